@@ -1,0 +1,43 @@
+/* init.h — initialisations of the LoRA factors (MATH.md §2, SPEC §2).
+ *
+ * Letters follow Kim–Kim–Ryu (X = s·A·Bᵀ, A m×r, B n×r). Where a rule comes from
+ * PEFT it is mapped by shape: PEFT's random lora_A [r, in] is our Bᵀ. */
+#ifndef LORASCOPE_INIT_H
+#define LORASCOPE_INIT_H
+
+#include "lorascope/rng.h"
+#include "lorascope/status.h"
+
+#define LS_INIT_LIST(X)                                                                     \
+	X(LS_INIT_PEFT, "peft", "PEFT default: Kaiming-uniform U(+-1/sqrt(n)) factor, the other 0") \
+	X(LS_INIT_GAUSSIAN, "gaussian", "PEFT gaussian: N(0, 1/r^2) factor, the other 0")    \
+	X(LS_INIT_ZERO, "zero", "Kim-Kim-Ryu zero-init: A ~ U(+-sqrt(15/768)), B = 0")       \
+	X(LS_INIT_INIT1, "init1", "Kim-Kim-Ryu init 1: A, B ~ N(0, 1/30)")                   \
+	X(LS_INIT_INIT2, "init2", "Kim-Kim-Ryu init 2: A, B ~ N(0, 1/10)")                   \
+	X(LS_INIT_INIT3, "init3", "Kim-Kim-Ryu init 3: A ~ N(-1/10, 1/20), B ~ N(1/10, 1/20)") \
+	X(LS_INIT_LARGE, "large", "Kim-Kim-Ryu large: A, B ~ N(0, 1/5)")                     \
+	X(LS_INIT_SPECTRAL, "spectral",                                                      \
+	  "PiSSA-like: A = init-scale * top-r left singular vectors of -grad f(0), B = 0")   \
+	X(LS_INIT_OLORA, "olora", "OLoRA: from the QR of -grad f(0), scaled by init-scale")  \
+	X(LS_INIT_CUSTOM, "custom", "A ~ N(0, init-a^2), B ~ N(0, init-b^2)")
+
+typedef enum {
+#define LS_INIT_ENUM(id, name, help) id,
+	LS_INIT_LIST(LS_INIT_ENUM)
+#undef LS_INIT_ENUM
+	LS_INIT_COUNT
+} ls_init_id;
+
+extern const char *const ls_init_names[LS_INIT_COUNT + 1];
+extern const char *const ls_init_help[LS_INIT_COUNT];
+
+struct ls_lora;
+struct ls_problem;
+struct ls_config;
+
+/* Fill the factors of every module of L with initialisation cfg->init, drawing
+ * from rng (the spectral and olora rules read the problem's ∇f(0)). */
+ls_status ls_init_apply(struct ls_lora *L, struct ls_problem *p, const struct ls_config *cfg,
+			ls_rng *rng, ls_error *err);
+
+#endif

@@ -1,0 +1,121 @@
+/* config.h — every parameter of a run, declared once.
+ *
+ * LS_PARAM_LIST is the single declaration of each parameter: its struct field,
+ * its name on the command line (--name), its type, group, default, valid range,
+ * choices and help text. From it come the ls_config struct, the parser
+ * (ls_config_set), the formatter (ls_config_format, used by traces, snapshots and
+ * the status panel), `lorascope run --help`, the TUI's setup screen and the man
+ * page. Add a parameter here and everything that lists parameters sees it. */
+#ifndef LORASCOPE_CONFIG_H
+#define LORASCOPE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lorascope/init.h"
+#include "lorascope/lora.h"
+#include "lorascope/optim_kinds.h"
+#include "lorascope/problem.h"
+#include "lorascope/status.h"
+
+typedef enum { LS_P_INT, LS_P_REAL, LS_P_SEED, LS_P_CHOICE } ls_param_type;
+#define LS_CTYPE_INT long
+#define LS_CTYPE_REAL double
+#define LS_CTYPE_SEED uint64_t
+#define LS_CTYPE_CHOICE int
+
+/* X(field, "name", TYPE, "group", "default", min, max, choices, "help")
+ * min/max bound INT and REAL values (inclusive); choices is a NULL-terminated
+ * name list for CHOICE parameters (the stored value is the index). */
+#define LS_PARAM_LIST(X)                                                                      \
+	X(problem, "problem", CHOICE, "problem", "approx", 0, 0, ls_problem_names,           \
+	  "objective f(X) to fine-tune")                                                     \
+	X(m, "m", INT, "problem", "64", 1, 100000, NULL, "rows of the update X (output dim)") \
+	X(n, "n", INT, "problem", "64", 1, 100000, NULL, "columns of X (input dim)")         \
+	X(samples, "samples", INT, "problem", "0", 0, 10000000, NULL,                       \
+	  "measurements or data points (0: the problem's default)")                         \
+	X(true_rank, "true-rank", INT, "problem", "4", 1, 100000, NULL,                     \
+	  "planted rank of the target / teacher update")                                    \
+	X(kappa, "kappa", REAL, "problem", "1.5", 1, 1e8, NULL,                              \
+	  "condition number of the input covariance (regression)")                          \
+	X(decay, "decay", REAL, "problem", "0.7", 0, 1, NULL,                                \
+	  "ratio of consecutive planted singular values (approx)")                          \
+	X(noise, "noise", REAL, "problem", "0", 0, 1e6, NULL,                                \
+	  "standard deviation of the observation noise")                                    \
+	X(seed, "seed", SEED, "problem", "1", 0, 0, NULL,                                    \
+	  "seed of the random generator (same seed, same run bit for bit)")                 \
+	X(rank, "rank", INT, "lora", "8", 1, 4096, NULL, "LoRA rank r")                      \
+	X(scaling, "scaling", CHOICE, "lora", "one", 0, 0, ls_scaling_names,                 \
+	  "scaling s of X = s*A*B^T")                                                       \
+	X(alpha, "alpha", REAL, "lora", "16", 1e-12, 1e12, NULL,                            \
+	  "lora_alpha for the alpha-r and rslora scalings")                                 \
+	X(init, "init", CHOICE, "lora", "peft", 0, 0, ls_init_names,                         \
+	  "initialisation of A and B")                                                      \
+	X(init_scale, "init-scale", REAL, "lora", "0.001", 0, 1e6, NULL,                     \
+	  "magnitude of the spectral and olora initialisations")                            \
+	X(init_a, "init-a", REAL, "lora", "0.1", 0, 1e6, NULL,                               \
+	  "standard deviation of A for the custom initialisation")                          \
+	X(init_b, "init-b", REAL, "lora", "0", 0, 1e6, NULL,                                 \
+	  "standard deviation of B for the custom initialisation")                          \
+	X(optimizer, "optimizer", CHOICE, "optim", "gd", 0, 0, ls_optim_names,               \
+	  "optimiser")                                                                      \
+	X(lr, "lr", REAL, "optim", "0.05", 0, 1e6, NULL, "step size eta")                    \
+	X(lambda, "lambda", REAL, "optim", "0.5", 0, 1e6, NULL,                              \
+	  "weight decay lambda (the nuclear-norm weight when s = 1)")                       \
+	X(momentum, "momentum", REAL, "optim", "0.9", 0, 0.999999, NULL,                     \
+	  "heavy-ball coefficient (momentum optimiser)")                                    \
+	X(beta1, "beta1", REAL, "optim", "0.9", 0, 0.999999, NULL, "Adam first-moment decay") \
+	X(beta2, "beta2", REAL, "optim", "0.999", 0, 0.999999999, NULL,                      \
+	  "Adam second-moment decay")                                                       \
+	X(eps, "eps", REAL, "optim", "1e-8", 0, 1, NULL, "Adam epsilon")                     \
+	X(batch, "batch", INT, "optim", "32", 1, 10000000, NULL,                             \
+	  "mini-batch size for sgd")                                                        \
+	X(mu, "mu", REAL, "optim", "1", 0, 1, NULL,                                          \
+	  "Rushka-Klabjan mix: 1 simultaneous, 0 sequential updates")                       \
+	X(inner_k, "inner-k", INT, "optim", "1", 1, 1000, NULL,                              \
+	  "inner steps per factor in sequential updates")                                   \
+	X(baseline_iters, "baseline-iters", INT, "baseline", "5000", 0, 10000000, NULL,      \
+	  "proximal-gradient iterations for the full fine-tuning baseline")                 \
+	X(baseline_tol, "baseline-tol", REAL, "baseline", "1e-12", 0, 1, NULL,               \
+	  "relative change at which the baseline stops")
+
+typedef struct ls_config {
+#define LS_PARAM_FIELD(field, name, type, group, def, lo, hi, choices, help) \
+	LS_CTYPE_##type field;
+	LS_PARAM_LIST(LS_PARAM_FIELD)
+#undef LS_PARAM_FIELD
+} ls_config;
+
+typedef enum {
+#define LS_PARAM_ENUM(field, name, type, group, def, lo, hi, choices, help) LS_PARAM_##field,
+	LS_PARAM_LIST(LS_PARAM_ENUM)
+#undef LS_PARAM_ENUM
+	LS_PARAM_COUNT
+} ls_param_id;
+
+typedef struct {
+	const char *name;
+	ls_param_type type;
+	const char *group;
+	const char *def;
+	double lo, hi;
+	const char *const *choices;
+	const char *help;
+	size_t offset;
+} ls_param_info;
+
+extern const ls_param_info ls_params[LS_PARAM_COUNT];
+
+/* Fill c with every default. */
+void ls_config_defaults(ls_config *c);
+/* The parameter called name (without "--"), or NULL. */
+const ls_param_info *ls_param_find(const char *name);
+/* Parse value for parameter name into c, checking type, range and choices.
+ * On error c is unchanged and err says e.g. "--lambda: 'x' is not a number". */
+ls_status ls_config_set(ls_config *c, const char *name, const char *value, ls_error *err);
+/* Write parameter id of c as text (the form ls_config_set accepts) into buf. */
+void ls_config_format(const ls_config *c, ls_param_id id, char *buf, size_t len);
+/* Check relations between parameters (e.g. rank ≤ min(m, n), true-rank ≤ min(m, n)). */
+ls_status ls_config_check(const ls_config *c, ls_error *err);
+
+#endif

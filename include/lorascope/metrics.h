@@ -1,0 +1,97 @@
+/* metrics.h — every per-step number of a run, and the history the views plot.
+ *
+ * ls_metrics describes one state of the LoRA factors (step t): the losses and
+ * gradient norm from the optimiser (at V_t, before the step), the singular values
+ * of each module's X_k = s_k·A_k·B_kᵀ computed the cheap way (MATH.md §8), the
+ * numerical rank as the paper counts it (σ_i/σ_1 < LS_RANK_TOL is zero, MATH.md §3),
+ * norms, the distance to the baseline's X* and the balancedness of the factors.
+ * Multi-module problems fill mod[0 .. nmod-1]; the top-level norms are totals.
+ *
+ * ls_history keeps a bounded series for plots and traces: at most LS_HISTORY_MAX
+ * points; when full it keeps every other point and doubles its stride.
+ *
+ * Both structs own heap arrays: ls_metrics_copy / ls_history_copy make deep copies
+ * (reusing the destination's storage), which is how a worker thread publishes them
+ * to a drawing thread. Zero-initialised structs are valid empty values. */
+#ifndef LORASCOPE_METRICS_H
+#define LORASCOPE_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lorascope/problem.h"
+#include "lorascope/status.h"
+
+/* Relative threshold of the numerical rank (Kim–Kim–Ryu: σ/σ_1 below 1e-4 is zero). */
+#define LS_RANK_TOL 1e-4
+/* Most points an ls_history holds before it decimates. */
+#define LS_HISTORY_MAX 8192
+#define LS_METRICS_MSG_MAX 256
+
+typedef struct {
+	size_t m, n;      /* shape of X_k */
+	double s;         /* scaling s_k */
+	size_t nsigma;    /* min(r, m, n) values in sigma */
+	double *sigma;    /* singular values of X_k, descending (heap, capacity sigma_cap) */
+	size_t sigma_cap;
+	size_t num_rank;  /* #{i : σ_i > LS_RANK_TOL·σ_1} (0 when X_k = 0) */
+	double norm_fro;  /* ‖X_k‖_F */
+	double norm_nuc;  /* ‖X_k‖_* = Σσ_i */
+	double norm_a;    /* ‖A_k‖_F */
+	double norm_b;    /* ‖B_k‖_F */
+	double balance;   /* ‖A_kᵀA_k − B_kᵀB_k‖_F */
+	double dist_star; /* ‖X_k − X*_k‖_F (NAN without a baseline) */
+	double sigma_r;   /* σ_r(X_k) (0 when r > min(m, n)) */
+	double sigma_rstar; /* σ_{r*}(X_k), r* of this module's X* (NAN without a baseline) */
+	double ratio;     /* σ_r/σ_{r*} (NAN when undefined) */
+} ls_module_metrics;
+
+typedef struct {
+	long step;        /* the state after `step` steps */
+	double loss;      /* f(X) */
+	double reg_loss;  /* g(A, B) = f + λ/2 (‖A‖² + ‖B‖²) */
+	double grad_norm; /* ‖∇g(A, B)‖ */
+	double eta;       /* step size used from this state (adaptive for mk); NAN before */
+	bool mk_checked;  /* Mu–Klabjan descent inequality evaluated (MATH.md §6) */
+	bool mk_holds;
+	double mk_lhs, mk_rhs;
+	size_t r;         /* LoRA rank */
+	size_t rstar;     /* r* of the baseline (max over modules; 0 without one) */
+	size_t num_rank;  /* numerical rank (max over modules) */
+	double norm_fro;  /* sqrt(Σ_k ‖X_k‖_F²) */
+	double norm_nuc;  /* Σ_k ‖X_k‖_* */
+	double dist_star; /* sqrt(Σ_k ‖X_k − X*_k‖_F²) (NAN without a baseline) */
+	double balance;   /* sqrt(Σ_k ‖A_kᵀA_k − B_kᵀB_k‖_F²) */
+	double ratio;     /* σ_r/σ_{r*} of module 0 (NAN when undefined) */
+	double steps_per_sec; /* measured over the last ls_session_step call (0 if unknown) */
+	bool diverged;    /* NaN/Inf in the loss or the factors */
+	char message[LS_METRICS_MSG_MAX]; /* why it diverged, else empty */
+	size_t nmod;
+	ls_module_metrics mod[LS_MAX_MODULES];
+} ls_metrics;
+
+typedef struct {
+	size_t len, cap;  /* points stored, capacity of every array */
+	long stride;      /* a point is kept every `stride` steps */
+	long *step;
+	double *loss, *reg_loss, *grad_norm, *ratio, *dist_star, *eta, *norm_fro;
+} ls_history;
+
+/* Release the arrays of m (the struct is left zeroed and reusable). */
+void ls_metrics_free(ls_metrics *m);
+/* Deep copy: dst := src, growing dst's arrays when needed. */
+ls_status ls_metrics_copy(ls_metrics *dst, const ls_metrics *src, ls_error *err);
+/* Make sure module k can hold n singular values (used by the session). */
+ls_status ls_metrics_reserve(ls_metrics *m, size_t k, size_t n, ls_error *err);
+
+/* An empty history with stride 1. */
+void ls_history_init(ls_history *h);
+void ls_history_free(ls_history *h);
+/* Forget every point (after a restart); stride goes back to 1. */
+void ls_history_clear(ls_history *h);
+/* Record m if m->step is a multiple of the stride (decimating when full). */
+ls_status ls_history_push(ls_history *h, const ls_metrics *m, ls_error *err);
+/* Deep copy: dst := src. */
+ls_status ls_history_copy(ls_history *dst, const ls_history *src, ls_error *err);
+
+#endif

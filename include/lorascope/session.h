@@ -1,0 +1,72 @@
+/* session.h — one run: problem + LoRA factors + optimiser + baseline + metrics + history.
+ *
+ * The CLI and the TUI both drive a session; neither does math. A session is used by
+ * one thread at a time (the TUI's worker owns it and publishes ls_metrics_copy /
+ * ls_history_copy results to the drawing thread). Changes (ls_session_set, reset,
+ * kick) are applied between steps with the semantics of SPEC §2:
+ *   lr, lambda, optimizer, momentum, beta1, beta2, eps, batch, mu, inner-k
+ *       apply from the next step (lambda, and alpha/scaling through s, recompute the
+ *       baseline because X* depends on λ/s; an optimiser change resets its moments);
+ *   rank        grows (X unchanged) or shrinks (best rank-r truncation), the optimiser
+ *               state is resized, the run continues;
+ *   init, init-scale, init-a, init-b
+ *               restart from step 0 with a new initialisation seed;
+ *   problem, m, n, samples, true-rank, kappa, decay, noise, seed
+ *               rebuild the problem and the baseline, restart from step 0;
+ *   baseline, baseline-iters, baseline-tol
+ *               recompute the baseline (the run continues).
+ * An invalid value is refused with the message of ls_config_set / ls_config_check and
+ * nothing changes. NaN/Inf in the loss or the factors is not an error: the session
+ * enters the diverged state (ls_session_diverged, message in the metrics) and further
+ * steps do nothing until ls_session_reset or a restarting change.
+ *
+ * Random streams: the problem is drawn from --seed; the initialisation from a seed
+ * derived from --seed and a restart counter (reset reuses it, an init change bumps
+ * it); SGD batches and rank growth continue that stream. Same config, same calls:
+ * bit-identical metrics. */
+#ifndef LORASCOPE_SESSION_H
+#define LORASCOPE_SESSION_H
+
+#include <stdbool.h>
+
+#include "lorascope/baseline.h"
+#include "lorascope/config.h"
+#include "lorascope/lora.h"
+#include "lorascope/metrics.h"
+#include "lorascope/problem.h"
+#include "lorascope/status.h"
+
+typedef struct ls_session ls_session;
+
+/* Build the problem, the baseline (per --baseline), the factors (per --init) and the
+ * optimiser from cfg (checked with ls_config_check); measure the metrics of step 0. */
+ls_status ls_session_create(ls_session **s, const ls_config *cfg, ls_error *err);
+void ls_session_free(ls_session *s);
+
+/* Run up to nsteps optimiser steps, recording the history; stops early (LS_OK) when the
+ * run diverges. Afterwards ls_session_metrics describes the current state. */
+ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err);
+/* Change one parameter by its --name (see the semantics above). */
+ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_error *err);
+/* Back to step 0 with the same initialisation seed (leaves the diverged state). */
+ls_status ls_session_reset(ls_session *s, ls_error *err);
+/* Perturb every factor by N(0, (scale·rms)²) entries, rms = the factor's RMS entry
+ * (or scale itself when the factor is zero), to leave a saddle. The step count goes on. */
+ls_status ls_session_kick(ls_session *s, double scale, ls_error *err);
+/* Compute the baseline now even when --baseline auto skipped it (large problems). */
+ls_status ls_session_run_baseline(ls_session *s, ls_error *err);
+
+const ls_config *ls_session_config(const ls_session *s);
+/* The metrics of the current state (step ls_session_steps). */
+const ls_metrics *ls_session_metrics(const ls_session *s);
+const ls_history *ls_session_history(const ls_session *s);
+/* The full fine-tuning baseline, or NULL when it was not computed. */
+const ls_baseline *ls_session_baseline(const ls_session *s);
+const ls_problem *ls_session_problem(const ls_session *s);
+const ls_lora *ls_session_lora(const ls_session *s);
+long ls_session_steps(const ls_session *s);
+bool ls_session_diverged(const ls_session *s);
+/* A one-line description of the last change, restart or divergence (for a message line). */
+const char *ls_session_event(const ls_session *s);
+
+#endif

@@ -1,0 +1,33 @@
+/* spectrum.h — singular values of a low-rank product without forming it (MATH.md §8).
+ *
+ * X = s·A·Bᵀ with A m×r, B n×r: A = Q_A R_A, B = Q_B R_B (thin QR), then
+ * σ(X) = |s|·σ(R_A R_Bᵀ), an r×r SVD: O((m+n)r² + r³) instead of an m×n SVD.
+ * When r exceeds m or n the factors are first reduced to their Gram square roots,
+ * so the count of values is always min(r, m, n). Scratch lives in a workspace
+ * allocated once for the largest shape and reused every step. */
+#ifndef LORASCOPE_SPECTRUM_H
+#define LORASCOPE_SPECTRUM_H
+
+#include <stddef.h>
+
+#include "lorascope/mat.h"
+#include "lorascope/status.h"
+
+typedef struct ls_spectrum_ws ls_spectrum_ws;
+
+/* A workspace for factors of up to m×r and n×r. */
+ls_status ls_spectrum_ws_alloc(ls_spectrum_ws **ws, size_t m, size_t n, size_t r, ls_error *err);
+void ls_spectrum_ws_free(ls_spectrum_ws *ws);
+
+/* The singular values of s·A·Bᵀ, descending, into sigma[min(r, m, n)] (MATH.md §8).
+ * Also, when not NULL: gram_diff = ‖AᵀA − BᵀB‖_F (balancedness), norm_a = ‖A‖_F,
+ * norm_b = ‖B‖_F. A and B are only read. */
+ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+			      double *sigma, double *gram_diff, double *norm_a, double *norm_b,
+			      ls_error *err);
+
+/* Numerical rank as Kim–Kim–Ryu count it (MATH.md §3): the number of sigma[i]
+ * (descending) with sigma[i] > tol·sigma[0]; 0 when sigma[0] is 0 or k is 0. */
+size_t ls_spectrum_rank(const double *sigma, size_t k, double tol);
+
+#endif

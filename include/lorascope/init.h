@@ -1,7 +1,11 @@
 /* init.h — initialisations of the LoRA factors (MATH.md §2, SPEC §2).
  *
  * Letters follow Kim–Kim–Ryu (X = s·A·Bᵀ, A m×r, B n×r). Where a rule comes from
- * PEFT it is mapped by shape: PEFT's random lora_A [r, in] is our Bᵀ. */
+ * PEFT it is mapped by shape: PEFT's random lora_A [r, in] is our Bᵀ, so the PEFT
+ * rules draw our n×r B and set A = 0. The Kim–Kim–Ryu Table 4 rules use their own
+ * letters, which are ours: zero-init draws A and sets B = 0. Normal laws are written
+ * N(mean, variance). Every rule draws from the rng only, module by module and A before
+ * B, so the same rng state gives the same factors bit for bit. */
 #ifndef LORASCOPE_INIT_H
 #define LORASCOPE_INIT_H
 
@@ -35,8 +39,18 @@ struct ls_lora;
 struct ls_problem;
 struct ls_config;
 
-/* Fill the factors of every module of L with initialisation cfg->init, drawing
- * from rng (the spectral and olora rules read the problem's ∇f(0)). */
+/* Fill the factors of every module of L (already allocated, any rank) with the rule
+ * cfg->init (MATH.md §2), drawing from rng. spectral and olora read R = −∇f(0) from
+ * the problem's grad_dense at X = 0 (an m×n workspace allocated for the call):
+ *   spectral  A = init_scale·U_r (top-r left singular vectors of R), B = 0; for approx
+ *             R = M, the Rushka–Klabjan spectral start (y0 = 0, x0 = init_scale);
+ *   olora     Q_r = the Q factor of the thin QR of the first r columns of R (the first
+ *             r columns of R's Householder QR), A = init_scale·Q_r,
+ *             B = init_scale·Rᵀ·Q_r/‖Rᵀ·Q_r‖_F (B = 0 if Rᵀ·Q_r = 0), so that
+ *             X = s·init_scale²·Q_rQ_rᵀR/‖Q_rᵀR‖_F: a small step along the projection of
+ *             the steepest-descent direction onto the span of R's first r columns.
+ * With fewer than r usable singular directions or columns (r > min(m, n)) the extra
+ * columns of A stay 0. */
 ls_status ls_init_apply(struct ls_lora *L, struct ls_problem *p, const struct ls_config *cfg,
 			ls_rng *rng, ls_error *err);
 

@@ -1,0 +1,42 @@
+/* axis.h — plot scales, tick positions and number formatting (pure, no curses).
+ *
+ * A scale maps data values to a fraction of the plot extent, linearly or on a
+ * log10 axis. Log scales fit and draw only finite positive values: zero,
+ * negative and non-finite values are reported as not drawable (NaN) instead
+ * of producing garbage coordinates. */
+#ifndef LORASCOPE_TUI_AXIS_H
+#define LORASCOPE_TUI_AXIS_H
+
+#include <stddef.h>
+
+typedef struct {
+	double lo, hi; /* data range, lo < hi; positive when log */
+	int log;       /* 1: log10 axis */
+} ls_scale;
+
+/* Start an empty range (ls_scale_add widens it; ls_scale_finish closes it). */
+void ls_scale_begin(ls_scale *s, int log);
+/* Widen s to include the drawable values among v[0..n) (non-finite values,
+ * and values ≤ 0 on a log scale, are skipped). */
+void ls_scale_add(ls_scale *s, const double *v, size_t n);
+/* Make s usable: an empty range becomes [0, 1] (log: [0.1, 10]); a zero-width
+ * range is widened around its value; linear ranges get a little headroom and log
+ * ranges are rounded out to whole decades when they span at least one. */
+void ls_scale_finish(ls_scale *s);
+/* The fraction of the extent at which v lies (0 at lo, 1 at hi, outside [0,1] when v
+ * is outside the range), or NaN when v is not drawable on s. */
+double ls_scale_frac(const ls_scale *s, double v);
+/* The value at fraction f of the extent (inverse of ls_scale_frac). */
+double ls_scale_value(const ls_scale *s, double f);
+
+/* Up to max "nice" tick values inside [lo, hi] in increasing order (steps of
+ * 1, 2 or 5 × 10^k; powers of ten on a log scale spanning a decade or more).
+ * Returns the count (at least 2 when max ≥ 2: the ends are used if nothing nicer fits). */
+int ls_axis_ticks(const ls_scale *s, double *ticks, int max);
+
+/* Format v into at most width characters where possible (width ≥ 4): plain decimals
+ * when they fit, otherwise mantissa-exponent ("1.5e-3", the shortest form being e.g.
+ * "-2e-300"); "nan", "inf", "-inf". */
+void ls_axis_format(double v, int width, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,106 @@
+/* keys.h — every interactive action declared once, and the remappable key table.
+ *
+ * No curses here. LS_ACTION_LIST (id, name, group, default keys, help) generates the
+ * action enum, the default bindings, the help overlay's lines and the man page's
+ * INTERACTIVE COMMANDS section, so keys, help and documentation cannot drift.
+ * Keys are ints: printable characters as themselves, control keys as their code
+ * (Ctrl-L is 12) and function keys as LS_KEY_F(n); the app maps curses codes to these. */
+#ifndef LORASCOPE_TUI_KEYS_H
+#define LORASCOPE_TUI_KEYS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lorascope/status.h"
+
+#define LS_KEY_F(n) (0x10000 + (n))
+#define LS_KEY_CTRL(c) ((c)&0x1f)
+#define LS_KEY_NONE 0
+
+/* X(ID, "name", "group", key1, key2, "help"); key2 may be LS_KEY_NONE. */
+#define LS_ACTION_LIST(X)                                                                   \
+	X(PAUSE, "pause", "run", ' ', LS_KEY_NONE, "pause or resume training")              \
+	X(STEP, "step", "run", 'n', LS_KEY_NONE, "take one step (pauses first)")            \
+	X(RESET, "reset", "run", 'x', LS_KEY_NONE,                                          \
+	  "restart from step 0 with the current settings")                                  \
+	X(KICK, "kick", "run", 'k', LS_KEY_NONE, "perturb A and B to leave a saddle")      \
+	X(LAMBDA_DOWN, "lambda-down", "tune", 'l', LS_KEY_NONE,                             \
+	  "divide the weight decay lambda by sqrt(10)")                                     \
+	X(LAMBDA_UP, "lambda-up", "tune", 'L', LS_KEY_NONE,                                 \
+	  "multiply the weight decay lambda by sqrt(10)")                                   \
+	X(LR_DOWN, "lr-down", "tune", 'e', LS_KEY_NONE, "halve the step size eta")          \
+	X(LR_UP, "lr-up", "tune", 'E', LS_KEY_NONE, "double the step size eta")             \
+	X(RANK_DOWN, "rank-down", "tune", 'r', LS_KEY_NONE,                                 \
+	  "lower the rank by one (best rank-r truncation of X)")                            \
+	X(RANK_UP, "rank-up", "tune", 'R', LS_KEY_NONE,                                     \
+	  "raise the rank by one (new columns keep X unchanged)")                           \
+	X(INIT_NEXT, "init-next", "tune", 'i', LS_KEY_NONE,                                 \
+	  "next initialisation (restarts the run)")                                         \
+	X(INIT_PREV, "init-prev", "tune", 'I', LS_KEY_NONE,                                 \
+	  "previous initialisation (restarts the run)")                                     \
+	X(OPTIM, "optimizer", "tune", 'o', LS_KEY_NONE, "next optimiser")                   \
+	X(PROBLEM, "problem", "tune", 'p', LS_KEY_NONE, "next problem (restarts the run)") \
+	X(SETUP, "setup", "tune", LS_KEY_F(2), LS_KEY_NONE,                                 \
+	  "setup screen: edit any parameter by typing a value")                             \
+	X(BASELINE, "baseline", "view", 'b', LS_KEY_NONE,                                   \
+	  "show or hide the full fine-tuning baseline")                                     \
+	X(FLOW, "flow", "view", 'g', LS_KEY_NONE, "show or hide the gradient-flow curve")   \
+	X(HELP, "help", "view", '?', LS_KEY_F(1), "show or hide this help")                 \
+	X(REDRAW, "redraw", "view", LS_KEY_CTRL('l'), LS_KEY_NONE, "redraw the screen")     \
+	X(TRACE, "trace", "files", 'w', LS_KEY_NONE, "write the trace (history) as CSV")   \
+	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")
+
+typedef enum {
+	LS_ACT_NONE = 0,
+#define LS_ACTION_ENUM(id, name, group, k1, k2, help) LS_ACT_##id,
+	LS_ACTION_LIST(LS_ACTION_ENUM)
+#undef LS_ACTION_ENUM
+	LS_ACT_COUNT
+} ls_action;
+
+typedef struct {
+	const char *name;  /* "lambda-up": the name used by remapping */
+	const char *group; /* "run", "tune", "view", "files" */
+	int keys[2];       /* default keys (LS_KEY_NONE when unused) */
+	const char *help;
+} ls_action_info;
+
+/* Indexed by ls_action; entry LS_ACT_NONE is empty. */
+extern const ls_action_info ls_actions[LS_ACT_COUNT];
+
+#define LS_KEYMAP_MAX 128
+
+typedef struct {
+	int n;
+	struct {
+		int key;
+		ls_action action;
+	} b[LS_KEYMAP_MAX];
+} ls_keymap;
+
+/* The default bindings of LS_ACTION_LIST. */
+void ls_keymap_defaults(ls_keymap *km);
+/* Bind key to action, replacing what key did before. Refuses LS_KEY_NONE, an unknown
+ * action and a full table. */
+ls_status ls_keymap_bind(ls_keymap *km, int key, ls_action action, ls_error *err);
+/* Parse "KEY=ACTION" (e.g. "j=lr-down", "F5=help", "^R=redraw", "space=pause") and bind. */
+ls_status ls_keymap_bind_spec(ls_keymap *km, const char *spec, ls_error *err);
+/* The action bound to key, LS_ACT_NONE when none. */
+ls_action ls_keymap_lookup(const ls_keymap *km, int key);
+/* The keys bound to action, as text joined by "/" ("?/F1"); "" when none. */
+void ls_keymap_keys_text(const ls_keymap *km, ls_action action, char *buf, size_t len);
+/* The action called name, LS_ACT_NONE when none. */
+ls_action ls_action_find(const char *name);
+
+/* A key's printable name ("space", "F2", "^L", "L") into buf (≥ 8 bytes). */
+void ls_key_name(int key, char *buf, size_t len);
+/* The key called name (as ls_key_name writes it), LS_KEY_NONE when none. */
+int ls_key_parse(const char *name);
+
+/* Line i of the help overlay (keys, then help text; group headings as lines of
+ * their own) into buf; returns 0 past the last line. */
+int ls_keymap_help_line(const ls_keymap *km, int i, char *buf, size_t len);
+/* Write the man page's INTERACTIVE COMMANDS section (roff) for the default keys. */
+void ls_keys_write_man(FILE *out);
+
+#endif

@@ -1,0 +1,73 @@
+/* layout.c — terminal size → panel rectangles (pure; see layout.h).
+ *
+ * Row 0 is the header, the last row the message bar. The right column holds the
+ * verdict panel above the status panel; the left area holds the loss plot on top
+ * and the spectrum and ratio plots below it, side by side when wide enough. */
+#include "layout.h"
+
+#include <string.h>
+
+static const char *const panel_names[] = {
+#define LS_PANEL_NAME(id, name) name,
+	LS_PANEL_LIST(LS_PANEL_NAME)
+#undef LS_PANEL_NAME
+};
+
+const char *ls_panel_name(ls_panel_id id)
+{
+	return (id >= 0 && id < LS_PANEL_COUNT) ? panel_names[id] : "?";
+}
+
+static ls_rect rect(int y, int x, int h, int w)
+{
+	ls_rect r = {y, x, h, w};
+	return r;
+}
+
+static int clampi(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+void ls_layout_compute(int cols, int lines, ls_layout *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->cols = cols;
+	out->lines = lines;
+	out->need_w = LS_LAYOUT_MIN_W;
+	out->need_h = LS_LAYOUT_MIN_H;
+	if (cols < LS_LAYOUT_MIN_W || lines < LS_LAYOUT_MIN_H) {
+		out->too_small = 1;
+		return;
+	}
+	int body_y = 1, body_h = lines - 2;
+	/* Right column: about a quarter of the width, kept readable. */
+	int side_w = clampi(cols / 4, LS_SIDE_MIN_W + 4, 46);
+	if (cols - side_w < LS_PLOT_MIN_W + 10)
+		side_w = LS_SIDE_MIN_W;
+	int left_w = cols - side_w;
+	int verdict_h = body_h >= 40 ? LS_VERDICT_H + 2 : LS_VERDICT_H;
+
+	out->r[LS_PANEL_HEADER] = rect(0, 0, 1, cols);
+	out->r[LS_PANEL_MESSAGE] = rect(lines - 1, 0, 1, cols);
+	out->r[LS_PANEL_VERDICT] = rect(body_y, left_w, verdict_h, side_w);
+	out->r[LS_PANEL_STATUS] =
+		rect(body_y + verdict_h, left_w, body_h - verdict_h, side_w);
+
+	/* Left area: loss on top; spectrum and ratio side by side when each gets a
+	 * usable width, stacked otherwise. */
+	if (left_w >= 2 * LS_PLOT_MIN_W + 8) {
+		int loss_h = body_h / 2;
+		int bot_h = body_h - loss_h;
+		int spec_w = left_w / 2;
+		out->r[LS_PANEL_LOSS] = rect(body_y, 0, loss_h, left_w);
+		out->r[LS_PANEL_SPECTRUM] = rect(body_y + loss_h, 0, bot_h, spec_w);
+		out->r[LS_PANEL_RATIO] = rect(body_y + loss_h, spec_w, bot_h, left_w - spec_w);
+	} else {
+		int third = body_h / 3;
+		int loss_h = body_h - 2 * third;
+		out->r[LS_PANEL_LOSS] = rect(body_y, 0, loss_h, left_w);
+		out->r[LS_PANEL_SPECTRUM] = rect(body_y + loss_h, 0, third, left_w);
+		out->r[LS_PANEL_RATIO] = rect(body_y + loss_h + third, 0, third, left_w);
+	}
+}

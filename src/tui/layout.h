@@ -1,0 +1,56 @@
+/* layout.h — the TUI's screen layout as a pure function of the terminal size.
+ *
+ * No curses here: ls_layout_compute maps (columns, lines) to one rectangle per
+ * panel, or reports that the terminal is too small and what it needs. Unit-tested
+ * for properties (no overlap, inside the screen, minimum sizes) across sizes. */
+#ifndef LORASCOPE_TUI_LAYOUT_H
+#define LORASCOPE_TUI_LAYOUT_H
+
+/* Smallest terminal the full layout accepts. */
+#define LS_LAYOUT_MIN_W 64
+#define LS_LAYOUT_MIN_H 23
+
+/* Smallest size of a plot panel (loss, spectrum, ratio), borders included. */
+#define LS_PLOT_MIN_W 24
+#define LS_PLOT_MIN_H 6
+/* Smallest size of the side panels, borders included. */
+#define LS_SIDE_MIN_W 30
+#define LS_VERDICT_H 6
+#define LS_STATUS_MIN_H 15
+
+typedef struct {
+	int y, x, h, w;
+} ls_rect;
+
+#define LS_PANEL_LIST(X)                                                                    \
+	X(HEADER, "header")                                                                  \
+	X(LOSS, "loss")                                                                      \
+	X(SPECTRUM, "spectrum")                                                              \
+	X(RATIO, "ratio")                                                                    \
+	X(VERDICT, "verdict")                                                                \
+	X(STATUS, "status")                                                                  \
+	X(MESSAGE, "message")
+
+typedef enum {
+#define LS_PANEL_ENUM(id, name) LS_PANEL_##id,
+	LS_PANEL_LIST(LS_PANEL_ENUM)
+#undef LS_PANEL_ENUM
+	LS_PANEL_COUNT
+} ls_panel_id;
+
+typedef struct {
+	int cols, lines;
+	int too_small;        /* 1: draw the "terminal too small" screen instead */
+	int need_w, need_h;   /* the minimum size, for that screen */
+	ls_rect r[LS_PANEL_COUNT];
+} ls_layout;
+
+/* Lay out a cols×lines terminal: every panel inside the screen, none overlapping,
+ * plots at least LS_PLOT_MIN_W×LS_PLOT_MIN_H; too_small set (and rectangles zeroed)
+ * below LS_LAYOUT_MIN_W×LS_LAYOUT_MIN_H. */
+void ls_layout_compute(int cols, int lines, ls_layout *out);
+
+/* The panel's name ("loss", "spectrum", …). */
+const char *ls_panel_name(ls_panel_id id);
+
+#endif

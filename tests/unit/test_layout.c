@@ -1,0 +1,103 @@
+/* test_layout.c — properties of the TUI layout across terminal sizes (nvtop-style):
+ * every panel inside the screen, no two overlapping, plots and side panels at least
+ * their minimum size, the too-small threshold exact, and the whole body covered. */
+#include "testutil.h"
+
+#include "../../src/tui/layout.h"
+
+static int overlap(ls_rect a, ls_rect b)
+{
+	return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static void check_size(int w, int h)
+{
+	ls_layout L;
+	ls_layout_compute(w, h, &L);
+	assert_int_equal(L.too_small, 0);
+	assert_int_equal(L.cols, w);
+	assert_int_equal(L.lines, h);
+	long area = 0;
+	for (int i = 0; i < LS_PANEL_COUNT; i++) {
+		ls_rect r = L.r[i];
+		if (r.x < 0 || r.y < 0 || r.w <= 0 || r.h <= 0 || r.x + r.w > w || r.y + r.h > h)
+			fail_msg("%dx%d: panel %s at %d,%d size %dx%d leaves the screen", w, h,
+				 ls_panel_name((ls_panel_id)i), r.x, r.y, r.w, r.h);
+		area += (long)r.w * r.h;
+		for (int j = 0; j < i; j++)
+			if (overlap(r, L.r[j]))
+				fail_msg("%dx%d: %s overlaps %s", w, h, ls_panel_name((ls_panel_id)i),
+					 ls_panel_name((ls_panel_id)j));
+	}
+	/* The panels tile the screen exactly. */
+	assert_int_equal(area, (long)w * h);
+	int plots[] = {LS_PANEL_LOSS, LS_PANEL_SPECTRUM, LS_PANEL_RATIO};
+	for (int k = 0; k < 3; k++) {
+		ls_rect r = L.r[plots[k]];
+		if (r.w < LS_PLOT_MIN_W || r.h < LS_PLOT_MIN_H)
+			fail_msg("%dx%d: plot %s is only %dx%d", w, h,
+				 ls_panel_name((ls_panel_id)plots[k]), r.w, r.h);
+	}
+	assert_true(L.r[LS_PANEL_VERDICT].w >= LS_SIDE_MIN_W);
+	assert_true(L.r[LS_PANEL_VERDICT].h >= LS_VERDICT_H);
+	assert_true(L.r[LS_PANEL_STATUS].h >= LS_STATUS_MIN_H);
+	/* Header on top, message bar at the bottom, one line each, full width. */
+	assert_int_equal(L.r[LS_PANEL_HEADER].y, 0);
+	assert_int_equal(L.r[LS_PANEL_HEADER].w, w);
+	assert_int_equal(L.r[LS_PANEL_MESSAGE].y, h - 1);
+	assert_int_equal(L.r[LS_PANEL_MESSAGE].h, 1);
+	assert_int_equal(L.r[LS_PANEL_MESSAGE].w, w);
+}
+
+static void test_sizes_80x24_to_250x70(void **state)
+{
+	(void)state;
+	for (int w = 80; w <= 250; w++)
+		for (int h = 24; h <= 70; h++)
+			check_size(w, h);
+}
+
+static void test_minimum_is_the_threshold(void **state)
+{
+	(void)state;
+	check_size(LS_LAYOUT_MIN_W, LS_LAYOUT_MIN_H);
+	for (int w = LS_LAYOUT_MIN_W; w < 80; w++)
+		for (int h = LS_LAYOUT_MIN_H; h < 30; h++)
+			check_size(w, h);
+	int small[][2] = {{LS_LAYOUT_MIN_W - 1, LS_LAYOUT_MIN_H},
+			  {LS_LAYOUT_MIN_W, LS_LAYOUT_MIN_H - 1},
+			  {40, 12},
+			  {0, 0},
+			  {1, 200},
+			  {300, 5}};
+	for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
+		ls_layout L;
+		ls_layout_compute(small[i][0], small[i][1], &L);
+		assert_int_equal(L.too_small, 1);
+		assert_int_equal(L.need_w, LS_LAYOUT_MIN_W);
+		assert_int_equal(L.need_h, LS_LAYOUT_MIN_H);
+		for (int p = 0; p < LS_PANEL_COUNT; p++)
+			assert_int_equal(L.r[p].w * L.r[p].h, 0);
+	}
+}
+
+static void test_wide_puts_plots_side_by_side(void **state)
+{
+	(void)state;
+	ls_layout L;
+	ls_layout_compute(200, 50, &L);
+	assert_int_equal(L.r[LS_PANEL_SPECTRUM].y, L.r[LS_PANEL_RATIO].y);
+	assert_true(L.r[LS_PANEL_SPECTRUM].x < L.r[LS_PANEL_RATIO].x);
+	ls_layout_compute(70, 30, &L);
+	assert_true(L.r[LS_PANEL_SPECTRUM].y < L.r[LS_PANEL_RATIO].y);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes_80x24_to_250x70),
+		cmocka_unit_test(test_minimum_is_the_threshold),
+		cmocka_unit_test(test_wide_puts_plots_side_by_side),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,254 @@
+/* problem_sensing.c — matrix sensing f(X) = 1/(2N) Σ_i (⟨S_i, X⟩ − y_i)² (MATH.md §1).
+ *
+ * S_i with i.i.d. N(0, 1) entries (so E f(X) = ½‖X − X♮‖² without noise),
+ * y_i = ⟨S_i, X♮⟩ + noise, X♮ planted of rank true_rank with σ_i = 2·decay^(i−1).
+ * Default N = 3·true_rank·(m + n), a few times the r♮(m + n − r♮) degrees of freedom.
+ * The S_i are the columns vec(S_i) of one mn×N matrix, so full-batch residuals and
+ * gradients are two matrix–vector products; X = s·A·Bᵀ is formed in a workspace
+ * (cheaper than N factor products), then GA = ∇f·B, GB = ∇fᵀ·A.
+ * ∇f = (1/b) Σ r_i S_i over the batch; ∇²f[H] = (1/N) Σ ⟨S_i, H⟩ S_i.
+ * L = λ_max of the sensing Gram (1/N) Σ vec S_i vec S_iᵀ, estimated on first use by
+ * Lanczos on the N×N Gram (1/N)·SᵀS with full reorthogonalisation, times
+ * (1 + SENSING_L_MARGIN): Ritz values approach λ_max from below. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lorascope/config.h"
+#include "problem_util.h"
+
+#define SENSING_SIGMA1 2.0
+#define SENSING_SAMPLES_PER_DOF 3
+#define SENSING_LANCZOS_STEPS 60
+#define SENSING_L_MARGIN 0.02
+
+typedef struct {
+	size_t N;
+	ls_mat S;   /* mn×N, column i = vec(S_i) */
+	ls_mat y;   /* N×1 */
+	ls_mat res; /* N×1 residuals */
+	ls_mat X, G; /* m×n workspaces */
+	ls_mat V, T; /* Lanczos basis N×(k+1), tridiagonal k×k */
+	double L;    /* 0 until computed */
+} sensing_data;
+
+static void sensing_destroy(ls_problem *p)
+{
+	sensing_data *d = p->data;
+	if (!d)
+		return;
+	ls_mat *all[] = { &d->S, &d->y, &d->res, &d->X, &d->G, &d->V, &d->T };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		ls_mat_free(all[i]);
+	free(d);
+	p->data = NULL;
+}
+
+static size_t sensing_steps(const sensing_data *d)
+{
+	size_t k = SENSING_LANCZOS_STEPS;
+	if (k > d->N)
+		k = d->N;
+	if (k > d->S.rows)
+		k = d->S.rows;
+	return k;
+}
+
+static ls_status sensing_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+{
+	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
+	size_t N = cfg->samples > 0 ? (size_t)cfg->samples : SENSING_SAMPLES_PER_DOF * tr * (m + n);
+	sensing_data *d = calloc(1, sizeof *d);
+	if (!d)
+		return ls_error_set(err, LS_ENOMEM, "sensing: out of memory");
+	p->data = d;
+	p->nmod = 1;
+	p->shape[0] = (ls_shape){ m, n };
+	p->samples = N;
+	d->N = N;
+	if (m * n > LS_MAT_MAX_ELEMS / N)
+		return ls_error_set(err, LS_ETOOBIG,
+				    "sensing: %zu measurements of %zu×%zu matrices exceed the size "
+				    "limit; lower --samples",
+				    N, m, n);
+	ls_status st = ls_mat_alloc(&d->S, m * n, N, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&d->y, N, 1, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&d->res, N, 1, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&d->X, m, n, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&d->G, m, n, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&d->V, N, sensing_steps(d) + 1, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&d->T, sensing_steps(d), sensing_steps(d), err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&p->target, m, n, err);
+	if (st == LS_OK)
+		st = ls_probutil_planted(rng, &p->target, tr, SENSING_SIGMA1, cfg->decay, NULL, err);
+	if (st != LS_OK)
+		return st;
+	ls_rng_fill_normal(rng, &d->S, 0.0, 1.0);
+	ls_mat_gemv(true, 1.0, &d->S, p->target.data, 0.0, d->y.data);
+	if (cfg->noise > 0.0)
+		for (size_t i = 0; i < N; i++)
+			d->y.data[i] += cfg->noise * ls_rng_normal(rng);
+	return LS_OK;
+}
+
+/* x as one contiguous mn vector: X itself when ld = m, else its copy in d->X. */
+static const double *sensing_vec(sensing_data *d, const ls_mat *X)
+{
+	if (X->ld == X->rows)
+		return X->data;
+	ls_mat_copy(&d->X, X);
+	return d->X.data;
+}
+
+/* r_i = ⟨S_i, X⟩ − c·y_i over the b samples of the batch (c = 1 for the loss,
+ * 0 for Hessian products); returns (1/2b) Σ r_i², and when grad is set writes
+ * (1/b) Σ r_i S_i into d->G. */
+static double sensing_eval(sensing_data *d, const double *x, const ls_batch *batch, size_t b,
+			   bool grad, double c)
+{
+	size_t mn = d->S.rows;
+	double *r = d->res.data, f = 0.0, inv = 1.0 / (double)b;
+	ls_mat xv = ls_mat_view((double *)x, mn, 1, mn), g = ls_mat_view(d->G.data, mn, 1, mn);
+	if (!batch) {
+		ls_mat_gemv(true, 1.0, &d->S, x, 0.0, r);
+		for (size_t i = 0; i < b; i++) {
+			r[i] -= c * d->y.data[i];
+			f += r[i] * r[i];
+		}
+		if (grad)
+			ls_mat_gemv(false, inv, &d->S, r, 0.0, g.data);
+		return 0.5 * inv * f;
+	}
+	if (grad)
+		ls_mat_set_zero(&g);
+	for (size_t j = 0; j < b; j++) {
+		ls_mat si = ls_mat_cols(d->S, batch->idx[j], 1);
+		double rj = ls_mat_dot(&si, &xv) - c * d->y.data[batch->idx[j]];
+		f += rj * rj;
+		if (grad)
+			ls_mat_axpy(&g, inv * rj, &si);
+	}
+	return 0.5 * inv * f;
+}
+
+static ls_status sensing_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				   double *loss, ls_mat *GA, ls_mat *GB)
+{
+	sensing_data *d = p->data;
+	ls_status st = ls_probutil_check_factors(p, F);
+	if (st == LS_OK)
+		st = ls_probutil_check_batch(p, batch);
+	if (st == LS_OK)
+		st = ls_probutil_form(F, 0, &d->X);
+	if (st != LS_OK)
+		return st;
+	bool grad = GA || GB;
+	double f = sensing_eval(d, d->X.data, batch, ls_probutil_batch_count(p, batch), grad, 1.0);
+	if (loss)
+		*loss = f;
+	if (GA && (st = ls_mat_gemm(false, false, 1.0, &d->G, &F->B[0], 0.0, &GA[0])) != LS_OK)
+		return st;
+	if (GB && (st = ls_mat_gemm(true, false, 1.0, &d->G, &F->A[0], 0.0, &GB[0])) != LS_OK)
+		return st;
+	return LS_OK;
+}
+
+static double sensing_loss_dense(ls_problem *p, const ls_mat *X)
+{
+	sensing_data *d = p->data;
+	if (ls_probutil_check_dense(p, X) != LS_OK)
+		return NAN;
+	return sensing_eval(d, sensing_vec(d, &X[0]), NULL, d->N, false, 1.0);
+}
+
+static ls_status sensing_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
+{
+	sensing_data *d = p->data;
+	ls_status st = ls_probutil_check_dense(p, X);
+	if (st == LS_OK)
+		st = ls_probutil_check_dense(p, G);
+	if (st != LS_OK)
+		return st;
+	sensing_eval(d, sensing_vec(d, &X[0]), NULL, d->N, true, 1.0);
+	return ls_mat_copy(&G[0], &d->G);
+}
+
+static ls_status sensing_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out)
+{
+	sensing_data *d = p->data;
+	ls_status st = ls_probutil_check_dense(p, X);
+	if (st == LS_OK)
+		st = ls_probutil_check_dense(p, H);
+	if (st == LS_OK)
+		st = ls_probutil_check_dense(p, out);
+	if (st != LS_OK)
+		return st;
+	sensing_eval(d, sensing_vec(d, &H[0]), NULL, d->N, true, 0.0);
+	return ls_mat_copy(&out[0], &d->G);
+}
+
+/* Largest Ritz value of K = (1/N)·SᵀS after up to k Lanczos steps from a fixed
+ * start vector, with full reorthogonalisation (twice is enough). */
+static double sensing_lanczos(sensing_data *d)
+{
+	size_t N = d->N, k = sensing_steps(d);
+	double *w = d->res.data;
+	ls_mat T = d->T;
+	ls_mat_set_zero(&T);
+	ls_mat q0 = ls_mat_cols(d->V, 0, 1);
+	for (size_t i = 0; i < N; i++)
+		q0.data[i] = 1.0 + (double)(i % 7) / 7.0;
+	ls_mat_scale(&q0, 1.0 / ls_mat_norm(&q0));
+	size_t steps = 0;
+	for (size_t j = 0; j < k; j++) {
+		ls_mat qj = ls_mat_cols(d->V, j, 1), wv = ls_mat_view(w, N, 1, N);
+		ls_mat_gemv(false, 1.0, &d->S, qj.data, 0.0, d->G.data);
+		ls_mat_gemv(true, 1.0 / (double)N, &d->S, d->G.data, 0.0, w);
+		LS_AT(T, j, j) = ls_mat_dot(&qj, &wv);
+		steps = j + 1;
+		ls_mat Vj = ls_mat_cols(d->V, 0, j + 1);
+		double h[SENSING_LANCZOS_STEPS + 1];
+		for (int pass = 0; pass < 2; pass++) {
+			ls_mat_gemv(true, 1.0, &Vj, w, 0.0, h);
+			ls_mat_gemv(false, -1.0, &Vj, h, 1.0, w);
+		}
+		double b = ls_mat_norm(&wv);
+		if (j + 1 == k || b <= 1e-12 * fabs(LS_AT(T, j, j)))
+			break;
+		LS_AT(T, j, j + 1) = LS_AT(T, j + 1, j) = b;
+		ls_mat qn = ls_mat_cols(d->V, j + 1, 1);
+		ls_mat_copy(&qn, &wv);
+		ls_mat_scale(&qn, 1.0 / b);
+	}
+	double ev[SENSING_LANCZOS_STEPS];
+	ls_mat Ts = ls_mat_block(T, 0, 0, steps, steps);
+	if (ls_mat_sym_eig(&Ts, ev, false, NULL) != LS_OK)
+		return NAN;
+	return ev[steps - 1];
+}
+
+static double sensing_lipschitz(ls_problem *p)
+{
+	sensing_data *d = p->data;
+	if (d->L == 0.0)
+		d->L = (1.0 + SENSING_L_MARGIN) * sensing_lanczos(d);
+	return d->L;
+}
+
+const ls_problem_type ls_problem_sensing = {
+	.name = "sensing",
+	.create = sensing_create,
+	.destroy = sensing_destroy,
+	.loss_grad = sensing_loss_grad,
+	.loss_dense = sensing_loss_dense,
+	.grad_dense = sensing_grad_dense,
+	.hvp_dense = sensing_hvp_dense,
+	.lipschitz = sensing_lipschitz,
+	.convex = true,
+};

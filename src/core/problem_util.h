@@ -1,0 +1,53 @@
+/* problem_util.h — helpers shared by the problem files (private to src/core/problem_*.c).
+ *
+ * Random orthonormal bases and planted low-rank matrices (MATH.md §1), the shape
+ * check every loss_grad starts with, mini-batch indexing, forming X_k = s·A·Bᵀ
+ * for the dense paths, and grow-only workspaces. */
+#ifndef LORASCOPE_PROBLEM_UTIL_H
+#define LORASCOPE_PROBLEM_UTIL_H
+
+#include <stddef.h>
+
+#include "lorascope/mat.h"
+#include "lorascope/problem.h"
+#include "lorascope/rng.h"
+#include "lorascope/status.h"
+
+/* Q (rows ≥ cols) := a matrix with orthonormal columns, uniformly distributed
+ * (QR of a Gaussian matrix with the signs of R's diagonal made positive). */
+ls_status ls_probutil_orthonormal(ls_rng *rng, ls_mat *Q, ls_error *err);
+
+/* X := U·diag(σ)·Vᵀ with random orthonormal U (m×rank), V (n×rank) and
+ * σ_i = sigma1·decay^(i-1). sigma (may be NULL) receives the rank values. */
+ls_status ls_probutil_planted(ls_rng *rng, ls_mat *X, size_t rank, double sigma1, double decay,
+			      double *sigma, ls_error *err);
+
+/* LS_OK when F has p->nmod modules whose A_k, B_k have p->shape[k] rows and a
+ * common rank; LS_EDIM otherwise. */
+ls_status ls_probutil_check_factors(const ls_problem *p, const ls_factors *F);
+
+/* LS_OK when every X[k] has shape p->shape[k]; LS_EDIM otherwise. */
+ls_status ls_probutil_check_dense(const ls_problem *p, const ls_mat *X);
+
+/* Number of samples a batch selects (NULL: all p->samples); its j-th index. */
+static inline size_t ls_probutil_batch_count(const ls_problem *p, const ls_batch *b)
+{
+	return b ? b->count : p->samples;
+}
+static inline size_t ls_probutil_batch_index(const ls_batch *b, size_t j)
+{
+	return b ? b->idx[j] : j;
+}
+
+/* LS_OK when every index of b is below p->samples and b is not empty; LS_EINVAL otherwise. */
+ls_status ls_probutil_check_batch(const ls_problem *p, const ls_batch *b);
+
+/* X := s_k·A_k·B_kᵀ (X is m_k×n_k). */
+ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X);
+
+/* Grow-only workspace: make the owning W have exactly `rows` rows and at least
+ * `cols` columns, reallocating (zeroed) only when it must; *view := its first
+ * cols columns. Steady-state calls with the same sizes never allocate. */
+ls_status ls_probutil_ensure(ls_mat *W, size_t rows, size_t cols, ls_mat *view, ls_error *err);
+
+#endif

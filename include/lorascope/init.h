@@ -13,8 +13,8 @@
 #include "lorascope/status.h"
 
 #define LS_INIT_LIST(X)                                                                     \
-	X(LS_INIT_PEFT, "peft", "PEFT default: Kaiming-uniform U(+-1/sqrt(n)) factor, the other 0") \
-	X(LS_INIT_GAUSSIAN, "gaussian", "PEFT gaussian: N(0, 1/r^2) factor, the other 0")    \
+	X(LS_INIT_PEFT, "peft", "PEFT default: Kaiming-uniform U(+-1/sqrt(n)) B, A = 0") \
+	X(LS_INIT_GAUSSIAN, "gaussian", "PEFT gaussian: B ~ N(0, 1/r^2), A = 0")    \
 	X(LS_INIT_ZERO, "zero", "Kim-Kim-Ryu zero-init: A ~ U(+-sqrt(15/768)), B = 0")       \
 	X(LS_INIT_INIT1, "init1", "Kim-Kim-Ryu init 1: A, B ~ N(0, 1/30)")                   \
 	X(LS_INIT_INIT2, "init2", "Kim-Kim-Ryu init 2: A, B ~ N(0, 1/10)")                   \

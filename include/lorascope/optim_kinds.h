@@ -9,7 +9,7 @@
 	X(LS_OPTIM_ADAM, "adam", "Adam, weight decay added to the gradient")       \
 	X(LS_OPTIM_ADAMW, "adamw",                                                  \
 	  "AdamW: decoupled weight decay (not the nuclear-norm problem)")         \
-	X(LS_OPTIM_MK, "mk", "Mu-Klabjan adaptive step with a descent guarantee")
+	X(LS_OPTIM_MK, "mk", "Mu-Klabjan adaptive step with a descent guarantee (simultaneous)")
 
 typedef enum {
 #define LS_OPTIM_ENUM(id, name, help) id,

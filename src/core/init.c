@@ -172,7 +172,8 @@ ls_status ls_init_apply(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_rng 
 		fill_normal_pair(L, rng, 0.0, KKR_VAR_INIT2, 0.0, KKR_VAR_INIT2);
 		return LS_OK;
 	case LS_INIT_INIT3:
-		fill_normal_pair(L, rng, -KKR_MEAN_INIT3, KKR_VAR_INIT3, KKR_MEAN_INIT3, KKR_VAR_INIT3);
+		fill_normal_pair(L, rng, -KKR_MEAN_INIT3, KKR_VAR_INIT3, KKR_MEAN_INIT3,
+				 KKR_VAR_INIT3);
 		return LS_OK;
 	case LS_INIT_LARGE:
 		fill_normal_pair(L, rng, 0.0, KKR_VAR_LARGE, 0.0, KKR_VAR_LARGE);

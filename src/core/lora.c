@@ -46,8 +46,8 @@ ls_status ls_lora_alloc(ls_lora *L, const ls_problem *p, size_t r, int scaling, 
 	if (r == 0)
 		return ls_error_set(err, LS_EINVAL, "LoRA rank must be at least 1");
 	if (p->nmod == 0 || p->nmod > LS_MAX_MODULES)
-		return ls_error_set(err, LS_EINVAL, "problem has %zu modules (1..%d allowed)", p->nmod,
-				    LS_MAX_MODULES);
+		return ls_error_set(err, LS_EINVAL, "problem has %zu modules (1..%d allowed)",
+				    p->nmod, LS_MAX_MODULES);
 	if (scaling < 0 || scaling >= LS_SCALING_COUNT)
 		return ls_error_set(err, LS_EINVAL, "unknown scaling rule %d", scaling);
 	L->nmod = p->nmod;

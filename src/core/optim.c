@@ -1,4 +1,11 @@
-/* optim.c — one training step of the LoRA factors (MATH.md §2, §6, §7). */
+/* optim.c — one training step of the LoRA factors (MATH.md §2, §6, §7).
+ *
+ * The problem returns ∇f·B and ∇fᵀ·A; here they become P_A = s·∇f·B and P_B = s·∇fᵀ·A
+ * (the f-part of ∇g) and weight decay is added where each rule wants it: ∇g = P + λθ
+ * for every rule but AdamW, whose decay is decoupled. See optim.h for the rules. */
+#include <math.h>
+#include <stdlib.h>
+
 #include "lorascope/optim.h"
 
 const char *const ls_optim_names[LS_OPTIM_COUNT + 1] = {
@@ -12,3 +19,423 @@ const char *const ls_optim_help[LS_OPTIM_COUNT] = {
 	LS_OPTIM_LIST(LS_OPTIM_HELP)
 #undef LS_OPTIM_HELP
 };
+
+/* Rounding allowance of the Mu–Klabjan check, relative to max(1, |g(V_t)|). */
+#define MK_TOL 1e-12
+
+struct ls_optim {
+	size_t nmod, r;
+	size_t rows_a[LS_MAX_MODULES], rows_b[LS_MAX_MODULES];
+	ls_mat GA[LS_MAX_MODULES], GB[LS_MAX_MODULES]; /* f-part of ∇g: s∇f·B, s∇fᵀ·A */
+	ls_mat mA[LS_MAX_MODULES], mB[LS_MAX_MODULES]; /* first moments / velocity */
+	ls_mat vA[LS_MAX_MODULES], vB[LS_MAX_MODULES]; /* second moments */
+	ls_mat Astar[LS_MAX_MODULES];                  /* A* of the sequential update */
+	ls_mat Xd[LS_MAX_MODULES], Gd[LS_MAX_MODULES]; /* dense X and ∇f(X) for mk (lazy) */
+	size_t samples;
+	size_t *perm; /* 0..samples-1, partially shuffled for a mini-batch */
+	ls_optim_counts c;
+};
+
+static void free_mats(ls_mat *M, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		ls_mat_free(&M[k]);
+}
+
+void ls_optim_free(ls_optim *o)
+{
+	if (!o)
+		return;
+	free_mats(o->GA, LS_MAX_MODULES);
+	free_mats(o->GB, LS_MAX_MODULES);
+	free_mats(o->mA, LS_MAX_MODULES);
+	free_mats(o->mB, LS_MAX_MODULES);
+	free_mats(o->vA, LS_MAX_MODULES);
+	free_mats(o->vB, LS_MAX_MODULES);
+	free_mats(o->Astar, LS_MAX_MODULES);
+	free_mats(o->Xd, LS_MAX_MODULES);
+	free_mats(o->Gd, LS_MAX_MODULES);
+	free(o->perm);
+	free(o);
+}
+
+ls_status ls_optim_alloc(ls_optim **out, const ls_lora *L, const ls_problem *p, ls_error *err)
+{
+	*out = NULL;
+	if (L->nmod != p->nmod)
+		return ls_error_set(err, LS_EDIM, "optimiser: %zu LoRA modules, %zu in the problem",
+				    L->nmod, p->nmod);
+	ls_optim *o = calloc(1, sizeof *o);
+	if (!o)
+		return ls_error_set(err, LS_ENOMEM, "optimiser: out of memory");
+	o->nmod = L->nmod;
+	o->r = L->r;
+	ls_status st = LS_OK;
+	for (size_t k = 0; k < L->nmod && st == LS_OK; k++) {
+		size_t ma = L->A[k].rows, nb = L->B[k].rows, r = L->r;
+		o->rows_a[k] = ma;
+		o->rows_b[k] = nb;
+		if ((st = ls_mat_alloc(&o->GA[k], ma, r, err)) != LS_OK ||
+		    (st = ls_mat_alloc(&o->GB[k], nb, r, err)) != LS_OK ||
+		    (st = ls_mat_alloc(&o->mA[k], ma, r, err)) != LS_OK ||
+		    (st = ls_mat_alloc(&o->mB[k], nb, r, err)) != LS_OK ||
+		    (st = ls_mat_alloc(&o->vA[k], ma, r, err)) != LS_OK ||
+		    (st = ls_mat_alloc(&o->vB[k], nb, r, err)) != LS_OK)
+			break;
+		st = ls_mat_alloc(&o->Astar[k], ma, r, err);
+	}
+	o->samples = p->samples;
+	if (st == LS_OK && p->samples > 0) {
+		o->perm = malloc(p->samples * sizeof *o->perm);
+		if (!o->perm)
+			st = ls_error_set(err, LS_ENOMEM, "optimiser: no room for %zu indices",
+					  p->samples);
+	}
+	if (st != LS_OK) {
+		ls_optim_free(o);
+		return st;
+	}
+	*out = o;
+	return LS_OK;
+}
+
+void ls_optim_reset(ls_optim *o)
+{
+	for (size_t k = 0; k < o->nmod; k++) {
+		ls_mat_set_zero(&o->mA[k]);
+		ls_mat_set_zero(&o->mB[k]);
+		ls_mat_set_zero(&o->vA[k]);
+		ls_mat_set_zero(&o->vB[k]);
+	}
+	o->c = (ls_optim_counts){ 0 };
+}
+
+ls_status ls_optim_moments(ls_optim *o, size_t k, ls_mat *mA, ls_mat *mB, ls_mat *vA,
+			   ls_mat *vB)
+{
+	if (k >= o->nmod)
+		return LS_EINVAL;
+	*mA = ls_mat_cols(o->mA[k], 0, o->r);
+	*mB = ls_mat_cols(o->mB[k], 0, o->r);
+	*vA = ls_mat_cols(o->vA[k], 0, o->r);
+	*vB = ls_mat_cols(o->vB[k], 0, o->r);
+	return LS_OK;
+}
+
+ls_optim_counts ls_optim_get_counts(const ls_optim *o)
+{
+	return o->c;
+}
+
+void ls_optim_set_counts(ls_optim *o, ls_optim_counts c)
+{
+	o->c = c;
+}
+
+static ls_status check_shapes(const ls_optim *o, const ls_lora *L, ls_error *err)
+{
+	bool ok = L->nmod == o->nmod && L->r == o->r;
+	for (size_t k = 0; ok && k < L->nmod; k++)
+		ok = L->A[k].rows == o->rows_a[k] && L->B[k].rows == o->rows_b[k];
+	if (!ok)
+		return ls_error_set(err, LS_EDIM, "optimiser was allocated for other factor shapes "
+						  "(reallocate it after a rank change)");
+	return LS_OK;
+}
+
+/* f at F on batch, and the f-parts P_A = s·∇f·B, P_B = s·∇fᵀ·A into o->GA / o->GB
+ * when want_a / want_b. */
+static ls_status eval_parts(ls_optim *o, ls_problem *p, const ls_factors *F, const ls_batch *b,
+			    double *loss, bool want_a, bool want_b, ls_error *err)
+{
+	double f = NAN;
+	ls_status st = p->type->loss_grad(p, F, b, &f, want_a ? o->GA : NULL,
+					  want_b ? o->GB : NULL);
+	if (st != LS_OK)
+		return ls_error_set(err, st, "%s: loss and gradient failed: %s", p->type->name,
+				    ls_strerror(st));
+	for (size_t k = 0; k < F->nmod; k++) {
+		if (want_a)
+			ls_mat_scale(&o->GA[k], F->s[k]);
+		if (want_b)
+			ls_mat_scale(&o->GB[k], F->s[k]);
+	}
+	if (loss)
+		*loss = f;
+	return LS_OK;
+}
+
+/* Σ ‖P + λθ‖² over one factor. */
+static double grad_sq(const ls_mat *P, const ls_mat *T, double lambda)
+{
+	double acc = 0.0;
+	for (size_t j = 0; j < T->cols; j++)
+		for (size_t i = 0; i < T->rows; i++) {
+			double g = LS_AT(*P, i, j) + lambda * LS_AT(*T, i, j);
+			acc += g * g;
+		}
+	return acc;
+}
+
+static double factors_sq(const ls_lora *L)
+{
+	double acc = 0.0;
+	for (size_t k = 0; k < L->nmod; k++) {
+		double a = ls_mat_norm(&L->A[k]), b = ls_mat_norm(&L->B[k]);
+		acc += a * a + b * b;
+	}
+	return acc;
+}
+
+static ls_status full_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda,
+			   double *loss, double *reg, double *gnorm, ls_error *err)
+{
+	ls_factors F = ls_lora_factors(L);
+	bool grads = gnorm != NULL;
+	double f;
+	ls_status st = eval_parts(o, p, &F, NULL, &f, grads, grads, err);
+	if (st != LS_OK)
+		return st;
+	if (loss)
+		*loss = f;
+	if (reg)
+		*reg = f + 0.5 * lambda * factors_sq(L);
+	if (gnorm) {
+		double acc = 0.0;
+		for (size_t k = 0; k < L->nmod; k++)
+			acc += grad_sq(&o->GA[k], &L->A[k], lambda) +
+			       grad_sq(&o->GB[k], &L->B[k], lambda);
+		*gnorm = sqrt(acc);
+	}
+	return LS_OK;
+}
+
+ls_status ls_optim_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda,
+			double *loss, double *reg_loss, double *grad_norm, ls_error *err)
+{
+	ls_status st = check_shapes(o, L, err);
+	if (st != LS_OK)
+		return st;
+	return full_eval(o, p, L, lambda, loss, reg_loss, grad_norm, err);
+}
+
+ls_status ls_optim_grad(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda,
+			double *loss, double *reg_loss, ls_mat *GA, ls_mat *GB, ls_error *err)
+{
+	ls_status st = check_shapes(o, L, err);
+	if (st != LS_OK)
+		return st;
+	ls_factors F = ls_lora_factors(L);
+	double f;
+	if ((st = eval_parts(o, p, &F, NULL, &f, GA != NULL, GB != NULL, err)) != LS_OK)
+		return st;
+	for (size_t k = 0; k < L->nmod; k++) {
+		if (GA) {
+			if ((st = ls_mat_copy(&GA[k], &o->GA[k])) != LS_OK)
+				return ls_error_set(err, st, "optimiser: bad shape of ∇_A g");
+			ls_mat_axpy(&GA[k], lambda, &L->A[k]);
+		}
+		if (GB) {
+			if ((st = ls_mat_copy(&GB[k], &o->GB[k])) != LS_OK)
+				return ls_error_set(err, st, "optimiser: bad shape of ∇_B g");
+			ls_mat_axpy(&GB[k], lambda, &L->B[k]);
+		}
+	}
+	if (loss)
+		*loss = f;
+	if (reg_loss)
+		*reg_loss = f + 0.5 * lambda * factors_sq(L);
+	return LS_OK;
+}
+
+/* One update of factor T with f-part P under the rule kind; t is the 1-based count of
+ * this factor's updates (Adam bias correction). */
+static void update_factor(int kind, ls_mat *T, const ls_mat *P, ls_mat *m, ls_mat *v,
+			  double eta, const ls_config *cfg, long t)
+{
+	double lambda = cfg->lambda, b1 = cfg->beta1, b2 = cfg->beta2, eps = cfg->eps;
+	double c1 = 1.0 - pow(b1, (double)t), c2 = 1.0 - pow(b2, (double)t);
+	for (size_t j = 0; j < T->cols; j++)
+		for (size_t i = 0; i < T->rows; i++) {
+			double *th = &LS_AT(*T, i, j), p = LS_AT(*P, i, j);
+			double *mm = &LS_AT(*m, i, j), *vv = &LS_AT(*v, i, j);
+			double g = p + lambda * *th;
+			switch (kind) {
+			case LS_OPTIM_MOMENTUM:
+				*mm = cfg->momentum * *mm + g;
+				*th -= eta * *mm;
+				break;
+			case LS_OPTIM_ADAM:
+				*mm = b1 * *mm + (1.0 - b1) * g;
+				*vv = b2 * *vv + (1.0 - b2) * g * g;
+				*th -= eta * (*mm / c1) / (sqrt(*vv / c2) + eps);
+				break;
+			case LS_OPTIM_ADAMW:
+				*mm = b1 * *mm + (1.0 - b1) * p;
+				*vv = b2 * *vv + (1.0 - b2) * p * p;
+				*th -= eta * ((*mm / c1) / (sqrt(*vv / c2) + eps) + lambda * *th);
+				break;
+			default: /* gd, sgd, mk */
+				*th -= eta * g;
+				break;
+			}
+		}
+}
+
+/* A mini-batch for sgd (b->idx NULL = full batch): cfg->batch distinct indices, the
+ * first positions of a partial Fisher–Yates shuffle of 0..samples-1 restarted from the
+ * identity every call, so the batch depends only on the rng state. */
+static void draw_batch(ls_optim *o, const ls_config *cfg, ls_rng *rng, ls_batch *b)
+{
+	*b = (ls_batch){ 0 };
+	size_t want = cfg->batch > 0 ? (size_t)cfg->batch : 1;
+	if (cfg->optimizer != LS_OPTIM_SGD || o->samples == 0 || want >= o->samples)
+		return;
+	for (size_t i = 0; i < o->samples; i++)
+		o->perm[i] = i;
+	for (size_t i = 0; i < want; i++) {
+		size_t j = i + (size_t)ls_rng_below(rng, o->samples - i);
+		size_t tmp = o->perm[i];
+		o->perm[i] = o->perm[j];
+		o->perm[j] = tmp;
+	}
+	b->idx = o->perm;
+	b->count = want;
+}
+
+/* Dense buffers of mk, allocated once. */
+static ls_status ensure_dense(ls_optim *o, const ls_lora *L, ls_error *err)
+{
+	for (size_t k = 0; k < L->nmod; k++) {
+		if (o->Xd[k].data)
+			continue;
+		ls_status st = ls_mat_alloc(&o->Xd[k], L->A[k].rows, L->B[k].rows, err);
+		if (st == LS_OK)
+			st = ls_mat_alloc(&o->Gd[k], L->A[k].rows, L->B[k].rows, err);
+		if (st != LS_OK)
+			return st;
+	}
+	return LS_OK;
+}
+
+/* The Mu–Klabjan step size at L (see optim.h). */
+static ls_status mk_eta(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda,
+			double *eta, ls_error *err)
+{
+	if (!p->type->lipschitz)
+		return ls_error_set(err, LS_EUNSUPPORTED,
+				    "mk: problem %s has no Lipschitz constant", p->type->name);
+	ls_status st = ensure_dense(o, L, err);
+	if (st != LS_OK)
+		return st;
+	double smax = 0.0, gsq = 0.0;
+	for (size_t k = 0; k < L->nmod; k++) {
+		ls_lora_form(L, k, &o->Xd[k]);
+		smax = fmax(smax, fabs(L->s[k]));
+	}
+	if ((st = p->type->grad_dense(p, o->Xd, o->Gd)) != LS_OK)
+		return ls_error_set(err, st, "mk: %s: dense gradient failed", p->type->name);
+	for (size_t k = 0; k < L->nmod; k++) {
+		double g = L->s[k] * ls_mat_norm(&o->Gd[k]);
+		gsq += g * g;
+	}
+	double lip = fmax(1.0, smax * smax * p->type->lipschitz(p));
+	double denom = 5.0 * sqrt(2.0) * lip * (factors_sq(L) + sqrt(gsq) + 0.5 * lambda);
+	*eta = fmin(1.0 / denom, 1.0);
+	return LS_OK;
+}
+
+static bool sequential(const ls_config *cfg)
+{
+	return cfg->optimizer != LS_OPTIM_MK && (cfg->mu < 1.0 || cfg->inner_k > 1);
+}
+
+/* Rushka–Klabjan Algorithm 1 (eqs. 4–5) in our letters; the first gradient (at V_t,
+ * both factors) is already in o->GA / o->GB. */
+static ls_status sequential_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config *cfg,
+				 const ls_batch *b, ls_error *err)
+{
+	int kind = cfg->optimizer;
+	long kin = cfg->inner_k > 0 ? cfg->inner_k : 1;
+	double mu = cfg->mu;
+	ls_factors F = ls_lora_factors(L);
+	ls_status st;
+	for (size_t k = 0; k < L->nmod; k++)
+		ls_mat_copy(&o->Astar[k], &L->A[k]);
+	for (long j = 0; j < kin; j++) {
+		if (j > 0 && (st = eval_parts(o, p, &F, b, NULL, true, false, err)) != LS_OK)
+			return st;
+		o->c.ta++;
+		for (size_t k = 0; k < L->nmod; k++)
+			update_factor(kind, &L->A[k], &o->GA[k], &o->mA[k], &o->vA[k], cfg->lr, cfg,
+				      o->c.ta);
+	}
+	for (size_t k = 0; k < L->nmod; k++) {
+		ls_mat_scale(&o->Astar[k], mu);
+		ls_mat_axpy(&o->Astar[k], 1.0 - mu, &L->A[k]);
+	}
+	ls_factors Fs = { .nmod = L->nmod, .A = o->Astar, .B = L->B, .s = L->s };
+	for (long j = 0; j < kin; j++) {
+		if ((st = eval_parts(o, p, &Fs, b, NULL, false, true, err)) != LS_OK)
+			return st;
+		o->c.tb++;
+		for (size_t k = 0; k < L->nmod; k++)
+			update_factor(kind, &L->B[k], &o->GB[k], &o->mB[k], &o->vB[k], cfg->lr, cfg,
+				      o->c.tb);
+	}
+	return LS_OK;
+}
+
+ls_status ls_optim_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config *cfg,
+			ls_rng *rng, ls_step_info *info, ls_error *err)
+{
+	ls_step_info in = { .loss = NAN, .reg_loss = NAN, .grad_norm = NAN, .eta = cfg->lr };
+	ls_status st = check_shapes(o, L, err);
+	if (st != LS_OK)
+		return st;
+	if (cfg->optimizer < 0 || cfg->optimizer >= LS_OPTIM_COUNT)
+		return ls_error_set(err, LS_EINVAL, "unknown optimiser %d", cfg->optimizer);
+	double lambda = cfg->lambda;
+	ls_batch batch;
+	draw_batch(o, cfg, rng, &batch);
+	const ls_batch *b = batch.idx ? &batch : NULL;
+	in.batch = batch.count;
+	ls_factors F = ls_lora_factors(L);
+	if (b && (st = eval_parts(o, p, &F, NULL, &in.loss, false, false, err)) != LS_OK)
+		return st;
+	if ((st = eval_parts(o, p, &F, b, b ? NULL : &in.loss, true, true, err)) != LS_OK)
+		return st;
+	double gsq = 0.0;
+	for (size_t k = 0; k < L->nmod; k++)
+		gsq += grad_sq(&o->GA[k], &L->A[k], lambda) + grad_sq(&o->GB[k], &L->B[k], lambda);
+	in.grad_norm = sqrt(gsq);
+	in.reg_loss = in.loss + 0.5 * lambda * factors_sq(L);
+	if (cfg->optimizer == LS_OPTIM_MK && (st = mk_eta(o, p, L, lambda, &in.eta, err)) != LS_OK)
+		return st;
+	if (sequential(cfg)) {
+		if ((st = sequential_step(o, p, L, cfg, b, err)) != LS_OK)
+			return st;
+	} else {
+		o->c.ta++;
+		o->c.tb++;
+		for (size_t k = 0; k < L->nmod; k++) {
+			update_factor(cfg->optimizer, &L->A[k], &o->GA[k], &o->mA[k], &o->vA[k],
+				      in.eta, cfg, o->c.ta);
+			update_factor(cfg->optimizer, &L->B[k], &o->GB[k], &o->mB[k], &o->vB[k],
+				      in.eta, cfg, o->c.tb);
+		}
+	}
+	o->c.t++;
+	if (cfg->optimizer == LS_OPTIM_MK) {
+		double g_next;
+		if ((st = full_eval(o, p, L, lambda, NULL, &g_next, NULL, err)) != LS_OK)
+			return st;
+		in.mk_checked = true;
+		in.mk_lhs = g_next;
+		in.mk_rhs = in.reg_loss - in.eta / 5.0 * gsq;
+		in.mk_holds = g_next <= in.mk_rhs + MK_TOL * fmax(1.0, fabs(in.reg_loss));
+	}
+	if (info)
+		*info = in;
+	return LS_OK;
+}

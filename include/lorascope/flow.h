@@ -1,0 +1,54 @@
+/* flow.h — closed forms of the LoRA gradient flow (MATH.md §7, §9; Rushka–Klabjan §2.2–2.3).
+ *
+ * The flow is dA/dt = −∇_A g, dB/dt = −∇_B g with λ = 0 (the closed forms have no weight
+ * decay). Scaling: with X = s·A·Bᵀ, the factors √s·A, √s·B follow the s = 1 flow in the
+ * time τ = s·t, so every function takes the LoRA scaling s and the initial factor in our
+ * units; the TUI evaluates them at t = η·step (discrete GD tracks them with an O(η) gap).
+ * Letters: Rushka–Klabjan write W = Y·X with Y n×r (their B, zero at the start) and
+ * X r×n (their A, random): by shape their Y is our A and their X is our Bᵀ. */
+#ifndef LORASCOPE_FLOW_H
+#define LORASCOPE_FLOW_H
+
+#include <stddef.h>
+
+#include "lorascope/mat.h"
+#include "lorascope/status.h"
+
+/* u(t) = x(t)·y(t) for the scalar flow x' = (σ − xy)·y, y' = (σ − xy)·x, σ ≥ 0 (MATH.md §9):
+ * with c = x0² − y0², w = (x + y)², R = √(4σ² + c²),
+ *     w(t) = 2σ + R·tanh(R·t/2 + artanh((w0 − 2σ)/R)),   u = (w² − c²)/(4w).
+ * Valid when |w0 − 2σ| < R (true for the LoRA start y0 = 0, x0 ≠ 0, σ > 0); a stationary
+ * start (σ = 0 with x0·y0 = 0, or x0 = y0 = 0) gives x0·y0; otherwise NAN. */
+double ls_flow_scalar_product(double sigma, double x0, double y0, double t);
+
+/* f(t) of approx, f = ½‖M − X‖², from the spectral initialisation A = x0·U_r, B = 0 with
+ * scaling s (init.h; x0 = init-scale), λ = 0. sv[0..k-1] are M's singular values,
+ * descending. Each of the first min(r, k) directions follows the scalar flow (σ_i, √s·x0, 0)
+ * at time s·t (Rushka–Klabjan eqs. 46–50), so
+ *     f(t) = ½ Σ_{i<r} (σ_i − u_i(s·t))² + ½ Σ_{i≥r} σ_i². */
+double ls_flow_approx_loss(const double *sv, size_t k, size_t r, double x0, double s, double t);
+/* The t → ∞ limit ½ Σ_{i≥r} σ_i²: half of Rushka–Klabjan eq. (53) (Eckart–Young–Mirsky),
+ * the half because our f carries ½. */
+double ls_flow_approx_limit(const double *sv, size_t k, size_t r);
+
+/* a(t) = Tr(W0 − X(t)) of trace2, f = ½Tr²(W0 − X), when one factor starts at 0 and the
+ * other, F0, is nonzero (PEFT-style B0 random, A0 = 0 is their setting; the zero-init
+ * A0 random, B0 = 0 is its transpose and has the same a(t)). c = Tr(W0) (for the trace2
+ * problem c = −Tr(∇f(0))/n); f0sq = ‖F0‖_F²; s the scaling. Rushka–Klabjan eq. (313) with
+ * their ‖X0‖² = s·f0sq, time s·t:
+ *     a = sgn(c)·κ1 / (2‖X0‖²·sinh(√κ1·(τ + κ2)) + 4|c|),  κ1 = ‖X0‖⁴ + 4c²,
+ *     κ2 = arsinh(‖X0‖²/(2|c|))/√κ1.
+ * c = 0 gives 0 and f0sq = 0 gives c (stationary starts, their eqs. 24–25). */
+double ls_flow_trace2_a(double c, double f0sq, double s, double t);
+/* ½·a(t)²: the loss curve of trace2 under the flow. */
+double ls_flow_trace2_loss(double c, double f0sq, double s, double t);
+/* The limit of X(t) (eq. 32, their YX → Tr(W0)/‖X0‖²·X0ᵀX0): X∞ = c/‖F0‖²·F0·F0ᵀ,
+ * independent of s. F0 is n×r, X n×n. LS_EDIM on shapes, LS_EINVAL if F0 = 0. */
+ls_status ls_flow_trace2_limit(const ls_mat *F0, double c, ls_mat *X);
+/* Relative error of X∞ to the full-rank flow limit (c/n)·I (eq. 33):
+ *     √(n‖F0ᵀF0‖_F² − ‖F0‖_F⁴)/‖F0‖_F²   (scale-free; n = rows of F0). NAN if F0 = 0. */
+double ls_flow_trace2_rel_error(const ls_mat *F0);
+/* E[(eq. 33)²] = (n² + n − 2)/(n·r + 2) for F0 with i.i.d. centred Gaussian entries (eq. 34). */
+double ls_flow_trace2_expected_rel_error2(size_t n, size_t r);
+
+#endif

@@ -1,0 +1,93 @@
+/* flow.c — closed forms of the LoRA gradient flow (MATH.md §7, §9; Rushka–Klabjan
+ * eqs. 32–34, 46–53, 313). Pure functions of a few numbers, cheap enough to draw a
+ * whole curve every frame. */
+#include <math.h>
+
+#include "lorascope/flow.h"
+
+double ls_flow_scalar_product(double sigma, double x0, double y0, double t)
+{
+	if ((x0 == 0.0 && y0 == 0.0) || (sigma == 0.0 && x0 * y0 == 0.0))
+		return x0 * y0;
+	if (sigma < 0.0)
+		return NAN;
+	double c = x0 * x0 - y0 * y0, w0 = (x0 + y0) * (x0 + y0);
+	double R = sqrt(4.0 * sigma * sigma + c * c);
+	/* artanh(q) = ½·ln((1 + q)/(1 − q)), q = (w0 − 2σ)/R, with R − 2σ = c²/(R + 2σ) so
+	 * that 1 + q does not cancel when w0 is small. */
+	double num = w0 + c * c / (R + 2.0 * sigma), den = R + 2.0 * sigma - w0;
+	if (!(num > 0.0 && den > 0.0))
+		return NAN;
+	double theta0 = 0.5 * log(num / den);
+	double w = 2.0 * sigma + R * tanh(0.5 * R * t + theta0);
+	return (w - c) * (w + c) / (4.0 * w);
+}
+
+double ls_flow_approx_limit(const double *sv, size_t k, size_t r)
+{
+	double tail = 0.0;
+	for (size_t i = r; i < k; i++)
+		tail += sv[i] * sv[i];
+	return 0.5 * tail;
+}
+
+double ls_flow_approx_loss(const double *sv, size_t k, size_t r, double x0, double s, double t)
+{
+	double x = sqrt(s) * x0, tau = s * t, acc = 0.0;
+	for (size_t i = 0; i < r && i < k; i++) {
+		double e = sv[i] - ls_flow_scalar_product(sv[i], x, 0.0, tau);
+		acc += e * e;
+	}
+	return 0.5 * acc + ls_flow_approx_limit(sv, k, r);
+}
+
+double ls_flow_trace2_a(double c, double f0sq, double s, double t)
+{
+	if (c == 0.0 || f0sq == 0.0)
+		return c;
+	double x2 = s * f0sq, tau = s * t, ac = fabs(c);
+	double k1 = x2 * x2 + 4.0 * c * c, sk1 = sqrt(k1);
+	double k2 = asinh(x2 / (2.0 * ac)) / sk1;
+	double a = k1 / (2.0 * x2 * sinh(sk1 * (tau + k2)) + 4.0 * ac);
+	return c > 0.0 ? a : -a;
+}
+
+double ls_flow_trace2_loss(double c, double f0sq, double s, double t)
+{
+	double a = ls_flow_trace2_a(c, f0sq, s, t);
+	return 0.5 * a * a;
+}
+
+ls_status ls_flow_trace2_limit(const ls_mat *F0, double c, ls_mat *X)
+{
+	if (X->rows != F0->rows || X->cols != F0->rows)
+		return LS_EDIM;
+	double nrm = ls_mat_norm(F0);
+	if (nrm == 0.0)
+		return LS_EINVAL;
+	return ls_mat_gemm(false, true, c / (nrm * nrm), F0, F0, 0.0, X);
+}
+
+double ls_flow_trace2_rel_error(const ls_mat *F0)
+{
+	double f2 = 0.0, g2 = 0.0;
+	size_t r = F0->cols;
+	for (size_t j = 0; j < r; j++)
+		for (size_t i = 0; i < r; i++) {
+			ls_mat ci = ls_mat_cols(*F0, i, 1), cj = ls_mat_cols(*F0, j, 1);
+			double gij = ls_mat_dot(&ci, &cj); /* (F0ᵀF0)_ij */
+			g2 += gij * gij;
+			if (i == j)
+				f2 += gij;
+		}
+	if (f2 == 0.0)
+		return NAN;
+	double v = (double)F0->rows * g2 - f2 * f2;
+	return sqrt(fmax(v, 0.0)) / f2;
+}
+
+double ls_flow_trace2_expected_rel_error2(size_t n, size_t r)
+{
+	double dn = (double)n, dr = (double)r;
+	return (dn * dn + dn - 2.0) / (dn * dr + 2.0);
+}

@@ -1,0 +1,28 @@
+/* output.h — rows and summaries of a headless run as an aligned table, CSV or JSON Lines. */
+#ifndef LORASCOPE_CLI_OUTPUT_H
+#define LORASCOPE_CLI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "lorascope/session.h"
+
+typedef enum { LS_OUT_TABLE, LS_OUT_CSV, LS_OUT_JSONL } ls_out_format;
+
+extern const char *const ls_out_format_names[]; /* NULL-terminated, indexed by ls_out_format */
+
+typedef struct {
+	FILE *f;
+	ls_out_format fmt;
+	bool timing; /* print steps/s (false: output depends only on the inputs) */
+} ls_out;
+
+/* The parameters of the run (a reproducing command line, or a JSON "config" object),
+ * then the column header. */
+void ls_out_header(const ls_out *o, const ls_config *cfg);
+/* One row: the state described by m. */
+void ls_out_row(const ls_out *o, const ls_metrics *m);
+/* The final summary of s (final losses, r, r*, ‖X − X*‖, floor, steps/s, divergence). */
+void ls_out_summary(const ls_out *o, const ls_session *s);
+
+#endif

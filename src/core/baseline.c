@@ -1,0 +1,224 @@
+/* baseline.c — full fine-tuning by proximal gradient with singular-value thresholding (MATH.md §3). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lorascope/baseline.h"
+#include "lorascope/metrics.h"
+#include "lorascope/spectrum.h"
+
+const char *const ls_baseline_mode_names[LS_BASELINE_MODE_COUNT + 1] = {
+#define LS_BASELINE_MODE_NAME(id, name, help) [id] = name,
+	LS_BASELINE_MODE_LIST(LS_BASELINE_MODE_NAME)
+#undef LS_BASELINE_MODE_NAME
+};
+
+/* Scratch of one module: the iterate, the gradient / prox input and its SVD. */
+typedef struct {
+	ls_mat X, Y, G, U, Vt;
+	double *sig;
+	size_t npos; /* singular values kept by the last SVT */
+} module_ws;
+
+static void module_ws_free(module_ws *w)
+{
+	ls_mat_free(&w->X);
+	ls_mat_free(&w->Y);
+	ls_mat_free(&w->G);
+	ls_mat_free(&w->U);
+	ls_mat_free(&w->Vt);
+	free(w->sig);
+}
+
+static ls_status module_ws_alloc(module_ws *w, size_t m, size_t n, ls_error *err)
+{
+	size_t k = m < n ? m : n;
+	ls_status st = ls_mat_alloc(&w->X, m, n, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&w->Y, m, n, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&w->G, m, n, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&w->U, m, k, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&w->Vt, k, n, err);
+	if (st != LS_OK)
+		return st;
+	w->sig = calloc(k ? k : 1, sizeof(double));
+	if (!w->sig)
+		return ls_error_set(err, LS_ENOMEM, "baseline: singular values");
+	return LS_OK;
+}
+
+/* X := SVT_tau(Y) (Y is destroyed); the SVD of the result stays in U, sig, Vt. */
+static ls_status svt(module_ws *w, double tau, ls_error *err)
+{
+	ls_status st = ls_mat_svd(&w->Y, w->sig, &w->U, &w->Vt, err);
+	if (st != LS_OK)
+		return st;
+	size_t k = w->U.cols, npos = 0;
+	for (size_t i = 0; i < k; i++) {
+		w->sig[i] = w->sig[i] > tau ? w->sig[i] - tau : 0.0;
+		if (w->sig[i] > 0.0)
+			npos = i + 1;
+	}
+	w->npos = npos;
+	ls_mat_set_zero(&w->X);
+	if (npos == 0)
+		return LS_OK;
+	/* X = U_+·diag(σ_+)·Vt_+: scale the rows of Vt (a copy in Y), one gemm. */
+	ls_mat W = ls_mat_block(w->Y, 0, 0, npos, w->Vt.cols);
+	for (size_t j = 0; j < w->Vt.cols; j++)
+		for (size_t i = 0; i < npos; i++)
+			LS_AT(W, i, j) = LS_AT(w->Vt, i, j) * w->sig[i];
+	ls_mat Up = ls_mat_cols(w->U, 0, npos);
+	return ls_mat_gemm(false, false, 1.0, &Up, &W, 0.0, &w->X);
+}
+
+static ls_status keep_factors(ls_baseline_module *bm, const module_ws *w, ls_error *err)
+{
+	size_t k = w->U.cols;
+	bm->rstar = ls_spectrum_rank(w->sig, k, LS_RANK_TOL);
+	bm->nuc = 0.0;
+	double ss = 0.0;
+	for (size_t i = 0; i < k; i++) {
+		bm->nuc += w->sig[i];
+		ss += w->sig[i] * w->sig[i];
+	}
+	bm->fro = sqrt(ss);
+	size_t rs = bm->rstar;
+	ls_status st = ls_mat_alloc(&bm->U, bm->m, rs, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&bm->V, bm->n, rs, err);
+	if (st != LS_OK)
+		return st;
+	bm->sigma = calloc(rs ? rs : 1, sizeof(double));
+	if (!bm->sigma)
+		return ls_error_set(err, LS_ENOMEM, "baseline: X* singular values");
+	for (size_t j = 0; j < rs; j++) {
+		bm->sigma[j] = w->sig[j];
+		memcpy(bm->U.data + j * bm->U.ld, w->U.data + j * w->U.ld, bm->m * sizeof(double));
+		for (size_t i = 0; i < bm->n; i++)
+			LS_AT(bm->V, i, j) = LS_AT(w->Vt, j, i);
+	}
+	return LS_OK;
+}
+
+ls_status ls_baseline_compute(ls_baseline *b, ls_problem *p, double lambda_eff, long iters,
+			      double tol, ls_error *err)
+{
+	memset(b, 0, sizeof *b);
+	b->nmod = p->nmod;
+	b->lambda_eff = lambda_eff;
+	if (p->nmod == 0 || p->nmod > LS_MAX_MODULES)
+		return ls_error_set(err, LS_EINVAL, "baseline: %zu modules", p->nmod);
+	module_ws w[LS_MAX_MODULES];
+	memset(w, 0, sizeof w);
+	ls_mat Xs[LS_MAX_MODULES], Gs[LS_MAX_MODULES];
+	ls_status st = LS_OK;
+	for (size_t k = 0; k < p->nmod && st == LS_OK; k++) {
+		b->mod[k].m = p->shape[k].m;
+		b->mod[k].n = p->shape[k].n;
+		st = module_ws_alloc(&w[k], p->shape[k].m, p->shape[k].n, err);
+	}
+	if (st != LS_OK)
+		goto out;
+	double L = p->type->lipschitz(p);
+	if (!(L > 0.0) || !isfinite(L)) {
+		st = ls_error_set(err, LS_ENUMERIC, "baseline: Lipschitz constant %g", L);
+		goto out;
+	}
+	double eta = 1.0 / L, tau = eta * lambda_eff;
+	for (size_t k = 0; k < p->nmod; k++) {
+		Xs[k] = w[k].X;
+		Gs[k] = w[k].G;
+	}
+	b->f0 = p->type->loss_dense(p, Xs);
+	b->rel_change = INFINITY;
+	for (long it = 0; it < iters; it++) {
+		st = p->type->grad_dense(p, Xs, Gs);
+		if (st != LS_OK) {
+			ls_error_set(err, st, "baseline: dense gradient failed");
+			goto out;
+		}
+		double dd = 0.0, xx = 0.0;
+		for (size_t k = 0; k < p->nmod && st == LS_OK; k++) {
+			/* Y = X − η∇f(X); G keeps X_old for the change. */
+			ls_mat_copy(&w[k].Y, &w[k].X);
+			ls_mat_axpy(&w[k].Y, -eta, &w[k].G);
+			ls_mat_copy(&w[k].G, &w[k].X);
+			st = svt(&w[k], tau, err);
+			if (st != LS_OK)
+				break;
+			ls_mat_axpy(&w[k].G, -1.0, &w[k].X);
+			double d = ls_mat_norm(&w[k].G), x = ls_mat_norm(&w[k].X);
+			dd += d * d;
+			xx += x * x;
+		}
+		if (st != LS_OK)
+			goto out;
+		b->iters = it + 1;
+		if (!isfinite(dd) || !isfinite(xx)) {
+			st = ls_error_set(err, LS_ENUMERIC, "baseline: non-finite iterate at %ld", it + 1);
+			goto out;
+		}
+		b->rel_change = sqrt(dd) / (xx > 0.0 ? sqrt(xx) : 1e-300);
+		if (xx == 0.0 && dd == 0.0)
+			b->rel_change = 0.0;
+		if (b->rel_change <= tol) {
+			b->converged = true;
+			break;
+		}
+	}
+	/* With no iteration X* = 0: the zeroed factors and singular values say so. */
+	b->f_star = p->type->loss_dense(p, Xs);
+	double ss = 0.0;
+	for (size_t k = 0; k < p->nmod && st == LS_OK; k++) {
+		st = keep_factors(&b->mod[k], &w[k], err);
+		b->nuc += b->mod[k].nuc;
+		ss += b->mod[k].fro * b->mod[k].fro;
+		if (b->mod[k].rstar > b->rstar)
+			b->rstar = b->mod[k].rstar;
+	}
+	b->fro = sqrt(ss);
+	b->floor = b->f_star + lambda_eff * b->nuc;
+	b->seed_check = lambda_eff > 0.0 ? b->nuc < b->f0 / lambda_eff : true;
+	b->certified = b->converged && p->type->convex;
+out:
+	for (size_t k = 0; k < LS_MAX_MODULES; k++)
+		module_ws_free(&w[k]);
+	if (st != LS_OK)
+		ls_baseline_free(b);
+	return st;
+}
+
+void ls_baseline_free(ls_baseline *b)
+{
+	for (size_t k = 0; k < LS_MAX_MODULES; k++) {
+		ls_mat_free(&b->mod[k].U);
+		ls_mat_free(&b->mod[k].V);
+		free(b->mod[k].sigma);
+	}
+	memset(b, 0, sizeof *b);
+}
+
+double ls_baseline_inner(const ls_baseline *b, size_t k, const ls_mat *A, const ls_mat *B,
+			 double s, double *scratch)
+{
+	const ls_baseline_module *bm = &b->mod[k];
+	size_t rs = bm->rstar, r = A->cols;
+	if (rs == 0 || r == 0)
+		return 0.0;
+	/* P = U*ᵀA, Q = V*ᵀB (r*×r); ⟨X, X*⟩ = s·Σ_j σ*_j Σ_i P_ji Q_ji. */
+	ls_mat P = ls_mat_view(scratch, rs, r, rs), Q = ls_mat_view(scratch + rs * r, rs, r, rs);
+	ls_mat_gemm(true, false, 1.0, &bm->U, A, 0.0, &P);
+	ls_mat_gemm(true, false, 1.0, &bm->V, B, 0.0, &Q);
+	double sum = 0.0;
+	for (size_t j = 0; j < rs; j++) {
+		double row = 0.0;
+		for (size_t i = 0; i < r; i++)
+			row += LS_AT(P, j, i) * LS_AT(Q, j, i);
+		sum += bm->sigma[j] * row;
+	}
+	return s * sum;
+}

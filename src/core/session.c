@@ -1,0 +1,569 @@
+/* session.c — one run: builds the pieces from a config, steps, measures, applies changes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lorascope/init.h"
+#include "lorascope/optim.h"
+#include "lorascope/session.h"
+#include "lorascope/spectrum.h"
+
+struct ls_session {
+	ls_config cfg;
+	ls_problem prob;
+	ls_lora lora;
+	ls_optim *opt;
+	ls_baseline base;
+	bool have_base;
+	ls_spectrum_ws *spec;
+	size_t spec_r;      /* rank the spectrum workspace was sized for */
+	double *inner;      /* scratch of ls_baseline_inner: 2·r·r* doubles */
+	size_t inner_cap;
+	ls_rng rng;         /* training stream: init, then batches and rank growth */
+	unsigned long restarts; /* bumped by an init change: selects the init seed */
+	long step;
+	bool diverged;
+	ls_metrics cur;
+	ls_history hist;
+	char event[LS_METRICS_MSG_MAX];
+};
+
+/* How a parameter change is applied (SPEC §2). */
+typedef enum {
+	APPLY_NEXT_STEP, /* read by the optimiser from cfg */
+	APPLY_OPTIMIZER, /* next step, moments reset */
+	APPLY_LAMBDA,    /* next step, baseline recomputed */
+	APPLY_SCALING,   /* s changes, baseline recomputed */
+	APPLY_RANK,      /* grow / shrink, optimiser resized */
+	APPLY_INIT,      /* restart with a new init seed */
+	APPLY_REBUILD,   /* new problem, restart */
+	APPLY_BASELINE,  /* recompute the baseline */
+} apply_kind;
+
+static apply_kind kind_of(ls_param_id id)
+{
+	switch (id) {
+	case LS_PARAM_problem:
+	case LS_PARAM_m:
+	case LS_PARAM_n:
+	case LS_PARAM_samples:
+	case LS_PARAM_true_rank:
+	case LS_PARAM_kappa:
+	case LS_PARAM_decay:
+	case LS_PARAM_noise:
+	case LS_PARAM_seed:
+		return APPLY_REBUILD;
+	case LS_PARAM_rank:
+		return APPLY_RANK;
+	case LS_PARAM_scaling:
+	case LS_PARAM_alpha:
+		return APPLY_SCALING;
+	case LS_PARAM_init:
+	case LS_PARAM_init_scale:
+	case LS_PARAM_init_a:
+	case LS_PARAM_init_b:
+		return APPLY_INIT;
+	case LS_PARAM_optimizer:
+		return APPLY_OPTIMIZER;
+	case LS_PARAM_lambda:
+		return APPLY_LAMBDA;
+	case LS_PARAM_baseline_iters:
+	case LS_PARAM_baseline_tol:
+	case LS_PARAM_baseline:
+		return APPLY_BASELINE;
+	default:
+		return APPLY_NEXT_STEP;
+	}
+}
+
+static uint64_t init_seed(const ls_session *s)
+{
+	return s->cfg.seed + 0x9e3779b97f4a7c15ULL * (uint64_t)(s->restarts + 1);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Size the spectrum workspace, the metrics arrays and the inner-product scratch for
+ * the current rank and baseline. */
+static ls_status size_scratch(ls_session *s, ls_error *err)
+{
+	size_t r = s->lora.r, mmax = 0, nmax = 0;
+	for (size_t k = 0; k < s->prob.nmod; k++) {
+		if (s->prob.shape[k].m > mmax)
+			mmax = s->prob.shape[k].m;
+		if (s->prob.shape[k].n > nmax)
+			nmax = s->prob.shape[k].n;
+		size_t ns = r;
+		if (s->prob.shape[k].m < ns)
+			ns = s->prob.shape[k].m;
+		if (s->prob.shape[k].n < ns)
+			ns = s->prob.shape[k].n;
+		ls_status st = ls_metrics_reserve(&s->cur, k, ns, err);
+		if (st != LS_OK)
+			return st;
+	}
+	if (!s->spec || s->spec_r != r) {
+		ls_spectrum_ws *ws;
+		ls_status st = ls_spectrum_ws_alloc(&ws, mmax, nmax, r, err);
+		if (st != LS_OK)
+			return st;
+		ls_spectrum_ws_free(s->spec);
+		s->spec = ws;
+		s->spec_r = r;
+	}
+	size_t need = 2 * r * (s->have_base ? s->base.rstar : 0);
+	if (need > s->inner_cap) {
+		double *p = realloc(s->inner, need * sizeof(double));
+		if (!p)
+			return ls_error_set(err, LS_ENOMEM, "session: scratch of %zu doubles", need);
+		s->inner = p;
+		s->inner_cap = need;
+	}
+	return LS_OK;
+}
+
+static bool factors_finite(const ls_lora *L)
+{
+	for (size_t k = 0; k < L->nmod; k++)
+		if (!ls_mat_isfinite(&L->A[k]) || !ls_mat_isfinite(&L->B[k]))
+			return false;
+	return true;
+}
+
+static void diverge(ls_session *s, const char *why)
+{
+	s->diverged = true;
+	s->cur.diverged = true;
+	snprintf(s->cur.message, sizeof s->cur.message, "diverged at step %ld: %s", s->step, why);
+	snprintf(s->event, sizeof s->event, "%s", s->cur.message);
+}
+
+/* Fill the factor-dependent metrics of the current state (MATH.md §3, §8). */
+static ls_status measure_factors(ls_session *s, ls_error *err)
+{
+	ls_metrics *mt = &s->cur;
+	const ls_lora *L = &s->lora;
+	mt->nmod = L->nmod;
+	mt->r = L->r;
+	mt->rstar = s->have_base ? s->base.rstar : 0;
+	mt->num_rank = 0;
+	double fro2 = 0.0, nuc = 0.0, bal2 = 0.0, dist2 = 0.0;
+	for (size_t k = 0; k < L->nmod; k++) {
+		ls_module_metrics *mm = &mt->mod[k];
+		mm->m = L->A[k].rows;
+		mm->n = L->B[k].rows;
+		mm->s = L->s[k];
+		size_t ns = L->r < mm->m ? L->r : mm->m;
+		mm->nsigma = ns < mm->n ? ns : mm->n;
+		ls_status st = ls_spectrum_lowrank(s->spec, &L->A[k], &L->B[k], L->s[k], mm->sigma,
+						   &mm->balance, &mm->norm_a, &mm->norm_b, err);
+		if (st != LS_OK)
+			return st;
+		mm->num_rank = ls_spectrum_rank(mm->sigma, mm->nsigma, LS_RANK_TOL);
+		double ss = 0.0, sn = 0.0;
+		for (size_t i = 0; i < mm->nsigma; i++) {
+			ss += mm->sigma[i] * mm->sigma[i];
+			sn += mm->sigma[i];
+		}
+		mm->norm_fro = sqrt(ss);
+		mm->norm_nuc = sn;
+		mm->sigma_r = L->r <= mm->nsigma ? mm->sigma[L->r - 1] : 0.0;
+		mm->sigma_rstar = NAN;
+		mm->ratio = NAN;
+		mm->dist_star = NAN;
+		if (s->have_base) {
+			const ls_baseline_module *bm = &s->base.mod[k];
+			if (bm->rstar >= 1 && bm->rstar <= mm->nsigma)
+				mm->sigma_rstar = mm->sigma[bm->rstar - 1];
+			if (mm->sigma_rstar > 0.0)
+				mm->ratio = mm->sigma_r / mm->sigma_rstar;
+			/* ‖X − X*‖² = ‖X‖² − 2⟨X, X*⟩ + ‖X*‖², with X* factored. */
+			double star2 = 0.0;
+			for (size_t i = 0; i < bm->rstar; i++)
+				star2 += bm->sigma[i] * bm->sigma[i];
+			double in = ls_baseline_inner(&s->base, k, &L->A[k], &L->B[k], L->s[k], s->inner);
+			double d2 = ss - 2.0 * in + star2;
+			mm->dist_star = sqrt(d2 > 0.0 ? d2 : 0.0);
+			dist2 += mm->dist_star * mm->dist_star;
+		}
+		if (mm->num_rank > mt->num_rank)
+			mt->num_rank = mm->num_rank;
+		fro2 += ss;
+		nuc += sn;
+		bal2 += mm->balance * mm->balance;
+	}
+	mt->norm_fro = sqrt(fro2);
+	mt->norm_nuc = nuc;
+	mt->balance = sqrt(bal2);
+	mt->dist_star = s->have_base ? sqrt(dist2) : NAN;
+	mt->ratio = L->nmod ? mt->mod[0].ratio : NAN;
+	mt->step = s->step;
+	return LS_OK;
+}
+
+/* Metrics of the current state without stepping (after create, changes and runs). */
+static ls_status evaluate(ls_session *s, ls_error *err)
+{
+	if (s->diverged)
+		return LS_OK;
+	if (!factors_finite(&s->lora)) {
+		diverge(s, "non-finite factors");
+		return LS_OK;
+	}
+	ls_status st = measure_factors(s, err);
+	if (st != LS_OK)
+		return st;
+	ls_metrics *mt = &s->cur;
+	st = ls_optim_eval(s->opt, &s->prob, &s->lora, s->cfg.lambda, &mt->loss, &mt->reg_loss,
+			   &mt->grad_norm, err);
+	if (st != LS_OK)
+		return st;
+	/* eta and the Mu–Klabjan check keep the values of the last step taken. */
+	if (!isfinite(mt->loss) || !isfinite(mt->reg_loss) || !isfinite(mt->grad_norm))
+		diverge(s, "non-finite loss or gradient");
+	return LS_OK;
+}
+
+/* The baseline per --baseline, with λ/s of the current factors. */
+static ls_status compute_baseline(ls_session *s, bool force, ls_error *err)
+{
+	if (s->have_base)
+		ls_baseline_free(&s->base);
+	s->have_base = false;
+	if (s->cfg.baseline == LS_BASELINE_OFF && !force)
+		return LS_OK;
+	if (s->cfg.baseline == LS_BASELINE_AUTO && !force) {
+		for (size_t k = 0; k < s->prob.nmod; k++) {
+			double m = (double)s->prob.shape[k].m, n = (double)s->prob.shape[k].n;
+			if (m * n * (m < n ? m : n) > LS_BASELINE_AUTO_WORK)
+				return LS_OK;
+		}
+	}
+	double lam = s->cfg.lambda / s->lora.s[0];
+	ls_status st = ls_baseline_compute(&s->base, &s->prob, lam, s->cfg.baseline_iters,
+					   s->cfg.baseline_tol, err);
+	if (st != LS_OK)
+		return st;
+	s->have_base = true;
+	return size_scratch(s, err);
+}
+
+/* Fresh factors from the init seed into s->lora; s->rng continues from them. */
+static ls_status initialise(ls_session *s, ls_error *err)
+{
+	ls_lora L;
+	memset(&L, 0, sizeof L);
+	ls_rng rng;
+	ls_rng_seed(&rng, init_seed(s));
+	ls_status st = ls_lora_alloc(&L, &s->prob, (size_t)s->cfg.rank, s->cfg.scaling,
+				     s->cfg.alpha, err);
+	if (st == LS_OK)
+		st = ls_init_apply(&L, &s->prob, &s->cfg, &rng, err);
+	if (st != LS_OK) {
+		ls_lora_free(&L);
+		return st;
+	}
+	ls_lora_free(&s->lora);
+	s->lora = L;
+	s->rng = rng;
+	s->step = 0;
+	s->diverged = false;
+	s->cur.diverged = false;
+	s->cur.message[0] = '\0';
+	s->cur.eta = NAN;
+	s->cur.mk_checked = s->cur.mk_holds = false;
+	s->cur.mk_lhs = s->cur.mk_rhs = NAN;
+	ls_history_clear(&s->hist);
+	if (s->opt)
+		ls_optim_reset(s->opt);
+	return LS_OK;
+}
+
+static void destroy_parts(ls_session *s)
+{
+	ls_optim_free(s->opt);
+	ls_lora_free(&s->lora);
+	if (s->have_base)
+		ls_baseline_free(&s->base);
+	ls_problem_destroy(&s->prob);
+	ls_spectrum_ws_free(s->spec);
+	free(s->inner);
+	ls_metrics_free(&s->cur);
+	ls_history_free(&s->hist);
+}
+
+ls_status ls_session_create(ls_session **out, const ls_config *cfg, ls_error *err)
+{
+	*out = NULL;
+	ls_status st = ls_config_check(cfg, err);
+	if (st != LS_OK)
+		return st;
+	ls_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return ls_error_set(err, LS_ENOMEM, "session");
+	s->cfg = *cfg;
+	s->cur.eta = NAN;
+	s->cur.mk_lhs = s->cur.mk_rhs = NAN;
+	ls_history_init(&s->hist);
+	ls_rng prng;
+	ls_rng_seed(&prng, cfg->seed);
+	st = ls_problem_create(&s->prob, cfg, &prng, err);
+	if (st == LS_OK)
+		st = initialise(s, err);
+	if (st == LS_OK)
+		st = ls_optim_alloc(&s->opt, &s->lora, &s->prob, err);
+	if (st == LS_OK)
+		st = size_scratch(s, err);
+	if (st == LS_OK)
+		st = compute_baseline(s, false, err);
+	if (st == LS_OK)
+		st = evaluate(s, err);
+	if (st != LS_OK) {
+		destroy_parts(s);
+		free(s);
+		return st;
+	}
+	snprintf(s->event, sizeof s->event, "started: %s %zux%zu, r = %zu", ls_problem_names[cfg->problem],
+		 s->prob.shape[0].m, s->prob.shape[0].n, s->lora.r);
+	*out = s;
+	return LS_OK;
+}
+
+void ls_session_free(ls_session *s)
+{
+	if (!s)
+		return;
+	destroy_parts(s);
+	free(s);
+}
+
+ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
+{
+	double t0 = now_seconds();
+	long done = 0;
+	for (; done < nsteps && !s->diverged; done++) {
+		if (!factors_finite(&s->lora)) {
+			diverge(s, "non-finite factors");
+			break;
+		}
+		ls_status st = measure_factors(s, err);
+		if (st != LS_OK)
+			return st;
+		ls_step_info info;
+		st = ls_optim_step(s->opt, &s->prob, &s->lora, &s->cfg, &s->rng, &info, err);
+		if (st != LS_OK)
+			return st;
+		ls_metrics *mt = &s->cur;
+		mt->loss = info.loss;
+		mt->reg_loss = info.reg_loss;
+		mt->grad_norm = info.grad_norm;
+		mt->eta = info.eta;
+		mt->mk_checked = info.mk_checked;
+		mt->mk_holds = info.mk_holds;
+		mt->mk_lhs = info.mk_lhs;
+		mt->mk_rhs = info.mk_rhs;
+		st = ls_history_push(&s->hist, mt, err);
+		if (st != LS_OK)
+			return st;
+		if (!isfinite(info.loss) || !isfinite(info.reg_loss) || !isfinite(info.grad_norm)) {
+			diverge(s, "non-finite loss or gradient");
+			break;
+		}
+		s->step++;
+	}
+	double dt = now_seconds() - t0;
+	ls_status st = evaluate(s, err);
+	if (st != LS_OK)
+		return st;
+	if (done > 0)
+		s->cur.steps_per_sec = dt > 0.0 ? (double)done / dt : 0.0;
+	return LS_OK;
+}
+
+/* Replace the whole run by one built from cfg (problem knobs, seed). */
+static ls_status rebuild(ls_session *s, const ls_config *cfg, ls_error *err)
+{
+	ls_session *n;
+	ls_status st = ls_session_create(&n, cfg, err);
+	if (st != LS_OK)
+		return st;
+	destroy_parts(s);
+	*s = *n;
+	free(n);
+	return LS_OK;
+}
+
+static ls_status set_rank(ls_session *s, ls_error *err)
+{
+	size_t old = s->lora.r;
+	double s_old = s->lora.s[0];
+	ls_status st = ls_lora_set_rank(&s->lora, (size_t)s->cfg.rank, &s->rng, err);
+	if (st != LS_OK)
+		return st;
+	ls_optim *o;
+	st = ls_optim_alloc(&o, &s->lora, &s->prob, err);
+	if (st != LS_OK)
+		return st;
+	ls_optim_free(s->opt);
+	s->opt = o;
+	st = size_scratch(s, err);
+	if (st == LS_OK && s->lora.s[0] != s_old)
+		st = compute_baseline(s, false, err);
+	snprintf(s->event, sizeof s->event, "rank %zu -> %zu (%s)", old, s->lora.r,
+		 s->lora.r > old ? "X unchanged" : "best rank-r truncation");
+	return st;
+}
+
+ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_error *err)
+{
+	const ls_param_info *pi = ls_param_find(param);
+	if (!pi)
+		return ls_error_set(err, LS_EINVAL, "--%s: unknown parameter", param);
+	ls_config next = s->cfg;
+	ls_status st = ls_config_set(&next, param, value, err);
+	if (st == LS_OK)
+		st = ls_config_check(&next, err);
+	if (st != LS_OK)
+		return st;
+	apply_kind kind = kind_of((ls_param_id)(pi - ls_params));
+	if (kind == APPLY_REBUILD) {
+		st = rebuild(s, &next, err);
+		if (st == LS_OK)
+			snprintf(s->event, sizeof s->event, "--%s %s: new problem, restarted", param,
+				 value);
+		return st;
+	}
+	ls_config prev = s->cfg;
+	s->cfg = next;
+	switch (kind) {
+	case APPLY_OPTIMIZER:
+		ls_optim_reset(s->opt);
+		break;
+	case APPLY_LAMBDA:
+	case APPLY_BASELINE:
+		st = compute_baseline(s, false, err);
+		break;
+	case APPLY_SCALING:
+		ls_lora_set_scaling(&s->lora, s->cfg.scaling, s->cfg.alpha);
+		st = compute_baseline(s, false, err);
+		break;
+	case APPLY_RANK:
+		st = set_rank(s, err);
+		break;
+	case APPLY_INIT:
+		s->restarts++;
+		st = initialise(s, err);
+		if (st != LS_OK)
+			s->restarts--;
+		break;
+	default:
+		break;
+	}
+	if (st != LS_OK) {
+		s->cfg = prev;
+		if (kind == APPLY_SCALING)
+			ls_lora_set_scaling(&s->lora, prev.scaling, prev.alpha);
+		return st;
+	}
+	if (kind != APPLY_RANK) {
+		if (kind == APPLY_INIT)
+			snprintf(s->event, sizeof s->event, "--%s %s: restarted from step 0 (init seed %lu)",
+				 param, value, s->restarts);
+		else
+			snprintf(s->event, sizeof s->event, "--%s %s", param, value);
+	}
+	return evaluate(s, err);
+}
+
+ls_status ls_session_reset(ls_session *s, ls_error *err)
+{
+	ls_status st = initialise(s, err);
+	if (st != LS_OK)
+		return st;
+	snprintf(s->event, sizeof s->event, "reset to step 0");
+	return evaluate(s, err);
+}
+
+static void kick_factor(ls_mat *F, double scale, ls_rng *rng)
+{
+	size_t cnt = F->rows * F->cols;
+	if (cnt == 0)
+		return;
+	double rms = ls_mat_norm(F) / sqrt((double)cnt);
+	double sd = rms > 0.0 ? scale * rms : scale;
+	for (size_t j = 0; j < F->cols; j++)
+		for (size_t i = 0; i < F->rows; i++)
+			LS_AT(*F, i, j) += sd * ls_rng_normal(rng);
+}
+
+ls_status ls_session_kick(ls_session *s, double scale, ls_error *err)
+{
+	if (!(scale > 0.0) || !isfinite(scale))
+		return ls_error_set(err, LS_ERANGE, "kick: scale %g must be positive", scale);
+	for (size_t k = 0; k < s->lora.nmod; k++) {
+		kick_factor(&s->lora.A[k], scale, &s->rng);
+		kick_factor(&s->lora.B[k], scale, &s->rng);
+	}
+	snprintf(s->event, sizeof s->event, "kicked the factors (scale %g)", scale);
+	return evaluate(s, err);
+}
+
+ls_status ls_session_run_baseline(ls_session *s, ls_error *err)
+{
+	ls_status st = compute_baseline(s, true, err);
+	if (st != LS_OK)
+		return st;
+	return evaluate(s, err);
+}
+
+const ls_config *ls_session_config(const ls_session *s)
+{
+	return &s->cfg;
+}
+
+const ls_metrics *ls_session_metrics(const ls_session *s)
+{
+	return &s->cur;
+}
+
+const ls_history *ls_session_history(const ls_session *s)
+{
+	return &s->hist;
+}
+
+const ls_baseline *ls_session_baseline(const ls_session *s)
+{
+	return s->have_base ? &s->base : NULL;
+}
+
+const ls_problem *ls_session_problem(const ls_session *s)
+{
+	return &s->prob;
+}
+
+const ls_lora *ls_session_lora(const ls_session *s)
+{
+	return &s->lora;
+}
+
+long ls_session_steps(const ls_session *s)
+{
+	return s->step;
+}
+
+bool ls_session_diverged(const ls_session *s)
+{
+	return s->diverged;
+}
+
+const char *ls_session_event(const ls_session *s)
+{
+	return s->event;
+}

@@ -1,0 +1,289 @@
+/* test_session.c — a run and its mid-run changes (SPEC §2): λ without restart, rank grow /
+ * shrink, init restart, refused values, divergence and recovery, determinism; and the
+ * session's metrics against quantities formed the expensive way (LAPACK on X). */
+#include "testutil.h"
+
+#include <stdlib.h>
+
+#include "lorascope/session.h"
+
+static ls_session *make(const char *const *kv)
+{
+	ls_config c;
+	ls_config_defaults(&c);
+	const char *base[] = { "problem", "approx", "m", "20", "n", "16", "true-rank", "3",
+			       "rank", "6", "lambda", "0.2", "lr", "0.1", NULL };
+	for (size_t i = 0; base[i]; i += 2)
+		assert_ok(ls_config_set(&c, base[i], base[i + 1], NULL));
+	for (size_t i = 0; kv && kv[i]; i += 2)
+		assert_ok(ls_config_set(&c, kv[i], kv[i + 1], NULL));
+	ls_session *s;
+	ls_error err;
+	if (ls_session_create(&s, &c, &err) != LS_OK)
+		fail_msg("create: %s", err.msg);
+	return s;
+}
+
+static void step(ls_session *s, long n)
+{
+	ls_error err;
+	if (ls_session_step(s, n, &err) != LS_OK)
+		fail_msg("step: %s", err.msg);
+}
+
+static void set(ls_session *s, const char *k, const char *v)
+{
+	ls_error err;
+	if (ls_session_set(s, k, v, &err) != LS_OK)
+		fail_msg("set %s %s: %s", k, v, err.msg);
+}
+
+/* The singular values of the formed X = s·A·Bᵀ (module 0) and ‖X − X*‖_F formed densely. */
+static void formed(const ls_session *s, double *sig, double *dist)
+{
+	const ls_lora *L = ls_session_lora(s);
+	const ls_baseline *b = ls_session_baseline(s);
+	size_t m = L->A[0].rows, n = L->B[0].rows;
+	ls_mat X, D;
+	assert_ok(ls_mat_alloc(&X, m, n, NULL));
+	assert_ok(ls_mat_alloc(&D, m, n, NULL));
+	assert_ok(ls_lora_form(L, 0, &X));
+	assert_ok(ls_mat_copy(&D, &X));
+	for (size_t j = 0; j < b->mod[0].rstar; j++)
+		for (size_t c = 0; c < n; c++)
+			for (size_t i = 0; i < m; i++)
+				LS_AT(D, i, c) -= b->mod[0].sigma[j] * LS_AT(b->mod[0].U, i, j) *
+						  LS_AT(b->mod[0].V, c, j);
+	*dist = ls_mat_norm(&D);
+	assert_ok(ls_mat_svd_values(&X, sig, NULL));
+	ls_mat_free(&X);
+	ls_mat_free(&D);
+}
+
+static void test_metrics_match_formed(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL);
+	step(s, 37);
+	const ls_metrics *mt = ls_session_metrics(s);
+	assert_int_equal(mt->step, 37);
+	assert_int_equal(ls_session_steps(s), 37);
+	double sig[16], dist;
+	formed(s, sig, &dist);
+	double fro2 = 0, nuc = 0;
+	for (size_t i = 0; i < 6; i++) {
+		assert_close(mt->mod[0].sigma[i], sig[i], 1e-9, 1e-12);
+		fro2 += sig[i] * sig[i];
+		nuc += sig[i];
+	}
+	assert_close(mt->norm_fro, sqrt(fro2), 1e-10, 1e-14);
+	assert_close(mt->norm_nuc, nuc, 1e-10, 1e-14);
+	assert_close(mt->dist_star, dist, 1e-7, 1e-9);
+	/* g − f = λ/2 (‖A‖² + ‖B‖²) */
+	double na = mt->mod[0].norm_a, nb = mt->mod[0].norm_b;
+	assert_close(mt->reg_loss - mt->loss, 0.1 * (na * na + nb * nb), 1e-9, 1e-13);
+	assert_true(isfinite(mt->eta) && mt->eta > 0.0);
+	/* approx with λ: the run reaches the baseline floor (certified: approx is convex). */
+	step(s, 3000);
+	const ls_baseline *b = ls_session_baseline(s);
+	assert_non_null(b);
+	assert_true(b->certified);
+	assert_int_equal(b->rstar, 3);
+	assert_close(mt->reg_loss, b->floor, 1e-8, 1e-10);
+	assert_true(mt->dist_star < 1e-5);
+	assert_int_equal(mt->num_rank, 3);
+	assert_true(ls_session_history(s)->len > 0);
+	ls_session_free(s);
+}
+
+static void test_lambda_applies_without_restart(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL);
+	step(s, 200);
+	double floor_before = ls_session_baseline(s)->floor;
+	size_t hlen = ls_session_history(s)->len;
+	set(s, "lambda", "0.05");
+	assert_int_equal(ls_session_steps(s), 200);
+	assert_int_equal(ls_session_history(s)->len, hlen);
+	assert_close(ls_session_config(s)->lambda, 0.05, 0, 0);
+	assert_true(ls_session_baseline(s)->floor < floor_before);
+	const ls_metrics *mt = ls_session_metrics(s);
+	double na = mt->mod[0].norm_a, nb = mt->mod[0].norm_b;
+	assert_close(mt->reg_loss - mt->loss, 0.025 * (na * na + nb * nb), 1e-9, 1e-13);
+	step(s, 4000);
+	assert_close(mt->reg_loss, ls_session_baseline(s)->floor, 1e-7, 1e-10);
+	ls_session_free(s);
+}
+
+static void test_rank_grow_and_shrink(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL);
+	step(s, 60);
+	const ls_metrics *mt = ls_session_metrics(s);
+	double before[6], loss = mt->loss;
+	memcpy(before, mt->mod[0].sigma, sizeof before);
+	set(s, "rank", "9");
+	assert_int_equal(ls_session_steps(s), 60);
+	assert_int_equal(mt->r, 9);
+	assert_int_equal(mt->mod[0].nsigma, 9);
+	for (size_t i = 0; i < 6; i++)
+		assert_close(mt->mod[0].sigma[i], before[i], 1e-9, 1e-12);
+	assert_close(mt->loss, loss, 1e-10, 1e-14);
+	step(s, 10);
+	/* Shrink to 2: the best rank-2 truncation of X (Eckart–Young–Mirsky). */
+	double cur[9];
+	memcpy(cur, mt->mod[0].sigma, sizeof cur);
+	set(s, "rank", "2");
+	assert_int_equal(mt->mod[0].nsigma, 2);
+	assert_close(mt->mod[0].sigma[0], cur[0], 1e-9, 1e-12);
+	assert_close(mt->mod[0].sigma[1], cur[1], 1e-9, 1e-12);
+	assert_close(mt->norm_fro, sqrt(cur[0] * cur[0] + cur[1] * cur[1]), 1e-9, 1e-12);
+	assert_int_equal(ls_session_steps(s), 70);
+	step(s, 10);
+	assert_false(ls_session_diverged(s));
+	ls_session_free(s);
+}
+
+static void test_init_change_restarts_with_new_seed(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL);
+	/* PEFT draws the factor PEFT calls lora_A, our B (n×r); A starts at zero. */
+	ls_mat B0;
+	assert_ok(ls_mat_alloc(&B0, 16, 6, NULL));
+	assert_ok(ls_mat_copy(&B0, &ls_session_lora(s)->B[0]));
+	step(s, 50);
+	set(s, "init", "gaussian");
+	assert_int_equal(ls_session_steps(s), 0);
+	assert_int_equal(ls_session_history(s)->len, 0);
+	set(s, "init", "peft");
+	/* Same rule, a new seed: different factors from the first start. */
+	double d2 = 0.0;
+	for (size_t j = 0; j < 6; j++)
+		for (size_t i = 0; i < 16; i++) {
+			double d = LS_AT(ls_session_lora(s)->B[0], i, j) - LS_AT(B0, i, j);
+			d2 += d * d;
+		}
+	assert_true(d2 > 1e-6);
+	/* reset keeps the init seed: the factors come back exactly. */
+	ls_mat B1;
+	assert_ok(ls_mat_alloc(&B1, 16, 6, NULL));
+	assert_ok(ls_mat_copy(&B1, &ls_session_lora(s)->B[0]));
+	step(s, 30);
+	ls_error err;
+	assert_ok(ls_session_reset(s, &err));
+	assert_int_equal(ls_session_steps(s), 0);
+	assert_memory_equal(ls_session_lora(s)->B[0].data, B1.data, 16 * 6 * sizeof(double));
+	ls_mat_free(&B0);
+	ls_mat_free(&B1);
+	ls_session_free(s);
+}
+
+static void test_invalid_set_changes_nothing(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL);
+	step(s, 25);
+	ls_config before = *ls_session_config(s);
+	double loss = ls_session_metrics(s)->loss;
+	ls_error err;
+	assert_int_not_equal(ls_session_set(s, "lambda", "-1", &err), LS_OK);
+	assert_non_null(strstr(err.msg, "--lambda"));
+	assert_int_not_equal(ls_session_set(s, "rank", "17", &err), LS_OK); /* > min(m, n) */
+	assert_non_null(strstr(err.msg, "--rank"));
+	assert_int_not_equal(ls_session_set(s, "optimizer", "newton", &err), LS_OK);
+	assert_int_not_equal(ls_session_set(s, "no-such", "1", &err), LS_OK);
+	assert_memory_equal(ls_session_config(s), &before, sizeof before);
+	assert_int_equal(ls_session_steps(s), 25);
+	assert_close(ls_session_metrics(s)->loss, loss, 0, 0);
+	ls_session_free(s);
+}
+
+static void test_divergence_detected_and_recovered(void **state)
+{
+	(void)state;
+	const char *kv[] = { "lr", "50", "init", "large", NULL };
+	ls_session *s = make(kv);
+	ls_error err;
+	assert_ok(ls_session_step(s, 1000, &err));
+	assert_true(ls_session_diverged(s));
+	assert_true(ls_session_steps(s) < 1000);
+	const ls_metrics *mt = ls_session_metrics(s);
+	assert_true(mt->diverged);
+	assert_non_null(strstr(mt->message, "diverged"));
+	long at = ls_session_steps(s);
+	assert_ok(ls_session_step(s, 10, &err)); /* nothing happens while diverged */
+	assert_int_equal(ls_session_steps(s), at);
+	set(s, "lr", "0.05");
+	assert_true(ls_session_diverged(s));
+	assert_ok(ls_session_reset(s, &err));
+	assert_false(ls_session_diverged(s));
+	step(s, 200);
+	assert_false(ls_session_diverged(s));
+	assert_true(isfinite(mt->loss));
+	ls_session_free(s);
+}
+
+static void test_same_seed_same_history(void **state)
+{
+	(void)state;
+	const char *kv[] = { "optimizer", "adam", "lr", "0.01", NULL };
+	ls_session *a = make(kv), *b = make(kv);
+	step(a, 150);
+	step(b, 100);
+	step(b, 50);
+	const ls_history *ha = ls_session_history(a), *hb = ls_session_history(b);
+	assert_int_equal(ha->len, 150);
+	assert_int_equal(ha->len, hb->len);
+	assert_memory_equal(ha->loss, hb->loss, ha->len * sizeof(double));
+	assert_memory_equal(ha->grad_norm, hb->grad_norm, ha->len * sizeof(double));
+	assert_memory_equal(ha->dist_star, hb->dist_star, ha->len * sizeof(double));
+	assert_memory_equal(ls_session_metrics(a)->mod[0].sigma, ls_session_metrics(b)->mod[0].sigma,
+			    6 * sizeof(double));
+	const char *kv2[] = { "optimizer", "adam", "lr", "0.01", "seed", "2", NULL };
+	ls_session *c = make(kv2);
+	step(c, 150);
+	assert_true(memcmp(ha->loss, ls_session_history(c)->loss, ha->len * sizeof(double)) != 0);
+	ls_session_free(a);
+	ls_session_free(b);
+	ls_session_free(c);
+}
+
+static void test_rebuild_and_kick(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL);
+	step(s, 20);
+	set(s, "m", "12");
+	assert_int_equal(ls_session_steps(s), 0);
+	assert_int_equal(ls_session_problem(s)->shape[0].m, 12);
+	assert_int_equal(ls_session_metrics(s)->mod[0].m, 12);
+	step(s, 20);
+	double na = ls_session_metrics(s)->mod[0].norm_a;
+	ls_error err;
+	assert_ok(ls_session_kick(s, 0.5, &err));
+	assert_true(fabs(ls_session_metrics(s)->mod[0].norm_a - na) > 1e-6);
+	assert_int_equal(ls_session_steps(s), 20);
+	assert_int_not_equal(ls_session_kick(s, -1.0, &err), LS_OK);
+	set(s, "baseline", "off");
+	assert_null(ls_session_baseline(s));
+	assert_true(isnan(ls_session_metrics(s)->dist_star));
+	ls_session_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_metrics_match_formed),
+		cmocka_unit_test(test_lambda_applies_without_restart),
+		cmocka_unit_test(test_rank_grow_and_shrink),
+		cmocka_unit_test(test_init_change_restarts_with_new_seed),
+		cmocka_unit_test(test_invalid_set_changes_nothing),
+		cmocka_unit_test(test_divergence_detected_and_recovered),
+		cmocka_unit_test(test_same_seed_same_history),
+		cmocka_unit_test(test_rebuild_and_kick),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

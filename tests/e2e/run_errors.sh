@@ -1,0 +1,50 @@
+#!/bin/sh
+# run_errors.sh — bad options and values exit 2 with a one-line message naming the option;
+# --help lists every parameter of LS_PARAM_LIST (read from config.h) with its default;
+# a diverging run stops cleanly with exit status 3 and says so in the summary.
+. "$top_srcdir/tests/e2e/run_lib.sh"
+
+expect_usage() {
+	opt=$1
+	shift
+	"$LORASCOPE" run "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ $rc -eq 2 ] || fail "'$*': exit $rc, expected 2"
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "'$*': message is not one line: $(cat "$TMP/err")"
+	grep -q -- "$opt" "$TMP/err" || fail "'$*': message does not name $opt: $(cat "$TMP/err")"
+	[ -s "$TMP/out" ] && fail "'$*': printed output on a usage error"
+	return 0
+}
+expect_usage --lambda --lambda x
+expect_usage --lambda --lambda=-1
+expect_usage --lr --lr 1e9
+expect_usage --optimizer --optimizer newton
+expect_usage --problem --problem=nope
+expect_usage --bogus --bogus 3
+expect_usage --format --format xml
+expect_usage --steps --steps -3
+expect_usage --every --every 0
+expect_usage --rank --m 10 --rank 11
+expect_usage --seed --seed
+expect_usage --no-timing --no-timing=1
+expect_usage stray stray
+
+"$LORASCOPE" run --help >"$TMP/help" || fail "--help exit status"
+names=$(sed -n 's/^[[:space:]]*X([a-z_0-9]*, "\([a-z0-9-]*\)".*/\1/p' \
+	"$top_srcdir/include/lorascope/config.h")
+[ -n "$names" ] || fail "no parameter names read from config.h"
+for n in $names steps every format no-timing; do
+	grep -q -- "--$n[ =]" "$TMP/help" || fail "--help does not list --$n"
+done
+grep -q -- '--lambda VALUE.*\[default: ' "$TMP/help" || fail "--help shows no defaults"
+"$LORASCOPE" run --version | grep -q '^lorascope [0-9]' || fail "--version"
+"$LORASCOPE" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "no subcommand: exit status is not 2"
+
+"$LORASCOPE" run --m 10 --n 8 --init large --lr 50 --steps 500 --every 100 \
+	>"$TMP/div" 2>"$TMP/div.err"
+rc=$?
+[ $rc -eq 3 ] || fail "diverging run: exit $rc, expected 3"
+[ "$(summary_value "$TMP/div" diverged)" = true ] || fail "diverged not reported"
+grep -q '^message .*diverged at step' "$TMP/div" || fail "no divergence message"
+exit 0

@@ -154,7 +154,7 @@ typedef struct {
 	ls_lanczos lz;
 	double hess_tol_abs;      /* hess_tol·max|λ(∇²g)| */
 	bool second_order;        /* λ_min ≥ −hess_tol_abs */
-	double seed_lhs, seed_rhs; /* Σ ‖X*_k‖_*/s_k and f(0)/λ (§3.4), seed_rhs = ∞ for λ = 0 */
+	double seed_lhs, seed_rhs; /* Σ_k ‖X*_k‖_* / s_k and f(0)/λ (§3.4), seed_rhs = ∞ for λ = 0 */
 	bool seed_holds;
 	ls_verdict verdict;
 	bool exact_used;          /* the verdict used exact α, β */

@@ -1,0 +1,58 @@
+/* fileio.h — file plumbing shared by the readers and writers: mapping a file for reading,
+ * writing through a temporary name and an atomic rename, the C numeric locale for text
+ * formats, and ls_matrix_load/ls_matrix_save, which pick the format from the file name.
+ *
+ * Every function returns an ls_status and fills an ls_error whose message starts with the
+ * file name; nothing here prints or exits. */
+#ifndef LORASCOPE_FILEIO_H
+#define LORASCOPE_FILEIO_H
+
+#include <locale.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lorascope/mat.h"
+#include "lorascope/status.h"
+
+/* Largest text file (CSV, TSV, Matrix Market, JSON config) read into memory: 1 GiB. */
+#define LS_TEXT_MAX_BYTES ((size_t)1 << 30)
+
+/* A read-only view of a whole file (mmap'd; an empty file gives data = NULL, len = 0). */
+typedef struct {
+	const unsigned char *data;
+	size_t len;
+	void *map; /* what munmap releases (NULL when nothing is mapped) */
+} ls_file_map;
+
+/* Map path read-only into fm. Fails with LS_EIO naming the file (missing, a directory...). */
+ls_status ls_file_map_open(ls_file_map *fm, const char *path, ls_error *err);
+/* Release a mapping (a no-op on a zeroed ls_file_map). */
+void ls_file_map_close(ls_file_map *fm);
+
+/* Read a whole text file into a NUL-terminated malloc'd buffer (*buf, *len without the NUL).
+ * Files over max bytes are refused with LS_ETOOBIG before reading. */
+ls_status ls_file_read_text(const char *path, size_t max, char **buf, size_t *len, ls_error *err);
+
+/* Write callback for ls_file_write_atomic: write the contents to f, return a status. */
+typedef ls_status (*ls_write_fn)(FILE *f, const void *ctx, ls_error *err);
+
+/* Write path atomically: fn writes into a temporary file in the same directory, which is
+ * flushed, fsync'd and renamed over path. On any failure the temporary file is removed,
+ * path is left as it was and the error names path. */
+ls_status ls_file_write_atomic(const char *path, ls_write_fn fn, const void *ctx, ls_error *err);
+
+/* Switch the calling thread to the "C" numeric locale (so '.' is the decimal point in
+ * strtod/printf whatever LC_ALL says) and back. push returns the previous locale (or 0
+ * when it could not switch); pass it to pop. */
+locale_t ls_c_locale_push(void);
+void ls_c_locale_pop(locale_t previous);
+
+/* Load a matrix from spec = "path" or "path:tensor" (safetensors only). The format comes
+ * from the extension: .npy, .safetensors, .mtx, .csv, .tsv (.txt is read as CSV/TSV with
+ * the delimiter detected). A 1-D array becomes n×1. M receives a new owning matrix. */
+ls_status ls_matrix_load(const char *spec, ls_mat *M, ls_error *err);
+
+/* Save M to path, format from the extension: .npy (v1.0, '<f8'), .csv, .tsv. Atomic. */
+ls_status ls_matrix_save(const char *path, const ls_mat *M, ls_error *err);
+
+#endif

@@ -16,9 +16,11 @@
 
 /* u(t) = x(t)·y(t) for the scalar flow x' = (σ − xy)·y, y' = (σ − xy)·x, σ ≥ 0 (MATH.md §9):
  * with c = x0² − y0², w = (x + y)², R = √(4σ² + c²),
- *     w(t) = 2σ + R·tanh(R·t/2 + artanh((w0 − 2σ)/R)),   u = (w² − c²)/(4w).
- * Valid when |w0 − 2σ| < R (true for the LoRA start y0 = 0, x0 ≠ 0, σ > 0); a stationary
- * start (σ = 0 with x0·y0 = 0, or x0 = y0 = 0) gives x0·y0; otherwise NAN. */
+ *     w(t) = 2σ + R·tanh(R·t/2 + artanh((w0 − 2σ)/R)),   u = (w² − c²)/(4w)
+ * when |w0 − 2σ| < R (true for the LoRA start y0 = 0, x0 ≠ 0, σ > 0), and with coth and
+ * arcoth in place of tanh and artanh when w0 − 2σ > R (a start beyond the limit). A
+ * stationary start (σ = 0 with x0·y0 = 0, or x0 = y0 = 0) gives x0·y0; x0 + y0 = 0 with
+ * x0 ≠ 0, or σ < 0, gives NAN. */
 double ls_flow_scalar_product(double sigma, double x0, double y0, double t);
 
 /* f(t) of approx, f = ½‖M − X‖², from the spectral initialisation A = x0·U_r, B = 0 with

@@ -13,13 +13,19 @@ double ls_flow_scalar_product(double sigma, double x0, double y0, double t)
 		return NAN;
 	double c = x0 * x0 - y0 * y0, w0 = (x0 + y0) * (x0 + y0);
 	double R = sqrt(4.0 * sigma * sigma + c * c);
-	/* artanh(q) = ½·ln((1 + q)/(1 − q)), q = (w0 − 2σ)/R, with R − 2σ = c²/(R + 2σ) so
-	 * that 1 + q does not cancel when w0 is small. */
+	/* z = w − 2σ obeys z' = (R² − z²)/2. With q = z0/R: |q| < 1 gives
+	 * z = R·tanh(R·t/2 + artanh q), q > 1 (a start beyond the limit) z = R·coth(R·t/2 +
+	 * arcoth q), both with θ0 = ½·ln|(1 + q)/(1 − q)|; q = 1 is the fixed point. R·(1 + q)
+	 * is computed as w0 + c²/(R + 2σ) (R − 2σ = c²/(R + 2σ)) so it does not cancel when
+	 * w0 is small. */
 	double num = w0 + c * c / (R + 2.0 * sigma), den = R + 2.0 * sigma - w0;
-	if (!(num > 0.0 && den > 0.0))
+	if (!(num > 0.0))
 		return NAN;
-	double theta0 = 0.5 * log(num / den);
-	double w = 2.0 * sigma + R * tanh(0.5 * R * t + theta0);
+	double w = 2.0 * sigma + R;
+	if (den > 0.0)
+		w = 2.0 * sigma + R * tanh(0.5 * R * t + 0.5 * log(num / den));
+	else if (den < 0.0)
+		w = 2.0 * sigma + R / tanh(0.5 * R * t + 0.5 * log(num / -den));
 	return (w - c) * (w + c) / (4.0 * w);
 }
 

@@ -268,7 +268,7 @@ static void update_factor(int kind, ls_mat *T, const ls_mat *P, ls_mat *m, ls_ma
 			case LS_OPTIM_ADAM:
 				*mm = b1 * *mm + (1.0 - b1) * g;
 				*vv = b2 * *vv + (1.0 - b2) * g * g;
-				*th -= eta * (*mm / c1) / (sqrt(*vv / c2) + eps);
+				*th -= eta * ((*mm / c1) / (sqrt(*vv / c2) + eps));
 				break;
 			case LS_OPTIM_ADAMW:
 				*mm = b1 * *mm + (1.0 - b1) * p;

@@ -43,6 +43,8 @@ typedef enum { LS_P_INT, LS_P_REAL, LS_P_SEED, LS_P_CHOICE } ls_param_type;
 	  "ratio of consecutive planted singular values (approx)")                          \
 	X(noise, "noise", REAL, "problem", "0", 0, 1e6, NULL,                                \
 	  "standard deviation of the observation noise")                                    \
+	X(modules, "modules", INT, "problem", "1", 1, 2, NULL,                               \
+	  "mlp: layers that carry LoRA (1: the first, 2: both)")                            \
 	X(seed, "seed", SEED, "problem", "1", 0, 0, NULL,                                    \
 	  "seed of the random generator (same seed, same run bit for bit)")                 \
 	X(rank, "rank", INT, "lora", "8", 1, 4096, NULL, "LoRA rank r")                      \
@@ -60,7 +62,7 @@ typedef enum { LS_P_INT, LS_P_REAL, LS_P_SEED, LS_P_CHOICE } ls_param_type;
 	  "standard deviation of B for the custom initialisation")                          \
 	X(optimizer, "optimizer", CHOICE, "optim", "gd", 0, 0, ls_optim_names,               \
 	  "optimiser")                                                                      \
-	X(lr, "lr", REAL, "optim", "0.05", 0, 1e6, NULL, "step size eta")                    \
+	X(lr, "lr", REAL, "optim", "0.02", 0, 1e6, NULL, "step size eta")                    \
 	X(lambda, "lambda", REAL, "optim", "0.5", 0, 1e6, NULL,                              \
 	  "weight decay lambda (the nuclear-norm weight when s = 1)")                       \
 	X(momentum, "momentum", REAL, "optim", "0.9", 0, 0.999999, NULL,                     \

@@ -13,7 +13,7 @@
 /* The options that belong to `run` only, in the shape of LS_PARAM_LIST:
  * X(field, "name", TYPE, "default", min, max, choices, "help"); FLAG takes no value. */
 #define LS_RUN_OPTION_LIST(X)                                                                 \
-	X(steps, "steps", INT, "2000", 0, 1e12, NULL, "optimiser steps to run")                \
+	X(steps, "steps", INT, "3000", 0, 1e12, NULL, "optimiser steps to run")                \
 	X(every, "every", INT, "100", 1, 1e12, NULL, "print a row every K steps")              \
 	X(format, "format", CHOICE, "table", 0, 0, ls_out_format_names,                       \
 	  "output: aligned table, csv or jsonl (JSON Lines)")                                \

@@ -19,8 +19,11 @@ struct ls_session {
 	bool have_base;
 	ls_spectrum_ws *spec;
 	size_t spec_r;      /* rank the spectrum workspace was sized for */
-	double *inner;      /* scratch of ls_baseline_inner: 2·r·r* doubles */
-	size_t inner_cap;
+	/* ‖X − X*‖ as the spectrum of [s·A, U*Σ*]·[B, −V*]ᵀ (rank r + r*): a QR-based
+	 * evaluation without the cancellation of ‖X‖² − 2⟨X, X*⟩ + ‖X*‖². */
+	ls_spectrum_ws *dspec;
+	size_t dspec_k;     /* r + r* it was sized for */
+	double *cat_a, *cat_b, *dsig;
 	ls_rng rng;         /* training stream: init, then batches and rank growth */
 	unsigned long restarts; /* bumped by an init change: selects the init seed */
 	long step;
@@ -90,8 +93,7 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Size the spectrum workspace, the metrics arrays and the inner-product scratch for
- * the current rank and baseline. */
+/* Size the spectrum workspaces and the metrics arrays for the current rank and baseline. */
 static ls_status size_scratch(ls_session *s, ls_error *err)
 {
 	size_t r = s->lora.r, mmax = 0, nmax = 0;
@@ -118,13 +120,26 @@ static ls_status size_scratch(ls_session *s, ls_error *err)
 		s->spec = ws;
 		s->spec_r = r;
 	}
-	size_t need = 2 * r * (s->have_base ? s->base.rstar : 0);
-	if (need > s->inner_cap) {
-		double *p = realloc(s->inner, need * sizeof(double));
-		if (!p)
-			return ls_error_set(err, LS_ENOMEM, "session: scratch of %zu doubles", need);
-		s->inner = p;
-		s->inner_cap = need;
+	size_t k = s->have_base ? r + s->base.rstar : 0;
+	if (k != s->dspec_k) {
+		ls_spectrum_ws_free(s->dspec);
+		free(s->cat_a);
+		free(s->cat_b);
+		free(s->dsig);
+		s->dspec = NULL;
+		s->cat_a = s->cat_b = s->dsig = NULL;
+		s->dspec_k = 0;
+		if (k == 0)
+			return LS_OK;
+		ls_status st = ls_spectrum_ws_alloc(&s->dspec, mmax, nmax, k, err);
+		if (st != LS_OK)
+			return st;
+		s->cat_a = malloc(mmax * k * sizeof(double));
+		s->cat_b = malloc(nmax * k * sizeof(double));
+		s->dsig = malloc(k * sizeof(double));
+		if (!s->cat_a || !s->cat_b || !s->dsig)
+			return ls_error_set(err, LS_ENOMEM, "session: distance workspace");
+		s->dspec_k = k;
 	}
 	return LS_OK;
 }
@@ -143,6 +158,38 @@ static void diverge(ls_session *s, const char *why)
 	s->cur.diverged = true;
 	snprintf(s->cur.message, sizeof s->cur.message, "diverged at step %ld: %s", s->step, why);
 	snprintf(s->event, sizeof s->event, "%s", s->cur.message);
+}
+
+/* ‖X_k − X*_k‖_F from thin factors: X − X* = [s·A, U*Σ*]·[B, −V*]ᵀ, whose singular values
+ * come from QRs and a small SVD (MATH.md §8): O((m+n)(r+r*)²), no m×n product. */
+static ls_status distance(ls_session *s, size_t k, double *dist, ls_error *err)
+{
+	const ls_lora *L = &s->lora;
+	const ls_baseline_module *bm = &s->base.mod[k];
+	size_t m = L->A[k].rows, n = L->B[k].rows, r = L->r, q = r + bm->rstar;
+	ls_mat CA = ls_mat_view(s->cat_a, m, q, m), CB = ls_mat_view(s->cat_b, n, q, n);
+	for (size_t j = 0; j < r; j++) {
+		for (size_t i = 0; i < m; i++)
+			LS_AT(CA, i, j) = L->s[k] * LS_AT(L->A[k], i, j);
+		for (size_t i = 0; i < n; i++)
+			LS_AT(CB, i, j) = LS_AT(L->B[k], i, j);
+	}
+	for (size_t j = 0; j < bm->rstar; j++) {
+		for (size_t i = 0; i < m; i++)
+			LS_AT(CA, i, r + j) = bm->sigma[j] * LS_AT(bm->U, i, j);
+		for (size_t i = 0; i < n; i++)
+			LS_AT(CB, i, r + j) = -LS_AT(bm->V, i, j);
+	}
+	ls_status st = ls_spectrum_lowrank(s->dspec, &CA, &CB, 1.0, s->dsig, NULL, NULL, NULL, err);
+	if (st != LS_OK)
+		return st;
+	size_t ns = q < m ? q : m;
+	ns = ns < n ? ns : n;
+	double d2 = 0.0;
+	for (size_t i = 0; i < ns; i++)
+		d2 += s->dsig[i] * s->dsig[i];
+	*dist = sqrt(d2);
+	return LS_OK;
 }
 
 /* Fill the factor-dependent metrics of the current state (MATH.md §3, §8). */
@@ -184,13 +231,9 @@ static ls_status measure_factors(ls_session *s, ls_error *err)
 				mm->sigma_rstar = mm->sigma[bm->rstar - 1];
 			if (mm->sigma_rstar > 0.0)
 				mm->ratio = mm->sigma_r / mm->sigma_rstar;
-			/* ‖X − X*‖² = ‖X‖² − 2⟨X, X*⟩ + ‖X*‖², with X* factored. */
-			double star2 = 0.0;
-			for (size_t i = 0; i < bm->rstar; i++)
-				star2 += bm->sigma[i] * bm->sigma[i];
-			double in = ls_baseline_inner(&s->base, k, &L->A[k], &L->B[k], L->s[k], s->inner);
-			double d2 = ss - 2.0 * in + star2;
-			mm->dist_star = sqrt(d2 > 0.0 ? d2 : 0.0);
+			st = distance(s, k, &mm->dist_star, err);
+			if (st != LS_OK)
+				return st;
 			dist2 += mm->dist_star * mm->dist_star;
 		}
 		if (mm->num_rank > mt->num_rank)
@@ -294,7 +337,10 @@ static void destroy_parts(ls_session *s)
 		ls_baseline_free(&s->base);
 	ls_problem_destroy(&s->prob);
 	ls_spectrum_ws_free(s->spec);
-	free(s->inner);
+	ls_spectrum_ws_free(s->dspec);
+	free(s->cat_a);
+	free(s->cat_b);
+	free(s->dsig);
 	ls_metrics_free(&s->cur);
 	ls_history_free(&s->hist);
 }

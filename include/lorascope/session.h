@@ -9,12 +9,15 @@
  *       baseline because X* depends on λ/s; an optimiser change resets its moments);
  *   rank        grows (X unchanged) or shrinks (best rank-r truncation), the optimiser
  *               state is resized, the run continues;
- *   init, init-scale, init-a, init-b
+ *   scaling, alpha
+ *               s is recomputed, the factors are kept (X scales), baseline recomputed;
+ *   init, init-scale, init-a, init-b (any other "lora" group parameter)
  *               restart from step 0 with a new initialisation seed;
- *   problem, m, n, samples, true-rank, kappa, decay, noise, seed
+ *   problem, m, n, samples, true-rank, kappa, decay, noise, seed (the "problem" group)
  *               rebuild the problem and the baseline, restart from step 0;
- *   baseline, baseline-iters, baseline-tol
- *               recompute the baseline (the run continues).
+ *   baseline, baseline-iters, baseline-tol (the "baseline" group)
+ *               recompute the baseline (the run continues);
+ *   any other parameter (the "optim" group) applies from the next step.
  * An invalid value is refused with the message of ls_config_set / ls_config_check and
  * nothing changes. NaN/Inf in the loss or the factors is not an error: the session
  * enters the diverged state (ls_session_diverged, message in the metrics) and further

@@ -45,40 +45,31 @@ typedef enum {
 	APPLY_BASELINE,  /* recompute the baseline */
 } apply_kind;
 
+/* By name where a parameter has its own rule, else by its LS_PARAM_LIST group, so a new
+ * problem knob rebuilds the problem and a new optimiser knob applies from the next step. */
 static apply_kind kind_of(ls_param_id id)
 {
 	switch (id) {
-	case LS_PARAM_problem:
-	case LS_PARAM_m:
-	case LS_PARAM_n:
-	case LS_PARAM_samples:
-	case LS_PARAM_true_rank:
-	case LS_PARAM_kappa:
-	case LS_PARAM_decay:
-	case LS_PARAM_noise:
-	case LS_PARAM_seed:
-		return APPLY_REBUILD;
 	case LS_PARAM_rank:
 		return APPLY_RANK;
 	case LS_PARAM_scaling:
 	case LS_PARAM_alpha:
 		return APPLY_SCALING;
-	case LS_PARAM_init:
-	case LS_PARAM_init_scale:
-	case LS_PARAM_init_a:
-	case LS_PARAM_init_b:
-		return APPLY_INIT;
 	case LS_PARAM_optimizer:
 		return APPLY_OPTIMIZER;
 	case LS_PARAM_lambda:
 		return APPLY_LAMBDA;
-	case LS_PARAM_baseline_iters:
-	case LS_PARAM_baseline_tol:
-	case LS_PARAM_baseline:
-		return APPLY_BASELINE;
 	default:
-		return APPLY_NEXT_STEP;
+		break;
 	}
+	const char *group = ls_params[id].group;
+	if (strcmp(group, "problem") == 0)
+		return APPLY_REBUILD;
+	if (strcmp(group, "lora") == 0)
+		return APPLY_INIT;
+	if (strcmp(group, "baseline") == 0)
+		return APPLY_BASELINE;
+	return APPLY_NEXT_STEP;
 }
 
 static uint64_t init_seed(const ls_session *s)

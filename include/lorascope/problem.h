@@ -36,7 +36,15 @@ struct ls_config;
 	X(LS_PROBLEM_APPROX, "approx", ls_problem_approx,                                    \
 	  "low-rank approximation 1/2 |M - X|^2 of a target with planted rank and decay")    \
 	X(LS_PROBLEM_TRACE2, "trace2", ls_problem_trace2,                                    \
-	  "1/2 Tr^2(W0 - X): the Rushka-Klabjan closed-form gradient flow")
+	  "1/2 Tr^2(W0 - X): the Rushka-Klabjan closed-form gradient flow")                  \
+	X(LS_PROBLEM_CLASSIFY, "classify", ls_problem_classify,                              \
+	  "softmax regression fine-tuning on a Gaussian mixture (classes m, features n)")    \
+	X(LS_PROBLEM_MLP, "mlp", ls_problem_mlp,                                             \
+	  "two-layer tanh teacher-student network, LoRA on 1 or 2 layers: nonconvex")        \
+	X(LS_PROBLEM_LOUD5, "loud5", ls_problem_loud5,                                       \
+	  "5x5 preset that fails loudly at r = 2: spurious rank-2 minima (MATH.md 9)")       \
+	X(LS_PROBLEM_SENSE2X2, "sense2x2", ls_problem_sense2x2,                              \
+	  "2x2 sensing preset with a spurious minimum at r = 1 (MATH.md 9)")
 
 typedef enum {
 #define LS_PROBLEM_ENUM(id, name, type, help) id,

@@ -50,4 +50,16 @@ ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X);
  * cols columns. Steady-state calls with the same sizes never allocate. */
 ls_status ls_probutil_ensure(ls_mat *W, size_t rows, size_t cols, ls_mat *view, ls_error *err);
 
+/* Quadratic presets f(X) = ½·vec(X − M*)ᵀ·K·vec(X − M*) on a fixed m×n shape
+ * (problem_quad.c; MATH.md §9 "loud5" and "sense2x2"). create copies K (mn×mn,
+ * symmetric PSD) and M* (the target), sets nmod = 1, no samples, L = λ_max(K). */
+ls_status ls_probquad_create(ls_problem *p, const ls_mat *K, const ls_mat *Mstar, ls_error *err);
+void ls_probquad_destroy(ls_problem *p);
+ls_status ls_probquad_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				double *loss, ls_mat *GA, ls_mat *GB);
+double ls_probquad_loss_dense(ls_problem *p, const ls_mat *X);
+ls_status ls_probquad_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G);
+ls_status ls_probquad_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out);
+double ls_probquad_lipschitz(ls_problem *p);
+
 #endif

@@ -19,14 +19,21 @@ typedef struct {
 	ls_problem_id id;
 	long m, n, true_rank, samples;
 	double noise;
+	long modules;
+	bool seeded; /* the instance depends on the seed */
 } pcase;
 
 /* Small instances of every problem (presets ignore m and n). */
 static const pcase cases[] = {
-	{ LS_PROBLEM_SENSING, 5, 4, 2, 30, 0.1 },
-	{ LS_PROBLEM_REGRESSION, 5, 4, 2, 12, 0.1 },
-	{ LS_PROBLEM_APPROX, 6, 5, 2, 0, 0.1 },
-	{ LS_PROBLEM_TRACE2, 5, 5, 2, 0, 0.0 },
+	{ LS_PROBLEM_SENSING, 5, 4, 2, 30, 0.1, 1, true },
+	{ LS_PROBLEM_REGRESSION, 5, 4, 2, 12, 0.1, 1, true },
+	{ LS_PROBLEM_APPROX, 6, 5, 2, 0, 0.1, 1, true },
+	{ LS_PROBLEM_TRACE2, 5, 5, 2, 0, 0.0, 1, false },
+	{ LS_PROBLEM_CLASSIFY, 4, 5, 2, 30, 0.1, 1, true },
+	{ LS_PROBLEM_MLP, 4, 5, 2, 20, 0.05, 1, true },
+	{ LS_PROBLEM_MLP, 4, 3, 2, 20, 0.05, 2, true },
+	{ LS_PROBLEM_LOUD5, 64, 64, 4, 0, 0.0, 1, false },
+	{ LS_PROBLEM_SENSE2X2, 64, 64, 4, 0, 0.0, 1, false },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -40,6 +47,7 @@ static void make_config(ls_config *c, const pcase *pc)
 	c->samples = pc->samples;
 	c->noise = pc->noise;
 	c->kappa = 3.0;
+	c->modules = pc->modules;
 }
 
 static void create(ls_problem *p, const pcase *pc, uint64_t seed)
@@ -254,6 +262,7 @@ static void test_every_problem_gradients(void **state)
 	for (size_t c = 0; c < NCASES; c++) {
 		ls_problem p;
 		create(&p, &cases[c], 11 + c);
+		assert_true(p.nmod == (size_t)cases[c].modules);
 		assert_true(p.type->lipschitz(&p) > 0.0);
 		/* Rank 3 then 4 then 2 on one instance: workspaces follow rank changes. */
 		check_fd(&p, 3, 1.0, NULL, 100 + c);
@@ -291,9 +300,11 @@ static void test_batches_partition_the_loss(void **state)
 		double full;
 		assert_ok(p.type->loss_grad(&p, &F, NULL, &full, f.GA, f.GB));
 		double sum = 0.0;
-		ls_mat accA, accB;
-		assert_ok(ls_mat_alloc(&accA, f.GA[0].rows, 3, NULL));
-		assert_ok(ls_mat_alloc(&accB, f.GB[0].rows, 3, NULL));
+		ls_mat accA[LS_MAX_MODULES], accB[LS_MAX_MODULES];
+		for (size_t k = 0; k < p.nmod; k++) {
+			assert_ok(ls_mat_alloc(&accA[k], f.GA[k].rows, 3, NULL));
+			assert_ok(ls_mat_alloc(&accB[k], f.GB[k].rows, 3, NULL));
+		}
 		for (size_t q = 0; q < 4; q++) {
 			/* Batch q holds samples q, q+4, q+8, ... (six of them). */
 			size_t idx[6];
@@ -303,17 +314,21 @@ static void test_batches_partition_the_loss(void **state)
 			double part;
 			assert_ok(p.type->loss_grad(&p, &Gv, &b, &part, g.GA, g.GB));
 			sum += part / 4;
-			ls_mat_axpy(&accA, 0.25, &g.GA[0]);
-			ls_mat_axpy(&accB, 0.25, &g.GB[0]);
+			for (size_t k = 0; k < p.nmod; k++) {
+				ls_mat_axpy(&accA[k], 0.25, &g.GA[k]);
+				ls_mat_axpy(&accB[k], 0.25, &g.GB[k]);
+			}
 		}
 		assert_close(sum, full, 1e-12, 1e-14);
-		assert_mats_close(&accA, f.GA, 1, 1e-12, "mean of batch GA");
-		assert_mats_close(&accB, f.GB, 1, 1e-12, "mean of batch GB");
+		assert_mats_close(accA, f.GA, p.nmod, 1e-12, "mean of batch GA");
+		assert_mats_close(accB, f.GB, p.nmod, 1e-12, "mean of batch GB");
 		size_t bad[] = { 1, 24 };
 		ls_batch b = { bad, 2 };
 		assert_int_equal(p.type->loss_grad(&p, &F, &b, &full, NULL, NULL), LS_EINVAL);
-		ls_mat_free(&accA);
-		ls_mat_free(&accB);
+		for (size_t k = 0; k < p.nmod; k++) {
+			ls_mat_free(&accA[k]);
+			ls_mat_free(&accB[k]);
+		}
 		factors_free(&f);
 		factors_free(&g);
 		ls_problem_destroy(&p);
@@ -372,7 +387,7 @@ static void test_regression_sigma(void **state)
 	const double kappas[] = { 1.5, 2.0, 40.0 };
 	for (size_t t = 0; t < 3; t++) {
 		ls_config c;
-		pcase pc = { LS_PROBLEM_REGRESSION, 3, 7, 2, 20, 0.0 };
+		pcase pc = { LS_PROBLEM_REGRESSION, 3, 7, 2, 20, 0.0, 1, true };
 		make_config(&c, &pc);
 		c.kappa = kappas[t];
 		ls_rng rng;
@@ -419,7 +434,7 @@ static void test_regression_needs_samples(void **state)
 {
 	(void)state;
 	ls_config c;
-	pcase pc = { LS_PROBLEM_REGRESSION, 4, 6, 2, 5, 0.0 };
+	pcase pc = { LS_PROBLEM_REGRESSION, 4, 6, 2, 5, 0.0, 1, true };
 	make_config(&c, &pc);
 	ls_rng rng;
 	ls_rng_seed(&rng, 1);
@@ -435,7 +450,7 @@ static void test_approx_planted_spectrum(void **state)
 {
 	(void)state;
 	ls_config c;
-	pcase pc = { LS_PROBLEM_APPROX, 9, 7, 4, 0, 0.0 };
+	pcase pc = { LS_PROBLEM_APPROX, 9, 7, 4, 0, 0.0, 1, true };
 	make_config(&c, &pc);
 	c.decay = 0.6;
 	ls_rng rng;
@@ -474,7 +489,7 @@ static void test_sensing_lipschitz_and_truth(void **state)
 	const long samples[] = { 40, 12 };
 	for (size_t t = 0; t < 2; t++) {
 		ls_config c;
-		pcase pc = { LS_PROBLEM_SENSING, 5, 6, 2, samples[t], 0.0 };
+		pcase pc = { LS_PROBLEM_SENSING, 5, 6, 2, samples[t], 0.0, 1, true };
 		make_config(&c, &pc);
 		ls_rng rng;
 		ls_rng_seed(&rng, 8);
@@ -527,7 +542,7 @@ static void test_trace2_facts(void **state)
 {
 	(void)state;
 	ls_config c;
-	pcase pc = { LS_PROBLEM_TRACE2, 4, 5, 2, 0, 0.0 };
+	pcase pc = { LS_PROBLEM_TRACE2, 4, 5, 2, 0, 0.0, 1, true };
 	make_config(&c, &pc);
 	ls_rng rng;
 	ls_rng_seed(&rng, 1);
@@ -579,7 +594,7 @@ static void test_seed_determinism(void **state)
 		double l1 = loss_at(&p1, &f, NULL), l2 = loss_at(&p2, &f, NULL);
 		double l3 = loss_at(&p3, &f, NULL);
 		assert_true(memcmp(&l1, &l2, sizeof l1) == 0);
-		if (cases[c].id != LS_PROBLEM_TRACE2)
+		if (cases[c].seeded)
 			assert_true(l1 != l3);
 		assert_true(p1.target.rows == p2.target.rows && p1.target.cols == p2.target.cols);
 		if (p1.target.data)
@@ -590,6 +605,253 @@ static void test_seed_determinism(void **state)
 		ls_problem_destroy(&p2);
 		ls_problem_destroy(&p3);
 	}
+}
+
+/* The Hessian of g(A, B) = f(s·A·Bᵀ) (s = 1, one module) at F, by central differences
+ * of loss_grad's gradient (∇_A g = GA, ∇_B g = GB), symmetrised; its eigenvalues
+ * ascending into w (length (m + n)·r). */
+static void hessian_g_eigs(ls_problem *p, factors *f, double *w)
+{
+	size_t r = f->A[0].cols, na = f->A[0].rows * r, nb = f->B[0].rows * r, np = na + nb;
+	ls_mat Hg, GAp, GBp, GAm, GBm;
+	assert_ok(ls_mat_alloc(&Hg, np, np, NULL));
+	assert_ok(ls_mat_alloc(&GAp, f->A[0].rows, r, NULL));
+	assert_ok(ls_mat_alloc(&GAm, f->A[0].rows, r, NULL));
+	assert_ok(ls_mat_alloc(&GBp, f->B[0].rows, r, NULL));
+	assert_ok(ls_mat_alloc(&GBm, f->B[0].rows, r, NULL));
+	ls_factors F = view(f);
+	for (size_t c = 0; c < np; c++) {
+		double *x = c < na ? &f->A[0].data[c] : &f->B[0].data[c - na], x0 = *x;
+		*x = x0 + FD_H;
+		assert_ok(p->type->loss_grad(p, &F, NULL, NULL, &GAp, &GBp));
+		*x = x0 - FD_H;
+		assert_ok(p->type->loss_grad(p, &F, NULL, NULL, &GAm, &GBm));
+		*x = x0;
+		for (size_t i = 0; i < np; i++) {
+			double gp = i < na ? GAp.data[i] : GBp.data[i - na];
+			double gm = i < na ? GAm.data[i] : GBm.data[i - na];
+			LS_AT(Hg, i, c) = (gp - gm) / (2 * FD_H);
+		}
+	}
+	for (size_t i = 0; i < np; i++)
+		for (size_t j = 0; j < i; j++)
+			LS_AT(Hg, i, j) = LS_AT(Hg, j, i) = 0.5 * (LS_AT(Hg, i, j) + LS_AT(Hg, j, i));
+	assert_ok(ls_mat_sym_eig(&Hg, w, false, NULL));
+	ls_mat_free(&Hg);
+	ls_mat_free(&GAp);
+	ls_mat_free(&GAm);
+	ls_mat_free(&GBp);
+	ls_mat_free(&GBm);
+}
+
+static void create_preset(ls_problem *p, ls_problem_id id)
+{
+	pcase pc = { id, 64, 64, 4, 0, 0.0, 1, false };
+	create(p, &pc, 1);
+}
+
+/* Every eigenvalue in w[0..k) is within tol of one of want[], and every want[] is hit. */
+static void assert_eigen_set(const double *w, size_t k, const double *want, size_t nw, double tol)
+{
+	for (size_t i = 0; i < k; i++) {
+		bool hit = false;
+		for (size_t j = 0; j < nw; j++)
+			hit = hit || fabs(w[i] - want[j]) <= tol;
+		if (!hit)
+			fail_msg("eigenvalue %.10g is none of the expected values", w[i]);
+	}
+	for (size_t j = 0; j < nw; j++) {
+		bool hit = false;
+		for (size_t i = 0; i < k; i++)
+			hit = hit || fabs(w[i] - want[j]) <= tol;
+		if (!hit)
+			fail_msg("expected eigenvalue %.10g missing", want[j]);
+	}
+}
+
+/* MATH.md §9 "Fails loudly, 5×5": the spectrum of ∇²f, f(0), f(X*), the spurious
+ * second-order point A = B = √τ·[e2 e3] with ∇g = 0, f = 0.55, a PSD Hessian of g
+ * with 8 zero eigenvalues and the next at 0.60. */
+static void test_loud5_known_answers(void **state)
+{
+	(void)state;
+	ls_problem p;
+	create_preset(&p, LS_PROBLEM_LOUD5);
+	assert_true(p.nmod == 1 && p.shape[0].m == 5 && p.shape[0].n == 5 && p.samples == 0);
+	assert_true(isnan(p.alpha_exact) && isnan(p.beta_exact));
+	ls_mat Hm;
+	hessian_matrix(&p, &Hm);
+	double w[25];
+	assert_ok(ls_mat_sym_eig(&Hm, w, false, NULL));
+	const double want[] = { 0.12969, 0.2, 3.0, 5.32031 };
+	assert_eigen_set(w, 25, want, 4, 1e-5);
+	assert_close(p.type->lipschitz(&p), w[24], 1e-12, 0);
+	ls_mat X;
+	assert_ok(ls_mat_alloc(&X, 5, 5, NULL));
+	assert_close(p.type->loss_dense(&p, &X), 2.125, 1e-14, 0);
+	LS_AT(X, 0, 0) = 1.0;
+	assert_close(p.type->loss_dense(&p, &X), 0.0, 0, 1e-30);
+	assert_true(LS_AT(p.target, 0, 0) == 1.0 && ls_mat_norm(&p.target) == 1.0);
+	/* The spurious point, s = 1. */
+	factors f;
+	factors_alloc(&f, &p, 2, 1.0, 1);
+	ls_mat_set_zero(&f.A[0]);
+	ls_mat_set_zero(&f.B[0]);
+	LS_AT(f.A[0], 1, 0) = LS_AT(f.B[0], 1, 0) = sqrt(1.5);
+	LS_AT(f.A[0], 2, 1) = LS_AT(f.B[0], 2, 1) = sqrt(1.5);
+	ls_factors F = view(&f);
+	double loss;
+	assert_ok(p.type->loss_grad(&p, &F, NULL, &loss, f.GA, f.GB));
+	assert_close(loss, 0.55, 1e-14, 0);
+	assert_true(max_abs(&f.GA[0]) < 1e-14 && max_abs(&f.GB[0]) < 1e-14);
+	double wg[20];
+	hessian_g_eigs(&p, &f, wg);
+	for (size_t i = 0; i < 8; i++)
+		assert_close(wg[i], 0.0, 0, 1e-7);
+	assert_close(wg[8], 0.60, 0, 0.005);
+	factors_free(&f);
+	ls_mat_free(&X);
+	ls_mat_free(&Hm);
+	ls_problem_destroy(&p);
+}
+
+/* MATH.md §9 "A spurious minimum in 2×2 sensing": ∇²f eigenvalues {1, 2, 3, 4}
+ * (α = 1, β = 4), the stationary a = b = (0, 1/√2) with f = 3/4 and Hessian of g
+ * eigenvalues {0, ½, 2, 2½}. */
+static void test_sense2x2_known_answers(void **state)
+{
+	(void)state;
+	ls_problem p;
+	create_preset(&p, LS_PROBLEM_SENSE2X2);
+	assert_true(p.nmod == 1 && p.shape[0].m == 2 && p.shape[0].n == 2);
+	assert_true(p.alpha_exact == 1.0 && p.beta_exact == 4.0);
+	ls_mat Hm;
+	hessian_matrix(&p, &Hm);
+	double w[4];
+	assert_ok(ls_mat_sym_eig(&Hm, w, false, NULL));
+	for (size_t i = 0; i < 4; i++)
+		assert_close(w[i], (double)(i + 1), 1e-14, 0);
+	assert_close(p.type->lipschitz(&p), 4.0, 1e-14, 0);
+	/* q(D) by the formula at D = X − e1e1ᵀ for a random X. */
+	ls_mat X;
+	assert_ok(ls_mat_alloc(&X, 2, 2, NULL));
+	ls_rng rng;
+	ls_rng_seed(&rng, 3);
+	ls_rng_fill_normal(&rng, &X, 0.0, 1.0);
+	double d11 = LS_AT(X, 0, 0) - 1, d12 = LS_AT(X, 0, 1), d21 = LS_AT(X, 1, 0);
+	double d22 = LS_AT(X, 1, 1);
+	double q = d11 * d11 + d11 * d22 + d22 * d22 + (d12 + d21) * (d12 + d21) +
+		   0.5 * (d12 - d21) * (d12 - d21);
+	assert_close(p.type->loss_dense(&p, &X), q, 1e-14, 0);
+	factors f;
+	factors_alloc(&f, &p, 1, 1.0, 1);
+	ls_mat_set_zero(&f.A[0]);
+	ls_mat_set_zero(&f.B[0]);
+	LS_AT(f.A[0], 1, 0) = LS_AT(f.B[0], 1, 0) = sqrt(0.5);
+	ls_factors F = view(&f);
+	double loss;
+	assert_ok(p.type->loss_grad(&p, &F, NULL, &loss, f.GA, f.GB));
+	assert_close(loss, 0.75, 1e-14, 0);
+	assert_true(max_abs(&f.GA[0]) < 1e-15 && max_abs(&f.GB[0]) < 1e-15);
+	double wg[4];
+	hessian_g_eigs(&p, &f, wg);
+	const double want[] = { 0.0, 0.5, 2.0, 2.5 };
+	for (size_t i = 0; i < 4; i++)
+		assert_close(wg[i], want[i], 0, 1e-8);
+	factors_free(&f);
+	ls_mat_free(&X);
+	ls_mat_free(&Hm);
+	ls_problem_destroy(&p);
+}
+
+/* |⟨H, ∇²f(X)[H]⟩| / ‖H‖² over random X (entries of size scale) and H never
+ * exceeds lipschitz(); returns the smallest quotient seen. */
+static double curvature_bounded_by_L(ls_problem *p, double scale, uint64_t seed)
+{
+	ls_rng rng;
+	ls_rng_seed(&rng, seed);
+	ls_mat X[LS_MAX_MODULES], H[LS_MAX_MODULES], O[LS_MAX_MODULES];
+	mats_alloc(X, p);
+	mats_alloc(H, p);
+	mats_alloc(O, p);
+	double L = p->type->lipschitz(p), lo = INFINITY;
+	for (int t = 0; t < 20; t++) {
+		double hh = 0.0, q = 0.0;
+		for (size_t k = 0; k < p->nmod; k++) {
+			ls_rng_fill_normal(&rng, &X[k], 0.0, scale);
+			ls_rng_fill_normal(&rng, &H[k], 0.0, 1.0);
+		}
+		assert_ok(p->type->hvp_dense(p, X, H, O));
+		for (size_t k = 0; k < p->nmod; k++) {
+			hh += ls_mat_dot(&H[k], &H[k]);
+			q += ls_mat_dot(&H[k], &O[k]);
+		}
+		if (!(fabs(q) <= L * hh))
+			fail_msg("%s: curvature %.6g above L = %.6g", p->type->name, q / hh, L);
+		lo = fmin(lo, q / hh);
+	}
+	mats_free(X, p);
+	mats_free(H, p);
+	mats_free(O, p);
+	return lo;
+}
+
+/* classify: convex (nonnegative curvature), curvature below L = ½λ_max(ZZᵀ/N),
+ * loss positive; a wrong label count is refused. */
+static void test_classify_facts(void **state)
+{
+	(void)state;
+	pcase pc = { LS_PROBLEM_CLASSIFY, 4, 5, 2, 40, 0.0, 1, true };
+	ls_problem p;
+	create(&p, &pc, 4);
+	assert_true(p.type->convex);
+	assert_true(isnan(p.alpha_exact));
+	assert_true(curvature_bounded_by_L(&p, 1.0, 5) >= -1e-14);
+	ls_mat X;
+	assert_ok(ls_mat_alloc(&X, 4, 5, NULL));
+	double f0 = p.type->loss_dense(&p, &X);
+	assert_true(f0 > 0.0 && isfinite(f0));
+	/* Huge logits stay finite (log-sum-exp shifted by the largest logit). */
+	ls_mat_set_identity(&X);
+	ls_mat_scale(&X, 1e4);
+	assert_true(isfinite(p.type->loss_dense(&p, &X)));
+	ls_mat_free(&X);
+	ls_problem_destroy(&p);
+	pc.m = 1;
+	ls_config c;
+	make_config(&c, &pc);
+	ls_rng rng;
+	ls_rng_seed(&rng, 1);
+	ls_error err;
+	assert_int_equal(ls_problem_create(&p, &c, &rng, &err), LS_ERANGE);
+}
+
+/* mlp: one module is X1 (m×n), two modules add X2 (m×m); without noise the planted
+ * first-layer update is a global minimiser (f = 0, ∇f = 0) with one module; the
+ * curvature stays below L and is negative somewhere (nonconvex). */
+static void test_mlp_facts(void **state)
+{
+	(void)state;
+	pcase pc = { LS_PROBLEM_MLP, 4, 6, 2, 40, 0.0, 1, true };
+	ls_problem p;
+	create(&p, &pc, 6);
+	assert_false(p.type->convex);
+	assert_true(p.nmod == 1 && p.shape[0].m == 4 && p.shape[0].n == 6);
+	assert_close(p.type->loss_dense(&p, &p.target), 0.0, 0, 1e-28);
+	ls_mat G;
+	assert_ok(ls_mat_alloc(&G, 4, 6, NULL));
+	assert_ok(p.type->grad_dense(&p, &p.target, &G));
+	assert_true(max_abs(&G) < 1e-14);
+	double lo = curvature_bounded_by_L(&p, 1.0, 7);
+	ls_mat_free(&G);
+	ls_problem_destroy(&p);
+	pc.modules = 2;
+	create(&p, &pc, 6);
+	assert_true(p.nmod == 2 && p.shape[1].m == 4 && p.shape[1].n == 4);
+	/* L holds where ‖X2‖₂ ≤ ‖W2⁰‖₂: entries 0.05 keep ‖X2‖₂ well inside. */
+	lo = fmin(lo, curvature_bounded_by_L(&p, 0.05, 8));
+	assert_true(lo < 0.0);
+	ls_problem_destroy(&p);
 }
 
 int main(void)
@@ -605,6 +867,10 @@ int main(void)
 		cmocka_unit_test(test_sensing_default_samples),
 		cmocka_unit_test(test_trace2_facts),
 		cmocka_unit_test(test_seed_determinism),
+		cmocka_unit_test(test_loud5_known_answers),
+		cmocka_unit_test(test_sense2x2_known_answers),
+		cmocka_unit_test(test_classify_facts),
+		cmocka_unit_test(test_mlp_facts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

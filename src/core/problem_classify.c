@@ -1,0 +1,276 @@
+/* problem_classify.c — softmax-regression fine-tuning on a Gaussian mixture (MATH.md §1):
+ * f(X) = 1/N Σ_i CE(softmax((W0 + X)z_i), y_i), classes = m, features = n.
+ *
+ * Pre-training task: class means μ⁰_c, the rows of W0 (N(0, 4/n) entries, norm ≈ 2).
+ * Fine-tuning task: means μ_c = μ⁰_c + Δ_c with Δ planted of rank true_rank
+ * (σ_i = 1.5·√m·decay^(i−1), so a row of Δ is as long as a row of W0), labels
+ * uniform, z_i = μ_{y_i} + N(0, I); with probability min(noise, 1) a label is then
+ * replaced by a uniform class. W0 is the Bayes direction of the old task and the
+ * new task needs, roughly, the rank-true_rank update Δ.
+ * With logits U = W0·Z + s·A·(BᵀZ) (W0·Z precomputed), P = softmax(U), R = P − onehot(y):
+ *   f = mean CE,  ∇f = R·Zᵀ/b,  GA = R·(BᵀZ)ᵀ/b,  GB = Z·(AᵀR)ᵀ/b   (X never formed);
+ *   ∇²f[H] = 1/N Σ_i (diag(p_i) − p_i p_iᵀ)(H z_i) z_iᵀ.
+ * Convex in X. L = ½·λ_max(ZZᵀ/N), since ‖diag(p) − ppᵀ‖₂ ≤ ½. α, β unknown. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lorascope/config.h"
+#include "problem_util.h"
+
+#define CLASSIFY_MEAN_NORM 2.0
+#define CLASSIFY_SIGMA1 1.5
+/* Default number of samples, per class or feature, whichever is larger. */
+#define CLASSIFY_SAMPLES_PER_DIM 16
+
+typedef struct {
+	size_t N;
+	ls_mat Z;   /* n×N */
+	ls_mat U0;  /* m×N: W0·Z */
+	size_t *y;  /* N labels */
+	double L;
+	/* Workspaces (grow-only). */
+	ls_mat Zg, R, T, Uw, W;
+} classify_data;
+
+static void classify_destroy(ls_problem *p)
+{
+	classify_data *d = p->data;
+	if (!d)
+		return;
+	ls_mat *all[] = { &d->Z, &d->U0, &d->Zg, &d->R, &d->T, &d->Uw, &d->W };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		ls_mat_free(all[i]);
+	free(d->y);
+	free(d);
+	p->data = NULL;
+}
+
+/* L = ½·λ_max(ZZᵀ/N). */
+static ls_status classify_lipschitz_bound(classify_data *d, ls_error *err)
+{
+	size_t n = d->Z.rows;
+	ls_mat S;
+	double *w = malloc(n * sizeof *w);
+	ls_status st = w ? ls_mat_alloc(&S, n, n, err)
+			 : ls_error_set(err, LS_ENOMEM, "classify: out of memory");
+	if (st != LS_OK) {
+		free(w);
+		return st;
+	}
+	st = ls_mat_gemm(false, true, 1.0 / (double)d->N, &d->Z, &d->Z, 0.0, &S);
+	if (st == LS_OK)
+		st = ls_mat_sym_eig(&S, w, false, err);
+	if (st == LS_OK)
+		d->L = 0.5 * w[n - 1];
+	ls_mat_free(&S);
+	free(w);
+	return st;
+}
+
+static ls_status classify_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+{
+	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
+	if (m < 2)
+		return ls_error_set(err, LS_ERANGE, "classify: --m (the number of classes) must be "
+						    "at least 2");
+	size_t N = cfg->samples > 0 ? (size_t)cfg->samples
+				    : CLASSIFY_SAMPLES_PER_DIM * (m > n ? m : n);
+	classify_data *d = calloc(1, sizeof *d);
+	if (!d)
+		return ls_error_set(err, LS_ENOMEM, "classify: out of memory");
+	p->data = d;
+	p->nmod = 1;
+	p->shape[0] = (ls_shape){ m, n };
+	p->samples = N;
+	d->N = N;
+	d->y = calloc(N, sizeof *d->y);
+	if (!d->y)
+		return ls_error_set(err, LS_ENOMEM, "classify: out of memory");
+	ls_mat W0 = { 0 }, Mu = { 0 };
+	ls_status st = ls_mat_alloc(&d->Z, n, N, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&d->U0, m, N, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&W0, m, n, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&Mu, m, n, err);
+	if (st == LS_OK)
+		st = ls_probutil_planted(rng, &Mu, tr, CLASSIFY_SIGMA1 * sqrt((double)m),
+					 cfg->decay, NULL, err);
+	if (st == LS_OK) {
+		ls_rng_fill_normal(rng, &W0, 0.0, CLASSIFY_MEAN_NORM / sqrt((double)n));
+		ls_mat_axpy(&Mu, 1.0, &W0);
+		double flip = cfg->noise < 1.0 ? cfg->noise : 1.0;
+		for (size_t i = 0; i < N; i++) {
+			size_t c = (size_t)ls_rng_below(rng, m);
+			for (size_t j = 0; j < n; j++)
+				LS_AT(d->Z, j, i) = LS_AT(Mu, c, j) + ls_rng_normal(rng);
+			if (flip > 0.0 && ls_rng_uniform(rng) < flip)
+				c = (size_t)ls_rng_below(rng, m);
+			d->y[i] = c;
+		}
+		st = ls_mat_gemm(false, false, 1.0, &W0, &d->Z, 0.0, &d->U0);
+	}
+	ls_mat_free(&W0);
+	ls_mat_free(&Mu);
+	if (st == LS_OK)
+		st = classify_lipschitz_bound(d, err);
+	return st;
+}
+
+/* Given logits in R (m×b) for the batch, replace them by P − onehot(y) and return
+ * the mean cross-entropy. */
+static double classify_softmax(classify_data *d, ls_mat *R, const ls_batch *batch)
+{
+	size_t m = R->rows, b = R->cols;
+	double f = 0.0;
+	for (size_t j = 0; j < b; j++) {
+		double *u = R->data + j * R->ld, mx = u[0], sum = 0.0;
+		size_t y = d->y[ls_probutil_batch_index(batch, j)];
+		double uy = u[y];
+		for (size_t c = 1; c < m; c++)
+			mx = fmax(mx, u[c]);
+		for (size_t c = 0; c < m; c++) {
+			u[c] = exp(u[c] - mx);
+			sum += u[c];
+		}
+		/* CE = log Σ_c exp(u_c) − u_y, shifted by the largest logit. */
+		f += mx + log(sum) - uy;
+		for (size_t c = 0; c < m; c++)
+			u[c] /= sum;
+		u[y] -= 1.0;
+	}
+	return f / (double)b;
+}
+
+static ls_status classify_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				    double *loss, ls_mat *GA, ls_mat *GB)
+{
+	classify_data *d = p->data;
+	ls_status st = ls_probutil_check_factors(p, F);
+	if (st == LS_OK)
+		st = ls_probutil_check_batch(p, batch);
+	if (st != LS_OK)
+		return st;
+	const ls_mat *A = &F->A[0], *B = &F->B[0];
+	size_t m = A->rows, n = B->rows, r = A->cols, b = ls_probutil_batch_count(p, batch);
+	ls_mat Zb, R, T, U;
+	if ((st = ls_probutil_ensure(&d->R, m, b, &R, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&d->T, r, b, &T, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&d->Uw, r, b, &U, NULL)) != LS_OK)
+		return st;
+	if (batch) {
+		if ((st = ls_probutil_ensure(&d->Zg, n, b, &Zb, NULL)) != LS_OK)
+			return st;
+		for (size_t j = 0; j < b; j++) {
+			size_t i = batch->idx[j];
+			ls_mat zd = ls_mat_cols(Zb, j, 1), zs = ls_mat_cols(d->Z, i, 1);
+			ls_mat rd = ls_mat_cols(R, j, 1), us = ls_mat_cols(d->U0, i, 1);
+			ls_mat_copy(&zd, &zs);
+			ls_mat_copy(&rd, &us);
+		}
+	} else {
+		Zb = d->Z;
+		ls_mat_copy(&R, &d->U0);
+	}
+	/* Logits R = W0·Z_b + s·A·(BᵀZ_b), then R := P − onehot(y). */
+	ls_mat_gemm(true, false, 1.0, B, &Zb, 0.0, &T);
+	ls_mat_gemm(false, false, F->s[0], A, &T, 1.0, &R);
+	double f = classify_softmax(d, &R, batch), inv = 1.0 / (double)b;
+	if (loss)
+		*loss = f;
+	if (GA && (st = ls_mat_gemm(false, true, inv, &R, &T, 0.0, &GA[0])) != LS_OK)
+		return st;
+	if (GB) {
+		ls_mat_gemm(true, false, 1.0, A, &R, 0.0, &U);
+		if ((st = ls_mat_gemm(false, true, inv, &Zb, &U, 0.0, &GB[0])) != LS_OK)
+			return st;
+	}
+	return LS_OK;
+}
+
+/* R := P − onehot(y) over every sample at X (dense); returns f. */
+static ls_status classify_dense_residual(classify_data *d, const ls_mat *X, ls_mat *R, double *f)
+{
+	ls_status st = ls_probutil_ensure(&d->R, d->U0.rows, d->N, R, NULL);
+	if (st == LS_OK)
+		st = ls_mat_copy(R, &d->U0);
+	if (st == LS_OK)
+		st = ls_mat_gemm(false, false, 1.0, X, &d->Z, 1.0, R);
+	if (st == LS_OK)
+		*f = classify_softmax(d, R, NULL);
+	return st;
+}
+
+static double classify_loss_dense(ls_problem *p, const ls_mat *X)
+{
+	ls_mat R;
+	double f = NAN;
+	if (ls_probutil_check_dense(p, X) != LS_OK ||
+	    classify_dense_residual(p->data, &X[0], &R, &f) != LS_OK)
+		return NAN;
+	return f;
+}
+
+static ls_status classify_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
+{
+	classify_data *d = p->data;
+	ls_mat R;
+	double f;
+	ls_status st = ls_probutil_check_dense(p, X);
+	if (st == LS_OK)
+		st = ls_probutil_check_dense(p, G);
+	if (st == LS_OK)
+		st = classify_dense_residual(d, &X[0], &R, &f);
+	if (st == LS_OK)
+		st = ls_mat_gemm(false, true, 1.0 / (double)d->N, &R, &d->Z, 0.0, &G[0]);
+	return st;
+}
+
+static ls_status classify_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out)
+{
+	classify_data *d = p->data;
+	ls_mat R, V;
+	double f;
+	ls_status st = ls_probutil_check_dense(p, X);
+	if (st == LS_OK)
+		st = ls_probutil_check_dense(p, H);
+	if (st == LS_OK)
+		st = ls_probutil_check_dense(p, out);
+	if (st == LS_OK)
+		st = classify_dense_residual(d, &X[0], &R, &f);
+	if (st == LS_OK)
+		st = ls_probutil_ensure(&d->W, d->U0.rows, d->N, &V, NULL);
+	if (st == LS_OK)
+		st = ls_mat_gemm(false, false, 1.0, &H[0], &d->Z, 0.0, &V);
+	if (st != LS_OK)
+		return st;
+	/* R holds P − onehot(y): add the label back to recover p_i, then
+	 * v_i := diag(p_i)·v_i − p_i·(p_iᵀv_i). */
+	for (size_t i = 0; i < d->N; i++) {
+		double *pi = R.data + i * R.ld, *vi = V.data + i * V.ld, pv = 0.0;
+		pi[d->y[i]] += 1.0;
+		for (size_t c = 0; c < R.rows; c++)
+			pv += pi[c] * vi[c];
+		for (size_t c = 0; c < R.rows; c++)
+			vi[c] = pi[c] * (vi[c] - pv);
+	}
+	return ls_mat_gemm(false, true, 1.0 / (double)d->N, &V, &d->Z, 0.0, &out[0]);
+}
+
+static double classify_lipschitz(ls_problem *p)
+{
+	return ((classify_data *)p->data)->L;
+}
+
+const ls_problem_type ls_problem_classify = {
+	.name = "classify",
+	.create = classify_create,
+	.destroy = classify_destroy,
+	.loss_grad = classify_loss_grad,
+	.loss_dense = classify_loss_dense,
+	.grad_dense = classify_grad_dense,
+	.hvp_dense = classify_hvp_dense,
+	.lipschitz = classify_lipschitz,
+	.convex = true,
+};

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "tui/tui.h"
 
 typedef struct {
 	const char *name;
@@ -14,6 +15,7 @@ typedef struct {
 
 static const subcommand subcommands[] = {
 	{ "run", ls_cli_run, "train headless and print a row every K steps and a summary" },
+	{ "tui", ls_tui_main, "the interactive view (the default: no command, or only options)" },
 };
 
 static void usage(FILE *out)
@@ -27,10 +29,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return LS_EXIT_USAGE;
-	}
+	if (argc < 2)
+		return ls_tui_main(argc, argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return LS_EXIT_OK;
@@ -39,6 +39,8 @@ int main(int argc, char **argv)
 		printf("lorascope %s\n", PACKAGE_VERSION);
 		return LS_EXIT_OK;
 	}
+	if (argv[1][0] == '-')
+		return ls_tui_main(argc, argv);
 	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].main(argc - 1, argv + 1);

@@ -1,0 +1,197 @@
+/* draw.c — one frame: layout dispatch, boxes, axes, the canvas blit, header, message
+ * line, help overlay and the "terminal too small" screen (curses). */
+#include "ui.h"
+
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "theme.h"
+
+void ls_draw_text(int y, int x, int max, int role, const char *s)
+{
+	if (max <= 0 || y < 0 || x < 0)
+		return;
+	/* Byte length of the first max code points. */
+	int cols = 0;
+	size_t i = 0;
+	for (; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (cols == max)
+				break;
+			cols++;
+		}
+	}
+	attrset(ls_theme_attr((ls_role)role));
+	mvaddnstr(y, x, s, (int)i);
+	attrset(A_NORMAL);
+}
+
+void ls_draw_box(const ls_ui *ui, ls_rect r, const char *title)
+{
+	if (r.w < 2 || r.h < 2)
+		return;
+	attrset(ls_theme_attr(LS_ROLE_BORDER));
+	if (ui->unicode) {
+		mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
+		mvhline(r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
+		mvvline(r.y + 1, r.x, ACS_VLINE, r.h - 2);
+		mvvline(r.y + 1, r.x + r.w - 1, ACS_VLINE, r.h - 2);
+		mvaddch(r.y, r.x, ACS_ULCORNER);
+		mvaddch(r.y, r.x + r.w - 1, ACS_URCORNER);
+		mvaddch(r.y + r.h - 1, r.x, ACS_LLCORNER);
+		mvaddch(r.y + r.h - 1, r.x + r.w - 1, ACS_LRCORNER);
+	} else {
+		mvhline(r.y, r.x + 1, '-', r.w - 2);
+		mvhline(r.y + r.h - 1, r.x + 1, '-', r.w - 2);
+		mvvline(r.y + 1, r.x, '|', r.h - 2);
+		mvvline(r.y + 1, r.x + r.w - 1, '|', r.h - 2);
+		mvaddch(r.y, r.x, '+');
+		mvaddch(r.y, r.x + r.w - 1, '+');
+		mvaddch(r.y + r.h - 1, r.x, '+');
+		mvaddch(r.y + r.h - 1, r.x + r.w - 1, '+');
+	}
+	attrset(A_NORMAL);
+	if (title && title[0]) {
+		char t[160];
+		snprintf(t, sizeof t, " %s ", title);
+		ls_draw_text(r.y, r.x + 2, r.w - 4, LS_ROLE_TITLE, t);
+	}
+}
+
+#define YLAB 7
+
+ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, double x0, double x1)
+{
+	ls_rect c = {r.y + 1, r.x + 1 + YLAB, r.h - 3, r.w - 2 - YLAB};
+	if (c.h < 1 || c.w < 1) {
+		c.h = c.w = 0;
+		return c;
+	}
+	char buf[32];
+	double ticks[16];
+	int max = c.h / 2 + 1;
+	if (max > 16)
+		max = 16;
+	int n = ls_axis_ticks(ys, ticks, max < 2 ? 2 : max);
+	int last_row = -2;
+	for (int i = 0; i < n; i++) {
+		double f = ls_scale_frac(ys, ticks[i]);
+		if (!isfinite(f) || f < -1e-9 || f > 1 + 1e-9)
+			continue;
+		int row = c.y + (int)lround((1 - f) * (c.h - 1));
+		if (abs(row - last_row) < 2 && c.h > 3)
+			continue;
+		last_row = row;
+		ls_axis_format(ticks[i], YLAB - 1, buf, sizeof buf);
+		char lab[40];
+		snprintf(lab, sizeof lab, "%*s", YLAB - 1, buf);
+		ls_draw_text(row, r.x + 1, YLAB - 1, LS_ROLE_LABEL, lab);
+		ls_draw_text(row, r.x + YLAB, 1, LS_ROLE_BORDER, LS_TXT(ui, "┤", "+"));
+	}
+	/* x labels: the ends and the middle. */
+	int yl = c.y + c.h;
+	ls_scale xs = {x0, x1, 0};
+	for (int k = 0; k < 3; k++) {
+		double f = k * 0.5;
+		ls_axis_format(ls_scale_value(&xs, f), 8, buf, sizeof buf);
+		int len = (int)strlen(buf);
+		int col = c.x + (int)lround(f * (c.w - 1)) - (k == 0 ? 0 : k == 1 ? len / 2 : len - 1);
+		if (col < c.x)
+			col = c.x;
+		ls_draw_text(yl, col, c.x + c.w - col, LS_ROLE_LABEL, buf);
+	}
+	return c;
+}
+
+void ls_draw_canvas(const ls_ui *ui, ls_rect c)
+{
+	char cell[8];
+	for (int row = 0; row < ui->canvas.rows && row < c.h; row++)
+		for (int col = 0; col < ui->canvas.cols && col < c.w; col++) {
+			int ink = ls_canvas_cell(&ui->canvas, col, row, cell);
+			if (!ink)
+				continue;
+			attrset(ls_theme_attr(ls_theme_ink_role(ink)));
+			mvaddstr(c.y + row, c.x + col, cell);
+		}
+	attrset(A_NORMAL);
+}
+
+static void draw_message(ls_ui *ui, ls_rect r)
+{
+	if (!ui->msg[0])
+		return;
+	ls_draw_text(r.y, r.x, r.w, ui->msg_error ? LS_ROLE_ERROR : LS_ROLE_NORMAL, ui->msg);
+}
+
+static void draw_too_small(const ls_layout *L)
+{
+	char a[80], b[80];
+	snprintf(a, sizeof a, "terminal too small: need %dx%d", L->need_w, L->need_h);
+	snprintf(b, sizeof b, "(now %dx%d; q quits)", L->cols, L->lines);
+	int y = L->lines / 2 - 1;
+	if (y < 0)
+		y = 0;
+	int xa = (L->cols - (int)strlen(a)) / 2, xb = (L->cols - (int)strlen(b)) / 2;
+	ls_draw_text(y, xa < 0 ? 0 : xa, L->cols, LS_ROLE_ERROR, a);
+	if (y + 1 < L->lines)
+		ls_draw_text(y + 1, xb < 0 ? 0 : xb, L->cols, LS_ROLE_NORMAL, b);
+}
+
+void ls_panel_help_draw(ls_ui *ui)
+{
+	const ls_layout *L = &ui->layout;
+	char line[160];
+	int n = 0;
+	while (ls_keymap_help_line(&ui->keys, n, line, sizeof line))
+		n++;
+	int w = L->cols - 4 < 78 ? L->cols - 4 : 78;
+	int avail = L->lines - 4;
+	int ncol = n + 1 > avail ? 2 : 1;
+	int per = (n + ncol - 1) / ncol;
+	if (ncol == 2 && L->cols - 4 >= 120)
+		w = 120;
+	int h = per + 3 > L->lines - 2 ? L->lines - 2 : per + 3;
+	ls_rect r = {(L->lines - h) / 2, (L->cols - w) / 2, h, w};
+	for (int y = r.y; y < r.y + r.h; y++)
+		mvhline(y, r.x, ' ', r.w);
+	ls_draw_box(ui, r, "help: keys (any key closes)");
+	int colw = (w - 2) / ncol;
+	for (int i = 0; i < n; i++) {
+		ls_keymap_help_line(&ui->keys, i, line, sizeof line);
+		int c = i / per, row = i % per;
+		if (row >= h - 3)
+			continue;
+		ls_draw_text(r.y + 1 + row, r.x + 1 + c * colw, colw - 1,
+			     line[0] == '[' ? LS_ROLE_TITLE : LS_ROLE_NORMAL, line);
+	}
+	ls_draw_text(r.y + h - 2, r.x + 2, w - 4, LS_ROLE_LABEL,
+		     "lambda and eta change multiplicatively; remap keys with --key KEY=ACTION");
+}
+
+void ls_draw_frame(ls_ui *ui, const ls_view *v)
+{
+	erase();
+	const ls_layout *L = &ui->layout;
+	if (L->too_small) {
+		draw_too_small(L);
+		return;
+	}
+	if (ui->setup) {
+		ls_setup_draw(ui, v);
+		draw_message(ui, L->r[LS_PANEL_MESSAGE]);
+		return;
+	}
+	ls_panel_header_draw(ui, L->r[LS_PANEL_HEADER], v);
+	ls_panel_loss_draw(ui, L->r[LS_PANEL_LOSS], v);
+	ls_panel_spectrum_draw(ui, L->r[LS_PANEL_SPECTRUM], v);
+	ls_panel_ratio_draw(ui, L->r[LS_PANEL_RATIO], v);
+	ls_panel_verdict_draw(ui, L->r[LS_PANEL_VERDICT], v);
+	ls_panel_status_draw(ui, L->r[LS_PANEL_STATUS], v);
+	draw_message(ui, L->r[LS_PANEL_MESSAGE]);
+	if (ui->show_help)
+		ls_panel_help_draw(ui);
+}

@@ -1,0 +1,48 @@
+/* panel_ratio.c — σ_r/σ_{r*} over the steps (log axis) against the threshold 2α/β of
+ * Kim–Kim–Ryu Corollary 1 when it has been estimated (curses). */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "theme.h"
+#include "ui.h"
+
+enum { INK_RATIO = 2, INK_THRESH = 4 };
+
+void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
+{
+	const ls_history *h = &v->h;
+	char title[160], cur[24];
+	ls_axis_format(v->m.ratio, 8, cur, sizeof cur);
+	snprintf(title, sizeof title, "%s = %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), cur);
+	ls_draw_box(ui, r, title);
+	const char *note = v->has_baseline
+				   ? LS_TXT(ui, "2α/β not estimated yet", "2a/b not estimated yet")
+				   : "no baseline: r* unknown";
+	ls_scale ys;
+	ls_scale_begin(&ys, 1);
+	ls_scale_add(&ys, h->ratio, h->len);
+	ls_scale_finish(&ys);
+	double x0 = h->len ? (double)h->step[0] : 0, x1 = h->len ? (double)h->step[h->len - 1] : 1;
+	if (x1 <= x0)
+		x1 = x0 + 1;
+	ls_rect c = ls_draw_axes(ui, r, &ys, x0, x1);
+	if (c.w <= 0 || c.h <= 0)
+		return;
+	if (ls_canvas_resize(&ui->canvas, c.w, c.h, ui->glyphs, NULL) != LS_OK)
+		return;
+	size_t n = h->len;
+	for (size_t i = 0; i < n; i++) {
+		ui->fx[i] = ((double)h->step[i] - x0) / (x1 - x0);
+		ui->fy[i] = ls_scale_frac(&ys, h->ratio[i]);
+	}
+	ls_canvas_polyline(&ui->canvas, ui->fx, ui->fy, n, INK_RATIO);
+	ls_draw_canvas(ui, c);
+	int nl = 23 < c.w ? 23 : c.w;
+	ls_draw_text(c.y, c.x + c.w - nl, nl, LS_ROLE_LABEL, note);
+	if (n && !(h->ratio[n - 1] > 0))
+		ls_draw_text(c.y, c.x + 1, c.w - 2, LS_ROLE_LABEL,
+			     v->has_baseline ? LS_TXT(ui, "(σr = 0: off the log axis)",
+						      "(s_r = 0: off the log axis)")
+					     : "(needs the baseline's r*)");
+}

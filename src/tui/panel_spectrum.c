@@ -1,0 +1,93 @@
+/* panel_spectrum.c — the singular values of X (live) as bars beside those of the
+ * baseline's X*, on a log axis; σ_r and σ_{r*} marked under their bars, the numerical
+ * rank counted (MATH.md §3, §8) (curses). */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "theme.h"
+#include "ui.h"
+
+/* One bar of height frac (0..1 of c.h rows) in column x; zero or off-axis values get a
+ * low mark so every singular value keeps a visible slot. */
+static void bar(const ls_ui *ui, ls_rect c, int x, double frac, ls_role role)
+{
+	attrset(ls_theme_attr(role));
+	if (!(frac > 0)) {
+		mvaddstr(c.y + c.h - 1, x, LS_TXT(ui, "▁", "_"));
+		attrset(A_NORMAL);
+		return;
+	}
+	double hcells = (frac > 1 ? 1 : frac) * c.h;
+	for (int k = 0; k < c.h; k++) {
+		const char *g = ls_bar_glyph(hcells - k, ui->glyphs);
+		if (g[0] == ' ')
+			break;
+		mvaddstr(c.y + c.h - 1 - k, x, g);
+	}
+	attrset(A_NORMAL);
+}
+
+void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
+{
+	const ls_module_metrics *mm = v->m.nmod ? &v->m.mod[0] : NULL;
+	size_t ns = mm ? mm->nsigma : 0;
+	bool star = ui->show_baseline && v->has_baseline;
+	size_t nstar = star ? v->rstar : 0;
+	char title[160];
+	snprintf(title, sizeof title, "%s r=%zu rank %zu", LS_TXT(ui, "σ(X)", "sv(X)"),
+		 (size_t)v->cfg.rank, mm ? mm->num_rank : (size_t)0);
+	if (star) {
+		size_t l = strlen(title);
+		snprintf(title + l, sizeof title - l, " %s r*=%zu", LS_TXT(ui, "· σ(X*)", "| sv(X*)"),
+			 v->rstar);
+	}
+	ls_draw_box(ui, r, title);
+	ls_scale ys;
+	ls_scale_begin(&ys, 1);
+	if (mm)
+		ls_scale_add(&ys, mm->sigma, ns);
+	ls_scale_add(&ys, v->sigma_star, nstar);
+	/* Values below the numerical-rank threshold count as zero (MATH.md §3): keep the
+	 * axis above them so the counted rank is what stands out. */
+	if (ys.hi >= ys.lo && ys.lo < ys.hi * LS_RANK_TOL * 0.1)
+		ys.lo = ys.hi * LS_RANK_TOL * 0.1;
+	ls_scale_finish(&ys);
+	size_t k = ns > nstar ? ns : nstar;
+	ls_rect c = ls_draw_axes(ui, r, &ys, 1, k ? (double)k : 1);
+	if (c.w <= 0 || c.h <= 0 || k == 0)
+		return;
+	/* Slot width: X bar, X* bar, gap — shrinking as the count grows. */
+	int slot = star ? 3 : 2;
+	if ((int)k * slot > c.w)
+		slot = star ? 2 : 1;
+	if ((int)k * slot > c.w)
+		slot = 1;
+	size_t shown = (size_t)(c.w / slot) < k ? (size_t)(c.w / slot) : k;
+	/* The x labels of ls_draw_axes are positions; redo the row with slot marks. */
+	mvhline(c.y + c.h, c.x, ' ', c.w);
+	for (size_t i = 0; i < shown; i++) {
+		int x = c.x + (int)i * slot;
+		if (i < ns)
+			bar(ui, c, x, ls_scale_frac(&ys, mm->sigma[i]), LS_ROLE_XBAR);
+		if (star && slot >= 2 && i < nstar)
+			bar(ui, c, x + 1, ls_scale_frac(&ys, v->sigma_star[i]), LS_ROLE_XSTAR);
+		char lab[4] = "";
+		if (i + 1 == (size_t)v->cfg.rank)
+			strcpy(lab, "r");
+		if (star && i + 1 == v->rstar)
+			strcpy(lab, i + 1 == (size_t)v->cfg.rank ? "r*" : "*");
+		if (lab[0])
+			ls_draw_text(c.y + c.h, x, c.x + c.w - x, LS_ROLE_MARK, lab);
+	}
+	if (!star)
+		ls_draw_text(c.y, c.x + c.w - 14, 14, LS_ROLE_LABEL,
+			     v->has_baseline ? "X* hidden (b)" : "no baseline");
+	if (shown < k) {
+		char more[32];
+		snprintf(more, sizeof more, "+%zu", k - shown);
+		ls_draw_text(c.y, c.x + c.w - (int)strlen(more), (int)strlen(more), LS_ROLE_LABEL,
+			     more);
+	}
+}

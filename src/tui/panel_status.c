@@ -1,0 +1,92 @@
+/* panel_status.c — the status list of SPEC §3 (step, η, λ, r, r*, s, init, optimiser,
+ * norms, distance to X*, gradient norm, balancedness, steps per second) (curses). */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lorascope/config.h"
+#include "theme.h"
+#include "ui.h"
+
+static void row(ls_rect r, int *y, const char *label, const char *value)
+{
+	if (*y >= r.y + r.h - 1)
+		return;
+	int w = r.w - 2;
+	ls_draw_text(*y, r.x + 1, w, LS_ROLE_LABEL, label);
+	int lw = 13;
+	ls_draw_text(*y, r.x + 1 + lw, w - lw, LS_ROLE_NORMAL, value);
+	(*y)++;
+}
+
+static void num(ls_rect r, int *y, const char *label, double v)
+{
+	char buf[32];
+	ls_axis_format(v, 10, buf, sizeof buf);
+	row(r, y, label, buf);
+}
+
+void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
+{
+	ls_draw_box(ui, r, "status");
+	const ls_metrics *m = &v->m;
+	const ls_config *c = &v->cfg;
+	int y = r.y + 1;
+	char buf[96], a[24], b[24], d[24];
+	snprintf(buf, sizeof buf, "%ld", m->step);
+	row(r, &y, "step", buf);
+	ls_axis_format(c->lr, 9, a, sizeof a);
+	if (isfinite(m->eta) && fabs(m->eta - c->lr) > 1e-12 * fabs(c->lr)) {
+		ls_axis_format(m->eta, 9, b, sizeof b);
+		snprintf(buf, sizeof buf, "%s (used %s)", a, b);
+		row(r, &y, LS_TXT(ui, "η", "eta"), buf);
+	} else {
+		row(r, &y, LS_TXT(ui, "η", "eta"), a);
+	}
+	num(r, &y, LS_TXT(ui, "λ", "lambda"), c->lambda);
+	double s = m->nmod ? m->mod[0].s : NAN;
+	ls_axis_format(s, 7, d, sizeof d);
+	if (v->has_baseline)
+		snprintf(buf, sizeof buf, "%ld / %zu / %s", c->rank, m->rstar, d);
+	else
+		snprintf(buf, sizeof buf, "%ld / ? / %s", c->rank, d);
+	row(r, &y, "r / r* / s", buf);
+	row(r, &y, "init", ls_init_names[c->init]);
+	row(r, &y, "optimiser", ls_optim_names[c->optimizer]);
+	ls_axis_format(m->nmod ? m->mod[0].norm_a : NAN, 8, a, sizeof a);
+	ls_axis_format(m->nmod ? m->mod[0].norm_b : NAN, 8, b, sizeof b);
+	snprintf(buf, sizeof buf, "%s  %s", a, b);
+	row(r, &y, LS_TXT(ui, "‖A‖F ‖B‖F", "|A|F |B|F"), buf);
+	num(r, &y, LS_TXT(ui, "‖X‖F", "|X|F"), m->norm_fro);
+	num(r, &y, LS_TXT(ui, "‖X‖*", "|X|*"), m->norm_nuc);
+	num(r, &y, LS_TXT(ui, "‖X−X*‖F", "|X-X*|F"), m->dist_star);
+	num(r, &y, LS_TXT(ui, "‖∇g‖", "|grad g|"), m->grad_norm);
+	num(r, &y, LS_TXT(ui, "‖AᵀA−BᵀB‖", "|AtA-BtB|"), m->balance);
+	snprintf(buf, sizeof buf, "%.0f", m->steps_per_sec);
+	row(r, &y, "steps/s", v->paused || v->diverged ? "0" : buf);
+}
+
+void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
+{
+	attrset(ls_theme_attr(LS_ROLE_HEADER));
+	mvhline(r.y, r.x, ' ', r.w);
+	attrset(A_NORMAL);
+	const ls_config *c = &v->cfg;
+	char buf[200];
+	snprintf(buf, sizeof buf, " lorascope  %s %ldx%ld  true rank %ld  seed %llu ",
+		 ls_problem_names[c->problem], c->m, c->n, c->true_rank,
+		 (unsigned long long)c->seed);
+	ls_draw_text(r.y, r.x, r.w, LS_ROLE_HEADER, buf);
+	int x = r.x + (int)strlen(buf);
+	const char *state = v->diverged ? " DIVERGED " : v->paused ? " PAUSED " : " RUNNING ";
+	ls_role role = v->diverged ? LS_ROLE_BAD : v->paused ? LS_ROLE_WARN : LS_ROLE_GOOD;
+	ls_draw_text(r.y, x, r.x + r.w - x, role, state);
+	x += (int)strlen(state);
+	char help[32], setup[32], quit[32];
+	ls_keymap_keys_text(&ui->keys, LS_ACT_HELP, help, sizeof help);
+	ls_keymap_keys_text(&ui->keys, LS_ACT_SETUP, setup, sizeof setup);
+	ls_keymap_keys_text(&ui->keys, LS_ACT_QUIT, quit, sizeof quit);
+	snprintf(buf, sizeof buf, "  %s help  %s setup  %s quit", help, setup, quit);
+	ls_draw_text(r.y, x, r.x + r.w - x, LS_ROLE_HEADER, buf);
+}

@@ -1,0 +1,130 @@
+/* setup.c — the F2 setup form: draw and keys (see setup.h) (curses). */
+#include "setup.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lorascope/config.h"
+#include "theme.h"
+
+void ls_setup_draw(ls_ui *ui, const ls_view *v)
+{
+	const ls_layout *L = &ui->layout;
+	ls_rect r = {0, 0, L->lines - 1, L->cols};
+	ls_draw_box(ui, r, "setup (F2): Up/Down choose, Enter edits and applies, Esc leaves");
+	int rows = r.h - 3;
+	if (ui->setup_sel < ui->setup_top)
+		ui->setup_top = ui->setup_sel;
+	if (ui->setup_sel >= ui->setup_top + rows)
+		ui->setup_top = ui->setup_sel - rows + 1;
+	ls_draw_text(r.y + 1, 2, r.w - 4, LS_ROLE_LABEL,
+		     "parameter         value             group     help");
+	for (int i = 0; i < rows && ui->setup_top + i < LS_PARAM_COUNT; i++) {
+		int id = ui->setup_top + i;
+		const ls_param_info *p = &ls_params[id];
+		char val[112], line[400];
+		if (ui->editing && id == ui->setup_sel)
+			snprintf(val, sizeof val, "%s_", ui->edit);
+		else
+			ls_config_format(&v->cfg, (ls_param_id)id, val, sizeof val);
+		char range[96] = "";
+		if (p->type == LS_P_CHOICE && p->choices) {
+			size_t used = 0;
+			for (int k = 0; p->choices[k] && used + 2 < sizeof range; k++)
+				used += (size_t)snprintf(range + used, sizeof range - used, "%s%s",
+							 k ? "|" : "", p->choices[k]);
+		} else if (p->type == LS_P_INT || p->type == LS_P_REAL) {
+			snprintf(range, sizeof range, "%g..%g", p->lo, p->hi);
+		}
+		snprintf(line, sizeof line, "%-17s %-17s %-9s %s [%s]", p->name, val, p->group,
+			 p->help, range);
+		ls_role role = id == ui->setup_sel ? (ui->editing ? LS_ROLE_WARN : LS_ROLE_HEADER)
+						   : LS_ROLE_NORMAL;
+		if (id == ui->setup_sel) {
+			attrset(ls_theme_attr(role));
+			mvhline(r.y + 2 + i, 1, ' ', r.w - 2);
+			attrset(A_NORMAL);
+		}
+		ls_draw_text(r.y + 2 + i, 2, r.w - 4, role, line);
+	}
+}
+
+bool ls_setup_key(ls_ui *ui, const ls_view *v, int key, ls_cmd *cmd)
+{
+	if (!ui->editing) {
+		switch (key) {
+		case KEY_UP:
+			if (ui->setup_sel > 0)
+				ui->setup_sel--;
+			return false;
+		case KEY_DOWN:
+			if (ui->setup_sel < LS_PARAM_COUNT - 1)
+				ui->setup_sel++;
+			return false;
+		case KEY_PPAGE:
+			ui->setup_sel = ui->setup_sel > 10 ? ui->setup_sel - 10 : 0;
+			return false;
+		case KEY_NPAGE:
+			ui->setup_sel = ui->setup_sel + 10 < LS_PARAM_COUNT ? ui->setup_sel + 10
+									 : LS_PARAM_COUNT - 1;
+			return false;
+		case '\n':
+		case '\r':
+		case KEY_ENTER:
+			ui->editing = true;
+			ls_config_format(&v->cfg, (ls_param_id)ui->setup_sel, ui->edit,
+					 sizeof ui->edit);
+			return false;
+		case 27:
+		case 'q':
+		case KEY_F(2):
+			ui->setup = false;
+			return false;
+		default:
+			return false;
+		}
+	}
+	size_t len = strlen(ui->edit);
+	switch (key) {
+	case 27:
+		ui->editing = false;
+		snprintf(ui->msg, sizeof ui->msg, "edit cancelled");
+		ui->msg_error = false;
+		return false;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (len)
+			ui->edit[len - 1] = '\0';
+		return false;
+	case 21: /* ^U clears */
+		ui->edit[0] = '\0';
+		return false;
+	case '\n':
+	case '\r':
+	case KEY_ENTER: {
+		const ls_param_info *p = &ls_params[ui->setup_sel];
+		ls_config c = v->cfg;
+		ls_error err;
+		if (ls_config_set(&c, p->name, ui->edit, &err) != LS_OK ||
+		    ls_config_check(&c, &err) != LS_OK) {
+			snprintf(ui->msg, sizeof ui->msg, "refused: %.200s", err.msg);
+			ui->msg_error = true;
+			return false;
+		}
+		memset(cmd, 0, sizeof(*cmd));
+		cmd->kind = LS_CMD_SET;
+		snprintf(cmd->param, sizeof cmd->param, "%s", p->name);
+		snprintf(cmd->text, sizeof cmd->text, "%s", ui->edit);
+		ui->editing = false;
+		return true;
+	}
+	default:
+		if (key >= 32 && key < 127 && len + 1 < sizeof ui->edit) {
+			ui->edit[len] = (char)key;
+			ui->edit[len + 1] = '\0';
+		}
+		return false;
+	}
+}

@@ -1,0 +1,66 @@
+/* stats.c — percentiles of frame and key-latency samples (see stats.h). */
+#include "stats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void ls_stats_init(ls_stats *s)
+{
+	s->frame = malloc(LS_STATS_MAX * sizeof(double));
+	s->key = malloc(LS_STATS_MAX * sizeof(double));
+	s->nframe = s->nkey = 0;
+}
+
+void ls_stats_free(ls_stats *s)
+{
+	free(s->frame);
+	free(s->key);
+	s->frame = s->key = NULL;
+}
+
+void ls_stats_frame(ls_stats *s, double seconds)
+{
+	if (s->frame && s->nframe < LS_STATS_MAX)
+		s->frame[s->nframe++] = seconds;
+}
+
+void ls_stats_key(ls_stats *s, double seconds)
+{
+	if (s->key && s->nkey < LS_STATS_MAX)
+		s->key[s->nkey++] = seconds;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double ls_stats_quantile(double *x, size_t n, double q)
+{
+	if (n == 0)
+		return NAN;
+	qsort(x, n, sizeof(double), cmp);
+	size_t k = (size_t)ceil(q * (double)n);
+	return x[k == 0 ? 0 : k - 1];
+}
+
+static void line(FILE *f, const char *what, double *x, size_t n)
+{
+	double p50 = ls_stats_quantile(x, n, 0.50), p95 = ls_stats_quantile(x, n, 0.95);
+	double mx = ls_stats_quantile(x, n, 1.0);
+	fprintf(f, "%s %zu ms p50 %.3f p95 %.3f max %.3f\n", what, n, 1e3 * p50, 1e3 * p95,
+		1e3 * mx);
+}
+
+int ls_stats_write(ls_stats *s, const char *path, int cols, int lines)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "size %dx%d\n", cols, lines);
+	line(f, "frames", s->frame, s->frame ? s->nframe : 0);
+	line(f, "keys", s->key, s->key ? s->nkey : 0);
+	return fclose(f) == 0 ? 0 : -1;
+}

@@ -1,0 +1,15 @@
+/* tui.h — entry point of the interactive front-end (`lorascope` with no subcommand). */
+#ifndef LORASCOPE_TUI_TUI_H
+#define LORASCOPE_TUI_TUI_H
+
+#include <stdio.h>
+
+/* Run the TUI with argv[1..argc) as options (TUI options and any --PARAM VALUE of
+ * LS_PARAM_LIST). Returns the exit status: 0 on quit, 2 on bad usage, bad input or
+ * when stdin/stdout is not a terminal (with a one-line message pointing at
+ * `lorascope run`), 1 on a runtime failure. */
+int ls_tui_main(int argc, char **argv);
+/* Print the TUI's own options (for --help). */
+void ls_tui_usage(FILE *out);
+
+#endif

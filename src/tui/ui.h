@@ -1,0 +1,66 @@
+/* ui.h — the drawing thread's state and the drawing functions (curses).
+ *
+ * ls_ui holds everything the UI thread owns: the layout, the glyph set, the key map,
+ * toggles, overlays, the message line and scratch buffers reused every frame. Each
+ * panel has one draw function that reads a published ls_view and writes stdscr;
+ * none records data or calls the session. */
+#ifndef LORASCOPE_TUI_UI_H
+#define LORASCOPE_TUI_UI_H
+
+#include <stdbool.h>
+
+#include "axis.h"
+#include "canvas.h"
+#include "keys.h"
+#include "layout.h"
+#include "lorascope/metrics.h"
+#include "view.h"
+
+typedef struct {
+	ls_layout layout;
+	ls_glyphs glyphs;
+	bool unicode; /* UTF-8 text (σ, λ, ‖…‖, box lines) */
+	bool color;
+	ls_keymap keys;
+	bool show_help;
+	bool show_baseline;
+	/* F2 setup form */
+	bool setup;
+	int setup_sel, setup_top;
+	bool editing;
+	char edit[96];
+	/* message line */
+	char msg[256];
+	bool msg_error;
+	unsigned long msg_event_seq;
+	/* scratch, reused every frame */
+	ls_canvas canvas;
+	double fx[LS_HISTORY_MAX], fy[LS_HISTORY_MAX];
+} ls_ui;
+
+/* Pick a text by the glyph set: UTF-8 u unless the UI is ASCII-only. */
+#define LS_TXT(ui, u, a) ((ui)->unicode ? (u) : (a))
+
+/* Draw one whole frame into stdscr (erase, panels, overlays; no refresh). */
+void ls_draw_frame(ls_ui *ui, const ls_view *v);
+
+/* Helpers shared by the panels. */
+void ls_draw_box(const ls_ui *ui, ls_rect r, const char *title);
+/* Text at (y, x) clipped to max columns, with the attributes of role. */
+void ls_draw_text(int y, int x, int max, int role, const char *s);
+/* Axes for a plot inside the box r: y tick labels on the left, x labels on the last
+ * inner row; returns the rectangle left for the canvas. */
+ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, double x0, double x1);
+/* Put the ui's canvas on the screen at rectangle c (only its set cells). */
+void ls_draw_canvas(const ls_ui *ui, ls_rect c);
+
+void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v);
+void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v);
+void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v);
+void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v);
+void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v);
+void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v);
+void ls_panel_help_draw(ls_ui *ui);
+void ls_setup_draw(ls_ui *ui, const ls_view *v);
+
+#endif

@@ -1,0 +1,460 @@
+/* worker.c — the training thread (see worker.h).
+ *
+ * Loop: drain the command queue and apply each command to the session; when running,
+ * step in batches whose size adapts so one batch takes about 2–5 ms, until ~10 ms have
+ * passed or a command is waiting; publish a copy at most every 15 ms (at once after a
+ * command); when paused, sleep on the queue's condition variable. */
+#include "worker.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lorascope/baseline.h"
+#include "lorascope/fileio.h"
+#include "lorascope/lora.h"
+#include "lorascope/npy.h"
+#include "lorascope/session.h"
+
+#define QUEUE_MAX 64
+#define BATCH_BUDGET 0.010
+#define PUBLISH_EVERY 0.015
+#define KICK_SCALE 0.3
+
+struct ls_worker {
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	ls_cmd queue[QUEUE_MAX];
+	int qn;
+	unsigned long next_seq;
+	bool quit;
+
+	pthread_mutex_t vlock;
+	ls_view views[2];
+	int front;
+
+	/* Owned by the worker thread after start. */
+	ls_session *s;
+	bool paused;
+	unsigned long applied;
+	unsigned long event_seq;
+	bool event_error;
+	char event[256];
+	long batch;
+	int notify_fd;
+};
+
+void ls_view_free(ls_view *v)
+{
+	ls_metrics_free(&v->m);
+	ls_history_free(&v->h);
+	free(v->sigma_star);
+	memset(v, 0, sizeof(*v));
+}
+
+static double now_sec(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void set_event(ls_worker *w, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_event(ls_worker *w, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->event, sizeof w->event, fmt, ap);
+	va_end(ap);
+	w->event_error = error;
+	w->event_seq++;
+}
+
+static void publish(ls_worker *w)
+{
+	ls_view *v = &w->views[1 - w->front];
+	ls_error err;
+	const ls_session *s = w->s;
+	v->cfg = *ls_session_config(s);
+	if (ls_metrics_copy(&v->m, ls_session_metrics(s), &err) != LS_OK ||
+	    ls_history_copy(&v->h, ls_session_history(s), &err) != LS_OK) {
+		set_event(w, true, "display: %s", err.msg);
+		return;
+	}
+	const ls_baseline *b = ls_session_baseline(s);
+	v->has_baseline = b != NULL;
+	v->rstar = 0;
+	if (b) {
+		v->baseline_certified = b->certified;
+		v->floor = b->floor;
+		v->f_star = b->f_star;
+		v->xstar_fro = b->fro;
+		v->xstar_nuc = b->nuc;
+		size_t k = b->nmod ? b->mod[0].rstar : 0;
+		if (k > v->sigma_star_cap) {
+			double *p = realloc(v->sigma_star, k * sizeof(double));
+			if (!p) {
+				set_event(w, true, "display: out of memory");
+				return;
+			}
+			v->sigma_star = p;
+			v->sigma_star_cap = k;
+		}
+		if (k)
+			memcpy(v->sigma_star, b->mod[0].sigma, k * sizeof(double));
+		v->rstar = k;
+	}
+	v->paused = w->paused;
+	v->diverged = ls_session_diverged(s);
+	v->applied_seq = w->applied;
+	v->event_seq = w->event_seq;
+	v->event_error = w->event_error;
+	memcpy(v->event, w->event, sizeof v->event);
+	pthread_mutex_lock(&w->vlock);
+	v->pub_seq = w->views[w->front].pub_seq + 1;
+	w->front = 1 - w->front;
+	pthread_mutex_unlock(&w->vlock);
+	if (w->notify_fd >= 0) {
+		char c = 1;
+		/* A full pipe already means "look": dropping the byte is fine. */
+		ssize_t r = write(w->notify_fd, &c, 1);
+		(void)r;
+	}
+}
+
+/* The current text of a parameter. */
+static void current(ls_worker *w, ls_param_id id, char *buf, size_t len)
+{
+	ls_config_format(ls_session_config(w->s), id, buf, len);
+}
+
+static void apply_set(ls_worker *w, const char *param, const char *text)
+{
+	const ls_param_info *p = ls_param_find(param);
+	ls_error err;
+	if (!p) {
+		set_event(w, true, "unknown parameter '%s'", param);
+		return;
+	}
+	char old[64];
+	current(w, (ls_param_id)(p - ls_params), old, sizeof old);
+	bool was_div = ls_session_diverged(w->s);
+	if (ls_session_set(w->s, param, text, &err) != LS_OK) {
+		set_event(w, true, "refused: %s", err.msg);
+		return;
+	}
+	char now[64];
+	current(w, (ls_param_id)(p - ls_params), now, sizeof now);
+	const char *ev = ls_session_event(w->s);
+	if (ev && ev[0])
+		set_event(w, false, "%s: %s -> %s (%s)", param, old, now, ev);
+	else
+		set_event(w, false, "%s: %s -> %s", param, old, now);
+	/* A restart leaves the diverged state: run again. */
+	if (was_div && !ls_session_diverged(w->s))
+		w->paused = false;
+}
+
+static void apply(ls_worker *w, const ls_cmd *c)
+{
+	ls_error err;
+	const ls_param_info *p = c->kind <= LS_CMD_CYCLE ? ls_param_find(c->param) : NULL;
+	char val[64];
+	switch (c->kind) {
+	case LS_CMD_SET:
+		apply_set(w, c->param, c->text);
+		break;
+	case LS_CMD_SCALE: {
+		if (!p || p->type != LS_P_REAL) {
+			set_event(w, true, "'%s' is not a real parameter", c->param);
+			break;
+		}
+		current(w, (ls_param_id)(p - ls_params), val, sizeof val);
+		double x = strtod(val, NULL) * c->factor;
+		if (x == 0 && c->factor > 1)
+			x = p->lo > 0 ? p->lo : 1e-4;
+		snprintf(val, sizeof val, "%.6g", x);
+		apply_set(w, c->param, val);
+		break;
+	}
+	case LS_CMD_ADD: {
+		if (!p || p->type != LS_P_INT) {
+			set_event(w, true, "'%s' is not an integer parameter", c->param);
+			break;
+		}
+		current(w, (ls_param_id)(p - ls_params), val, sizeof val);
+		snprintf(val, sizeof val, "%ld", strtol(val, NULL, 10) + (long)c->factor);
+		apply_set(w, c->param, val);
+		break;
+	}
+	case LS_CMD_CYCLE: {
+		if (!p || p->type != LS_P_CHOICE || !p->choices) {
+			set_event(w, true, "'%s' is not a choice", c->param);
+			break;
+		}
+		int n = 0;
+		while (p->choices[n])
+			n++;
+		const ls_config *cfg = ls_session_config(w->s);
+		int cur = *(const int *)((const char *)cfg + p->offset);
+		int next = ((cur + (int)c->factor) % n + n) % n;
+		apply_set(w, c->param, p->choices[next]);
+		break;
+	}
+	case LS_CMD_PAUSE:
+		w->paused = !w->paused;
+		set_event(w, false, w->paused ? "paused" : "running");
+		break;
+	case LS_CMD_STEP:
+		w->paused = true;
+		if (ls_session_diverged(w->s))
+			set_event(w, true, "diverged: lower the step size (e) and reset (x)");
+		else if (ls_session_step(w->s, 1, &err) != LS_OK)
+			set_event(w, true, "step: %s", err.msg);
+		else
+			set_event(w, false, "one step: now at step %ld", ls_session_steps(w->s));
+		break;
+	case LS_CMD_RESET:
+		if (ls_session_reset(w->s, &err) != LS_OK) {
+			set_event(w, true, "reset: %s", err.msg);
+			break;
+		}
+		w->paused = false;
+		set_event(w, false, "reset to step 0");
+		break;
+	case LS_CMD_KICK:
+		if (ls_session_kick(w->s, KICK_SCALE, &err) != LS_OK)
+			set_event(w, true, "kick: %s", err.msg);
+		else
+			set_event(w, false, "kicked: A and B perturbed by %.0f%% of their RMS",
+				  100 * KICK_SCALE);
+		break;
+	case LS_CMD_BASELINE:
+		if (ls_session_baseline(w->s))
+			break;
+		if (ls_session_run_baseline(w->s, &err) != LS_OK)
+			set_event(w, true, "baseline: %s", err.msg);
+		else
+			set_event(w, false, "baseline computed");
+		break;
+	case LS_CMD_TRACE:
+	case LS_CMD_SNAPSHOT:
+		break;
+	}
+}
+
+/* CSV of the history, for ls_file_write_atomic. */
+static ls_status write_trace(FILE *f, const void *ctx, ls_error *err)
+{
+	const ls_history *h = ctx;
+	fputs("step,loss,reg_loss,grad_norm,ratio,dist_star,eta,norm_fro\n", f);
+	for (size_t i = 0; i < h->len; i++)
+		fprintf(f, "%ld,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", h->step[i],
+			h->loss[i], h->reg_loss[i], h->grad_norm[i], h->ratio[i], h->dist_star[i],
+			h->eta[i], h->norm_fro[i]);
+	if (ferror(f))
+		return ls_error_set(err, LS_EIO, "write error");
+	return LS_OK;
+}
+
+static void apply_trace(ls_worker *w, const char *path)
+{
+	ls_error err;
+	locale_t old = ls_c_locale_push();
+	ls_status st = ls_file_write_atomic(path, write_trace, ls_session_history(w->s), &err);
+	if (old)
+		ls_c_locale_pop(old);
+	if (st != LS_OK)
+		set_event(w, true, "trace: %s", err.msg);
+	else
+		set_event(w, false, "trace written to %s (%zu rows)", path,
+			  ls_session_history(w->s)->len);
+}
+
+static void apply_snapshot(ls_worker *w, const char *stem)
+{
+	ls_error err;
+	ls_factors F = ls_lora_factors(ls_session_lora(w->s));
+	char path[256], first[256] = "";
+	for (size_t k = 0; k < F.nmod; k++) {
+		for (int ab = 0; ab < 2; ab++) {
+			if (F.nmod > 1)
+				snprintf(path, sizeof path, "%s-%c%zu.npy", stem, "AB"[ab], k);
+			else
+				snprintf(path, sizeof path, "%s-%c.npy", stem, "AB"[ab]);
+			if (ls_npy_save(path, ab ? &F.B[k] : &F.A[k], &err) != LS_OK) {
+				set_event(w, true, "snapshot: %s", err.msg);
+				return;
+			}
+			if (!first[0])
+				snprintf(first, sizeof first, "%s", path);
+		}
+	}
+	set_event(w, false, "saved A and B at step %ld: %s ...", ls_session_steps(w->s), first);
+}
+
+static bool queue_nonempty(ls_worker *w)
+{
+	pthread_mutex_lock(&w->qlock);
+	bool r = w->qn > 0;
+	pthread_mutex_unlock(&w->qlock);
+	return r;
+}
+
+static void *run(void *arg)
+{
+	ls_worker *w = arg;
+	ls_cmd local[QUEUE_MAX];
+	double last_pub = 0;
+	publish(w);
+	for (;;) {
+		pthread_mutex_lock(&w->qlock);
+		bool idle = w->paused || ls_session_diverged(w->s);
+		if (w->qn == 0 && !w->quit && idle) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 200000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&w->qcond, &w->qlock, &ts);
+		}
+		if (w->quit) {
+			pthread_mutex_unlock(&w->qlock);
+			break;
+		}
+		int n = w->qn;
+		memcpy(local, w->queue, (size_t)n * sizeof(ls_cmd));
+		w->qn = 0;
+		pthread_mutex_unlock(&w->qlock);
+
+		bool changed = n > 0;
+		for (int i = 0; i < n; i++) {
+			if (local[i].kind == LS_CMD_TRACE)
+				apply_trace(w, local[i].text);
+			else if (local[i].kind == LS_CMD_SNAPSHOT)
+				apply_snapshot(w, local[i].text);
+			else
+				apply(w, &local[i]);
+			w->applied = local[i].seq;
+		}
+		if (!w->paused && !ls_session_diverged(w->s)) {
+			double t0 = now_sec();
+			do {
+				double t1 = now_sec();
+				ls_error err;
+				if (ls_session_step(w->s, w->batch, &err) != LS_OK) {
+					w->paused = true;
+					set_event(w, true, "step: %s", err.msg);
+					break;
+				}
+				double dt = now_sec() - t1;
+				if (dt < 0.002 && w->batch < (1L << 20))
+					w->batch *= 2;
+				else if (dt > 0.005 && w->batch > 1)
+					w->batch /= 2;
+				if (ls_session_diverged(w->s)) {
+					w->paused = true;
+					const char *why = ls_session_metrics(w->s)->message;
+					set_event(w, true,
+						  "diverged at step %ld%s%s: paused; lower the step "
+						  "size (e) and reset (x)",
+						  ls_session_steps(w->s), why[0] ? ": " : "", why);
+					break;
+				}
+			} while (now_sec() - t0 < BATCH_BUDGET && !queue_nonempty(w));
+			changed = true;
+		}
+		double t = now_sec();
+		if (changed && (n > 0 || t - last_pub >= PUBLISH_EVERY || w->paused)) {
+			publish(w);
+			last_pub = t;
+		}
+	}
+	return NULL;
+}
+
+ls_status ls_worker_start(ls_worker **wp, const ls_config *cfg, bool paused, int notify_fd,
+			  ls_error *err)
+{
+	ls_worker *w = calloc(1, sizeof(*w));
+	if (!w)
+		return ls_error_set(err, LS_ENOMEM, "worker: out of memory");
+	ls_status st = ls_session_create(&w->s, cfg, err);
+	if (st != LS_OK) {
+		free(w);
+		return st;
+	}
+	pthread_mutex_init(&w->qlock, NULL);
+	pthread_cond_init(&w->qcond, NULL);
+	pthread_mutex_init(&w->vlock, NULL);
+	w->paused = paused;
+	w->batch = 1;
+	w->notify_fd = notify_fd;
+	w->next_seq = 1;
+	set_event(w, false, "%s; press ? for help", paused ? "paused" : "training");
+	if (pthread_create(&w->thread, NULL, run, w) != 0) {
+		ls_worker_stop(w);
+		return ls_error_set(err, LS_ENOMEM, "worker: cannot start a thread");
+	}
+	w->started = true;
+	*wp = w;
+	return LS_OK;
+}
+
+void ls_worker_stop(ls_worker *w)
+{
+	if (!w)
+		return;
+	if (w->started) {
+		pthread_mutex_lock(&w->qlock);
+		w->quit = true;
+		pthread_cond_signal(&w->qcond);
+		pthread_mutex_unlock(&w->qlock);
+		pthread_join(w->thread, NULL);
+	}
+	ls_session_free(w->s);
+	ls_view_free(&w->views[0]);
+	ls_view_free(&w->views[1]);
+	pthread_mutex_destroy(&w->qlock);
+	pthread_cond_destroy(&w->qcond);
+	pthread_mutex_destroy(&w->vlock);
+	free(w);
+}
+
+unsigned long ls_worker_push(ls_worker *w, const ls_cmd *c)
+{
+	unsigned long seq = 0;
+	pthread_mutex_lock(&w->qlock);
+	if (w->qn < QUEUE_MAX) {
+		seq = w->next_seq++;
+		w->queue[w->qn] = *c;
+		w->queue[w->qn].seq = seq;
+		w->qn++;
+		pthread_cond_signal(&w->qcond);
+	}
+	pthread_mutex_unlock(&w->qlock);
+	return seq;
+}
+
+const ls_view *ls_worker_lock_view(ls_worker *w)
+{
+	pthread_mutex_lock(&w->vlock);
+	return &w->views[w->front];
+}
+
+void ls_worker_unlock_view(ls_worker *w)
+{
+	pthread_mutex_unlock(&w->vlock);
+}

@@ -1,0 +1,64 @@
+# tui_lib.sh — helpers for the tmux-driven TUI tests (sourced, not run).
+# Each test gets its own tmux server (-L socket) so tests never collide, runs the
+# binary under TERM=xterm-256color and LANG=C.UTF-8, and polls capture-pane with a
+# timeout instead of sleeping for fixed times.
+
+command -v tmux >/dev/null 2>&1 || { echo "tmux not installed: skipping"; exit 77; }
+: "${LORASCOPE:?LORASCOPE is not set}"
+
+export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
+unset NO_COLOR TMUX
+SOCK_BASE="lorascope-test-$$-$(basename "$0" .sh)"
+SOCK="$SOCK_BASE-0"
+SOCKS="$SOCK"
+TUI_TMP=$(mktemp -d)
+trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; rm -rf "$TUI_TMP"' EXIT
+
+# tui_next — end this tmux server and use a fresh one (a new socket) for the next phase.
+tui_next() {
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	SOCK="$SOCK_BASE-$(echo "$SOCKS" | wc -w)"
+	SOCKS="$SOCKS $SOCK"
+}
+
+# tui_start COLS LINES ARGS... — start the TUI in a detached session; when it exits the
+# pane shows "EXITED <status>".
+tui_start() {
+	cols=$1; lines=$2; shift 2
+	tmux -L "$SOCK" -f /dev/null new-session -d -x "$cols" -y "$lines" \
+		"cd '$TUI_TMP' && '$LORASCOPE' $* ; echo EXITED \$?; sleep 60"
+	tmux -L "$SOCK" set-option -g status off >/dev/null
+}
+
+# tui_screen [-e] — the visible screen text (with -e: with attribute escapes).
+tui_screen() {
+	tmux -L "$SOCK" capture-pane -p "$@"
+}
+
+# tui_wait PATTERN [SECONDS] — wait until the screen matches the extended regex.
+tui_wait() {
+	end=$(( $(date +%s) + ${2:-10} ))
+	while [ "$(date +%s)" -le "$end" ]; do
+		tui_screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "FAIL: timed out waiting for /$1/; screen was:"
+	tui_screen
+	exit 1
+}
+
+# tui_keys KEYS... — send keys (tmux key names: q, Space, F2, C-l, Enter).
+tui_keys() {
+	tmux -L "$SOCK" send-keys "$@"
+}
+
+# tui_value LABEL — the status panel's value after LABEL.
+tui_value() {
+	tui_screen | sed -n "s/.*│$1  *\([^ │]*\).*/\1/p" | head -n 1
+}
+
+fail() {
+	echo "FAIL: $*"
+	tui_screen
+	exit 1
+}

@@ -339,7 +339,11 @@ static ls_status mk_eta(ls_optim *o, ls_problem *p, const ls_lora *L, double lam
 		double g = L->s[k] * ls_mat_norm(&o->Gd[k]);
 		gsq += g * g;
 	}
-	double lip = fmax(1.0, smax * smax * p->type->lipschitz(p));
+	double lf = p->type->lipschitz(p);
+	if (!(lf >= 0.0 && isfinite(lf)))
+		return ls_error_set(err, LS_EUNSUPPORTED, "mk: %s has no finite Lipschitz constant",
+				    p->type->name);
+	double lip = fmax(1.0, smax * smax * lf);
 	double denom = 5.0 * sqrt(2.0) * lip * (factors_sq(L) + sqrt(gsq) + 0.5 * lambda);
 	*eta = fmin(1.0 / denom, 1.0);
 	return LS_OK;

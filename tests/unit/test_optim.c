@@ -53,34 +53,55 @@ static void fd_factor(tt_run *t, ls_mat *T, const ls_mat *G, const char *what)
 		}
 }
 
+/* ∇g of every module against central differences of g, with λ > 0 and s = 2. */
+static void check_grad_fd(ls_config *c)
+{
+	c->scaling = LS_SCALING_ALPHA_R;
+	c->alpha = 2.0 * (double)c->rank; /* s = 2 */
+	c->lambda = 0.3;
+	tt_run t;
+	tt_run_start(&t, c);
+	ls_mat GA[LS_MAX_MODULES], GB[LS_MAX_MODULES];
+	double sq = 0.0, sq_ab = 0.0;
+	for (size_t k = 0; k < t.L.nmod; k++) {
+		assert_ok(ls_mat_alloc(&GA[k], t.L.A[k].rows, t.L.r, NULL));
+		assert_ok(ls_mat_alloc(&GB[k], t.L.B[k].rows, t.L.r, NULL));
+	}
+	double f, g, g2, gn;
+	assert_ok(ls_optim_grad(t.o, &t.p, &t.L, c->lambda, &f, &g, GA, GB, NULL));
+	assert_ok(ls_optim_eval(t.o, &t.p, &t.L, c->lambda, NULL, &g2, &gn, NULL));
+	for (size_t k = 0; k < t.L.nmod; k++) {
+		double na = ls_mat_norm(&GA[k]), nb = ls_mat_norm(&GB[k]);
+		double nA = ls_mat_norm(&t.L.A[k]), nB = ls_mat_norm(&t.L.B[k]);
+		sq += na * na + nb * nb;
+		sq_ab += nA * nA + nB * nB;
+	}
+	assert_close(gn, sqrt(sq), 1e-13, 0);
+	assert_close(g2, g, 1e-15, 0);
+	assert_close(g, f + 0.15 * sq_ab, 1e-15, 0);
+	for (size_t k = 0; k < t.L.nmod; k++) {
+		fd_factor(&t, &t.L.A[k], &GA[k], "A");
+		fd_factor(&t, &t.L.B[k], &GB[k], "B");
+		ls_mat_free(&GA[k]);
+		ls_mat_free(&GB[k]);
+	}
+	tt_run_stop(&t);
+}
+
 static void test_grad_fd(void **state)
 {
 	(void)state;
+	ls_config c;
 	for (size_t i = 0; i < NPROB; i++) {
-		ls_config c;
 		base_config(&c, problems[i], 6, 6);
-		c.scaling = LS_SCALING_ALPHA_R;
-		c.alpha = 6.0; /* s = 2 */
-		c.lambda = 0.3;
-		tt_run t;
-		tt_run_start(&t, &c);
-		ls_mat GA[1], GB[1];
-		assert_ok(ls_mat_alloc(&GA[0], 6, 3, NULL));
-		assert_ok(ls_mat_alloc(&GB[0], 6, 3, NULL));
-		double f, g, g2, gn;
-		assert_ok(ls_optim_grad(t.o, &t.p, &t.L, c.lambda, &f, &g, GA, GB, NULL));
-		assert_ok(ls_optim_eval(t.o, &t.p, &t.L, c.lambda, NULL, &g2, &gn, NULL));
-		double na = ls_mat_norm(&GA[0]), nb = ls_mat_norm(&GB[0]);
-		assert_close(gn, sqrt(na * na + nb * nb), 1e-13, 0);
-		assert_close(g2, g, 1e-15, 0);
-		double nA = ls_mat_norm(&t.L.A[0]), nB = ls_mat_norm(&t.L.B[0]);
-		assert_close(g, f + 0.15 * (nA * nA + nB * nB), 1e-15, 0);
-		fd_factor(&t, &t.L.A[0], &GA[0], "A");
-		fd_factor(&t, &t.L.B[0], &GB[0], "B");
-		ls_mat_free(&GA[0]);
-		ls_mat_free(&GB[0]);
-		tt_run_stop(&t);
+		check_grad_fd(&c);
 	}
+	/* two modules of different shapes (mlp: X1 4×5, X2 4×4) */
+	base_config(&c, LS_PROBLEM_MLP, 4, 5);
+	c.modules = 2;
+	c.rank = 2;
+	c.init = LS_INIT_INIT1;
+	check_grad_fd(&c);
 }
 
 /* ∇g at the run's state into fresh matrices. */
@@ -272,31 +293,33 @@ static void test_all_decrease(void **state)
 }
 
 /* Mu–Klabjan: the inequality at every step, re-checked from ls_optim_eval, and η_t recomputed
- * from its formula with the problem's dense gradient. */
-static void check_mk(int problem, int scaling, double lambda, int init, long steps)
+ * from its formula (optim.h) with the problem's dense gradient of every module. */
+static void check_mk_config(ls_config *c, long steps)
 {
-	ls_config c;
-	base_config(&c, problem, 6, 6);
-	c.optimizer = LS_OPTIM_MK;
-	c.scaling = scaling;
-	c.alpha = 6.0;
-	c.lambda = lambda;
-	c.init = init;
+	c->optimizer = LS_OPTIM_MK;
 	tt_run t;
-	tt_run_start(&t, &c);
-	ls_mat X = tt_form(&t.L, 0), G;
-	assert_ok(ls_mat_alloc(&G, 6, 6, NULL));
-	double s = t.L.s[0], Lf = t.p.type->lipschitz(&t.p);
+	tt_run_start(&t, c);
+	ls_mat X[LS_MAX_MODULES], G[LS_MAX_MODULES];
+	for (size_t k = 0; k < t.L.nmod; k++) {
+		X[k] = tt_form(&t.L, k);
+		assert_ok(ls_mat_alloc(&G[k], X[k].rows, X[k].cols, NULL));
+	}
+	double s = t.L.s[0], Lf = t.p.type->lipschitz(&t.p), lambda = c->lambda;
 	double g_first = tt_run_g(&t);
-	for (long k = 0; k < steps; k++) {
-		double gt, gn;
+	for (long step = 0; step < steps; step++) {
+		double gt, gn, vsq = 0.0, gsq = 0.0;
 		assert_ok(ls_optim_eval(t.o, &t.p, &t.L, lambda, NULL, &gt, &gn, NULL));
-		assert_ok(ls_lora_form(&t.L, 0, &X));
-		assert_ok(t.p.type->grad_dense(&t.p, &X, &G));
-		double na = ls_mat_norm(&t.L.A[0]), nb = ls_mat_norm(&t.L.B[0]);
+		for (size_t k = 0; k < t.L.nmod; k++)
+			assert_ok(ls_lora_form(&t.L, k, &X[k]));
+		assert_ok(t.p.type->grad_dense(&t.p, X, G));
+		for (size_t k = 0; k < t.L.nmod; k++) {
+			double na = ls_mat_norm(&t.L.A[k]), nb = ls_mat_norm(&t.L.B[k]);
+			double ng = s * ls_mat_norm(&G[k]);
+			vsq += na * na + nb * nb;
+			gsq += ng * ng;
+		}
 		double Lm = fmax(1.0, s * s * Lf);
-		double eta = fmin(1.0, 1.0 / (5 * sqrt(2.0) * Lm *
-					      (na * na + nb * nb + s * ls_mat_norm(&G) + lambda / 2)));
+		double eta = fmin(1.0, 1.0 / (5 * sqrt(2.0) * Lm * (vsq + sqrt(gsq) + lambda / 2)));
 		ls_step_info info = tt_run_steps(&t, 1);
 		assert_close(info.eta, eta, 1e-12, 0);
 		assert_close(info.reg_loss, gt, 1e-14, 1e-15);
@@ -305,12 +328,25 @@ static void check_mk(int problem, int scaling, double lambda, int init, long ste
 		assert_close(info.mk_lhs, g1, 1e-14, 1e-15);
 		if (!info.mk_holds || !(g1 <= gt - eta / 5 * gn * gn + 1e-12 * fmax(1.0, fabs(gt))))
 			fail_msg("%s s=%g lambda=%g step %ld: g %.17g -> %.17g, bound %.17g",
-				 t.p.type->name, s, lambda, k, gt, g1, gt - eta / 5 * gn * gn);
+				 t.p.type->name, s, lambda, step, gt, g1, gt - eta / 5 * gn * gn);
 	}
 	assert_true(tt_run_g(&t) < g_first);
-	ls_mat_free(&X);
-	ls_mat_free(&G);
+	for (size_t k = 0; k < t.L.nmod; k++) {
+		ls_mat_free(&X[k]);
+		ls_mat_free(&G[k]);
+	}
 	tt_run_stop(&t);
+}
+
+static void check_mk(int problem, int scaling, double lambda, int init, long steps)
+{
+	ls_config c;
+	base_config(&c, problem, 6, 6);
+	c.scaling = scaling;
+	c.alpha = 6.0;
+	c.lambda = lambda;
+	c.init = init;
+	check_mk_config(&c, steps);
 }
 
 static void test_mk_descent(void **state)
@@ -320,6 +356,16 @@ static void test_mk_descent(void **state)
 		check_mk(problems[i], LS_SCALING_ONE, 0.0, LS_INIT_INIT2, 150);
 		check_mk(problems[i], LS_SCALING_ALPHA_R, 0.1, LS_INIT_LARGE, 150);
 	}
+	ls_config c;
+	base_config(&c, LS_PROBLEM_MLP, 4, 5);
+	c.modules = 2;
+	c.rank = 2;
+	c.lambda = 0.05;
+	c.init = LS_INIT_INIT1;
+	check_mk_config(&c, 100);
+	base_config(&c, LS_PROBLEM_CLASSIFY, 4, 5);
+	c.rank = 2;
+	check_mk_config(&c, 100);
 }
 
 /* The inequality is not vacuous: a GD step 60 times longer than η_t breaks it on approx. */

@@ -1,0 +1,49 @@
+#!/bin/sh
+# tui_bench.sh — `make bench` figures for the TUI, from its --stats report, in tmux:
+#   1. key → visible change latency (p50/p95/max) while training a 2048×2048 approx
+#      problem, from 60 λ and η keys sent 100 ms apart; frame times at 200×50 meanwhile;
+#   2. frame draw time at 200×50 on a small problem (the drawing cost alone).
+# Targets (issue 4): key latency p95 ≤ 50 ms, frame ≤ 2 ms at 200×50. Prints, never fails
+# on timing; exits 77 without tmux.
+command -v tmux >/dev/null 2>&1 || { echo "tmux not installed: skipping"; exit 77; }
+LORASCOPE=${LORASCOPE:-./lorascope}
+export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
+SOCK="lorascope-bench-$$"
+TMP=$(mktemp -d)
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+
+wait_for() {
+	i=0
+	until tmux -L "$SOCK" capture-pane -p | grep -Eq "$1"; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && { echo "bench: timed out waiting for $1"; exit 1; }
+		sleep 0.1
+	done
+}
+
+run() {
+	label=$1; shift
+	tmux -L "$SOCK" -f /dev/null new-session -d -x 200 -y 50 \
+		"'$LORASCOPE' --stats '$TMP/stats' $*; echo EXITED \$?; sleep 30"
+	wait_for 'RUNNING'
+	sleep 1
+	k=0
+	while [ $k -lt 30 ]; do
+		tmux -L "$SOCK" send-keys L
+		sleep 0.1
+		tmux -L "$SOCK" send-keys l
+		sleep 0.1
+		k=$((k + 1))
+	done
+	tmux -L "$SOCK" send-keys q
+	wait_for '^EXITED'
+	tmux -L "$SOCK" kill-server
+	echo "$label:"
+	sed 's/^/  /' "$TMP/stats"
+	rm -f "$TMP/stats"
+}
+
+echo "lorascope TUI bench (200x50 terminal, --delay 50; times in ms)"
+run "training approx 2048x2048 rank 8 (key latency while training)" \
+	--problem approx --m 2048 --n 2048 --rank 8
+run "small problem approx 64x64 (frame draw cost)" --problem approx --m 64 --n 64

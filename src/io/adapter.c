@@ -474,12 +474,10 @@ static ls_status add_tensor(ls_adapter *ad, const ls_st_tensor *t, bool magnitud
 	snprintf(x->dtype, sizeof x->dtype, "%s", t->dtype);
 	x->ndim = t->ndim;
 	memcpy(x->shape, t->shape, sizeof x->shape);
-	for (size_t i = 0; i < ad->cfg.nsave; i++) {
-		const char *s = ad->cfg.modules_to_save[i];
-		size_t a = strlen(x->module), b = strlen(s);
-		if (a >= b && strcmp(x->module + a - b, s) == 0 && (a == b || x->module[a - b - 1] == '.'))
-			x->listed = true;
-	}
+	/* PEFT wraps every module whose name ends with an entry of modules_to_save (a plain
+	 * string suffix: "classifier" also takes "pre_classifier"). */
+	for (size_t i = 0; i < ad->cfg.nsave; i++)
+		x->listed |= ends_with(x->module, ad->cfg.modules_to_save[i]);
 	return LS_OK;
 }
 

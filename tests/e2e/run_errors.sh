@@ -38,8 +38,10 @@ for n in $names steps every format no-timing; do
 done
 grep -q -- '--lambda VALUE.*\[default: ' "$TMP/help" || fail "--help shows no defaults"
 "$LORASCOPE" run --version | grep -q '^lorascope [0-9]' || fail "--version"
-"$LORASCOPE" >/dev/null 2>&1
-[ $? -eq 2 ] || fail "no subcommand: exit status is not 2"
+"$LORASCOPE" nosuchcommand >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] || fail "unknown subcommand: exit status is not 2"
+grep -q nosuchcommand "$TMP/err" || fail "unknown subcommand not named"
+"$LORASCOPE" --help | grep -q '^  run ' || fail "lorascope --help does not list run"
 
 "$LORASCOPE" run --m 10 --n 8 --init large --lr 50 --steps 500 --every 100 \
 	>"$TMP/div" 2>"$TMP/div.err"

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lorascope/baseline.h"
 #include "lorascope/lora.h"
 #include "lorascope/mat.h"
 #include "lorascope/problem.h"
@@ -64,6 +65,8 @@ extern const char *const ls_verdict_text[LS_VERDICT_COUNT];
 typedef struct {
 	size_t samples;       /* Monte Carlo samples for α, β (paper: 1000) */
 	size_t beta_iters;    /* ascent iterations over the unit vectors of U, V per sample */
+	size_t alpha_iters;   /* 0: α̂ by pure Monte Carlo as the paper; > 0: then descend the
+			       * quotient from each sample on its rank-r factors (still α̂ ≥ α) */
 	double D;             /* sampling radius ‖X_i − X*‖_F ≤ D; ≤ 0: auto (see report) */
 	size_t lanczos_iters; /* Krylov dimension cap (the full dimension if smaller) */
 	double grad_tol;      /* stationary when ‖∇g‖·max(‖θ‖, 1)/scale ≤ grad_tol */
@@ -72,7 +75,7 @@ typedef struct {
 	double rank_tol;      /* numerical rank: σ_i/‖X‖_F > rank_tol (paper: 1e-4) */
 } ls_theory_opts;
 
-/* samples 1000, beta_iters 30, D auto, lanczos_iters 200, grad_tol 1e-4, hess_tol 1e-3,
+/* samples 1000, beta_iters 30, alpha_iters 0, D auto, lanczos_iters 200, grad_tol 1e-4, hess_tol 1e-3,
  * gap_tol 1e-3, rank_tol 1e-4. */
 void ls_theory_opts_default(ls_theory_opts *o);
 
@@ -93,7 +96,8 @@ typedef struct {
  *   α̂ = min_i ⟨∇f(X_i) − ∇f(X*), X_i − X*⟩_k / ‖X_i − X*‖²_k,
  *   β̂ = max_i max_{U, V rank 1, unit} ∇²f(X_i)[UX + XV]_k / ‖UX + XV‖²  (X = X_i^(k)),
  * the inner max by Riemannian gradient ascent over the four unit vectors of U = abᵀ,
- * V = cdᵀ. out has p->nmod entries. */
+ * V = cdᵀ; with o->alpha_iters > 0 each sample's α quotient is also descended locally.
+ * out has p->nmod entries. */
 ls_status ls_theory_alphabeta(ls_problem *p, const ls_mat *Xstar, size_t r, double D,
 			      const ls_theory_opts *o, ls_rng *rng, ls_alphabeta *out,
 			      ls_error *err);
@@ -183,5 +187,9 @@ ls_status ls_theory_report_compute(ls_problem *p, const ls_lora *L, double lambd
 				   const ls_mat *Xstar, const ls_theory_opts *o,
 				   const ls_alphabeta *ab, ls_rng *rng, ls_theory_report *rep,
 				   ls_error *err);
+
+/* Dense X*_k = U*·diag(σ*)·V*ᵀ of every module of the baseline into Xstar[0..b->nmod-1]
+ * (allocated here, the caller frees each with ls_mat_free): the X* argument above. */
+ls_status ls_theory_xstar_dense(const ls_baseline *b, ls_mat *Xstar, ls_error *err);
 
 #endif

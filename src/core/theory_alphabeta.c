@@ -14,7 +14,8 @@ typedef struct {
 	ls_mat Xi[LS_MAX_MODULES], Gi[LS_MAX_MODULES], Gs[LS_MAX_MODULES];
 	ls_mat H[LS_MAX_MODULES], HV[LS_MAX_MODULES], Gam[LS_MAX_MODULES];
 	ls_mat Y[LS_MAX_MODULES], U[LS_MAX_MODULES], Vt[LS_MAX_MODULES];
-	ls_mat E1[LS_MAX_MODULES], E2[LS_MAX_MODULES];
+	ls_mat E1[LS_MAX_MODULES], E2[LS_MAX_MODULES]; /* direction factors, then ∇_P, ∇_Q */
+	ls_mat P[LS_MAX_MODULES], Q[LS_MAX_MODULES], Pt[LS_MAX_MODULES], Qt[LS_MAX_MODULES];
 	double *sv[LS_MAX_MODULES];
 	double *vec; /* a, b, c, d, trial copies, p, q, gradients: 7·(m + n) at most */
 } ab_work;
@@ -24,7 +25,7 @@ static void ab_free(ab_work *w)
 	for (size_t k = 0; k < LS_MAX_MODULES; k++) {
 		ls_mat *all[] = { &w->Xi[k], &w->Gi[k], &w->Gs[k], &w->H[k],  &w->HV[k],
 				  &w->Gam[k], &w->Y[k], &w->U[k],  &w->Vt[k], &w->E1[k],
-				  &w->E2[k] };
+				  &w->E2[k], &w->P[k], &w->Q[k],  &w->Pt[k], &w->Qt[k] };
 		for (size_t j = 0; j < sizeof all / sizeof all[0]; j++)
 			ls_mat_free(all[j]);
 		free(w->sv[k]);
@@ -51,7 +52,11 @@ static ls_status ab_alloc(ab_work *w, const ls_problem *p, size_t r, ls_error *e
 		if (ls_mat_alloc(&w->U[k], m, q, err) != LS_OK ||
 		    ls_mat_alloc(&w->Vt[k], q, n, err) != LS_OK ||
 		    ls_mat_alloc(&w->E1[k], m, r, err) != LS_OK ||
-		    ls_mat_alloc(&w->E2[k], n, r, err) != LS_OK)
+		    ls_mat_alloc(&w->E2[k], n, r, err) != LS_OK ||
+		    ls_mat_alloc(&w->P[k], m, r, err) != LS_OK ||
+		    ls_mat_alloc(&w->Q[k], n, r, err) != LS_OK ||
+		    ls_mat_alloc(&w->Pt[k], m, r, err) != LS_OK ||
+		    ls_mat_alloc(&w->Qt[k], n, r, err) != LS_OK)
 			return err ? err->code : LS_ENOMEM;
 		w->sv[k] = calloc(q ? q : 1, sizeof(double));
 		if (!w->sv[k])
@@ -232,6 +237,97 @@ static ls_status beta_sample(ls_problem *p, ab_work *w, size_t k, size_t iters, 
 	return LS_OK;
 }
 
+/* α quotient of module k at w->Xi given w->Gi = ∇f(X_i); leaves H[k] = Δ, Gam[k] = ∇f − ∇f*. */
+static double alpha_quot(ab_work *w, const ls_mat *Xstar, size_t k)
+{
+	ls_mat_copy(&w->H[k], &w->Xi[k]);
+	ls_mat_axpy(&w->H[k], -1.0, &Xstar[k]);
+	ls_mat_copy(&w->Gam[k], &w->Gi[k]);
+	ls_mat_axpy(&w->Gam[k], -1.0, &w->Gs[k]);
+	double dd = ls_mat_dot(&w->H[k], &w->H[k]);
+	return dd > 0 ? ls_mat_dot(&w->Gam[k], &w->H[k]) / dd : NAN;
+}
+
+/* X_i^(k) := P·Qᵀ from (P, Q), then ∇f there; false when it leaves the ball. */
+static ls_status alpha_move_to(ls_problem *p, ab_work *w, const ls_mat *Xstar, size_t k,
+			       const ls_mat *P, const ls_mat *Q, double D, bool *inside)
+{
+	ls_mat_gemm(false, true, 1.0, P, Q, 0.0, &w->Xi[k]);
+	ls_mat_copy(&w->HV[k], &w->Xi[k]);
+	ls_mat_axpy(&w->HV[k], -1.0, &Xstar[k]);
+	double dist = ls_mat_norm(&w->HV[k]);
+	*inside = dist <= D && dist > 0;
+	return *inside ? p->type->grad_dense(p, w->Xi, w->Gi) : LS_OK;
+}
+
+/* Optional refinement of α̂ (o->alpha_iters > 0): descent on the factors X = P·Qᵀ of the
+ * sample (rank ≤ r kept, ‖X − X*‖_F ≤ D enforced) of the quotient
+ *   R(X) = ⟨∇f(X) − ∇f(X*), Δ⟩/‖Δ‖²,  Δ = X − X*,  ∇_X R = (∇²f(X)[Δ] + ∇f(X) − ∇f(X*) − 2RΔ)/‖Δ‖².
+ * Every point visited is in the sampling set, so the result is still an inner bound α̂ ≥ α.
+ * On entry w->Xi, w->Gi hold the sample and its gradient; on exit the best point. */
+static ls_status alpha_refine(ls_problem *p, ab_work *w, const ls_mat *Xstar, size_t k, double D,
+			      size_t iters, double *best)
+{
+	size_t q = w->q[k], rr = w->r < q ? w->r : q;
+	ls_mat_set_zero(&w->P[k]);
+	ls_mat_set_zero(&w->Q[k]);
+	for (size_t j = 0; j < rr; j++) {
+		double sj = w->sv[k][j];
+		if (!(sj > 0))
+			continue;
+		for (size_t i = 0; i < w->P[k].rows; i++)
+			LS_AT(w->P[k], i, j) = LS_AT(w->U[k], i, j) / sqrt(sj);
+		for (size_t i = 0; i < w->Q[k].rows; i++)
+			LS_AT(w->Q[k], i, j) = LS_AT(w->Vt[k], j, i) * sqrt(sj);
+	}
+	bool inside;
+	ls_status st = alpha_move_to(p, w, Xstar, k, &w->P[k], &w->Q[k], D, &inside);
+	if (st != LS_OK || !inside)
+		return st;
+	double R = alpha_quot(w, Xstar, k), t = -1.0;
+	for (size_t it = 0; it < iters && isfinite(R); it++) {
+		double dd = ls_mat_dot(&w->H[k], &w->H[k]);
+		st = p->type->hvp_dense(p, w->Xi, w->H, w->HV);
+		if (st != LS_OK)
+			return st;
+		/* Γ into HV[k]: (∇²f[Δ] + ∇f − ∇f* − 2RΔ)/‖Δ‖²; ∇_P = Γ·Q, ∇_Q = Γᵀ·P */
+		ls_mat_axpy(&w->HV[k], 1.0, &w->Gam[k]);
+		ls_mat_axpy(&w->HV[k], -2.0 * R, &w->H[k]);
+		ls_mat_scale(&w->HV[k], 1.0 / dd);
+		ls_mat_gemm(false, false, 1.0, &w->HV[k], &w->Q[k], 0.0, &w->E1[k]);
+		ls_mat_gemm(true, false, 1.0, &w->HV[k], &w->P[k], 0.0, &w->E2[k]);
+		if (t < 0) {
+			double move = ls_mat_norm(&w->E1[k]) * ls_mat_norm(&w->Q[k]) +
+				      ls_mat_norm(&w->P[k]) * ls_mat_norm(&w->E2[k]);
+			t = move > 0 ? 0.1 * sqrt(dd) / move : 1.0;
+		}
+		bool accepted = false;
+		double Rt = NAN;
+		for (int ls = 0; ls < 8 && !accepted; ls++, t *= 0.25) {
+			ls_mat_copy(&w->Pt[k], &w->P[k]);
+			ls_mat_axpy(&w->Pt[k], -t, &w->E1[k]);
+			ls_mat_copy(&w->Qt[k], &w->Q[k]);
+			ls_mat_axpy(&w->Qt[k], -t, &w->E2[k]);
+			st = alpha_move_to(p, w, Xstar, k, &w->Pt[k], &w->Qt[k], D, &inside);
+			if (st != LS_OK)
+				return st;
+			Rt = inside ? alpha_quot(w, Xstar, k) : NAN;
+			accepted = isfinite(Rt) && Rt < R;
+		}
+		if (!accepted)
+			break;
+		t *= 8.0; /* undo the last ×0.25 and try a larger step next time */
+		ls_mat_copy(&w->P[k], &w->Pt[k]);
+		ls_mat_copy(&w->Q[k], &w->Qt[k]);
+		R = Rt;
+	}
+	/* leave X_i at the best point (the last accepted one) */
+	st = alpha_move_to(p, w, Xstar, k, &w->P[k], &w->Q[k], D, &inside);
+	if (st == LS_OK && isfinite(R) && R < *best)
+		*best = R;
+	return st;
+}
+
 ls_regime ls_theory_regime(double alpha, double beta)
 {
 	if (isnan(alpha) || isnan(beta))
@@ -304,6 +400,14 @@ ls_status ls_theory_alphabeta(ls_problem *p, const ls_mat *Xstar, size_t r, doub
 				out[k].beta = bi;
 			ls_mat_set_zero(&w.H[k]);
 			out[k].samples = i + 1;
+		}
+		for (size_t k = 0; k < p->nmod && st == LS_OK && o->alpha_iters > 0; k++) {
+			st = p->type->grad_dense(p, w.Xi, w.Gi);
+			if (st == LS_OK)
+				st = alpha_refine(p, &w, Xstar, k, D, o->alpha_iters, &out[k].alpha);
+			ls_mat_set_zero(&w.H[k]);
+			if (st != LS_OK)
+				ls_error_set(err, st, "theory: refining alpha");
 		}
 		if (i + 1 == half)
 			for (size_t k = 0; k < p->nmod; k++) {

@@ -44,6 +44,7 @@ void ls_theory_opts_default(ls_theory_opts *o)
 {
 	*o = (ls_theory_opts){ .samples = 1000,
 			       .beta_iters = 30,
+			       .alpha_iters = 0,
 			       .D = 0.0,
 			       .lanczos_iters = 200,
 			       .grad_tol = 1e-4,
@@ -337,5 +338,24 @@ ls_status ls_theory_report_compute(ls_problem *p, const ls_lora *L, double lambd
 	}
 	rw_free(&w);
 	ls_theory_verdict(rep, o);
+	return LS_OK;
+}
+
+ls_status ls_theory_xstar_dense(const ls_baseline *b, ls_mat *Xstar, ls_error *err)
+{
+	for (size_t k = 0; k < b->nmod; k++)
+		Xstar[k] = (ls_mat){ 0 };
+	for (size_t k = 0; k < b->nmod; k++) {
+		const ls_baseline_module *bm = &b->mod[k];
+		ls_status st = ls_mat_alloc(&Xstar[k], bm->m, bm->n, err);
+		if (st != LS_OK)
+			return st;
+		for (size_t l = 0; l < bm->rstar; l++)
+			for (size_t j = 0; j < bm->n; j++) {
+				double v = bm->sigma[l] * LS_AT(bm->V, j, l);
+				for (size_t i = 0; i < bm->m; i++)
+					LS_AT(Xstar[k], i, j) += v * LS_AT(bm->U, i, l);
+			}
+	}
 	return LS_OK;
 }

@@ -92,6 +92,13 @@ static void test_regression_bounds(void **state)
 	assert_close(few.beta, 3.0, 0, 1e-4);
 	assert_close(many.beta, 3.0, 0, 1e-5);
 	assert_true(many.alpha_move >= 0 && many.beta_move >= 0);
+	/* refined α̂ (descent from each sample) reaches λ_min(Σ) with 10 samples */
+	ls_alphabeta ref;
+	o.samples = 10;
+	o.alpha_iters = 40;
+	assert_ok(ls_theory_alphabeta(&p, &Xs, 2, 3.0, &o, &rng, &ref, NULL));
+	assert_true(ref.alpha >= 0.5 - 1e-12);
+	assert_close(ref.alpha, 0.5, 0, 1e-3);
 	tq_destroy(&p);
 	ls_mat_free(&Xs);
 }
@@ -154,6 +161,17 @@ static void test_sampling_constraints(void **state)
 	assert_true(probe_maxrank >= 3); /* the whole rank budget is used */
 	assert_true(probe_maxdist <= 0.7 + 1e-12);
 	assert_true(probe_maxdist > 0.35); /* and the whole ball, not only its centre */
+	/* the α refinement keeps every visited point inside the set (a varied Hessian so that
+	 * it really moves) */
+	for (size_t i = 0; i < tq(&p)->N; i++)
+		LS_AT(tq(&p)->Q, i, i) = 0.5 + (double)i / (double)tq(&p)->N;
+	o.alpha_iters = 10;
+	probe_maxrank = 0;
+	probe_maxdist = 0;
+	assert_ok(ls_theory_alphabeta(&p, &probe_xs, 3, 0.7, &o, &rng, &ab, NULL));
+	assert_true(probe_maxrank <= 3);
+	assert_true(probe_maxdist <= 0.7 + 1e-12);
+	o.alpha_iters = 0;
 	/* rank-1 samples cannot come within D = 0.5 of a rank-2 X* with σ₂ = 1 */
 	ls_error err;
 	assert_int_equal(ls_theory_alphabeta(&p, &probe_xs, 1, 0.5, &o, &rng, &ab, &err),

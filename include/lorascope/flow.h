@@ -11,8 +11,12 @@
 
 #include <stddef.h>
 
+#include "lorascope/lora.h"
 #include "lorascope/mat.h"
+#include "lorascope/problem.h"
 #include "lorascope/status.h"
+
+struct ls_config;
 
 /* u(t) = x(t)·y(t) for the scalar flow x' = (σ − xy)·y, y' = (σ − xy)·x, σ ≥ 0 (MATH.md §9):
  * with c = x0² − y0², w = (x + y)², R = √(4σ² + c²),
@@ -52,5 +56,32 @@ ls_status ls_flow_trace2_limit(const ls_mat *F0, double c, ls_mat *X);
 double ls_flow_trace2_rel_error(const ls_mat *F0);
 /* E[(eq. 33)²] = (n² + n − 2)/(n·r + 2) for F0 with i.i.d. centred Gaussian entries (eq. 34). */
 double ls_flow_trace2_expected_rel_error2(size_t n, size_t r);
+
+/* The gradient-flow curve of a run, for the loss plot (SPEC §3): which closed form applies
+ * to a run that starts from L (just initialised by cfg->init on p), and its parameters. */
+typedef enum { LS_FLOW_NONE, LS_FLOW_APPROX, LS_FLOW_TRACE2 } ls_flow_kind;
+
+typedef struct {
+	ls_flow_kind kind;
+	const char *why; /* LS_FLOW_NONE: why no closed form applies (static text) */
+	double *sv;      /* approx: singular values of −∇f(0) = M, descending (owned) */
+	size_t k, r;     /* approx: count of sv, LoRA rank */
+	double x0;       /* approx: the spectral init scale */
+	double c, f0sq;  /* trace2: Tr(W0) and ‖F0‖² of the nonzero factor */
+	double s;        /* LoRA scaling */
+} ls_flow_curve;
+
+/* Fill fc for the run (p, L, cfg). A closed form applies when λ = 0, the optimiser is gd,
+ * sgd or mk (gradient descent: the curve is then at t = Σ of the step sizes, η·step for a
+ * fixed step; sequential updates have the same flow, Rushka–Klabjan Thm 2.4), and either
+ * p is approx with cfg->init spectral and B = 0, or p is trace2 with exactly one factor
+ * zero. Otherwise kind = LS_FLOW_NONE and why says which condition failed. approx costs one
+ * m×n SVD here (once per run). Errors only from the problem or memory. */
+ls_status ls_flow_curve_init(ls_flow_curve *fc, ls_problem *p, const ls_lora *L,
+			     const struct ls_config *cfg, ls_error *err);
+/* f at flow time t (NAN for LS_FLOW_NONE). */
+double ls_flow_curve_loss(const ls_flow_curve *fc, double t);
+/* Release fc's storage; fc becomes LS_FLOW_NONE. */
+void ls_flow_curve_free(ls_flow_curve *fc);
 
 #endif

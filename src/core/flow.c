@@ -1,8 +1,10 @@
 /* flow.c — closed forms of the LoRA gradient flow (MATH.md §7, §9; Rushka–Klabjan
  * eqs. 32–34, 46–53, 313). Pure functions of a few numbers, cheap enough to draw a
- * whole curve every frame. */
+ * whole curve every frame, and ls_flow_curve, which decides whether a run has one. */
 #include <math.h>
+#include <stdlib.h>
 
+#include "lorascope/config.h"
 #include "lorascope/flow.h"
 
 double ls_flow_scalar_product(double sigma, double x0, double y0, double t)
@@ -96,4 +98,103 @@ double ls_flow_trace2_expected_rel_error2(size_t n, size_t r)
 {
 	double dn = (double)n, dr = (double)r;
 	return (dn * dn + dn - 2.0) / (dn * dr + 2.0);
+}
+
+/* −∇f(0) of a one-module problem into R (allocated here). */
+static ls_status minus_grad_at_zero(ls_problem *p, ls_mat *R, ls_error *err)
+{
+	ls_mat Z = { 0 };
+	ls_status st = ls_mat_alloc(&Z, p->shape[0].m, p->shape[0].n, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(R, p->shape[0].m, p->shape[0].n, err);
+	if (st == LS_OK && (st = p->type->grad_dense(p, &Z, R)) != LS_OK)
+		ls_error_set(err, st, "%s: gradient at X = 0 failed", p->type->name);
+	ls_mat_free(&Z);
+	ls_mat_scale(R, -1.0);
+	return st;
+}
+
+static ls_status curve_approx(ls_flow_curve *fc, ls_problem *p, const ls_lora *L,
+			      const ls_config *cfg, ls_error *err)
+{
+	ls_mat R = { 0 };
+	ls_status st = minus_grad_at_zero(p, &R, err);
+	size_t k = R.rows < R.cols ? R.rows : R.cols;
+	if (st == LS_OK) {
+		fc->sv = calloc(k ? k : 1, sizeof *fc->sv);
+		if (!fc->sv)
+			st = ls_error_set(err, LS_ENOMEM, "flow curve: out of memory");
+	}
+	if (st == LS_OK)
+		st = ls_mat_svd_values(&R, fc->sv, err);
+	ls_mat_free(&R);
+	if (st != LS_OK) {
+		ls_flow_curve_free(fc);
+		return st;
+	}
+	fc->kind = LS_FLOW_APPROX;
+	fc->k = k;
+	fc->r = L->r;
+	fc->x0 = cfg->init_scale;
+	return LS_OK;
+}
+
+static ls_status curve_trace2(ls_flow_curve *fc, ls_problem *p, const ls_lora *L,
+			      ls_error *err)
+{
+	double na = ls_mat_norm(&L->A[0]), nb = ls_mat_norm(&L->B[0]);
+	if ((na == 0.0) == (nb == 0.0)) {
+		fc->why = "trace2: the closed form needs exactly one factor zero at the start";
+		return LS_OK;
+	}
+	ls_mat R = { 0 };
+	ls_status st = minus_grad_at_zero(p, &R, err);
+	if (st == LS_OK) {
+		fc->kind = LS_FLOW_TRACE2;
+		fc->c = ls_mat_trace(&R) / (double)R.rows; /* −∇f(0) = Tr(W0)·I */
+		fc->f0sq = na > 0.0 ? na * na : nb * nb;
+	}
+	ls_mat_free(&R);
+	return st;
+}
+
+ls_status ls_flow_curve_init(ls_flow_curve *fc, ls_problem *p, const ls_lora *L,
+			     const ls_config *cfg, ls_error *err)
+{
+	*fc = (ls_flow_curve){ .kind = LS_FLOW_NONE, .s = L->nmod ? L->s[0] : 1.0 };
+	bool descent = cfg->optimizer == LS_OPTIM_GD || cfg->optimizer == LS_OPTIM_SGD ||
+		       cfg->optimizer == LS_OPTIM_MK;
+	if (p->type == &ls_problem_approx) {
+		if (cfg->init != LS_INIT_SPECTRAL || ls_mat_norm(&L->B[0]) != 0.0)
+			fc->why = "approx: the closed form needs the spectral initialisation";
+	} else if (p->type != &ls_problem_trace2) {
+		fc->why = "closed forms exist for approx (spectral init) and trace2 only";
+	}
+	if (!fc->why && cfg->lambda != 0.0)
+		fc->why = "the closed forms assume lambda = 0";
+	if (!fc->why && !descent)
+		fc->why = "the closed form is the flow of gradient descent (gd, sgd, mk)";
+	if (fc->why)
+		return LS_OK;
+	if (p->type == &ls_problem_approx)
+		return curve_approx(fc, p, L, cfg, err);
+	return curve_trace2(fc, p, L, err);
+}
+
+double ls_flow_curve_loss(const ls_flow_curve *fc, double t)
+{
+	switch (fc->kind) {
+	case LS_FLOW_APPROX:
+		return ls_flow_approx_loss(fc->sv, fc->k, fc->r, fc->x0, fc->s, t);
+	case LS_FLOW_TRACE2:
+		return ls_flow_trace2_loss(fc->c, fc->f0sq, fc->s, t);
+	default:
+		return NAN;
+	}
+}
+
+void ls_flow_curve_free(ls_flow_curve *fc)
+{
+	free(fc->sv);
+	*fc = (ls_flow_curve){ .kind = LS_FLOW_NONE, .why = "no run" };
 }

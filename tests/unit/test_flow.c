@@ -313,6 +313,50 @@ static void test_trace2_expectation(void **state)
 	assert_close(ls_flow_trace2_expected_rel_error2(6, 2), 40.0 / 14.0, 1e-15, 0);
 }
 
+/* ls_flow_curve picks the closed form of a run, or says why there is none. */
+static void test_curve(void **state)
+{
+	(void)state;
+	double sv[AP_N], c;
+	ls_flow_curve fc;
+	tt_run t;
+	approx_spectral(&t, 0.2, 3, 0.01, sv);
+	assert_ok(ls_flow_curve_init(&fc, &t.p, &t.L, &t.c, NULL));
+	assert_int_equal(fc.kind, LS_FLOW_APPROX);
+	for (double tm = 0.0; tm < 5.0; tm += 0.7)
+		assert_close(ls_flow_curve_loss(&fc, tm),
+			     ls_flow_approx_loss(sv, AP_N, 3, 0.2, 2.0, tm), 1e-13, 0);
+	ls_flow_curve_free(&fc);
+	t.c.lambda = 0.1;
+	assert_ok(ls_flow_curve_init(&fc, &t.p, &t.L, &t.c, NULL));
+	assert_int_equal(fc.kind, LS_FLOW_NONE);
+	assert_non_null(fc.why);
+	assert_true(isnan(ls_flow_curve_loss(&fc, 1.0)));
+	t.c.lambda = 0.0;
+	t.c.optimizer = LS_OPTIM_ADAM;
+	assert_ok(ls_flow_curve_init(&fc, &t.p, &t.L, &t.c, NULL));
+	assert_int_equal(fc.kind, LS_FLOW_NONE);
+	t.c.optimizer = LS_OPTIM_GD;
+	t.c.init = LS_INIT_PEFT;
+	assert_ok(ls_flow_curve_init(&fc, &t.p, &t.L, &t.c, NULL));
+	assert_int_equal(fc.kind, LS_FLOW_NONE);
+	tt_run_stop(&t);
+
+	trace2_run(&t, 0.01, &c);
+	assert_ok(ls_flow_curve_init(&fc, &t.p, &t.L, &t.c, NULL));
+	assert_int_equal(fc.kind, LS_FLOW_TRACE2);
+	assert_close(fc.c, c, 1e-15, 0);
+	double f0 = ls_mat_norm(&t.L.B[0]);
+	for (double tm = 0.0; tm < 3.0; tm += 0.5)
+		assert_close(ls_flow_curve_loss(&fc, tm), ls_flow_trace2_loss(c, f0 * f0, 2.0, tm),
+			     1e-13, 0);
+	ls_flow_curve_free(&fc);
+	ls_rng_fill_normal(&t.rng, &t.L.A[0], 0.0, 0.1); /* both factors nonzero */
+	assert_ok(ls_flow_curve_init(&fc, &t.p, &t.L, &t.c, NULL));
+	assert_int_equal(fc.kind, LS_FLOW_NONE);
+	tt_run_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_trace2_gd_tracks_flow),
 		cmocka_unit_test(test_trace2_limits),
 		cmocka_unit_test(test_trace2_expectation),
+		cmocka_unit_test(test_curve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -236,8 +236,8 @@ static void check_soft_threshold(int scaling, double alpha, long rank, double la
 	tt_run_steps(&t, 6000);
 	ls_mat X = tt_form(&t.L, 0);
 	double d = tt_dist(&X, &Xs);
-	print_message("soft-threshold, s = %g, r = %ld, r* = %zu: |X - X*| = %.3g\n", t.L.s[0], rank,
-		      rstar, d);
+	print_message("soft-threshold, s = %g, r = %ld, r* = %zu: |X - X*| = %.3g\n", t.L.s[0],
+		      rank, rstar, d);
 	assert_close(d, 0.0, 0, 1e-8 * ls_mat_norm(&Xs));
 	ls_mat_free(&X);
 	ls_mat_free(&Xs);

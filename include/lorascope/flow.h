@@ -73,7 +73,8 @@ typedef struct {
 
 /* Fill fc for the run (p, L, cfg). A closed form applies when λ = 0, the optimiser is gd,
  * sgd or mk (gradient descent: the curve is then at t = Σ of the step sizes, η·step for a
- * fixed step; sequential updates have the same flow, Rushka–Klabjan Thm 2.4), and either
+ * fixed step; sequential updates have the same flow, Rushka–Klabjan Thm 2.4, at
+ * t = η·inner_k·step since each step updates each factor inner_k times), and either
  * p is approx with cfg->init spectral and B = 0, or p is trace2 with exactly one factor
  * zero. Otherwise kind = LS_FLOW_NONE and why says which condition failed. approx costs one
  * m×n SVD here (once per run). Errors only from the problem or memory. */

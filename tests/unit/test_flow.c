@@ -139,23 +139,33 @@ static void test_approx_vs_rk4(void **state)
 	tt_run_stop(&t);
 }
 
-/* max over steps of |f_GD(step) − f_flow(η·step)| for a run of T/η steps. */
-static double approx_gd_gap(double lr, double T, double *f_end, double *limit)
+/* max over steps of |f_GD(step) − f_flow(η·k·step)| for a run to time T, with the
+ * Rushka–Klabjan scheme (μ, k): each step makes k updates of each factor. */
+static double approx_gd_gap_seq(double lr, double T, double mu, long kin, double *f_end,
+				double *limit)
 {
 	double sv[AP_N], x0 = 0.2, gap = 0.0;
 	tt_run t;
 	approx_spectral(&t, x0, 3, lr, sv);
-	long n = lround(T / lr);
+	t.c.mu = mu;
+	t.c.inner_k = kin;
+	double dt = lr * (double)kin;
+	long n = lround(T / dt);
 	ls_step_info info = { 0 };
 	for (long k = 0; k <= n; k++) {
-		info = tt_run_steps(&t, 1); /* info.loss is f before this step: time η·k */
-		double want = ls_flow_approx_loss(sv, AP_N, 3, x0, t.L.s[0], lr * (double)k);
+		info = tt_run_steps(&t, 1); /* info.loss is f before this step: time dt·k */
+		double want = ls_flow_approx_loss(sv, AP_N, 3, x0, t.L.s[0], dt * (double)k);
 		gap = fmax(gap, fabs(info.loss - want));
 	}
 	*f_end = info.loss;
 	*limit = ls_flow_approx_limit(sv, AP_N, 3);
 	tt_run_stop(&t);
 	return gap;
+}
+
+static double approx_gd_gap(double lr, double T, double *f_end, double *limit)
+{
+	return approx_gd_gap_seq(lr, T, 1.0, 1, f_end, limit);
 }
 
 /* Discrete GD tracks the closed form with an O(η) gap, and reaches eq. (53)'s value. */
@@ -169,6 +179,24 @@ static void test_approx_gd_tracks_flow(void **state)
 	assert_true(g1 < 0.05);
 	assert_true(g1 / g2 > 1.6 && g1 / g2 < 2.4);
 	assert_close(f2, lim, 1e-6, 1e-9);
+}
+
+/* Sequential updates follow the same flow (Rushka–Klabjan Theorem 2.4): O(η) gap too. */
+static void test_sequential_tracks_flow(void **state)
+{
+	(void)state;
+	const double mus[] = { 0.0, 0.5 };
+	const long ks[] = { 1, 2 };
+	for (int i = 0; i < 2; i++) {
+		double f1, f2, lim;
+		double g1 = approx_gd_gap_seq(4e-3, 12.0, mus[i], ks[i], &f1, &lim);
+		double g2 = approx_gd_gap_seq(2e-3, 12.0, mus[i], ks[i], &f2, &lim);
+		print_message("sequential mu %g k %ld: max gap %.3g at eta 4e-3, %.3g at 2e-3\n",
+			      mus[i], ks[i], g1, g2);
+		assert_true(g1 < 0.05);
+		assert_true(g1 / g2 > 1.6 && g1 / g2 < 2.4);
+		assert_close(f2, lim, 1e-6, 1e-9);
+	}
 }
 
 #define TR_N 6
@@ -363,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_scalar_vs_rk4),
 		cmocka_unit_test(test_approx_vs_rk4),
 		cmocka_unit_test(test_approx_gd_tracks_flow),
+		cmocka_unit_test(test_sequential_tracks_flow),
 		cmocka_unit_test(test_trace2_vs_rk4),
 		cmocka_unit_test(test_trace2_gd_tracks_flow),
 		cmocka_unit_test(test_trace2_limits),

@@ -19,8 +19,9 @@
 
 /* When the session computes the baseline (config parameter --baseline). */
 #define LS_BASELINE_MODE_LIST(X)                                                       \
-	X(LS_BASELINE_AUTO, "auto", "computed unless m*n*min(m,n) exceeds 2^30 (1024^3)") \
-	X(LS_BASELINE_ON, "on", "always computed (an SVD of m x n per iteration)")        \
+	X(LS_BASELINE_AUTO, "auto",                                                        \
+	  "skipped above m*n*min(m,n) = 512^3; iterations capped at 2^30/(m*n*min(m,n))")   \
+	X(LS_BASELINE_ON, "on", "up to --baseline-iters iterations (an m x n SVD each)")   \
 	X(LS_BASELINE_OFF, "off", "never computed")
 
 typedef enum {
@@ -32,8 +33,12 @@ typedef enum {
 
 extern const char *const ls_baseline_mode_names[LS_BASELINE_MODE_COUNT + 1];
 
-/* Work m·n·min(m, n) above which the auto mode skips the baseline. */
-#define LS_BASELINE_AUTO_WORK ((double)(1UL << 30))
+/* The auto mode keeps the start responsive: it skips the baseline when one SVD costs
+ * more than LS_BASELINE_AUTO_WORK (m·n·min(m, n), 512³ ≈ 0.1 s), and caps the iterations
+ * at LS_BASELINE_AUTO_BUDGET / (m·n·min(m, n)) (about a second or two in all); a capped
+ * run is reported as not converged. */
+#define LS_BASELINE_AUTO_WORK ((double)(1UL << 27))
+#define LS_BASELINE_AUTO_BUDGET ((double)(1UL << 30))
 
 typedef struct {
 	size_t m, n;

@@ -273,16 +273,22 @@ static ls_status compute_baseline(ls_session *s, bool force, ls_error *err)
 	s->have_base = false;
 	if (s->cfg.baseline == LS_BASELINE_OFF && !force)
 		return LS_OK;
+	long iters = s->cfg.baseline_iters;
 	if (s->cfg.baseline == LS_BASELINE_AUTO && !force) {
+		double work = 0.0;
 		for (size_t k = 0; k < s->prob.nmod; k++) {
 			double m = (double)s->prob.shape[k].m, n = (double)s->prob.shape[k].n;
-			if (m * n * (m < n ? m : n) > LS_BASELINE_AUTO_WORK)
-				return LS_OK;
+			work += m * n * (m < n ? m : n);
 		}
+		if (work > LS_BASELINE_AUTO_WORK)
+			return LS_OK;
+		double cap = LS_BASELINE_AUTO_BUDGET / (work > 1.0 ? work : 1.0);
+		if ((double)iters > cap)
+			iters = (long)cap;
 	}
 	double lam = s->cfg.lambda / s->lora.s[0];
-	ls_status st = ls_baseline_compute(&s->base, &s->prob, lam, s->cfg.baseline_iters,
-					   s->cfg.baseline_tol, err);
+	ls_status st = ls_baseline_compute(&s->base, &s->prob, lam, iters, s->cfg.baseline_tol,
+					   err);
 	if (st != LS_OK)
 		return st;
 	s->have_base = true;

@@ -273,6 +273,49 @@ static void test_rebuild_and_kick(void **state)
 	ls_session_free(s);
 }
 
+static void test_scaling_uses_lambda_over_s(void **state)
+{
+	(void)state;
+	/* s = alpha/r = 2: g = f(s·A·Bᵀ) + λ/2(‖A‖² + ‖B‖²) is F(X) = f(X) + (λ/s)‖X‖_* at
+	 * balanced factors (MATH.md §2), so GD must reach the floor computed with λ/s. */
+	const char *kv[] = { "scaling", "alpha-r", "alpha", "12", "lr", "0.05", NULL };
+	ls_session *s = make(kv);
+	const ls_baseline *b = ls_session_baseline(s);
+	assert_close(ls_session_lora(s)->s[0], 2.0, 1e-15, 0);
+	assert_close(b->lambda_eff, 0.1, 1e-15, 0);
+	step(s, 6000);
+	const ls_metrics *mt = ls_session_metrics(s);
+	assert_close(mt->reg_loss, ls_session_baseline(s)->floor, 1e-8, 1e-10);
+	assert_true(mt->dist_star < 1e-7);
+	/* Changing alpha changes s (X scales with it) and the baseline's λ/s. */
+	set(s, "alpha", "24");
+	assert_close(ls_session_lora(s)->s[0], 4.0, 1e-15, 0);
+	assert_close(ls_session_baseline(s)->lambda_eff, 0.05, 1e-15, 0);
+	assert_int_equal(ls_session_steps(s), 6000);
+	ls_session_free(s);
+}
+
+static void test_baseline_auto_skips_large(void **state)
+{
+	(void)state;
+	/* 520·520·520 > 512³: auto leaves the baseline out, run_baseline computes it. */
+	const char *kv[] = { "m", "520", "n", "520", "true-rank", "2", "rank", "3", NULL };
+	ls_session *s = make(kv);
+	assert_null(ls_session_baseline(s));
+	assert_int_equal(ls_session_metrics(s)->rstar, 0);
+	assert_true(isnan(ls_session_metrics(s)->ratio));
+	step(s, 2);
+	ls_error err;
+	assert_ok(ls_session_run_baseline(s, &err));
+	const ls_baseline *b = ls_session_baseline(s);
+	assert_non_null(b);
+	assert_true(b->certified);
+	assert_int_equal(b->rstar, 2);
+	assert_false(isnan(ls_session_metrics(s)->dist_star));
+	assert_int_equal(ls_session_steps(s), 2);
+	ls_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +327,8 @@ int main(void)
 		cmocka_unit_test(test_divergence_detected_and_recovered),
 		cmocka_unit_test(test_same_seed_same_history),
 		cmocka_unit_test(test_rebuild_and_kick),
+		cmocka_unit_test(test_scaling_uses_lambda_over_s),
+		cmocka_unit_test(test_baseline_auto_skips_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

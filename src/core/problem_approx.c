@@ -84,7 +84,8 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 	ls_mat_gemm(true, false, 1.0, A, A, 0.0, &AtA);
 	ls_mat_gemm(true, false, 1.0, B, B, 0.0, &BtB);
 	if (loss)
-		*loss = d->half_norm2 - s * ls_mat_dot(A, &MB) + 0.5 * s * s * ls_mat_dot(&AtA, &BtB);
+		*loss = d->half_norm2 - s * ls_mat_dot(A, &MB) +
+			0.5 * s * s * ls_mat_dot(&AtA, &BtB);
 	if (GA) {
 		if ((st = ls_mat_copy(&GA[0], &MB)) != LS_OK)
 			return st;

@@ -3,10 +3,12 @@
  *
  * Pre-training task: class means μ⁰_c, the rows of W0 (N(0, 4/n) entries, norm ≈ 2).
  * Fine-tuning task: means μ_c = μ⁰_c + Δ_c with Δ planted of rank true_rank
- * (σ_i = 1.5·√m·decay^(i−1), so a row of Δ is as long as a row of W0), labels
- * uniform, z_i = μ_{y_i} + N(0, I); with probability min(noise, 1) a label is then
- * replaced by a uniform class. W0 is the Bayes direction of the old task and the
- * new task needs, roughly, the rank-true_rank update Δ.
+ * (σ_i = 3·√m·decay^(i−1): a row of Δ is longer than a row of W0), labels uniform,
+ * z_i = 2·(μ_{y_i} + N(0, I)); with probability min(noise, 1) a label is then
+ * replaced by a uniform class. W0 points along the old task's means and the new
+ * task needs, roughly, the rank-true_rank update Δ. The feature scale 2 puts
+ * ‖∇f(0)‖₂ above the default λ = 0.5 at m = 64 classes (the mean over classes
+ * dilutes the gradient by about 1/√m relative to √L) while L stays near 20.
  * With logits U = W0·Z + s·A·(BᵀZ) (W0·Z precomputed), P = softmax(U), R = P − onehot(y):
  *   f = mean CE,  ∇f = R·Zᵀ/b,  GA = R·(BᵀZ)ᵀ/b,  GB = Z·(AᵀR)ᵀ/b   (X never formed);
  *   ∇²f[H] = 1/N Σ_i (diag(p_i) − p_i p_iᵀ)(H z_i) z_iᵀ.
@@ -18,7 +20,8 @@
 #include "problem_util.h"
 
 #define CLASSIFY_MEAN_NORM 2.0
-#define CLASSIFY_SIGMA1 1.5
+#define CLASSIFY_SIGMA1 3.0
+#define CLASSIFY_FEATURE_SCALE 2.0
 /* Default number of samples, per class or feature, whichever is larger. */
 #define CLASSIFY_SAMPLES_PER_DIM 16
 
@@ -104,7 +107,8 @@ static ls_status classify_create(ls_problem *p, const ls_config *cfg, ls_rng *rn
 		for (size_t i = 0; i < N; i++) {
 			size_t c = (size_t)ls_rng_below(rng, m);
 			for (size_t j = 0; j < n; j++)
-				LS_AT(d->Z, j, i) = LS_AT(Mu, c, j) + ls_rng_normal(rng);
+				LS_AT(d->Z, j, i) = CLASSIFY_FEATURE_SCALE *
+						    (LS_AT(Mu, c, j) + ls_rng_normal(rng));
 			if (flip > 0.0 && ls_rng_uniform(rng) < flip)
 				c = (size_t)ls_rng_below(rng, m);
 			d->y[i] = c;

@@ -185,7 +185,8 @@ static ls_status mlp_loss_grad(ls_problem *p, const ls_factors *F, const ls_batc
 		st = ls_probutil_check_batch(p, batch);
 	if (st != LS_OK)
 		return st;
-	size_t m = d->Y.rows, n = d->Z.rows, r = F->A[0].cols, b = ls_probutil_batch_count(p, batch);
+	size_t m = d->Y.rows, n = d->Z.rows, r = F->A[0].cols;
+	size_t b = ls_probutil_batch_count(p, batch);
 	bool two = d->nmod == 2;
 	ls_mat Zb, Hid, E, D, Bk, T1, T2, U1, U2;
 	if ((st = ls_probutil_ensure(&d->Hid, m, b, &Hid, NULL)) != LS_OK ||
@@ -353,7 +354,8 @@ static ls_status mlp_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, 
 	mlp_dtanh(&D, &Hid);
 	for (size_t j = 0; j < N; j++)
 		for (size_t i = 0; i < m; i++)
-			LS_AT(D, i, j) -= 2.0 * LS_AT(Bk, i, j) * LS_AT(Hid, i, j) * LS_AT(dH, i, j);
+			LS_AT(D, i, j) -=
+				2.0 * LS_AT(Bk, i, j) * LS_AT(Hid, i, j) * LS_AT(dH, i, j);
 	ls_mat_gemm(false, true, inv, &D, &d->Z, 0.0, &out[0]);
 	if (two) {
 		ls_mat_gemm(false, true, inv, &dE, &Hid, 0.0, &out[1]);

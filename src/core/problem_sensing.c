@@ -86,7 +86,8 @@ static ls_status sensing_create(ls_problem *p, const ls_config *cfg, ls_rng *rng
 	if (st == LS_OK)
 		st = ls_mat_alloc(&p->target, m, n, err);
 	if (st == LS_OK)
-		st = ls_probutil_planted(rng, &p->target, tr, SENSING_SIGMA1, cfg->decay, NULL, err);
+		st = ls_probutil_planted(rng, &p->target, tr, SENSING_SIGMA1, cfg->decay, NULL,
+					 err);
 	if (st != LS_OK)
 		return st;
 	ls_rng_fill_normal(rng, &d->S, 0.0, 1.0);

@@ -4,7 +4,8 @@
  * With a = Tr(W0) − Tr(X) and Tr(X) = s·⟨A, B⟩ (X never formed):
  *   f = ½a²,  ∇f = −a·I,  GA = ∇f·B = −a·B,  GB = ∇fᵀ·A = −a·A,  ∇²f[H] = Tr(H)·I.
  * f depends on W0 only through Tr(W0), fixed at 2 (their Assumption 2.6 asks
- * Tr(W0) ≠ 0; a small trace keeps GD at the default step stable), so no W0 is drawn. ∇²f vanishes on traceless H, so α = 0 (MATH.md §9): Theorem 1 does not
+ * Tr(W0) ≠ 0; a small trace keeps GD at the default step stable), so no W0 is drawn.
+ * ∇²f vanishes on traceless H, so α = 0 (MATH.md §9): Theorem 1 does not
  * apply. L = n (‖Tr(H)·I‖_F ≤ n‖H‖_F, equality at H = I). No samples. */
 #include <math.h>
 #include <stdlib.h>

@@ -105,14 +105,32 @@ static void test_grad_fd(void **state)
 }
 
 /* ∇g at the run's state into fresh matrices. */
-static void grads(tt_run *t, const ls_lora *L, ls_mat *GA, ls_mat *GB)
+static void grads_at(tt_run *t, const ls_lora *L, double lambda, ls_mat *GA, ls_mat *GB)
 {
 	assert_ok(ls_mat_alloc(GA, L->A[0].rows, L->r, NULL));
 	assert_ok(ls_mat_alloc(GB, L->B[0].rows, L->r, NULL));
-	assert_ok(ls_optim_grad(t->o, &t->p, L, t->c.lambda, NULL, NULL, GA, GB, NULL));
+	assert_ok(ls_optim_grad(t->o, &t->p, L, lambda, NULL, NULL, GA, GB, NULL));
 }
 
-/* GD, heavy ball (two steps) and Adam (first step) written out by hand. */
+static void grads(tt_run *t, const ls_lora *L, ls_mat *GA, ls_mat *GB)
+{
+	grads_at(t, L, t->c.lambda, GA, GB);
+}
+
+/* First step of each rule on one entry: θ, its ∇g entry g and f-part entry p = g − λθ. */
+static double first_step(int kind, const ls_config *c, double th, double g, double p)
+{
+	switch (kind) {
+	case LS_OPTIM_ADAM: /* m̂ = g, v̂ = g² */
+		return th - c->lr * (g / (fabs(g) + c->eps));
+	case LS_OPTIM_ADAMW: /* moments of p only, decay decoupled */
+		return th - c->lr * (p / (fabs(p) + c->eps) + c->lambda * th);
+	default: /* gd, and heavy ball with v = g */
+		return th - c->lr * g;
+	}
+}
+
+/* GD, heavy ball (two steps), Adam and AdamW (first step) written out by hand. */
 static void test_updates_by_hand(void **state)
 {
 	(void)state;
@@ -122,30 +140,25 @@ static void test_updates_by_hand(void **state)
 	c.lr = 0.03;
 	c.scaling = LS_SCALING_RSLORA;
 	c.alpha = 2.0;
-	const int kinds[] = { LS_OPTIM_GD, LS_OPTIM_MOMENTUM, LS_OPTIM_ADAM };
-	for (size_t q = 0; q < 3; q++) {
+	const int kinds[] = { LS_OPTIM_GD, LS_OPTIM_MOMENTUM, LS_OPTIM_ADAM, LS_OPTIM_ADAMW };
+	for (size_t q = 0; q < sizeof kinds / sizeof kinds[0]; q++) {
 		c.optimizer = kinds[q];
 		tt_run t;
 		tt_run_start(&t, &c);
 		ls_lora W;
 		assert_ok(ls_lora_copy(&W, &t.L, NULL));
-		ls_mat GA, GB, GA1, GB1;
+		ls_mat GA, GB, PA, PB, GA1, GB1;
 		grads(&t, &W, &GA, &GB);
+		grads_at(&t, &W, 0.0, &PA, &PB);
 		tt_run_steps(&t, 1);
-		for (size_t j = 0; j < 3; j++)
-			for (size_t i = 0; i < 7; i++) {
-				double g = LS_AT(GA, i, j), d = c.lr * g;
-				if (kinds[q] == LS_OPTIM_ADAM)
-					d = c.lr * g / (fabs(g) + c.eps);
-				LS_AT(W.A[0], i, j) -= d;
-			}
-		for (size_t j = 0; j < 3; j++)
-			for (size_t i = 0; i < 5; i++) {
-				double g = LS_AT(GB, i, j), d = c.lr * g;
-				if (kinds[q] == LS_OPTIM_ADAM)
-					d = c.lr * g / (fabs(g) + c.eps);
-				LS_AT(W.B[0], i, j) -= d;
-			}
+		for (size_t j = 0; j < 3; j++) {
+			for (size_t i = 0; i < 7; i++)
+				LS_AT(W.A[0], i, j) = first_step(kinds[q], &c, LS_AT(W.A[0], i, j),
+								 LS_AT(GA, i, j), LS_AT(PA, i, j));
+			for (size_t i = 0; i < 5; i++)
+				LS_AT(W.B[0], i, j) = first_step(kinds[q], &c, LS_AT(W.B[0], i, j),
+								 LS_AT(GB, i, j), LS_AT(PB, i, j));
+		}
 		assert_close(tt_dist(&W.A[0], &t.L.A[0]), 0.0, 0, 1e-15);
 		assert_close(tt_dist(&W.B[0], &t.L.B[0]), 0.0, 0, 1e-15);
 		if (kinds[q] == LS_OPTIM_MOMENTUM) {
@@ -162,6 +175,8 @@ static void test_updates_by_hand(void **state)
 		}
 		ls_mat_free(&GA);
 		ls_mat_free(&GB);
+		ls_mat_free(&PA);
+		ls_mat_free(&PB);
 		ls_lora_free(&W);
 		tt_run_stop(&t);
 	}

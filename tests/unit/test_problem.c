@@ -855,6 +855,40 @@ static void test_mlp_facts(void **state)
 	ls_problem_destroy(&p);
 }
 
+/* Every problem builds at the smallest sizes (m = n = 1, true rank 1, default samples)
+ * or refuses them with a message, and then gives finite losses and gradients. */
+static void test_tiny_sizes(void **state)
+{
+	(void)state;
+	for (int id = 0; id < LS_PROBLEM_COUNT; id++) {
+		pcase pc = { (ls_problem_id)id, 1, 1, 1, 0, 0.0, 1, true };
+		ls_config c;
+		make_config(&c, &pc);
+		ls_rng rng;
+		ls_rng_seed(&rng, 2);
+		ls_problem p;
+		ls_error err;
+		ls_status st = ls_problem_create(&p, &c, &rng, &err);
+		if (id == LS_PROBLEM_CLASSIFY) {
+			assert_int_equal(st, LS_ERANGE);
+			continue;
+		}
+		if (st != LS_OK)
+			fail_msg("%s at 1×1: %s", ls_problem_names[id], err.msg);
+		factors f;
+		factors_alloc(&f, &p, 1, 1.0, 3);
+		ls_factors F = view(&f);
+		double loss = NAN;
+		assert_ok(p.type->loss_grad(&p, &F, NULL, &loss, f.GA, f.GB));
+		assert_true(isfinite(loss) && loss >= 0.0);
+		for (size_t k = 0; k < p.nmod; k++)
+			assert_true(ls_mat_isfinite(&f.GA[k]) && ls_mat_isfinite(&f.GB[k]));
+		assert_true(p.type->lipschitz(&p) > 0.0);
+		factors_free(&f);
+		ls_problem_destroy(&p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -872,6 +906,7 @@ int main(void)
 		cmocka_unit_test(test_sense2x2_known_answers),
 		cmocka_unit_test(test_classify_facts),
 		cmocka_unit_test(test_mlp_facts),
+		cmocka_unit_test(test_tiny_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

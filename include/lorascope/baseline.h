@@ -1,7 +1,8 @@
 /* baseline.h — full fine-tuning: the minimiser X* of F(X) = f(X) + (λ/s)‖X‖_* (MATH.md §3).
  *
  * Proximal gradient on the dense problem, X ← SVT_{ηλ/s}(X − η∇f(X)) with η = 1/L,
- * SVT_τ(Y) = U·max(Σ − τ, 0)·Vᵀ by a LAPACK SVD, from X = 0 until the relative change
+ * SVT_τ(Y) = U·max(Σ − τ, 0)·Vᵀ by a LAPACK SVD, accelerated (FISTA extrapolation with
+ * gradient restarts: the same fixed point), from X = 0 until the relative change
  * ‖X_{k+1} − X_k‖_F / max(‖X_{k+1}‖_F, tiny) falls below tol or the iteration cap.
  * For a convex f (p->type->convex) a converged X* is the global minimiser; for a
  * non-convex one it is still the full fine-tuning result but not certified.

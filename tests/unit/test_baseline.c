@@ -198,12 +198,72 @@ static void test_regression_fixed_point(void **state)
 	ls_problem_destroy(&p);
 }
 
+static void test_two_modules_fixed_point(void **state)
+{
+	(void)state;
+	/* mlp with LoRA on both layers: non-convex, so converged but never certified; every
+	 * module's X*_k is a fixed point of its own prox-gradient map. */
+	ls_config c;
+	ls_config_defaults(&c);
+	const char *kv[] = { "problem", "mlp", "m", "5", "n", "4", "true-rank", "1", "modules",
+			     "2", "noise", "0.05", NULL };
+	for (size_t i = 0; kv[i]; i += 2)
+		assert_ok(ls_config_set(&c, kv[i], kv[i + 1], NULL));
+	ls_rng rng;
+	ls_rng_seed(&rng, c.seed);
+	ls_problem p;
+	assert_ok(ls_problem_create(&p, &c, &rng, NULL));
+	assert_int_equal(p.nmod, 2);
+	const double lam = 0.02;
+	ls_baseline b = { 0 };
+	assert_ok(ls_baseline_compute(&b, &p, lam, 20000, 1e-13, NULL));
+	assert_true(b.converged);
+	assert_false(b.certified);
+	ls_mat Xs[2], G[2], Y, Z;
+	for (size_t k = 0; k < 2; k++) {
+		assert_ok(ls_mat_alloc(&Xs[k], p.shape[k].m, p.shape[k].n, NULL));
+		assert_ok(ls_mat_alloc(&G[k], p.shape[k].m, p.shape[k].n, NULL));
+		const ls_baseline_module *bm = &b.mod[k];
+		for (size_t j = 0; j < bm->rstar; j++)
+			for (size_t cc = 0; cc < bm->n; cc++)
+				for (size_t i = 0; i < bm->m; i++)
+					LS_AT(Xs[k], i, cc) +=
+						bm->sigma[j] * LS_AT(bm->U, i, j) * LS_AT(bm->V, cc, j);
+	}
+	double eta = 1.0 / p.type->lipschitz(&p), nuc_total = 0.0;
+	assert_ok(p.type->grad_dense(&p, Xs, G));
+	for (size_t k = 0; k < 2; k++) {
+		assert_ok(ls_mat_alloc(&Y, p.shape[k].m, p.shape[k].n, NULL));
+		assert_ok(ls_mat_alloc(&Z, p.shape[k].m, p.shape[k].n, NULL));
+		assert_ok(ls_mat_copy(&Y, &Xs[k]));
+		assert_ok(ls_mat_axpy(&Y, -eta, &G[k]));
+		size_t rank;
+		double nuc;
+		svt_ref(&Y, eta * lam, &Z, &rank, &nuc);
+		assert_ok(ls_mat_axpy(&Z, -1.0, &Xs[k]));
+		assert_true(ls_mat_norm(&Z) < 1e-8 * (1.0 + ls_mat_norm(&Xs[k])));
+		nuc_total += b.mod[k].nuc;
+		ls_mat_free(&Y);
+		ls_mat_free(&Z);
+	}
+	assert_close(b.nuc, nuc_total, 1e-14, 0);
+	assert_close(b.floor, b.f_star + lam * nuc_total, 1e-14, 0);
+	assert_close(b.f_star, p.type->loss_dense(&p, Xs), 1e-10, 1e-14);
+	for (size_t k = 0; k < 2; k++) {
+		ls_mat_free(&Xs[k]);
+		ls_mat_free(&G[k]);
+	}
+	ls_baseline_free(&b);
+	ls_problem_destroy(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_approx_soft_threshold),
 		cmocka_unit_test(test_approx_limits),
 		cmocka_unit_test(test_regression_fixed_point),
+		cmocka_unit_test(test_two_modules_fixed_point),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
  * orthonormal U, V. loss_grad never forms the m×n X: with X = s·A·Bᵀ,
  *   f  = ½‖M‖² − s⟨A, M·B⟩ + ½s²⟨AᵀA, BᵀB⟩,
  *   GA = (X − M)·B  = s·A·(BᵀB) − M·B,     GB = (X − M)ᵀ·A = s·B·(AᵀA) − Mᵀ·A.
- * The expansion loses absolute accuracy ~1e-16·‖M‖² when f is near 0 (cancellation).
+ * The expansion carries an absolute rounding error ~1e-16·‖M‖² (cancellation when f
+ * is near 0): values below that floor are noise, and negative ones are returned as 0.
  * ∇²f = I, so α = β = 1 exactly (MATH.md §9) and L = 1. No samples: batches are ignored. */
 #include <math.h>
 #include <stdlib.h>
@@ -83,9 +84,12 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 	ls_mat_gemm(false, false, 1.0, M, B, 0.0, &MB);
 	ls_mat_gemm(true, false, 1.0, A, A, 0.0, &AtA);
 	ls_mat_gemm(true, false, 1.0, B, B, 0.0, &BtB);
-	if (loss)
-		*loss = d->half_norm2 - s * ls_mat_dot(A, &MB) +
-			0.5 * s * s * ls_mat_dot(&AtA, &BtB);
+	if (loss) {
+		/* Rounding can push the expansion below 0 when f ≈ 0; f is a squared norm. */
+		double f = d->half_norm2 - s * ls_mat_dot(A, &MB) +
+			   0.5 * s * s * ls_mat_dot(&AtA, &BtB);
+		*loss = f > 0.0 ? f : 0.0;
+	}
 	if (GA) {
 		if ((st = ls_mat_copy(&GA[0], &MB)) != LS_OK)
 			return st;

@@ -467,6 +467,29 @@ static void test_approx_planted_spectrum(void **state)
 		assert_close(sv[i], want, 1e-13, 0);
 	for (size_t i = 4; i < 7; i++)
 		assert_true(sv[i] < 1e-13);
+	/* At the exact factorisation A = U·Σ, B = V of M the loss is 0 up to rounding and
+	 * never negative (the Gram expansion cancels there). */
+	ls_mat U, Vt, Mc;
+	double sv2[7];
+	assert_ok(ls_mat_alloc(&U, 9, 7, NULL));
+	assert_ok(ls_mat_alloc(&Vt, 7, 7, NULL));
+	assert_ok(ls_mat_alloc(&Mc, 9, 7, NULL));
+	assert_ok(ls_mat_copy(&Mc, &p.target));
+	assert_ok(ls_mat_svd(&Mc, sv2, &U, &Vt, NULL));
+	factors f;
+	factors_alloc(&f, &p, 4, 1.0, 1);
+	for (size_t k = 0; k < 4; k++) {
+		for (size_t i = 0; i < 9; i++)
+			LS_AT(f.A[0], i, k) = sv2[k] * LS_AT(U, i, k);
+		for (size_t j = 0; j < 7; j++)
+			LS_AT(f.B[0], j, k) = LS_AT(Vt, k, j);
+	}
+	double at_m = loss_at(&p, &f, NULL);
+	assert_true(at_m >= 0.0 && at_m < 1e-13);
+	factors_free(&f);
+	ls_mat_free(&U);
+	ls_mat_free(&Vt);
+	ls_mat_free(&Mc);
 	assert_true(p.alpha_exact == 1.0 && p.beta_exact == 1.0);
 	assert_true(p.type->lipschitz(&p) == 1.0);
 	assert_true(p.samples == 0);

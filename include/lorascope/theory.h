@@ -141,6 +141,8 @@ typedef struct {
 	double nuc_x, nuc_xstar;  /* ‖X‖_*, ‖X*‖_* */
 	double bound;             /* Corollary 1 lower bound on ‖X‖_F, NaN unless ratio > thr */
 	bool bound_holds;         /* ‖X‖_F ≥ bound (a theorem: false would be a bug) */
+	ls_verdict verdict;       /* this module by Corollary 1 (Theorem 2: the run is spurious
+				   * when any module is) */
 } ls_theory_module;
 
 typedef struct {

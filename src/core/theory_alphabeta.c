@@ -330,9 +330,11 @@ static ls_status alpha_refine(ls_problem *p, ab_work *w, const ls_mat *Xstar, si
 
 ls_regime ls_theory_regime(double alpha, double beta)
 {
+	if (!isnan(alpha) && !(alpha > 0))
+		return LS_REGIME_NA; /* known α ≤ 0: Theorem 1 does not apply, whatever β is */
 	if (isnan(alpha) || isnan(beta))
 		return LS_REGIME_UNKNOWN;
-	if (!(alpha > 0) || !isfinite(beta))
+	if (!isfinite(beta))
 		return LS_REGIME_NA;
 	return 2.0 * alpha > beta ? LS_REGIME_SPECIAL : LS_REGIME_GENERIC;
 }

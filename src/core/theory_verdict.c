@@ -105,6 +105,10 @@ void ls_theory_verdict(ls_theory_report *rep, const ls_theory_opts *o)
 	for (size_t k = 0; k < rep->nmod; k++)
 		if (!isfinite(rep->mod[k].threshold_exact))
 			rep->exact_used = false;
+	if (!rep->stationary || !rep->second_order)
+		for (size_t k = 0; k < rep->nmod; k++)
+			rep->mod[k].verdict = !rep->stationary ? LS_VERDICT_NOT_STATIONARY
+							       : LS_VERDICT_SADDLE;
 	if (!rep->stationary) {
 		rep->verdict = LS_VERDICT_NOT_STATIONARY;
 		snprintf(rep->note, sizeof rep->note,
@@ -119,40 +123,47 @@ void ls_theory_verdict(ls_theory_report *rep, const ls_theory_opts *o)
 			 rep->lz.lmin, rep->hess_tol_abs);
 		return;
 	}
+	/* Each module by its own Corollary 1 classification; the run is n/a if any module is,
+	 * else spurious if any module is (Theorem 2 (ii)), else global. */
 	ls_verdict v = LS_VERDICT_GLOBAL;
 	const char *why = "every module has sigma_r/sigma_r* <= 2a/b (Corollary 1 (i))";
 	size_t why_k = 0;
-	for (size_t k = 0; k < rep->nmod && v != LS_VERDICT_NA; k++) {
-		const ls_theory_module *m = &rep->mod[k];
+	for (size_t k = 0; k < rep->nmod; k++) {
+		ls_theory_module *m = &rep->mod[k];
 		double t = use_threshold(m);
 		ls_regime rg = use_regime(m);
 		double rel = m->dist / fmax(m->norm_xstar, 1e-300);
+		const char *mwhy = NULL;
+		m->verdict = LS_VERDICT_GLOBAL;
 		if (rg == LS_REGIME_NA || rg == LS_REGIME_UNKNOWN) {
-			v = LS_VERDICT_NA;
-			why = rg == LS_REGIME_NA ? "alpha <= 0: Theorem 1 assumes alpha > 0"
-						 : "alpha, beta not estimated";
-			why_k = k;
+			m->verdict = LS_VERDICT_NA;
+			mwhy = rg == LS_REGIME_NA ? "alpha <= 0: Theorem 1 assumes alpha > 0"
+						  : "alpha, beta not estimated";
 		} else if (m->dist > m->ab.D) {
-			v = LS_VERDICT_NA;
-			why = "|X - X*| > D: outside the ball where alpha, beta were sampled";
-			why_k = k;
+			m->verdict = LS_VERDICT_NA;
+			mwhy = "|X - X*| > D: outside the ball where alpha, beta were sampled";
 		} else if (rep->r < m->rstar) {
-			v = LS_VERDICT_NA;
-			why = "r < r*: the LoRA rank cannot reach X*";
-			why_k = k;
+			m->verdict = LS_VERDICT_NA;
+			mwhy = "r < r*: the LoRA rank cannot reach X*";
 		} else if (rep->r == m->rstar) {
 			/* Theorem 1 with r = r*: special regime means global; in the generic regime
 			 * a global minimiser is X* itself (α > 0), so decide by the distance. */
-			if (rg == LS_REGIME_SPECIAL)
-				continue;
-			if (!(rel <= 1e-3) && !(m->norm_xstar == 0 && m->dist <= 1e-12)) {
-				v = LS_VERDICT_SPURIOUS;
-				why = "r = r*, generic regime, X != X* (Theorem 1 (ii))";
-				why_k = k;
+			if (rg == LS_REGIME_GENERIC && !(rel <= 1e-3) &&
+			    !(m->norm_xstar == 0 && m->dist <= 1e-12)) {
+				m->verdict = LS_VERDICT_SPURIOUS;
+				mwhy = "r = r*, generic regime, X != X* (Theorem 1 (ii))";
 			}
 		} else if (m->ratio > t) {
+			m->verdict = LS_VERDICT_SPURIOUS;
+			mwhy = "sigma_r/sigma_r* > 2a/b (Corollary 1 (ii))";
+		}
+		if (m->verdict == LS_VERDICT_NA && v != LS_VERDICT_NA) {
+			v = LS_VERDICT_NA;
+			why = mwhy;
+			why_k = k;
+		} else if (m->verdict == LS_VERDICT_SPURIOUS && v == LS_VERDICT_GLOBAL) {
 			v = LS_VERDICT_SPURIOUS;
-			why = "sigma_r/sigma_r* > 2a/b (Corollary 1 (ii))";
+			why = mwhy;
 			why_k = k;
 		}
 	}

@@ -151,6 +151,44 @@ static void test_polyline_fractions(void **state)
 	ls_canvas_free(&c);
 }
 
+/* The binned series draws exactly the pixels the polyline draws for a monotone series
+ * with at most one point per column, and covers the same column extents for dense data. */
+static void test_series_matches_polyline(void **state)
+{
+	(void)state;
+	ls_canvas a = make(20, 6, LS_GLYPHS_BRAILLE), b = make(20, 6, LS_GLYPHS_BRAILLE);
+	double fx[40], fy[40];
+	for (int i = 0; i < 40; i++) {
+		fx[i] = i / 39.0;
+		fy[i] = 0.5 + 0.45 * sin(i * 0.7);
+	}
+	fy[17] = NAN;
+	ls_canvas_polyline(&a, fx, fy, 40, 1);
+	ls_canvas_series(&b, fx, fy, 40, 1);
+	char ca[8], cb[8];
+	for (int r = 0; r < 6; r++)
+		for (int q = 0; q < 20; q++) {
+			ls_canvas_cell(&a, q, r, ca);
+			ls_canvas_cell(&b, q, r, cb);
+			assert_string_equal(ca, cb);
+		}
+	/* 5000 points on a 10-pixel-wide canvas: every column from the lowest to the
+	 * highest value that falls in it, nothing else. */
+	ls_canvas c = make(10, 4, LS_GLYPHS_ASCII);
+	static double gx[5000], gy[5000];
+	for (int i = 0; i < 5000; i++) {
+		gx[i] = i / 4999.0;
+		gy[i] = (i % 2) ? 1.0 : 0.0;
+	}
+	ls_canvas_series(&c, gx, gy, 5000, 1);
+	for (int r = 0; r < 4; r++)
+		for (int q = 0; q < 10; q++)
+			assert_int_equal(ls_canvas_cell(&c, q, r, ca), 1);
+	ls_canvas_free(&a);
+	ls_canvas_free(&b);
+	ls_canvas_free(&c);
+}
+
 static void test_resize_reuses_and_clears(void **state)
 {
 	(void)state;
@@ -190,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_ascii_inks_and_clipping),
 		cmocka_unit_test(test_line_connected),
 		cmocka_unit_test(test_polyline_fractions),
+		cmocka_unit_test(test_series_matches_polyline),
 		cmocka_unit_test(test_resize_reuses_and_clears),
 		cmocka_unit_test(test_bar_glyphs),
 	};

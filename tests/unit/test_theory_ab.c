@@ -205,6 +205,7 @@ static void test_trace2_not_applicable(void **state)
 	assert_int_equal(ls_theory_regime(0.0, 1.0), LS_REGIME_NA);
 	assert_int_equal(ls_theory_regime(1.0, 2.0), LS_REGIME_GENERIC);
 	assert_int_equal(ls_theory_regime(NAN, 2.0), LS_REGIME_UNKNOWN);
+	assert_int_equal(ls_theory_regime(0.0, NAN), LS_REGIME_NA);
 	tq_destroy(&p);
 	ls_mat_free(&W0);
 	ls_mat_free(&Xs);

@@ -106,6 +106,49 @@ static void test_loud5_global(void **state)
 	ls_mat_free(&Xs);
 }
 
+/* Theorem 2: module 0 at its global minimum, module 1 at the loud5 spurious point. */
+static void test_two_modules_one_spurious(void **state)
+{
+	(void)state;
+	ls_rng rng;
+	ls_rng_seed(&rng, 33);
+	ls_problem p;
+	tq_loud5_pair(&p);
+	ls_mat Xs[2];
+	for (int k = 0; k < 2; k++) {
+		assert_ok(ls_mat_alloc(&Xs[k], 5, 5, NULL));
+		LS_AT(Xs[k], 0, 0) = 1.0;
+	}
+	ls_lora L;
+	tl_alloc(&L, &p, 2, 1.0);
+	LS_AT(L.A[0], 0, 0) = LS_AT(L.B[0], 0, 0) = 1.0;
+	LS_AT(L.A[1], 1, 0) = LS_AT(L.B[1], 1, 0) = sqrt(1.5);
+	LS_AT(L.A[1], 2, 1) = LS_AT(L.B[1], 2, 1) = sqrt(1.5);
+	ls_theory_opts o;
+	opts_fast(&o);
+	o.samples = 40;
+	ls_theory_report rep;
+	assert_ok(ls_theory_report_compute(&p, &L, 0.0, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_int_equal(rep.nmod, 2);
+	assert_true(rep.stationary && rep.second_order);
+	assert_int_equal(rep.verdict, LS_VERDICT_SPURIOUS);
+	assert_int_equal(rep.mod[0].verdict, LS_VERDICT_GLOBAL);
+	assert_int_equal(rep.mod[1].verdict, LS_VERDICT_SPURIOUS);
+	assert_non_null(strstr(rep.note, "module 1"));
+	assert_false(rep.contradiction);
+	assert_close(rep.gap, 0.55, 1e-12, 0);
+	for (int k = 0; k < 2; k++) {
+		assert_true(rep.mod[k].ab.alpha >= 0.12969 - 1e-5);
+		assert_true(rep.mod[k].ab.beta <= 5.32031 + 1e-5);
+		assert_int_equal(rep.mod[k].regime, LS_REGIME_GENERIC);
+	}
+	assert_close(rep.mod[1].ratio, 1.0, 1e-12, 0);
+	tl_free(&L);
+	tq_destroy(&p);
+	ls_mat_free(&Xs[0]);
+	ls_mat_free(&Xs[1]);
+}
+
 /* M = U·diag(3, 2, 1.2, 0.5, 0.2)·Vᵀ with random orthogonal U, V; X* = SVT_λ(M). */
 static double approx_target(ls_rng *rng, ls_mat *M, ls_mat *Xs, double lambda)
 {
@@ -368,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_loud5_spurious),
 		cmocka_unit_test(test_loud5_global),
+		cmocka_unit_test(test_two_modules_one_spurious),
 		cmocka_unit_test(test_approx_after_gd),
 		cmocka_unit_test(test_saddle),
 		cmocka_unit_test(test_trace2_na),

@@ -231,6 +231,21 @@ static inline void tq_loud5(ls_problem *p)
 	tq(p)->x0[0] = 1.0;
 }
 
+/* Two uncoupled loud5 modules (Theorem 2): ∇²f block diagonal, X* = (e1e1ᵀ, e1e1ᵀ). */
+static inline void tq_loud5_pair(ls_problem *p)
+{
+	ls_problem one;
+	tq_loud5(&one);
+	ls_shape sh[2] = { { 5, 5 }, { 5, 5 } };
+	tq_init(p, 2, sh);
+	for (size_t b = 0; b < 2; b++)
+		for (size_t i = 0; i < 25; i++)
+			for (size_t j = 0; j < 25; j++)
+				LS_AT(tq(p)->Q, 25 * b + i, 25 * b + j) = LS_AT(tq(&one)->Q, i, j);
+	tq(p)->x0[0] = tq(p)->x0[25] = 1.0;
+	tq_destroy(&one);
+}
+
 /* ∇g at L by the test's own formula (through tq_grad), packed like the Hessian of g. */
 static inline void tg_grad(ls_problem *p, const ls_lora *L, double lambda, double *g)
 {

@@ -1,0 +1,251 @@
+/* test_theory_problems.c — the theory instruments on the library's own problems: α̂, β̂ of
+ * approx and regression against their exact values, the loud5 and sense2x2 presets
+ * certified by the report (MATH.md §9), the §3.4 seed check ‖X*‖_* < f(0)/λ with the
+ * library's baseline on every problem, and per-module reports on mlp with two modules. */
+#include "lorascope/baseline.h"
+#include "lorascope/config.h"
+#include "lorascope/theory.h"
+#include "theory_testutil.h"
+
+/* Problem from name=value pairs (NULL-terminated). */
+static void make_problem(ls_problem *p, ls_config *c, const char *const *kv)
+{
+	ls_config_defaults(c);
+	for (size_t i = 0; kv[i]; i += 2)
+		assert_ok(ls_config_set(c, kv[i], kv[i + 1], NULL));
+	ls_rng rng;
+	ls_rng_seed(&rng, c->seed);
+	assert_ok(ls_problem_create(p, c, &rng, NULL));
+}
+
+static void xstar_of(ls_problem *p, double lambda, long iters, ls_baseline *b, ls_mat *Xs)
+{
+	assert_ok(ls_baseline_compute(b, p, lambda, iters, 1e-12, NULL));
+	assert_ok(ls_theory_xstar_dense(b, Xs, NULL));
+}
+
+static void test_regression_exact(void **state)
+{
+	(void)state;
+	const char *kv[] = { "problem", "regression", "m", "4", "n", "5", "kappa", "3", NULL };
+	ls_problem p;
+	ls_config c;
+	make_problem(&p, &c, kv);
+	ls_baseline b;
+	ls_mat Xs[LS_MAX_MODULES];
+	xstar_of(&p, 0.1, 2000, &b, Xs);
+	ls_theory_opts o;
+	ls_theory_opts_default(&o);
+	o.samples = 30;
+	o.alpha_iters = 40;
+	ls_rng rng;
+	ls_rng_seed(&rng, 9);
+	ls_alphabeta ab;
+	/* r = min(m, n): the rank bound is void, so α = λ_min(Σ), β = λ_max(Σ) exactly */
+	assert_ok(ls_theory_alphabeta(&p, Xs, 4, 3.0, &o, &rng, &ab, NULL));
+	assert_true(isfinite(p.beta_exact));
+	assert_true(ab.alpha >= p.alpha_exact - 1e-9);
+	assert_true(ab.beta <= p.beta_exact + 1e-9);
+	assert_close(ab.alpha, p.alpha_exact, 1e-3, 0);
+	assert_close(ab.beta, p.beta_exact, 1e-4, 0);
+	assert_int_equal(ls_theory_regime(ab.alpha_exact, ab.beta_exact), LS_REGIME_GENERIC);
+	ls_mat_free(&Xs[0]);
+	ls_baseline_free(&b);
+	ls_problem_destroy(&p);
+}
+
+static void test_approx_exact(void **state)
+{
+	(void)state;
+	const char *kv[] = { "problem", "approx", "m", "6", "n", "5", NULL };
+	ls_problem p;
+	ls_config c;
+	make_problem(&p, &c, kv);
+	ls_baseline b;
+	ls_mat Xs[LS_MAX_MODULES];
+	xstar_of(&p, 0.2, 500, &b, Xs);
+	ls_theory_opts o;
+	ls_theory_opts_default(&o);
+	o.samples = 20;
+	ls_rng rng;
+	ls_rng_seed(&rng, 10);
+	ls_alphabeta ab;
+	assert_ok(ls_theory_alphabeta(&p, Xs, 3, 2.0, &o, &rng, &ab, NULL));
+	assert_close(ab.alpha, 1.0, 0, 1e-10);
+	assert_close(ab.beta, 1.0, 0, 1e-10);
+	ls_mat_free(&Xs[0]);
+	ls_baseline_free(&b);
+	ls_problem_destroy(&p);
+}
+
+/* The library's loud5: A = B = √1.5·[e2 e3] spurious, A = B = [e1 0] global. */
+static void test_loud5_preset(void **state)
+{
+	(void)state;
+	const char *kv[] = { "problem", "loud5", "rank", "2", NULL };
+	ls_problem p;
+	ls_config c;
+	make_problem(&p, &c, kv);
+	ls_baseline b;
+	ls_mat Xs[LS_MAX_MODULES];
+	xstar_of(&p, 0.0, 20000, &b, Xs);
+	assert_int_equal(b.rstar, 1);
+	ls_lora L;
+	tl_alloc(&L, &p, 2, 1.0);
+	LS_AT(L.A[0], 1, 0) = LS_AT(L.B[0], 1, 0) = sqrt(1.5);
+	LS_AT(L.A[0], 2, 1) = LS_AT(L.B[0], 2, 1) = sqrt(1.5);
+	ls_theory_opts o;
+	ls_theory_opts_default(&o);
+	o.samples = 60;
+	ls_rng rng;
+	ls_rng_seed(&rng, 12);
+	ls_theory_report rep;
+	assert_ok(ls_theory_report_compute(&p, &L, 0.0, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_int_equal(rep.verdict, LS_VERDICT_SPURIOUS);
+	assert_false(rep.contradiction);
+	assert_close(rep.gap, 0.55, 1e-6, 0);
+	assert_close(rep.mod[0].norm_x, 3.0 / sqrt(2.0), 1e-12, 0);
+	assert_close(rep.mod[0].norm_xstar, 1.0, 1e-6, 0);
+	assert_true(rep.mod[0].bound_holds);
+	ls_mat_set_zero(&L.A[0]);
+	ls_mat_set_zero(&L.B[0]);
+	LS_AT(L.A[0], 0, 0) = LS_AT(L.B[0], 0, 0) = 1.0;
+	assert_ok(ls_theory_report_compute(&p, &L, 0.0, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_int_equal(rep.verdict, LS_VERDICT_GLOBAL);
+	assert_false(rep.contradiction);
+	tl_free(&L);
+	ls_mat_free(&Xs[0]);
+	ls_baseline_free(&b);
+	ls_problem_destroy(&p);
+}
+
+/* sense2x2 with r = r* = 1: a = b = (0, 1/√2) is a spurious SOSP (f = 3/4, exact α = 1,
+ * β = 4: generic), decided by Theorem 1 with r = r* since Corollary 1 needs r > r*. */
+static void test_sense2x2_preset(void **state)
+{
+	(void)state;
+	const char *kv[] = { "problem", "sense2x2", "rank", "1", NULL };
+	ls_problem p;
+	ls_config c;
+	make_problem(&p, &c, kv);
+	ls_baseline b;
+	ls_mat Xs[LS_MAX_MODULES];
+	xstar_of(&p, 0.0, 20000, &b, Xs);
+	ls_lora L;
+	tl_alloc(&L, &p, 1, 1.0);
+	LS_AT(L.A[0], 1, 0) = LS_AT(L.B[0], 1, 0) = sqrt(0.5);
+	ls_theory_opts o;
+	ls_theory_opts_default(&o);
+	o.samples = 60;
+	ls_rng rng;
+	ls_rng_seed(&rng, 13);
+	ls_theory_report rep;
+	assert_ok(ls_theory_report_compute(&p, &L, 0.0, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_close(rep.loss, 0.75, 1e-12, 0);
+	assert_true(rep.stationary && rep.second_order);
+	assert_true(rep.exact_used);
+	assert_int_equal(rep.mod[0].regime_exact, LS_REGIME_GENERIC);
+	assert_true(rep.mod[0].ab.alpha >= 1.0 - 1e-9 && rep.mod[0].ab.beta <= 4.0 + 1e-9);
+	assert_int_equal(rep.verdict, LS_VERDICT_SPURIOUS);
+	assert_false(rep.contradiction);
+	tl_free(&L);
+	ls_mat_free(&Xs[0]);
+	ls_baseline_free(&b);
+	ls_problem_destroy(&p);
+}
+
+/* §3.4 with the library's baseline on every problem, λ > 0. */
+static void test_seed_check_every_problem(void **state)
+{
+	(void)state;
+	for (size_t id = 0; ls_problem_names[id]; id++) {
+		const char *kv[] = { "problem", ls_problem_names[id], "m", "5", "n", "5",
+				     "true-rank", "2", "rank", "2", NULL };
+		ls_problem p;
+		ls_config c;
+		make_problem(&p, &c, kv);
+		ls_baseline b;
+		ls_mat Xs[LS_MAX_MODULES];
+		xstar_of(&p, 0.3, 400, &b, Xs);
+		ls_lora L;
+		tl_alloc(&L, &p, 2, 1.0);
+		ls_alphabeta ab[LS_MAX_MODULES];
+		for (size_t k = 0; k < p.nmod; k++)
+			ab[k] = (ls_alphabeta){ .alpha = 0.5, .beta = 1.0, .samples = 1, .D = 1e3,
+						.r = 2, .alpha_exact = NAN, .beta_exact = NAN };
+		ls_theory_opts o;
+		ls_theory_opts_default(&o);
+		o.lanczos_iters = 30;
+		ls_rng rng;
+		ls_rng_seed(&rng, 14);
+		ls_theory_report rep;
+		assert_ok(ls_theory_report_compute(&p, &L, 0.3, Xs, &o, ab, &rng, &rep, NULL));
+		if (!rep.seed_holds)
+			fail_msg("%s: |X*|_* = %g >= f(0)/lambda = %g", ls_problem_names[id],
+				 rep.seed_lhs, rep.seed_rhs);
+		assert_close(rep.seed_lhs, b.nuc, 1e-9, 1e-12);
+		assert_close(rep.f0, b.f0, 1e-12, 1e-14);
+		tl_free(&L);
+		for (size_t k = 0; k < p.nmod; k++)
+			ls_mat_free(&Xs[k]);
+		ls_baseline_free(&b);
+		ls_problem_destroy(&p);
+	}
+}
+
+/* mlp with LoRA on both layers: α̂, β̂, regime, ratio and verdict per module. */
+static void test_mlp_two_modules(void **state)
+{
+	(void)state;
+	const char *kv[] = { "problem", "mlp", "m", "5", "n", "4", "modules", "2", "rank", "2",
+			     NULL };
+	ls_problem p;
+	ls_config c;
+	make_problem(&p, &c, kv);
+	assert_int_equal(p.nmod, 2);
+	ls_baseline b;
+	ls_mat Xs[LS_MAX_MODULES];
+	xstar_of(&p, 0.05, 300, &b, Xs);
+	ls_lora L;
+	tl_alloc(&L, &p, 2, 1.0);
+	ls_rng rng;
+	ls_rng_seed(&rng, 15);
+	for (size_t k = 0; k < 2; k++) {
+		ls_rng_fill_normal(&rng, &L.A[k], 0.0, 0.3);
+		ls_rng_fill_normal(&rng, &L.B[k], 0.0, 0.3);
+	}
+	ls_theory_opts o;
+	ls_theory_opts_default(&o);
+	o.samples = 10;
+	o.beta_iters = 5;
+	ls_theory_report rep;
+	assert_ok(ls_theory_report_compute(&p, &L, 0.05, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_int_equal(rep.nmod, 2);
+	assert_false(rep.convex);
+	assert_false(rep.contradiction); /* no loss comparison for non-convex f */
+	for (size_t k = 0; k < 2; k++) {
+		assert_int_equal(rep.mod[k].ab.samples, 10);
+		assert_true(isfinite(rep.mod[k].ab.alpha) && isfinite(rep.mod[k].ab.beta));
+		assert_true(rep.mod[k].regime != LS_REGIME_UNKNOWN);
+		assert_true(rep.mod[k].verdict != LS_VERDICT_UNKNOWN);
+	}
+	assert_int_equal(rep.verdict, LS_VERDICT_NOT_STATIONARY); /* a random point */
+	tl_free(&L);
+	for (size_t k = 0; k < 2; k++)
+		ls_mat_free(&Xs[k]);
+	ls_baseline_free(&b);
+	ls_problem_destroy(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_regression_exact),
+		cmocka_unit_test(test_approx_exact),
+		cmocka_unit_test(test_loud5_preset),
+		cmocka_unit_test(test_sense2x2_preset),
+		cmocka_unit_test(test_seed_check_every_problem),
+		cmocka_unit_test(test_mlp_two_modules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -68,6 +68,8 @@ typedef struct {
 	char message[LS_METRICS_MSG_MAX]; /* why it diverged, else empty */
 	size_t nmod;
 	ls_module_metrics mod[LS_MAX_MODULES];
+	long mk_checks;   /* steps since step 0 where the Mu–Klabjan inequality was evaluated */
+	long mk_failures; /* ... and where it failed */
 } ls_metrics;
 
 typedef struct {

@@ -191,6 +191,10 @@ void ls_out_summary(const ls_out *o, const ls_session *s)
 	} else {
 		entry(o, &first, "baseline", "off", true);
 	}
+	if (m->mk_checks > 0) {
+		entry_long(o, &first, "mk_checks", m->mk_checks);
+		entry_long(o, &first, "mk_failures", m->mk_failures);
+	}
 	if (o->timing)
 		entry_real(o, &first, "steps_per_sec", m->steps_per_sec);
 	entry(o, &first, "diverged", m->diverged ? "true" : "false", false);

@@ -320,6 +320,7 @@ static ls_status initialise(ls_session *s, ls_error *err)
 	s->cur.eta = NAN;
 	s->cur.mk_checked = s->cur.mk_holds = false;
 	s->cur.mk_lhs = s->cur.mk_rhs = NAN;
+	s->cur.mk_checks = s->cur.mk_failures = 0;
 	ls_history_clear(&s->hist);
 	if (s->opt)
 		ls_optim_reset(s->opt);
@@ -412,6 +413,10 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 		mt->mk_holds = info.mk_holds;
 		mt->mk_lhs = info.mk_lhs;
 		mt->mk_rhs = info.mk_rhs;
+		if (info.mk_checked) {
+			mt->mk_checks++;
+			mt->mk_failures += !info.mk_holds;
+		}
 		st = ls_history_push(&s->hist, mt, err);
 		if (st != LS_OK)
 			return st;

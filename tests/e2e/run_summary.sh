@@ -33,4 +33,10 @@ close "$floor" 1.815 1e-9 0 || fail "approx: floor $floor, expected 1.815"
 [ "$(summary_value "$TMP/a.txt" baseline)" = certified ] || fail "approx: baseline not certified"
 d=$(summary_value "$TMP/a.txt" dist_star)
 close "$d" 0 0 1e-6 || fail "approx: ‖X − X*‖ = $d"
+
+# Mu–Klabjan step (MATH.md §6): the descent inequality is checked on every step and holds.
+"$LORASCOPE" run --problem regression --m 10 --n 8 --rank 3 --optimizer mk --steps 400 \
+	--every 400 >"$TMP/mk.txt" || fail "mk run"
+[ "$(summary_value "$TMP/mk.txt" mk_checks)" = 400 ] || fail "mk: not every step was checked"
+[ "$(summary_value "$TMP/mk.txt" mk_failures)" = 0 ] || fail "mk: the descent inequality failed"
 exit 0

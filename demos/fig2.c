@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nseeds <= 0)
-		nseeds = quick ? 8 : 40;
+		nseeds = quick ? 10 : 40;
 	if (steps <= 0)
 		steps = 200000;
 	if (!demo_has_problem("loud5")) {

@@ -1,0 +1,304 @@
+/* inspect.c — `lorascope inspect PATH [--json] [--sigma]`: read a PEFT adapter (directory or
+ * safetensors file) through ls_adapter_load and print, per LoRA module, the shape, r, s,
+ * ‖ΔW‖_F, ‖ΔW‖_2, nuclear norm, stable rank, energy ranks and flags, then a summary and the
+ * flag legend; or the same as one JSON document. Only formatting lives here. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "inspect.h"
+#include "lorascope/adapter.h"
+
+/* X(field, "name", "help"): the options, all flags. One list gives the parser and --help. */
+#define INSPECT_OPTIONS(X)                                                                  \
+	X(json, "json", "print one JSON document (modules, saved tensors, summary)")        \
+	X(sigma, "sigma", "also list every singular value of each module (table output)")   \
+	X(help, "help", "print this help and exit")
+
+typedef struct {
+#define INSPECT_FIELD(field, name, help) int field;
+	INSPECT_OPTIONS(INSPECT_FIELD)
+#undef INSPECT_FIELD
+} inspect_options;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lorascope inspect PATH [options]\n\n"
+		   "PATH is a PEFT adapter directory (adapter_model.safetensors and\n"
+		   "adapter_config.json) or one .safetensors file (scaling s = 1 without a config).\n"
+		   "Per LoRA module: the singular values of dW = s*B*A (from the thin factors),\n"
+		   "norms, stable rank |dW|_F^2/|dW|_2^2, energy ranks (90 %%, 99 %% of sum sigma^2)\n"
+		   "and flags.\n\noptions:\n");
+#define INSPECT_HELP(field, name, help) fprintf(f, "  --%-10s %s\n", name, help);
+	INSPECT_OPTIONS(INSPECT_HELP)
+#undef INSPECT_HELP
+}
+
+/* Length of the longest common prefix of the module names that ends with a '.'. */
+static size_t common_prefix(const ls_adapter *ad)
+{
+	if (ad->nmod < 2)
+		return 0;
+	const char *first = ad->modules[0].name;
+	size_t n = strlen(first);
+	for (size_t i = 1; i < ad->nmod; i++) {
+		size_t k = 0;
+		while (k < n && first[k] == ad->modules[i].name[k])
+			k++;
+		n = k;
+	}
+	while (n > 0 && first[n - 1] != '.')
+		n--;
+	return n;
+}
+
+static void flag_text(unsigned flags, char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (int b = 0; b < LS_AF_COUNT; b++)
+		if (flags & (1u << b))
+			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
+					      ls_adapter_flag_names[b]);
+	if (!n)
+		snprintf(out, cap, "-");
+}
+
+static void print_config(const ls_adapter *ad)
+{
+	printf("adapter   %s\n", ad->path);
+	printf("weights   %s\n", ad->model_path);
+	if (!ad->has_config) {
+		printf("config    none: scaling s = 1 assumed (no adapter_config.json)\n");
+		return;
+	}
+	const ls_adapter_config *c = &ad->cfg;
+	printf("config    r %g, lora_alpha %g, scaling %s%s%s%s", c->r, c->lora_alpha,
+	       c->use_rslora ? "alpha/sqrt(r) (rsLoRA)" : "alpha/r",
+	       c->fan_in_fan_out ? ", fan_in_fan_out" : "", c->use_dora ? ", DoRA" : "",
+	       c->nrank || c->nalpha ? ", per-module patterns" : "");
+	if (c->base_model)
+		printf(", base model %s", c->base_model);
+	printf("\n\n");
+}
+
+static void print_table(const ls_adapter *ad, bool sigma)
+{
+	size_t pre = common_prefix(ad);
+	int w = 6;
+	for (size_t i = 0; i < ad->nmod; i++) {
+		int l = (int)(strlen(ad->modules[i].name) - pre);
+		w = l > w ? l : w;
+	}
+	if (pre)
+		printf("modules under %.*s\n", (int)pre, ad->modules[0].name);
+	printf("%-*s %11s %4s %7s %10s %10s %10s %7s %4s %4s  %s\n", w, "module", "shape", "r", "s",
+	       "|dW|_F", "|dW|_2", "nuclear", "st.rank", "E90", "E99", "flags");
+	for (size_t i = 0; i < ad->nmod; i++) {
+		const ls_adapter_module *m = &ad->modules[i];
+		char shape[32], flags[64];
+		snprintf(shape, sizeof shape, "%zux%zu", m->transposed ? m->in : m->out,
+			 m->transposed ? m->out : m->in);
+		flag_text(m->flags, flags, sizeof flags);
+		printf("%-*s %11s %4zu %7.4g %10.4g %10.4g %10.4g %7.3f %4zu %4zu  %s\n", w,
+		       m->name + pre, shape, m->r, m->scaling, m->fro, m->spec, m->nuclear,
+		       m->stable_rank, m->erank90, m->erank99, flags);
+		if (sigma) {
+			printf("%-*s   sigma:", w, "");
+			for (size_t k = 0; k < m->k; k++)
+				printf(" %.6g", m->sigma[k]);
+			printf("\n");
+		}
+	}
+}
+
+static void print_summary(const ls_adapter *ad)
+{
+	double ss = 0;
+	size_t big = 0;
+	for (size_t i = 0; i < ad->nmod; i++) {
+		const ls_adapter_module *m = &ad->modules[i];
+		if (isfinite(m->fro))
+			ss += m->fro * m->fro;
+		if (!(ad->modules[big].fro >= m->fro))
+			big = i;
+	}
+	printf("\nsummary   %zu LoRA modules (%s), %zu saved modules (%zu tensors), %zu DoRA "
+	       "magnitude vectors\n",
+	       ad->nmod, ad->modules[0].dtype, ad->nsaved_modules, ad->nsaved, ad->nmag);
+	printf("          sqrt(sum |dW|_F^2) = %.4g; largest |dW|_F: %s (%.4g)\n", sqrt(ss),
+	       ad->modules[big].name, ad->modules[big].fro);
+	/* One line per saved module (the tensors come sorted by name, so a module's are adjacent). */
+	for (size_t i = 0; i < ad->nsaved; i++) {
+		const ls_adapter_tensor *t = &ad->saved[i];
+		bool first = i == 0 || strcmp(t->module, ad->saved[i - 1].module) != 0;
+		bool last = i + 1 == ad->nsaved || strcmp(t->module, ad->saved[i + 1].module) != 0;
+		if (first)
+			printf("%-10s%s%s:", i == 0 ? "saved" : "", t->module,
+			       t->listed ? " (modules_to_save)" : "");
+		const char *leaf = strrchr(t->name, '.');
+		printf(" %s [", leaf ? leaf + 1 : t->name);
+		for (size_t d = 0; d < t->ndim; d++)
+			printf("%s%zu", d ? ", " : "", t->shape[d]);
+		printf("] %s%s", t->dtype, last ? "\n" : ",");
+	}
+	if (ad->nmag) {
+		printf("DoRA     ");
+		for (size_t i = 0; i < ad->nmag; i++)
+			printf(" %s%s", ad->magnitudes[i].module, i + 1 < ad->nmag ? "," : "\n");
+	}
+	printf("flags     %zu B=0, %zu NaN/Inf, %zu loud%s\n", ad->nzero, ad->nnonfinite, ad->nloud,
+	       ad->nzero ? "  <- B all zero: that module leaves the model unchanged" : "");
+	printf("\nlegend    shape is dW as applied (out x in); s = scaling; st.rank = "
+	       "|dW|_F^2/|dW|_2^2;\n          E90/E99 = fewest singular values holding 90 %%/99 %% "
+	       "of sum sigma^2\n");
+	for (int b = 0; b < LS_AF_COUNT; b++)
+		printf("          %-8s %s\n", ls_adapter_flag_names[b], ls_adapter_flag_legend[b]);
+	printf("          far = above max(median + %g*1.4826*MAD, %g*median) of the finite, "
+	       "non-zero\n          modules, in both st.rank and |dW|_F (needs %d such modules)\n",
+	       LS_ADAPTER_FAR_K, LS_ADAPTER_FAR_RATIO, LS_ADAPTER_FAR_MIN);
+}
+
+/* A JSON number, or null for NaN/Inf (JSON has no such numbers). */
+static json_t *jnum(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *jshape(const size_t *shape, size_t ndim)
+{
+	json_t *a = json_array();
+	for (size_t d = 0; d < ndim; d++)
+		json_array_append_new(a, json_integer((json_int_t)shape[d]));
+	return a;
+}
+
+static json_t *jtensors(const ls_adapter_tensor *t, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:b}", "name", t[i].name,
+						   "module", t[i].module, "dtype", t[i].dtype,
+						   "shape", jshape(t[i].shape, t[i].ndim), "listed",
+						   t[i].listed));
+	return a;
+}
+
+static json_t *jmodule(const ls_adapter_module *m)
+{
+	json_t *sig = json_array(), *flags = json_array();
+	for (size_t k = 0; k < m->k; k++)
+		json_array_append_new(sig, jnum(m->sigma[k]));
+	for (int b = 0; b < LS_AF_COUNT; b++)
+		if (m->flags & (1u << b))
+			json_array_append_new(flags, json_string(ls_adapter_flag_names[b]));
+	size_t shape[2] = {m->transposed ? m->in : m->out, m->transposed ? m->out : m->in};
+	return json_pack("{s:s, s:s, s:o, s:b, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, "
+			 "s:o}",
+			 "name", m->name, "dtype", m->dtype, "shape", jshape(shape, 2),
+			 "stored_transposed", m->transposed, "r", (json_int_t)m->r, "lora_alpha",
+			 jnum(m->alpha), "scaling", jnum(m->scaling), "singular_values", sig,
+			 "fro_norm", jnum(m->fro), "spectral_norm", jnum(m->spec), "nuclear_norm",
+			 jnum(m->nuclear), "stable_rank", jnum(m->stable_rank), "energy_rank_90",
+			 (json_int_t)m->erank90, "energy_rank_99", (json_int_t)m->erank99, "flags",
+			 flags);
+}
+
+static int print_json(const ls_adapter *ad)
+{
+	json_t *cfg = json_null();
+	if (ad->has_config) {
+		const ls_adapter_config *c = &ad->cfg;
+		cfg = json_pack("{s:o, s:o, s:b, s:b, s:b, s:s?}", "r", jnum(c->r), "lora_alpha",
+				jnum(c->lora_alpha), "use_rslora", c->use_rslora, "fan_in_fan_out",
+				c->fan_in_fan_out, "use_dora", c->use_dora,
+				"base_model_name_or_path", c->base_model);
+	}
+	json_t *mods = json_array();
+	double ss = 0;
+	for (size_t i = 0; i < ad->nmod; i++) {
+		json_array_append_new(mods, jmodule(&ad->modules[i]));
+		if (isfinite(ad->modules[i].fro))
+			ss += ad->modules[i].fro * ad->modules[i].fro;
+	}
+	char rule[200];
+	snprintf(rule, sizeof rule,
+		 "loud: stable_rank and fro_norm both above max(median + %g*1.4826*MAD, "
+		 "%g*median) of the finite non-zero modules (at least %d)",
+		 LS_ADAPTER_FAR_K, LS_ADAPTER_FAR_RATIO, LS_ADAPTER_FAR_MIN);
+	json_t *summary = json_pack(
+		"{s:i, s:i, s:i, s:i, s:o, s:{s:i, s:i, s:i}, s:s}", "modules", (json_int_t)ad->nmod,
+		"saved_modules", (json_int_t)ad->nsaved_modules, "saved_tensors",
+		(json_int_t)ad->nsaved, "dora_magnitudes", (json_int_t)ad->nmag, "total_fro_norm",
+		jnum(sqrt(ss)), "flagged", "B=0", (json_int_t)ad->nzero, "NaN/Inf",
+		(json_int_t)ad->nnonfinite, "loud", (json_int_t)ad->nloud, "far_rule", rule);
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "path", ad->path,
+				"weights", ad->model_path, "config", cfg, "modules", mods,
+				"saved_tensors", jtensors(ad->saved, ad->nsaved), "dora_magnitudes",
+				jtensors(ad->magnitudes, ad->nmag), "summary", summary);
+	if (!doc) {
+		fprintf(stderr, "lorascope inspect: cannot build the JSON document\n");
+		return LS_EXIT_FAILURE;
+	}
+	int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	json_decref(doc);
+	printf("\n");
+	return rc == 0 ? LS_EXIT_OK : LS_EXIT_FAILURE;
+}
+
+int ls_cli_inspect(int argc, char **argv)
+{
+	inspect_options opt = {0};
+	const char *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) == 0) {
+			bool known = false;
+#define INSPECT_PARSE(field, name, help)                                                     \
+	if (strcmp(a + 2, name) == 0) {                                                      \
+		opt.field = 1;                                                               \
+		known = true;                                                                \
+	}
+			INSPECT_OPTIONS(INSPECT_PARSE)
+#undef INSPECT_PARSE
+			if (!known) {
+				fprintf(stderr, "lorascope inspect: unknown option '%.60s' (see --help)\n",
+					a);
+				return LS_EXIT_USAGE;
+			}
+		} else if (path) {
+			fprintf(stderr, "lorascope inspect: one PATH only ('%.60s' is extra)\n", a);
+			return LS_EXIT_USAGE;
+		} else {
+			path = a;
+		}
+	}
+	if (opt.help) {
+		usage(stdout);
+		return LS_EXIT_OK;
+	}
+	if (!path) {
+		usage(stderr);
+		return LS_EXIT_USAGE;
+	}
+	ls_adapter ad;
+	ls_error err;
+	ls_error_clear(&err);
+	ls_status st = ls_adapter_load(&ad, path, &err);
+	if (st != LS_OK) {
+		fprintf(stderr, "lorascope inspect: %s\n", err.msg);
+		return st == LS_ENOMEM || st == LS_ENUMERIC ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
+	}
+	int rc = LS_EXIT_OK;
+	if (opt.json) {
+		rc = print_json(&ad);
+	} else {
+		print_config(&ad);
+		print_table(&ad, opt.sigma);
+		print_summary(&ad);
+	}
+	ls_adapter_free(&ad);
+	return rc;
+}

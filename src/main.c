@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/inspect.h"
 #include "tui/tui.h"
 
 typedef struct {
@@ -15,6 +16,7 @@ typedef struct {
 
 static const subcommand subcommands[] = {
 	{ "run", ls_cli_run, "train headless and print a row every K steps and a summary" },
+	{ "inspect", ls_cli_inspect, "spectra, norms and flags of a PEFT LoRA adapter" },
 	{ "tui", ls_tui_main, "the interactive view (the default: no command, or only options)" },
 };
 

@@ -184,7 +184,16 @@ void ls_axis_format(double v, int width, char *buf, size_t len)
 			e++;
 			m = v / pow(10.0, e);
 		}
-		snprintf(tmp, sizeof tmp, "%.*fe%d", prec, m, e);
+		snprintf(tmp, sizeof tmp, "%.*f", prec, m);
+		/* Trim the mantissa's trailing zeros ("1.50" → "1.5", "1.00" → "1"). */
+		if (strchr(tmp, '.')) {
+			size_t l = strlen(tmp);
+			while (tmp[l - 1] == '0')
+				tmp[--l] = '\0';
+			if (tmp[l - 1] == '.')
+				tmp[--l] = '\0';
+		}
+		snprintf(tmp + strlen(tmp), sizeof tmp - strlen(tmp), "e%d", e);
 		if ((int)strlen(tmp) <= width || prec == 0) {
 			snprintf(buf, len, "%s", tmp);
 			return;

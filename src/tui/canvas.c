@@ -163,6 +163,48 @@ void ls_canvas_polyline(ls_canvas *c, const double *fx, const double *fy, size_t
 	}
 }
 
+void ls_canvas_series(ls_canvas *c, const double *fx, const double *fy, size_t n, int ink)
+{
+	int W = ls_canvas_px_w(c), H = ls_canvas_px_h(c);
+	if (W == 0 || H == 0)
+		return;
+	/* Current column: x, first and last y, extent; prev: last point of the previous
+	 * column (joined to this column's first point). */
+	int have = 0, cx = 0, first = 0, last = 0, lo = 0, hi = 0;
+	int have_prev = 0, px = 0, py = 0;
+	for (size_t i = 0; i <= n; i++) {
+		int ok = 1, x = 0, y = 0;
+		if (i < n) {
+			x = to_px(fx[i], W, 0, &ok);
+			y = to_px(fy[i], H, 1, &ok);
+		}
+		if (have && (i == n || !ok || x != cx)) {
+			if (have_prev)
+				ls_canvas_line(c, px, py, cx, first, ink);
+			ls_canvas_line(c, cx, lo, cx, hi, ink);
+			have_prev = 1;
+			px = cx;
+			py = last;
+			have = 0;
+		}
+		if (i == n)
+			break;
+		if (!ok) {
+			have_prev = 0;
+			continue;
+		}
+		if (!have) {
+			have = 1;
+			cx = x;
+			first = last = lo = hi = y;
+		} else {
+			last = y;
+			lo = y < lo ? y : lo;
+			hi = y > hi ? y : hi;
+		}
+	}
+}
+
 void ls_canvas_hline(ls_canvas *c, double fy, int ink, int dotted)
 {
 	int W = ls_canvas_px_w(c), H = ls_canvas_px_h(c);

@@ -42,6 +42,10 @@ void ls_canvas_line(ls_canvas *c, int x0, int y0, int x1, int y1, int ink);
  * fy 0 bottom → 1 top); a NaN coordinate breaks the line; points out of [0, 1]
  * are clipped. */
 void ls_canvas_polyline(ls_canvas *c, const double *fx, const double *fy, size_t n, int ink);
+/* The same picture as ls_canvas_polyline for a series whose fx never decreases, in time
+ * linear in n however many points share a pixel column: each column gets one vertical
+ * stroke from its lowest to its highest point, joined to the neighbouring columns. */
+void ls_canvas_series(ls_canvas *c, const double *fx, const double *fy, size_t n, int ink);
 /* A horizontal line at fraction fy (0 bottom, 1 top), dotted when dotted ≠ 0. */
 void ls_canvas_hline(ls_canvas *c, double fy, int ink, int dotted);
 

@@ -69,10 +69,10 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ui->fx[i] = ((double)h->step[i] - x0) / (x1 - x0);
 	for (size_t i = 0; i < n; i++)
 		ui->fy[i] = ls_scale_frac(&ys, h->loss[i]);
-	ls_canvas_polyline(&ui->canvas, ui->fx, ui->fy, n, INK_F);
+	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, INK_F);
 	for (size_t i = 0; i < n; i++)
 		ui->fy[i] = ls_scale_frac(&ys, h->reg_loss[i]);
-	ls_canvas_polyline(&ui->canvas, ui->fx, ui->fy, n, INK_G);
+	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, INK_G);
 	ls_draw_canvas(ui, c);
 	/* Not drawable on a log axis: say so instead of drawing garbage. */
 	if (n && !(h->reg_loss[n - 1] > 0))

@@ -12,16 +12,26 @@ enum { INK_RATIO = 2, INK_THRESH = 4 };
 void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 {
 	const ls_history *h = &v->h;
+	const ls_theory_module *md = &v->rep.mod[0];
+	double thr = NAN;
+	if (v->has_theory && v->rep.nmod)
+		thr = isfinite(md->threshold_exact) ? md->threshold_exact : md->threshold;
 	char title[160], cur[24];
 	ls_axis_format(v->m.ratio, 8, cur, sizeof cur);
 	snprintf(title, sizeof title, "%s = %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), cur);
 	ls_draw_box(ui, r, title);
-	const char *note = v->has_baseline
-				   ? LS_TXT(ui, "2α/β not estimated yet", "2a/b not estimated yet")
-				   : "no baseline: r* unknown";
+	char thr_txt[32], note[48];
+	ls_axis_format(thr, 7, thr_txt, sizeof thr_txt);
+	if (isfinite(thr))
+		snprintf(note, sizeof note, "%s %s", LS_TXT(ui, "┄ 2α/β =", "# 2a/b ="), thr_txt);
+	else
+		snprintf(note, sizeof note, "%s",
+			 v->has_baseline ? LS_TXT(ui, "2α/β not estimated yet", "2a/b not estimated yet")
+					 : "no baseline: r* unknown");
 	ls_scale ys;
 	ls_scale_begin(&ys, 1);
 	ls_scale_add(&ys, h->ratio, h->len);
+	ls_scale_add(&ys, &thr, 1);
 	ls_scale_finish(&ys);
 	double x0 = h->len ? (double)h->step[0] : 0, x1 = h->len ? (double)h->step[h->len - 1] : 1;
 	if (x1 <= x0)
@@ -36,10 +46,12 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ui->fx[i] = ((double)h->step[i] - x0) / (x1 - x0);
 		ui->fy[i] = ls_scale_frac(&ys, h->ratio[i]);
 	}
-	ls_canvas_polyline(&ui->canvas, ui->fx, ui->fy, n, INK_RATIO);
+	if (isfinite(thr))
+		ls_canvas_hline(&ui->canvas, ls_scale_frac(&ys, thr), INK_THRESH, 1);
+	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, INK_RATIO);
 	ls_draw_canvas(ui, c);
 	int nl = 23 < c.w ? 23 : c.w;
-	ls_draw_text(c.y, c.x + c.w - nl, nl, LS_ROLE_LABEL, note);
+	ls_draw_text(c.y, c.x + c.w - nl, nl, isfinite(thr) ? LS_ROLE_FLOOR : LS_ROLE_LABEL, note);
 	if (n && !(h->ratio[n - 1] > 0))
 		ls_draw_text(c.y, c.x + 1, c.w - 2, LS_ROLE_LABEL,
 			     v->has_baseline ? LS_TXT(ui, "(σr = 0: off the log axis)",

@@ -1,5 +1,7 @@
 /* panel_verdict.c — the regime flag and the verdict, big and coloured, with the numbers
- * behind them (Kim–Kim–Ryu Corollary 1, MATH.md §4–§5) (curses). */
+ * behind them: α̂, β̂ with their sample count and spread, σ_r/σ_{r*} against 2α/β, the
+ * Corollary 1 norm bound and λ_min(∇²g) (Kim–Kim–Ryu, MATH.md §4–§5) (curses). */
+#include <ctype.h>
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,43 +10,104 @@
 #include "theme.h"
 #include "ui.h"
 
-/* A full-width reversed band with centred text: impossible to miss. */
-static void band(ls_rect r, int y, ls_role role, const char *text)
+/* A full-width reversed band with centred text (upper case when upper): impossible to
+ * miss. */
+static void band(ls_rect r, int y, ls_role role, const char *text, bool upper)
 {
 	int w = r.w - 2;
+	char up[128];
+	size_t i = 0;
+	for (; text[i] && i + 1 < sizeof up; i++)
+		up[i] = upper ? (char)toupper((unsigned char)text[i]) : text[i];
+	up[i] = '\0';
 	attrset(ls_theme_attr(role));
 	mvhline(y, r.x + 1, ' ', w);
 	attrset(A_NORMAL);
-	int len = (int)strlen(text);
+	int len = (int)strlen(up);
 	int x = r.x + 1 + (w - len) / 2;
-	ls_draw_text(y, x < r.x + 1 ? r.x + 1 : x, w, role, text);
+	ls_draw_text(y, x < r.x + 1 ? r.x + 1 : x, w, role, up);
+}
+
+static ls_role regime_role(ls_regime g)
+{
+	return g == LS_REGIME_SPECIAL ? LS_ROLE_GOOD : g == LS_REGIME_GENERIC ? LS_ROLE_WARN
+									      : LS_ROLE_INFO;
+}
+
+static ls_role verdict_role(ls_verdict v)
+{
+	switch (v) {
+	case LS_VERDICT_GLOBAL:
+		return LS_ROLE_GOOD;
+	case LS_VERDICT_SPURIOUS:
+		return LS_ROLE_BAD;
+	case LS_VERDICT_NOT_STATIONARY:
+	case LS_VERDICT_SADDLE:
+		return LS_ROLE_WARN;
+	default:
+		return LS_ROLE_INFO;
+	}
 }
 
 void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 {
 	ls_draw_box(ui, r, "regime and verdict");
-	int y = r.y + 1, w = r.w - 2;
+	int y = r.y + 1, w = r.w - 2, end = r.y + r.h - 1;
+	char line[192], a[24], b[24], c[24], d[24];
+	const ls_theory_report *rep = &v->rep;
+	const ls_theory_module *md = &rep->mod[0];
+	bool th = v->has_theory && rep->nmod > 0;
 	if (v->diverged) {
-		band(r, y++, LS_ROLE_BAD, "DIVERGED");
+		band(r, y++, LS_ROLE_BAD, "diverged", true);
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, " paused: lower eta (e), reset (x)");
+	} else if (!v->has_baseline) {
+		band(r, y++, LS_ROLE_INFO, "regime: no baseline", true);
+		band(r, y++, LS_ROLE_INFO, "verdict needs X* (b)", true);
+	} else if (!th) {
+		band(r, y++, LS_ROLE_INFO, "regime: estimating a, b", true);
+		band(r, y++, LS_ROLE_INFO, "verdict: not computed yet", true);
 	} else {
-		band(r, y++, LS_ROLE_INFO, "REGIME: NOT ESTIMATED YET");
-		band(r, y++, LS_ROLE_WARN, "VERDICT: NOT COMPUTED YET");
+		bool exact = md->regime_exact != LS_REGIME_UNKNOWN;
+		ls_regime g = exact ? md->regime_exact : md->regime;
+		snprintf(line, sizeof line, "%s%s", ls_regime_text[g], exact ? " exact" : "");
+		band(r, y++, regime_role(g), line, false);
+		band(r, y++, verdict_role(rep->verdict), ls_verdict_text[rep->verdict], true);
 	}
-	char line[128], a[24], b[24];
-	ls_axis_format(v->m.ratio, 8, a, sizeof a);
-	snprintf(line, sizeof line, " %s = %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a);
-	ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
-	if (y < r.y + r.h - 1) {
-		if (v->has_baseline) {
-			ls_axis_format(v->floor, 9, a, sizeof a);
-			ls_axis_format(v->xstar_fro, 9, b, sizeof b);
-			snprintf(line, sizeof line, " floor %s  %s %s%s", a,
-				 LS_TXT(ui, "‖X*‖F", "|X*|F"), b,
-				 v->baseline_certified ? "" : " (uncertified)");
+	if (y < end && th) {
+		ls_axis_format(md->ab.alpha, 7, a, sizeof a);
+		ls_axis_format(md->ab.beta, 7, b, sizeof b);
+		ls_axis_format(fmax(md->ab.alpha_move, md->ab.beta_move), 6, c, sizeof c);
+		snprintf(line, sizeof line, " %s %s %s %s n=%zu/%zu %s%s", LS_TXT(ui, "α̂", "a"), a,
+			 LS_TXT(ui, "β̂", "b"), b, v->ab_samples, v->ab_target, LS_TXT(ui, "±", "+-"),
+			 c);
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
+	}
+	if (y < end) {
+		ls_axis_format(v->m.ratio, 7, a, sizeof a);
+		double thr = th ? (isfinite(md->threshold_exact) ? md->threshold_exact : md->threshold)
+				: NAN;
+		ls_axis_format(thr, 7, b, sizeof b);
+		snprintf(line, sizeof line, " %s %s vs 2%s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
+			 LS_TXT(ui, "α/β", "a/b"), th ? b : "?");
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
+	}
+	if (y < end && th) {
+		ls_axis_format(rep->lz.lmin, 8, a, sizeof a);
+		if (isfinite(md->bound)) {
+			ls_axis_format(md->bound, 7, d, sizeof d);
+			snprintf(line, sizeof line, " %s %s  Cor.1 %s%s %s", LS_TXT(ui, "λmin", "lmin"), a,
+				 LS_TXT(ui, "‖X‖≥", "|X|>="), d, md->bound_holds ? "ok" : "VIOLATED");
 		} else {
-			snprintf(line, sizeof line, " no baseline (large problem: F2 baseline=on)");
+			snprintf(line, sizeof line, " %s(%s) %s  step %ld", LS_TXT(ui, "λmin", "lmin"),
+				 LS_TXT(ui, "∇²g", "H"), a, v->theory_step);
 		}
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
+	} else if (y < end && v->has_baseline) {
+		ls_axis_format(v->floor, 8, a, sizeof a);
+		ls_axis_format(v->xstar_fro, 8, b, sizeof b);
+		snprintf(line, sizeof line, " floor %s  %s %s", a, LS_TXT(ui, "‖X*‖F", "|X*|F"), b);
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
 	}
+	if (y < end && th && rep->note[0])
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, rep->note);
 }

@@ -10,6 +10,7 @@
 
 #include "lorascope/config.h"
 #include "lorascope/metrics.h"
+#include "lorascope/theory.h"
 
 typedef struct {
 	unsigned long pub_seq;     /* publication number (1, 2, …) */
@@ -26,6 +27,12 @@ typedef struct {
 	size_t rstar;
 	double *sigma_star; /* rstar values, descending (heap, capacity sigma_star_cap) */
 	size_t sigma_star_cap;
+	/* Kim–Kim–Ryu instruments (theory.h) at step theory_step, when has_theory: α̂, β̂
+	 * from ab_samples of ab_target Monte Carlo samples so far, regime, λ_min, verdict. */
+	bool has_theory;
+	long theory_step;
+	size_t ab_samples, ab_target;
+	ls_theory_report rep;
 	/* The last event (a change, restart, divergence, file written, refusal). */
 	unsigned long event_seq;
 	bool event_error;

@@ -20,12 +20,19 @@
 #include "lorascope/fileio.h"
 #include "lorascope/lora.h"
 #include "lorascope/npy.h"
+#include "lorascope/rng.h"
 #include "lorascope/session.h"
+#include "lorascope/theory.h"
 
 #define QUEUE_MAX 64
 #define BATCH_BUDGET 0.010
 #define PUBLISH_EVERY 0.015
 #define KICK_SCALE 0.3
+/* Theory instruments: Monte Carlo samples for α̂, β̂ (the paper's 1000), gathered in
+ * calls of ~20–60 ms between training batches; the report (λ_min, verdict) refreshed at
+ * most every 0.25 s and using at most a tenth of the worker's time. */
+#define AB_TARGET 1000
+#define AB_HIST 64
 
 struct ls_worker {
 	pthread_t thread;
@@ -50,6 +57,27 @@ struct ls_worker {
 	char event[256];
 	long batch;
 	int notify_fd;
+
+	/* Theory state, keyed by the baseline (X*) and the rank it was estimated for. */
+	ls_rng trng;
+	const ls_baseline *th_base;
+	double th_floor;
+	size_t th_r;
+	ls_mat xstar[LS_MAX_MODULES];
+	bool xstar_ok;
+	ls_alphabeta ab[LS_MAX_MODULES];
+	size_t ab_n, ab_batch;
+	double next_ab;
+	double ab_D;
+	size_t hist_n;                         /* estimates after each call, for the spread */
+	size_t hist_samples[AB_HIST];
+	double hist_alpha[AB_HIST][LS_MAX_MODULES], hist_beta[AB_HIST][LS_MAX_MODULES];
+	bool has_rep;
+	long rep_step;
+	size_t rep_ab_n; /* samples behind the last report */
+	double next_report;
+	ls_theory_report rep;
+	bool theory_failed;
 };
 
 void ls_view_free(ls_view *v)
@@ -114,6 +142,12 @@ static void publish(ls_worker *w)
 			memcpy(v->sigma_star, b->mod[0].sigma, k * sizeof(double));
 		v->rstar = k;
 	}
+	v->has_theory = w->has_rep;
+	v->theory_step = w->rep_step;
+	v->ab_samples = w->ab_n;
+	v->ab_target = AB_TARGET;
+	if (w->has_rep)
+		v->rep = w->rep;
 	v->paused = w->paused;
 	v->diverged = ls_session_diverged(s);
 	v->applied_seq = w->applied;
@@ -303,6 +337,148 @@ static void apply_snapshot(ls_worker *w, const char *stem)
 	set_event(w, false, "saved A and B at step %ld: %s ...", ls_session_steps(w->s), first);
 }
 
+static void theory_forget(ls_worker *w)
+{
+	for (size_t k = 0; k < LS_MAX_MODULES; k++)
+		ls_mat_free(&w->xstar[k]);
+	w->xstar_ok = false;
+	w->ab_n = 0;
+	w->hist_n = 0;
+	w->has_rep = false;
+	w->theory_failed = false;
+	w->next_report = 0;
+}
+
+/* Merge one call's estimates: α̂ is a minimum and β̂ a maximum over all samples, so the
+ * estimate over the union of calls is the min/max of the calls' estimates. */
+static void merge_ab(ls_worker *w, const ls_alphabeta *est, size_t nmod, size_t nsamp)
+{
+	for (size_t k = 0; k < nmod; k++) {
+		if (w->ab_n == 0) {
+			w->ab[k] = est[k];
+		} else {
+			if (est[k].alpha < w->ab[k].alpha)
+				w->ab[k].alpha = est[k].alpha;
+			if (est[k].beta > w->ab[k].beta)
+				w->ab[k].beta = est[k].beta;
+		}
+	}
+	w->ab_n += nsamp;
+	if (w->hist_n < AB_HIST) {
+		w->hist_samples[w->hist_n] = w->ab_n;
+		for (size_t k = 0; k < nmod; k++) {
+			w->hist_alpha[w->hist_n][k] = w->ab[k].alpha;
+			w->hist_beta[w->hist_n][k] = w->ab[k].beta;
+		}
+		w->hist_n++;
+	}
+	/* Spread: movement since the estimate at half the samples (as ls_alphabeta reports). */
+	size_t h = 0;
+	for (size_t i = 0; i < w->hist_n; i++)
+		if (w->hist_samples[i] <= w->ab_n / 2)
+			h = i;
+	for (size_t k = 0; k < nmod; k++) {
+		w->ab[k].samples = w->ab_n;
+		w->ab[k].alpha_move = fabs(w->ab[k].alpha - w->hist_alpha[h][k]);
+		w->ab[k].beta_move = fabs(w->ab[k].beta - w->hist_beta[h][k]);
+	}
+}
+
+/* One slice of theory work; returns whether anything changed. The worker is the
+ * session's only user, so it may hand the session's problem to the instruments (they
+ * use its scratch space). */
+static bool theory_tick(ls_worker *w)
+{
+	const ls_baseline *b = ls_session_baseline(w->s);
+	const ls_config *cfg = ls_session_config(w->s);
+	if (!b) {
+		bool had = w->xstar_ok || w->has_rep;
+		theory_forget(w);
+		w->th_base = NULL;
+		return had;
+	}
+	if (b != w->th_base || b->floor != w->th_floor || (size_t)cfg->rank != w->th_r) {
+		theory_forget(w);
+		w->th_base = b;
+		w->th_floor = b->floor;
+		w->th_r = (size_t)cfg->rank;
+		w->ab_batch = 4;
+		ls_rng_seed(&w->trng, cfg->seed ^ 0x7468656f7279ULL);
+	}
+	if (w->theory_failed)
+		return false;
+	ls_problem *p = (ls_problem *)ls_session_problem(w->s);
+	const ls_lora *L = ls_session_lora(w->s);
+	ls_error err;
+	ls_theory_opts o;
+	ls_theory_opts_default(&o);
+	if (!w->xstar_ok) {
+		if (ls_theory_xstar_dense(b, w->xstar, &err) != LS_OK) {
+			w->theory_failed = true;
+			set_event(w, true, "theory: %s", err.msg);
+			return true;
+		}
+		w->xstar_ok = true;
+		const ls_metrics *m = ls_session_metrics(w->s);
+		double D = 1.0;
+		for (size_t k = 0; k < b->nmod; k++)
+			D = fmax(D, fmax(2.0 * b->mod[k].fro, 1.25 * m->mod[k].dist_star));
+		w->ab_D = D;
+	}
+	bool changed = false;
+	/* While training, sampling takes at most half of the worker's time. */
+	if (w->ab_n < AB_TARGET && (w->paused || now_sec() >= w->next_ab)) {
+		ls_alphabeta est[LS_MAX_MODULES];
+		o.samples = w->ab_batch;
+		if (w->ab_n + o.samples > AB_TARGET)
+			o.samples = AB_TARGET - w->ab_n;
+		double t0 = now_sec();
+		if (ls_theory_alphabeta(p, w->xstar, (size_t)cfg->rank, w->ab_D, &o, &w->trng, est,
+					&err) != LS_OK) {
+			w->theory_failed = true;
+			set_event(w, true, "theory: %s", err.msg);
+			return true;
+		}
+		double dt = now_sec() - t0;
+		w->next_ab = now_sec() + dt;
+		merge_ab(w, est, p->nmod, o.samples);
+		if (dt < 0.02 && w->ab_batch < 512)
+			w->ab_batch *= 2;
+		else if (dt > 0.06 && w->ab_batch > 1)
+			w->ab_batch /= 2;
+		changed = true;
+	}
+	double t = now_sec();
+	if (t < w->next_report || (w->has_rep && w->rep_step == ls_session_steps(w->s) &&
+				   w->rep_ab_n == w->ab_n))
+		return changed;
+	if (ls_theory_report_compute(p, L, cfg->lambda, w->xstar, &o, w->ab, &w->trng, &w->rep,
+				     &err) != LS_OK) {
+		w->theory_failed = true;
+		set_event(w, true, "theory: %s", err.msg);
+		return true;
+	}
+	double cost = now_sec() - t;
+	w->next_report = now_sec() + fmax(0.25, 10 * cost);
+	w->has_rep = true;
+	w->rep_step = ls_session_steps(w->s);
+	w->rep_ab_n = w->ab_n;
+	return true;
+}
+
+/* Nothing left for the theory to do at this state. */
+static bool theory_idle(const ls_worker *w)
+{
+	if (!ls_session_baseline(w->s) || w->theory_failed)
+		return true;
+	if (w->ab_n < AB_TARGET || w->th_base != ls_session_baseline(w->s))
+		return false;
+	/* A report is due but its turn has not come: wait (no spinning). */
+	if (now_sec() < w->next_report)
+		return true;
+	return w->has_rep && w->rep_step == ls_session_steps(w->s) && w->rep_ab_n == w->ab_n;
+}
+
 static bool queue_nonempty(ls_worker *w)
 {
 	pthread_mutex_lock(&w->qlock);
@@ -319,7 +495,7 @@ static void *run(void *arg)
 	publish(w);
 	for (;;) {
 		pthread_mutex_lock(&w->qlock);
-		bool idle = w->paused || ls_session_diverged(w->s);
+		bool idle = (w->paused || ls_session_diverged(w->s)) && theory_idle(w);
 		if (w->qn == 0 && !w->quit && idle) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -376,6 +552,8 @@ static void *run(void *arg)
 			} while (now_sec() - t0 < BATCH_BUDGET && !queue_nonempty(w));
 			changed = true;
 		}
+		if (!ls_session_diverged(w->s) && theory_tick(w))
+			changed = true;
 		double t = now_sec();
 		if (changed && (n > 0 || t - last_pub >= PUBLISH_EVERY || w->paused)) {
 			publish(w);
@@ -424,6 +602,7 @@ void ls_worker_stop(ls_worker *w)
 		pthread_mutex_unlock(&w->qlock);
 		pthread_join(w->thread, NULL);
 	}
+	theory_forget(w);
 	ls_session_free(w->s);
 	ls_view_free(&w->views[0]);
 	ls_view_free(&w->views[1]);

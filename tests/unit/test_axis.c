@@ -132,11 +132,13 @@ static void test_format(void **state)
 	expect_fmt(123.456, 6, "123.5");
 	expect_fmt(123.456, 3, "123");
 	expect_fmt(100000, 6, "100000");
-	expect_fmt(1e6, 6, "1.00e6");
+	expect_fmt(1e6, 6, "1e6");
+	expect_fmt(1.234e7, 6, "1.23e7");
 	expect_fmt(1.5e-3, 6, "0.0015");
 	expect_fmt(1.5e-4, 6, "1.5e-4");
-	expect_fmt(1.5e-4, 7, "1.50e-4");
-	expect_fmt(9.999e-5, 6, "1.0e-4");
+	expect_fmt(1.5e-4, 7, "1.5e-4");
+	expect_fmt(1e-4, 7, "1e-4");
+	expect_fmt(9.999e-5, 6, "1e-4");
 	expect_fmt(-2.5e-7, 6, "-2e-7");
 	expect_fmt(NAN, 6, "nan");
 	expect_fmt(-INFINITY, 6, "-inf");

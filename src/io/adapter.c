@@ -572,6 +572,9 @@ static ls_status locate(ls_adapter *ad, const char *path, char **config, ls_erro
 					    path);
 		return LS_OK;
 	}
+	if (!ends_with(path, ".safetensors"))
+		return ls_error_set(err, LS_EINVAL,
+				    "%s: neither an adapter directory nor a .safetensors file", path);
 	if (!(ad->model_path = strdup(path)))
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", path);
 	const char *slash = strrchr(path, '/');

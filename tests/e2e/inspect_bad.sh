@@ -34,7 +34,7 @@ check "$work/garbage.safetensors" "garbage.safetensors: header length"
 check "$work/huge.safetensors" "huge.safetensors: header length 18446744073709551615 exceeds"
 check "$work/empty" "empty: no adapter_model.safetensors"
 check "$work/missing" "missing: no such file or directory"
-check "$top_srcdir/tests/data/npy/array.npy" "array.npy: header length"
+check "$top_srcdir/tests/data/npy/array.npy" "array.npy: neither an adapter directory nor"
 
 "$LORASCOPE" inspect > /dev/null 2>&1
 [ $? -eq 2 ] || fail "no PATH: expected status 2"

@@ -190,6 +190,24 @@ ls_status ls_theory_report_compute(ls_problem *p, const ls_lora *L, double lambd
 				   const ls_alphabeta *ab, ls_rng *rng, ls_theory_report *rep,
 				   ls_error *err);
 
+/* One entry of the theory part of a run summary: a number or a text. */
+typedef struct {
+	char name[32];    /* "alpha"; with several modules "alpha_0", "alpha_1", ... */
+	bool is_text;
+	double value;     /* NaN when unknown (JSON null) */
+	const char *text; /* a static name or rep->note: valid while rep lives */
+} ls_theory_field;
+
+#define LS_THEORY_MAX_FIELDS (16 + 20 * LS_MAX_MODULES)
+
+/* The summary entries of rep in print order (at most cap, returns how many), for
+ * `lorascope run`'s table, CSV and JSONL: verdict, lambda_min, lanczos_residual,
+ * lanczos_iters, grad_rel, stationary, second_order, gap, contradiction, seed_lhs, seed_rhs,
+ * seed_check, note; then per module alpha, alpha_exact, beta, beta_exact, ab_samples,
+ * alpha_moved, beta_moved, D, regime, regime_exact, threshold, threshold_exact, rstar, ratio,
+ * sigma_r, sigma_rstar, norm_x, norm_xstar, cor1_bound, module_verdict. */
+size_t ls_theory_fields(const ls_theory_report *rep, ls_theory_field *f, size_t cap);
+
 /* Dense X*_k = U*·diag(σ*)·V*ᵀ of every module of the baseline into Xstar[0..b->nmod-1]
  * (allocated here, the caller frees each with ls_mat_free): the X* argument above. */
 ls_status ls_theory_xstar_dense(const ls_baseline *b, ls_mat *Xstar, ls_error *err);

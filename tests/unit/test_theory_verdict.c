@@ -71,6 +71,20 @@ static void test_loud5_spurious(void **state)
 	assert_true(m->threshold >= 2 * 0.12969 / 5.32031 - 1e-9); /* inner bound side */
 	assert_close(m->bound, sqrt(2.25 / (1.0 - m->threshold)) - 1.0, 1e-12, 0);
 	assert_true(m->bound_holds && m->norm_x >= m->bound);
+	/* the summary entries carry the same numbers under unique names */
+	ls_theory_field f[LS_THEORY_MAX_FIELDS];
+	size_t nf = ls_theory_fields(&rep, f, LS_THEORY_MAX_FIELDS);
+	assert_int_equal(nf, 33);
+	for (size_t i = 0; i < nf; i++)
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(f[i].name, f[j].name);
+	assert_string_equal(f[0].name, "verdict");
+	assert_string_equal(f[0].text, "spurious");
+	assert_string_equal(f[1].name, "lambda_min");
+	assert_close(f[1].value, rep.lz.lmin, 0, 0);
+	assert_string_equal(f[13].name, "alpha");
+	assert_close(f[13].value, m->ab.alpha, 0, 0);
+	assert_int_equal(ls_theory_fields(&rep, f, 5), 5);
 	tl_free(&L);
 	tq_destroy(&p);
 	ls_mat_free(&Xs);
@@ -143,6 +157,13 @@ static void test_two_modules_one_spurious(void **state)
 		assert_int_equal(rep.mod[k].regime, LS_REGIME_GENERIC);
 	}
 	assert_close(rep.mod[1].ratio, 1.0, 1e-12, 0);
+	ls_theory_field f[LS_THEORY_MAX_FIELDS];
+	size_t nf = ls_theory_fields(&rep, f, LS_THEORY_MAX_FIELDS);
+	assert_int_equal(nf, 13 + 2 * 20);
+	assert_string_equal(f[13].name, "alpha_0");
+	assert_string_equal(f[33].name, "alpha_1");
+	assert_string_equal(f[52].name, "module_verdict_1");
+	assert_string_equal(f[52].text, "spurious");
 	tl_free(&L);
 	tq_destroy(&p);
 	ls_mat_free(&Xs[0]);

@@ -8,8 +8,9 @@
  * (cheaper than N factor products), then GA = ∇f·B, GB = ∇fᵀ·A.
  * ∇f = (1/b) Σ r_i S_i over the batch; ∇²f[H] = (1/N) Σ ⟨S_i, H⟩ S_i.
  * L = λ_max of the sensing Gram (1/N) Σ vec S_i vec S_iᵀ, estimated on first use by
- * Lanczos on the N×N Gram (1/N)·SᵀS with full reorthogonalisation, times
- * (1 + SENSING_L_MARGIN): Ritz values approach λ_max from below. */
+ * Lanczos (full reorthogonalisation) on SᵀS/N or SSᵀ/N, whichever is smaller, times
+ * (1 + SENSING_L_MARGIN): Ritz values approach λ_max from below; at the sizes checked
+ * against LAPACK (up to 40×40, N = 960) 60 steps already matched it to 6 digits. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -41,6 +42,13 @@ static void sensing_destroy(ls_problem *p)
 		ls_mat_free(all[i]);
 	free(d);
 	p->data = NULL;
+}
+
+/* The side on which Lanczos runs: the smaller of N and mn (SᵀS/N and SSᵀ/N share
+ * their nonzero eigenvalues). */
+static size_t sensing_lanczos_dim(const sensing_data *d)
+{
+	return d->N < d->S.rows ? d->N : d->S.rows;
 }
 
 static size_t sensing_steps(const sensing_data *d)
@@ -80,7 +88,7 @@ static ls_status sensing_create(ls_problem *p, const ls_config *cfg, ls_rng *rng
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->G, m, n, err);
 	if (st == LS_OK)
-		st = ls_mat_alloc(&d->V, N, sensing_steps(d) + 1, err);
+		st = ls_mat_alloc(&d->V, sensing_lanczos_dim(d), sensing_steps(d) + 1, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->T, sensing_steps(d), sensing_steps(d), err);
 	if (st == LS_OK)
@@ -194,23 +202,36 @@ static ls_status sensing_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat 
 	return ls_mat_copy(&out[0], &d->G);
 }
 
-/* Largest Ritz value of K = (1/N)·SᵀS after up to k Lanczos steps from a fixed
+/* w := K·v with K = SᵀS/N (dim = N) or SSᵀ/N (dim = mn); the other side's vector
+ * goes through d->G (mn) or d->res (N). */
+static void sensing_gram_apply(sensing_data *d, const double *v, double *w)
+{
+	double inv = 1.0 / (double)d->N;
+	if (sensing_lanczos_dim(d) == d->N) {
+		ls_mat_gemv(false, 1.0, &d->S, v, 0.0, d->G.data);
+		ls_mat_gemv(true, inv, &d->S, d->G.data, 0.0, w);
+	} else {
+		ls_mat_gemv(true, 1.0, &d->S, v, 0.0, d->res.data);
+		ls_mat_gemv(false, inv, &d->S, d->res.data, 0.0, w);
+	}
+}
+
+/* Largest Ritz value of the sensing Gram after up to k Lanczos steps from a fixed
  * start vector, with full reorthogonalisation (twice is enough). */
 static double sensing_lanczos(sensing_data *d)
 {
-	size_t N = d->N, k = sensing_steps(d);
-	double *w = d->res.data;
-	ls_mat T = d->T;
+	size_t dim = sensing_lanczos_dim(d), k = sensing_steps(d);
+	ls_mat T = d->T, wv = ls_mat_cols(d->V, k, 1);
+	double *w = wv.data;
 	ls_mat_set_zero(&T);
 	ls_mat q0 = ls_mat_cols(d->V, 0, 1);
-	for (size_t i = 0; i < N; i++)
+	for (size_t i = 0; i < dim; i++)
 		q0.data[i] = 1.0 + (double)(i % 7) / 7.0;
 	ls_mat_scale(&q0, 1.0 / ls_mat_norm(&q0));
 	size_t steps = 0;
 	for (size_t j = 0; j < k; j++) {
-		ls_mat qj = ls_mat_cols(d->V, j, 1), wv = ls_mat_view(w, N, 1, N);
-		ls_mat_gemv(false, 1.0, &d->S, qj.data, 0.0, d->G.data);
-		ls_mat_gemv(true, 1.0 / (double)N, &d->S, d->G.data, 0.0, w);
+		ls_mat qj = ls_mat_cols(d->V, j, 1);
+		sensing_gram_apply(d, qj.data, w);
 		LS_AT(T, j, j) = ls_mat_dot(&qj, &wv);
 		steps = j + 1;
 		ls_mat Vj = ls_mat_cols(d->V, 0, j + 1);

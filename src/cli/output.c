@@ -186,7 +186,10 @@ void ls_out_summary(const ls_out *o, const ls_session *s)
 		entry_real(o, &first, "floor", b->floor);
 		entry_real(o, &first, "nuc_star", b->nuc);
 		entry(o, &first, "baseline",
-		      b->certified ? "certified" : b->converged ? "converged" : "not-converged", true);
+		      b->certified   ? "certified"
+		      : b->converged ? "converged"
+		                     : "not-converged",
+		      true);
 		entry_long(o, &first, "baseline_iters", b->iters);
 	} else {
 		entry(o, &first, "baseline", "off", true);

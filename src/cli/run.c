@@ -87,7 +87,8 @@ static int set_run_option(run_options *ro, const run_option *o, const char *valu
 		return -1;
 	}
 	if ((double)v < o->lo || (double)v > o->hi) {
-		snprintf(msg, len, "--%s: %ld is out of range [%.0f, %.0f]", o->name, v, o->lo, o->hi);
+		snprintf(msg, len, "--%s: %ld is out of range [%.0f, %.0f]", o->name, v, o->lo,
+		         o->hi);
 		return -1;
 	}
 	*(long *)p = v;
@@ -168,7 +169,8 @@ static int parse(int argc, char **argv, ls_config *cfg, run_options *ro)
 		const run_option *o = find_run_option(name);
 		const ls_param_info *pi = o ? NULL : ls_param_find(name);
 		if (!o && !pi) {
-			fprintf(stderr, "lorascope run: unknown option '--%s' (see --help)\n", name);
+			fprintf(stderr, "lorascope run: unknown option '--%s' (see --help)\n",
+			        name);
 			return LS_EXIT_USAGE;
 		}
 		const char *value;

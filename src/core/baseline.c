@@ -1,4 +1,4 @@
-/* baseline.c — full fine-tuning by proximal gradient with singular-value thresholding (MATH.md §3). */
+/* baseline.c — full fine-tuning: proximal gradient with singular-value thresholding (MATH.md §3) */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,7 +172,8 @@ ls_status ls_baseline_compute(ls_baseline *b, ls_problem *p, double lambda_eff, 
 			goto out;
 		b->iters = it + 1;
 		if (!isfinite(dd) || !isfinite(xx)) {
-			st = ls_error_set(err, LS_ENUMERIC, "baseline: non-finite iterate at %ld", it + 1);
+			st = ls_error_set(err, LS_ENUMERIC, "baseline: non-finite iterate at %ld",
+			                  it + 1);
 			goto out;
 		}
 		b->rel_change = sqrt(dd) / (xx > 0.0 ? sqrt(xx) : 1e-300);

@@ -374,8 +374,8 @@ ls_status ls_session_create(ls_session **out, const ls_config *cfg, ls_error *er
 		free(s);
 		return st;
 	}
-	snprintf(s->event, sizeof s->event, "started: %s %zux%zu, r = %zu", ls_problem_names[cfg->problem],
-		 s->prob.shape[0].m, s->prob.shape[0].n, s->lora.r);
+	snprintf(s->event, sizeof s->event, "started: %s %zux%zu, r = %zu",
+	         ls_problem_names[cfg->problem], s->prob.shape[0].m, s->prob.shape[0].n, s->lora.r);
 	*out = s;
 	return LS_OK;
 }
@@ -484,8 +484,8 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 	if (kind == APPLY_REBUILD) {
 		st = rebuild(s, &next, err);
 		if (st == LS_OK)
-			snprintf(s->event, sizeof s->event, "--%s %s: new problem, restarted", param,
-				 value);
+			snprintf(s->event, sizeof s->event, "--%s %s: new problem, restarted",
+			         param, value);
 		return st;
 	}
 	ls_config prev = s->cfg;
@@ -522,8 +522,9 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 	}
 	if (kind != APPLY_RANK) {
 		if (kind == APPLY_INIT)
-			snprintf(s->event, sizeof s->event, "--%s %s: restarted from step 0 (init seed %lu)",
-				 param, value, s->restarts);
+			snprintf(s->event, sizeof s->event,
+			         "--%s %s: restarted from step 0 (init seed %lu)", param, value,
+			         s->restarts);
 		else
 			snprintf(s->event, sizeof s->event, "--%s %s", param, value);
 	}

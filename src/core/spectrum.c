@@ -94,7 +94,8 @@ static ls_status square_root(ls_spectrum_ws *ws, const ls_mat *F, double *copy, 
 					      copy, (lapack_int)rows, ws->tau, ws->work,
 					      (lapack_int)ws->lwork);
 	if (info != 0)
-		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgeqrf failed (info %d)", (int)info);
+		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgeqrf failed (info %d)",
+		                    (int)info);
 	for (size_t j = 0; j < r; j++)
 		for (size_t i = 0; i < r; i++)
 			R[i + j * r] = i <= j ? copy[i + j * rows] : 0.0;
@@ -153,7 +154,8 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 					      ws->core, (lapack_int)ka, sigma, NULL, 1, NULL, 1,
 					      ws->work, (lapack_int)ws->lwork, ws->iwork);
 	if (info != 0)
-		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgesdd failed (info %d)", (int)info);
+		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgesdd failed (info %d)",
+		                    (int)info);
 	double as = fabs(s);
 	for (size_t i = 0; i < k; i++)
 		sigma[i] *= as;

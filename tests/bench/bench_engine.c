@@ -94,7 +94,7 @@ int main(void)
 	}
 	ls_session *s = make("sensing", 32, 32, 8, "gd");
 	double N = (double)ls_session_problem(s)->samples;
-	/* sensing: ⟨S_i, X⟩ and Σ r_i S_i over N dense 32×32 matrices (4N·mn), plus the products. */
+	/* sensing: ⟨S_i, X⟩ and Σ r_i S_i over N dense 32×32 matrices (4N·mn), plus products. */
 	char what[64];
 	snprintf(what, sizeof what, "sensing 32x32 r=8 N=%.0f gd", N);
 	row(what, time_session(s, T), 4 * N * 32 * 32 + 4 * 32 * 32 * 8);
@@ -142,7 +142,8 @@ int main(void)
 		ls_factors F = ls_lora_factors(ls_session_lora(s));
 		ls_mat GA, GB;
 		ls_error e2;
-		if (ls_mat_alloc(&GA, 2048, 16, &e2) != LS_OK || ls_mat_alloc(&GB, 2048, 16, &e2) != LS_OK)
+		if (ls_mat_alloc(&GA, 2048, 16, &e2) != LS_OK ||
+		    ls_mat_alloc(&GB, 2048, 16, &e2) != LS_OK)
 			die("alloc", &e2);
 		double f;
 		t0 = now();
@@ -173,7 +174,8 @@ int main(void)
 		reps++;
 	}
 	double spec = (now() - t0) / reps;
-	printf("%-44s %12.3f %12s\n", "cheap spectrum sigma(A*B^T) + balancedness", 1e3 * spec, "-");
+	printf("%-44s %12.3f %12s\n", "cheap spectrum sigma(A*B^T) + balancedness", 1e3 * spec,
+	       "-");
 	ls_spectrum_ws_free(ws);
 	ls_session_free(s);
 	free(copy);

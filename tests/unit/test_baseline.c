@@ -39,7 +39,8 @@ static void form_star(const ls_baseline *b, ls_mat *X)
 	for (size_t j = 0; j < bm->rstar; j++)
 		for (size_t c = 0; c < X->cols; c++)
 			for (size_t i = 0; i < X->rows; i++)
-				LS_AT(*X, i, c) += bm->sigma[j] * LS_AT(bm->U, i, j) * LS_AT(bm->V, c, j);
+				LS_AT(*X, i, c) +=
+				        bm->sigma[j] * LS_AT(bm->U, i, j) * LS_AT(bm->V, c, j);
 }
 
 /* SVT_tau(Y) by LAPACK dgesvd (a different driver from the library's dgesdd). */
@@ -227,8 +228,8 @@ static void test_two_modules_fixed_point(void **state)
 		for (size_t j = 0; j < bm->rstar; j++)
 			for (size_t cc = 0; cc < bm->n; cc++)
 				for (size_t i = 0; i < bm->m; i++)
-					LS_AT(Xs[k], i, cc) +=
-						bm->sigma[j] * LS_AT(bm->U, i, j) * LS_AT(bm->V, cc, j);
+					LS_AT(Xs[k], i, cc) += bm->sigma[j] * LS_AT(bm->U, i, j) *
+					                       LS_AT(bm->V, cc, j);
 	}
 	double eta = 1.0 / p.type->lipschitz(&p), nuc_total = 0.0;
 	assert_ok(p.type->grad_dense(&p, Xs, G));

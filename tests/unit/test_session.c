@@ -240,8 +240,8 @@ static void test_same_seed_same_history(void **state)
 	assert_memory_equal(ha->loss, hb->loss, ha->len * sizeof(double));
 	assert_memory_equal(ha->grad_norm, hb->grad_norm, ha->len * sizeof(double));
 	assert_memory_equal(ha->dist_star, hb->dist_star, ha->len * sizeof(double));
-	assert_memory_equal(ls_session_metrics(a)->mod[0].sigma, ls_session_metrics(b)->mod[0].sigma,
-			    6 * sizeof(double));
+	assert_memory_equal(ls_session_metrics(a)->mod[0].sigma,
+	                    ls_session_metrics(b)->mod[0].sigma, 6 * sizeof(double));
 	const char *kv2[] = { "optimizer", "adam", "lr", "0.01", "seed", "2", NULL };
 	ls_session *c = make(kv2);
 	step(c, 150);

@@ -103,7 +103,8 @@ static void test_workspace_bounds(void **state)
 	assert_ok(ls_mat_alloc(&B, 10, 3, NULL));
 	double sig[3];
 	ls_error err;
-	assert_int_equal(ls_spectrum_lowrank(ws, &A, &B, 1.0, sig, NULL, NULL, NULL, &err), LS_EDIM);
+	assert_int_equal(ls_spectrum_lowrank(ws, &A, &B, 1.0, sig, NULL, NULL, NULL, &err),
+	                 LS_EDIM);
 	/* Zero factors: all singular values zero, rank 0. */
 	ls_mat A2 = ls_mat_cols(A, 0, 2), B2 = ls_mat_cols(B, 0, 2);
 	double gd = -1;

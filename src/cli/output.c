@@ -192,7 +192,9 @@ void ls_out_summary(const ls_out *o, const ls_session *s)
 		      true);
 		entry_long(o, &first, "baseline_iters", b->iters);
 	} else {
-		entry(o, &first, "baseline", "off", true);
+		/* auto leaves large problems out (--baseline on computes them). */
+		bool off = ls_session_config(s)->baseline == LS_BASELINE_OFF;
+		entry(o, &first, "baseline", off ? "off" : "skipped", true);
 	}
 	if (m->mk_checks > 0) {
 		entry_long(o, &first, "mk_checks", m->mk_checks);

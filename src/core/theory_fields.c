@@ -5,6 +5,8 @@
 
 #include "lorascope/theory.h"
 
+_Static_assert(LS_MAX_MODULES <= 10, "module suffixes are one digit");
+
 typedef struct {
 	ls_theory_field *f;
 	size_t cap, n;
@@ -56,10 +58,10 @@ size_t ls_theory_fields(const ls_theory_report *rep, ls_theory_field *f, size_t 
 	add_num(&l, "seed_rhs", rep->seed_rhs);
 	add_text(&l, "seed_check", rep->seed_holds ? "holds" : "FAILS");
 	add_text(&l, "note", rep->note);
-	char suffix[8];
-	for (size_t k = 0; k < rep->nmod; k++) {
+	char suffix[3] = "_0"; /* LS_MAX_MODULES ≤ 10: one digit */
+	for (size_t k = 0; k < rep->nmod && k < LS_MAX_MODULES; k++) {
 		const ls_theory_module *m = &rep->mod[k];
-		snprintf(suffix, sizeof suffix, "_%zu", k);
+		suffix[1] = (char)('0' + k);
 		l.suffix = rep->nmod > 1 ? suffix : "";
 		add_num(&l, "alpha", m->ab.alpha);
 		add_num(&l, "alpha_exact", m->ab.alpha_exact);

@@ -282,6 +282,19 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 			cmd_simple(a, LS_CMD_BASELINE, NULL, 0, t);
 		local_change(a, t);
 		break;
+	case LS_ACT_FLOW:
+		ui->show_flow = !ui->show_flow;
+		if (!v->has_flow)
+			snprintf(ui->msg, sizeof ui->msg,
+				 "gradient flow %s: no closed form for this run (approx with --init "
+				 "spectral has one)",
+				 ui->show_flow ? "on" : "off");
+		else
+			snprintf(ui->msg, sizeof ui->msg, "gradient flow %s",
+				 ui->show_flow ? "shown" : "hidden");
+		ui->msg_error = false;
+		local_change(a, t);
+		break;
 	case LS_ACT_HELP:
 		ui->show_help = !ui->show_help;
 		local_change(a, t);
@@ -494,6 +507,7 @@ int ls_tui_main(int argc, char **argv)
 	ui->unicode = utf8 && !o.ascii;
 	ui->glyphs = !ui->unicode ? LS_GLYPHS_ASCII : o.blocks ? LS_GLYPHS_BLOCK : LS_GLYPHS_BRAILLE;
 	ui->show_baseline = true;
+	ui->show_flow = true;
 	ls_canvas_init(&ui->canvas, ui->glyphs);
 	const char *nc = getenv("NO_COLOR");
 	bool want_color = !o.no_color && !(nc && nc[0]);

@@ -63,7 +63,27 @@ void ls_draw_box(const ls_ui *ui, ls_rect r, const char *title)
 
 #define YLAB 7
 
-ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, double x0, double x1)
+ls_scale ls_steps_scale(const long *steps, size_t n)
+{
+	double x0 = n ? (double)steps[0] : 0, x1 = n ? (double)steps[n - 1] : 1;
+	if (x1 <= x0)
+		x1 = x0 + 1;
+	ls_scale xs = {x0, x1, 0};
+	if (x1 + 1 > 100 * (x0 + 1)) {
+		xs.lo = x0 + 1;
+		xs.hi = x1 + 1;
+		xs.log = 1;
+	}
+	return xs;
+}
+
+double ls_steps_frac(const ls_scale *xs, long step)
+{
+	return ls_scale_frac(xs, xs->log ? (double)step + 1 : (double)step);
+}
+
+ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, const ls_scale *xs,
+		     double x_offset)
 {
 	ls_rect c = {r.y + 1, r.x + 1 + YLAB, r.h - 3, r.w - 2 - YLAB};
 	if (c.h < 1 || c.w < 1) {
@@ -93,10 +113,10 @@ ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, double x0, 
 	}
 	/* x labels: the ends and the middle. */
 	int yl = c.y + c.h;
-	ls_scale xs = {x0, x1, 0};
 	for (int k = 0; k < 3; k++) {
 		double f = k * 0.5;
-		ls_axis_format(ls_scale_value(&xs, f), 8, buf, sizeof buf);
+		double xv = ls_scale_value(xs, f) - x_offset;
+		ls_axis_format(xs->log ? round(xv) : xv, 8, buf, sizeof buf);
 		int len = (int)strlen(buf);
 		int col = c.x + (int)lround(f * (c.w - 1)) - (k == 0 ? 0 : k == 1 ? len / 2 : len - 1);
 		if (col < c.x)

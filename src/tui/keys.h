@@ -44,6 +44,8 @@
 	  "setup screen: edit any parameter by typing a value")                             \
 	X(BASELINE, "baseline", "view", 'b', LS_KEY_NONE,                                   \
 	  "show or hide the full fine-tuning baseline")                                     \
+	X(FLOW, "flow", "view", 'g', LS_KEY_NONE,                                           \
+	  "show or hide the gradient-flow curve (approx with spectral init)")               \
 	X(HELP, "help", "view", '?', LS_KEY_F(1), "show or hide this help")                 \
 	X(REDRAW, "redraw", "view", LS_KEY_CTRL('l'), LS_KEY_NONE, "redraw the screen")     \
 	X(SNAPSHOT, "snapshot", "files", 's', LS_KEY_NONE,                                  \

@@ -5,10 +5,11 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "lorascope/flow.h"
 #include "theme.h"
 #include "ui.h"
 
-enum { INK_F = 1, INK_G = 2, INK_BASE = 3, INK_FLOOR = 4 };
+enum { INK_F = 1, INK_G = 2, INK_BASE = 3, INK_FLOOR = 4, INK_FLOW = 7 };
 
 static void legend(ls_ui *ui, ls_rect r, const ls_view *v)
 {
@@ -18,12 +19,16 @@ static void legend(ls_ui *ui, ls_rect r, const ls_view *v)
 	} items[] = {{INK_G, "━ g(A,B)", "+ g"},
 		     {INK_F, "━ f(X)", "* f"},
 		     {INK_BASE, "┄ f(X*) full FT", "o f(X*)"},
-		     {INK_FLOOR, "┄ floor F(X*)", "# floor"}};
+		     {INK_FLOOR, "┄ floor F(X*)", "# floor"},
+		     {INK_FLOW, "━ flow", "@ flow"}};
 	int x = r.x + 2;
 	ls_draw_text(r.y, x, r.w - 4, LS_ROLE_TITLE, " loss (log) ");
 	x += 12;
-	int nitems = ui->show_baseline && v->has_baseline ? 4 : 2;
-	for (int i = 0; i < nitems; i++) {
+	bool show[] = {true, true, ui->show_baseline && v->has_baseline,
+		       ui->show_baseline && v->has_baseline, ui->show_flow && v->has_flow};
+	for (int i = 0; i < 5; i++) {
+		if (!show[i])
+			continue;
 		const char *t = LS_TXT(ui, items[i].u, items[i].a);
 		char buf[40];
 		snprintf(buf, sizeof buf, " %s ", t);
@@ -51,11 +56,12 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ls_scale_add(&ys, &v->floor, 1);
 		ls_scale_add(&ys, &v->f_star, 1);
 	}
+	/* At most 15 decades: a floor of 1e-30 must not flatten the curves. */
+	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-15)
+		ys.lo = ys.hi * 1e-15;
 	ls_scale_finish(&ys);
-	double x0 = h->len ? (double)h->step[0] : 0, x1 = h->len ? (double)h->step[h->len - 1] : 1;
-	if (x1 <= x0)
-		x1 = x0 + 1;
-	ls_rect c = ls_draw_axes(ui, r, &ys, x0, x1);
+	ls_scale xs = ls_steps_scale(h->step, h->len);
+	ls_rect c = ls_draw_axes(ui, r, &ys, &xs, xs.log ? 1 : 0);
 	if (c.w <= 0 || c.h <= 0)
 		return;
 	if (ls_canvas_resize(&ui->canvas, c.w, c.h, ui->glyphs, NULL) != LS_OK)
@@ -66,13 +72,26 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	}
 	size_t n = h->len;
 	for (size_t i = 0; i < n; i++)
-		ui->fx[i] = ((double)h->step[i] - x0) / (x1 - x0);
+		ui->fx[i] = ls_steps_frac(&xs, h->step[i]);
 	for (size_t i = 0; i < n; i++)
 		ui->fy[i] = ls_scale_frac(&ys, h->loss[i]);
 	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, INK_F);
 	for (size_t i = 0; i < n; i++)
 		ui->fy[i] = ls_scale_frac(&ys, h->reg_loss[i]);
 	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, INK_G);
+	if (ui->show_flow && v->has_flow && n) {
+		/* The closed form f(t) at t = η·step, one point per pixel column (MATH.md §7). */
+		int W = ls_canvas_px_w(&ui->canvas);
+		for (int i = 0; i < W; i++) {
+			double fr = (double)i / (W > 1 ? W - 1 : 1);
+			double step = ls_scale_value(&xs, fr) - (xs.log ? 1 : 0);
+			double f = ls_flow_approx_loss(v->target_sv, v->ntarget, v->flow_r,
+						       v->flow_x0, v->flow_s, v->cfg.lr * step);
+			ui->fx[i] = fr;
+			ui->fy[i] = ls_scale_frac(&ys, f);
+		}
+		ls_canvas_series(&ui->canvas, ui->fx, ui->fy, (size_t)W, INK_FLOW);
+	}
 	ls_draw_canvas(ui, c);
 	/* Not drawable on a log axis: say so instead of drawing garbage. */
 	if (n && !(h->reg_loss[n - 1] > 0))

@@ -32,18 +32,19 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_scale_begin(&ys, 1);
 	ls_scale_add(&ys, h->ratio, h->len);
 	ls_scale_add(&ys, &thr, 1);
+	/* At most 15 decades: a floor of 1e-30 must not flatten the curves. */
+	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-15)
+		ys.lo = ys.hi * 1e-15;
 	ls_scale_finish(&ys);
-	double x0 = h->len ? (double)h->step[0] : 0, x1 = h->len ? (double)h->step[h->len - 1] : 1;
-	if (x1 <= x0)
-		x1 = x0 + 1;
-	ls_rect c = ls_draw_axes(ui, r, &ys, x0, x1);
+	ls_scale xs = ls_steps_scale(h->step, h->len);
+	ls_rect c = ls_draw_axes(ui, r, &ys, &xs, xs.log ? 1 : 0);
 	if (c.w <= 0 || c.h <= 0)
 		return;
 	if (ls_canvas_resize(&ui->canvas, c.w, c.h, ui->glyphs, NULL) != LS_OK)
 		return;
 	size_t n = h->len;
 	for (size_t i = 0; i < n; i++) {
-		ui->fx[i] = ((double)h->step[i] - x0) / (x1 - x0);
+		ui->fx[i] = ls_steps_frac(&xs, h->step[i]);
 		ui->fy[i] = ls_scale_frac(&ys, h->ratio[i]);
 	}
 	if (isfinite(thr))

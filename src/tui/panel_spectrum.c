@@ -55,7 +55,8 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ys.lo = ys.hi * LS_RANK_TOL * 0.1;
 	ls_scale_finish(&ys);
 	size_t k = ns > nstar ? ns : nstar;
-	ls_rect c = ls_draw_axes(ui, r, &ys, 1, k ? (double)k : 1);
+	ls_scale xs = {1, k > 1 ? (double)k : 2, 0};
+	ls_rect c = ls_draw_axes(ui, r, &ys, &xs, 0);
 	if (c.w <= 0 || c.h <= 0 || k == 0)
 		return;
 	/* Slot width: X bar, X* bar, gap — shrinking as the count grows. */

@@ -41,7 +41,7 @@ ls_role ls_theme_ink_role(int ink)
 {
 	static const ls_role by_ink[] = {LS_ROLE_NORMAL, LS_ROLE_LOSS,  LS_ROLE_REG,
 					 LS_ROLE_BASE,   LS_ROLE_FLOOR, LS_ROLE_XBAR,
-					 LS_ROLE_XSTAR,  LS_ROLE_MARK};
+					 LS_ROLE_XSTAR,  LS_ROLE_FLOW};
 	if (ink <= 0 || ink >= (int)(sizeof by_ink / sizeof by_ink[0]))
 		return LS_ROLE_NORMAL;
 	return by_ink[ink];

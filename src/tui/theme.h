@@ -19,6 +19,7 @@
 	X(XBAR, COLOR_CYAN, 0, 0)                                      \
 	X(XSTAR, COLOR_MAGENTA, 0, 0)                                  \
 	X(MARK, COLOR_YELLOW, A_BOLD, A_BOLD)                          \
+	X(FLOW, COLOR_BLUE, A_BOLD, A_BOLD)                            \
 	X(GOOD, COLOR_GREEN, A_BOLD | A_REVERSE, A_BOLD | A_REVERSE)   \
 	X(BAD, COLOR_RED, A_BOLD | A_REVERSE, A_BOLD | A_REVERSE | A_BLINK) \
 	X(WARN, COLOR_YELLOW, A_BOLD | A_REVERSE, A_REVERSE)           \

@@ -24,6 +24,7 @@ typedef struct {
 	ls_keymap keys;
 	bool show_help;
 	bool show_baseline;
+	bool show_flow;
 	/* F2 setup form */
 	bool setup;
 	int setup_sel, setup_top;
@@ -49,8 +50,14 @@ void ls_draw_box(const ls_ui *ui, ls_rect r, const char *title);
 /* Text at (y, x) clipped to max columns, with the attributes of role. */
 void ls_draw_text(int y, int x, int max, int role, const char *s);
 /* Axes for a plot inside the box r: y tick labels on the left, x labels on the last
- * inner row; returns the rectangle left for the canvas. */
-ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, double x0, double x1);
+ * inner row (values of xs minus x_offset); returns the rectangle left for the canvas. */
+ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, const ls_scale *xs,
+		     double x_offset);
+/* The x scale of a plot over steps[0..n): linear, or log10 of step + 1 once the run spans
+ * more than two decades (so the first steps stay visible in a long run). */
+ls_scale ls_steps_scale(const long *steps, size_t n);
+/* Fraction of a step on that scale. */
+double ls_steps_frac(const ls_scale *xs, long step);
 /* Put the ui's canvas on the screen at rectangle c (only its set cells). */
 void ls_draw_canvas(const ls_ui *ui, ls_rect c);
 

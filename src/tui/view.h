@@ -33,6 +33,13 @@ typedef struct {
 	long theory_step;
 	size_t ab_samples, ab_target;
 	ls_theory_report rep;
+	/* Gradient-flow closed form (flow.h, MATH.md §7) where one exists: approx with the
+	 * spectral initialisation; target_sv holds the target's singular values. */
+	bool has_flow;
+	size_t flow_r;
+	double flow_x0, flow_s;
+	double *target_sv;
+	size_t ntarget, target_cap;
 	/* The last event (a change, restart, divergence, file written, refusal). */
 	unsigned long event_seq;
 	bool event_error;

@@ -78,6 +78,12 @@ struct ls_worker {
 	double next_report;
 	ls_theory_report rep;
 	bool theory_failed;
+
+	/* The target's singular values for the gradient-flow curve, keyed by the target. */
+	const double *sv_key;
+	size_t sv_m, sv_n;
+	double *target_sv;
+	size_t ntarget;
 };
 
 void ls_view_free(ls_view *v)
@@ -85,6 +91,7 @@ void ls_view_free(ls_view *v)
 	ls_metrics_free(&v->m);
 	ls_history_free(&v->h);
 	free(v->sigma_star);
+	free(v->target_sv);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -106,6 +113,42 @@ static void set_event(ls_worker *w, bool error, const char *fmt, ...)
 	va_end(ap);
 	w->event_error = error;
 	w->event_seq++;
+}
+
+/* Largest target whose spectrum is computed for the flow curve (one dense SVD). */
+#define FLOW_MAX_DIM 1024
+
+/* Keep the target's singular values for the approx flow (spectral init) up to date;
+ * false when no closed form applies. */
+static bool flow_update(ls_worker *w)
+{
+	const ls_config *cfg = ls_session_config(w->s);
+	const ls_problem *p = ls_session_problem(w->s);
+	if (cfg->problem != LS_PROBLEM_APPROX || cfg->init != LS_INIT_SPECTRAL || p->nmod != 1 ||
+	    !p->target.data)
+		return false;
+	size_t m = p->target.rows, n = p->target.cols, k = m < n ? m : n;
+	if (k > FLOW_MAX_DIM)
+		return false;
+	if (w->sv_key == p->target.data && w->sv_m == m && w->sv_n == n && w->target_sv)
+		return true;
+	ls_error err;
+	ls_mat T = {0};
+	double *sv = malloc(k * sizeof(double));
+	if (!sv || ls_mat_alloc(&T, m, n, &err) != LS_OK || ls_mat_copy(&T, &p->target) != LS_OK ||
+	    ls_mat_svd_values(&T, sv, &err) != LS_OK) {
+		free(sv);
+		ls_mat_free(&T);
+		return false;
+	}
+	ls_mat_free(&T);
+	free(w->target_sv);
+	w->target_sv = sv;
+	w->ntarget = k;
+	w->sv_key = p->target.data;
+	w->sv_m = m;
+	w->sv_n = n;
+	return true;
 }
 
 static void publish(ls_worker *w)
@@ -141,6 +184,23 @@ static void publish(ls_worker *w)
 		if (k)
 			memcpy(v->sigma_star, b->mod[0].sigma, k * sizeof(double));
 		v->rstar = k;
+	}
+	v->has_flow = flow_update(w);
+	if (v->has_flow) {
+		if (w->ntarget > v->target_cap) {
+			double *q = realloc(v->target_sv, w->ntarget * sizeof(double));
+			if (!q) {
+				set_event(w, true, "display: out of memory");
+				return;
+			}
+			v->target_sv = q;
+			v->target_cap = w->ntarget;
+		}
+		memcpy(v->target_sv, w->target_sv, w->ntarget * sizeof(double));
+		v->ntarget = w->ntarget;
+		v->flow_r = (size_t)v->cfg.rank;
+		v->flow_x0 = v->cfg.init_scale;
+		v->flow_s = v->m.nmod ? v->m.mod[0].s : 1.0;
 	}
 	v->has_theory = w->has_rep;
 	v->theory_step = w->rep_step;
@@ -603,6 +663,7 @@ void ls_worker_stop(ls_worker *w)
 		pthread_join(w->thread, NULL);
 	}
 	theory_forget(w);
+	free(w->target_sv);
 	ls_session_free(w->s);
 	ls_view_free(&w->views[0]);
 	ls_view_free(&w->views[1]);

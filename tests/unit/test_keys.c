@@ -51,6 +51,7 @@ static void test_spec_keys(void **state)
 		    {'p', LS_ACT_PROBLEM},     {'x', LS_ACT_RESET},
 		    {'k', LS_ACT_KICK},        {'b', LS_ACT_BASELINE},
 		    {'s', LS_ACT_SNAPSHOT},    {'w', LS_ACT_TRACE},
+		    {'g', LS_ACT_FLOW},
 		    {12, LS_ACT_REDRAW},       {LS_KEY_F(2), LS_ACT_SETUP}};
 	for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++)
 		assert_int_equal(ls_keymap_lookup(&km, spec[i].key), spec[i].a);

@@ -14,7 +14,8 @@
  * L: with λ = λ_max(ZZᵀ/N), w ≥ ‖W2'‖₂, e_max = w√m + max‖y_i‖, c = max|tanh''| = 4/(3√3),
  *   one module:  L = (w² + c·w·e_max)·λ, w = ‖W2⁰‖₂ — a bound on the whole space;
  *   two modules: L = max(2m, (2w² + c·w·e_max)·λ) + e_max·√λ with w = 2‖W2⁰‖₂: no global
- *   constant exists (f is quartic in X2), this one holds where ‖X2‖₂ ≤ ‖W2⁰‖₂. */
+ *   constant exists (the curvature along X1 grows like ‖W2⁰ + X2‖²), this one holds
+ *   where ‖X2‖₂ ≤ ‖W2⁰‖₂. */
 #include <math.h>
 #include <stdlib.h>
 

@@ -21,8 +21,8 @@ typedef struct {
 } run_result;
 
 /* Train one initialisation from seed and certify where it ends. */
-static bool run_one(const char *lambda, const char *init, const char *sd, const char *seed, long steps,
-		    const ls_mat *Xs, const ls_alphabeta *ab, const ls_theory_opts *o,
+static bool run_one(const char *lambda, const char *init, const char *sd, const char *seed,
+		    long steps, const ls_mat *Xs, const ls_alphabeta *ab, const ls_theory_opts *o,
 		    run_result *res)
 {
 	const char *kv[] = { "problem", "loud5", "rank", "2", "lambda", lambda, "optimizer", "gd",
@@ -46,7 +46,8 @@ static bool run_one(const char *lambda, const char *init, const char *sd, const 
 	for (long t = 0; ok && t < steps; t++)
 		ok = ls_optim_step(opt, &p, &L, &cfg, &rng, &info, &err) == LS_OK;
 	ls_theory_report rep;
-	ok = ok && ls_theory_report_compute(&p, &L, cfg.lambda, Xs, o, ab, &rng, &rep, &err) == LS_OK;
+	ok = ok &&
+	     ls_theory_report_compute(&p, &L, cfg.lambda, Xs, o, ab, &rng, &rep, &err) == LS_OK;
 	if (ok)
 		*res = (run_result){ .loss = rep.loss,
 				     .norm_x = rep.mod[0].norm_x,
@@ -137,8 +138,8 @@ int main(int argc, char **argv)
 	       "half), 2a/b = %.4g: %s (estimated)\n",
 	       ab.alpha, ab.beta, ab.samples, ab.D, ab.alpha_move, ab.beta_move,
 	       2 * ab.alpha / ab.beta, ls_regime_text[ls_theory_regime(ab.alpha, ab.beta)]);
-	printf("GD, step 0.002, lambda %s, %ld steps; zero = Kim-Kim-Ryu zero init (A ~ U(+-sqrt(15/768)), "
-	       "B = 0); large = A, B ~ N(0, 2^2)\n",
+	printf("GD, step 0.002, lambda %s, %ld steps; zero = Kim-Kim-Ryu zero init "
+	       "(A ~ U(+-sqrt(15/768)), B = 0); large = A, B ~ N(0, 2^2)\n",
 	       lambda, steps);
 	printf("%4s %-14s %9s %4s %7s %8s %10s %6s %8s  %s\n", "seed", "init", "loss", "rank",
 	       "|X|_F", "gap", "lmin", "s_r/s*", "Cor1>=", "verdict");

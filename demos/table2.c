@@ -65,8 +65,9 @@ int main(int argc, char **argv)
 			break;
 		}
 		ratio[i] = ab.beta / ab.alpha;
-		printf("%3zu %10.5g %10.5g %10.5g %10.4g %9.2g %9.2g %8.4g  %s\n", ranks[i], mc.alpha,
-		       ab.alpha, ab.beta, ratio[i], ab.alpha_move, ab.beta_move, 2 * ab.alpha / ab.beta,
+		printf("%3zu %10.5g %10.5g %10.5g %10.4g %9.2g %9.2g %8.4g  %s\n", ranks[i],
+		       mc.alpha, ab.alpha, ab.beta, ratio[i], ab.alpha_move, ab.beta_move,
+		       2 * ab.alpha / ab.beta,
 		       ls_regime_text[ls_theory_regime(ab.alpha, ab.beta)]);
 		if (i > 0 && ratio[i] < 0.95 * ratio[i - 1])
 			ok = false;

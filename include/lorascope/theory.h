@@ -75,8 +75,8 @@ typedef struct {
 	double rank_tol;      /* numerical rank: σ_i/‖X‖_F > rank_tol (paper: 1e-4) */
 } ls_theory_opts;
 
-/* samples 1000, beta_iters 30, alpha_iters 0, D auto, lanczos_iters 200, grad_tol 1e-4, hess_tol 1e-3,
- * gap_tol 1e-3, rank_tol 1e-4. */
+/* samples 1000, beta_iters 30, alpha_iters 0, D auto, lanczos_iters 200, grad_tol 1e-4,
+ * hess_tol 1e-3, gap_tol 1e-3, rank_tol 1e-4. */
 void ls_theory_opts_default(ls_theory_opts *o);
 
 /* α̂, β̂ of one module (MATH.md §4). */
@@ -160,7 +160,7 @@ typedef struct {
 	ls_lanczos lz;
 	double hess_tol_abs;      /* hess_tol·max|λ(∇²g)| */
 	bool second_order;        /* λ_min ≥ −hess_tol_abs */
-	double seed_lhs, seed_rhs; /* Σ_k ‖X*_k‖_* / s_k and f(0)/λ (§3.4), seed_rhs = ∞ for λ = 0 */
+	double seed_lhs, seed_rhs; /* Σ_k ‖X*_k‖_* / s_k and f(0)/λ (§3.4); rhs = ∞ for λ = 0 */
 	bool seed_holds;
 	ls_verdict verdict;
 	bool exact_used;          /* the verdict used exact α, β */

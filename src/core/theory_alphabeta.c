@@ -120,8 +120,8 @@ static ls_status draw_sample(ab_work *w, const ls_mat *Xstar, double D, ls_rng *
 		}
 		if (!ok)
 			return ls_error_set(err, LS_ERANGE,
-					    "theory: no rank-%zu matrix within D = %g of X* (module "
-					    "%zu): raise D or the rank",
+					    "theory: no rank-%zu matrix within D = %g of X* "
+					    "(module %zu): raise D or the rank",
 					    w->r, D, k);
 	}
 	return LS_OK;
@@ -406,7 +406,8 @@ ls_status ls_theory_alphabeta(ls_problem *p, const ls_mat *Xstar, size_t r, doub
 		for (size_t k = 0; k < p->nmod && st == LS_OK && o->alpha_iters > 0; k++) {
 			st = p->type->grad_dense(p, w.Xi, w.Gi);
 			if (st == LS_OK)
-				st = alpha_refine(p, &w, Xstar, k, D, o->alpha_iters, &out[k].alpha);
+				st = alpha_refine(p, &w, Xstar, k, D, o->alpha_iters,
+						  &out[k].alpha);
 			ls_mat_set_zero(&w.H[k]);
 			if (st != LS_OK)
 				ls_error_set(err, st, "theory: refining alpha");

@@ -231,8 +231,9 @@ static void test_loud5_bounds(void **state)
 	assert_true(ab.alpha >= 0.12969 - 1e-5);
 	assert_true(ab.beta <= 5.32031 + 1e-5);
 	/* With rank-1 U, V and r = 2, UX + XV has rank ≤ 2; the best rank-2 direction we know is
-	 * x·E11 + y·E22, whose quotient peaks at the top eigenvalue of [[4.25, 1.05], [1.05, 0.45]],
-	 * (4.7 + √18.85)/2 = 4.5209 (MATH.md's [5.056, 5.320] is for directions of rank ≤ 4). */
+	 * x·E11 + y·E22, whose quotient peaks at the top eigenvalue of
+	 * [[4.25, 1.05], [1.05, 0.45]], (4.7 + √18.85)/2 = 4.5209 (MATH.md's [5.056, 5.320] is
+	 * for directions of rank ≤ 4). */
 	assert_true(ab.beta >= 4.5);
 	assert_int_equal(ls_theory_regime(ab.alpha, ab.beta), LS_REGIME_GENERIC);
 	tq_destroy(&p);

@@ -23,8 +23,10 @@ static void fd_hessian(ls_problem *p, ls_lora *L, double lambda, ls_mat *H)
 			LS_AT(*H, i, j) = (gp[i] - gm[i]) / (2 * h);
 	}
 	for (size_t i = 0; i < dim; i++)
-		for (size_t j = 0; j < i; j++)
-			LS_AT(*H, i, j) = LS_AT(*H, j, i) = 0.5 * (LS_AT(*H, i, j) + LS_AT(*H, j, i));
+		for (size_t j = 0; j < i; j++) {
+			double v = 0.5 * (LS_AT(*H, i, j) + LS_AT(*H, j, i));
+			LS_AT(*H, i, j) = LS_AT(*H, j, i) = v;
+		}
 	free(gp);
 	free(gm);
 }

@@ -13,7 +13,14 @@
  * beta_exact not NaN) the exact regime and threshold are reported beside the estimate and
  * the verdict uses them. A spurious verdict from estimates is still sound: σ_r/σ_{r*} > 2α̂/β̂
  * implies σ_r/σ_{r*} > 2α/β. When α ≤ 0 (trace2) Theorem 1 does not apply and the regime is
- * LS_REGIME_NA, never SPECIAL or GENERIC. */
+ * LS_REGIME_NA, never SPECIAL or GENERIC.
+ *
+ * Wiring into a session: after each baseline, ls_theory_xstar_dense(&baseline, Xs); estimate
+ * α̂, β̂ once per (baseline, r) with ls_theory_alphabeta and keep them; each reported step,
+ * σ_r/σ_{r*} is ls_theory_ratio of the metrics' spectrum and the threshold 2α̂/β̂ of the
+ * cache; for the summary, ls_theory_report_compute(p, L, λ, Xs, &opts, cached, rng, &rep)
+ * and print ls_theory_fields(&rep). Give the instruments their own ls_rng (e.g. seeded from
+ * the run's seed) so that measuring never changes the training stream. */
 #ifndef LORASCOPE_THEORY_H
 #define LORASCOPE_THEORY_H
 

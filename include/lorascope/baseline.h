@@ -66,6 +66,8 @@ typedef struct {
 	bool certified;    /* converged and f convex: X* is the global minimiser of F */
 	long iters;        /* iterations run */
 	double rel_change; /* last relative change */
+	unsigned long serial; /* set by the session: changes whenever X* is recomputed (a λ,
+			       * scaling or problem change), so views can tell a new baseline */
 } ls_baseline;
 
 /* Run the proximal gradient on p with weight lambda_eff = λ/s for at most iters

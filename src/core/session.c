@@ -17,6 +17,7 @@ struct ls_session {
 	ls_optim *opt;
 	ls_baseline base;
 	bool have_base;
+	unsigned long base_serial; /* baselines computed so far (kept across rebuilds) */
 	ls_spectrum_ws *spec;
 	size_t spec_r;      /* rank the spectrum workspace was sized for */
 	/* ‖X − X*‖ as the spectrum of [s·A, U*Σ*]·[B, −V*]ᵀ (rank r + r*): a QR-based
@@ -292,6 +293,7 @@ static ls_status compute_baseline(ls_session *s, bool force, ls_error *err)
 	if (st != LS_OK)
 		return st;
 	s->have_base = true;
+	s->base.serial = ++s->base_serial;
 	return size_scratch(s, err);
 }
 
@@ -442,9 +444,13 @@ static ls_status rebuild(ls_session *s, const ls_config *cfg, ls_error *err)
 	ls_status st = ls_session_create(&n, cfg, err);
 	if (st != LS_OK)
 		return st;
+	unsigned long serial = s->base_serial;
 	destroy_parts(s);
 	*s = *n;
 	free(n);
+	s->base_serial += serial;
+	if (s->have_base)
+		s->base.serial = s->base_serial;
 	return LS_OK;
 }
 

@@ -102,8 +102,10 @@ static void test_lambda_applies_without_restart(void **state)
 	ls_session *s = make(NULL);
 	step(s, 200);
 	double floor_before = ls_session_baseline(s)->floor;
+	unsigned long serial = ls_session_baseline(s)->serial;
 	size_t hlen = ls_session_history(s)->len;
 	set(s, "lambda", "0.05");
+	assert_true(ls_session_baseline(s)->serial != serial);
 	assert_int_equal(ls_session_steps(s), 200);
 	assert_int_equal(ls_session_history(s)->len, hlen);
 	assert_close(ls_session_config(s)->lambda, 0.05, 0, 0);
@@ -256,7 +258,9 @@ static void test_rebuild_and_kick(void **state)
 	(void)state;
 	ls_session *s = make(NULL);
 	step(s, 20);
+	unsigned long serial = ls_session_baseline(s)->serial;
 	set(s, "m", "12");
+	assert_true(ls_session_baseline(s)->serial > serial);
 	assert_int_equal(ls_session_steps(s), 0);
 	assert_int_equal(ls_session_problem(s)->shape[0].m, 12);
 	assert_int_equal(ls_session_metrics(s)->mod[0].m, 12);

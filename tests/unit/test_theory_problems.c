@@ -54,6 +54,38 @@ static void test_regression_exact(void **state)
 	ls_problem_destroy(&p);
 }
 
+/* MATH.md §9: regression is SPECIAL exactly when κ(Σ) < 2; the estimated flag agrees. */
+static void test_regression_kappa_boundary(void **state)
+{
+	(void)state;
+	const char *kappas[2] = { "1.6", "2.5" };
+	const ls_regime want[2] = { LS_REGIME_SPECIAL, LS_REGIME_GENERIC };
+	for (int i = 0; i < 2; i++) {
+		const char *kv[] = { "problem", "regression", "m", "3", "n", "4", "true-rank", "2",
+				     "kappa", kappas[i],
+				     NULL };
+		ls_problem p;
+		ls_config c;
+		make_problem(&p, &c, kv);
+		ls_baseline b;
+		ls_mat Xs[LS_MAX_MODULES];
+		xstar_of(&p, 0.1, 2000, &b, Xs);
+		ls_theory_opts o;
+		ls_theory_opts_default(&o);
+		o.samples = 20;
+		o.alpha_iters = 40;
+		ls_rng rng;
+		ls_rng_seed(&rng, 16);
+		ls_alphabeta ab;
+		assert_ok(ls_theory_alphabeta(&p, Xs, 3, 3.0, &o, &rng, &ab, NULL));
+		assert_int_equal(ls_theory_regime(ab.alpha_exact, ab.beta_exact), want[i]);
+		assert_int_equal(ls_theory_regime(ab.alpha, ab.beta), want[i]);
+		ls_mat_free(&Xs[0]);
+		ls_baseline_free(&b);
+		ls_problem_destroy(&p);
+	}
+}
+
 static void test_approx_exact(void **state)
 {
 	(void)state;
@@ -241,6 +273,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regression_exact),
+		cmocka_unit_test(test_regression_kappa_boundary),
 		cmocka_unit_test(test_approx_exact),
 		cmocka_unit_test(test_loud5_preset),
 		cmocka_unit_test(test_sense2x2_preset),

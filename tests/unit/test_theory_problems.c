@@ -62,8 +62,7 @@ static void test_regression_kappa_boundary(void **state)
 	const ls_regime want[2] = { LS_REGIME_SPECIAL, LS_REGIME_GENERIC };
 	for (int i = 0; i < 2; i++) {
 		const char *kv[] = { "problem", "regression", "m", "3", "n", "4", "true-rank", "2",
-				     "kappa", kappas[i],
-				     NULL };
+				     "kappa", kappas[i], NULL };
 		ls_problem p;
 		ls_config c;
 		make_problem(&p, &c, kv);

@@ -4,6 +4,8 @@
  * library's baseline on every problem, and per-module reports on mlp with two modules. */
 #include "lorascope/baseline.h"
 #include "lorascope/config.h"
+#include "lorascope/init.h"
+#include "lorascope/optim.h"
 #include "lorascope/theory.h"
 #include "theory_testutil.h"
 
@@ -104,6 +106,49 @@ static void test_approx_exact(void **state)
 	assert_ok(ls_theory_alphabeta(&p, Xs, 3, 2.0, &o, &rng, &ab, NULL));
 	assert_close(ab.alpha, 1.0, 0, 1e-10);
 	assert_close(ab.beta, 1.0, 0, 1e-10);
+	ls_mat_free(&Xs[0]);
+	ls_baseline_free(&b);
+	ls_problem_destroy(&p);
+}
+
+/* approx trained by the library's own GD with weight decay: certified global, and the
+ * verdict agrees with the loss gap to the library's baseline. */
+static void test_approx_trained_global(void **state)
+{
+	(void)state;
+	const char *kv[] = { "problem", "approx", "m", "8", "n", "6", "true-rank", "3", "rank", "5",
+			     "lambda", "0.3", "lr", "0.1", "init", "gaussian", NULL };
+	ls_problem p;
+	ls_config c;
+	make_problem(&p, &c, kv);
+	ls_baseline b;
+	ls_mat Xs[LS_MAX_MODULES];
+	xstar_of(&p, c.lambda, 5000, &b, Xs);
+	assert_true(b.rstar < 5);
+	ls_rng rng;
+	ls_rng_seed(&rng, 17);
+	ls_lora L;
+	ls_optim *opt = NULL;
+	assert_ok(ls_lora_alloc(&L, &p, 5, c.scaling, c.alpha, NULL));
+	assert_ok(ls_init_apply(&L, &p, &c, &rng, NULL));
+	assert_ok(ls_optim_alloc(&opt, &L, &p, NULL));
+	ls_step_info info;
+	for (int t = 0; t < 4000; t++)
+		assert_ok(ls_optim_step(opt, &p, &L, &c, &rng, &info, NULL));
+	ls_theory_opts o;
+	ls_theory_opts_default(&o);
+	o.samples = 30;
+	ls_theory_report rep;
+	assert_ok(ls_theory_report_compute(&p, &L, c.lambda, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_int_equal(rep.verdict, LS_VERDICT_GLOBAL);
+	assert_true(rep.exact_used);
+	assert_false(rep.contradiction);
+	assert_close(rep.gap, 0.0, 0, 1e-8);
+	assert_int_equal(rep.mod[0].rstar, b.rstar);
+	assert_int_equal(rep.mod[0].rank, b.rstar);
+	assert_true(rep.seed_holds);
+	ls_optim_free(opt);
+	ls_lora_free(&L);
 	ls_mat_free(&Xs[0]);
 	ls_baseline_free(&b);
 	ls_problem_destroy(&p);
@@ -274,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_regression_exact),
 		cmocka_unit_test(test_regression_kappa_boundary),
 		cmocka_unit_test(test_approx_exact),
+		cmocka_unit_test(test_approx_trained_global),
 		cmocka_unit_test(test_loud5_preset),
 		cmocka_unit_test(test_sense2x2_preset),
 		cmocka_unit_test(test_seed_check_every_problem),

@@ -159,6 +159,8 @@ static ls_status read_array(ls_lines *ls, const mtx_banner *b, const char *name,
 {
 	const char *line;
 	size_t len;
+	if (M->rows == 0)
+		return LS_OK; /* no entries, however many columns */
 	for (size_t j = 0; j < M->cols; j++) {
 		size_t i0 = b->sym == SYM_GENERAL ? 0 : (b->sym == SYM_SKEW ? j + 1 : j);
 		for (size_t i = i0; i < M->rows; i++) {
@@ -199,9 +201,11 @@ static ls_status parse_body(ls_lines *ls, const char *name, ls_mat *M, ls_error 
 	if (b.sym != SYM_GENERAL && rows != cols)
 		return ls_error_set(err, LS_EDIM, "%s: a symmetric matrix must be square, not %zu×%zu",
 				    name, rows, cols);
-	if (cols && rows > LS_MTX_MAX_ELEMS / cols)
-		return ls_error_set(err, LS_ETOOBIG, "%s: %zu×%zu is more than %zu elements", name,
-				    rows, cols, (size_t)LS_MTX_MAX_ELEMS);
+	/* Each dimension is bounded too, so an empty 0×n matrix cannot carry a huge n. */
+	if (rows > LS_MTX_MAX_ELEMS || cols > LS_MTX_MAX_ELEMS ||
+	    (cols && rows > LS_MTX_MAX_ELEMS / cols))
+		return ls_error_set(err, LS_ETOOBIG, "%s: %zu×%zu exceeds the limit of %zu elements",
+				    name, rows, cols, (size_t)LS_MTX_MAX_ELEMS);
 	size_t left = (size_t)(ls->end - ls->p);
 	/* Every entry takes at least two bytes ("1\n", "1 1" then a newline), so a size the
 	 * rest of the file cannot hold is refused before allocating. */

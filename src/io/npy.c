@@ -307,7 +307,9 @@ ls_status ls_npy_parse(const unsigned char *buf, size_t len, const char *name, l
 	off += hlen;
 	size_t count = 1;
 	for (size_t i = 0; i < hd.ndim; i++) {
-		if (hd.shape[i] && count > LS_MAT_MAX_ELEMS / hd.shape[i])
+		/* Each dimension is bounded too, so an empty (0, n) array cannot carry a huge n. */
+		if (hd.shape[i] > LS_MAT_MAX_ELEMS ||
+		    (hd.shape[i] && count > LS_MAT_MAX_ELEMS / hd.shape[i]))
 			return ls_error_set(err, LS_ETOOBIG, "%s: more than %zu elements", name,
 					    LS_MAT_MAX_ELEMS);
 		count *= hd.shape[i];

@@ -333,16 +333,18 @@ ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, b
 		return ls_error_set(err, LS_EDIM, "%s: tensor '%s': %zu-D shape %s: need 1-D or 2-D",
 				    st->path, t->name, t->ndim, shp);
 	}
-	if (t->count > LS_MAT_MAX_ELEMS)
+	/* rows × (product of the other dimensions), each bounded, so an empty tensor cannot
+	 * carry a huge dimension. */
+	size_t rows = t->shape[0], cols = 1;
+	bool big = rows > LS_MAT_MAX_ELEMS;
+	for (size_t i = 1; i < t->ndim && !big; i++) {
+		big = t->shape[i] > LS_MAT_MAX_ELEMS ||
+		      (t->shape[i] && cols > LS_MAT_MAX_ELEMS / t->shape[i]);
+		cols *= t->shape[i];
+	}
+	if (big || (cols && rows > LS_MAT_MAX_ELEMS / cols))
 		return ls_error_set(err, LS_ETOOBIG, "%s: tensor '%s': more than %zu elements",
 				    st->path, t->name, LS_MAT_MAX_ELEMS);
-	size_t rows = t->shape[0];
-	size_t cols = rows ? t->count / rows : 1;
-	if (t->ndim == 1)
-		cols = 1;
-	else if (!rows)
-		for (size_t i = 1, c = 1; i < t->ndim; i++)
-			cols = c *= t->shape[i];
 	if (strcmp(t->dtype, "BOOL") == 0)
 		for (size_t k = 0; k < t->count; k++)
 			if (st->data[t->begin + k] > 1)

@@ -240,6 +240,19 @@ static void test_pattern_semantics(void **state)
 	ls_adapter_config_lookup(&cfg, "xmodel.layers.5.k_proj", &r, &a);
 	assert_true(a == 16);
 	ls_adapter_config_free(&cfg);
+	/* Two keys match: the first in file order wins, as in PEFT. */
+	const char *j2 = "{\"rank_pattern\": {\"q_proj\": 2, \"layers\\\\.0\\\\.q_proj\": 7}}";
+	assert_ok(ls_adapter_config_parse(&cfg, j2, strlen(j2), "c.json", NULL));
+	ls_adapter_config_lookup(&cfg, "model.layers.0.q_proj", &r, &a);
+	assert_true(r == 2 && a == 8);
+	ls_adapter_config_free(&cfg);
+	const char *j3 = "{\"rank_pattern\": {\"layers\\\\.0\\\\.q_proj\": 7, \"q_proj\": 2}}";
+	assert_ok(ls_adapter_config_parse(&cfg, j3, strlen(j3), "c.json", NULL));
+	ls_adapter_config_lookup(&cfg, "model.layers.0.q_proj", &r, &a);
+	assert_true(r == 7);
+	ls_adapter_config_lookup(&cfg, "model.layers.1.q_proj", &r, &a);
+	assert_true(r == 2);
+	ls_adapter_config_free(&cfg);
 }
 
 static void test_loud_outlier(void **state)

@@ -252,6 +252,8 @@ static void test_bad_headers(void **state)
 		{"{'descr': '<f8', 'fortran_order': False, 'shape': (1,)} x", 8, LS_EFORMAT,
 		 "text after the closing '}'"},
 		{"['descr']", 8, LS_EFORMAT, "expected '{'"},
+		{"{'descr': '<f8', 'fortran_order': False, 'shape': (0, 4294967296)}", 0,
+		 LS_ETOOBIG, "more than"},
 	};
 	unsigned char zeros[64] = {0};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

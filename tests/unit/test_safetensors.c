@@ -250,6 +250,20 @@ static void test_files_and_names(void **state)
 	snprintf(spec, sizeof spec, "%s:f8", path);
 	assert_int_equal(ls_matrix_load(spec, &M, &err), LS_EUNSUPPORTED);
 	assert_contains(err.msg, "dtype F8_E4M3 cannot be loaded");
+	/* An empty tensor with a huge dimension is refused, not made a 0×huge matrix. */
+	{
+		size_t blen;
+		unsigned char *e = build_st("{'e': {'dtype': 'F32', 'shape': [0, 4294967296], "
+					    "'data_offsets': [0, 0]}}",
+					    NULL, 0, &blen);
+		ls_safetensors se;
+		assert_ok(ls_st_parse(&se, e, blen, "e.safetensors", NULL));
+		assert_int_equal(ls_st_tensor_matrix(&se, &se.tensors[0], false, &M, &err),
+				 LS_ETOOBIG);
+		assert_contains(err.msg, "tensor 'e': more than");
+		ls_st_close(&se);
+		free(e);
+	}
 	/* Flattened (as conv kernels are): 2×4. */
 	ls_safetensors st;
 	assert_ok(ls_st_open(&st, path, NULL));

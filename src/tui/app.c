@@ -44,10 +44,11 @@
 	X("paused", 0, "start paused")                                                      \
 	X("stats", 1, "FILE: write frame-time and key-latency percentiles to FILE on exit") \
 	X("key", 1, "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")         \
+	X("man-keys", 0, "print the man page's INTERACTIVE COMMANDS section (roff) and exit") \
 	X("help", 0, "this help")
 
 typedef struct {
-	bool ascii, blocks, no_color, paused, help;
+	bool ascii, blocks, no_color, paused, help, man_keys;
 	int delay_ms;
 	const char *stats;
 } tui_opts;
@@ -140,6 +141,8 @@ static int parse(int argc, char **argv, tui_opts *o, ls_config *cfg, ls_keymap *
 			o->paused = true;
 		} else if (strcmp(name, "help") == 0) {
 			o->help = true;
+		} else if (strcmp(name, "man-keys") == 0) {
+			o->man_keys = true;
 		} else if (strcmp(name, "stats") == 0) {
 			o->stats = val;
 		} else if (strcmp(name, "delay") == 0) {
@@ -185,6 +188,15 @@ typedef struct {
 	double local_t[PENDING_MAX];
 } app;
 
+/* Queue c for the worker and echo it at once in the message line; the worker's own
+ * message replaces the echo when it has applied the command. */
+static void local_change(app *a, double t)
+{
+	a->dirty = true;
+	if (a->nlocal < PENDING_MAX)
+		a->local_t[a->nlocal++] = t;
+}
+
 static void push(app *a, const ls_cmd *c, double t)
 {
 	unsigned long seq = ls_worker_push(a->w, c);
@@ -194,6 +206,7 @@ static void push(app *a, const ls_cmd *c, double t)
 		a->dirty = true;
 		return;
 	}
+	local_change(a, t);
 	if (a->npend < PENDING_MAX) {
 		a->pend_seq[a->npend] = seq;
 		a->pend_t[a->npend] = t;
@@ -201,12 +214,6 @@ static void push(app *a, const ls_cmd *c, double t)
 	}
 }
 
-static void local_change(app *a, double t)
-{
-	a->dirty = true;
-	if (a->nlocal < PENDING_MAX)
-		a->local_t[a->nlocal++] = t;
-}
 
 static void cmd_simple(app *a, ls_cmd_kind k, const char *param, double factor, double t)
 {
@@ -223,6 +230,8 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 {
 	ls_ui *ui = a->ui;
 	ls_cmd c;
+	snprintf(ui->msg, sizeof ui->msg, "%s ...", ls_actions[act].help);
+	ui->msg_error = false;
 	switch (act) {
 	case LS_ACT_NONE:
 		return;
@@ -442,7 +451,7 @@ static int loop(app *a, int notify_rd, int delay_ms)
 			int keep = 0;
 			for (int i = 0; i < a->npend; i++) {
 				if (a->pend_seq[i] <= v->applied_seq) {
-					ls_stats_key(a->stats, t1 - a->pend_t[i]);
+					ls_stats_applied(a->stats, t1 - a->pend_t[i]);
 				} else {
 					a->pend_seq[keep] = a->pend_seq[i];
 					a->pend_t[keep] = a->pend_t[i];
@@ -473,6 +482,10 @@ int ls_tui_main(int argc, char **argv)
 		return rc;
 	if (o.help) {
 		ls_tui_usage(stdout);
+		return 0;
+	}
+	if (o.man_keys) {
+		ls_keys_write_man(stdout);
 		return 0;
 	}
 	if (!isatty(0) || !isatty(1)) {

@@ -9,14 +9,16 @@ void ls_stats_init(ls_stats *s)
 {
 	s->frame = malloc(LS_STATS_MAX * sizeof(double));
 	s->key = malloc(LS_STATS_MAX * sizeof(double));
-	s->nframe = s->nkey = 0;
+	s->applied = malloc(LS_STATS_MAX * sizeof(double));
+	s->nframe = s->nkey = s->napplied = 0;
 }
 
 void ls_stats_free(ls_stats *s)
 {
 	free(s->frame);
 	free(s->key);
-	s->frame = s->key = NULL;
+	free(s->applied);
+	s->frame = s->key = s->applied = NULL;
 }
 
 void ls_stats_frame(ls_stats *s, double seconds)
@@ -29,6 +31,12 @@ void ls_stats_key(ls_stats *s, double seconds)
 {
 	if (s->key && s->nkey < LS_STATS_MAX)
 		s->key[s->nkey++] = seconds;
+}
+
+void ls_stats_applied(ls_stats *s, double seconds)
+{
+	if (s->applied && s->napplied < LS_STATS_MAX)
+		s->applied[s->napplied++] = seconds;
 }
 
 static int cmp(const void *a, const void *b)
@@ -62,5 +70,6 @@ int ls_stats_write(ls_stats *s, const char *path, int cols, int lines)
 	fprintf(f, "size %dx%d\n", cols, lines);
 	line(f, "frames", s->frame, s->frame ? s->nframe : 0);
 	line(f, "keys", s->key, s->key ? s->nkey : 0);
+	line(f, "applied", s->applied, s->applied ? s->napplied : 0);
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -1,5 +1,7 @@
-/* stats.h — the TUI's --stats report: frame draw times and key-to-visible-change
- * latencies, summarised as percentiles in a small text file on exit (no curses). */
+/* stats.h — the TUI's --stats report: frame draw times, key-to-visible-change latencies
+ * (the first frame that shows the key's effect or echo) and key-to-applied latencies (the
+ * first frame whose status reflects the worker having applied the command), summarised as
+ * percentiles in a small text file on exit (no curses). */
 #ifndef LORASCOPE_TUI_STATS_H
 #define LORASCOPE_TUI_STATS_H
 
@@ -8,8 +10,8 @@
 #define LS_STATS_MAX 100000
 
 typedef struct {
-	double *frame, *key; /* seconds */
-	size_t nframe, nkey;
+	double *frame, *key, *applied; /* seconds */
+	size_t nframe, nkey, napplied;
 } ls_stats;
 
 /* Allocate the sample arrays (on failure recording is silently off). */
@@ -17,9 +19,11 @@ void ls_stats_init(ls_stats *s);
 void ls_stats_free(ls_stats *s);
 void ls_stats_frame(ls_stats *s, double seconds);
 void ls_stats_key(ls_stats *s, double seconds);
+void ls_stats_applied(ls_stats *s, double seconds);
 /* The q-quantile (0..1, nearest rank) of x[0..n), sorting x; NaN when n = 0. */
 double ls_stats_quantile(double *x, size_t n, double q);
-/* Write "frames N draw_ms p50 X p95 Y max Z" and "keys …" lines to path; 0 on success. */
+/* Write "frames N ms p50 X p95 Y max Z", "keys …" and "applied …" lines to path; 0 on
+ * success. */
 int ls_stats_write(ls_stats *s, const char *path, int cols, int lines);
 
 #endif

@@ -29,7 +29,7 @@
 #define PUBLISH_EVERY 0.015
 #define KICK_SCALE 0.3
 /* Theory instruments: Monte Carlo samples for α̂, β̂ (the paper's 1000), gathered in
- * calls of ~20–60 ms between training batches; the report (λ_min, verdict) refreshed at
+ * calls of ~5–20 ms between training batches; the report (λ_min, verdict) refreshed at
  * most every 0.25 s and using at most a tenth of the worker's time. */
 #define AB_TARGET 1000
 #define AB_HIST 64
@@ -502,9 +502,9 @@ static bool theory_tick(ls_worker *w)
 		double dt = now_sec() - t0;
 		w->next_ab = now_sec() + dt;
 		merge_ab(w, est, p->nmod, o.samples);
-		if (dt < 0.02 && w->ab_batch < 512)
+		if (dt < 0.005 && w->ab_batch < 512)
 			w->ab_batch *= 2;
-		else if (dt > 0.06 && w->ab_batch > 1)
+		else if (dt > 0.02 && w->ab_batch > 1)
 			w->ab_batch /= 2;
 		changed = true;
 	}

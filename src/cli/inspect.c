@@ -27,9 +27,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: lorascope inspect PATH [options]\n\n"
 		   "PATH is a PEFT adapter directory (adapter_model.safetensors and\n"
-		   "adapter_config.json) or one .safetensors file (scaling s = 1 without a config).\n"
+		   "adapter_config.json) or one .safetensors file (scaling s = 1 without a\n"
+		   "config).\n"
 		   "Per LoRA module: the singular values of dW = s*B*A (from the thin factors),\n"
-		   "norms, stable rank |dW|_F^2/|dW|_2^2, energy ranks (90 %%, 99 %% of sum sigma^2)\n"
+		   "norms, stable rank |dW|_F^2/|dW|_2^2, energy ranks (90 %%, 99 %% of\n"
+		   "sum sigma^2)\n"
 		   "and flags.\n\noptions:\n");
 #define INSPECT_HELP(field, name, help) fprintf(f, "  --%-10s %s\n", name, help);
 	INSPECT_OPTIONS(INSPECT_HELP)
@@ -130,7 +132,7 @@ static void print_summary(const ls_adapter *ad)
 	       ad->nmod, ad->modules[0].dtype, ad->nsaved_modules, ad->nsaved, ad->nmag);
 	printf("          sqrt(sum |dW|_F^2) = %.4g; largest |dW|_F: %s (%.4g)\n", sqrt(ss),
 	       ad->modules[big].name, ad->modules[big].fro);
-	/* One line per saved module (the tensors come sorted by name, so a module's are adjacent). */
+	/* One line per saved module (tensors are sorted by name: a module's are adjacent). */
 	for (size_t i = 0; i < ad->nsaved; i++) {
 		const ls_adapter_tensor *t = &ad->saved[i];
 		bool first = i == 0 || strcmp(t->module, ad->saved[i - 1].module) != 0;
@@ -229,7 +231,8 @@ static int print_json(const ls_adapter *ad)
 		 "%g*median) of the finite non-zero modules (at least %d)",
 		 LS_ADAPTER_FAR_K, LS_ADAPTER_FAR_RATIO, LS_ADAPTER_FAR_MIN);
 	json_t *summary = json_pack(
-		"{s:i, s:i, s:i, s:i, s:o, s:{s:i, s:i, s:i}, s:s}", "modules", (json_int_t)ad->nmod,
+		"{s:i, s:i, s:i, s:i, s:o, s:{s:i, s:i, s:i}, s:s}", "modules",
+		(json_int_t)ad->nmod,
 		"saved_modules", (json_int_t)ad->nsaved_modules, "saved_tensors",
 		(json_int_t)ad->nsaved, "dora_magnitudes", (json_int_t)ad->nmag, "total_fro_norm",
 		jnum(sqrt(ss)), "flagged", "B=0", (json_int_t)ad->nzero, "NaN/Inf",
@@ -242,7 +245,8 @@ static int print_json(const ls_adapter *ad)
 		fprintf(stderr, "lorascope inspect: cannot build the JSON document\n");
 		return LS_EXIT_FAILURE;
 	}
-	int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	int rc = json_dumpf(doc, stdout,
+			    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 	json_decref(doc);
 	printf("\n");
 	return rc == 0 ? LS_EXIT_OK : LS_EXIT_FAILURE;
@@ -264,7 +268,8 @@ int ls_cli_inspect(int argc, char **argv)
 			INSPECT_OPTIONS(INSPECT_PARSE)
 #undef INSPECT_PARSE
 			if (!known) {
-				fprintf(stderr, "lorascope inspect: unknown option '%.60s' (see --help)\n",
+				fprintf(stderr, "lorascope inspect: unknown option '%.60s' "
+						"(see --help)\n",
 					a);
 				return LS_EXIT_USAGE;
 			}

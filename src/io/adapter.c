@@ -425,7 +425,8 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 		s = ls_st_tensor_matrix(st, tb, true, &Bp, err);
 	if (s == LS_OK && Ap.rows != Bp.cols)
 		s = ls_error_set(err, LS_EDIM,
-				 "%s: module '%s': lora_A is %zu×%zu and lora_B %zu×%zu: ranks differ",
+				 "%s: module '%s': lora_A is %zu×%zu and lora_B %zu×%zu: ranks "
+				 "differ",
 				 ad->model_path, m->name, Ap.rows, Ap.cols, Bp.rows, Bp.cols);
 	if (s == LS_OK) {
 		m->r = Ap.rows;
@@ -522,7 +523,8 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, ls_error
 		ad->nsaved_modules += !seen;
 	}
 	if (ad->nmod == 0)
-		return ls_error_set(err, LS_EFORMAT, "%s: no LoRA modules (no lora_A/lora_B tensors)",
+		return ls_error_set(err, LS_EFORMAT,
+				    "%s: no LoRA modules (no lora_A/lora_B tensors)",
 				    ad->model_path);
 	return flag_outliers(ad, err);
 }
@@ -561,20 +563,24 @@ static ls_status locate(ls_adapter *ad, const char *path, char **config, ls_erro
 			char *bin = join(path, "adapter_model.bin");
 			bool has_bin = bin && exists(bin);
 			free(bin);
+			if (has_bin)
+				return ls_error_set(err, LS_EIO,
+						    "%s: only adapter_model.bin (a pickle) found: "
+						    "lorascope reads adapter_model.safetensors",
+						    path);
 			return ls_error_set(err, LS_EIO,
-					    has_bin ? "%s: only adapter_model.bin (a pickle) found: "
-						      "lorascope reads adapter_model.safetensors"
-						    : "%s: no adapter_model.safetensors in this directory",
+					    "%s: no adapter_model.safetensors in this directory",
 					    path);
 		}
 		if (!exists(*config))
-			return ls_error_set(err, LS_EIO, "%s: no adapter_config.json in this directory",
-					    path);
+			return ls_error_set(err, LS_EIO,
+					    "%s: no adapter_config.json in this directory", path);
 		return LS_OK;
 	}
 	if (!ends_with(path, ".safetensors"))
 		return ls_error_set(err, LS_EINVAL,
-				    "%s: neither an adapter directory nor a .safetensors file", path);
+				    "%s: neither an adapter directory nor a .safetensors file",
+				    path);
 	if (!(ad->model_path = strdup(path)))
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", path);
 	const char *slash = strrchr(path, '/');

@@ -76,8 +76,9 @@ static ls_status parse_text(const char *text, size_t len, char delim, const char
 			cols = nf;
 		}
 		if (nf == (size_t)-1)
-			return ls_error_set(err, LS_EFORMAT, "%s: line %zu, field %zu: not a number",
-					    name, ls.lineno, bad);
+			return ls_error_set(err, LS_EFORMAT,
+					    "%s: line %zu, field %zu: not a number", name,
+					    ls.lineno, bad);
 		if (nf != cols)
 			return ls_error_set(err, LS_EDIM,
 					    "%s: line %zu has %zu fields, expected %zu", name,

@@ -115,8 +115,8 @@ static ls_status read_coordinate(ls_lines *ls, const mtx_banner *b, size_t nnz, 
 	for (size_t k = 0; k < nnz; k++) {
 		if (!next_data_line(ls, &line, &len))
 			return ls_error_set(err, LS_EFORMAT,
-					    "%s: %zu entries announced, only %zu present", name, nnz,
-					    k);
+					    "%s: %zu entries announced, only %zu present", name,
+					    nnz, k);
 		size_t idx[2];
 		double v = 1.0;
 		/* Indices first, then the value, from the same line. */
@@ -137,14 +137,15 @@ static ls_status read_coordinate(ls_lines *ls, const mtx_banner *b, size_t nnz, 
 		size_t i = idx[0], j = idx[1];
 		if (i < 1 || i > M->rows || j < 1 || j > M->cols)
 			return ls_error_set(err, LS_ERANGE,
-					    "%s: line %zu: entry (%zu, %zu) outside the %zu×%zu matrix",
+					    "%s: line %zu: entry (%zu, %zu) outside the %zu×%zu "
+					    "matrix",
 					    name, ls->lineno, i, j, M->rows, M->cols);
 		i--;
 		j--;
 		if (b->sym != SYM_GENERAL && (i < j || (b->sym == SYM_SKEW && i == j)))
 			return ls_error_set(err, LS_EFORMAT,
-					    "%s: line %zu: entry (%zu, %zu) is not below the diagonal "
-					    "of a %s matrix",
+					    "%s: line %zu: entry (%zu, %zu) is not below the "
+					    "diagonal of a %s matrix",
 					    name, ls->lineno, i + 1, j + 1,
 					    b->sym == SYM_SKEW ? "skew-symmetric" : "symmetric");
 		LS_AT(*M, i, j) += v;
@@ -199,21 +200,25 @@ static ls_status parse_body(ls_lines *ls, const char *name, ls_mat *M, ls_error 
 		return s;
 	size_t rows = sz[0], cols = sz[1], nnz = sz[2];
 	if (b.sym != SYM_GENERAL && rows != cols)
-		return ls_error_set(err, LS_EDIM, "%s: a symmetric matrix must be square, not %zu×%zu",
-				    name, rows, cols);
+		return ls_error_set(err, LS_EDIM,
+				    "%s: a symmetric matrix must be square, not %zu×%zu", name,
+				    rows, cols);
 	/* Each dimension is bounded too, so an empty 0×n matrix cannot carry a huge n. */
 	if (rows > LS_MTX_MAX_ELEMS || cols > LS_MTX_MAX_ELEMS ||
 	    (cols && rows > LS_MTX_MAX_ELEMS / cols))
-		return ls_error_set(err, LS_ETOOBIG, "%s: %zu×%zu exceeds the limit of %zu elements",
-				    name, rows, cols, (size_t)LS_MTX_MAX_ELEMS);
+		return ls_error_set(err, LS_ETOOBIG,
+				    "%s: %zu×%zu exceeds the limit of %zu elements", name, rows,
+				    cols, (size_t)LS_MTX_MAX_ELEMS);
 	size_t left = (size_t)(ls->end - ls->p);
 	/* Every entry takes at least two bytes ("1\n", "1 1" then a newline), so a size the
 	 * rest of the file cannot hold is refused before allocating. */
 	size_t need = nnz;
-	if (!b.coordinate)
-		need = b.sym == SYM_GENERAL ? rows * cols
-					    : (b.sym == SYM_SYMMETRIC ? rows * (rows + 1) / 2
-								      : rows * (rows - (rows > 0)) / 2);
+	if (!b.coordinate && b.sym == SYM_GENERAL)
+		need = rows * cols;
+	else if (!b.coordinate && b.sym == SYM_SYMMETRIC)
+		need = rows * (rows + 1) / 2;
+	else if (!b.coordinate)
+		need = rows * (rows - (rows > 0)) / 2;
 	if (need > left / 2 + 1)
 		return ls_error_set(err, LS_EFORMAT,
 				    "%s: announces %zu entries but only %zu bytes follow", name,

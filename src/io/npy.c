@@ -320,8 +320,8 @@ ls_status ls_npy_parse(const unsigned char *buf, size_t len, const char *name, l
 	size_t need = count * hd.size, have = len - off;
 	if (have < need)
 		return ls_error_set(err, LS_EFORMAT,
-				    "%s: truncated data (%zu bytes needed, %zu present)", name, need,
-				    have);
+				    "%s: truncated data (%zu bytes needed, %zu present)", name,
+				    need, have);
 	if (have > need)
 		return ls_error_set(err, LS_EFORMAT, "%s: %zu trailing bytes after the data", name,
 				    have - need);

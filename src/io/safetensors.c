@@ -96,8 +96,9 @@ static ls_status parse_tensor(const char *name, const char *key, json_t *v, ls_s
 	t->elem_size = d->size;
 	t->ndim = json_array_size(shape);
 	if (t->ndim > LS_ST_MAX_DIMS)
-		return ls_error_set(err, LS_EUNSUPPORTED, "%s: tensor '%s': %zu dimensions (max %d)",
-				    name, key, t->ndim, LS_ST_MAX_DIMS);
+		return ls_error_set(err, LS_EUNSUPPORTED,
+				    "%s: tensor '%s': %zu dimensions (max %d)", name, key, t->ndim,
+				    LS_ST_MAX_DIMS);
 	size_t count = 1;
 	bool overflow = false;
 	for (size_t i = 0; i < t->ndim; i++) {
@@ -175,7 +176,8 @@ static ls_status check_layout(ls_safetensors *st, const char *name, ls_error *er
 			return ls_error_set(err, LS_EFORMAT,
 					    "%s: tensor '%s': data_offsets [%zu, %zu] overlap "
 					    "tensor '%s'",
-					    name, t->name, t->begin, t->end, st->tensors[i - 1].name);
+					    name, t->name, t->begin, t->end,
+					    st->tensors[i - 1].name);
 		if (t->begin > pos)
 			return ls_error_set(err, LS_EFORMAT,
 					    "%s: hole of %zu bytes in the data before tensor '%s'",
@@ -330,8 +332,9 @@ ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, b
 					      t->shape[i]);
 		if (n < sizeof shp)
 			snprintf(shp + n, sizeof shp - n, "]");
-		return ls_error_set(err, LS_EDIM, "%s: tensor '%s': %zu-D shape %s: need 1-D or 2-D",
-				    st->path, t->name, t->ndim, shp);
+		return ls_error_set(err, LS_EDIM,
+				    "%s: tensor '%s': %zu-D shape %s: need 1-D or 2-D", st->path,
+				    t->name, t->ndim, shp);
 	}
 	/* rows × (product of the other dimensions), each bounded, so an empty tensor cannot
 	 * carry a huge dimension. */
@@ -357,7 +360,8 @@ ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, b
 		return s;
 	const unsigned char *p = st->data + t->begin;
 	for (size_t k = 0; k < t->count; k++)
-		LS_AT(*M, k / cols, k % cols) = element(p + k * t->elem_size, t->dtype, t->elem_size);
+		LS_AT(*M, k / cols, k % cols) =
+			element(p + k * t->elem_size, t->dtype, t->elem_size);
 	return LS_OK;
 }
 

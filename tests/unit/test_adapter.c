@@ -23,7 +23,8 @@ static void test_fixture_against_dense_svd(void **state)
 	assert_int_equal(ad.nsaved_modules, 2);
 	assert_int_equal(ad.nmag, 0);
 	for (size_t i = 0; i < ad.nsaved; i++)
-		assert_true(ad.saved[i].listed); /* classifier; pre_classifier ends with it (PEFT) */
+		/* classifier; pre_classifier ends with it (PEFT matches a plain suffix) */
+		assert_true(ad.saved[i].listed);
 	ls_safetensors st;
 	assert_ok(ls_st_open(&st, file, NULL));
 	ls_mat D, S;
@@ -98,7 +99,8 @@ static void write_safetensors(const char *path, const tensor *t, size_t n)
 		size_t cnt = t[i].rows * (t[i].cols ? t[i].cols : 1);
 		if (t[i].cols)
 			h += (size_t)snprintf(hdr + h, sizeof hdr - h,
-					      ", \"%s\": {\"dtype\": \"F64\", \"shape\": [%zu, %zu], "
+					      ", \"%s\": {\"dtype\": \"F64\", "
+					      "\"shape\": [%zu, %zu], "
 					      "\"data_offsets\": [%zu, %zu]}",
 					      t[i].name, t[i].rows, t[i].cols, off, off + 8 * cnt);
 		else
@@ -337,7 +339,8 @@ static void test_errors(void **state)
 		{"{\"use_rslora\": 1}", LS_EFORMAT, "'use_rslora' must be true or false"},
 		{"{\"rank_pattern\": {\"(q\": 2}}", LS_EFORMAT,
 		 "rank_pattern key '(q' is not a valid regular expression"},
-		{"{\"rank_pattern\": {\"q\": 2.5}}", LS_EFORMAT, "rank_pattern['q'] must be an integer"},
+		{"{\"rank_pattern\": {\"q\": 2.5}}", LS_EFORMAT,
+		 "rank_pattern['q'] must be an integer"},
 		{"{\"alpha_pattern\": []}", LS_EFORMAT, "'alpha_pattern' must be an object"},
 		{"{\"modules_to_save\": [1]}", LS_EFORMAT, "'modules_to_save' must be a list"},
 		{"[]", LS_EFORMAT, "not a JSON object"},

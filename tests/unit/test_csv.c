@@ -66,7 +66,8 @@ static void test_round_trip(void **state)
 	assert_ok(ls_mat_alloc(&M, 4, 3, NULL));
 	for (size_t j = 0; j < 3; j++)
 		for (size_t i = 0; i < 4; i++)
-			LS_AT(M, i, j) = sin((double)(i * 3 + j + 1)) * pow(10, (double)i * 50 - 80);
+			LS_AT(M, i, j) =
+				sin((double)(i * 3 + j + 1)) * pow(10, (double)i * 50 - 80);
 	LS_AT(M, 2, 1) = -0.0;
 	/* A locale with a decimal comma must not change the files (when it is installed). */
 	const char *saved = setlocale(LC_NUMERIC, NULL);

@@ -125,8 +125,8 @@ static void test_fixture_bad_bool(void **state)
 	/* A valid 2-D bool array reads as 0/1. */
 	unsigned char v[4] = {1, 0, 0, 1};
 	size_t len;
-	unsigned char *b = build_npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }",
-				     v, 4, &len);
+	unsigned char *b = build_npy(
+		1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", v, 4, &len);
 	assert_ok(parse(b, len, &M, NULL));
 	assert_true(LS_AT(M, 0, 0) == 1 && LS_AT(M, 0, 1) == 0 && LS_AT(M, 1, 1) == 1);
 	ls_mat_free(&M);
@@ -148,7 +148,8 @@ static void test_versions_and_dtypes(void **state)
 			size_t len;
 			unsigned char *b = build_npy(
 				major,
-				big ? "{\"descr\": \">f4\", \"fortran_order\": False, \"shape\": (2, 2)}"
+				big ? "{\"descr\": \">f4\", \"fortran_order\": False, "
+				      "\"shape\": (2, 2)}"
 				    : "{'shape': (2, 2), 'descr': '<f4', 'fortran_order': False}",
 				big ? be : le, 16, &len);
 			ls_mat M;
@@ -202,7 +203,8 @@ static void test_versions_and_dtypes(void **state)
 	ls_mat_free(&M);
 	free(b);
 	unsigned char i1[1] = {0x80};
-	b = build_npy(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 1), }", i1, 1, &len);
+	b = build_npy(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 1), }", i1, 1,
+		      &len);
 	assert_ok(parse(b, len, &M, NULL));
 	assert_true(LS_AT(M, 0, 0) == -128);
 	ls_mat_free(&M);
@@ -234,8 +236,8 @@ static void test_bad_headers(void **state)
 		 "truncated data (32 bytes needed, 24 present)"},
 		{"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 40, LS_EFORMAT,
 		 "8 trailing bytes after the data"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), 'x': 1}", 32, LS_EFORMAT,
-		 "unexpected or repeated key 'x'"},
+		{"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), 'x': 1}", 32,
+		 LS_EFORMAT, "unexpected or repeated key 'x'"},
 		{"{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (1,)}", 8,
 		 LS_EFORMAT, "unexpected or repeated key 'descr'"},
 		{"{'descr': '<f8', 'shape': (1,)}", 8, LS_EFORMAT, "missing one of"},

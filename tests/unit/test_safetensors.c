@@ -133,7 +133,8 @@ static void test_forbidden_structures(void **state)
 	static const bad_case cases[] = {
 		{"{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]},"
 		 " 'b': {'dtype': 'F32', 'shape': [2], 'data_offsets': [4, 12]}}",
-		 12, LS_EFORMAT, "t.safetensors: tensor 'b': data_offsets [4, 12] overlap tensor 'a'"},
+		 12, LS_EFORMAT,
+		 "t.safetensors: tensor 'b': data_offsets [4, 12] overlap tensor 'a'"},
 		{"{'a': {'dtype': 'F32', 'shape': [4], 'data_offsets': [0, 16]}}", 8, LS_EFORMAT,
 		 "tensor 'a': data_offsets [0, 16] out of range (data section has 8 bytes)"},
 		{"{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]},"
@@ -224,7 +225,8 @@ static void test_files_and_names(void **state)
 	memset(d + 24, 0, sizeof d - 24);
 	d[56] = 0x38; /* F8_E4M3 */
 	size_t len;
-	unsigned char *b = build_st("{'mat': {'dtype': 'F32', 'shape': [2, 3], 'data_offsets': [0, 24]},"
+	unsigned char *b = build_st("{'mat': {'dtype': 'F32', 'shape': [2, 3], "
+				    "'data_offsets': [0, 24]},"
 				    " 'cube': {'dtype': 'F32', 'shape': [2, 2, 2], 'data_offsets': "
 				    "[24, 56]}, 'f8': {'dtype': 'F8_E4M3', 'shape': [1], "
 				    "'data_offsets': [56, 57]}}",

@@ -1,0 +1,3 @@
+#!/bin/sh
+# make check: the paper_rk demo in quick mode; fails when the finding is not reproduced.
+exec "$top_builddir/demos/paper_rk" --quick

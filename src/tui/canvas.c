@@ -102,9 +102,10 @@ void ls_canvas_line(ls_canvas *c, int x0, int y0, int x1, int y1, int ink)
 	/* Bresenham; the endpoints are clamped to a margin around the canvas so a far
 	 * off-screen point cannot make the loop long. */
 	int W = ls_canvas_px_w(c), H = ls_canvas_px_h(c);
-	int dx = abs(x1 - x0), dy = -abs(y1 - y0);
-	if (dx > 4 * (W + H) + 16 || -dy > 4 * (W + H) + 16)
+	long long far = 4LL * (W + H) + 16;
+	if (llabs((long long)x1 - x0) > far || llabs((long long)y1 - y0) > far)
 		return;
+	int dx = abs(x1 - x0), dy = -abs(y1 - y0);
 	int stx = x0 < x1 ? 1 : -1, sty = y0 < y1 ? 1 : -1;
 	int e = dx + dy;
 	for (;;) {

@@ -603,10 +603,16 @@ static void *run(void *arg)
 				if (ls_session_diverged(w->s)) {
 					w->paused = true;
 					const char *why = ls_session_metrics(w->s)->message;
-					set_event(w, true,
-						  "diverged at step %ld%s%s: paused; lower the step "
-						  "size (e) and reset (x)",
-						  ls_session_steps(w->s), why[0] ? ": " : "", why);
+					if (why[0])
+						set_event(w, true,
+							  "%s: paused; lower the step size (e) and "
+							  "reset (x)",
+							  why);
+					else
+						set_event(w, true,
+							  "diverged at step %ld: paused; lower the "
+							  "step size (e) and reset (x)",
+							  ls_session_steps(w->s));
 					break;
 				}
 			} while (now_sec() - t0 < BATCH_BUDGET && !queue_nonempty(w));

@@ -284,11 +284,15 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 		break;
 	case LS_ACT_BASELINE:
 		ui->show_baseline = !ui->show_baseline;
-		snprintf(ui->msg, sizeof ui->msg, "baseline %s%s", ui->show_baseline ? "shown" : "hidden",
-			 ui->show_baseline && !v->has_baseline ? " (not computed: computing it now)" : "");
+		if (v->has_baseline)
+			snprintf(ui->msg, sizeof ui->msg, "baseline %s",
+				 ui->show_baseline ? "shown" : "hidden");
+		else
+			snprintf(ui->msg, sizeof ui->msg,
+				 "baseline %s: not computed for this run (--baseline auto skips large "
+				 "problems; F2: baseline = on computes it)",
+				 ui->show_baseline ? "on" : "off");
 		ui->msg_error = false;
-		if (ui->show_baseline && !v->has_baseline)
-			cmd_simple(a, LS_CMD_BASELINE, NULL, 0, t);
 		local_change(a, t);
 		break;
 	case LS_ACT_FLOW:

@@ -333,14 +333,6 @@ static void apply(ls_worker *w, const ls_cmd *c)
 			set_event(w, false, "kicked: A and B perturbed by %.0f%% of their RMS",
 				  100 * KICK_SCALE);
 		break;
-	case LS_CMD_BASELINE:
-		if (ls_session_baseline(w->s))
-			break;
-		if (ls_session_run_baseline(w->s, &err) != LS_OK)
-			set_event(w, true, "baseline: %s", err.msg);
-		else
-			set_event(w, false, "baseline computed");
-		break;
 	case LS_CMD_TRACE:
 	case LS_CMD_SNAPSHOT:
 		break;

@@ -20,7 +20,6 @@ typedef enum {
 	LS_CMD_STEP,   /* pause, then one step */
 	LS_CMD_RESET,  /* back to step 0 (also leaves the diverged state) */
 	LS_CMD_KICK,   /* perturb the factors */
-	LS_CMD_BASELINE, /* compute the baseline if it was skipped */
 	LS_CMD_TRACE,  /* write the history as CSV to text (a file name) */
 	LS_CMD_SNAPSHOT /* save A and B as .npy files named text-A.npy, text-B.npy */
 } ls_cmd_kind;

@@ -57,6 +57,19 @@ tui_keys Escape
 tui_wait 'status'
 tui_wait '│λ +0\.02'
 
+# w writes the history as CSV, s saves A and B as .npy (in the working directory).
+tui_keys w
+tui_wait 'trace written to lorascope-trace-step[0-9]+\.csv'
+f=$(ls "$TUI_TMP"/lorascope-trace-step*.csv | head -n 1)
+head -n 1 "$f" | grep -q '^step,loss,reg_loss,' || fail "trace header: $(head -n 1 "$f")"
+[ "$(wc -l <"$f")" -ge 2 ] || fail "trace has no rows"
+tui_keys s
+tui_wait 'saved A and B at step'
+for ab in A B; do
+	g=$(ls "$TUI_TMP"/lorascope-step*-$ab.npy | head -n 1)
+	[ -n "$g" ] && head -c 6 "$g" | grep -q 'NUMPY' || fail "no $ab .npy snapshot"
+done
+
 # q: the program exits 0 and the alternate screen is gone.
 tui_keys q
 tui_wait '^EXITED 0$'

@@ -109,7 +109,8 @@ ls_status ls_theory_alphabeta(ls_problem *p, const ls_mat *Xstar, size_t r, doub
 			      const ls_theory_opts *o, ls_rng *rng, ls_alphabeta *out,
 			      ls_error *err);
 
-/* Regime of one module: exact values when both are known, else the estimates. */
+/* The regime of (α, β) (MATH.md §4): NA when α ≤ 0 (whatever β) or β = ∞, UNKNOWN when α or
+ * β is NaN, else SPECIAL if 2α > β and GENERIC otherwise. */
 ls_regime ls_theory_regime(double alpha, double beta);
 
 /* Lanczos on ∇²g(A, B) (MATH.md §5). */

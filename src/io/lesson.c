@@ -428,6 +428,8 @@ static ls_status parse_set(parser *ps, const char **name, const char **value)
 		*value = tv.str;
 	else
 		return fail(ps, tv.pos, "expected a value for '%s'", *name);
+	if (strchr(*value, '\n'))
+		return fail(ps, tv.pos, "set %s: a value is one line", *name);
 	ls_config scratch;
 	ls_config_defaults(&scratch);
 	ls_error e;

@@ -174,6 +174,8 @@ static void test_parse_errors(void **state)
 	parse_fails("at 5: caption \"\xC0\xAF\"", 1, 16, "invalid UTF-8");    /* overlong */
 	parse_fails("at 5: caption \"\xED\xA0\x80\"", 1, 16, "invalid UTF-8"); /* surrogate */
 	parse_fails("at 5: set rank 0", 1, 16, "set rank: 0 is outside");
+	/* Found by the fuzzer: a quoted value with a line break made a two-line message. */
+	parse_fails("set lambda \"a \\\"b\\\"\\n\"; pause", 1, 12, "set lambda: a value is one line");
 	parse_fails("when foo < 1: pause", 1, 6, "unknown condition 'foo'");
 	parse_fails("when loss 1: pause", 1, 11,
 		    "expected a comparison (<, <=, >, >=, ==, !=) after 'loss', got '1'");

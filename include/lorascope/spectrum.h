@@ -26,6 +26,11 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 			      double *sigma, double *gram_diff, double *norm_a, double *norm_b,
 			      ls_error *err);
 
+/* ‖s·A·Bᵀ‖_F from the same QR cores, without the SVD: accurate to about eps·|s|·‖A‖·‖B‖
+ * even when A·Bᵀ nearly cancels (unlike the Gram formula tr(AᵀA·BᵀB)). */
+ls_status ls_spectrum_fro(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+			  double *fro, ls_error *err);
+
 /* Numerical rank as Kim–Kim–Ryu count it (MATH.md §3): the number of sigma[i]
  * (descending) with sigma[i] > tol·sigma[0]; 0 when sigma[0] is 0 or k is 0. */
 size_t ls_spectrum_rank(const double *sigma, size_t k, double tol);

@@ -20,11 +20,11 @@ struct ls_session {
 	unsigned long base_serial; /* baselines computed so far (kept across rebuilds) */
 	ls_spectrum_ws *spec;
 	size_t spec_r;      /* rank the spectrum workspace was sized for */
-	/* ‖X − X*‖ as the spectrum of [s·A, U*Σ*]·[B, −V*]ᵀ (rank r + r*): a QR-based
-	 * evaluation without the cancellation of ‖X‖² − 2⟨X, X*⟩ + ‖X*‖². */
+	/* ‖X − X*‖ as the norm of [s·A, U*Σ*]·[B, −V*]ᵀ (rank r + r*) from its QR core:
+	 * without the cancellation of ‖X‖² − 2⟨X, X*⟩ + ‖X*‖². */
 	ls_spectrum_ws *dspec;
 	size_t dspec_k;     /* r + r* it was sized for */
-	double *cat_a, *cat_b, *dsig;
+	double *cat_a, *cat_b;
 	ls_rng rng;         /* training stream: init, then batches and rank growth */
 	unsigned long restarts; /* bumped by an init change: selects the init seed */
 	long step;
@@ -117,9 +117,8 @@ static ls_status size_scratch(ls_session *s, ls_error *err)
 		ls_spectrum_ws_free(s->dspec);
 		free(s->cat_a);
 		free(s->cat_b);
-		free(s->dsig);
 		s->dspec = NULL;
-		s->cat_a = s->cat_b = s->dsig = NULL;
+		s->cat_a = s->cat_b = NULL;
 		s->dspec_k = 0;
 		if (k == 0)
 			return LS_OK;
@@ -128,8 +127,7 @@ static ls_status size_scratch(ls_session *s, ls_error *err)
 			return st;
 		s->cat_a = malloc(mmax * k * sizeof(double));
 		s->cat_b = malloc(nmax * k * sizeof(double));
-		s->dsig = malloc(k * sizeof(double));
-		if (!s->cat_a || !s->cat_b || !s->dsig)
+		if (!s->cat_a || !s->cat_b)
 			return ls_error_set(err, LS_ENOMEM, "session: distance workspace");
 		s->dspec_k = k;
 	}
@@ -152,8 +150,8 @@ static void diverge(ls_session *s, const char *why)
 	snprintf(s->event, sizeof s->event, "%s", s->cur.message);
 }
 
-/* ‖X_k − X*_k‖_F from thin factors: X − X* = [s·A, U*Σ*]·[B, −V*]ᵀ, whose singular values
- * come from QRs and a small SVD (MATH.md §8): O((m+n)(r+r*)²), no m×n product. */
+/* ‖X_k − X*_k‖_F from thin factors: X − X* = [s·A, U*Σ*]·[B, −V*]ᵀ, the norm of the core of
+ * their QRs (MATH.md §8): O((m+n)(r+r*)²), no m×n product, no cancellation. */
 static ls_status distance(ls_session *s, size_t k, double *dist, ls_error *err)
 {
 	const ls_lora *L = &s->lora;
@@ -172,16 +170,7 @@ static ls_status distance(ls_session *s, size_t k, double *dist, ls_error *err)
 		for (size_t i = 0; i < n; i++)
 			LS_AT(CB, i, r + j) = -LS_AT(bm->V, i, j);
 	}
-	ls_status st = ls_spectrum_lowrank(s->dspec, &CA, &CB, 1.0, s->dsig, NULL, NULL, NULL, err);
-	if (st != LS_OK)
-		return st;
-	size_t ns = q < m ? q : m;
-	ns = ns < n ? ns : n;
-	double d2 = 0.0;
-	for (size_t i = 0; i < ns; i++)
-		d2 += s->dsig[i] * s->dsig[i];
-	*dist = sqrt(d2);
-	return LS_OK;
+	return ls_spectrum_fro(s->dspec, &CA, &CB, 1.0, dist, err);
 }
 
 /* Fill the factor-dependent metrics of the current state (MATH.md §3, §8). */
@@ -340,7 +329,6 @@ static void destroy_parts(ls_session *s)
 	ls_spectrum_ws_free(s->dspec);
 	free(s->cat_a);
 	free(s->cat_b);
-	free(s->dsig);
 	ls_metrics_free(&s->cur);
 	ls_history_free(&s->hist);
 }

@@ -162,6 +162,29 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 	return LS_OK;
 }
 
+ls_status ls_spectrum_fro(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+			  double *fro_out, ls_error *err)
+{
+	size_t m = A->rows, n = B->rows, r = A->cols;
+	if (B->cols != r || m > ws->m || n > ws->n || r > ws->r)
+		return ls_error_set(err, LS_EDIM,
+				    "spectrum: factors %zux%zu and %zux%zu exceed the workspace", m,
+				    r, n, B->cols);
+	*fro_out = 0.0;
+	if (r == 0)
+		return LS_OK;
+	size_t ka, kb;
+	ls_status st = square_root(ws, A, ws->qa, ws->ra, &ka, err);
+	if (st == LS_OK)
+		st = square_root(ws, B, ws->qb, ws->rb, &kb, err);
+	if (st != LS_OK)
+		return st;
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)ka, (int)kb, (int)r, 1.0, ws->ra,
+		    (int)ka, ws->rb, (int)kb, 0.0, ws->core, (int)ka);
+	*fro_out = fabs(s) * fro(ws->core, ka * kb);
+	return LS_OK;
+}
+
 size_t ls_spectrum_rank(const double *sigma, size_t k, double tol)
 {
 	if (k == 0 || !(sigma[0] > 0.0))

@@ -127,6 +127,54 @@ static void test_numerical_rank_rule(void **state)
 	assert_int_equal(ls_spectrum_rank(b, 2, 1e-4), 1); /* exactly at the threshold is zero */
 }
 
+static void test_fro_without_cancellation(void **state)
+{
+	(void)state;
+	/* [A, A + δE]·[B, −B]ᵀ = −δ·E·Bᵀ: a product that nearly cancels. The QR-core norm must
+	 * find ‖δ·E·Bᵀ‖ (formed directly, no cancellation) to many digits, where the Gram
+	 * formula would only give about sqrt(eps)·‖A‖·‖B‖. */
+	const size_t m = 30, n = 25, r = 4;
+	const double delta = 1e-9, s = 1.7;
+	ls_rng rng;
+	ls_rng_seed(&rng, 9);
+	ls_mat A2, B2, E, D;
+	assert_ok(ls_mat_alloc(&A2, m, 2 * r, NULL));
+	assert_ok(ls_mat_alloc(&B2, n, 2 * r, NULL));
+	assert_ok(ls_mat_alloc(&E, m, r, NULL));
+	assert_ok(ls_mat_alloc(&D, m, n, NULL));
+	ls_mat A = ls_mat_cols(A2, 0, r), Ad = ls_mat_cols(A2, r, r);
+	ls_mat B = ls_mat_cols(B2, 0, r), Bm = ls_mat_cols(B2, r, r);
+	ls_rng_fill_normal(&rng, &A, 0, 1);
+	ls_rng_fill_normal(&rng, &B, 0, 1);
+	ls_rng_fill_normal(&rng, &E, 0, 1);
+	for (size_t j = 0; j < r; j++) {
+		for (size_t i = 0; i < m; i++)
+			LS_AT(Ad, i, j) = LS_AT(A, i, j) + delta * LS_AT(E, i, j);
+		for (size_t i = 0; i < n; i++)
+			LS_AT(Bm, i, j) = -LS_AT(B, i, j);
+	}
+	/* A + δE is rounded: take the δE that was actually stored as the truth. */
+	for (size_t j = 0; j < r; j++)
+		for (size_t i = 0; i < m; i++)
+			LS_AT(E, i, j) = LS_AT(Ad, i, j) - LS_AT(A, i, j);
+	assert_ok(ls_mat_gemm(false, true, s, &E, &B, 0.0, &D));
+	ls_spectrum_ws *ws;
+	assert_ok(ls_spectrum_ws_alloc(&ws, m, n, 2 * r, NULL));
+	double fro;
+	assert_ok(ls_spectrum_fro(ws, &A2, &B2, s, &fro, NULL));
+	assert_close(fro, ls_mat_norm(&D), 1e-5, 0);
+	/* And on a plain product it is the norm of the formed matrix. */
+	assert_ok(ls_mat_gemm(false, true, -0.5, &A, &B, 0.0, &D));
+	ls_mat A1 = ls_mat_cols(A2, 0, r), B1 = ls_mat_cols(B2, 0, r);
+	assert_ok(ls_spectrum_fro(ws, &A1, &B1, -0.5, &fro, NULL));
+	assert_close(fro, ls_mat_norm(&D), 1e-13, 0);
+	ls_spectrum_ws_free(ws);
+	ls_mat_free(&A2);
+	ls_mat_free(&B2);
+	ls_mat_free(&E);
+	ls_mat_free(&D);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_rank_deficient),
 		cmocka_unit_test(test_workspace_bounds),
 		cmocka_unit_test(test_numerical_rank_rule),
+		cmocka_unit_test(test_fro_without_cancellation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

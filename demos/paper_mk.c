@@ -20,9 +20,9 @@
 #include "paper_util.h"
 
 static const char what[] =
-	"Mu-Klabjan Theorem 3: the mk step never breaks the descent inequality, and\n"
-	"min_{t<T} ||grad J||^2 is below 5 J0 / sum eta_t, below the 1/log T and (bounded\n"
-	"||V||) 1/T bounds, for T = 10, 100, 1000, 10000, on approx and regression.";
+        "Mu-Klabjan Theorem 3: the mk step never breaks the descent inequality, and\n"
+        "min_{t<T} ||grad J||^2 is below 5 J0 / sum eta_t, below the 1/log T and (bounded\n"
+        "||V||) 1/T bounds, for T = 10, 100, 1000, 10000, on approx and regression.";
 
 #define TMAX 10000L
 
@@ -81,7 +81,8 @@ static bool run(const char *name, const char *const *kv, trace *tr)
 	printf("%s: L = %g, J(V0) = %.6g, ||V0||^2 = %.4g, max_t ||V_t||^2 = %.4g, eta in [%.4g, "
 	       "%.4g]\n",
 	       name, L, J0, v0, vmax, eta_min, eta_max);
-	printf("descent inequality J(V_t+1) <= J(V_t) - eta_t/5 ||grad J(V_t)||^2: %ld of %ld steps "
+	printf("descent inequality J(V_t+1) <= J(V_t) - eta_t/5 ||grad J(V_t)||^2: %ld of %ld "
+	       "steps "
 	       "failed (largest lhs - rhs %.3g)\n\n",
 	       failures, TMAX, worst);
 	printf("%6s  %14s  %14s  %14s  %14s\n", "T", "min ||gradJ||^2", "5J0/sum eta (10)",
@@ -136,13 +137,15 @@ int main(int argc, char **argv)
 	for (int sd = 1; sd <= (quick ? 1 : 5); sd++) {
 		char seed[16], title[96];
 		snprintf(seed, sizeof seed, "%d", sd + 2);
-		const char *approx[] = { "problem", "approx", "m", "20", "n", "16", "true-rank", "3",
-					 "rank", "4", "init", "peft", "optimizer", "mk", "lambda",
-					 "0", "baseline", "off", "seed", seed, NULL };
-		const char *regression[] = { "problem", "regression", "m", "12", "n", "12",
-					     "true-rank", "2", "rank", "3", "kappa", "4", "init",
-					     "gaussian", "optimizer", "mk", "lambda", "0", "baseline",
-					     "off", "seed", seed, NULL };
+		const char *approx[] = {"problem",   "approx", "m",      "20", "n",        "16",
+		                        "true-rank", "3",      "rank",   "4",  "init",     "peft",
+		                        "optimizer", "mk",     "lambda", "0",  "baseline", "off",
+		                        "seed",      seed,     NULL};
+		const char *regression[] = {
+		        "problem",   "regression", "m",         "12", "n",      "12",
+		        "true-rank", "2",          "rank",      "3",  "kappa",  "4",
+		        "init",      "gaussian",   "optimizer", "mk", "lambda", "0",
+		        "baseline",  "off",        "seed",      seed, NULL};
 		snprintf(title, sizeof title, "approx 20x16, r = 4, seed %s", seed);
 		ok = run(title, approx, tr) && ok;
 		snprintf(title, sizeof title, "regression 12x12, kappa 4, r = 3, seed %s", seed);
@@ -150,7 +153,8 @@ int main(int argc, char **argv)
 	}
 	free(tr);
 	printf("checks: no descent failure; min ||grad J||^2 <= (10) <= the 1/log T bound and <= "
-	       "the 1/T bound\nat every T; min ||grad J||^2 at T = 10000 at most 10/10000 times its "
+	       "the 1/T bound\nat every T; min ||grad J||^2 at T = 10000 at most 10/10000 times "
+	       "its "
 	       "value at T = 10\n(||V_t|| bounded: the 1/T rate).\n");
 	return paper_verdict("Mu-Klabjan Theorem 3", ok);
 }

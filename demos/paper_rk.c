@@ -25,9 +25,9 @@
 #include "paper_util.h"
 
 static const char what[] =
-	"Rushka-Klabjan eq. (34): E[rel. error^2] = (n^2+n-2)/(nr+2) on trace2 (closed form on\n"
-	"lorascope's Gaussian init over many seeds, and GD through the session on a subset);\n"
-	"eq. (53): final loss of approx with spectral init = tail energy of the spectrum.";
+        "Rushka-Klabjan eq. (34): E[rel. error^2] = (n^2+n-2)/(nr+2) on trace2 (closed form on\n"
+        "lorascope's Gaussian init over many seeds, and GD through the session on a subset);\n"
+        "eq. (53): final loss of approx with spectral init = tail energy of the spectrum.";
 
 /* ‖X − (c/n)·I‖_F / ‖(c/n)·I‖_F for the session's current factors (X formed densely). */
 static double trace2_rel_error(const ls_session *s, double c, double *trace)
@@ -53,12 +53,13 @@ static double trace2_rel_error(const ls_session *s, double c, double *trace)
 static bool eq34(bool quick)
 {
 	const size_t n = 16;
-	const size_t ranks[] = { 1, 2, 4, 8 };
+	const size_t ranks[] = {1, 2, 4, 8};
 	const long seeds_cf = quick ? 400 : 4000, seeds_gd = quick ? 16 : 200;
 	const long steps = 3000;
 	const double lr = 0.01;
 	bool ok = true;
-	printf("Part 1 - eq. (34): trace2, n = %zu, A = 0, B Gaussian, lambda = 0; GD step %g for %ld "
+	printf("Part 1 - eq. (34): trace2, n = %zu, A = 0, B Gaussian, lambda = 0; GD step %g for "
+	       "%ld "
 	       "steps\n",
 	       n, lr, steps);
 	printf("mean square relative error ||X_inf - (c/n)I||^2 / ||(c/n)I||^2 (mean +- standard "
@@ -67,21 +68,24 @@ static bool eq34(bool quick)
 	       "GD measured, seeds", "max GD/33-1");
 	for (size_t ri = 0; ri < sizeof ranks / sizeof *ranks; ri++) {
 		size_t r = ranks[ri];
-		double paper = ((double)n * (double)n + (double)n - 2.0) / ((double)n * (double)r + 2.0);
+		double paper =
+		        ((double)n * (double)n + (double)n - 2.0) / ((double)n * (double)r + 2.0);
 		double lib = ls_flow_trace2_expected_rel_error2(n, r);
 		if (fabs(lib - paper) > 1e-12 * paper) {
-			printf("library closed form %.15g differs from the paper's %.15g\n", lib, paper);
+			printf("library closed form %.15g differs from the paper's %.15g\n", lib,
+			       paper);
 			ok = false;
 		}
-		paper_stat cf = { 0 }, gd = { 0 };
+		paper_stat cf = {0}, gd = {0};
 		double max_gap = 0.0;
 		char rank[16], seed[24];
 		snprintf(rank, sizeof rank, "%zu", r);
 		for (long sd = 1; sd <= seeds_cf; sd++) {
 			snprintf(seed, sizeof seed, "%ld", sd);
-			const char *kv[] = { "problem", "trace2", "m", "16", "n", "16", "rank", rank,
-					     "init", "gaussian", "lambda", "0", "lr", "0.01",
-					     "baseline", "off", "seed", seed, NULL };
+			const char *kv[] = {"problem", "trace2", "m",  "16",   "n",
+			                    "16",      "rank",   rank, "init", "gaussian",
+			                    "lambda",  "0",      "lr", "0.01", "baseline",
+			                    "off",     "seed",   seed, NULL};
 			ls_session *s = paper_session(kv);
 			if (!s)
 				return false;
@@ -89,7 +93,8 @@ static bool eq34(bool quick)
 			double e33 = ls_flow_trace2_rel_error(&L->B[0]);
 			paper_stat_add(&cf, e33 * e33);
 			if (sd <= seeds_gd) {
-				/* f(0) = ½c² (A = 0 at the start); the sign of c is that of Tr(X_T). */
+				/* f(0) = ½c² (A = 0 at the start); the sign of c is that of
+				 * Tr(X_T). */
 				double c = sqrt(2.0 * ls_session_metrics(s)->loss), tr;
 				if (!paper_step(s, steps)) {
 					ls_session_free(s);
@@ -97,8 +102,8 @@ static bool eq34(bool quick)
 				}
 				double e = trace2_rel_error(s, c, &tr);
 				if (!(tr > 0.0) || ls_session_metrics(s)->loss > 1e-20) {
-					printf("seed %ld: GD did not reach zero loss (f = %g)\n", sd,
-					       ls_session_metrics(s)->loss);
+					printf("seed %ld: GD did not reach zero loss (f = %g)\n",
+					       sd, ls_session_metrics(s)->loss);
 					ok = false;
 				}
 				paper_stat_add(&gd, e * e);
@@ -133,18 +138,20 @@ static int desc(const void *a, const void *b)
 static bool eq53(bool quick)
 {
 	const long steps = quick ? 4000 : 10000;
-	const char *ranks[] = { "1", "2", "3", "4", "6", "8" };
+	const char *ranks[] = {"1", "2", "3", "4", "6", "8"};
 	bool ok = true;
-	printf("\nPart 2 - eq. (53): approx 24x20, planted rank 6 (decay 0.7) + noise 0.02, spectral "
+	printf("\nPart 2 - eq. (53): approx 24x20, planted rank 6 (decay 0.7) + noise 0.02, "
+	       "spectral "
 	       "init,\nlambda = 0, GD step 0.1 for %ld steps. ||M - X_T||^2 against the tail "
 	       "sum_{i>r} s_i^2.\n\n",
 	       steps);
 	printf("%4s  %16s  %16s  %12s\n", "r", "paper (53)", "lorascope GD", "rel. diff");
 	for (size_t ri = 0; ri < sizeof ranks / sizeof *ranks; ri++) {
-		const char *kv[] = { "problem", "approx", "m", "24", "n", "20", "true-rank", "6",
-				     "decay", "0.7", "noise", "0.02", "rank", ranks[ri],
-				     "init", "spectral", "lambda", "0", "lr", "0.1",
-				     "baseline", "off", "seed", "7", NULL };
+		const char *kv[] = {"problem",  "approx",    "m",    "24",      "n",
+		                    "20",       "true-rank", "6",    "decay",   "0.7",
+		                    "noise",    "0.02",      "rank", ranks[ri], "init",
+		                    "spectral", "lambda",    "0",    "lr",      "0.1",
+		                    "baseline", "off",       "seed", "7",       NULL};
 		ls_session *s = paper_session(kv);
 		if (!s)
 			return false;
@@ -153,8 +160,8 @@ static bool eq53(bool quick)
 		size_t k = M->rows < M->cols ? M->rows : M->cols, r = (size_t)atoi(ranks[ri]);
 		ls_mat C;
 		double sv[20];
-		if (ls_mat_alloc(&C, M->rows, M->cols, NULL) != LS_OK || ls_mat_copy(&C, M) != LS_OK ||
-		    ls_mat_svd_values(&C, sv, NULL) != LS_OK) {
+		if (ls_mat_alloc(&C, M->rows, M->cols, NULL) != LS_OK ||
+		    ls_mat_copy(&C, M) != LS_OK || ls_mat_svd_values(&C, sv, NULL) != LS_OK) {
 			ls_mat_free(&C);
 			ls_session_free(s);
 			return false;

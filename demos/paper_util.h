@@ -25,7 +25,8 @@ static inline int paper_args(int argc, char **argv, const char *what, bool *quic
 			printf("usage: %s [--quick]\n%s\n", argv[0], what);
 			return -1;
 		} else {
-			fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", argv[0], argv[i]);
+			fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", argv[0],
+			        argv[i]);
 			return 2;
 		}
 	}

@@ -130,7 +130,7 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 	for (size_t i = 0; i < rule->count; i++) {
 		const ls_lesson_action *a = &r->l->actions[rule->first + i];
 		ls_lesson_event *ev = &r->ev[r->nev++];
-		*ev = (ls_lesson_event){ .clock = r->clock, .step = step, .rule = rule, .action = a };
+		*ev = (ls_lesson_event){.clock = r->clock, .step = step, .rule = rule, .action = a};
 		ls_error e;
 		ls_error_clear(&e);
 		ls_status st = LS_OK;
@@ -173,7 +173,7 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 }
 
 ls_status ls_lesson_run_poll(ls_lesson_run *r, ls_session *s, const ls_lesson_event **ev,
-			     size_t *nev, ls_error *err)
+                             size_t *nev, ls_error *err)
 {
 	size_t first = r->nev;
 	*ev = r->ev + first;
@@ -261,11 +261,11 @@ void ls_lesson_event_format(const ls_lesson_event *ev, char *buf, size_t len)
 		break;
 	case LS_LESSON_EV_REFUSED:
 		if (a->kind == LS_LESSON_SET)
-			snprintf(buf, len, "[step %ld] refused: set %s %s (line %zu): %s", ev->clock,
-				 a->name, a->text, a->pos.line, ev->msg);
+			snprintf(buf, len, "[step %ld] refused: set %s %s (line %zu): %s",
+			         ev->clock, a->name, a->text, a->pos.line, ev->msg);
 		else
 			snprintf(buf, len, "[step %ld] refused (line %zu): %s", ev->clock,
-				 a->pos.line, ev->msg);
+			         a->pos.line, ev->msg);
 		break;
 	}
 }

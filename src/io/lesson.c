@@ -19,19 +19,18 @@
 
 const char *const ls_lesson_var_names[LS_LESSON_VAR_COUNT + 1] = {
 #define LS_LESSON_VAR_NAME(id, name, help) name,
-	LS_LESSON_VAR_LIST(LS_LESSON_VAR_NAME)
+        LS_LESSON_VAR_LIST(LS_LESSON_VAR_NAME)
 #undef LS_LESSON_VAR_NAME
-	NULL
-};
+                NULL};
 
 typedef enum { T_EOF, T_EOL, T_WORD, T_STRING, T_COLON, T_SEMI, T_OP } tok_type;
 
 typedef struct {
 	tok_type type;
 	ls_lesson_pos pos;
-	size_t off, len;  /* WORD: its bytes in the source */
-	ls_lesson_op op;  /* OP */
-	char *str;        /* STRING: decoded, in the arena */
+	size_t off, len; /* WORD: its bytes in the source */
+	ls_lesson_op op; /* OP */
+	char *str;       /* STRING: decoded, in the arena */
 } token;
 
 typedef struct {
@@ -53,19 +52,21 @@ typedef struct {
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static ls_status fail(parser *ps, ls_lesson_pos pos, const char *fmt, ...)
+static ls_status
+fail(parser *ps, ls_lesson_pos pos, const char *fmt, ...)
 {
 	char msg[LS_ERROR_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return ls_error_set(ps->err, LS_EFORMAT, "%s:%zu:%zu: %s", ps->file, pos.line, pos.col, msg);
+	return ls_error_set(ps->err, LS_EFORMAT, "%s:%zu:%zu: %s", ps->file, pos.line, pos.col,
+	                    msg);
 }
 
 static ls_lesson_pos here(const parser *ps)
 {
-	return (ls_lesson_pos){ ps->line, ps->col };
+	return (ls_lesson_pos){ps->line, ps->col};
 }
 
 static void advance(parser *ps)
@@ -166,7 +167,8 @@ static ls_status lex_string(parser *ps, token *t)
 			int e = peekc(ps, 1);
 			char d = e == '"' ? '"' : e == '\\' ? '\\' : e == 'n' ? '\n' : 0;
 			if (!d)
-				return fail(ps, p, "unknown escape in a string (use \\\", \\\\ or \\n)");
+				return fail(ps, p,
+				            "unknown escape in a string (use \\\", \\\\ or \\n)");
 			advance(ps);
 			advance(ps);
 			out[n++] = d;
@@ -211,14 +213,16 @@ static ls_status lex(parser *ps, token *t)
 	if (c == '<' || c == '>' || c == '=' || c == '!') {
 		bool eq = peekc(ps, 1) == '=';
 		if ((c == '=' || c == '!') && !eq)
-			return fail(ps, t->pos, "'%c' is not an operator (use ==, !=, <, <=, > or >=)", c);
+			return fail(ps, t->pos,
+			            "'%c' is not an operator (use ==, !=, <, <=, > or >=)", c);
 		advance(ps);
 		if (eq)
 			advance(ps);
 		t->type = T_OP;
-		t->op = c == '<' ? (eq ? LS_LESSON_LE : LS_LESSON_LT)
-		      : c == '>' ? (eq ? LS_LESSON_GE : LS_LESSON_GT)
-		      : c == '=' ? LS_LESSON_EQ : LS_LESSON_NE;
+		t->op = c == '<'   ? (eq ? LS_LESSON_LE : LS_LESSON_LT)
+		        : c == '>' ? (eq ? LS_LESSON_GE : LS_LESSON_GT)
+		        : c == '=' ? LS_LESSON_EQ
+		                   : LS_LESSON_NE;
 		return LS_OK;
 	}
 	if (c == '"') {
@@ -266,8 +270,7 @@ static ls_status peek(parser *ps, const token **t)
 
 static bool word_is(const parser *ps, const token *t, const char *w)
 {
-	return t->type == T_WORD && t->len == strlen(w) &&
-	       memcmp(ps->s + t->off, w, t->len) == 0;
+	return t->type == T_WORD && t->len == strlen(w) && memcmp(ps->s + t->off, w, t->len) == 0;
 }
 
 static bool at_end(const token *t)
@@ -287,7 +290,7 @@ static void describe(const parser *ps, const token *t, char *buf, size_t len)
 		break;
 	case T_WORD:
 		snprintf(buf, len, "'%.*s%s'", (int)(t->len < WORD_SHOWN ? t->len : WORD_SHOWN),
-			 (const char *)ps->s + t->off, t->len > WORD_SHOWN ? "..." : "");
+		         (const char *)ps->s + t->off, t->len > WORD_SHOWN ? "..." : "");
 		break;
 	case T_STRING:
 		snprintf(buf, len, "a string");
@@ -335,8 +338,9 @@ static ls_status parse_step(parser *ps, long *step)
 		if (c < '0' || c > '9' || v > (LS_LESSON_MAX_STEP - (c - '0')) / 10) {
 			char got[WORD_SHOWN + 16];
 			describe(ps, &t, got, sizeof got);
-			return fail(ps, t.pos, "%s is not a step number (a whole number from 0 to %ld)",
-				    got, LS_LESSON_MAX_STEP);
+			return fail(ps, t.pos,
+			            "%s is not a step number (a whole number from 0 to %ld)", got,
+			            LS_LESSON_MAX_STEP);
 		}
 		v = 10 * v + (c - '0');
 	}
@@ -416,9 +420,9 @@ static ls_status parse_set(parser *ps, const char **name, const char **value)
 	*name = word_copy(ps, &tn);
 	if (!ls_param_find(*name))
 		return fail(ps, tn.pos,
-			    "unknown parameter '%.*s' (the parameters of lorascope run --help, "
-			    "without --)",
-			    WORD_SHOWN, *name);
+		            "unknown parameter '%.*s' (the parameters of lorascope run --help, "
+		            "without --)",
+		            WORD_SHOWN, *name);
 	st = next(ps, &tv);
 	if (st != LS_OK)
 		return st;
@@ -466,15 +470,16 @@ static ls_status parse_setup(parser *ps, token t)
 	for (;;) {
 		if (ps->seen_rule)
 			return fail(ps, t.pos,
-				    "setup lines come before the first rule (to change a parameter "
-				    "during the lesson write 'at STEP: set ...')");
+			            "setup lines come before the first rule (to change a parameter "
+			            "during the lesson write 'at STEP: set ...')");
 		ls_status st;
 		if (word_is(ps, &t, "title")) {
 			if (l->title)
 				return fail(ps, t.pos, "a second title (a lesson has one)");
 			st = parse_text(ps, &l->title, "a string after 'title'");
 		} else {
-			st = grow(ps, (void **)&l->setup, &ps->cap_setup, l->nsetup, sizeof *l->setup);
+			st = grow(ps, (void **)&l->setup, &ps->cap_setup, l->nsetup,
+			          sizeof *l->setup);
 			if (st != LS_OK)
 				return st;
 			ls_lesson_setting *set = &l->setup[l->nsetup];
@@ -518,9 +523,9 @@ static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 		char got[WORD_SHOWN + 16];
 		describe(ps, &t, got, sizeof got);
 		return fail(ps, t.pos,
-			    "unknown condition %s (step, loss, grad, rank, rstar, ratio, norm, "
-			    "dist, diverged)",
-			    got);
+		            "unknown condition %s (step, loss, grad, rank, rstar, ratio, norm, "
+		            "dist, diverged)",
+		            got);
 	}
 	c->var = (ls_lesson_var)var;
 	c->op = LS_LESSON_EQ;
@@ -533,7 +538,7 @@ static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 	if (t.type != T_OP) {
 		char want[96];
 		snprintf(want, sizeof want, "a comparison (<, <=, >, >=, ==, !=) after '%s'",
-			 ls_lesson_var_names[var]);
+		         ls_lesson_var_names[var]);
 		return unexpected(ps, &t, want);
 	}
 	c->op = t.op;
@@ -582,7 +587,7 @@ static ls_status parse_action(parser *ps)
 		char got[WORD_SHOWN + 16];
 		describe(ps, &t, got, sizeof got);
 		return fail(ps, t.pos,
-			    "unknown action %s (set, caption, pause, kick, reset or stop)", got);
+		            "unknown action %s (set, caption, pause, kick, reset or stop)", got);
 	}
 	if (st == LS_OK)
 		l->nactions++;
@@ -617,7 +622,7 @@ static ls_status parse_rule(parser *ps, token t)
 				st = peek(ps, &p);
 				if (st == LS_OK)
 					st = fail(ps, p->pos, "more than %d conditions in one rule",
-						  LS_LESSON_MAX_CONDS);
+					          LS_LESSON_MAX_CONDS);
 				break;
 			}
 			st = parse_cond(ps, &r->cond[r->ncond]);
@@ -697,20 +702,20 @@ static ls_status check_setup(parser *ps)
 	if (st == LS_OK)
 		st = ls_config_check(&c, &e);
 	if (st != LS_OK)
-		return fail(ps, l->setup[l->nsetup - 1].pos, "the setup lines give an invalid run: %s",
-			    e.msg);
+		return fail(ps, l->setup[l->nsetup - 1].pos,
+		            "the setup lines give an invalid run: %s", e.msg);
 	return LS_OK;
 }
 
 ls_status ls_lesson_parse(const char *file, const char *text, size_t len, ls_lesson **out,
-			  ls_error *err)
+                          ls_error *err)
 {
 	*out = NULL;
 	if (!file)
 		file = "lesson";
 	if (len > LS_LESSON_MAX_BYTES)
 		return ls_error_set(err, LS_ETOOBIG, "%s: larger than %zu bytes", file,
-				    LS_LESSON_MAX_BYTES);
+		                    LS_LESSON_MAX_BYTES);
 	ls_lesson *l = calloc(1, sizeof *l);
 	size_t flen = strlen(file);
 	/* Every decoded string is no longer than its source, plus a NUL per token. */
@@ -723,8 +728,14 @@ ls_status ls_lesson_parse(const char *file, const char *text, size_t len, ls_les
 	}
 	memcpy(l->arena, file, flen + 1);
 	l->file = l->arena;
-	parser ps = { .file = file, .s = (const unsigned char *)text, .len = len, .line = 1,
-		      .col = 1, .l = l, .arena_used = flen + 1, .err = err };
+	parser ps = {.file = file,
+	             .s = (const unsigned char *)text,
+	             .len = len,
+	             .line = 1,
+	             .col = 1,
+	             .l = l,
+	             .arena_used = flen + 1,
+	             .err = err};
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		ps.i = 3; /* a UTF-8 byte-order mark */
 	locale_t prev = ls_c_locale_push();
@@ -778,7 +789,7 @@ ls_status ls_lesson_configure(const ls_lesson *l, ls_config *cfg, ls_error *err)
 		if (st != LS_OK) {
 			ls_c_locale_pop(prev);
 			return ls_error_set(err, st, "%s:%zu:%zu: %s", l->file, s->pos.line,
-					    s->pos.col, e.msg);
+			                    s->pos.col, e.msg);
 		}
 	}
 	ls_c_locale_pop(prev);

@@ -27,7 +27,8 @@ static void check_lesson(const ls_lesson *l)
 		abort();
 	for (size_t i = 0; i < l->nactions; i++) {
 		const ls_lesson_action *a = &l->actions[i];
-		if ((a->kind == LS_LESSON_SET && (!a->name || !a->text || !ls_param_find(a->name))) ||
+		if ((a->kind == LS_LESSON_SET &&
+		     (!a->name || !a->text || !ls_param_find(a->name))) ||
 		    (a->kind == LS_LESSON_CAPTION && (!a->text || strlen(a->text) > 1u << 20)))
 			abort();
 	}
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_lesson(l);
 		ls_lesson_free(l);
 	} else if (l != NULL || (st == LS_EFORMAT && (strncmp(err.msg, "fuzz.lesson:", 12) != 0 ||
-						       strchr(err.msg, '\n') != NULL))) {
+	                                              strchr(err.msg, '\n') != NULL))) {
 		abort();
 	}
 	return 0;

@@ -34,6 +34,7 @@
 #define LAMBDA_FACTOR 3.1622776601683795 /* √10 */
 #define LR_FACTOR 2.0
 #define PENDING_MAX 64
+#define IDLE_WAIT_MS 1000
 
 /* X(name, has_arg, help) — the TUI's own options. */
 #define LS_TUI_OPTION_LIST(X)                                                               \
@@ -395,8 +396,17 @@ static int loop(app *a, int notify_rd, int delay_ms)
 	relayout(ui);
 	a->dirty = true;
 	while (!a->quit && !stop_signal) {
+		/* Sleep until a key, a publication, or the frame slot of a publication not
+		 * drawn yet; never spin when nothing changes (paused, idle). */
 		double t = now_sec();
-		int timeout = a->dirty ? 0 : (int)ceil(1000 * (last_frame + delay - t));
+		const ls_view *pv = ls_worker_lock_view(a->w);
+		bool undrawn = pv->pub_seq != drawn_pub;
+		ls_worker_unlock_view(a->w);
+		int timeout = IDLE_WAIT_MS;
+		if (a->dirty)
+			timeout = 0;
+		else if (undrawn)
+			timeout = (int)ceil(1000 * (last_frame + delay - t));
 		if (timeout < 0)
 			timeout = 0;
 		struct pollfd pf[2] = {{0, POLLIN, 0}, {notify_rd, POLLIN, 0}};

@@ -10,9 +10,20 @@
 #include "theme.h"
 #include "ui.h"
 
-/* A full-width reversed band with centred text (upper case when upper): impossible to
- * miss. */
-static void band(ls_rect r, int y, ls_role role, const char *text, bool upper)
+/* One full-width reversed band with centred text. */
+static void band_line(ls_rect r, int y, ls_role role, const char *text, int len)
+{
+	int w = r.w - 2;
+	attrset(ls_theme_attr(role));
+	mvhline(y, r.x + 1, ' ', w);
+	attrset(A_NORMAL);
+	int x = r.x + 1 + (w - len) / 2;
+	ls_draw_text(y, x < r.x + 1 ? r.x + 1 : x, len < w ? len : w, role, text);
+}
+
+/* A reversed band (upper case when upper), impossible to miss; text wider than the panel
+ * wraps once at a space when a line is left for it. Returns the lines used. */
+static int band(ls_rect r, int y, ls_role role, const char *text, bool upper)
 {
 	int w = r.w - 2;
 	char up[128];
@@ -20,12 +31,20 @@ static void band(ls_rect r, int y, ls_role role, const char *text, bool upper)
 	for (; text[i] && i + 1 < sizeof up; i++)
 		up[i] = upper ? (char)toupper((unsigned char)text[i]) : text[i];
 	up[i] = '\0';
-	attrset(ls_theme_attr(role));
-	mvhline(y, r.x + 1, ' ', w);
-	attrset(A_NORMAL);
 	int len = (int)strlen(up);
-	int x = r.x + 1 + (w - len) / 2;
-	ls_draw_text(y, x < r.x + 1 ? r.x + 1 : x, w, role, up);
+	if (len <= w || y + 1 >= r.y + r.h - 1) {
+		band_line(r, y, role, up, len);
+		return 1;
+	}
+	int cut = w;
+	while (cut > 0 && up[cut] != ' ')
+		cut--;
+	if (cut == 0)
+		cut = w;
+	band_line(r, y, role, up, cut);
+	const char *rest = up + cut + (up[cut] == ' ');
+	band_line(r, y + 1, role, rest, (int)strlen(rest));
+	return 2;
 }
 
 static ls_role regime_role(ls_regime g)
@@ -58,20 +77,20 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	const ls_theory_module *md = &rep->mod[0];
 	bool th = v->has_theory && rep->nmod > 0;
 	if (v->diverged) {
-		band(r, y++, LS_ROLE_BAD, "diverged", true);
+		y += band(r, y, LS_ROLE_BAD, "diverged", true);
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, " paused: lower eta (e), reset (x)");
 	} else if (!v->has_baseline) {
-		band(r, y++, LS_ROLE_INFO, "regime: no baseline", true);
-		band(r, y++, LS_ROLE_INFO, "verdict needs X* (b)", true);
+		y += band(r, y, LS_ROLE_INFO, "regime: no baseline", true);
+		y += band(r, y, LS_ROLE_INFO, "verdict needs X* (b)", true);
 	} else if (!th) {
-		band(r, y++, LS_ROLE_INFO, "regime: estimating a, b", true);
-		band(r, y++, LS_ROLE_INFO, "verdict: not computed yet", true);
+		y += band(r, y, LS_ROLE_INFO, "regime: estimating a, b", true);
+		y += band(r, y, LS_ROLE_INFO, "verdict: not computed yet", true);
 	} else {
 		bool exact = md->regime_exact != LS_REGIME_UNKNOWN;
 		ls_regime g = exact ? md->regime_exact : md->regime;
 		snprintf(line, sizeof line, "%s%s", ls_regime_text[g], exact ? " exact" : "");
-		band(r, y++, regime_role(g), line, false);
-		band(r, y++, verdict_role(rep->verdict), ls_verdict_text[rep->verdict], true);
+		y += band(r, y, regime_role(g), line, false);
+		y += band(r, y, verdict_role(rep->verdict), ls_verdict_text[rep->verdict], true);
 	}
 	if (y < end && th) {
 		ls_axis_format(md->ab.alpha, 7, a, sizeof a);

@@ -114,6 +114,10 @@ typedef struct {
  * one .safetensors file (adapter_config.json beside it is used when the file is
  * adapter_model.safetensors; otherwise s = 1). Computes every module's record. */
 ls_status ls_adapter_load(ls_adapter *ad, const char *path, ls_error *err);
+/* The same from a parsed safetensors image st (only read) and a parsed config cfg, which
+ * is moved into ad (and zeroed); cfg NULL means no config (s = 1). Paths come from st. */
+ls_status ls_adapter_build(ls_adapter *ad, const ls_safetensors *st, ls_adapter_config *cfg,
+			   ls_error *err);
 void ls_adapter_free(ls_adapter *ad);
 
 #endif

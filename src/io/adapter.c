@@ -599,6 +599,25 @@ static ls_status locate(ls_adapter *ad, const char *path, char **config, ls_erro
 	return LS_OK;
 }
 
+ls_status ls_adapter_build(ls_adapter *ad, const ls_safetensors *st, ls_adapter_config *cfg,
+			   ls_error *err)
+{
+	memset(ad, 0, sizeof *ad);
+	if (cfg) {
+		ad->cfg = *cfg;
+		memset(cfg, 0, sizeof *cfg);
+		ad->has_config = true;
+	}
+	ad->path = strdup(st->path);
+	ad->model_path = strdup(st->path);
+	ls_status s = ad->path && ad->model_path
+			      ? load_tensors(ad, st, err)
+			      : ls_error_set(err, LS_ENOMEM, "%s: out of memory", st->path);
+	if (s != LS_OK)
+		ls_adapter_free(ad);
+	return s;
+}
+
 ls_status ls_adapter_load(ls_adapter *ad, const char *path, ls_error *err)
 {
 	memset(ad, 0, sizeof *ad);

@@ -37,15 +37,15 @@
 #define IDLE_WAIT_MS 1000
 
 /* X(name, has_arg, help) — the TUI's own options. */
-#define LS_TUI_OPTION_LIST(X)                                                               \
-	X("ascii", 0, "plain ASCII graphs and text (no braille, blocks or UTF-8)")          \
-	X("blocks", 0, "block-element graphs instead of braille")                           \
-	X("no-color", 0, "monochrome (also when NO_COLOR is set)")                         \
-	X("delay", 1, "MS: at most one frame every MS milliseconds (default 50)")          \
-	X("paused", 0, "start paused")                                                      \
-	X("stats", 1, "FILE: write frame-time and key-latency percentiles to FILE on exit") \
-	X("key", 1, "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")         \
-	X("man-keys", 0, "print the man page's INTERACTIVE COMMANDS section (roff) and exit") \
+#define LS_TUI_OPTION_LIST(X)                                                                      \
+	X("ascii", 0, "plain ASCII graphs and text (no braille, blocks or UTF-8)")                 \
+	X("blocks", 0, "block-element graphs instead of braille")                                  \
+	X("no-color", 0, "monochrome (also when NO_COLOR is set)")                                 \
+	X("delay", 1, "MS: at most one frame every MS milliseconds (default 50)")                  \
+	X("paused", 0, "start paused")                                                             \
+	X("stats", 1, "FILE: write frame-time and key-latency percentiles to FILE on exit")        \
+	X("key", 1, "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")                 \
+	X("man-keys", 0, "print the man page's INTERACTIVE COMMANDS section (roff) and exit")      \
 	X("help", 0, "this help")
 
 typedef struct {
@@ -81,7 +81,7 @@ void ls_tui_usage(FILE *out)
 	fputs("Parameters (as in `lorascope run --help`):\n", out);
 	for (int i = 0; i < LS_PARAM_COUNT; i++)
 		fprintf(out, "  --%-15s %s (default %s)\n", ls_params[i].name, ls_params[i].help,
-			ls_params[i].def);
+		        ls_params[i].def);
 }
 
 static int parse(int argc, char **argv, tui_opts *o, ls_config *cfg, ls_keymap *km)
@@ -106,8 +106,8 @@ static int parse(int argc, char **argv, tui_opts *o, ls_config *cfg, ls_keymap *
 		if (eq)
 			val = eq + 1;
 		int has_arg = -1;
-#define LS_TUI_OPT_FIND(n, arg, help)                                                       \
-	if (strcmp(name, n) == 0)                                                           \
+#define LS_TUI_OPT_FIND(n, arg, help)                                                              \
+	if (strcmp(name, n) == 0)                                                                  \
 		has_arg = arg;
 		LS_TUI_OPTION_LIST(LS_TUI_OPT_FIND)
 #undef LS_TUI_OPT_FIND
@@ -150,7 +150,8 @@ static int parse(int argc, char **argv, tui_opts *o, ls_config *cfg, ls_keymap *
 			char *end;
 			long d = strtol(val, &end, 10);
 			if (*end || d < 1 || d > 10000) {
-				fprintf(stderr, "lorascope: --delay: '%s' is not 1..10000 ms\n", val);
+				fprintf(stderr, "lorascope: --delay: '%s' is not 1..10000 ms\n",
+				        val);
 				return 2;
 			}
 			o->delay_ms = (int)d;
@@ -214,7 +215,6 @@ static void push(app *a, const ls_cmd *c, double t)
 		a->npend++;
 	}
 }
-
 
 static void cmd_simple(app *a, ls_cmd_kind k, const char *param, double factor, double t)
 {
@@ -287,25 +287,27 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 		ui->show_baseline = !ui->show_baseline;
 		if (v->has_baseline)
 			snprintf(ui->msg, sizeof ui->msg, "baseline %s",
-				 ui->show_baseline ? "shown" : "hidden");
+			         ui->show_baseline ? "shown" : "hidden");
 		else
 			snprintf(ui->msg, sizeof ui->msg,
-				 "baseline %s: not computed for this run (--baseline auto skips large "
-				 "problems; F2: baseline = on computes it)",
-				 ui->show_baseline ? "on" : "off");
+			         "baseline %s: not computed for this run (--baseline auto skips "
+			         "large "
+			         "problems; F2: baseline = on computes it)",
+			         ui->show_baseline ? "on" : "off");
 		ui->msg_error = false;
 		local_change(a, t);
 		break;
 	case LS_ACT_FLOW:
 		ui->show_flow = !ui->show_flow;
 		if (!v->has_flow)
-			snprintf(ui->msg, sizeof ui->msg,
-				 "gradient flow %s: no closed form for this run (approx with --init "
-				 "spectral has one)",
-				 ui->show_flow ? "on" : "off");
+			snprintf(
+			        ui->msg, sizeof ui->msg,
+			        "gradient flow %s: no closed form for this run (approx with --init "
+			        "spectral has one)",
+			        ui->show_flow ? "on" : "off");
 		else
 			snprintf(ui->msg, sizeof ui->msg, "gradient flow %s",
-				 ui->show_flow ? "shown" : "hidden");
+			         ui->show_flow ? "shown" : "hidden");
 		ui->msg_error = false;
 		local_change(a, t);
 		break;
@@ -504,7 +506,7 @@ int ls_tui_main(int argc, char **argv)
 	}
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr, "lorascope: not a terminal; use `lorascope run` for a headless "
-				"run (see lorascope run --help)\n");
+		                "run (see lorascope run --help)\n");
 		return 2;
 	}
 	/* Leave a core to the UI thread. */
@@ -532,7 +534,9 @@ int ls_tui_main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	ui->unicode = utf8 && !o.ascii;
-	ui->glyphs = !ui->unicode ? LS_GLYPHS_ASCII : o.blocks ? LS_GLYPHS_BLOCK : LS_GLYPHS_BRAILLE;
+	ui->glyphs = !ui->unicode ? LS_GLYPHS_ASCII
+	             : o.blocks   ? LS_GLYPHS_BLOCK
+	                          : LS_GLYPHS_BRAILLE;
 	ui->show_baseline = true;
 	ui->show_flow = true;
 	ls_canvas_init(&ui->canvas, ui->glyphs);

@@ -83,7 +83,7 @@ double ls_steps_frac(const ls_scale *xs, long step)
 }
 
 ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, const ls_scale *xs,
-		     double x_offset)
+                     double x_offset)
 {
 	ls_rect c = {r.y + 1, r.x + 1 + YLAB, r.h - 3, r.w - 2 - YLAB};
 	if (c.h < 1 || c.w < 1) {
@@ -118,7 +118,10 @@ ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, const ls_sc
 		double xv = ls_scale_value(xs, f) - x_offset;
 		ls_axis_format(xs->log ? round(xv) : xv, 8, buf, sizeof buf);
 		int len = (int)strlen(buf);
-		int col = c.x + (int)lround(f * (c.w - 1)) - (k == 0 ? 0 : k == 1 ? len / 2 : len - 1);
+		int col = c.x + (int)lround(f * (c.w - 1)) -
+		          (k == 0   ? 0
+		           : k == 1 ? len / 2
+		                    : len - 1);
 		if (col < c.x)
 			col = c.x;
 		ls_draw_text(yl, col, c.x + c.w - col, LS_ROLE_LABEL, buf);
@@ -186,10 +189,10 @@ void ls_panel_help_draw(ls_ui *ui)
 		if (row >= h - 3)
 			continue;
 		ls_draw_text(r.y + 1 + row, r.x + 1 + c * colw, colw - 1,
-			     line[0] == '[' ? LS_ROLE_TITLE : LS_ROLE_NORMAL, line);
+		             line[0] == '[' ? LS_ROLE_TITLE : LS_ROLE_NORMAL, line);
 	}
 	ls_draw_text(r.y + h - 2, r.x + 2, w - 4, LS_ROLE_LABEL,
-		     "lambda and eta change multiplicatively; remap keys with --key KEY=ACTION");
+	             "lambda and eta change multiplicatively; remap keys with --key KEY=ACTION");
 }
 
 void ls_draw_frame(ls_ui *ui, const ls_view *v)

@@ -5,9 +5,9 @@
 #include <string.h>
 
 const ls_action_info ls_actions[LS_ACT_COUNT] = {
-	[LS_ACT_NONE] = {"", "", {LS_KEY_NONE, LS_KEY_NONE}, ""},
+        [LS_ACT_NONE] = {"", "", {LS_KEY_NONE, LS_KEY_NONE}, ""},
 #define LS_ACTION_INFO(id, name, group, k1, k2, help) [LS_ACT_##id] = {name, group, {k1, k2}, help},
-	LS_ACTION_LIST(LS_ACTION_INFO)
+        LS_ACTION_LIST(LS_ACTION_INFO)
 #undef LS_ACTION_INFO
 };
 
@@ -145,7 +145,7 @@ int ls_keymap_help_line(const ls_keymap *km, int i, char *buf, size_t len)
 				char keys[48];
 				ls_keymap_keys_text(km, (ls_action)a, keys, sizeof keys);
 				snprintf(buf, len, "  %-9s %s", keys[0] ? keys : "(none)",
-					 ls_actions[a].help);
+				         ls_actions[a].help);
 				return 1;
 			}
 		}

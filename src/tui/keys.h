@@ -18,39 +18,39 @@
 #define LS_KEY_NONE 0
 
 /* X(ID, "name", "group", key1, key2, "help"); key2 may be LS_KEY_NONE. */
-#define LS_ACTION_LIST(X)                                                                   \
-	X(PAUSE, "pause", "run", ' ', LS_KEY_NONE, "pause or resume training")              \
-	X(STEP, "step", "run", 'n', LS_KEY_NONE, "take one step (pauses first)")            \
-	X(RESET, "reset", "run", 'x', LS_KEY_NONE,                                          \
-	  "restart from step 0 with the current settings")                                  \
-	X(KICK, "kick", "run", 'k', LS_KEY_NONE, "perturb A and B to leave a saddle")      \
-	X(LAMBDA_DOWN, "lambda-down", "tune", 'l', LS_KEY_NONE,                             \
-	  "divide the weight decay lambda by sqrt(10)")                                     \
-	X(LAMBDA_UP, "lambda-up", "tune", 'L', LS_KEY_NONE,                                 \
-	  "multiply the weight decay lambda by sqrt(10)")                                   \
-	X(LR_DOWN, "lr-down", "tune", 'e', LS_KEY_NONE, "halve the step size eta")          \
-	X(LR_UP, "lr-up", "tune", 'E', LS_KEY_NONE, "double the step size eta")             \
-	X(RANK_DOWN, "rank-down", "tune", 'r', LS_KEY_NONE,                                 \
-	  "lower the rank by one (best rank-r truncation of X)")                            \
-	X(RANK_UP, "rank-up", "tune", 'R', LS_KEY_NONE,                                     \
-	  "raise the rank by one (new columns keep X unchanged)")                           \
-	X(INIT_NEXT, "init-next", "tune", 'i', LS_KEY_NONE,                                 \
-	  "next initialisation (restarts the run)")                                         \
-	X(INIT_PREV, "init-prev", "tune", 'I', LS_KEY_NONE,                                 \
-	  "previous initialisation (restarts the run)")                                     \
-	X(OPTIM, "optimizer", "tune", 'o', LS_KEY_NONE, "next optimiser")                   \
-	X(PROBLEM, "problem", "tune", 'p', LS_KEY_NONE, "next problem (restarts the run)") \
-	X(SETUP, "setup", "tune", LS_KEY_F(2), LS_KEY_NONE,                                 \
-	  "setup screen: edit any parameter by typing a value")                             \
-	X(BASELINE, "baseline", "view", 'b', LS_KEY_NONE,                                   \
-	  "show or hide the full fine-tuning baseline")                                     \
-	X(FLOW, "flow", "view", 'g', LS_KEY_NONE,                                           \
-	  "show or hide the gradient-flow curve (approx with spectral init)")               \
-	X(HELP, "help", "view", '?', LS_KEY_F(1), "show or hide this help")                 \
-	X(REDRAW, "redraw", "view", LS_KEY_CTRL('l'), LS_KEY_NONE, "redraw the screen")     \
-	X(SNAPSHOT, "snapshot", "files", 's', LS_KEY_NONE,                                  \
-	  "save the factors A and B as .npy files")                                         \
-	X(TRACE, "trace", "files", 'w', LS_KEY_NONE, "write the trace (history) as CSV")   \
+#define LS_ACTION_LIST(X)                                                                          \
+	X(PAUSE, "pause", "run", ' ', LS_KEY_NONE, "pause or resume training")                     \
+	X(STEP, "step", "run", 'n', LS_KEY_NONE, "take one step (pauses first)")                   \
+	X(RESET, "reset", "run", 'x', LS_KEY_NONE,                                                 \
+	  "restart from step 0 with the current settings")                                         \
+	X(KICK, "kick", "run", 'k', LS_KEY_NONE, "perturb A and B to leave a saddle")              \
+	X(LAMBDA_DOWN, "lambda-down", "tune", 'l', LS_KEY_NONE,                                    \
+	  "divide the weight decay lambda by sqrt(10)")                                            \
+	X(LAMBDA_UP, "lambda-up", "tune", 'L', LS_KEY_NONE,                                        \
+	  "multiply the weight decay lambda by sqrt(10)")                                          \
+	X(LR_DOWN, "lr-down", "tune", 'e', LS_KEY_NONE, "halve the step size eta")                 \
+	X(LR_UP, "lr-up", "tune", 'E', LS_KEY_NONE, "double the step size eta")                    \
+	X(RANK_DOWN, "rank-down", "tune", 'r', LS_KEY_NONE,                                        \
+	  "lower the rank by one (best rank-r truncation of X)")                                   \
+	X(RANK_UP, "rank-up", "tune", 'R', LS_KEY_NONE,                                            \
+	  "raise the rank by one (new columns keep X unchanged)")                                  \
+	X(INIT_NEXT, "init-next", "tune", 'i', LS_KEY_NONE,                                        \
+	  "next initialisation (restarts the run)")                                                \
+	X(INIT_PREV, "init-prev", "tune", 'I', LS_KEY_NONE,                                        \
+	  "previous initialisation (restarts the run)")                                            \
+	X(OPTIM, "optimizer", "tune", 'o', LS_KEY_NONE, "next optimiser")                          \
+	X(PROBLEM, "problem", "tune", 'p', LS_KEY_NONE, "next problem (restarts the run)")         \
+	X(SETUP, "setup", "tune", LS_KEY_F(2), LS_KEY_NONE,                                        \
+	  "setup screen: edit any parameter by typing a value")                                    \
+	X(BASELINE, "baseline", "view", 'b', LS_KEY_NONE,                                          \
+	  "show or hide the full fine-tuning baseline")                                            \
+	X(FLOW, "flow", "view", 'g', LS_KEY_NONE,                                                  \
+	  "show or hide the gradient-flow curve (approx with spectral init)")                      \
+	X(HELP, "help", "view", '?', LS_KEY_F(1), "show or hide this help")                        \
+	X(REDRAW, "redraw", "view", LS_KEY_CTRL('l'), LS_KEY_NONE, "redraw the screen")            \
+	X(SNAPSHOT, "snapshot", "files", 's', LS_KEY_NONE,                                         \
+	  "save the factors A and B as .npy files")                                                \
+	X(TRACE, "trace", "files", 'w', LS_KEY_NONE, "write the trace (history) as CSV")           \
 	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")
 
 typedef enum {
@@ -58,7 +58,7 @@ typedef enum {
 #define LS_ACTION_ENUM(id, name, group, k1, k2, help) LS_ACT_##id,
 	LS_ACTION_LIST(LS_ACTION_ENUM)
 #undef LS_ACTION_ENUM
-	LS_ACT_COUNT
+	        LS_ACT_COUNT
 } ls_action;
 
 typedef struct {

@@ -9,7 +9,7 @@
 
 static const char *const panel_names[] = {
 #define LS_PANEL_NAME(id, name) name,
-	LS_PANEL_LIST(LS_PANEL_NAME)
+        LS_PANEL_LIST(LS_PANEL_NAME)
 #undef LS_PANEL_NAME
 };
 
@@ -51,8 +51,7 @@ void ls_layout_compute(int cols, int lines, ls_layout *out)
 	out->r[LS_PANEL_HEADER] = rect(0, 0, 1, cols);
 	out->r[LS_PANEL_MESSAGE] = rect(lines - 1, 0, 1, cols);
 	out->r[LS_PANEL_VERDICT] = rect(body_y, left_w, verdict_h, side_w);
-	out->r[LS_PANEL_STATUS] =
-		rect(body_y + verdict_h, left_w, body_h - verdict_h, side_w);
+	out->r[LS_PANEL_STATUS] = rect(body_y + verdict_h, left_w, body_h - verdict_h, side_w);
 
 	/* Left area: loss on top; spectrum and ratio side by side when each gets a
 	 * usable width, stacked otherwise. */

@@ -17,15 +17,15 @@ static void legend(ls_ui *ui, ls_rect r, const ls_view *v)
 		int ink;
 		const char *u, *a;
 	} items[] = {{INK_G, "━ g(A,B)", "+ g"},
-		     {INK_F, "━ f(X)", "* f"},
-		     {INK_BASE, "┄ f(X*) full FT", "o f(X*)"},
-		     {INK_FLOOR, "┄ floor F(X*)", "# floor"},
-		     {INK_FLOW, "━ flow", "@ flow"}};
+	             {INK_F, "━ f(X)", "* f"},
+	             {INK_BASE, "┄ f(X*) full FT", "o f(X*)"},
+	             {INK_FLOOR, "┄ floor F(X*)", "# floor"},
+	             {INK_FLOW, "━ flow", "@ flow"}};
 	int x = r.x + 2;
 	ls_draw_text(r.y, x, r.w - 4, LS_ROLE_TITLE, " loss (log) ");
 	x += 12;
 	bool show[] = {true, true, ui->show_baseline && v->has_baseline,
-		       ui->show_baseline && v->has_baseline, ui->show_flow && v->has_flow};
+	               ui->show_baseline && v->has_baseline, ui->show_flow && v->has_flow};
 	for (int i = 0; i < 5; i++) {
 		if (!show[i])
 			continue;
@@ -86,7 +86,7 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 			double fr = (double)i / (W > 1 ? W - 1 : 1);
 			double step = ls_scale_value(&xs, fr) - (xs.log ? 1 : 0);
 			double f = ls_flow_approx_loss(v->target_sv, v->ntarget, v->flow_r,
-						       v->flow_x0, v->flow_s, v->cfg.lr * step);
+			                               v->flow_x0, v->flow_s, v->cfg.lr * step);
 			ui->fx[i] = fr;
 			ui->fy[i] = ls_scale_frac(&ys, f);
 		}

@@ -37,11 +37,11 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	size_t nstar = star ? v->rstar : 0;
 	char title[160];
 	snprintf(title, sizeof title, "%s r=%zu rank %zu", LS_TXT(ui, "σ(X)", "sv(X)"),
-		 (size_t)v->cfg.rank, mm ? mm->num_rank : (size_t)0);
+	         (size_t)v->cfg.rank, mm ? mm->num_rank : (size_t)0);
 	if (star) {
 		size_t l = strlen(title);
-		snprintf(title + l, sizeof title - l, " %s r*=%zu", LS_TXT(ui, "· σ(X*)", "| sv(X*)"),
-			 v->rstar);
+		snprintf(title + l, sizeof title - l, " %s r*=%zu",
+		         LS_TXT(ui, "· σ(X*)", "| sv(X*)"), v->rstar);
 	}
 	ls_draw_box(ui, r, title);
 	ls_scale ys;
@@ -84,11 +84,11 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	}
 	if (!star)
 		ls_draw_text(c.y, c.x + c.w - 14, 14, LS_ROLE_LABEL,
-			     v->has_baseline ? "X* hidden (b)" : "no baseline");
+		             v->has_baseline ? "X* hidden (b)" : "no baseline");
 	if (shown < k) {
 		char more[32];
 		snprintf(more, sizeof more, "+%zu", k - shown);
 		ls_draw_text(c.y, c.x + c.w - (int)strlen(more), (int)strlen(more), LS_ROLE_LABEL,
-			     more);
+		             more);
 	}
 }

@@ -75,8 +75,8 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	const ls_config *c = &v->cfg;
 	char buf[200];
 	snprintf(buf, sizeof buf, " lorascope  %s %ldx%ld  true rank %ld  seed %llu ",
-		 ls_problem_names[c->problem], c->m, c->n, c->true_rank,
-		 (unsigned long long)c->seed);
+	         ls_problem_names[c->problem], c->m, c->n, c->true_rank,
+	         (unsigned long long)c->seed);
 	ls_draw_text(r.y, r.x, r.w, LS_ROLE_HEADER, buf);
 	int x = r.x + (int)strlen(buf);
 	const char *state = v->diverged ? " DIVERGED " : v->paused ? " PAUSED " : " RUNNING ";

@@ -49,8 +49,9 @@ static int band(ls_rect r, int y, ls_role role, const char *text, bool upper)
 
 static ls_role regime_role(ls_regime g)
 {
-	return g == LS_REGIME_SPECIAL ? LS_ROLE_GOOD : g == LS_REGIME_GENERIC ? LS_ROLE_WARN
-									      : LS_ROLE_INFO;
+	return g == LS_REGIME_SPECIAL   ? LS_ROLE_GOOD
+	       : g == LS_REGIME_GENERIC ? LS_ROLE_WARN
+	                                : LS_ROLE_INFO;
 }
 
 static ls_role verdict_role(ls_verdict v)
@@ -97,28 +98,31 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ls_axis_format(md->ab.beta, 7, b, sizeof b);
 		ls_axis_format(fmax(md->ab.alpha_move, md->ab.beta_move), 6, c, sizeof c);
 		snprintf(line, sizeof line, " %s %s %s %s n=%zu/%zu %s%s", LS_TXT(ui, "α̂", "a"), a,
-			 LS_TXT(ui, "β̂", "b"), b, v->ab_samples, v->ab_target, LS_TXT(ui, "±", "+-"),
-			 c);
+		         LS_TXT(ui, "β̂", "b"), b, v->ab_samples, v->ab_target,
+		         LS_TXT(ui, "±", "+-"), c);
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
 	}
 	if (y < end) {
 		ls_axis_format(v->m.ratio, 7, a, sizeof a);
-		double thr = th ? (isfinite(md->threshold_exact) ? md->threshold_exact : md->threshold)
-				: NAN;
+		double thr =
+		        th ? (isfinite(md->threshold_exact) ? md->threshold_exact : md->threshold)
+		           : NAN;
 		ls_axis_format(thr, 7, b, sizeof b);
 		snprintf(line, sizeof line, " %s %s vs 2%s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
-			 LS_TXT(ui, "α/β", "a/b"), th ? b : "?");
+		         LS_TXT(ui, "α/β", "a/b"), th ? b : "?");
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
 	}
 	if (y < end && th) {
 		ls_axis_format(rep->lz.lmin, 8, a, sizeof a);
 		if (isfinite(md->bound)) {
 			ls_axis_format(md->bound, 7, d, sizeof d);
-			snprintf(line, sizeof line, " %s %s  Cor.1 %s%s %s", LS_TXT(ui, "λmin", "lmin"), a,
-				 LS_TXT(ui, "‖X‖≥", "|X|>="), d, md->bound_holds ? "ok" : "VIOLATED");
+			snprintf(line, sizeof line, " %s %s  Cor.1 %s%s %s",
+			         LS_TXT(ui, "λmin", "lmin"), a, LS_TXT(ui, "‖X‖≥", "|X|>="), d,
+			         md->bound_holds ? "ok" : "VIOLATED");
 		} else {
-			snprintf(line, sizeof line, " %s(%s) %s  step %ld", LS_TXT(ui, "λmin", "lmin"),
-				 LS_TXT(ui, "∇²g", "H"), a, v->theory_step);
+			snprintf(line, sizeof line, " %s(%s) %s  step %ld",
+			         LS_TXT(ui, "λmin", "lmin"), LS_TXT(ui, "∇²g", "H"), a,
+			         v->theory_step);
 		}
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
 	} else if (y < end && v->has_baseline) {

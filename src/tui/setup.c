@@ -19,7 +19,7 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 	if (ui->setup_sel >= ui->setup_top + rows)
 		ui->setup_top = ui->setup_sel - rows + 1;
 	ls_draw_text(r.y + 1, 2, r.w - 4, LS_ROLE_LABEL,
-		     "parameter         value             group     help");
+	             "parameter         value             group     help");
 	for (int i = 0; i < rows && ui->setup_top + i < LS_PARAM_COUNT; i++) {
 		int id = ui->setup_top + i;
 		const ls_param_info *p = &ls_params[id];
@@ -33,14 +33,14 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 			size_t used = 0;
 			for (int k = 0; p->choices[k] && used + 2 < sizeof range; k++)
 				used += (size_t)snprintf(range + used, sizeof range - used, "%s%s",
-							 k ? "|" : "", p->choices[k]);
+				                         k ? "|" : "", p->choices[k]);
 		} else if (p->type == LS_P_INT || p->type == LS_P_REAL) {
 			snprintf(range, sizeof range, "%g..%g", p->lo, p->hi);
 		}
 		snprintf(line, sizeof line, "%-17s %-17s %-9s %s [%s]", p->name, val, p->group,
-			 p->help, range);
+		         p->help, range);
 		ls_role role = id == ui->setup_sel ? (ui->editing ? LS_ROLE_WARN : LS_ROLE_HEADER)
-						   : LS_ROLE_NORMAL;
+		                                   : LS_ROLE_NORMAL;
 		if (id == ui->setup_sel) {
 			attrset(ls_theme_attr(role));
 			mvhline(r.y + 2 + i, 1, ' ', r.w - 2);
@@ -67,14 +67,14 @@ bool ls_setup_key(ls_ui *ui, const ls_view *v, int key, ls_cmd *cmd)
 			return false;
 		case KEY_NPAGE:
 			ui->setup_sel = ui->setup_sel + 10 < LS_PARAM_COUNT ? ui->setup_sel + 10
-									 : LS_PARAM_COUNT - 1;
+			                                                    : LS_PARAM_COUNT - 1;
 			return false;
 		case '\n':
 		case '\r':
 		case KEY_ENTER:
 			ui->editing = true;
 			ls_config_format(&v->cfg, (ls_param_id)ui->setup_sel, ui->edit,
-					 sizeof ui->edit);
+			                 sizeof ui->edit);
 			return false;
 		case 27:
 		case 'q':

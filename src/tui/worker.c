@@ -69,7 +69,7 @@ struct ls_worker {
 	size_t ab_n, ab_batch;
 	double next_ab;
 	double ab_D;
-	size_t hist_n;                         /* estimates after each call, for the spread */
+	size_t hist_n; /* estimates after each call, for the spread */
 	size_t hist_samples[AB_HIST];
 	double hist_alpha[AB_HIST][LS_MAX_MODULES], hist_beta[AB_HIST][LS_MAX_MODULES];
 	bool has_rep;
@@ -103,7 +103,7 @@ static double now_sec(void)
 }
 
 static void set_event(ls_worker *w, bool error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static void set_event(ls_worker *w, bool error, const char *fmt, ...)
 {
@@ -331,7 +331,7 @@ static void apply(ls_worker *w, const ls_cmd *c)
 			set_event(w, true, "kick: %s", err.msg);
 		else
 			set_event(w, false, "kicked: A and B perturbed by %.0f%% of their RMS",
-				  100 * KICK_SCALE);
+			          100 * KICK_SCALE);
 		break;
 	case LS_CMD_TRACE:
 	case LS_CMD_SNAPSHOT:
@@ -346,8 +346,8 @@ static ls_status write_trace(FILE *f, const void *ctx, ls_error *err)
 	fputs("step,loss,reg_loss,grad_norm,ratio,dist_star,eta,norm_fro\n", f);
 	for (size_t i = 0; i < h->len; i++)
 		fprintf(f, "%ld,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", h->step[i],
-			h->loss[i], h->reg_loss[i], h->grad_norm[i], h->ratio[i], h->dist_star[i],
-			h->eta[i], h->norm_fro[i]);
+		        h->loss[i], h->reg_loss[i], h->grad_norm[i], h->ratio[i], h->dist_star[i],
+		        h->eta[i], h->norm_fro[i]);
 	if (ferror(f))
 		return ls_error_set(err, LS_EIO, "write error");
 	return LS_OK;
@@ -364,7 +364,7 @@ static void apply_trace(ls_worker *w, const char *path)
 		set_event(w, true, "trace: %s", err.msg);
 	else
 		set_event(w, false, "trace written to %s (%zu rows)", path,
-			  ls_session_history(w->s)->len);
+		          ls_session_history(w->s)->len);
 }
 
 static void apply_snapshot(ls_worker *w, const char *stem)
@@ -486,7 +486,7 @@ static bool theory_tick(ls_worker *w)
 			o.samples = AB_TARGET - w->ab_n;
 		double t0 = now_sec();
 		if (ls_theory_alphabeta(p, w->xstar, (size_t)cfg->rank, w->ab_D, &o, &w->trng, est,
-					&err) != LS_OK) {
+		                        &err) != LS_OK) {
 			w->theory_failed = true;
 			set_event(w, true, "theory: %s", err.msg);
 			return true;
@@ -501,11 +501,11 @@ static bool theory_tick(ls_worker *w)
 		changed = true;
 	}
 	double t = now_sec();
-	if (t < w->next_report || (w->has_rep && w->rep_step == ls_session_steps(w->s) &&
-				   w->rep_ab_n == w->ab_n))
+	if (t < w->next_report ||
+	    (w->has_rep && w->rep_step == ls_session_steps(w->s) && w->rep_ab_n == w->ab_n))
 		return changed;
 	if (ls_theory_report_compute(p, L, cfg->lambda, w->xstar, &o, w->ab, &w->trng, &w->rep,
-				     &err) != LS_OK) {
+	                             &err) != LS_OK) {
 		w->theory_failed = true;
 		set_event(w, true, "theory: %s", err.msg);
 		return true;
@@ -597,14 +597,14 @@ static void *run(void *arg)
 					const char *why = ls_session_metrics(w->s)->message;
 					if (why[0])
 						set_event(w, true,
-							  "%s: paused; lower the step size (e) and "
-							  "reset (x)",
-							  why);
+						          "%s: paused; lower the step size (e) and "
+						          "reset (x)",
+						          why);
 					else
 						set_event(w, true,
-							  "diverged at step %ld: paused; lower the "
-							  "step size (e) and reset (x)",
-							  ls_session_steps(w->s));
+						          "diverged at step %ld: paused; lower the "
+						          "step size (e) and reset (x)",
+						          ls_session_steps(w->s));
 					break;
 				}
 			} while (now_sec() - t0 < BATCH_BUDGET && !queue_nonempty(w));
@@ -622,7 +622,7 @@ static void *run(void *arg)
 }
 
 ls_status ls_worker_start(ls_worker **wp, const ls_config *cfg, bool paused, int notify_fd,
-			  ls_error *err)
+                          ls_error *err)
 {
 	ls_worker *w = calloc(1, sizeof(*w));
 	if (!w)

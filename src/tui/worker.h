@@ -12,15 +12,15 @@
 #include "view.h"
 
 typedef enum {
-	LS_CMD_SET,    /* param := text */
-	LS_CMD_SCALE,  /* REAL param *= factor */
-	LS_CMD_ADD,    /* INT param += delta */
-	LS_CMD_CYCLE,  /* CHOICE param to the next (delta +1) or previous (−1) choice */
-	LS_CMD_PAUSE,  /* toggle pause */
-	LS_CMD_STEP,   /* pause, then one step */
-	LS_CMD_RESET,  /* back to step 0 (also leaves the diverged state) */
-	LS_CMD_KICK,   /* perturb the factors */
-	LS_CMD_TRACE,  /* write the history as CSV to text (a file name) */
+	LS_CMD_SET,     /* param := text */
+	LS_CMD_SCALE,   /* REAL param *= factor */
+	LS_CMD_ADD,     /* INT param += delta */
+	LS_CMD_CYCLE,   /* CHOICE param to the next (delta +1) or previous (−1) choice */
+	LS_CMD_PAUSE,   /* toggle pause */
+	LS_CMD_STEP,    /* pause, then one step */
+	LS_CMD_RESET,   /* back to step 0 (also leaves the diverged state) */
+	LS_CMD_KICK,    /* perturb the factors */
+	LS_CMD_TRACE,   /* write the history as CSV to text (a file name) */
 	LS_CMD_SNAPSHOT /* save A and B as .npy files named text-A.npy, text-B.npy */
 } ls_cmd_kind;
 
@@ -37,7 +37,7 @@ typedef struct ls_worker ls_worker;
 /* Create the session from cfg (errors reported, nothing started) and start the thread;
  * notify_fd (≥ 0) receives one byte per publication so the UI can poll it. */
 ls_status ls_worker_start(ls_worker **w, const ls_config *cfg, bool paused, int notify_fd,
-			  ls_error *err);
+                          ls_error *err);
 /* Stop the thread and free everything. */
 void ls_worker_stop(ls_worker *w);
 /* Queue a command; returns its sequence number (0 when the queue is full). */

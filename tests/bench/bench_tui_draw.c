@@ -70,8 +70,9 @@ int main(void)
 		printf("frame 200x50 %-7s ms p50 %.3f p95 %.3f max %.3f (%d frames, history %zu "
 		       "points)\n",
 		       names[g], 1e3 * ls_stats_quantile(t, FRAMES, 0.5),
-		       1e3 * ls_stats_quantile(t, FRAMES, 0.95), 1e3 * ls_stats_quantile(t, FRAMES, 1),
-		       FRAMES, ls_worker_lock_view(w)->h.len);
+		       1e3 * ls_stats_quantile(t, FRAMES, 0.95),
+		       1e3 * ls_stats_quantile(t, FRAMES, 1), FRAMES,
+		       ls_worker_lock_view(w)->h.len);
 		ls_worker_unlock_view(w);
 	}
 	endwin();

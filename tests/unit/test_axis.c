@@ -156,11 +156,11 @@ static void test_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_linear_fit_and_map),
-		cmocka_unit_test(test_log_skips_zero_and_negative),
-		cmocka_unit_test(test_degenerate_ranges),
-		cmocka_unit_test(test_ticks),
-		cmocka_unit_test(test_format),
+	        cmocka_unit_test(test_linear_fit_and_map),
+	        cmocka_unit_test(test_log_skips_zero_and_negative),
+	        cmocka_unit_test(test_degenerate_ranges),
+	        cmocka_unit_test(test_ticks),
+	        cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

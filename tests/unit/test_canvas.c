@@ -66,7 +66,7 @@ static void test_block_quadrants(void **state)
 	ls_canvas_dot(&c, 1, 1, 1);
 	ls_canvas_cell(&c, 0, 0, buf);
 	assert_int_equal(cp(buf), 0x2588); /* full block */
-	ls_canvas_dot(&c, 3, 3, 1);         /* lower right of cell (1, 1) */
+	ls_canvas_dot(&c, 3, 3, 1);        /* lower right of cell (1, 1) */
 	ls_canvas_cell(&c, 1, 1, buf);
 	assert_int_equal(cp(buf), 0x2597);
 	ls_canvas_free(&c);
@@ -223,14 +223,14 @@ static void test_bar_glyphs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_braille_dots),
-		cmocka_unit_test(test_block_quadrants),
-		cmocka_unit_test(test_ascii_inks_and_clipping),
-		cmocka_unit_test(test_line_connected),
-		cmocka_unit_test(test_polyline_fractions),
-		cmocka_unit_test(test_series_matches_polyline),
-		cmocka_unit_test(test_resize_reuses_and_clears),
-		cmocka_unit_test(test_bar_glyphs),
+	        cmocka_unit_test(test_braille_dots),
+	        cmocka_unit_test(test_block_quadrants),
+	        cmocka_unit_test(test_ascii_inks_and_clipping),
+	        cmocka_unit_test(test_line_connected),
+	        cmocka_unit_test(test_polyline_fractions),
+	        cmocka_unit_test(test_series_matches_polyline),
+	        cmocka_unit_test(test_resize_reuses_and_clears),
+	        cmocka_unit_test(test_bar_glyphs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,7 +82,7 @@ typedef enum { LS_P_INT, LS_P_REAL, LS_P_SEED, LS_P_CHOICE } ls_param_type;
 	X(baseline_tol, "baseline-tol", REAL, "baseline", "1e-12", 0, 1, NULL,               \
 	  "relative change at which the baseline stops")                                    \
 	X(baseline, "baseline", CHOICE, "baseline", "auto", 0, 0, ls_baseline_mode_names,    \
-	  "full fine-tuning baseline: auto (skipped above 512^3 work, time-capped), on, off")
+	  "when to compute the full fine-tuning baseline (auto: not for large problems)")
 
 typedef struct ls_config {
 #define LS_PARAM_FIELD(field, name, type, group, def, lo, hi, choices, help) \

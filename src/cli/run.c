@@ -95,20 +95,42 @@ static int set_run_option(run_options *ro, const run_option *o, const char *valu
 	return 0;
 }
 
+#define HELP_INDENT 27
+#define HELP_WIDTH 79
+
+/* One --help entry: the option, then its help, choices and default word-wrapped in a
+ * column that starts at HELP_INDENT ("[default: x]" stays on one line). */
 static void print_option(const char *name, bool takes_value, const char *def,
 			 const char *const *choices, const char *help)
 {
-	char lhs[64];
+	char lhs[64], text[512];
 	snprintf(lhs, sizeof lhs, "--%s%s", name, takes_value ? " VALUE" : "");
-	printf("  %-24s %s", lhs, help);
-	if (choices) {
-		printf(" (");
-		for (int i = 0; choices[i]; i++)
-			printf("%s%s", i ? "|" : "", choices[i]);
-		printf(")");
+	size_t used = (size_t)snprintf(text, sizeof text, "%s", help);
+	for (int i = 0; choices && choices[i] && used < sizeof text; i++)
+		used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
+					 i ? ", " : " (one of: ", choices[i]);
+	if (choices && used < sizeof text)
+		used += (size_t)snprintf(text + used, sizeof text - used, ")");
+	if (takes_value && used < sizeof text)
+		snprintf(text + used, sizeof text - used, " [default:\x01%s]", def);
+	printf("  %-*s", HELP_INDENT - 3, lhs);
+	size_t col = HELP_INDENT - 1;
+	if (strlen(lhs) > HELP_INDENT - 3)
+		printf("\n%*s", HELP_INDENT - 1, "");
+	for (const char *w = text; *w;) {
+		size_t len = strcspn(w, " ");
+		if (col + 1 + len > HELP_WIDTH && col > HELP_INDENT - 1) {
+			printf("\n%*s", HELP_INDENT - 1, "");
+			col = HELP_INDENT - 1;
+		}
+		printf(" ");
+		for (size_t i = 0; i < len; i++) /* \x01: a space that does not break */
+			putchar(w[i] == '\x01' ? ' ' : w[i]);
+		col += 1 + len;
+		w += len;
+		while (*w == ' ')
+			w++;
 	}
-	if (takes_value)
-		printf(" [default: %s]", def);
 	printf("\n");
 }
 

@@ -30,13 +30,23 @@ expect_usage --no-timing --no-timing=1
 expect_usage stray stray
 
 "$LORASCOPE" run --help >"$TMP/help" || fail "--help exit status"
-names=$(sed -n 's/^[[:space:]]*X([a-z_0-9]*, "\([a-z0-9-]*\)".*/\1/p' \
-	"$top_srcdir/include/lorascope/config.h")
-[ -n "$names" ] || fail "no parameter names read from config.h"
-for n in $names steps every format no-timing; do
-	grep -q -- "--$n[ =]" "$TMP/help" || fail "--help does not list --$n"
+# One line per option entry (the help text wraps onto indented lines).
+awk '/^  --/ { if (e != "") print e; e = $0; next }
+     /^   / { if (e != "") { sub(/^ +/, " "); e = e $0 }; next }
+     { if (e != "") print e; e = "" }
+     END { if (e != "") print e }' "$TMP/help" >"$TMP/entries"
+sed -n 's/^[[:space:]]*X([a-z_0-9]*, "\([a-z0-9-]*\)", [A-Z]*, "[a-z]*", "\([^"]*\)".*/\1 \2/p' \
+	"$top_srcdir/include/lorascope/config.h" >"$TMP/params"
+[ "$(wc -l <"$TMP/params")" -ge 20 ] || fail "could not read the parameters from config.h"
+while read -r name def; do
+	grep -q -F -e "--$name VALUE " "$TMP/entries" || fail "--help does not list --$name"
+	grep -F -e "--$name VALUE " "$TMP/entries" | grep -q -F "[default: $def]" ||
+		fail "--help does not give --$name's default $def"
+done <"$TMP/params"
+for n in steps every format no-timing; do
+	grep -q -e "^  --$n[ ]" "$TMP/entries" || fail "--help does not list --$n"
 done
-grep -q -- '--lambda VALUE.*\[default: ' "$TMP/help" || fail "--help shows no defaults"
+awk 'length > 79 { exit 1 }' "$TMP/help" || fail "--help has lines over 79 columns"
 "$LORASCOPE" run --version | grep -q '^lorascope [0-9]' || fail "--version"
 "$LORASCOPE" nosuchcommand >/dev/null 2>"$TMP/err"
 [ $? -eq 2 ] || fail "unknown subcommand: exit status is not 2"

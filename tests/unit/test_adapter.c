@@ -203,6 +203,16 @@ static void test_patterns_and_variants(void **state)
 	assert_true(ad.saved[1].listed);
 	ls_adapter_free(&ad);
 
+	/* A config whose r disagrees with the tensors: flagged, and s uses the config's r as
+	 * PEFT does (alpha/r = 8/3 without rsLoRA). */
+	write_text(dir, "adapter_config.json", "{\"r\": 3, \"lora_alpha\": 8}");
+	assert_ok(ls_adapter_load(&ad, dir, NULL));
+	q1 = find_module(&ad, "model.layers.1.q_proj");
+	assert_true(q1->flags & LS_AF(LS_AF_R_MISMATCH));
+	assert_close(q1->scaling, 8.0 / 3.0, 1e-15, 0);
+	assert_false(q1->transposed);
+	ls_adapter_free(&ad);
+
 	/* The same file alone (no config beside it under another name): s = 1. */
 	char other[512];
 	snprintf(other, sizeof other, "%s/copy.safetensors", dir);

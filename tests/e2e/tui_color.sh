@@ -4,8 +4,9 @@
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 
 # SGR colour codes in tmux's capture: 3x/4x/9x/10x foreground/background, 38;/48; forms.
+ESC=$(printf '\033')
 has_colour() {
-	tui_screen -e | grep -Eq $'\033\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)'
+	tui_screen -e | grep -Eq "$ESC\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)"
 }
 
 tui_start 100 30 --m 16 --n 16 --rank 3 --true-rank 2

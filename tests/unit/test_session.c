@@ -320,6 +320,51 @@ static void test_baseline_auto_skips_large(void **state)
 	ls_session_free(s);
 }
 
+static void test_two_modules_metrics(void **state)
+{
+	(void)state;
+	/* mlp with LoRA on both layers: each module's spectrum and distance to X*_k against the
+	 * formed matrices, and the totals as the root sum of squares / sums over modules. */
+	const char *kv[] = { "problem", "mlp", "modules", "2", "m", "6", "n", "5", "true-rank", "1",
+			     "rank", "3", "lambda", "0.01", "lr", "0.05", NULL };
+	ls_session *s = make(kv);
+	step(s, 40);
+	const ls_metrics *mt = ls_session_metrics(s);
+	const ls_lora *L = ls_session_lora(s);
+	const ls_baseline *b = ls_session_baseline(s);
+	assert_int_equal(mt->nmod, 2);
+	assert_non_null(b);
+	double fro2 = 0.0, nuc = 0.0, dist2 = 0.0;
+	for (size_t k = 0; k < 2; k++) {
+		size_t m = L->A[k].rows, n = L->B[k].rows;
+		ls_mat X, D;
+		assert_ok(ls_mat_alloc(&X, m, n, NULL));
+		assert_ok(ls_mat_alloc(&D, m, n, NULL));
+		assert_ok(ls_lora_form(L, k, &X));
+		assert_ok(ls_mat_copy(&D, &X));
+		for (size_t j = 0; j < b->mod[k].rstar; j++)
+			for (size_t c = 0; c < n; c++)
+				for (size_t i = 0; i < m; i++)
+					LS_AT(D, i, c) -= b->mod[k].sigma[j] * LS_AT(b->mod[k].U, i, j) *
+							  LS_AT(b->mod[k].V, c, j);
+		double sig[6];
+		assert_ok(ls_mat_svd_values(&X, sig, NULL));
+		assert_int_equal(mt->mod[k].nsigma, 3);
+		for (size_t i = 0; i < 3; i++)
+			assert_close(mt->mod[k].sigma[i], sig[i], 1e-9, 1e-13);
+		assert_close(mt->mod[k].dist_star, ls_mat_norm(&D), 1e-9, 1e-13);
+		fro2 += mt->mod[k].norm_fro * mt->mod[k].norm_fro;
+		nuc += mt->mod[k].norm_nuc;
+		dist2 += mt->mod[k].dist_star * mt->mod[k].dist_star;
+		ls_mat_free(&X);
+		ls_mat_free(&D);
+	}
+	assert_close(mt->norm_fro, sqrt(fro2), 1e-14, 0);
+	assert_close(mt->norm_nuc, nuc, 1e-14, 0);
+	assert_close(mt->dist_star, sqrt(dist2), 1e-14, 0);
+	ls_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_rebuild_and_kick),
 		cmocka_unit_test(test_scaling_uses_lambda_over_s),
 		cmocka_unit_test(test_baseline_auto_skips_large),
+		cmocka_unit_test(test_two_modules_metrics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

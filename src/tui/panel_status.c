@@ -74,9 +74,15 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	attrset(A_NORMAL);
 	const ls_config *c = &v->cfg;
 	char buf[200];
-	snprintf(buf, sizeof buf, " lorascope  %s %ldx%ld  true rank %ld  seed %llu ",
-	         ls_problem_names[c->problem], c->m, c->n, c->true_rank,
-	         (unsigned long long)c->seed);
+	/* The problem's own shape (presets such as loud5 fix it), and the module count. */
+	size_t m = v->m.nmod ? v->m.mod[0].m : (size_t)c->m;
+	size_t n = v->m.nmod ? v->m.mod[0].n : (size_t)c->n;
+	char mods[40] = "";
+	if (v->m.nmod > 1)
+		snprintf(mods, sizeof mods, " x%zu modules", v->m.nmod);
+	snprintf(buf, sizeof buf, " lorascope  %s %zux%zu%s  true rank %ld  seed %llu ",
+		 ls_problem_names[c->problem], m, n, mods, c->true_rank,
+		 (unsigned long long)c->seed);
 	ls_draw_text(r.y, r.x, r.w, LS_ROLE_HEADER, buf);
 	int x = r.x + (int)strlen(buf);
 	const char *state = v->diverged ? " DIVERGED " : v->paused ? " PAUSED " : " RUNNING ";

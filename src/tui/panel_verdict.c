@@ -89,8 +89,23 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	} else {
 		bool exact = md->regime_exact != LS_REGIME_UNKNOWN;
 		ls_regime g = exact ? md->regime_exact : md->regime;
-		snprintf(line, sizeof line, "%s%s", ls_regime_text[g], exact ? " exact" : "");
-		y += band(r, y, regime_role(g), line, false);
+		if (rep->nmod > 1) {
+			/* One flag per module; the band takes the colour of the worst. */
+			size_t used = 0;
+			line[0] = '\0';
+			for (size_t k = 0; k < rep->nmod && used + 16 < sizeof line; k++) {
+				const ls_theory_module *mk = &rep->mod[k];
+				ls_regime gk = mk->regime_exact != LS_REGIME_UNKNOWN ? mk->regime_exact
+										     : mk->regime;
+				if (gk == LS_REGIME_GENERIC || g == LS_REGIME_UNKNOWN)
+					g = gk;
+				used += (size_t)snprintf(line + used, sizeof line - used, "%s%zu:%s",
+							 k ? " " : "", k + 1, ls_regime_names[gk]);
+			}
+		} else {
+			snprintf(line, sizeof line, "%s%s", ls_regime_text[g], exact ? " exact" : "");
+		}
+		y += band(r, y, regime_role(g), line, rep->nmod > 1);
 		y += band(r, y, verdict_role(rep->verdict), ls_verdict_text[rep->verdict], true);
 	}
 	if (y < end && th) {

@@ -43,12 +43,19 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		snprintf(title + l, sizeof title - l, " %s r*=%zu",
 		         LS_TXT(ui, "· σ(X*)", "| sv(X*)"), v->rstar);
 	}
+	size_t k0 = ns > nstar ? ns : nstar;
+	size_t ntg = v->ntarget < k0 ? v->ntarget : k0;
+	if (ntg) {
+		size_t l = strlen(title);
+		snprintf(title + l, sizeof title - l, " %s", LS_TXT(ui, "· ─ σ(target)", "| - target"));
+	}
 	ls_draw_box(ui, r, title);
 	ls_scale ys;
 	ls_scale_begin(&ys, 1);
 	if (mm)
 		ls_scale_add(&ys, mm->sigma, ns);
 	ls_scale_add(&ys, v->sigma_star, nstar);
+	ls_scale_add(&ys, v->target_sv, ntg);
 	/* Values below the numerical-rank threshold count as zero (MATH.md §3): keep the
 	 * axis above them so the counted rank is what stands out. */
 	if (ys.hi >= ys.lo && ys.lo < ys.hi * LS_RANK_TOL * 0.1)
@@ -74,6 +81,12 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 			bar(ui, c, x, ls_scale_frac(&ys, mm->sigma[i]), LS_ROLE_XBAR);
 		if (star && slot >= 2 && i < nstar)
 			bar(ui, c, x + 1, ls_scale_frac(&ys, v->sigma_star[i]), LS_ROLE_XSTAR);
+		/* The target's σ_i as a tick in the gap column. */
+		double ft = i < ntg && slot >= 3 ? ls_scale_frac(&ys, v->target_sv[i]) : NAN;
+		if (ft >= 0 && ft <= 1) {
+			int row = c.y + c.h - 1 - (int)lround(ft * (c.h - 1));
+			ls_draw_text(row, x + 2, 1, LS_ROLE_MARK, LS_TXT(ui, "─", "-"));
+		}
 		char lab[4] = "";
 		if (i + 1 == (size_t)v->cfg.rank)
 			strcpy(lab, "r");

@@ -33,8 +33,9 @@ typedef struct {
 	long theory_step;
 	size_t ab_samples, ab_target;
 	ls_theory_report rep;
-	/* Gradient-flow closed form (flow.h, MATH.md §7) where one exists: approx with the
-	 * spectral initialisation; target_sv holds the target's singular values. */
+	/* The singular values of the problem's target (ntarget = 0 when it has none or it is
+	 * large), and the gradient-flow closed form (flow.h, MATH.md §7) where one exists:
+	 * approx with the spectral initialisation. */
 	bool has_flow;
 	size_t flow_r;
 	double flow_x0, flow_s;

@@ -115,20 +115,18 @@ static void set_event(ls_worker *w, bool error, const char *fmt, ...)
 	w->event_seq++;
 }
 
-/* Largest target whose spectrum is computed for the flow curve (one dense SVD). */
-#define FLOW_MAX_DIM 1024
+/* Largest target whose spectrum is computed (one dense SVD per problem, on this thread). */
+#define TARGET_MAX_DIM 512
 
-/* Keep the target's singular values for the approx flow (spectral init) up to date;
- * false when no closed form applies. */
-static bool flow_update(ls_worker *w)
+/* Keep the singular values of the problem's target (for display, and for the approx flow)
+ * up to date; false when the problem has no target or it is too large. */
+static bool target_update(ls_worker *w)
 {
-	const ls_config *cfg = ls_session_config(w->s);
 	const ls_problem *p = ls_session_problem(w->s);
-	if (cfg->problem != LS_PROBLEM_APPROX || cfg->init != LS_INIT_SPECTRAL || p->nmod != 1 ||
-	    !p->target.data)
+	if (p->nmod != 1 || !p->target.data)
 		return false;
 	size_t m = p->target.rows, n = p->target.cols, k = m < n ? m : n;
-	if (k > FLOW_MAX_DIM)
+	if (k == 0 || k > TARGET_MAX_DIM)
 		return false;
 	if (w->sv_key == p->target.data && w->sv_m == m && w->sv_n == n && w->target_sv)
 		return true;
@@ -185,8 +183,11 @@ static void publish(ls_worker *w)
 			memcpy(v->sigma_star, b->mod[0].sigma, k * sizeof(double));
 		v->rstar = k;
 	}
-	v->has_flow = flow_update(w);
-	if (v->has_flow) {
+	bool target = target_update(w);
+	v->ntarget = 0;
+	v->has_flow = target && v->cfg.problem == LS_PROBLEM_APPROX &&
+		      v->cfg.init == LS_INIT_SPECTRAL;
+	if (target) {
 		if (w->ntarget > v->target_cap) {
 			double *q = realloc(v->target_sv, w->ntarget * sizeof(double));
 			if (!q) {
@@ -198,6 +199,8 @@ static void publish(ls_worker *w)
 		}
 		memcpy(v->target_sv, w->target_sv, w->ntarget * sizeof(double));
 		v->ntarget = w->ntarget;
+	}
+	if (v->has_flow) {
 		v->flow_r = (size_t)v->cfg.rank;
 		v->flow_x0 = v->cfg.init_scale;
 		v->flow_s = v->m.nmod ? v->m.mod[0].s : 1.0;

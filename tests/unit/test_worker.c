@@ -1,0 +1,158 @@
+/* test_worker.c — the TUI's training thread without a screen: commands pushed from this
+ * thread are applied between steps with the session's semantics and show up in the
+ * published view (λ scaled, rank grown, init cycled with a restart, invalid values refused
+ * and not applied, one step, a trace file written), and the view keeps advancing. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../src/tui/worker.h"
+
+/* Wait (up to 20 s) until the worker has applied command seq; returns the locked view. */
+static const ls_view *wait_applied(ls_worker *w, unsigned long seq)
+{
+	for (int i = 0; i < 20000; i++) {
+		const ls_view *v = ls_worker_lock_view(w);
+		if (v->applied_seq >= seq)
+			return v;
+		ls_worker_unlock_view(w);
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("command %lu never applied", seq);
+	return NULL;
+}
+
+static unsigned long push(ls_worker *w, ls_cmd_kind k, const char *param, const char *text,
+			  double factor)
+{
+	ls_cmd c;
+	memset(&c, 0, sizeof c);
+	c.kind = k;
+	if (param)
+		snprintf(c.param, sizeof c.param, "%s", param);
+	if (text)
+		snprintf(c.text, sizeof c.text, "%s", text);
+	c.factor = factor;
+	unsigned long seq = ls_worker_push(w, &c);
+	assert_true(seq > 0);
+	return seq;
+}
+
+static void test_commands_reach_the_view(void **state)
+{
+	(void)state;
+	ls_config cfg;
+	ls_config_defaults(&cfg);
+	ls_error err;
+	assert_ok(ls_config_set(&cfg, "m", "12", &err));
+	assert_ok(ls_config_set(&cfg, "n", "10", &err));
+	assert_ok(ls_config_set(&cfg, "rank", "3", &err));
+	assert_ok(ls_config_set(&cfg, "true-rank", "2", &err));
+	ls_worker *w;
+	assert_ok(ls_worker_start(&w, &cfg, true, -1, &err));
+
+	/* λ ×√10, from the next step. */
+	const ls_view *v = wait_applied(w, push(w, LS_CMD_SCALE, "lambda", NULL, sqrt(10.0)));
+	assert_close(v->cfg.lambda, 0.5 * sqrt(10.0), 1e-5, 0);
+	assert_false(v->event_error);
+	assert_non_null(strstr(v->event, "lambda"));
+	assert_true(v->paused);
+	ls_worker_unlock_view(w);
+
+	/* Rank +1: one more singular value in the published metrics. */
+	v = wait_applied(w, push(w, LS_CMD_ADD, "rank", NULL, 1));
+	assert_int_equal(v->cfg.rank, 4);
+	assert_int_equal(v->m.mod[0].nsigma, 4);
+	ls_worker_unlock_view(w);
+
+	/* One step (paused): the step count moves by exactly one. */
+	v = wait_applied(w, push(w, LS_CMD_STEP, NULL, NULL, 0));
+	long s1 = v->m.step;
+	ls_worker_unlock_view(w);
+	v = wait_applied(w, push(w, LS_CMD_STEP, NULL, NULL, 0));
+	assert_int_equal(v->m.step, s1 + 1);
+	ls_worker_unlock_view(w);
+
+	/* Next initialisation: restart from step 0 with it. */
+	v = wait_applied(w, push(w, LS_CMD_CYCLE, "init", NULL, 1));
+	assert_string_equal(ls_init_names[v->cfg.init], ls_init_names[1]);
+	assert_int_equal(v->m.step, 0);
+	ls_worker_unlock_view(w);
+	v = wait_applied(w, push(w, LS_CMD_CYCLE, "init", NULL, -2));
+	assert_string_equal(ls_init_names[v->cfg.init], ls_init_names[LS_INIT_COUNT - 1]);
+	ls_worker_unlock_view(w);
+
+	/* An invalid value is refused with a message and nothing changes. */
+	v = wait_applied(w, push(w, LS_CMD_SET, "lambda", "-3", 0));
+	assert_true(v->event_error);
+	assert_non_null(strstr(v->event, "refused"));
+	assert_close(v->cfg.lambda, 0.5 * sqrt(10.0), 1e-5, 0);
+	ls_worker_unlock_view(w);
+
+	/* The trace: a CSV with a header and the recorded rows (one step recorded first:
+	 * the restart above cleared the history). */
+	v = wait_applied(w, push(w, LS_CMD_STEP, NULL, NULL, 0));
+	ls_worker_unlock_view(w);
+	char dir[] = "/tmp/lorascope-worker-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof path, "%s/trace.csv", dir);
+	v = wait_applied(w, push(w, LS_CMD_TRACE, NULL, path, 0));
+	assert_false(v->event_error);
+	ls_worker_unlock_view(w);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[256];
+	assert_non_null(fgets(line, sizeof line, f));
+	assert_string_equal(line, "step,loss,reg_loss,grad_norm,ratio,dist_star,eta,norm_fro\n");
+	assert_non_null(fgets(line, sizeof line, f));
+	char *end;
+	long st = strtol(line, &end, 10);
+	assert_true(st >= 0 && st <= 1 && *end == ',');
+	fclose(f);
+	unlink(path);
+	rmdir(dir);
+
+	/* Run: publications keep coming with a growing step count. */
+	v = wait_applied(w, push(w, LS_CMD_PAUSE, NULL, NULL, 0));
+	assert_false(v->paused);
+	unsigned long pub = v->pub_seq;
+	ls_worker_unlock_view(w);
+	long step = -1;
+	for (int i = 0; i < 20000 && step <= 0; i++) {
+		v = ls_worker_lock_view(w);
+		if (v->pub_seq > pub)
+			step = v->m.step;
+		ls_worker_unlock_view(w);
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	assert_true(step > 0);
+	ls_worker_stop(w);
+}
+
+static void test_bad_config_is_reported(void **state)
+{
+	(void)state;
+	ls_config cfg;
+	ls_config_defaults(&cfg);
+	cfg.rank = 100000; /* larger than min(m, n): refused by the session */
+	ls_worker *w = NULL;
+	ls_error err;
+	assert_int_not_equal(ls_worker_start(&w, &cfg, true, -1, &err), LS_OK);
+	assert_true(strlen(err.msg) > 0);
+	assert_null(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_commands_reach_the_view),
+		cmocka_unit_test(test_bad_config_is_reported),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -534,9 +534,16 @@ int ls_tui_main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	ui->unicode = utf8 && !o.ascii;
-	ui->glyphs = !ui->unicode ? LS_GLYPHS_ASCII
-	             : o.blocks   ? LS_GLYPHS_BLOCK
-	                          : LS_GLYPHS_BRAILLE;
+	/* Braille where the locale is UTF-8; block elements when asked or on the Linux
+	 * console (its fonts lack braille); plain ASCII otherwise or with --ascii. */
+	const char *term = getenv("TERM");
+	bool console = term && strcmp(term, "linux") == 0;
+	if (!ui->unicode)
+		ui->glyphs = LS_GLYPHS_ASCII;
+	else if (o.blocks || console)
+		ui->glyphs = LS_GLYPHS_BLOCK;
+	else
+		ui->glyphs = LS_GLYPHS_BRAILLE;
 	ui->show_baseline = true;
 	ui->show_flow = true;
 	ls_canvas_init(&ui->canvas, ui->glyphs);

@@ -82,7 +82,15 @@ typedef enum { LS_P_INT, LS_P_REAL, LS_P_SEED, LS_P_CHOICE } ls_param_type;
 	X(baseline_tol, "baseline-tol", REAL, "baseline", "1e-12", 0, 1, NULL,               \
 	  "relative change at which the baseline stops")                                    \
 	X(baseline, "baseline", CHOICE, "baseline", "auto", 0, 0, ls_baseline_mode_names,    \
-	  "when to compute the full fine-tuning baseline (auto: not for large problems)")
+	  "when to compute the full fine-tuning baseline (auto: not for large problems)")    \
+	X(ab_samples, "ab-samples", INT, "theory", "0", 0, 1000000, NULL,                    \
+	  "Monte Carlo samples of alpha^, beta^ (paper: 1000; 0: auto, 2^27 / sum of "      \
+	  "m*n*(min(m,n) + max(1, samples)) within [20, 1000]: 1000 on the presets, 504 on " \
+	  "approx 64x64, 20 on sensing 64x64)")                                             \
+	X(ab_radius, "ab-radius", REAL, "theory", "0", 0, 1e12, NULL,                        \
+	  "sampling radius D about X* (0: max(1, 2|X*|_F, 1.25|X - X*|_F) when estimated)") \
+	X(lanczos_iters, "lanczos-iters", INT, "theory", "200", 1, 1000000, NULL,            \
+	  "Krylov dimension cap of lambda_min of the Hessian of g")
 
 typedef struct ls_config {
 #define LS_PARAM_FIELD(field, name, type, group, def, lo, hi, choices, help) \

@@ -21,6 +21,7 @@
 
 #include "lorascope/problem.h"
 #include "lorascope/status.h"
+#include "lorascope/theory.h"
 
 /* Relative threshold of the numerical rank (Kim–Kim–Ryu: σ/σ_1 below 1e-4 is zero). */
 #define LS_RANK_TOL 1e-4
@@ -44,6 +45,14 @@ typedef struct {
 	double sigma_r;   /* σ_r(X_k) (0 when r > min(m, n)) */
 	double sigma_rstar; /* σ_{r*}(X_k), r* of this module's X* (NAN without a baseline) */
 	double ratio;     /* σ_r/σ_{r*} (NAN when undefined) */
+	/* Kim–Kim–Ryu constants (MATH.md §4) from the session's cache for the current baseline
+	 * and rank (ls_session_alphabeta): NAN / LS_REGIME_UNKNOWN until estimated. */
+	double alpha_hat, beta_hat; /* Monte Carlo α̂ ≥ α, β̂ ≤ β */
+	size_t ab_samples;          /* samples behind them (0: not estimated) */
+	double threshold;           /* 2α̂/β̂ */
+	double alpha_exact, beta_exact, threshold_exact; /* from the problem, NAN when unknown */
+	ls_regime regime;           /* of α̂, β̂ (an estimate) */
+	ls_regime regime_exact;     /* of the exact α, β (LS_REGIME_UNKNOWN when not known) */
 } ls_module_metrics;
 
 typedef struct {
@@ -70,6 +79,9 @@ typedef struct {
 	ls_module_metrics mod[LS_MAX_MODULES];
 	long mk_checks;   /* steps since step 0 where the Mu–Klabjan inequality was evaluated */
 	long mk_failures; /* ... and where it failed */
+	/* The threshold σ_r/σ_{r*} is compared with (Corollary 1) for module 0, as the verdict
+	 * uses it: 2α/β when the problem knows α, β exactly, else 2α̂/β̂; NAN when neither. */
+	double threshold;
 } ls_metrics;
 
 typedef struct {
@@ -77,6 +89,7 @@ typedef struct {
 	long stride;      /* a point is kept every `stride` steps */
 	long *step;
 	double *loss, *reg_loss, *grad_norm, *ratio, *dist_star, *eta, *norm_fro;
+	double *threshold; /* ls_metrics.threshold */
 } ls_history;
 
 /* Release the arrays of m (the struct is left zeroed and reusable). */

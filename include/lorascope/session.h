@@ -17,6 +17,8 @@
  *               rebuild the problem and the baseline, restart from step 0;
  *   baseline, baseline-iters, baseline-tol (the "baseline" group)
  *               recompute the baseline (the run continues);
+ *   ab-samples, ab-radius, lanczos-iters (the "theory" group)
+ *               forget the cached α̂, β̂ (the run continues);
  *   any other parameter (the "optim" group) applies from the next step.
  * An invalid value is refused with the message of ls_config_set / ls_config_check and
  * nothing changes. NaN/Inf in the loss or the factors is not an error: the session
@@ -26,7 +28,8 @@
  * Random streams: the problem is drawn from --seed; the initialisation from a seed
  * derived from --seed and a restart counter (reset reuses it, an init change bumps
  * it); SGD batches and rank growth continue that stream. Same config, same calls:
- * bit-identical metrics. */
+ * bit-identical metrics. A preset's own shape (loud5 5×5, sense2x2 2×2) bounds --rank:
+ * ls_session_create and ls_session_set refuse a rank above min(m_k, n_k). */
 #ifndef LORASCOPE_SESSION_H
 #define LORASCOPE_SESSION_H
 
@@ -38,6 +41,7 @@
 #include "lorascope/metrics.h"
 #include "lorascope/problem.h"
 #include "lorascope/status.h"
+#include "lorascope/theory.h"
 
 typedef struct ls_session ls_session;
 
@@ -71,5 +75,27 @@ long ls_session_steps(const ls_session *s);
 bool ls_session_diverged(const ls_session *s);
 /* A one-line description of the last change, restart or divergence (for a message line). */
 const char *ls_session_event(const ls_session *s);
+
+/* ---- Theory (theory.h, MATH.md §3–§5). The session caches α̂, β̂ per (baseline serial,
+ * rank); the metrics carry them (ls_module_metrics.alpha_hat ... regime) and the threshold
+ * the ratio is compared with, from the cache, or the problem's exact constants. The
+ * instruments draw from their own stream seeded from --seed, so measuring never changes
+ * the training stream, and a (baseline, rank) always gets the same estimate. */
+
+/* Samples α̂, β̂ use: --ab-samples, or for 0 the automatic count
+ * clamp(2^27 / Σ_k m_k·n_k·(min(m_k, n_k) + max(1, samples)), 20, 1000). */
+size_t ls_session_ab_samples(const ls_session *s);
+/* The instruments' options from the config (--ab-samples, --ab-radius, --lanczos-iters). */
+void ls_session_theory_opts(const ls_session *s, ls_theory_opts *o);
+/* α̂, β̂ of every module about the current X* at the current rank, estimated now (seconds
+ * on large problems: never per step) unless cached; *ab = NULL (LS_OK) without a baseline.
+ * Radius --ab-radius, or for 0 D = max(1, 2‖X*_k‖_F, 1.25‖X_k − X*_k‖_F) at this state. */
+ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **ab, ls_error *err);
+/* Install estimates made elsewhere (the TUI samples in slices) for the current baseline and
+ * rank: p->nmod entries whose r is the current rank. */
+ls_status ls_session_set_alphabeta(ls_session *s, const ls_alphabeta *ab, ls_error *err);
+/* The full theory report at the current state (Lanczos, verdict, Corollary 1 bound, §3.4
+ * seed check) with the cached α̂, β̂ (estimated first when needed). Needs a baseline. */
+ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_error *err);
 
 #endif

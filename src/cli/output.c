@@ -5,35 +5,16 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "lorascope/theory.h"
+#include "lorascope/trace.h"
 #include "output.h"
 
 const char *const ls_out_format_names[] = { "table", "csv", "jsonl", NULL };
 
-typedef enum { COL_LONG, COL_SIZE, COL_REAL } col_type;
-
-typedef struct {
-	const char *name;
-	col_type type;
-	size_t offset; /* into ls_metrics */
-	bool timing;   /* left out with --no-timing */
-} column;
-
-/* The row columns, in print order. */
-static const column columns[] = {
-	{ "step", COL_LONG, offsetof(ls_metrics, step), false },
-	{ "loss", COL_REAL, offsetof(ls_metrics, loss), false },
-	{ "reg_loss", COL_REAL, offsetof(ls_metrics, reg_loss), false },
-	{ "grad_norm", COL_REAL, offsetof(ls_metrics, grad_norm), false },
-	{ "eta", COL_REAL, offsetof(ls_metrics, eta), false },
-	{ "rank", COL_SIZE, offsetof(ls_metrics, num_rank), false },
-	{ "ratio", COL_REAL, offsetof(ls_metrics, ratio), false },
-	{ "norm_fro", COL_REAL, offsetof(ls_metrics, norm_fro), false },
-	{ "norm_nuc", COL_REAL, offsetof(ls_metrics, norm_nuc), false },
-	{ "dist_star", COL_REAL, offsetof(ls_metrics, dist_star), false },
-	{ "balance", COL_REAL, offsetof(ls_metrics, balance), false },
-	{ "steps_per_sec", COL_REAL, offsetof(ls_metrics, steps_per_sec), true },
-};
-#define NCOLUMNS (sizeof columns / sizeof columns[0])
+/* The row columns are the trace columns (trace.h), in that order. */
+typedef ls_trace_column column;
+#define columns ls_trace_columns
+#define NCOLUMNS ls_trace_ncolumns
 #define TABLE_WIDTH 13
 
 /* A real as text: %.12g, or nan/inf (null in JSON, which has no such numbers). */
@@ -52,13 +33,13 @@ static void fmt_cell(char *buf, size_t len, const column *c, const ls_metrics *m
 {
 	const char *p = (const char *)m + c->offset;
 	switch (c->type) {
-	case COL_LONG:
+	case LS_TRACE_LONG:
 		snprintf(buf, len, "%ld", *(const long *)p);
 		break;
-	case COL_SIZE:
+	case LS_TRACE_SIZE:
 		snprintf(buf, len, "%zu", *(const size_t *)p);
 		break;
-	case COL_REAL:
+	case LS_TRACE_REAL:
 		if (fmt == LS_OUT_TABLE && isfinite(*(const double *)p))
 			snprintf(buf, len, "%.6g", *(const double *)p);
 		else
@@ -67,16 +48,29 @@ static void fmt_cell(char *buf, size_t len, const column *c, const ls_metrics *m
 	}
 }
 
-void ls_out_header(const ls_out *o, const ls_config *cfg)
+/* "5x5" or "64x64+64x32": the problem's own module shapes (presets ignore --m, --n). */
+static void fmt_shape(char *buf, size_t len, const ls_problem *p)
 {
-	char buf[128];
+	size_t used = 0;
+	for (size_t k = 0; k < p->nmod && used < len; k++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%zux%zu", k ? "+" : "",
+					 p->shape[k].m, p->shape[k].n);
+}
+
+void ls_out_header(const ls_out *o, const ls_session *s)
+{
+	const ls_config *cfg = ls_session_config(s);
+	const ls_problem *p = ls_session_problem(s);
+	char buf[128], shape[96];
+	fmt_shape(shape, sizeof shape, p);
 	if (o->fmt == LS_OUT_JSONL) {
 		fprintf(o->f, "{\"type\":\"config\",\"version\":\"%s\"", PACKAGE_VERSION);
 		for (int i = 0; i < LS_PARAM_COUNT; i++) {
 			ls_config_format(cfg, (ls_param_id)i, buf, sizeof buf);
 			fprintf(o->f, ",\"%s\":\"%s\"", ls_params[i].name, buf);
 		}
-		fputs("}\n", o->f);
+		fprintf(o->f, ",\"shape\":\"%s\",\"start_step\":%ld}\n", shape,
+			ls_session_steps(s));
 		return;
 	}
 	fprintf(o->f, "# lorascope %s run", PACKAGE_VERSION);
@@ -85,6 +79,8 @@ void ls_out_header(const ls_out *o, const ls_config *cfg)
 		fprintf(o->f, " --%s %s", ls_params[i].name, buf);
 	}
 	fputc('\n', o->f);
+	fprintf(o->f, "# problem %s: %s (%zu module%s), r = %zu\n", p->type->name, shape,
+		p->nmod, p->nmod == 1 ? "" : "s", ls_session_lora(s)->r);
 	bool first = true;
 	for (size_t i = 0; i < NCOLUMNS; i++) {
 		if (columns[i].timing && !o->timing)
@@ -162,7 +158,93 @@ static void entry_long(const ls_out *o, bool *first, const char *key, long v)
 	entry(o, first, key, buf, false);
 }
 
-void ls_out_summary(const ls_out *o, const ls_session *s)
+/* The index of name in a NULL-terminated name list, or -1 (maps a field's text back). */
+static int name_index(const char *const *names, const char *name)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* One theory field: names in CSV and JSONL; in the table, regimes and verdicts as words,
+ * the estimated regime labelled so (a sampled 2α̂ > β̂ does not certify SPECIAL, MATH.md §9). */
+static void theory_entry(const ls_out *o, bool *first, const ls_theory_field *f,
+			 const ls_theory_report *rep)
+{
+	if (!f->is_text) {
+		entry_real(o, first, f->name, f->value);
+		return;
+	}
+	if (o->fmt != LS_OUT_TABLE) {
+		entry(o, first, f->name, f->text, true);
+		return;
+	}
+	char buf[256];
+	const char *text = f->text;
+	bool exact = strncmp(f->name, "regime_exact", 12) == 0;
+	int ri = name_index(ls_regime_names, f->text);
+	int vi = name_index(ls_verdict_names, f->text);
+	if (strncmp(f->name, "regime", 6) == 0 && ri >= 0) {
+		size_t k = f->name[strlen(f->name) - 2] == '_'
+				   ? (size_t)(f->name[strlen(f->name) - 1] - '0')
+				   : 0;
+		if (exact)
+			snprintf(buf, sizeof buf, "%s", ri == LS_REGIME_UNKNOWN
+								? "not known for this problem"
+								: ls_regime_text[ri]);
+		else
+			snprintf(buf, sizeof buf, "%s, estimated from %zu samples", ls_regime_text[ri],
+				 k < rep->nmod ? rep->mod[k].ab.samples : 0);
+		text = buf;
+	} else if (strstr(f->name, "verdict") && vi >= 0) {
+		text = ls_verdict_text[vi];
+	}
+	entry(o, first, f->name, text, true);
+}
+
+void ls_out_event(const ls_out *o, const char *kind, long step, const char *text)
+{
+	switch (o->fmt) {
+	case LS_OUT_JSONL:
+		fprintf(o->f, "{\"type\":\"event\",\"kind\":\"%s\",\"step\":%ld,\"text\":\"", kind,
+			step);
+		for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				fprintf(o->f, "\\%c", *c);
+			else if (*c == '\n')
+				fputs("\\n", o->f);
+			else if (*c >= 0x20)
+				fputc(*c, o->f);
+		}
+		fputs("\"}\n", o->f);
+		break;
+	case LS_OUT_CSV:
+		fprintf(o->f, "# %s: [step %ld] ", kind, step);
+		for (const char *c = text; *c; c++) {
+			if (*c == '\n')
+				fputs("\\n", o->f);
+			else if (*c == '\\')
+				fputs("\\\\", o->f);
+			else
+				fputc(*c, o->f);
+		}
+		fputc('\n', o->f);
+		break;
+	case LS_OUT_TABLE:
+		fprintf(o->f, "%s [step %ld] ", kind, step);
+		for (const char *c = text; *c; c++) {
+			fputc(*c, o->f);
+			if (*c == '\n')
+				fputs("    ", o->f);
+		}
+		fputc('\n', o->f);
+		break;
+	}
+}
+
+void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report *rep,
+		    const char *theory_msg)
 {
 	const ls_metrics *m = ls_session_metrics(s);
 	const ls_baseline *b = ls_session_baseline(s);
@@ -195,6 +277,18 @@ void ls_out_summary(const ls_out *o, const ls_session *s)
 		/* auto leaves large problems out (--baseline on computes them). */
 		bool off = ls_session_config(s)->baseline == LS_BASELINE_OFF;
 		entry(o, &first, "baseline", off ? "off" : "skipped", true);
+	}
+	if (rep) {
+		ls_theory_field fields[LS_THEORY_MAX_FIELDS];
+		size_t nf = ls_theory_fields(rep, fields, LS_THEORY_MAX_FIELDS);
+		for (size_t i = 0; i < nf; i++) {
+			/* One module: r* and the ratio are already in the summary above. */
+			if (strcmp(fields[i].name, "rstar") == 0 || strcmp(fields[i].name, "ratio") == 0)
+				continue;
+			theory_entry(o, &first, &fields[i], rep);
+		}
+	} else if (theory_msg) {
+		entry(o, &first, "theory", theory_msg, true);
 	}
 	if (m->mk_checks > 0) {
 		entry_long(o, &first, "mk_checks", m->mk_checks);

@@ -17,12 +17,17 @@ typedef struct {
 	bool timing; /* print steps/s (false: output depends only on the inputs) */
 } ls_out;
 
-/* The parameters of the run (a reproducing command line, or a JSON "config" object),
- * then the column header. */
-void ls_out_header(const ls_out *o, const ls_config *cfg);
+/* The parameters of the run (a reproducing command line, or a JSON "config" object), the
+ * problem's own shape (presets ignore --m, --n), then the column header (LS_TRACE_COLUMN_LIST). */
+void ls_out_header(const ls_out *o, const ls_session *s);
 /* One row: the state described by m. */
 void ls_out_row(const ls_out *o, const ls_metrics *m);
-/* The final summary of s (final losses, r, r*, ‖X − X*‖, floor, steps/s, divergence). */
-void ls_out_summary(const ls_out *o, const ls_session *s);
+/* An event at session step `step` (a lesson caption, a change): "# KIND: [step N] TEXT" in
+ * CSV (newlines as \n), {"type":"event",...} in JSONL, "KIND [step N] TEXT" in the table. */
+void ls_out_event(const ls_out *o, const char *kind, long step, const char *text);
+/* The final summary of s (final losses, r, r*, ‖X − X*‖, floor, steps/s, divergence), then
+ * the theory report rep (every ls_theory_fields entry) or, without one, theory_msg (why). */
+void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report *rep,
+		    const char *theory_msg);
 
 #endif

@@ -7,7 +7,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lorascope/fileio.h"
+#include "lorascope/lesson.h"
 #include "lorascope/session.h"
+#include "lorascope/snapshot.h"
+#include "lorascope/trace.h"
 #include "output.h"
 
 /* The options that belong to `run` only, in the shape of LS_PARAM_LIST:
@@ -19,15 +23,38 @@
 	  "output: aligned table, csv or jsonl (JSON Lines)")                                \
 	X(no_timing, "no-timing", FLAG, "off", 0, 0, NULL,                                     \
 	  "leave out steps/s so the output depends only on the options")                    \
+	X(trace, "trace", STRING, NULL, 0, 0, NULL,                                            \
+	  "also write the rows to FILE (CSV, or JSON Lines for .jsonl/.json; else as "      \
+	  "--format), headed by every parameter; written atomically when the run ends")      \
+	X(snapshot, "snapshot", STRING, NULL, 0, 0, NULL,                                      \
+	  "save the session to the directory DIR when the run ends (factors, optimiser "    \
+	  "moments, rng state, history; see lorascope(1))")                                 \
+	X(resume, "resume", STRING, NULL, 0, 0, NULL,                                          \
+	  "continue the run saved in DIR for --steps more steps; parameters given as well " \
+	  "are changed as mid-run changes")                                                 \
+	X(lesson, "lesson", STRING, NULL, 0, 0, NULL,                                          \
+	  "play the lesson FILE headless: its setup first, then these options; captions "   \
+	  "printed, pauses ignored; --steps counts the lesson clock (default: until it "    \
+	  "stops or every rule has fired, at most 10^6 steps)")                             \
 	X(help, "help", FLAG, "off", 0, 0, NULL, "print this help and exit")                   \
 	X(version, "version", FLAG, "off", 0, 0, NULL, "print the version and exit")
 
-typedef enum { OPT_INT, OPT_CHOICE, OPT_FLAG } opt_type;
+typedef enum { OPT_INT, OPT_CHOICE, OPT_FLAG, OPT_STRING } opt_type;
+
+/* A config parameter given on the command line (applied after a lesson's setup, or as a
+ * mid-run change after --resume). */
+typedef struct {
+	const char *name, *value;
+} given_param;
 
 typedef struct {
 	long steps, every;
 	int format;
 	int no_timing, help, version;
+	const char *trace, *snapshot, *resume, *lesson;
+	bool steps_given;
+	given_param given[LS_PARAM_COUNT * 4];
+	size_t ngiven;
 } run_options;
 
 typedef struct {
@@ -62,6 +89,14 @@ static int set_run_option(run_options *ro, const run_option *o, const char *valu
 			  size_t len)
 {
 	char *p = (char *)ro + o->offset;
+	if (o->type == OPT_STRING) {
+		if (value && *value == '\0') {
+			snprintf(msg, len, "--%s: empty value", o->name);
+			return -1;
+		}
+		*(const char **)p = value;
+		return 0;
+	}
 	if (o->type == OPT_FLAG) {
 		*(int *)p = strcmp(value, "on") == 0;
 		return 0;
@@ -104,14 +139,14 @@ static void print_option(const char *name, bool takes_value, const char *def,
 			 const char *const *choices, const char *help)
 {
 	char lhs[64], text[512];
-	snprintf(lhs, sizeof lhs, "--%s%s", name, takes_value ? " VALUE" : "");
+	snprintf(lhs, sizeof lhs, "--%s%s", name, !takes_value ? "" : def ? " VALUE" : " PATH");
 	size_t used = (size_t)snprintf(text, sizeof text, "%s", help);
 	for (int i = 0; choices && choices[i] && used < sizeof text; i++)
 		used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
 					 i ? ", " : " (one of: ", choices[i]);
 	if (choices && used < sizeof text)
 		used += (size_t)snprintf(text + used, sizeof text - used, ")");
-	if (takes_value && used < sizeof text)
+	if (takes_value && def && used < sizeof text)
 		snprintf(text + used, sizeof text - used, " [default:\x01%s]", def);
 	printf("  %-*s", HELP_INDENT - 3, lhs);
 	size_t col = HELP_INDENT - 1;
@@ -215,14 +250,234 @@ static int parse(int argc, char **argv, ls_config *cfg, run_options *ro)
 				fprintf(stderr, "lorascope run: %s\n", msg);
 				return LS_EXIT_USAGE;
 			}
+			ro->steps_given = ro->steps_given || strcmp(o->name, "steps") == 0;
 			continue;
 		}
+		if (ro->ngiven == sizeof ro->given / sizeof ro->given[0]) {
+			fprintf(stderr, "lorascope run: too many options\n");
+			return LS_EXIT_USAGE;
+		}
+		ro->given[ro->ngiven++] = (given_param){ .name = pi->name, .value = value };
 		ls_error err;
 		ls_error_clear(&err);
 		if (ls_config_set(cfg, name, value, &err) != LS_OK) {
 			fprintf(stderr, "lorascope run: %s\n", err.msg);
 			return LS_EXIT_USAGE;
 		}
+	}
+	return LS_EXIT_OK;
+}
+
+/* Everything the loop needs; the loop runs inside the trace's atomic writer when there is
+ * a trace, so a failed run leaves no trace file behind. */
+typedef struct {
+	ls_session *s;
+	const run_options *ro;
+	ls_out out;
+	ls_trace_format tfmt;
+	ls_lesson *lesson;
+	ls_lesson_run *player;
+	long start;              /* the session's step when this invocation began */
+	ls_error err;
+	int rc;                  /* exit status decided inside the loop */
+} run_ctx;
+
+/* Largest lesson clock a lesson plays to without --steps. */
+#define LESSON_DEFAULT_LIMIT 1000000L
+
+/* One row to stdout and the trace. */
+static ls_status emit_row(run_ctx *c, FILE *trace)
+{
+	const ls_metrics *m = ls_session_metrics(c->s);
+	ls_out_row(&c->out, m);
+	return trace ? ls_trace_write_row(trace, c->tfmt, m, c->out.timing, &c->err) : LS_OK;
+}
+
+/* A lesson event to stdout and the trace (pauses are ignored headless). */
+static ls_status emit_event(run_ctx *c, FILE *trace, const ls_lesson_event *ev)
+{
+	if (ev->kind == LS_LESSON_EV_PAUSE)
+		return LS_OK;
+	char line[LS_ERROR_MSG_MAX + 512];
+	ls_lesson_event_format(ev, line, sizeof line);
+	const char *text = line;
+	if (strncmp(text, "[step ", 6) == 0 && strchr(text, ']')) /* the step goes separately */
+		text = strchr(text, ']') + 1 + (strchr(text, ']')[1] == ' ');
+	const char *kind = ev->kind == LS_LESSON_EV_CAPTION ? "caption" : "lesson";
+	ls_out_event(&c->out, kind, ev->clock, text);
+	return trace ? ls_trace_write_event(trace, c->tfmt, kind, ev->clock, text, &c->err)
+		     : LS_OK;
+}
+
+/* α̂, β̂ for the current baseline and rank (cached by the session: cheap when known). */
+static ls_status theory_cache(run_ctx *c)
+{
+	return ls_session_alphabeta(c->s, NULL, &c->err);
+}
+
+static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
+{
+	run_ctx *c = (run_ctx *)vctx;
+	const run_options *ro = c->ro;
+	ls_status st = theory_cache(c);
+	if (st == LS_OK && trace) {
+		char steps[32], every[32], start[32];
+		snprintf(steps, sizeof steps, "%ld", ro->steps);
+		snprintf(every, sizeof every, "%ld", ro->every);
+		snprintf(start, sizeof start, "%ld", c->start);
+		ls_trace_kv kv[6];
+		size_t n = 0;
+		kv[n++] = (ls_trace_kv){ "steps", steps };
+		kv[n++] = (ls_trace_kv){ "every", every };
+		kv[n++] = (ls_trace_kv){ "start_step", start };
+		if (ro->lesson)
+			kv[n++] = (ls_trace_kv){ "lesson", ro->lesson };
+		if (ro->resume)
+			kv[n++] = (ls_trace_kv){ "resume", ro->resume };
+		st = ls_trace_write_header(trace, c->tfmt, ls_session_config(c->s), kv, n,
+					   c->out.timing, &c->err);
+	}
+	if (st == LS_OK) {
+		ls_out_header(&c->out, c->s);
+		st = emit_row(c, trace);
+	}
+	/* Steps to run in this invocation: the lesson clock with a lesson, else session steps. */
+	long limit = ro->steps;
+	if (c->lesson && !ro->steps_given)
+		limit = LESSON_DEFAULT_LIMIT;
+	long done = 0;
+	while (st == LS_OK && done < limit) {
+		if (c->player) {
+			const ls_lesson_event *ev;
+			size_t nev;
+			st = ls_lesson_run_poll(c->player, c->s, &ev, &nev, &c->err);
+			for (size_t i = 0; st == LS_OK && i < nev; i++)
+				st = emit_event(c, trace, &ev[i]);
+			done = ls_lesson_run_clock(c->player);
+			if (st != LS_OK || ls_lesson_run_stopped(c->player) || done >= limit)
+				break;
+			if (ls_lesson_run_finished(c->player) && !ro->steps_given)
+				break;
+		}
+		if (ls_session_diverged(c->s))
+			break;
+		st = theory_cache(c);
+		if (st != LS_OK)
+			break;
+		long step = ls_session_steps(c->s);
+		long k = ro->every - step % ro->every;
+		if (k > limit - done)
+			k = limit - done;
+		if (c->player) {
+			long b = ls_lesson_run_budget(c->player);
+			if (b <= 0)
+				break;
+			if (k > b)
+				k = b;
+		}
+		st = ls_session_step(c->s, k, &c->err);
+		if (st != LS_OK)
+			break;
+		long ran = ls_session_steps(c->s) - step;
+		if (!c->player)
+			done += ran;
+		step = ls_session_steps(c->s);
+		if (step % ro->every == 0 || (!c->player && done >= limit) ||
+		    ls_session_diverged(c->s))
+			st = emit_row(c, trace);
+		if (c->player && ran < k)
+			break; /* diverged: the lesson's "when diverged" rules get one poll */
+	}
+	if (st == LS_OK && c->player) {
+		/* Rules due at the last step (a caption at the end, "stop"). */
+		const ls_lesson_event *ev;
+		size_t nev;
+		st = ls_lesson_run_poll(c->player, c->s, &ev, &nev, &c->err);
+		for (size_t i = 0; st == LS_OK && i < nev; i++)
+			st = emit_event(c, trace, &ev[i]);
+		if (st == LS_OK && ls_session_steps(c->s) % ro->every != 0)
+			st = emit_row(c, trace);
+	}
+	if (st != LS_OK) {
+		*err = c->err;
+		return st;
+	}
+	ls_theory_report rep;
+	const ls_theory_report *prep = NULL;
+	char why[LS_ERROR_MSG_MAX + 32] = "";
+	if (!ls_session_baseline(c->s)) {
+		snprintf(why, sizeof why, "skipped: no baseline (X*) to compare with");
+	} else if (ls_session_diverged(c->s)) {
+		snprintf(why, sizeof why, "skipped: the run diverged");
+	} else {
+		ls_error terr;
+		ls_error_clear(&terr);
+		if (ls_session_theory_report(c->s, &rep, &terr) == LS_OK)
+			prep = &rep;
+		else
+			snprintf(why, sizeof why, "failed: %s", terr.msg);
+	}
+	ls_out_summary(&c->out, c->s, prep, prep ? NULL : why);
+	if (trace && ferror(trace))
+		return ls_error_set(err, LS_EIO, "write error");
+	return LS_OK;
+}
+
+/* Apply the parameters given on the command line to a resumed session, in order. */
+static int apply_given(ls_session *s, const run_options *ro)
+{
+	for (size_t i = 0; i < ro->ngiven; i++) {
+		ls_error err;
+		ls_error_clear(&err);
+		if (ls_session_set(s, ro->given[i].name, ro->given[i].value, &err) != LS_OK) {
+			fprintf(stderr, "lorascope run: %s\n", err.msg);
+			return LS_EXIT_USAGE;
+		}
+	}
+	return LS_EXIT_OK;
+}
+
+/* The session to run: resumed, or built from the options (after a lesson's setup). */
+static int make_session(run_ctx *c, ls_config *cfg, const run_options *ro)
+{
+	ls_error err;
+	ls_error_clear(&err);
+	if (ro->resume) {
+		if (ro->lesson) {
+			fprintf(stderr, "lorascope run: --lesson and --resume do not combine (a "
+					"lesson sets its run up from the start)\n");
+			return LS_EXIT_USAGE;
+		}
+		ls_status st = ls_session_load(&c->s, ro->resume, &err);
+		if (st != LS_OK) {
+			fprintf(stderr, "lorascope run: %s\n", err.msg[0] ? err.msg : ls_strerror(st));
+			return st == LS_ENOMEM ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
+		}
+		return apply_given(c->s, ro);
+	}
+	if (ro->lesson) {
+		ls_status st = ls_lesson_load(ro->lesson, &c->lesson, &err);
+		if (st == LS_OK) {
+			ls_config_defaults(cfg);
+			st = ls_lesson_configure(c->lesson, cfg, &err);
+		}
+		for (size_t i = 0; st == LS_OK && i < ro->ngiven; i++)
+			st = ls_config_set(cfg, ro->given[i].name, ro->given[i].value, &err);
+		if (st != LS_OK) {
+			fprintf(stderr, "%s\n", err.msg[0] ? err.msg : ls_strerror(st));
+			return st == LS_ENOMEM ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
+		}
+	}
+	if (ls_config_check(cfg, &err) != LS_OK) {
+		fprintf(stderr, "lorascope run: %s\n", err.msg);
+		return LS_EXIT_USAGE;
+	}
+	ls_status st = ls_session_create(&c->s, cfg, &err);
+	if (st == LS_OK && c->lesson)
+		st = ls_lesson_run_new(&c->player, c->lesson, &err);
+	if (st != LS_OK) {
+		fprintf(stderr, "lorascope run: %s\n", err.msg[0] ? err.msg : ls_strerror(st));
+		return st == LS_ENOMEM || st == LS_ENUMERIC ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
 	}
 	return LS_EXIT_OK;
 }
@@ -243,36 +498,37 @@ int ls_cli_run(int argc, char **argv)
 		printf("lorascope %s\n", PACKAGE_VERSION);
 		return LS_EXIT_OK;
 	}
-	ls_error err;
-	ls_error_clear(&err);
-	if (ls_config_check(&cfg, &err) != LS_OK) {
-		fprintf(stderr, "lorascope run: %s\n", err.msg);
-		return LS_EXIT_USAGE;
+	run_ctx c;
+	memset(&c, 0, sizeof c);
+	c.ro = &ro;
+	rc = make_session(&c, &cfg, &ro);
+	if (rc == LS_EXIT_OK) {
+		c.start = ls_session_steps(c.s);
+		c.out = (ls_out){ .f = stdout, .fmt = (ls_out_format)ro.format,
+				  .timing = !ro.no_timing };
+		if (!ro.trace || !ls_trace_format_of_path(ro.trace, &c.tfmt))
+			c.tfmt = ro.format == LS_OUT_JSONL ? LS_TRACE_JSONL : LS_TRACE_CSV;
+		ls_error err;
+		ls_error_clear(&err);
+		ls_status st = ro.trace ? ls_file_write_atomic(ro.trace, run_loop, &c, &err)
+					: run_loop(NULL, &c, &err);
+		if (st != LS_OK) {
+			fprintf(stderr, "lorascope run: %s\n", err.msg[0] ? err.msg : ls_strerror(st));
+			rc = LS_EXIT_FAILURE;
+		} else {
+			rc = ls_session_diverged(c.s) ? LS_EXIT_DIVERGED : LS_EXIT_OK;
+		}
+		if (st == LS_OK && ro.snapshot) {
+			st = ls_session_save(c.s, ro.snapshot, &err);
+			if (st != LS_OK) {
+				fprintf(stderr, "lorascope run: snapshot: %s\n", err.msg);
+				rc = LS_EXIT_FAILURE;
+			}
+		}
 	}
-	ls_session *s;
-	ls_status st = ls_session_create(&s, &cfg, &err);
-	if (st != LS_OK) {
-		fprintf(stderr, "lorascope run: %s\n", err.msg[0] ? err.msg : ls_strerror(st));
-		return st == LS_ENOMEM || st == LS_ENUMERIC ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
-	}
-	ls_out out = { .f = stdout, .fmt = (ls_out_format)ro.format, .timing = !ro.no_timing };
-	ls_out_header(&out, &cfg);
-	ls_out_row(&out, ls_session_metrics(s));
-	while (ls_session_steps(s) < ro.steps && !ls_session_diverged(s)) {
-		long k = ro.steps - ls_session_steps(s);
-		if (k > ro.every)
-			k = ro.every;
-		st = ls_session_step(s, k, &err);
-		if (st != LS_OK)
-			break;
-		ls_out_row(&out, ls_session_metrics(s));
-	}
-	if (st == LS_OK)
-		ls_out_summary(&out, s);
-	else
-		fprintf(stderr, "lorascope run: %s\n", err.msg[0] ? err.msg : ls_strerror(st));
-	rc = st != LS_OK ? LS_EXIT_FAILURE : ls_session_diverged(s) ? LS_EXIT_DIVERGED : LS_EXIT_OK;
-	ls_session_free(s);
+	ls_lesson_run_free(c.player);
+	ls_lesson_free(c.lesson);
+	ls_session_free(c.s);
 	if (fflush(stdout) != 0 && rc == LS_EXIT_OK)
 		rc = LS_EXIT_FAILURE;
 	return rc;

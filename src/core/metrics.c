@@ -47,7 +47,7 @@ ls_status ls_metrics_copy(ls_metrics *dst, const ls_metrics *src, ls_error *err)
 
 /* The double-valued series of h, in one place so growth and copies stay in step. */
 #define LS_HISTORY_SERIES(X) \
-	X(loss) X(reg_loss) X(grad_norm) X(ratio) X(dist_star) X(eta) X(norm_fro)
+	X(loss) X(reg_loss) X(grad_norm) X(ratio) X(dist_star) X(eta) X(norm_fro) X(threshold)
 
 void ls_history_init(ls_history *h)
 {

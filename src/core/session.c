@@ -9,30 +9,13 @@
 #include "lorascope/optim.h"
 #include "lorascope/session.h"
 #include "lorascope/spectrum.h"
+#include "session_priv.h"
 
-struct ls_session {
-	ls_config cfg;
-	ls_problem prob;
-	ls_lora lora;
-	ls_optim *opt;
-	ls_baseline base;
-	bool have_base;
-	unsigned long base_serial; /* baselines computed so far (kept across rebuilds) */
-	ls_spectrum_ws *spec;
-	size_t spec_r;      /* rank the spectrum workspace was sized for */
-	/* ‖X − X*‖ as the norm of [s·A, U*Σ*]·[B, −V*]ᵀ (rank r + r*) from its QR core:
-	 * without the cancellation of ‖X‖² − 2⟨X, X*⟩ + ‖X*‖². */
-	ls_spectrum_ws *dspec;
-	size_t dspec_k;     /* r + r* it was sized for */
-	double *cat_a, *cat_b;
-	ls_rng rng;         /* training stream: init, then batches and rank growth */
-	unsigned long restarts; /* bumped by an init change: selects the init seed */
-	long step;
-	bool diverged;
-	ls_metrics cur;
-	ls_history hist;
-	char event[LS_METRICS_MSG_MAX];
-};
+/* The automatic sample count of α̂, β̂ (config parameter --ab-samples 0). */
+#define LS_SESSION_AB_BUDGET ((double)(1UL << 27))
+#define LS_SESSION_AB_MIN ((size_t)20)
+#define LS_SESSION_AB_MAX ((size_t)1000)
+
 
 /* How a parameter change is applied (SPEC §2). */
 typedef enum {
@@ -44,6 +27,7 @@ typedef enum {
 	APPLY_INIT,      /* restart with a new init seed */
 	APPLY_REBUILD,   /* new problem, restart */
 	APPLY_BASELINE,  /* recompute the baseline */
+	APPLY_THEORY,    /* forget the cached α̂, β̂ (estimated again when next asked for) */
 } apply_kind;
 
 /* By name where a parameter has its own rule, else by its LS_PARAM_LIST group, so a new
@@ -70,12 +54,64 @@ static apply_kind kind_of(ls_param_id id)
 		return APPLY_INIT;
 	if (strcmp(group, "baseline") == 0)
 		return APPLY_BASELINE;
+	if (strcmp(group, "theory") == 0)
+		return APPLY_THEORY;
 	return APPLY_NEXT_STEP;
 }
 
 static uint64_t init_seed(const ls_session *s)
 {
 	return s->cfg.seed + 0x9e3779b97f4a7c15ULL * (uint64_t)(s->restarts + 1);
+}
+
+/* Presets have their own shape whatever --m and --n say: the rank must fit every module. */
+static ls_status check_rank(const ls_problem *p, long rank, ls_error *err)
+{
+	for (size_t k = 0; k < p->nmod; k++) {
+		size_t q = p->shape[k].m < p->shape[k].n ? p->shape[k].m : p->shape[k].n;
+		if ((size_t)rank > q)
+			return ls_error_set(err, LS_ERANGE,
+					    "--rank: %ld exceeds min(m, n) = %zu of %s's %s%zux%zu",
+					    rank, q, p->type->name, p->nmod > 1 ? "module " : "",
+					    p->shape[k].m, p->shape[k].n);
+	}
+	return LS_OK;
+}
+
+bool ls_session_ab_valid(const ls_session *s)
+{
+	return s->have_base && s->ab_serial == s->base.serial && s->ab_r == s->lora.r;
+}
+
+/* The theory part of the metrics from the cache and the problem's exact constants. */
+static void fill_theory(ls_session *s)
+{
+	ls_metrics *mt = &s->cur;
+	bool valid = ls_session_ab_valid(s);
+	for (size_t k = 0; k < s->lora.nmod; k++) {
+		ls_module_metrics *mm = &mt->mod[k];
+		mm->alpha_exact = s->prob.alpha_exact;
+		mm->beta_exact = s->prob.beta_exact;
+		mm->regime_exact = ls_theory_regime(mm->alpha_exact, mm->beta_exact);
+		bool applies = mm->regime_exact == LS_REGIME_SPECIAL ||
+			       mm->regime_exact == LS_REGIME_GENERIC;
+		mm->threshold_exact = applies ? 2.0 * mm->alpha_exact / mm->beta_exact : NAN;
+		mm->alpha_hat = valid ? s->ab[k].alpha : NAN;
+		mm->beta_hat = valid ? s->ab[k].beta : NAN;
+		mm->ab_samples = valid ? s->ab[k].samples : 0;
+		mm->regime = valid ? ls_theory_regime(mm->alpha_hat, mm->beta_hat)
+				   : LS_REGIME_UNKNOWN;
+		mm->threshold = mm->regime == LS_REGIME_SPECIAL || mm->regime == LS_REGIME_GENERIC
+					? 2.0 * mm->alpha_hat / mm->beta_hat
+					: NAN;
+	}
+	const ls_module_metrics *m0 = &mt->mod[0];
+	if (s->lora.nmod == 0)
+		mt->threshold = NAN;
+	else if (m0->regime_exact != LS_REGIME_UNKNOWN)
+		mt->threshold = m0->threshold_exact;
+	else
+		mt->threshold = m0->threshold;
 }
 
 static double now_seconds(void)
@@ -229,6 +265,7 @@ static ls_status measure_factors(ls_session *s, ls_error *err)
 	mt->dist_star = s->have_base ? sqrt(dist2) : NAN;
 	mt->ratio = L->nmod ? mt->mod[0].ratio : NAN;
 	mt->step = s->step;
+	fill_theory(s);
 	return LS_OK;
 }
 
@@ -331,6 +368,8 @@ static void destroy_parts(ls_session *s)
 	free(s->cat_b);
 	ls_metrics_free(&s->cur);
 	ls_history_free(&s->hist);
+	for (size_t k = 0; k < LS_MAX_MODULES; k++)
+		ls_mat_free(&s->xstar[k]);
 }
 
 ls_status ls_session_create(ls_session **out, const ls_config *cfg, ls_error *err)
@@ -349,6 +388,8 @@ ls_status ls_session_create(ls_session **out, const ls_config *cfg, ls_error *er
 	ls_rng prng;
 	ls_rng_seed(&prng, cfg->seed);
 	st = ls_problem_create(&s->prob, cfg, &prng, err);
+	if (st == LS_OK)
+		st = check_rank(&s->prob, cfg->rank, err);
 	if (st == LS_OK)
 		st = initialise(s, err);
 	if (st == LS_OK)
@@ -475,6 +516,11 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 	if (st != LS_OK)
 		return st;
 	apply_kind kind = kind_of((ls_param_id)(pi - ls_params));
+	if (kind == APPLY_RANK) {
+		st = check_rank(&s->prob, next.rank, err);
+		if (st != LS_OK)
+			return st;
+	}
 	if (kind == APPLY_REBUILD) {
 		st = rebuild(s, &next, err);
 		if (st == LS_OK)
@@ -498,6 +544,10 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 		break;
 	case APPLY_RANK:
 		st = set_rank(s, err);
+		break;
+	case APPLY_THEORY:
+		s->ab_serial = 0;
+		fill_theory(s);
 		break;
 	case APPLY_INIT:
 		s->restarts++;
@@ -609,4 +659,129 @@ bool ls_session_diverged(const ls_session *s)
 const char *ls_session_event(const ls_session *s)
 {
 	return s->event;
+}
+
+size_t ls_session_ab_samples(const ls_session *s)
+{
+	if (s->cfg.ab_samples > 0)
+		return (size_t)s->cfg.ab_samples;
+	double work = 0.0;
+	for (size_t k = 0; k < s->prob.nmod; k++) {
+		double m = (double)s->prob.shape[k].m, n = (double)s->prob.shape[k].n;
+		double N = s->prob.samples > 0 ? (double)s->prob.samples : 1.0;
+		work += m * n * ((m < n ? m : n) + N);
+	}
+	double q = LS_SESSION_AB_BUDGET / (work > 1.0 ? work : 1.0);
+	return q >= LS_SESSION_AB_MAX ? LS_SESSION_AB_MAX
+	       : q <= LS_SESSION_AB_MIN ? LS_SESSION_AB_MIN
+					: (size_t)q;
+}
+
+void ls_session_theory_opts(const ls_session *s, ls_theory_opts *o)
+{
+	ls_theory_opts_default(o);
+	o->samples = ls_session_ab_samples(s);
+	o->lanczos_iters = (size_t)s->cfg.lanczos_iters;
+	o->D = s->cfg.ab_radius;
+}
+
+/* Dense X* of the current baseline, kept until the baseline changes. */
+static ls_status ensure_xstar(ls_session *s, ls_error *err)
+{
+	if (s->xstar_serial == s->base.serial)
+		return LS_OK;
+	for (size_t k = 0; k < LS_MAX_MODULES; k++)
+		ls_mat_free(&s->xstar[k]);
+	s->xstar_serial = 0;
+	ls_status st = ls_theory_xstar_dense(&s->base, s->xstar, err);
+	if (st != LS_OK)
+		return st;
+	s->xstar_serial = s->base.serial;
+	return LS_OK;
+}
+
+ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **out, ls_error *err)
+{
+	if (out)
+		*out = NULL;
+	if (!s->have_base)
+		return LS_OK;
+	if (!ls_session_ab_valid(s)) {
+		ls_status st = ensure_xstar(s, err);
+		if (st != LS_OK)
+			return st;
+		ls_theory_opts o;
+		ls_session_theory_opts(s, &o);
+		double D = o.D;
+		if (!(D > 0)) {
+			D = 1.0;
+			for (size_t k = 0; k < s->prob.nmod; k++) {
+				double dk = s->cur.mod[k].dist_star;
+				D = fmax(D, 2.0 * s->base.mod[k].fro);
+				if (isfinite(dk))
+					D = fmax(D, 1.25 * dk);
+			}
+		}
+		ls_rng rng;
+		ls_rng_seed(&rng, s->cfg.seed ^ LS_SESSION_THEORY_SEED);
+		st = ls_theory_alphabeta(&s->prob, s->xstar, s->lora.r, D, &o, &rng, s->ab, err);
+		if (st != LS_OK)
+			return st;
+		s->ab_serial = s->base.serial;
+		s->ab_r = s->lora.r;
+		fill_theory(s);
+	}
+	if (out)
+		*out = s->ab;
+	return LS_OK;
+}
+
+ls_status ls_session_set_alphabeta(ls_session *s, const ls_alphabeta *ab, ls_error *err)
+{
+	if (!s->have_base)
+		return ls_error_set(err, LS_EINVAL, "alpha/beta: the session has no baseline");
+	for (size_t k = 0; k < s->prob.nmod; k++)
+		if (ab[k].r != s->lora.r)
+			return ls_error_set(err, LS_EINVAL,
+					    "alpha/beta: estimated for rank %zu, the rank is %zu",
+					    ab[k].r, s->lora.r);
+	memcpy(s->ab, ab, s->prob.nmod * sizeof *ab);
+	s->ab_serial = s->base.serial;
+	s->ab_r = s->lora.r;
+	fill_theory(s);
+	return LS_OK;
+}
+
+ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_error *err)
+{
+	if (!s->have_base)
+		return ls_error_set(err, LS_EINVAL, "theory: the session has no baseline");
+	const ls_alphabeta *ab;
+	ls_status st = ls_session_alphabeta(s, &ab, err);
+	if (st == LS_OK)
+		st = ensure_xstar(s, err);
+	if (st != LS_OK)
+		return st;
+	ls_theory_opts o;
+	ls_session_theory_opts(s, &o);
+	o.D = ab[0].D;
+	ls_rng rng;
+	ls_rng_seed(&rng, s->cfg.seed ^ LS_SESSION_THEORY_SEED ^ (uint64_t)s->step);
+	return ls_theory_report_compute(&s->prob, &s->lora, s->cfg.lambda, s->xstar, &o, ab, &rng,
+					rep, err);
+}
+
+ls_status ls_session_restored(ls_session *s, ls_error *err)
+{
+	ls_status st = size_scratch(s, err);
+	if (st != LS_OK)
+		return st;
+	if (s->diverged) {
+		/* Nothing to measure on non-finite factors: the losses stay undefined. */
+		s->cur.loss = s->cur.reg_loss = s->cur.grad_norm = NAN;
+		s->cur.step = s->step;
+		s->cur.diverged = true;
+		return factors_finite(&s->lora) ? measure_factors(s, err) : LS_OK;
+	}
+	return evaluate(s, err);
 }

@@ -1,0 +1,51 @@
+/* session_priv.h — the session's state, shared by session.c and the snapshot code only
+ * (src/io/snapshot.c), which restores every field exactly. Not a public header. */
+#ifndef LORASCOPE_SESSION_PRIV_H
+#define LORASCOPE_SESSION_PRIV_H
+
+#include "lorascope/optim.h"
+#include "lorascope/session.h"
+#include "lorascope/spectrum.h"
+#include "lorascope/theory.h"
+
+struct ls_session {
+	ls_config cfg;
+	ls_problem prob;
+	ls_lora lora;
+	ls_optim *opt;
+	ls_baseline base;
+	bool have_base;
+	unsigned long base_serial; /* baselines computed so far (kept across rebuilds) */
+	ls_spectrum_ws *spec;
+	size_t spec_r;      /* rank the spectrum workspace was sized for */
+	/* ‖X − X*‖ as the norm of [s·A, U*Σ*]·[B, −V*]ᵀ (rank r + r*) from its QR core:
+	 * without the cancellation of ‖X‖² − 2⟨X, X*⟩ + ‖X*‖². */
+	ls_spectrum_ws *dspec;
+	size_t dspec_k;     /* r + r* it was sized for */
+	double *cat_a, *cat_b;
+	ls_rng rng;         /* training stream: init, then batches and rank growth */
+	unsigned long restarts; /* bumped by an init change: selects the init seed */
+	long step;
+	bool diverged;
+	ls_metrics cur;
+	ls_history hist;
+	char event[LS_METRICS_MSG_MAX];
+	/* The theory cache (theory.h): X* dense for baseline serial xstar_serial, and α̂, β̂
+	 * for (ab_serial, ab_r); each valid only while those match the current ones. */
+	ls_mat xstar[LS_MAX_MODULES];
+	unsigned long xstar_serial; /* 0: none */
+	ls_alphabeta ab[LS_MAX_MODULES];
+	unsigned long ab_serial;    /* 0: none */
+	size_t ab_r;
+};
+
+/* Seed of the theory instruments' own stream (never the training stream). */
+#define LS_SESSION_THEORY_SEED 0x7468656f7279ULL
+
+/* After the snapshot code replaced factors, optimiser state, rng, step and history of s:
+ * size the scratch, refill the theory part of the metrics and measure the current state. */
+ls_status ls_session_restored(ls_session *s, ls_error *err);
+/* Whether the cached α̂, β̂ belong to the current baseline and rank. */
+bool ls_session_ab_valid(const ls_session *s);
+
+#endif

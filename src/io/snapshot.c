@@ -1,0 +1,543 @@
+/* snapshot.c — ls_session_save / ls_session_load (snapshot.h): a manifest through jansson,
+ * the factors, moments and history as .npy, written to a temporary directory and renamed. */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "../core/session_priv.h"
+#include "lorascope/fileio.h"
+#include "lorascope/npy.h"
+#include "lorascope/snapshot.h"
+
+#define MANIFEST "manifest.json"
+#define HISTORY "history.npy"
+#define HIST_COLS 9
+#define DIR_MAX 4000      /* longest snapshot directory name */
+#define PATH_MAX_LEN 4096 /* a file in it: DIR_MAX + room for the longest suffix */
+
+/* The per-module .npy files: name stem and which matrix of a module. */
+enum { F_A, F_B, F_MA, F_MB, F_VA, F_VB, NFILES };
+static const char *const file_stem[NFILES] = { "A", "B", "mA", "mB", "vA", "vB" };
+
+/* Views of the six matrices of module k. */
+static void module_mats(const ls_session *s, size_t k, ls_mat *mats)
+{
+	mats[F_A] = s->lora.A[k];
+	mats[F_B] = s->lora.B[k];
+	ls_optim_moments(s->opt, k, &mats[F_MA], &mats[F_MB], &mats[F_VA], &mats[F_VB]);
+}
+
+static json_t *jreal(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Remove dir and the plain files in it (our own temporary or replaced snapshots). */
+static void remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		char path[PATH_MAX_LEN];
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+				unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+static json_t *manifest_json(const ls_session *s)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "format", json_string("lorascope-snapshot"));
+	json_object_set_new(root, "version", json_integer(LS_SNAPSHOT_VERSION));
+	json_object_set_new(root, "lorascope", json_string(PACKAGE_VERSION));
+	json_t *params = json_object();
+	char buf[128];
+	for (int i = 0; i < LS_PARAM_COUNT; i++) {
+		ls_config_format(&s->cfg, (ls_param_id)i, buf, sizeof buf);
+		json_object_set_new(params, ls_params[i].name, json_string(buf));
+	}
+	json_object_set_new(root, "params", params);
+	json_object_set_new(root, "step", json_integer(s->step));
+	json_object_set_new(root, "restarts", json_integer((json_int_t)s->restarts));
+	json_t *rng = json_array();
+	for (int i = 0; i < 4; i++) {
+		snprintf(buf, sizeof buf, "%016" PRIx64, s->rng.s[i]);
+		json_array_append_new(rng, json_string(buf));
+	}
+	json_object_set_new(root, "rng", rng);
+	ls_optim_counts c = ls_optim_get_counts(s->opt);
+	json_object_set_new(root, "optim",
+			    json_pack("{s:I,s:I,s:I}", "t", (json_int_t)c.t, "ta", (json_int_t)c.ta,
+				      "tb", (json_int_t)c.tb));
+	json_t *mods = json_array();
+	for (size_t k = 0; k < s->lora.nmod; k++)
+		json_array_append_new(mods, json_pack("{s:I,s:I,s:o}", "m",
+						      (json_int_t)s->lora.A[k].rows, "n",
+						      (json_int_t)s->lora.B[k].rows, "s",
+						      jreal(s->lora.s[k])));
+	json_object_set_new(root, "modules", mods);
+	json_object_set_new(root, "diverged", json_boolean(s->diverged));
+	json_object_set_new(root, "message", json_string(s->cur.message));
+	const ls_metrics *m = &s->cur;
+	json_object_set_new(root, "last_step",
+			    json_pack("{s:o,s:b,s:b,s:o,s:o,s:I,s:I}", "eta", jreal(m->eta),
+				      "mk_checked", m->mk_checked, "mk_holds", m->mk_holds, "mk_lhs",
+				      jreal(m->mk_lhs), "mk_rhs", jreal(m->mk_rhs), "mk_checks",
+				      (json_int_t)m->mk_checks, "mk_failures",
+				      (json_int_t)m->mk_failures));
+	json_object_set_new(root, "baseline",
+			    json_pack("{s:b,s:I}", "computed", s->have_base, "serial",
+				      (json_int_t)s->base_serial));
+	if (ls_session_ab_valid(s)) {
+		json_t *abs = json_array();
+		for (size_t k = 0; k < s->prob.nmod; k++) {
+			const ls_alphabeta *a = &s->ab[k];
+			json_array_append_new(
+				abs, json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:I}", "alpha",
+					       jreal(a->alpha), "beta", jreal(a->beta), "samples",
+					       (json_int_t)a->samples, "alpha_move",
+					       jreal(a->alpha_move), "beta_move", jreal(a->beta_move),
+					       "D", jreal(a->D), "r", (json_int_t)a->r));
+		}
+		json_object_set_new(root, "alphabeta", abs);
+	} else {
+		json_object_set_new(root, "alphabeta", json_null());
+	}
+	json_object_set_new(root, "history",
+			    json_pack("{s:I,s:I}", "points", (json_int_t)s->hist.len, "stride",
+				      (json_int_t)s->hist.stride));
+	return root;
+}
+
+static ls_status write_manifest(FILE *f, const void *ctx, ls_error *err)
+{
+	if (json_dumpf((const json_t *)ctx, f, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
+	    fputc('\n', f) == EOF)
+		return ls_error_set(err, LS_EIO, "write error");
+	return LS_OK;
+}
+
+static ls_status save_history(const ls_session *s, const char *path, ls_error *err)
+{
+	const ls_history *h = &s->hist;
+	ls_mat H;
+	ls_status st = ls_mat_alloc(&H, h->len, HIST_COLS, err);
+	if (st != LS_OK)
+		return st;
+	for (size_t i = 0; i < h->len; i++) {
+		const double row[HIST_COLS] = { (double)h->step[i], h->loss[i],     h->reg_loss[i],
+						h->grad_norm[i],    h->ratio[i],    h->dist_star[i],
+						h->eta[i],          h->norm_fro[i], h->threshold[i] };
+		for (size_t j = 0; j < HIST_COLS; j++)
+			LS_AT(H, i, j) = row[j];
+	}
+	st = ls_npy_save(path, &H, err);
+	ls_mat_free(&H);
+	return st;
+}
+
+static ls_status save_into(const ls_session *s, const char *tmp, ls_error *err)
+{
+	char path[PATH_MAX_LEN];
+	for (size_t k = 0; k < s->lora.nmod; k++) {
+		ls_mat mats[NFILES];
+		module_mats(s, k, mats);
+		for (int f = 0; f < NFILES; f++) {
+			snprintf(path, sizeof path, "%s/%s_%zu.npy", tmp, file_stem[f], k);
+			ls_status st = ls_npy_save(path, &mats[f], err);
+			if (st != LS_OK)
+				return st;
+		}
+	}
+	if (s->hist.len > 0) {
+		snprintf(path, sizeof path, "%s/%s", tmp, HISTORY);
+		ls_status st = save_history(s, path, err);
+		if (st != LS_OK)
+			return st;
+	}
+	json_t *root = manifest_json(s);
+	if (!root)
+		return ls_error_set(err, LS_ENOMEM, "snapshot manifest");
+	snprintf(path, sizeof path, "%s/%s", tmp, MANIFEST);
+	ls_status st = ls_file_write_atomic(path, write_manifest, root, err);
+	json_decref(root);
+	return st;
+}
+
+ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err)
+{
+	size_t dl = strlen(dir);
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	if (dl == 0 || dl + 32 > DIR_MAX)
+		return ls_error_set(err, LS_EINVAL, "%s: bad snapshot directory name", dir);
+	char target[DIR_MAX], tmp[DIR_MAX], old[DIR_MAX], probe[PATH_MAX_LEN];
+	snprintf(target, sizeof target, "%.*s", (int)dl, dir);
+	struct stat sb;
+	bool replace = false;
+	if (stat(target, &sb) == 0) {
+		snprintf(probe, sizeof probe, "%s/%s", target, MANIFEST);
+		if (!S_ISDIR(sb.st_mode) || access(probe, F_OK) != 0)
+			return ls_error_set(err, LS_EIO,
+					    "%s: exists and is not a lorascope snapshot (not replaced)",
+					    target);
+		replace = true;
+	}
+	snprintf(tmp, sizeof tmp, "%.*s.tmp-XXXXXX", (int)dl, dir);
+	if (!mkdtemp(tmp))
+		return ls_error_set(err, LS_EIO, "%s: cannot create a temporary directory: %s",
+				    target, strerror(errno));
+	ls_status st = save_into(s, tmp, err);
+	if (st != LS_OK) {
+		remove_tree(tmp);
+		return st;
+	}
+	sync_dir(tmp);
+	if (replace) {
+		/* Move the old snapshot onto an empty directory of our own, then ours in place. */
+		snprintf(old, sizeof old, "%.*s.old-XXXXXX", (int)dl, dir);
+		if (!mkdtemp(old) || rename(target, old) != 0) {
+			int e = errno;
+			remove_tree(tmp);
+			return ls_error_set(err, LS_EIO, "%s: cannot replace: %s", target,
+					    strerror(e));
+		}
+	}
+	if (rename(tmp, target) != 0) {
+		int e = errno;
+		if (replace)
+			rename(old, target);
+		remove_tree(tmp);
+		return ls_error_set(err, LS_EIO, "%s: cannot rename the snapshot into place: %s",
+				    target, strerror(e));
+	}
+	if (replace)
+		remove_tree(old);
+	snprintf(probe, sizeof probe, "%s/..", target);
+	sync_dir(probe);
+	return LS_OK;
+}
+
+/* ---- Loading ---- */
+
+typedef struct {
+	const char *dir;
+	char mpath[PATH_MAX_LEN]; /* DIR/manifest.json, for messages */
+	json_t *root;
+} loader;
+
+static ls_status bad(loader *l, ls_error *err, const char *what)
+{
+	return ls_error_set(err, LS_EFORMAT, "%s: %s", l->mpath, what);
+}
+
+static bool get_int(json_t *o, const char *key, json_int_t lo, json_int_t *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v) || json_integer_value(v) < lo)
+		return false;
+	*out = json_integer_value(v);
+	return true;
+}
+
+/* A real or null (NaN); false when the key is missing or something else. */
+static bool get_real(json_t *o, const char *key, double *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (json_is_null(v)) {
+		*out = NAN;
+		return true;
+	}
+	if (!json_is_number(v))
+		return false;
+	*out = json_number_value(v);
+	return true;
+}
+
+static bool get_bool(json_t *o, const char *key, bool *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_boolean(v))
+		return false;
+	*out = json_is_true(v);
+	return true;
+}
+
+static ls_status read_config(loader *l, ls_config *cfg, ls_error *err)
+{
+	json_t *params = json_object_get(l->root, "params");
+	if (!json_is_object(params))
+		return bad(l, err, "no \"params\" object");
+	ls_config_defaults(cfg);
+	for (int i = 0; i < LS_PARAM_COUNT; i++) {
+		json_t *v = json_object_get(params, ls_params[i].name);
+		if (!json_is_string(v))
+			return ls_error_set(err, LS_EFORMAT, "%s: parameter \"%s\" missing", l->mpath,
+					    ls_params[i].name);
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(params, key, v)
+	{
+		ls_error e;
+		ls_error_clear(&e);
+		if (!json_is_string(v) || ls_config_set(cfg, key, json_string_value(v), &e) != LS_OK)
+			return ls_error_set(err, LS_EFORMAT, "%s: %s", l->mpath,
+					    e.msg[0] ? e.msg : "a parameter value is not a string");
+	}
+	ls_error e;
+	ls_error_clear(&e);
+	if (ls_config_check(cfg, &e) != LS_OK)
+		return ls_error_set(err, LS_EFORMAT, "%s: %s", l->mpath, e.msg);
+	return LS_OK;
+}
+
+/* Load DIR/name into dst (a view of the session's storage), checking the shape. */
+static ls_status load_into(loader *l, const char *name, ls_mat *dst, ls_error *err)
+{
+	char path[PATH_MAX_LEN];
+	snprintf(path, sizeof path, "%s/%s", l->dir, name);
+	ls_mat M;
+	ls_status st = ls_npy_load(path, &M, err);
+	if (st != LS_OK)
+		return st == LS_ENOMEM ? st : LS_EFORMAT;
+	if (M.rows != dst->rows || M.cols != dst->cols) {
+		ls_error_set(err, LS_EFORMAT, "%s: shape %zux%zu, expected %zux%zu", path, M.rows,
+			     M.cols, dst->rows, dst->cols);
+		ls_mat_free(&M);
+		return LS_EFORMAT;
+	}
+	for (size_t j = 0; j < M.cols; j++)
+		for (size_t i = 0; i < M.rows; i++)
+			LS_AT(*dst, i, j) = LS_AT(M, i, j);
+	ls_mat_free(&M);
+	return LS_OK;
+}
+
+static ls_status load_history(loader *l, ls_session *s, ls_error *err)
+{
+	json_t *h = json_object_get(l->root, "history");
+	json_int_t points, stride;
+	if (!json_is_object(h) || !get_int(h, "points", 0, &points) ||
+	    !get_int(h, "stride", 1, &stride) || points > LS_HISTORY_MAX)
+		return bad(l, err, "bad \"history\"");
+	ls_history_clear(&s->hist);
+	if (points == 0)
+		return LS_OK;
+	char path[PATH_MAX_LEN];
+	snprintf(path, sizeof path, "%s/%s", l->dir, HISTORY);
+	ls_mat H;
+	ls_status st = ls_npy_load(path, &H, err);
+	if (st != LS_OK)
+		return st == LS_ENOMEM ? st : LS_EFORMAT;
+	if (H.rows != (size_t)points || H.cols != HIST_COLS) {
+		ls_error_set(err, LS_EFORMAT, "%s: shape %zux%zu, expected %lldx%d", path, H.rows,
+			     H.cols, (long long)points, HIST_COLS);
+		ls_mat_free(&H);
+		return LS_EFORMAT;
+	}
+	/* Push the points back with the saved stride (they are all multiples of it). */
+	ls_metrics m;
+	memset(&m, 0, sizeof m);
+	s->hist.stride = 1;
+	for (size_t i = 0; i < H.rows && st == LS_OK; i++) {
+		m.step = (long)LS_AT(H, i, 0);
+		m.loss = LS_AT(H, i, 1);
+		m.reg_loss = LS_AT(H, i, 2);
+		m.grad_norm = LS_AT(H, i, 3);
+		m.ratio = LS_AT(H, i, 4);
+		m.dist_star = LS_AT(H, i, 5);
+		m.eta = LS_AT(H, i, 6);
+		m.norm_fro = LS_AT(H, i, 7);
+		m.threshold = LS_AT(H, i, 8);
+		st = ls_history_push(&s->hist, &m, err);
+	}
+	s->hist.stride = (long)stride;
+	ls_mat_free(&H);
+	return st;
+}
+
+static ls_status load_alphabeta(loader *l, ls_session *s, ls_error *err)
+{
+	json_t *a = json_object_get(l->root, "alphabeta");
+	if (json_is_null(a))
+		return LS_OK;
+	if (!json_is_array(a) || json_array_size(a) != s->prob.nmod || !s->have_base)
+		return bad(l, err, "bad \"alphabeta\"");
+	for (size_t k = 0; k < s->prob.nmod; k++) {
+		json_t *e = json_array_get(a, k);
+		ls_alphabeta *ab = &s->ab[k];
+		json_int_t samples, r;
+		if (!get_real(e, "alpha", &ab->alpha) || !get_real(e, "beta", &ab->beta) ||
+		    !get_int(e, "samples", 0, &samples) ||
+		    !get_real(e, "alpha_move", &ab->alpha_move) ||
+		    !get_real(e, "beta_move", &ab->beta_move) || !get_real(e, "D", &ab->D) ||
+		    !get_int(e, "r", 1, &r) || (size_t)r != s->lora.r)
+			return bad(l, err, "bad \"alphabeta\" entry");
+		ab->samples = (size_t)samples;
+		ab->r = (size_t)r;
+		ab->alpha_exact = s->prob.alpha_exact;
+		ab->beta_exact = s->prob.beta_exact;
+	}
+	s->ab_serial = s->base.serial;
+	s->ab_r = s->lora.r;
+	return LS_OK;
+}
+
+/* Everything after the session is built from the parameters. */
+static ls_status restore(loader *l, ls_session *s, ls_error *err)
+{
+	json_t *root = l->root;
+	bool computed;
+	json_int_t serial;
+	json_t *base = json_object_get(root, "baseline");
+	if (!json_is_object(base) || !get_bool(base, "computed", &computed) ||
+	    !get_int(base, "serial", 0, &serial))
+		return bad(l, err, "bad \"baseline\"");
+	if (computed && !s->have_base) {
+		ls_status st = ls_session_run_baseline(s, err);
+		if (st != LS_OK)
+			return st;
+	}
+	s->base_serial = (unsigned long)serial > s->base_serial ? (unsigned long)serial
+								: s->base_serial;
+	if (s->have_base)
+		s->base.serial = s->base_serial;
+	json_t *mods = json_object_get(root, "modules");
+	if (!json_is_array(mods) || json_array_size(mods) != s->lora.nmod)
+		return bad(l, err, "\"modules\" does not match the problem's modules");
+	for (size_t k = 0; k < s->lora.nmod; k++) {
+		json_t *e = json_array_get(mods, k);
+		json_int_t m, n;
+		double sk;
+		if (!get_int(e, "m", 1, &m) || !get_int(e, "n", 1, &n) || !get_real(e, "s", &sk) ||
+		    (size_t)m != s->lora.A[k].rows || (size_t)n != s->lora.B[k].rows ||
+		    sk != s->lora.s[k])
+			return bad(l, err, "\"modules\" does not match the problem's shapes");
+		ls_mat mats[NFILES];
+		module_mats(s, k, mats);
+		for (int f = 0; f < NFILES; f++) {
+			char name[32];
+			snprintf(name, sizeof name, "%s_%zu.npy", file_stem[f], k);
+			ls_status st = load_into(l, name, &mats[f], err);
+			if (st != LS_OK)
+				return st;
+		}
+	}
+	json_int_t step, restarts, t, ta, tb;
+	if (!get_int(root, "step", 0, &step) || !get_int(root, "restarts", 0, &restarts))
+		return bad(l, err, "bad \"step\" or \"restarts\"");
+	json_t *optim = json_object_get(root, "optim");
+	if (!get_int(optim, "t", 0, &t) || !get_int(optim, "ta", 0, &ta) ||
+	    !get_int(optim, "tb", 0, &tb))
+		return bad(l, err, "bad \"optim\"");
+	ls_optim_set_counts(s->opt, (ls_optim_counts){ .t = (long)t, .ta = (long)ta,
+						       .tb = (long)tb });
+	json_t *rng = json_object_get(root, "rng");
+	if (!json_is_array(rng) || json_array_size(rng) != 4)
+		return bad(l, err, "bad \"rng\"");
+	for (size_t i = 0; i < 4; i++) {
+		const char *w = json_string_value(json_array_get(rng, i));
+		char *end;
+		errno = 0;
+		if (!w || strlen(w) != 16 || (s->rng.s[i] = strtoull(w, &end, 16), *end) || errno)
+			return bad(l, err, "bad \"rng\" word");
+	}
+	s->step = (long)step;
+	s->restarts = (unsigned long)restarts;
+	bool diverged;
+	const char *msg = json_string_value(json_object_get(root, "message"));
+	if (!get_bool(root, "diverged", &diverged) || !msg)
+		return bad(l, err, "bad \"diverged\" or \"message\"");
+	s->diverged = diverged;
+	snprintf(s->cur.message, sizeof s->cur.message, "%s", msg);
+	json_t *ls = json_object_get(root, "last_step");
+	ls_metrics *m = &s->cur;
+	json_int_t checks, failures;
+	if (!json_is_object(ls) || !get_real(ls, "eta", &m->eta) ||
+	    !get_bool(ls, "mk_checked", &m->mk_checked) ||
+	    !get_bool(ls, "mk_holds", &m->mk_holds) || !get_real(ls, "mk_lhs", &m->mk_lhs) ||
+	    !get_real(ls, "mk_rhs", &m->mk_rhs) || !get_int(ls, "mk_checks", 0, &checks) ||
+	    !get_int(ls, "mk_failures", 0, &failures))
+		return bad(l, err, "bad \"last_step\"");
+	m->mk_checks = (long)checks;
+	m->mk_failures = (long)failures;
+	ls_status st = load_history(l, s, err);
+	if (st == LS_OK)
+		st = load_alphabeta(l, s, err);
+	if (st == LS_OK)
+		st = ls_session_restored(s, err);
+	return st;
+}
+
+ls_status ls_session_load(ls_session **out, const char *dir, ls_error *err)
+{
+	*out = NULL;
+	loader l = { .dir = dir, .root = NULL };
+	if (strlen(dir) + 32 > DIR_MAX)
+		return ls_error_set(err, LS_EINVAL, "%s: bad snapshot directory name", dir);
+	snprintf(l.mpath, sizeof l.mpath, "%s/%s", dir, MANIFEST);
+	char *text;
+	size_t len;
+	ls_status st = ls_file_read_text(l.mpath, LS_TEXT_MAX_BYTES, &text, &len, err);
+	if (st != LS_OK)
+		return st == LS_ENOMEM ? st : LS_EIO;
+	json_error_t je;
+	l.root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
+	if (!l.root)
+		return ls_error_set(err, LS_EFORMAT, "%s:%d: %s", l.mpath, je.line, je.text);
+	json_int_t version;
+	const char *format = json_string_value(json_object_get(l.root, "format"));
+	if (!json_is_object(l.root) || !format || strcmp(format, "lorascope-snapshot") != 0)
+		st = bad(&l, err, "not a lorascope snapshot manifest");
+	else if (!get_int(l.root, "version", 0, &version) || version != LS_SNAPSHOT_VERSION)
+		st = bad(&l, err, "unsupported snapshot version");
+	ls_config cfg;
+	if (st == LS_OK)
+		st = read_config(&l, &cfg, err);
+	ls_session *s = NULL;
+	if (st == LS_OK) {
+		ls_error e;
+		ls_error_clear(&e);
+		st = ls_session_create(&s, &cfg, &e);
+		if (st != LS_OK)
+			ls_error_set(err, st, "%s: %s", l.mpath, e.msg);
+	}
+	if (st == LS_OK)
+		st = restore(&l, s, err);
+	json_decref(l.root);
+	if (st != LS_OK) {
+		ls_session_free(s);
+		return st;
+	}
+	snprintf(s->event, sizeof s->event, "resumed from %s at step %ld", dir, s->step);
+	*out = s;
+	return LS_OK;
+}

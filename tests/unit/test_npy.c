@@ -390,6 +390,12 @@ static void test_atomic_write_leaves_nothing(void **state)
 	snprintf(missing, sizeof missing, "%s/no/such/dir/x.npy", dir);
 	assert_int_equal(ls_npy_save(missing, &M, &err), LS_EIO);
 	assert_contains(err.msg, missing);
+	assert_ok(ls_matrix_expect("a.npy", &M, 2, 2, "b.npy", NULL));
+	assert_ok(ls_matrix_expect("a.npy", &M, LS_ANY, 2, "b.npy", NULL));
+	assert_int_equal(ls_matrix_expect("a.npy", &M, 2, 3, "b.npy", &err), LS_EDIM);
+	assert_string_equal(err.msg, "a.npy is 2×2, but b.npy needs 2×3");
+	assert_int_equal(ls_matrix_expect("a.npy", &M, 5, LS_ANY, "--m 5", &err), LS_EDIM);
+	assert_string_equal(err.msg, "a.npy is 2×2, but --m 5 needs 5×*");
 	assert_int_equal(ls_matrix_save("x.bin", &M, &err), LS_EUNSUPPORTED);
 	assert_int_equal(ls_matrix_load("x.bin", &M, &err), LS_EUNSUPPORTED);
 	assert_contains(err.msg, "x.bin: unknown matrix format");

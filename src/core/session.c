@@ -777,11 +777,16 @@ ls_status ls_session_restored(ls_session *s, ls_error *err)
 	if (st != LS_OK)
 		return st;
 	if (s->diverged) {
-		/* Nothing to measure on non-finite factors: the losses stay undefined. */
-		s->cur.loss = s->cur.reg_loss = s->cur.grad_norm = NAN;
-		s->cur.step = s->step;
-		s->cur.diverged = true;
-		return factors_finite(&s->lora) ? measure_factors(s, err) : LS_OK;
+		/* Nothing is measured on the factors of a diverged run (the uninterrupted run
+		 * stopped measuring them too): the numbers are undefined. */
+		ls_metrics *mt = &s->cur;
+		mt->loss = mt->reg_loss = mt->grad_norm = NAN;
+		mt->norm_fro = mt->norm_nuc = mt->dist_star = mt->balance = mt->ratio = NAN;
+		for (size_t k = 0; k < mt->nmod; k++)
+			mt->mod[k].nsigma = 0;
+		mt->step = s->step;
+		mt->diverged = true;
+		return LS_OK;
 	}
 	return evaluate(s, err);
 }

@@ -1,0 +1,389 @@
+/* test_snapshot.c — ls_session_save / ls_session_load: a resumed session continues bit for bit
+ * like the uninterrupted one (gd, sgd, momentum, adam, mk, after a rank change, with the α̂/β̂
+ * cache and the history), diverged states, atomic writes, and broken snapshots refused with a
+ * message naming the file. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lorascope/snapshot.h"
+
+static ls_session *make(const char *const *kv)
+{
+	ls_config c;
+	ls_config_defaults(&c);
+	const char *base[] = { "problem", "regression", "m", "12", "n", "10", "true-rank", "2",
+			       "rank", "3", "lr", "0.02", "samples", "64", NULL };
+	for (size_t i = 0; base[i]; i += 2)
+		assert_ok(ls_config_set(&c, base[i], base[i + 1], NULL));
+	for (size_t i = 0; kv && kv[i]; i += 2)
+		assert_ok(ls_config_set(&c, kv[i], kv[i + 1], NULL));
+	ls_session *s;
+	ls_error err;
+	if (ls_session_create(&s, &c, &err) != LS_OK)
+		fail_msg("create: %s", err.msg);
+	return s;
+}
+
+static void step(ls_session *s, long n)
+{
+	ls_error err;
+	if (ls_session_step(s, n, &err) != LS_OK)
+		fail_msg("step: %s", err.msg);
+}
+
+static void save(const ls_session *s, const char *dir)
+{
+	ls_error err;
+	if (ls_session_save(s, dir, &err) != LS_OK)
+		fail_msg("save: %s", err.msg);
+}
+
+static ls_session *load(const char *dir)
+{
+	ls_session *s;
+	ls_error err;
+	if (ls_session_load(&s, dir, &err) != LS_OK)
+		fail_msg("load: %s", err.msg);
+	return s;
+}
+
+/* Scratch directory (the parent of the snapshots) and cleanup. */
+static void scratch(char *dir, size_t len)
+{
+	const char *t = getenv("TMPDIR");
+	snprintf(dir, len, "%s/lssnap.XXXXXX", t && *t ? t : "/tmp");
+	assert_non_null(mkdtemp(dir));
+}
+
+static void rm_rf(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		unlink(dir);
+		return;
+	}
+	struct dirent *e;
+	char p[1024];
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			rm_rf(p);
+		}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static bool same_double(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Two sessions in the very same state: factors, metrics and history, bit for bit. */
+static void assert_same(const ls_session *a, const ls_session *b)
+{
+	assert_int_equal(ls_session_steps(a), ls_session_steps(b));
+	const ls_lora *La = ls_session_lora(a), *Lb = ls_session_lora(b);
+	assert_int_equal(La->r, Lb->r);
+	for (size_t k = 0; k < La->nmod; k++)
+		for (size_t j = 0; j < La->r; j++) {
+			for (size_t i = 0; i < La->A[k].rows; i++)
+				assert_true(same_double(LS_AT(La->A[k], i, j), LS_AT(Lb->A[k], i, j)));
+			for (size_t i = 0; i < La->B[k].rows; i++)
+				assert_true(same_double(LS_AT(La->B[k], i, j), LS_AT(Lb->B[k], i, j)));
+		}
+	const ls_metrics *ma = ls_session_metrics(a), *mb = ls_session_metrics(b);
+	const double va[] = { ma->loss, ma->reg_loss, ma->grad_norm, ma->eta, ma->norm_fro,
+			      ma->dist_star, ma->ratio, ma->threshold, ma->mod[0].alpha_hat,
+			      ma->mod[0].beta_hat, ma->mk_lhs };
+	const double vb[] = { mb->loss, mb->reg_loss, mb->grad_norm, mb->eta, mb->norm_fro,
+			      mb->dist_star, mb->ratio, mb->threshold, mb->mod[0].alpha_hat,
+			      mb->mod[0].beta_hat, mb->mk_lhs };
+	for (size_t i = 0; i < sizeof va / sizeof va[0]; i++)
+		if (!same_double(va[i], vb[i]))
+			fail_msg("metric %zu: %.17g vs %.17g", i, va[i], vb[i]);
+	assert_int_equal(ma->mk_checks, mb->mk_checks);
+	assert_int_equal(ma->diverged, mb->diverged);
+	const ls_history *ha = ls_session_history(a), *hb = ls_session_history(b);
+	assert_int_equal(ha->len, hb->len);
+	assert_int_equal(ha->stride, hb->stride);
+	for (size_t i = 0; i < ha->len; i++) {
+		assert_int_equal(ha->step[i], hb->step[i]);
+		assert_true(same_double(ha->loss[i], hb->loss[i]));
+		assert_true(same_double(ha->threshold[i], hb->threshold[i]));
+	}
+}
+
+/* Uninterrupted 500 steps against 300 + save + load + 200, for one optimiser. */
+static void resume_case(const char *const *kv, bool rank_change)
+{
+	char dir[256], snap[320];
+	scratch(dir, sizeof dir);
+	snprintf(snap, sizeof snap, "%s/snap", dir);
+	ls_session *a = make(kv);
+	ls_error err;
+	assert_ok(ls_session_alphabeta(a, NULL, &err));
+	step(a, 150);
+	if (rank_change) {
+		assert_ok(ls_session_set(a, "rank", "5", &err));
+		assert_ok(ls_session_alphabeta(a, NULL, &err));
+	}
+	step(a, 150);
+	save(a, snap);
+	ls_session *b = load(snap);
+	assert_same(a, b);
+	assert_true(strstr(ls_session_event(b), "resumed") != NULL);
+	step(a, 200);
+	step(b, 200);
+	assert_same(a, b);
+	ls_session_free(a);
+	ls_session_free(b);
+	rm_rf(dir);
+}
+
+static void test_resume_gd(void **state)
+{
+	(void)state;
+	const char *kv[] = { "optimizer", "gd", NULL };
+	resume_case(kv, false);
+}
+
+static void test_resume_sgd(void **state)
+{
+	(void)state;
+	const char *kv[] = { "optimizer", "sgd", "batch", "8", NULL };
+	resume_case(kv, false);
+}
+
+static void test_resume_momentum_adam_mk(void **state)
+{
+	(void)state;
+	const char *m[] = { "optimizer", "momentum", NULL };
+	resume_case(m, false);
+	const char *a[] = { "optimizer", "adam", "lr", "0.01", NULL };
+	resume_case(a, false);
+	const char *k[] = { "optimizer", "mk", NULL };
+	resume_case(k, false);
+}
+
+static void test_resume_after_rank_change(void **state)
+{
+	(void)state;
+	const char *a[] = { "optimizer", "adam", "lr", "0.01", NULL };
+	resume_case(a, true);
+	const char *s[] = { "optimizer", "sgd", "batch", "8", NULL };
+	resume_case(s, true);
+}
+
+/* Two modules (mlp): every module's factors and moments come back. */
+static void test_resume_two_modules(void **state)
+{
+	(void)state;
+	const char *kv[] = { "problem", "mlp", "m", "6", "n", "5", "modules", "2", "rank", "2",
+			     "samples", "32", "optimizer", "adam", "lr", "0.01", NULL };
+	resume_case(kv, false);
+}
+
+/* A restart after the load reuses the saved restart counter: same init as the original. */
+static void test_restart_counter(void **state)
+{
+	(void)state;
+	char dir[256], snap[320];
+	scratch(dir, sizeof dir);
+	snprintf(snap, sizeof snap, "%s/snap", dir);
+	const char *kv[] = { "init", "custom", "init-b", "0.1", NULL };
+	ls_session *a = make(kv);
+	ls_error err;
+	assert_ok(ls_session_set(a, "init-a", "0.2", &err)); /* restart 1 */
+	step(a, 20);
+	save(a, snap);
+	ls_session *b = load(snap);
+	assert_ok(ls_session_reset(a, &err));
+	assert_ok(ls_session_reset(b, &err));
+	assert_same(a, b);
+	ls_session_free(a);
+	ls_session_free(b);
+	rm_rf(dir);
+}
+
+static void test_diverged(void **state)
+{
+	(void)state;
+	char dir[256], snap[320];
+	scratch(dir, sizeof dir);
+	snprintf(snap, sizeof snap, "%s/snap", dir);
+	const char *kv[] = { "lr", "1e5", NULL };
+	ls_session *a = make(kv);
+	step(a, 50);
+	assert_true(ls_session_diverged(a));
+	save(a, snap);
+	ls_session *b = load(snap);
+	assert_true(ls_session_diverged(b));
+	assert_int_equal(ls_session_steps(a), ls_session_steps(b));
+	assert_string_equal(ls_session_metrics(a)->message, ls_session_metrics(b)->message);
+	ls_session_free(a);
+	ls_session_free(b);
+	rm_rf(dir);
+}
+
+/* Saving replaces a previous snapshot, refuses any other directory, leaves no temporaries. */
+static void test_atomic_save(void **state)
+{
+	(void)state;
+	char dir[256], snap[320], other[320], keep[400], bad[400];
+	scratch(dir, sizeof dir);
+	snprintf(snap, sizeof snap, "%s/snap", dir);
+	ls_session *a = make(NULL);
+	save(a, snap);
+	step(a, 10);
+	save(a, snap);
+	assert_int_equal(entries(dir), 1);
+	ls_session *b = load(snap);
+	assert_int_equal(ls_session_steps(b), 10);
+	ls_session_free(b);
+	snprintf(other, sizeof other, "%s/other", dir);
+	assert_int_equal(mkdir(other, 0700), 0);
+	snprintf(keep, sizeof keep, "%s/keep", other);
+	FILE *f = fopen(keep, "w");
+	assert_non_null(f);
+	fclose(f);
+	ls_error err;
+	assert_int_not_equal(ls_session_save(a, other, &err), LS_OK);
+	assert_non_null(strstr(err.msg, "not a lorascope snapshot"));
+	assert_int_equal(access(keep, F_OK), 0);
+	snprintf(bad, sizeof bad, "%s/missing/snap", dir);
+	assert_int_not_equal(ls_session_save(a, bad, &err), LS_OK);
+	assert_int_equal(entries(dir), 2);
+	ls_session_free(a);
+	rm_rf(dir);
+}
+
+/* Copy src's files into a fresh dst. */
+static void copy_dir(const char *src, const char *dst)
+{
+	assert_int_equal(mkdir(dst, 0700), 0);
+	DIR *d = opendir(src);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char a[600], b[600], buf[4096];
+		snprintf(a, sizeof a, "%s/%s", src, e->d_name);
+		snprintf(b, sizeof b, "%s/%s", dst, e->d_name);
+		FILE *in = fopen(a, "rb"), *out = fopen(b, "wb");
+		assert_non_null(in);
+		assert_non_null(out);
+		size_t n;
+		while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+			assert_int_equal(fwrite(buf, 1, n, out), n);
+		fclose(in);
+		fclose(out);
+	}
+	closedir(d);
+}
+
+static void write_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	char p[600];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+/* Load bad, expect failure, NULL and a message naming `names`. */
+static void expect_refused(const char *bad, const char *names)
+{
+	ls_session *s = (ls_session *)1;
+	ls_error err;
+	ls_error_clear(&err);
+	assert_int_not_equal(ls_session_load(&s, bad, &err), LS_OK);
+	assert_null(s);
+	if (!strstr(err.msg, names))
+		fail_msg("message \"%s\" does not name %s", err.msg, names);
+	assert_null(strchr(err.msg, '\n'));
+}
+
+static void test_broken(void **state)
+{
+	(void)state;
+	char dir[256], snap[320], bad[320], p[600];
+	scratch(dir, sizeof dir);
+	snprintf(snap, sizeof snap, "%s/snap", dir);
+	snprintf(bad, sizeof bad, "%s/bad", dir);
+	const char *kv[] = { "optimizer", "adam", NULL };
+	ls_session *a = make(kv);
+	step(a, 30);
+	save(a, snap);
+	ls_session_free(a);
+	/* no manifest */
+	copy_dir(snap, bad);
+	snprintf(p, sizeof p, "%s/manifest.json", bad);
+	unlink(p);
+	expect_refused(bad, "manifest.json");
+	rm_rf(bad);
+	/* truncated JSON */
+	copy_dir(snap, bad);
+	write_file(bad, "manifest.json", "{\"format\": ", 11);
+	expect_refused(bad, "manifest.json");
+	rm_rf(bad);
+	/* another format, another version, a bad parameter */
+	const char *manifests[] = { "{\"format\": \"x\", \"version\": 1}",
+				    "{\"format\": \"lorascope-snapshot\", \"version\": 9}",
+				    "{\"format\": \"lorascope-snapshot\", \"version\": 1, "
+				    "\"params\": {\"lambda\": \"-1\"}}" };
+	for (size_t i = 0; i < 3; i++) {
+		copy_dir(snap, bad);
+		write_file(bad, "manifest.json", manifests[i], strlen(manifests[i]));
+		expect_refused(bad, "manifest.json");
+		rm_rf(bad);
+	}
+	/* a missing and a truncated .npy */
+	const char *files[] = { "A_0.npy", "vB_0.npy", "history.npy" };
+	for (size_t i = 0; i < 3; i++) {
+		copy_dir(snap, bad);
+		snprintf(p, sizeof p, "%s/%s", bad, files[i]);
+		unlink(p);
+		expect_refused(bad, files[i]);
+		rm_rf(bad);
+		copy_dir(snap, bad);
+		write_file(bad, files[i], "\x93NUMPY\x01", 7);
+		expect_refused(bad, files[i]);
+		rm_rf(bad);
+	}
+	expect_refused("/nonexistent/lorascope/snap", "manifest.json");
+	rm_rf(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resume_gd),
+		cmocka_unit_test(test_resume_sgd),
+		cmocka_unit_test(test_resume_momentum_adam_mk),
+		cmocka_unit_test(test_resume_after_rank_change),
+		cmocka_unit_test(test_resume_two_modules),
+		cmocka_unit_test(test_restart_counter),
+		cmocka_unit_test(test_diverged),
+		cmocka_unit_test(test_atomic_save),
+		cmocka_unit_test(test_broken),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

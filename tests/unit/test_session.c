@@ -365,6 +365,133 @@ static void test_two_modules_metrics(void **state)
 	ls_session_free(s);
 }
 
+/* The α̂, β̂ cache: estimating never touches the training stream (bit-identical factors with
+ * and without it), the metrics carry the estimate and the exact threshold (approx: α = β = 1,
+ * 2α/β = 2), a rank or theory change invalidates it, a report certifies the trained state. */
+static void test_theory_cache(void **state)
+{
+	(void)state;
+	const char *kv[] = { "optimizer", "sgd", "batch", "4", NULL };
+	ls_session *a = make(kv), *b = make(kv);
+	ls_error err;
+	const ls_alphabeta *ab;
+	const ls_metrics *m = ls_session_metrics(a);
+	assert_true(isnan(m->mod[0].alpha_hat));
+	assert_int_equal(m->mod[0].regime_exact, LS_REGIME_SPECIAL);
+	assert_close(m->threshold, 2.0, 0, 1e-15); /* exact constants, before any estimate */
+	assert_ok(ls_session_alphabeta(a, &ab, &err));
+	assert_non_null(ab);
+	assert_int_equal(ab[0].samples, ls_session_ab_samples(a));
+	assert_close(m->mod[0].alpha_hat, 1.0, 1e-9, 0);
+	assert_close(m->mod[0].beta_hat, 1.0, 1e-9, 0);
+	assert_close(m->mod[0].threshold, 2.0, 1e-9, 0);
+	assert_int_equal(m->mod[0].regime, LS_REGIME_SPECIAL);
+	step(a, 100);
+	step(b, 100);
+	set(a, "rank", "4");
+	set(b, "rank", "4");
+	assert_true(isnan(m->mod[0].alpha_hat)); /* another rank: not estimated yet */
+	assert_ok(ls_session_alphabeta(a, &ab, &err));
+	assert_int_equal(ab[0].r, 4);
+	assert_close(m->mod[0].alpha_hat, 1.0, 1e-9, 0);
+	step(a, 100);
+	step(b, 100);
+	const ls_lora *La = ls_session_lora(a), *Lb = ls_session_lora(b);
+	for (size_t j = 0; j < La->r; j++)
+		for (size_t i = 0; i < La->A[0].rows; i++)
+			assert_true(LS_AT(La->A[0], i, j) == LS_AT(Lb->A[0], i, j));
+	assert_true(m->loss == ls_session_metrics(b)->loss);
+	/* the history records the threshold */
+	const ls_history *h = ls_session_history(a);
+	assert_close(h->threshold[h->len - 1], 2.0, 0, 1e-15);
+	/* a theory parameter forgets the estimate; the next one uses it */
+	set(a, "ab-samples", "30");
+	assert_true(isnan(m->mod[0].alpha_hat));
+	assert_ok(ls_session_alphabeta(a, &ab, &err));
+	assert_int_equal(ab[0].samples, 30);
+	/* estimates from elsewhere must be for the current rank */
+	ls_alphabeta other = ab[0];
+	other.r = 2;
+	assert_int_not_equal(ls_session_set_alphabeta(a, &other, &err), LS_OK);
+	other.r = 4;
+	other.alpha = 0.25;
+	assert_ok(ls_session_set_alphabeta(a, &other, &err));
+	assert_close(m->mod[0].threshold, 0.5, 1e-15, 0);
+	ls_session_free(a);
+	ls_session_free(b);
+}
+
+/* Trained to the floor, approx (SPECIAL, r > r*) is certified global by the report. */
+static void test_theory_report(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL);
+	step(s, 3000);
+	ls_theory_report rep;
+	ls_error err;
+	if (ls_session_theory_report(s, &rep, &err) != LS_OK)
+		fail_msg("report: %s", err.msg);
+	assert_int_equal(rep.verdict, LS_VERDICT_GLOBAL);
+	assert_false(rep.contradiction);
+	assert_true(rep.exact_used);
+	assert_int_equal(rep.mod[0].ab.samples, ls_session_ab_samples(s));
+	ls_session_free(s);
+	const char *off[] = { "baseline", "off", NULL };
+	s = make(off);
+	assert_int_not_equal(ls_session_theory_report(s, &rep, &err), LS_OK);
+	const ls_alphabeta *ab = (const ls_alphabeta *)1;
+	assert_ok(ls_session_alphabeta(s, &ab, &err));
+	assert_null(ab);
+	ls_session_free(s);
+}
+
+/* The automatic sample count: clamp(2^27 / Σ m·n·(min(m,n) + max(1, N)), 20, 1000). */
+static void test_ab_samples_auto(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL); /* approx 20×16: 2^27/(320·17) > 1000 */
+	assert_int_equal(ls_session_ab_samples(s), 1000);
+	ls_session_free(s);
+	const char *reg[] = { "problem", "regression", "m", "64", "n", "64", NULL };
+	s = make(reg);
+	size_t N = ls_session_problem(s)->samples;
+	size_t want = (size_t)((double)(1UL << 27) / (4096.0 * (64.0 + (double)N)));
+	if (want < 20)
+		want = 20;
+	if (want > 1000)
+		want = 1000;
+	assert_true(want > 20 && want < 1000); /* the formula, not a clamp, decides here */
+	assert_int_equal(ls_session_ab_samples(s), want);
+	set(s, "ab-samples", "7");
+	assert_int_equal(ls_session_ab_samples(s), 7);
+	ls_session_free(s);
+}
+
+/* Presets keep their own shape: --rank is checked against it, at creation and when set. */
+static void test_rank_against_problem_shape(void **state)
+{
+	(void)state;
+	ls_config c;
+	ls_config_defaults(&c);
+	assert_ok(ls_config_set(&c, "problem", "loud5", NULL));
+	assert_ok(ls_config_set(&c, "rank", "8", NULL));
+	ls_session *s = NULL;
+	ls_error err;
+	assert_int_equal(ls_session_create(&s, &c, &err), LS_ERANGE);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "--rank"));
+	assert_non_null(strstr(err.msg, "5x5"));
+	assert_ok(ls_config_set(&c, "rank", "2", NULL));
+	assert_ok(ls_session_create(&s, &c, &err));
+	assert_int_equal(ls_session_set(s, "rank", "6", &err), LS_ERANGE);
+	assert_non_null(strstr(err.msg, "5x5"));
+	assert_int_equal(ls_session_lora(s)->r, 2);
+	assert_int_equal(ls_session_config(s)->rank, 2);
+	set(s, "rank", "5");
+	assert_int_equal(ls_session_lora(s)->r, 5);
+	ls_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +506,10 @@ int main(void)
 		cmocka_unit_test(test_scaling_uses_lambda_over_s),
 		cmocka_unit_test(test_baseline_auto_skips_large),
 		cmocka_unit_test(test_two_modules_metrics),
+		cmocka_unit_test(test_theory_cache),
+		cmocka_unit_test(test_theory_report),
+		cmocka_unit_test(test_ab_samples_auto),
+		cmocka_unit_test(test_rank_against_problem_shape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,8 @@
 #include "output.h"
 
 /* The options that belong to `run` only, in the shape of LS_PARAM_LIST:
- * X(field, "name", TYPE, "default", min, max, choices, "help"); FLAG takes no value. */
+ * X(field, "name", TYPE, "default", min, max, choices, "help"); FLAG takes no value; a STRING
+ * option is unset by default and its "default" column names its value in --help. */
 #define LS_RUN_OPTION_LIST(X)                                                                 \
 	X(steps, "steps", INT, "3000", 0, 1e12, NULL, "optimiser steps to run")                \
 	X(every, "every", INT, "100", 1, 1e12, NULL, "print a row every K steps")              \
@@ -23,16 +24,16 @@
 	  "output: aligned table, csv or jsonl (JSON Lines)")                                \
 	X(no_timing, "no-timing", FLAG, "off", 0, 0, NULL,                                     \
 	  "leave out steps/s so the output depends only on the options")                    \
-	X(trace, "trace", STRING, NULL, 0, 0, NULL,                                            \
+	X(trace, "trace", STRING, "FILE", 0, 0, NULL,                                            \
 	  "also write the rows to FILE (CSV, or JSON Lines for .jsonl/.json; else as "      \
 	  "--format), headed by every parameter; written atomically when the run ends")      \
-	X(snapshot, "snapshot", STRING, NULL, 0, 0, NULL,                                      \
+	X(snapshot, "snapshot", STRING, "DIR", 0, 0, NULL,                                      \
 	  "save the session to the directory DIR when the run ends (factors, optimiser "    \
 	  "moments, rng state, history; see lorascope(1))")                                 \
-	X(resume, "resume", STRING, NULL, 0, 0, NULL,                                          \
+	X(resume, "resume", STRING, "DIR", 0, 0, NULL,                                          \
 	  "continue the run saved in DIR for --steps more steps; parameters given as well " \
 	  "are changed as mid-run changes")                                                 \
-	X(lesson, "lesson", STRING, NULL, 0, 0, NULL,                                          \
+	X(lesson, "lesson", STRING, "FILE", 0, 0, NULL,                                          \
 	  "play the lesson FILE headless: its setup first, then these options; captions "   \
 	  "printed, pauses ignored; --steps counts the lesson clock (default: until it "    \
 	  "stops or every rule has fired, at most 10^6 steps)")                             \
@@ -90,7 +91,11 @@ static int set_run_option(run_options *ro, const run_option *o, const char *valu
 {
 	char *p = (char *)ro + o->offset;
 	if (o->type == OPT_STRING) {
-		if (value && *value == '\0') {
+		if (value == o->def) { /* unset by default */
+			*(const char **)p = NULL;
+			return 0;
+		}
+		if (*value == '\0') {
 			snprintf(msg, len, "--%s: empty value", o->name);
 			return -1;
 		}
@@ -135,11 +140,12 @@ static int set_run_option(run_options *ro, const run_option *o, const char *valu
 
 /* One --help entry: the option, then its help, choices and default word-wrapped in a
  * column that starts at HELP_INDENT ("[default: x]" stays on one line). */
-static void print_option(const char *name, bool takes_value, const char *def,
-			 const char *const *choices, const char *help)
+static void print_option(const char *name, bool takes_value, const char *metavar,
+			 const char *def, const char *const *choices, const char *help)
 {
 	char lhs[64], text[512];
-	snprintf(lhs, sizeof lhs, "--%s%s", name, !takes_value ? "" : def ? " VALUE" : " PATH");
+	snprintf(lhs, sizeof lhs, "--%s%s%s", name, takes_value ? " " : "",
+		 takes_value ? metavar : "");
 	size_t used = (size_t)snprintf(text, sizeof text, "%s", help);
 	for (int i = 0; choices && choices[i] && used < sizeof text; i++)
 		used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
@@ -172,10 +178,15 @@ static void print_option(const char *name, bool takes_value, const char *def,
 /* --help, generated from the two tables, grouped as LS_PARAM_LIST groups them. */
 static void help(void)
 {
-	printf("usage: lorascope run [options]\n\n"
+	printf("usage: lorascope run [options]\n"
+	       "       lorascope run --resume DIR [--steps T] [options]\n"
+	       "       lorascope run --lesson FILE [options]\n\n"
 	       "Train LoRA factors headless on a synthetic problem and print a row every K\n"
-	       "steps, then a summary. Options take --name VALUE or --name=VALUE.\n"
-	       "Exit status: 0 done, 1 runtime failure, 2 bad option or value, 3 diverged.\n");
+	       "steps, then a summary with what Kim-Kim-Ryu's theorems say about the end point\n"
+	       "(alpha^, beta^, regime, threshold 2a/b, lambda_min, Corollary 1, verdict).\n"
+	       "Options take --name VALUE or --name=VALUE.\n"
+	       "Exit status: 0 done, 1 runtime failure, 2 bad option, value, lesson or\n"
+	       "snapshot, 3 diverged.\n");
 	const char *groups[LS_PARAM_COUNT];
 	size_t ngroups = 0;
 	for (int i = 0; i < LS_PARAM_COUNT; i++) {
@@ -189,13 +200,15 @@ static void help(void)
 		printf("\n%s:\n", groups[g]);
 		for (int i = 0; i < LS_PARAM_COUNT; i++)
 			if (strcmp(ls_params[i].group, groups[g]) == 0)
-				print_option(ls_params[i].name, true, ls_params[i].def,
+				print_option(ls_params[i].name, true, "VALUE", ls_params[i].def,
 					     ls_params[i].choices, ls_params[i].help);
 	}
 	printf("\nrun:\n");
 	for (size_t i = 0; i < NRUN; i++) {
 		const run_option *o = &run_options_table[i];
-		print_option(o->name, o->type != OPT_FLAG, o->def, o->choices, o->help);
+		bool str = o->type == OPT_STRING;
+		print_option(o->name, o->type != OPT_FLAG, str ? o->def : "VALUE",
+			     str ? NULL : o->def, o->choices, o->help);
 	}
 }
 

@@ -187,15 +187,15 @@ static void theory_entry(const ls_out *o, bool *first, const ls_theory_field *f,
 	int vi = name_index(ls_verdict_names, f->text);
 	if (strncmp(f->name, "regime", 6) == 0 && ri >= 0) {
 		size_t k = f->name[strlen(f->name) - 2] == '_'
-				   ? (size_t)(f->name[strlen(f->name) - 1] - '0')
-				   : 0;
+		                   ? (size_t)(f->name[strlen(f->name) - 1] - '0')
+		                   : 0;
 		if (exact)
-			snprintf(buf, sizeof buf, "%s", ri == LS_REGIME_UNKNOWN
-								? "not known for this problem"
-								: ls_regime_text[ri]);
+			snprintf(buf, sizeof buf, "%s",
+			         ri == LS_REGIME_UNKNOWN ? "not known for this problem"
+			                                 : ls_regime_text[ri]);
 		else
-			snprintf(buf, sizeof buf, "%s, estimated from %zu samples", ls_regime_text[ri],
-				 k < rep->nmod ? rep->mod[k].ab.samples : 0);
+			snprintf(buf, sizeof buf, "%s, estimated from %zu samples",
+			         ls_regime_text[ri], k < rep->nmod ? rep->mod[k].ab.samples : 0);
 		text = buf;
 	} else if (strstr(f->name, "verdict") && vi >= 0) {
 		text = ls_verdict_text[vi];
@@ -283,7 +283,8 @@ void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report
 		size_t nf = ls_theory_fields(rep, fields, LS_THEORY_MAX_FIELDS);
 		for (size_t i = 0; i < nf; i++) {
 			/* One module: r* and the ratio are already in the summary above. */
-			if (strcmp(fields[i].name, "rstar") == 0 || strcmp(fields[i].name, "ratio") == 0)
+			if (strcmp(fields[i].name, "rstar") == 0 ||
+			    strcmp(fields[i].name, "ratio") == 0)
 				continue;
 			theory_entry(o, &first, &fields[i], rep);
 		}

@@ -13,10 +13,13 @@
 #include "lorascope/trace.h"
 
 const ls_trace_column ls_trace_columns[] = {
-#define LS_TRACE_COL(cname, ctype, field, ctiming, chelp)                                   \
-	{ .name = cname, .type = LS_TRACE_##ctype, .offset = offsetof(ls_metrics, field),    \
-	  .timing = ctiming, .help = chelp },
-	LS_TRACE_COLUMN_LIST(LS_TRACE_COL)
+#define LS_TRACE_COL(cname, ctype, field, ctiming, chelp)                                          \
+	{.name = cname,                                                                            \
+	 .type = LS_TRACE_##ctype,                                                                 \
+	 .offset = offsetof(ls_metrics, field),                                                    \
+	 .timing = ctiming,                                                                        \
+	 .help = chelp},
+        LS_TRACE_COLUMN_LIST(LS_TRACE_COL)
 #undef LS_TRACE_COL
 };
 const size_t ls_trace_ncolumns = sizeof ls_trace_columns / sizeof ls_trace_columns[0];
@@ -87,7 +90,7 @@ static ls_status stream_status(FILE *f, ls_error *err)
 }
 
 ls_status ls_trace_write_header(FILE *f, ls_trace_format fmt, const ls_config *cfg,
-				const ls_trace_kv *run, size_t nrun, bool timing, ls_error *err)
+                                const ls_trace_kv *run, size_t nrun, bool timing, ls_error *err)
 {
 	char buf[128];
 	locale_t old = ls_c_locale_push();
@@ -131,7 +134,7 @@ ls_status ls_trace_write_header(FILE *f, ls_trace_format fmt, const ls_config *c
 }
 
 ls_status ls_trace_write_row(FILE *f, ls_trace_format fmt, const ls_metrics *m, bool timing,
-			     ls_error *err)
+                             ls_error *err)
 {
 	locale_t old = ls_c_locale_push();
 	if (fmt == LS_TRACE_JSONL)
@@ -160,7 +163,7 @@ ls_status ls_trace_write_row(FILE *f, ls_trace_format fmt, const ls_metrics *m, 
 }
 
 ls_status ls_trace_write_event(FILE *f, ls_trace_format fmt, const char *kind, long step,
-			       const char *text, ls_error *err)
+                               const char *text, ls_error *err)
 {
 	if (fmt == LS_TRACE_JSONL) {
 		fputs("{\"type\":\"event\",\"kind\":", f);
@@ -245,8 +248,8 @@ static ls_status fail(reader *r, ls_status st, ls_error *err, const char *msg)
 	return ls_error_set(err, st, "%s:%zu: %s", r->path, r->line, msg);
 }
 
-static ls_status add_run(reader *r, const char *name, size_t nlen, const char *value,
-			 size_t vlen, ls_error *err)
+static ls_status add_run(reader *r, const char *name, size_t nlen, const char *value, size_t vlen,
+                         ls_error *err)
 {
 	ls_trace *t = r->t;
 	ls_trace_kv *p = realloc(t->run, (t->nrun + 1) * sizeof *p);
@@ -270,8 +273,8 @@ static ls_status set_param(reader *r, const char *name, const char *value, ls_er
 	return LS_OK;
 }
 
-static ls_status add_event(reader *r, const char *kind, size_t klen, long step,
-			   const char *text, size_t tlen, bool unescape, ls_error *err)
+static ls_status add_event(reader *r, const char *kind, size_t klen, long step, const char *text,
+                           size_t tlen, bool unescape, ls_error *err)
 {
 	ls_trace *t = r->t;
 	if (t->nevents == r->ev_cap) {
@@ -338,8 +341,7 @@ static double *new_row(reader *r, ls_error *err, ls_status *st)
 
 static bool is_name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-	       c == '.';
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
 /* A comment line of a CSV trace (after "# "): a parameter or an event. */
@@ -349,7 +351,8 @@ static ls_status csv_comment(reader *r, const char *s, size_t len, ls_error *err
 	while (k < len && is_name_char(s[k]))
 		k++;
 	if (k == 0 || k == len || (s[k] != '=' && s[k] != ':'))
-		return fail(r, LS_EFORMAT, err, "a comment line is neither NAME=VALUE nor KIND: TEXT");
+		return fail(r, LS_EFORMAT, err,
+		            "a comment line is neither NAME=VALUE nor KIND: TEXT");
 	if (s[k] == '=') {
 		if (r->t->nrows > 0 || r->t->ncols > 0)
 			return fail(r, LS_EFORMAT, err, "a parameter after the column names");
@@ -392,7 +395,8 @@ static ls_status csv_line(reader *r, const char *s, size_t len, ls_error *err)
 	ls_trace *t = r->t;
 	if (r->line == 1) {
 		if (len < 12 || strncmp(s, "# lorascope ", 12) != 0)
-			return fail(r, LS_EFORMAT, err, "not a lorascope trace (no '# lorascope' line)");
+			return fail(r, LS_EFORMAT, err,
+			            "not a lorascope trace (no '# lorascope' line)");
 		t->version = dup_n(s + 2, len - 2);
 		return t->version ? LS_OK : fail(r, LS_ENOMEM, err, "out of memory");
 	}
@@ -424,7 +428,7 @@ static ls_status csv_line(reader *r, const char *s, size_t len, ls_error *err)
 		char tok[64];
 		if (nf >= t->ncols || j - i == 0 || j - i >= sizeof tok)
 			return fail(r, LS_EFORMAT, err,
-				    nf >= t->ncols ? "more fields than columns" : "bad field");
+			            nf >= t->ncols ? "more fields than columns" : "bad field");
 		memcpy(tok, s + i, j - i);
 		tok[j - i] = '\0';
 		char *end;
@@ -443,8 +447,8 @@ static ls_status json_params(reader *r, json_t *obj, bool is_run, ls_error *err)
 	if (!obj)
 		return LS_OK;
 	if (!json_is_object(obj))
-		return fail(r, LS_EFORMAT, err, is_run ? "\"run\" is not an object"
-						       : "\"params\" is not an object");
+		return fail(r, LS_EFORMAT, err,
+		            is_run ? "\"run\" is not an object" : "\"params\" is not an object");
 	const char *key;
 	json_t *v;
 	json_object_foreach(obj, key, v)
@@ -452,8 +456,8 @@ static ls_status json_params(reader *r, json_t *obj, bool is_run, ls_error *err)
 		if (!json_is_string(v))
 			return fail(r, LS_EFORMAT, err, "a parameter value is not a string");
 		ls_status st = is_run ? add_run(r, key, strlen(key), json_string_value(v),
-						json_string_length(v), err)
-				      : set_param(r, key, json_string_value(v), err);
+		                                json_string_length(v), err)
+		                      : set_param(r, key, json_string_value(v), err);
 		if (st != LS_OK)
 			return st;
 	}
@@ -473,14 +477,15 @@ static ls_status jsonl_line(reader *r, const char *s, size_t len, ls_error *err)
 	if (r->line == 1) {
 		json_t *v = json_object_get(o, "lorascope");
 		if (!json_is_string(v)) {
-			st = fail(r, LS_EFORMAT, err, "not a lorascope trace (no \"lorascope\" key)");
+			st = fail(r, LS_EFORMAT, err,
+			          "not a lorascope trace (no \"lorascope\" key)");
 		} else {
 			size_t n = strlen("lorascope ") + json_string_length(v) + 1;
 			t->version = malloc(n);
 			if (t->version)
 				snprintf(t->version, n, "lorascope %s", json_string_value(v));
 			st = t->version ? json_params(r, json_object_get(o, "params"), false, err)
-					: fail(r, LS_ENOMEM, err, "out of memory");
+			                : fail(r, LS_ENOMEM, err, "out of memory");
 			if (st == LS_OK)
 				st = json_params(r, json_object_get(o, "run"), true, err);
 		}
@@ -495,8 +500,8 @@ static ls_status jsonl_line(reader *r, const char *s, size_t len, ls_error *err)
 			st = fail(r, LS_EFORMAT, err, "an event needs kind, step and text");
 		else
 			st = add_event(r, json_string_value(kind), json_string_length(kind),
-				       (long)json_integer_value(step), json_string_value(text),
-				       json_string_length(text), false, err);
+			               (long)json_integer_value(step), json_string_value(text),
+			               json_string_length(text), false, err);
 	} else if (type && strcmp(type, "row") == 0) {
 		if (t->ncols == 0) {
 			const char *key;
@@ -517,7 +522,8 @@ static ls_status jsonl_line(reader *r, const char *s, size_t len, ls_error *err)
 			else if (json_is_number(v))
 				row[i] = json_number_value(v);
 			else
-				st = fail(r, LS_EFORMAT, err, "a row value is neither a number nor null");
+				st = fail(r, LS_EFORMAT, err,
+				          "a row value is neither a number nor null");
 		}
 	} else {
 		st = fail(r, LS_EFORMAT, err, "an object of unknown \"type\"");
@@ -540,7 +546,7 @@ ls_status ls_trace_read(const char *path, ls_trace **out, ls_error *err)
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", path);
 	}
 	ls_config_defaults(&t->cfg);
-	reader r = { .path = path, .line = 0, .t = t };
+	reader r = {.path = path, .line = 0, .t = t};
 	t->format = len > 0 && buf[0] == '{' ? LS_TRACE_JSONL : LS_TRACE_CSV;
 	locale_t old = ls_c_locale_push();
 	for (size_t i = 0; st == LS_OK && i < len;) {
@@ -553,7 +559,7 @@ ls_status ls_trace_read(const char *path, ls_trace **out, ls_error *err)
 		r.line++;
 		if (e > i)
 			st = t->format == LS_TRACE_JSONL ? jsonl_line(&r, buf + i, e - i, err)
-							 : csv_line(&r, buf + i, e - i, err);
+			                                 : csv_line(&r, buf + i, e - i, err);
 		else if (r.line == 1)
 			st = fail(&r, LS_EFORMAT, err, "not a lorascope trace (empty first line)");
 		i = j + 1;

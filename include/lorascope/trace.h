@@ -9,7 +9,8 @@
  *          backslashes as \\);
  *   JSONL  {"lorascope": VERSION, "params": {NAME: "VALUE", ...}, "run": {NAME: "VALUE"}},
  *          then one object a row {"type": "row", COLUMN: number or null, ...} and events
- *          {"type": "event", "kind": KIND, "step": N, "text": TEXT}.
+ *          {"type": "event", "kind": KIND, "step": N, "text": TEXT}; an event's step is
+ *          the lesson clock for lesson events (the steps run since the lesson began).
  * Row values are written with %.17g (NaN and ±Inf as nan/inf in CSV, null in JSON), so a
  * trace read back gives the very doubles that were written. The row columns are
  * LS_TRACE_COLUMN_LIST (also the columns of `lorascope run`'s output). */
@@ -76,9 +77,16 @@ ls_status ls_trace_write_header(FILE *f, ls_trace_format fmt, const ls_config *c
 /* One row: the state m. */
 ls_status ls_trace_write_row(FILE *f, ls_trace_format fmt, const ls_metrics *m, bool timing,
 			     ls_error *err);
-/* One event (a lesson caption, a change ...) at session step `step`. */
+/* One event (a lesson caption, a change ...) at step `step` (the lesson clock for lessons). */
 ls_status ls_trace_write_event(FILE *f, ls_trace_format fmt, const char *kind, long step,
 			       const char *text, ls_error *err);
+
+/* The decimated history of a session (metrics.h) as a trace at path, written atomically:
+ * the parameter header (run option "source" = "history", "stride"), then one row a point
+ * with the columns step, loss, reg_loss, grad_norm, eta, ratio, threshold, norm_fro,
+ * dist_star (for the TUI's trace key; ls_trace_read reads it like any trace). */
+ls_status ls_trace_save_history(const char *path, ls_trace_format fmt, const ls_config *cfg,
+				const ls_history *h, ls_error *err);
 
 typedef struct {
 	char *kind;  /* "caption", "lesson", ... */

@@ -89,8 +89,9 @@ static ls_status stream_status(FILE *f, ls_error *err)
 	return ferror(f) ? ls_error_set(err, LS_EIO, "trace: write error") : LS_OK;
 }
 
-ls_status ls_trace_write_header(FILE *f, ls_trace_format fmt, const ls_config *cfg,
-                                const ls_trace_kv *run, size_t nrun, bool timing, ls_error *err)
+/* The parameter lines: CSV comments, or the JSONL header object. */
+static ls_status write_params(FILE *f, ls_trace_format fmt, const ls_config *cfg,
+                              const ls_trace_kv *run, size_t nrun, ls_error *err)
 {
 	char buf[128];
 	locale_t old = ls_c_locale_push();
@@ -119,17 +120,26 @@ ls_status ls_trace_write_header(FILE *f, ls_trace_format fmt, const ls_config *c
 		}
 		for (size_t i = 0; i < nrun; i++)
 			fprintf(f, "# run.%s=%s\n", run[i].name, run[i].value);
-		bool first = true;
-		for (size_t i = 0; i < ls_trace_ncolumns; i++) {
-			if (ls_trace_columns[i].timing && !timing)
-				continue;
-			fprintf(f, "%s%s", first ? "" : ",", ls_trace_columns[i].name);
-			first = false;
-		}
-		fputc('\n', f);
 	}
 	if (old)
 		ls_c_locale_pop(old);
+	return stream_status(f, err);
+}
+
+ls_status ls_trace_write_header(FILE *f, ls_trace_format fmt, const ls_config *cfg,
+                                const ls_trace_kv *run, size_t nrun, bool timing, ls_error *err)
+{
+	ls_status st = write_params(f, fmt, cfg, run, nrun, err);
+	if (st != LS_OK || fmt == LS_TRACE_JSONL)
+		return st;
+	bool first = true;
+	for (size_t i = 0; i < ls_trace_ncolumns; i++) {
+		if (ls_trace_columns[i].timing && !timing)
+			continue;
+		fprintf(f, "%s%s", first ? "" : ",", ls_trace_columns[i].name);
+		first = false;
+	}
+	fputc('\n', f);
 	return stream_status(f, err);
 }
 
@@ -184,6 +194,71 @@ ls_status ls_trace_write_event(FILE *f, ls_trace_format fmt, const char *kind, l
 		fputc('\n', f);
 	}
 	return stream_status(f, err);
+}
+
+/* ---- The history as a trace ---- */
+
+typedef struct {
+	ls_trace_format fmt;
+	const ls_config *cfg;
+	const ls_history *h;
+} history_ctx;
+
+#define HISTORY_SERIES(X)                                                                          \
+	X(loss) X(reg_loss) X(grad_norm) X(eta) X(ratio) X(threshold) X(norm_fro) X(dist_star)
+
+static ls_status write_history(FILE *f, const void *vctx, ls_error *err)
+{
+	const history_ctx *c = vctx;
+	const ls_history *h = c->h;
+	char stride[32];
+	snprintf(stride, sizeof stride, "%ld", h->stride);
+	const ls_trace_kv run[] = {{"source", "history"}, {"stride", stride}};
+	const char *names[] = {
+#define HS_NAME(x) #x,
+	        HISTORY_SERIES(HS_NAME)
+#undef HS_NAME
+	};
+	size_t nser = sizeof names / sizeof names[0];
+	ls_status st = write_params(f, c->fmt, c->cfg, run, 2, err);
+	if (st != LS_OK)
+		return st;
+	locale_t old = ls_c_locale_push();
+	if (c->fmt == LS_TRACE_CSV) {
+		fputs("step", f);
+		for (size_t j = 0; j < nser; j++)
+			fprintf(f, ",%s", names[j]);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < h->len; i++) {
+		const double v[] = {
+#define HS_VALUE(x) h->x[i],
+		        HISTORY_SERIES(HS_VALUE)
+#undef HS_VALUE
+		};
+		if (c->fmt == LS_TRACE_JSONL)
+			fprintf(f, "{\"type\":\"row\",\"step\":%ld", h->step[i]);
+		else
+			fprintf(f, "%ld", h->step[i]);
+		for (size_t j = 0; j < nser; j++) {
+			if (c->fmt == LS_TRACE_JSONL)
+				fprintf(f, ",\"%s\":", names[j]);
+			else
+				fputc(',', f);
+			put_real(f, v[j], c->fmt);
+		}
+		fputs(c->fmt == LS_TRACE_JSONL ? "}\n" : "\n", f);
+	}
+	if (old)
+		ls_c_locale_pop(old);
+	return stream_status(f, err);
+}
+
+ls_status ls_trace_save_history(const char *path, ls_trace_format fmt, const ls_config *cfg,
+                                const ls_history *h, ls_error *err)
+{
+	history_ctx c = {.fmt = fmt, .cfg = cfg, .h = h};
+	return ls_file_write_atomic(path, write_history, &c, err);
 }
 
 /* ---- Reader ---- */

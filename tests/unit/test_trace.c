@@ -168,6 +168,44 @@ static void test_bad_traces(void **state)
 	expect_bad("{\"lorascope\": \"0\"}\n{\"type\": \"what\"}\n", ".jsonl", ":2: an object");
 }
 
+/* The history saved as a trace reads back point for point. */
+static void test_history_trace(void **state)
+{
+	(void)state;
+	ls_config c;
+	ls_config_defaults(&c);
+	assert_ok(ls_config_set(&c, "m", "8", NULL));
+	assert_ok(ls_config_set(&c, "n", "6", NULL));
+	assert_ok(ls_config_set(&c, "rank", "2", NULL));
+	ls_session *s;
+	ls_error err;
+	assert_ok(ls_session_create(&s, &c, &err));
+	assert_ok(ls_session_step(s, 25, &err));
+	const ls_history *h = ls_session_history(s);
+	const ls_trace_format fmts[] = {LS_TRACE_CSV, LS_TRACE_JSONL};
+	for (size_t k = 0; k < 2; k++) {
+		char path[300];
+		tmp_path(path, sizeof path, k ? ".jsonl" : ".csv");
+		assert_ok(ls_trace_save_history(path, fmts[k], &c, h, &err));
+		ls_trace *t;
+		if (ls_trace_read(path, &t, &err) != LS_OK)
+			fail_msg("read: %s", err.msg);
+		assert_string_equal(ls_trace_run_option(t, "source"), "history");
+		assert_int_equal(t->nrows, h->len);
+		long cs = ls_trace_column_index(t, "step"), cl = ls_trace_column_index(t, "loss");
+		long ce = ls_trace_column_index(t, "eta");
+		assert_true(cs >= 0 && cl >= 0 && ce >= 0);
+		for (size_t i = 0; i < h->len; i++) {
+			assert_true(t->data[i * t->ncols + (size_t)cs] == (double)h->step[i]);
+			assert_true(same_double(t->data[i * t->ncols + (size_t)cl], h->loss[i]));
+			assert_true(same_double(t->data[i * t->ncols + (size_t)ce], h->eta[i]));
+		}
+		ls_trace_free(t);
+		unlink(path);
+	}
+	ls_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +213,7 @@ int main(void)
 	        cmocka_unit_test(test_jsonl_round_trip),
 	        cmocka_unit_test(test_format_of_path),
 	        cmocka_unit_test(test_bad_traces),
+	        cmocka_unit_test(test_history_trace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

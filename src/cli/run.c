@@ -398,8 +398,8 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 		if (step % ro->every == 0 || (!c->player && done >= limit) ||
 		    ls_session_diverged(c->s))
 			st = emit_row(c, trace);
-		if (c->player && ran < k)
-			break; /* diverged: the lesson's "when diverged" rules get one poll */
+		/* A divergence ends the loop at the next poll unless a lesson rule (when
+		 * diverged: ... reset) brings the run back. */
 	}
 	if (st == LS_OK && c->player) {
 		/* Rules due at the last step (a caption at the end, "stop"). */

@@ -338,8 +338,15 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 		snprintf(steps, sizeof steps, "%ld", ro->steps);
 		snprintf(every, sizeof every, "%ld", ro->every);
 		snprintf(start, sizeof start, "%ld", c->start);
-		ls_trace_kv kv[6];
+		char shape[96];
+		const ls_problem *p = ls_session_problem(c->s);
+		size_t used = 0;
+		for (size_t k = 0; k < p->nmod && used < sizeof shape; k++)
+			used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%zux%zu",
+						 k ? "+" : "", p->shape[k].m, p->shape[k].n);
+		ls_trace_kv kv[7];
 		size_t n = 0;
+		kv[n++] = (ls_trace_kv){ "shape", shape };
 		kv[n++] = (ls_trace_kv){ "steps", steps };
 		kv[n++] = (ls_trace_kv){ "every", every };
 		kv[n++] = (ls_trace_kv){ "start_step", start };

@@ -8,7 +8,7 @@ P="--problem approx --m 10 --n 8 --true-rank 2 --rank 3 --lambda 0.25 --seed 7 -
    --every 100 --no-timing"
 "$LORASCOPE" run $P --trace "$TMP/t.csv" --format csv >"$TMP/out.csv" || fail "csv trace run"
 head -1 "$TMP/t.csv" | grep -q '^# lorascope ' || fail "csv trace: no version line"
-for kv in problem=approx m=10 n=8 rank=3 lambda=0.25 seed=7 optimizer=gd run.steps=400 \
+for kv in problem=approx m=10 n=8 rank=3 lambda=0.25 seed=7 optimizer=gd run.steps=400 run.shape=10x8 \
 	run.every=100; do
 	grep -qx "# $kv" "$TMP/t.csv" || fail "csv trace: no '# $kv' line"
 done

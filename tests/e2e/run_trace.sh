@@ -8,8 +8,8 @@ P="--problem approx --m 10 --n 8 --true-rank 2 --rank 3 --lambda 0.25 --seed 7 -
    --every 100 --no-timing"
 "$LORASCOPE" run $P --trace "$TMP/t.csv" --format csv >"$TMP/out.csv" || fail "csv trace run"
 head -1 "$TMP/t.csv" | grep -q '^# lorascope ' || fail "csv trace: no version line"
-for kv in problem=approx m=10 n=8 rank=3 lambda=0.25 seed=7 optimizer=gd run.steps=400 run.shape=10x8 \
-	run.every=100; do
+for kv in problem=approx m=10 n=8 rank=3 lambda=0.25 seed=7 optimizer=gd run.steps=400 \
+	run.shape=10x8 run.every=100; do
 	grep -qx "# $kv" "$TMP/t.csv" || fail "csv trace: no '# $kv' line"
 done
 # Every parameter of --help (the groups before "run:") has its line in the trace.
@@ -37,8 +37,8 @@ assert [r["step"] for r in rows] == [0, 100, 200, 300, 400], rows' "$TMP/t.jsonl
 		fail "jsonl trace content"
 fi
 # Without a known extension the trace follows --format (csv for table).
-"$LORASCOPE" run $P --trace "$TMP/t.log" >/dev/null && head -1 "$TMP/t.log" | grep -q '^# lorascope' ||
-	fail "trace with an unknown extension"
+"$LORASCOPE" run $P --trace "$TMP/t.log" >/dev/null || fail "trace with an unknown extension"
+head -1 "$TMP/t.log" | grep -q '^# lorascope' || fail "trace with an unknown extension: not CSV"
 # A run that cannot start writes nothing.
 "$LORASCOPE" run --problem loud5 --rank 9 --trace "$TMP/no.csv" >/dev/null 2>&1 && fail "bad rank"
 [ ! -e "$TMP/no.csv" ] || fail "a failed run left a trace"

@@ -24,6 +24,9 @@
 #include <cblas.h>
 
 #include "lorascope/config.h"
+#include "lorascope/lesson.h"
+#include "lorascope/userconfig.h"
+#include "screen.h"
 #include "setup.h"
 #include "stats.h"
 #include "theme.h"
@@ -36,55 +39,159 @@
 #define PENDING_MAX 64
 #define IDLE_WAIT_MS 1000
 
-/* X(name, has_arg, help) — the TUI's own options. */
+/* X(name, has_arg, in_file, help) — the TUI's own options; in_file: also a setting of
+ * the defaults file (userconfig.h). */
 #define LS_TUI_OPTION_LIST(X)                                                                      \
-	X("ascii", 0, "plain ASCII graphs and text (no braille, blocks or UTF-8)")                 \
-	X("blocks", 0, "block-element graphs instead of braille")                                  \
-	X("no-color", 0, "monochrome (also when NO_COLOR is set)")                                 \
-	X("delay", 1, "MS: at most one frame every MS milliseconds (default 50)")                  \
-	X("paused", 0, "start paused")                                                             \
-	X("stats", 1, "FILE: write frame-time and key-latency percentiles to FILE on exit")        \
-	X("key", 1, "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")                 \
-	X("man-keys", 0, "print the man page's INTERACTIVE COMMANDS section (roff) and exit")      \
-	X("help", 0, "this help")
+	X("ascii", 0, 1, "plain ASCII graphs and text (no braille, blocks or UTF-8)")              \
+	X("blocks", 0, 1, "block-element graphs instead of braille")                               \
+	X("no-color", 0, 1, "monochrome (also when NO_COLOR is set)")                              \
+	X("delay", 1, 1, "MS: at most one frame every MS milliseconds (default 50)")               \
+	X("speed", 1, 1,                                                                           \
+	  "N: at most N steps per second, 0 unlimited (default 60; keys + and - double/halve)")    \
+	X("paused", 0, 1, "start paused")                                                          \
+	X("resume", 1, 0, "DIR: continue the snapshot DIR (written by the s key or run --snapshot)") \
+	X("lesson", 1, 0, "FILE: play the lesson FILE (captions, pauses; see lesson.h)")          \
+	X("no-config", 0, 0, "do not read the defaults file (see below)")                          \
+	X("stats", 1, 0, "FILE: write frame-time and key-latency percentiles to FILE on exit")     \
+	X("key", 1, 1, "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")              \
+	X("man-keys", 0, 0, "print the man page's INTERACTIVE COMMANDS section (roff) and exit")   \
+	X("help", 0, 0, "this help")
+
+#define DEFAULT_SPEED 60.0
+#define MAX_CL_PARAMS 128
 
 typedef struct {
-	bool ascii, blocks, no_color, paused, help, man_keys;
+	bool ascii, blocks, no_color, paused, help, man_keys, no_config;
 	int delay_ms;
-	const char *stats;
+	double speed;
+	const char *stats, *resume, *lesson;
+	/* Parameters from the command line, applied last (after the file and a lesson). */
+	int nparam;
+	const char *pname[MAX_CL_PARAMS], *pval[MAX_CL_PARAMS];
 } tui_opts;
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-}
-
-static void on_fatal(int sig)
-{
-	/* Best effort: give the terminal back, then die of the same signal. */
-	endwin();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 void ls_tui_usage(FILE *out)
 {
 	fputs("usage: lorascope [OPTIONS] [--PARAM VALUE ...]\n"
+	      "       lorascope replay TRACE     (see lorascope replay --help)\n"
 	      "Interactive view of LoRA training; `lorascope run` is the headless form.\n"
 	      "Options:\n",
 	      out);
-#define LS_TUI_OPT_HELP(name, arg, help) fprintf(out, "  --%-10s %s\n", name, help);
+#define LS_TUI_OPT_HELP(name, arg, file, help) fprintf(out, "  --%-10s %s\n", name, help);
 	LS_TUI_OPTION_LIST(LS_TUI_OPT_HELP)
 #undef LS_TUI_OPT_HELP
 	fputs("Parameters (as in `lorascope run --help`):\n", out);
 	for (int i = 0; i < LS_PARAM_COUNT; i++)
 		fprintf(out, "  --%-15s %s (default %s)\n", ls_params[i].name, ls_params[i].help,
 		        ls_params[i].def);
+	fputs("Defaults file: $XDG_CONFIG_HOME/lorascope/config (else ~/.config/lorascope/config),\n"
+	      "lines 'NAME = VALUE' for any parameter above and for ascii, blocks, no-color, delay,\n"
+	      "speed, paused (true/false), 'key KEY = ACTION' bindings, '#' comments. A bad line is\n"
+	      "reported with its line number and skipped. Order: file, lesson setup, command line.\n"
+	      "Only the interactive view reads it: `lorascope run` depends on its options alone.\n",
+	      out);
 }
 
-static int parse(int argc, char **argv, tui_opts *o, ls_config *cfg, ls_keymap *km)
+/* Whether the option called name exists; its has_arg and in_file flags. */
+static bool tui_option(const char *name, int *has_arg, int *in_file)
+{
+#define LS_TUI_OPT_FIND(n, arg, file, help)                                                        \
+	if (strcmp(name, n) == 0) {                                                                \
+		*has_arg = arg;                                                                    \
+		*in_file = file;                                                                   \
+		return true;                                                                       \
+	}
+	LS_TUI_OPTION_LIST(LS_TUI_OPT_FIND)
+#undef LS_TUI_OPT_FIND
+	return false;
+}
+
+/* A flag's value in the defaults file ("true"/"false"; a flag on the command line has
+ * none and means true). */
+static ls_status flag_value(const char *name, const char *val, bool *out, ls_error *err)
+{
+	if (!val || strcmp(val, "true") == 0 || strcmp(val, "yes") == 0 || strcmp(val, "1") == 0)
+		*out = true;
+	else if (strcmp(val, "false") == 0 || strcmp(val, "no") == 0 || strcmp(val, "0") == 0)
+		*out = false;
+	else
+		return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not true or false", name, val);
+	return LS_OK;
+}
+
+/* Apply one TUI option (name known to tui_option). */
+static ls_status tui_set(tui_opts *o, ls_keymap *km, const char *name, const char *val,
+                         ls_error *err)
+{
+	char *end;
+	if (strcmp(name, "ascii") == 0)
+		return flag_value(name, val, &o->ascii, err);
+	if (strcmp(name, "blocks") == 0)
+		return flag_value(name, val, &o->blocks, err);
+	if (strcmp(name, "no-color") == 0)
+		return flag_value(name, val, &o->no_color, err);
+	if (strcmp(name, "paused") == 0)
+		return flag_value(name, val, &o->paused, err);
+	if (strcmp(name, "help") == 0)
+		return flag_value(name, val, &o->help, err);
+	if (strcmp(name, "man-keys") == 0)
+		return flag_value(name, val, &o->man_keys, err);
+	if (strcmp(name, "no-config") == 0)
+		return flag_value(name, val, &o->no_config, err);
+	if (strcmp(name, "stats") == 0)
+		o->stats = val;
+	else if (strcmp(name, "resume") == 0)
+		o->resume = val;
+	else if (strcmp(name, "lesson") == 0)
+		o->lesson = val;
+	else if (strcmp(name, "delay") == 0) {
+		long d = strtol(val, &end, 10);
+		if (*end || end == val || d < 1 || d > 10000)
+			return ls_error_set(err, LS_EINVAL, "--delay: '%s' is not 1..10000 ms", val);
+		o->delay_ms = (int)d;
+	} else if (strcmp(name, "speed") == 0) {
+		double v = strtod(val, &end);
+		if (*end || end == val || !(v >= 0 && v <= LS_WORKER_SPEED_MAX))
+			return ls_error_set(err, LS_EINVAL,
+			                    "--speed: '%s' is not 0 (unlimited) .. %.0f steps/s", val,
+			                    LS_WORKER_SPEED_MAX);
+		o->speed = v;
+	} else if (strcmp(name, "key") == 0) {
+		ls_status st = ls_keymap_bind_spec(km, val, err);
+		if (st != LS_OK)
+			return st;
+	}
+	return LS_OK;
+}
+
+/* The defaults file's lines go to the config, the options and the key map. */
+typedef struct {
+	tui_opts *o;
+	ls_config *cfg;
+	ls_keymap *km;
+	size_t nbad;
+	char first[300];
+} file_ctx;
+
+static ls_status file_set(void *ctx, const char *name, const char *value, ls_error *err)
+{
+	file_ctx *f = ctx;
+	int has_arg, in_file;
+	if (ls_param_find(name))
+		return ls_config_set(f->cfg, name, value, err);
+	if (tui_option(name, &has_arg, &in_file) && in_file)
+		return tui_set(f->o, f->km, name, value, err);
+	return ls_error_set(err, LS_EINVAL, "'%s' is not a parameter or a setting", name);
+}
+
+static void file_bad(void *ctx, const char *msg)
+{
+	file_ctx *f = ctx;
+	if (f->nbad++ == 0)
+		snprintf(f->first, sizeof f->first, "%s", msg);
+}
+
+static int parse(int argc, char **argv, tui_opts *o, ls_keymap *km)
 {
 	ls_error err;
 	for (int i = 1; i < argc; i++) {
@@ -105,12 +212,9 @@ static int parse(int argc, char **argv, tui_opts *o, ls_config *cfg, ls_keymap *
 		name[nl] = '\0';
 		if (eq)
 			val = eq + 1;
-		int has_arg = -1;
-#define LS_TUI_OPT_FIND(n, arg, help)                                                              \
-	if (strcmp(name, n) == 0)                                                                  \
-		has_arg = arg;
-		LS_TUI_OPTION_LIST(LS_TUI_OPT_FIND)
-#undef LS_TUI_OPT_FIND
+		int has_arg = -1, in_file;
+		if (!tui_option(name, &has_arg, &in_file))
+			has_arg = -1;
 		const ls_param_info *p = has_arg < 0 ? ls_param_find(name) : NULL;
 		if (has_arg < 0 && !p) {
 			fprintf(stderr, "lorascope: unknown option '--%s' (see --help)\n", name);
@@ -128,45 +232,35 @@ static int parse(int argc, char **argv, tui_opts *o, ls_config *cfg, ls_keymap *
 			return 2;
 		}
 		if (p) {
-			if (ls_config_set(cfg, name, val, &err) != LS_OK) {
+			/* Checked now, applied after the defaults file and a lesson's setup. */
+			ls_config scratch;
+			ls_config_defaults(&scratch);
+			if (ls_config_set(&scratch, name, val, &err) != LS_OK) {
 				fprintf(stderr, "lorascope: %s\n", err.msg);
 				return 2;
 			}
-		} else if (strcmp(name, "ascii") == 0) {
-			o->ascii = true;
-		} else if (strcmp(name, "blocks") == 0) {
-			o->blocks = true;
-		} else if (strcmp(name, "no-color") == 0) {
-			o->no_color = true;
-		} else if (strcmp(name, "paused") == 0) {
-			o->paused = true;
-		} else if (strcmp(name, "help") == 0) {
-			o->help = true;
-		} else if (strcmp(name, "man-keys") == 0) {
-			o->man_keys = true;
-		} else if (strcmp(name, "stats") == 0) {
-			o->stats = val;
-		} else if (strcmp(name, "delay") == 0) {
-			char *end;
-			long d = strtol(val, &end, 10);
-			if (*end || d < 1 || d > 10000) {
-				fprintf(stderr, "lorascope: --delay: '%s' is not 1..10000 ms\n",
-				        val);
+			if (o->nparam == MAX_CL_PARAMS) {
+				fprintf(stderr, "lorascope: more than %d parameters\n", MAX_CL_PARAMS);
 				return 2;
 			}
-			o->delay_ms = (int)d;
-		} else if (strcmp(name, "key") == 0) {
-			if (ls_keymap_bind_spec(km, val, &err) != LS_OK) {
-				fprintf(stderr, "lorascope: --key: %s\n", err.msg);
-				return 2;
-			}
+			o->pname[o->nparam] = p->name;
+			o->pval[o->nparam] = val;
+			o->nparam++;
+		} else if (tui_set(o, km, name, val, &err) != LS_OK) {
+			fprintf(stderr, "lorascope: %s\n", err.msg);
+			return 2;
 		}
 	}
-	if (ls_config_check(cfg, &err) != LS_OK) {
-		fprintf(stderr, "lorascope: %s\n", err.msg);
-		return 2;
-	}
 	return 0;
+}
+
+/* Whether --no-config is among the arguments (the file is read before them). */
+static bool wants_no_config(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--no-config") == 0)
+			return true;
+	return false;
 }
 
 static double now_sec(void)
@@ -248,6 +342,37 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 	case LS_ACT_KICK:
 		cmd_simple(a, LS_CMD_KICK, NULL, 0, t);
 		break;
+	case LS_ACT_SPEED_UP:
+		cmd_simple(a, LS_CMD_SPEED, NULL, 2.0, t);
+		break;
+	case LS_ACT_SPEED_DOWN:
+		cmd_simple(a, LS_CMD_SPEED, NULL, 0.5, t);
+		break;
+	case LS_ACT_MODULE:
+		if (v->m.nmod > 1) {
+			ui->module = (int)((ls_ui_module(ui, v) + 1) % v->m.nmod);
+			ui->mod_n = 0;
+			snprintf(ui->msg, sizeof ui->msg,
+			         "module %d of %zu in the spectrum and ratio panels", ui->module + 1,
+			         v->m.nmod);
+		} else {
+			snprintf(ui->msg, sizeof ui->msg, "this problem has one module");
+		}
+		local_change(a, t);
+		break;
+	case LS_ACT_ROW_BACK:
+	case LS_ACT_ROW_NEXT:
+	case LS_ACT_JUMP_BACK:
+	case LS_ACT_JUMP_NEXT:
+	case LS_ACT_FIRST:
+	case LS_ACT_LAST: {
+		char k[16];
+		ls_keymap_keys_text(&ui->keys, act, k, sizeof k);
+		snprintf(ui->msg, sizeof ui->msg,
+		         "%s moves the cursor in a replay (lorascope replay TRACE)", k);
+		local_change(a, t);
+		break;
+	}
 	case LS_ACT_LAMBDA_DOWN:
 		cmd_simple(a, LS_CMD_SCALE, "lambda", 1 / LAMBDA_FACTOR, t);
 		break;
@@ -300,11 +425,8 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 	case LS_ACT_FLOW:
 		ui->show_flow = !ui->show_flow;
 		if (!v->has_flow)
-			snprintf(
-			        ui->msg, sizeof ui->msg,
-			        "gradient flow %s: no closed form for this run (approx with --init "
-			        "spectral has one)",
-			        ui->show_flow ? "on" : "off");
+			snprintf(ui->msg, sizeof ui->msg, "gradient flow %s: no closed form (%s)",
+			         ui->show_flow ? "on" : "off", v->flow_why);
 		else
 			snprintf(ui->msg, sizeof ui->msg, "gradient flow %s",
 			         ui->show_flow ? "shown" : "hidden");
@@ -323,12 +445,14 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 		memset(&c, 0, sizeof c);
 		c.kind = LS_CMD_TRACE;
 		snprintf(c.text, sizeof c.text, "lorascope-trace-step%ld.csv", v->m.step);
+		snprintf(ui->msg, sizeof ui->msg, "writing the trace %s ...", c.text);
 		push(a, &c, t);
 		break;
 	case LS_ACT_SNAPSHOT:
 		memset(&c, 0, sizeof c);
 		c.kind = LS_CMD_SNAPSHOT;
 		snprintf(c.text, sizeof c.text, "lorascope-step%ld", v->m.step);
+		snprintf(ui->msg, sizeof ui->msg, "saving a snapshot to %s/ ...", c.text);
 		push(a, &c, t);
 		break;
 	case LS_ACT_QUIT:
@@ -337,13 +461,6 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 	case LS_ACT_COUNT:
 		break;
 	}
-}
-
-static int map_key(int ch)
-{
-	if (ch >= KEY_F(1) && ch <= KEY_F(63))
-		return LS_KEY_F(ch - KEY_F(0));
-	return ch;
 }
 
 static void relayout(ls_ui *ui)
@@ -366,7 +483,14 @@ static void on_key(app *a, int ch, const ls_view *v, double t)
 		local_change(a, t);
 		return;
 	}
-	ls_action act_id = ls_keymap_lookup(&ui->keys, map_key(ch));
+	ls_action act_id = ls_keymap_lookup(&ui->keys, ls_tui_map_key(ch));
+	/* A lesson's pause: any key but quit goes on. */
+	if (v->lesson_wait && act_id != LS_ACT_QUIT && !ui->show_help) {
+		cmd_simple(a, LS_CMD_PAUSE, NULL, 0, t);
+		snprintf(ui->msg, sizeof ui->msg, "lesson: going on ...");
+		ui->msg_error = false;
+		return;
+	}
 	if (ui->show_help && act_id != LS_ACT_QUIT) {
 		/* Any key closes the help; its own key only toggles. */
 		ui->show_help = false;
@@ -378,7 +502,7 @@ static void on_key(app *a, int ch, const ls_view *v, double t)
 		return;
 	if (act_id == LS_ACT_NONE) {
 		char name[16];
-		ls_key_name(map_key(ch), name, sizeof name);
+		ls_key_name(ls_tui_map_key(ch), name, sizeof name);
 		snprintf(ui->msg, sizeof ui->msg, "key %s does nothing (? for help)", name);
 		ui->msg_error = false;
 		local_change(a, t);
@@ -397,7 +521,7 @@ static int loop(app *a, int notify_rd, int delay_ms)
 	int empty_reads = 0;
 	relayout(ui);
 	a->dirty = true;
-	while (!a->quit && !stop_signal) {
+	while (!a->quit && !ls_screen_stop) {
 		/* Sleep until a key, a publication, or the frame slot of a publication not
 		 * drawn yet; never spin when nothing changes (paused, idle). */
 		double t = now_sec();
@@ -486,14 +610,30 @@ static int loop(app *a, int notify_rd, int delay_ms)
 
 int ls_tui_main(int argc, char **argv)
 {
-	tui_opts o = {.delay_ms = 50};
+	tui_opts o = {.delay_ms = 50, .speed = DEFAULT_SPEED};
 	ls_config cfg;
 	ls_config_defaults(&cfg);
 	static ls_ui ui_store;
 	ls_ui *ui = &ui_store;
 	memset(ui, 0, sizeof(*ui));
 	ls_keymap_defaults(&ui->keys);
-	int rc = parse(argc, argv, &o, &cfg, &ui->keys);
+	ls_error err;
+	/* The defaults file first; the command line overrides it. */
+	file_ctx fc = {.o = &o, .cfg = &cfg, .km = &ui->keys};
+	char note[1200] = "";
+	char path[1024];
+	if (!wants_no_config(argc, argv) && ls_userconfig_path(path, sizeof path)) {
+		ls_userconfig_sink sink = {file_set, file_bad, &fc};
+		size_t nbad;
+		if (ls_userconfig_load(path, &sink, &nbad, &err) != LS_OK)
+			snprintf(note, sizeof note, "defaults file not read: %s", err.msg);
+		else if (nbad == 1)
+			snprintf(note, sizeof note, "%s (line skipped)", fc.first);
+		else if (nbad > 1)
+			snprintf(note, sizeof note, "%s (line skipped; %zu bad lines in all)", fc.first,
+			         nbad);
+	}
+	int rc = parse(argc, argv, &o, &ui->keys);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -504,9 +644,36 @@ int ls_tui_main(int argc, char **argv)
 		ls_keys_write_man(stdout);
 		return 0;
 	}
+	ls_lesson *lesson = NULL;
+	if (o.resume && (o.lesson || o.nparam)) {
+		fprintf(stderr, "lorascope: --resume takes its parameters from the snapshot (no "
+		                "--lesson or parameters with it; change them with F2)\n");
+		return 2;
+	}
+	if (o.lesson) {
+		/* Errors before curses starts: FILE:LINE:COL: message. */
+		if (ls_lesson_load(o.lesson, &lesson, &err) != LS_OK ||
+		    ls_lesson_configure(lesson, &cfg, &err) != LS_OK) {
+			fprintf(stderr, "%s\n", err.msg);
+			ls_lesson_free(lesson);
+			return 2;
+		}
+	}
+	for (int i = 0; i < o.nparam; i++)
+		if (ls_config_set(&cfg, o.pname[i], o.pval[i], &err) != LS_OK) {
+			fprintf(stderr, "lorascope: %s\n", err.msg);
+			ls_lesson_free(lesson);
+			return 2;
+		}
+	if (!o.resume && ls_config_check(&cfg, &err) != LS_OK) {
+		fprintf(stderr, "lorascope: %s\n", err.msg);
+		ls_lesson_free(lesson);
+		return 2;
+	}
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr, "lorascope: not a terminal; use `lorascope run` for a headless "
 		                "run (see lorascope run --help)\n");
+		ls_lesson_free(lesson);
 		return 2;
 	}
 	/* Leave a core to the UI thread. */
@@ -516,88 +683,42 @@ int ls_tui_main(int argc, char **argv)
 	int pfd[2];
 	if (pipe(pfd) != 0) {
 		perror("lorascope: pipe");
+		ls_lesson_free(lesson);
 		return 1;
 	}
 	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
 	fcntl(pfd[1], F_SETFL, fcntl(pfd[1], F_GETFL) | O_NONBLOCK);
 
-	ls_error err;
 	ls_worker *w = NULL;
-	if (ls_worker_start(&w, &cfg, o.paused, pfd[1], &err) != LS_OK) {
+	ls_worker_opts wo = {.cfg = &cfg,
+	                     .resume = o.resume,
+	                     .lesson = lesson,
+	                     .paused = o.paused,
+	                     .speed = o.speed,
+	                     .notify_fd = pfd[1],
+	                     .message = note[0] ? note : NULL};
+	if (ls_worker_start_opts(&w, &wo, &err) != LS_OK) {
 		fprintf(stderr, "lorascope: %s\n", err.msg);
 		close(pfd[0]);
 		close(pfd[1]);
+		ls_lesson_free(lesson);
 		return 2;
 	}
 
-	/* Only the character type follows the user's locale: numbers stay in C. */
-	setlocale(LC_CTYPE, "");
-	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	ui->unicode = utf8 && !o.ascii;
-	/* Braille where the locale is UTF-8; block elements when asked or on the Linux
-	 * console (its fonts lack braille); plain ASCII otherwise or with --ascii. */
-	const char *term = getenv("TERM");
-	bool console = term && strcmp(term, "linux") == 0;
-	if (!ui->unicode)
-		ui->glyphs = LS_GLYPHS_ASCII;
-	else if (o.blocks || console)
-		ui->glyphs = LS_GLYPHS_BLOCK;
-	else
-		ui->glyphs = LS_GLYPHS_BRAILLE;
+	ls_screen_glyphs(ui, o.ascii, o.blocks);
 	ui->show_baseline = true;
 	ui->show_flow = true;
-	ls_canvas_init(&ui->canvas, ui->glyphs);
-	const char *nc = getenv("NO_COLOR");
-	bool want_color = !o.no_color && !(nc && nc[0]);
-
 	ls_stats stats;
 	ls_stats_init(&stats);
-
-	/* stderr off the screen while curses owns it. */
-	fflush(stderr);
-	int saved_err = dup(2);
-	int devnull = open("/dev/null", O_WRONLY);
-	if (devnull >= 0) {
-		dup2(devnull, 2);
-		close(devnull);
-	}
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	struct sigaction fa;
-	memset(&fa, 0, sizeof fa);
-	fa.sa_handler = on_fatal;
-	sigemptyset(&fa.sa_mask);
-	sigaction(SIGSEGV, &fa, NULL);
-	sigaction(SIGBUS, &fa, NULL);
-	sigaction(SIGFPE, &fa, NULL);
-	sigaction(SIGABRT, &fa, NULL);
-
-	set_escdelay(25);
-	initscr();
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	curs_set(0);
-	ui->color = ls_theme_init(want_color);
+	ls_screen sc;
+	ls_screen_begin(&sc, ui, o.no_color);
 
 	app a = {.ui = ui, .w = w, .stats = &stats};
 	rc = loop(&a, pfd[0], o.delay_ms);
 
-	endwin();
-	if (saved_err >= 0) {
-		dup2(saved_err, 2);
-		close(saved_err);
-	}
+	ls_screen_end(&sc);
 	ls_worker_stop(w);
+	ls_lesson_free(lesson);
 	close(pfd[0]);
 	close(pfd[1]);
 	ls_canvas_free(&ui->canvas);
@@ -606,7 +727,7 @@ int ls_tui_main(int argc, char **argv)
 		rc = 1;
 	}
 	ls_stats_free(&stats);
-	if (stop_signal == SIGINT || stop_signal == SIGTERM)
-		return 128 + (int)stop_signal;
+	if (ls_screen_stop == SIGINT || ls_screen_stop == SIGTERM)
+		return 128 + (int)ls_screen_stop;
 	return rc;
 }

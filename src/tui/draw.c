@@ -143,6 +143,98 @@ void ls_draw_canvas(const ls_ui *ui, ls_rect c)
 	attrset(A_NORMAL);
 }
 
+void ls_draw_cursor(const ls_ui *ui, ls_rect c, const ls_scale *xs)
+{
+	if (!ui->has_cursor || c.w <= 0 || c.h <= 0)
+		return;
+	double f = ls_steps_frac(xs, ui->cursor_step);
+	if (!(f >= 0 && f <= 1))
+		return;
+	int x = c.x + (int)lround(f * (c.w - 1));
+	for (int y = c.y; y < c.y + c.h; y++)
+		ls_draw_text(y, x, 1, LS_ROLE_MARK, LS_TXT(ui, "│", "|"));
+}
+
+size_t ls_ui_module(const ls_ui *ui, const ls_view *v)
+{
+	size_t k = ui->module > 0 ? (size_t)ui->module : 0;
+	return v->m.nmod == 0 || k >= v->m.nmod ? 0 : k;
+}
+
+/* Gather the selected module's ratio (k > 0) from each view drawn; a step going back
+ * (a restart) starts the series again, a full series keeps every other point. */
+static void gather_module_ratio(ls_ui *ui, const ls_view *v)
+{
+	size_t k = ls_ui_module(ui, v);
+	if (k == 0) {
+		ui->mod_n = 0;
+		return;
+	}
+	if (ui->mod_n && v->m.step < ui->mod_step[ui->mod_n - 1])
+		ui->mod_n = 0;
+	if (ui->mod_n && v->m.step == ui->mod_step[ui->mod_n - 1])
+		return;
+	if (ui->mod_n == LS_MOD_SERIES_MAX) {
+		for (size_t i = 0; i < LS_MOD_SERIES_MAX / 2; i++) {
+			ui->mod_step[i] = ui->mod_step[2 * i];
+			ui->mod_ratio[i] = ui->mod_ratio[2 * i];
+		}
+		ui->mod_n = LS_MOD_SERIES_MAX / 2;
+	}
+	ui->mod_step[ui->mod_n] = v->m.step;
+	ui->mod_ratio[ui->mod_n] = v->m.mod[k].ratio;
+	ui->mod_n++;
+}
+
+/* A lesson's caption, held until the next one, in a box over the bottom of the loss plot
+ * (lines split at the caption's newlines and wrapped at the box's width). */
+static void draw_caption(ls_ui *ui, const ls_view *v)
+{
+	if (!v->has_lesson || !v->caption[0])
+		return;
+	ls_rect p = ui->layout.r[LS_PANEL_LOSS];
+	int w = p.w - 2;
+	if (w < 12)
+		return;
+	char lines[8][160];
+	int n = 0;
+	const char *s = v->caption;
+	while (*s && n < 8) {
+		int len = 0, cols = 0, brk = -1;
+		while (s[len] && s[len] != '\n' && cols < w - 4 && len < 150) {
+			if (s[len] == ' ')
+				brk = len;
+			if (((unsigned char)s[len] & 0xC0) != 0x80)
+				cols++;
+			len++;
+		}
+		if (s[len] && s[len] != '\n' && brk > 0)
+			len = brk;
+		while (len < 150 && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len++;
+		memcpy(lines[n], s, (size_t)len);
+		lines[n][len] = '\0';
+		n++;
+		s += len;
+		if (*s == '\n' || *s == ' ')
+			s++;
+	}
+	int h = n + 2 + (v->lesson_wait ? 1 : 0);
+	if (h > p.h - 1)
+		h = p.h - 1;
+	ls_rect r = {p.y + p.h - 1 - h, p.x + 1, h, w};
+	for (int y = r.y; y < r.y + r.h; y++)
+		mvhline(y, r.x, ' ', r.w);
+	char title[48];
+	snprintf(title, sizeof title, "lesson, step %ld", v->lesson_clock);
+	ls_draw_box(ui, r, title);
+	for (int i = 0; i < n && i < h - 2; i++)
+		ls_draw_text(r.y + 1 + i, r.x + 2, r.w - 4, LS_ROLE_TITLE, lines[i]);
+	if (v->lesson_wait && n + 1 < h - 1)
+		ls_draw_text(r.y + 1 + n, r.x + 2, r.w - 4, LS_ROLE_WARN,
+		             "paused by the lesson: press any key to go on");
+}
+
 static void draw_message(ls_ui *ui, ls_rect r)
 {
 	if (!ui->msg[0])
@@ -198,6 +290,7 @@ void ls_panel_help_draw(ls_ui *ui)
 void ls_draw_frame(ls_ui *ui, const ls_view *v)
 {
 	erase();
+	gather_module_ratio(ui, v);
 	const ls_layout *L = &ui->layout;
 	if (L->too_small) {
 		draw_too_small(L);
@@ -214,6 +307,7 @@ void ls_draw_frame(ls_ui *ui, const ls_view *v)
 	ls_panel_ratio_draw(ui, L->r[LS_PANEL_RATIO], v);
 	ls_panel_verdict_draw(ui, L->r[LS_PANEL_VERDICT], v);
 	ls_panel_status_draw(ui, L->r[LS_PANEL_STATUS], v);
+	draw_caption(ui, v);
 	draw_message(ui, L->r[LS_PANEL_MESSAGE]);
 	if (ui->show_help)
 		ls_panel_help_draw(ui);

@@ -11,7 +11,13 @@ const ls_action_info ls_actions[LS_ACT_COUNT] = {
 #undef LS_ACTION_INFO
 };
 
-static const char *const groups[] = {"run", "tune", "view", "files"};
+static const char *const groups[] = {"run", "tune", "view", "files", "replay"};
+
+static const char *const named_keys[] = {
+#define LS_NAMED_KEY_NAME(id, name) name,
+        LS_NAMED_KEY_LIST(LS_NAMED_KEY_NAME)
+#undef LS_NAMED_KEY_NAME
+};
 
 void ls_keymap_defaults(ls_keymap *km)
 {
@@ -102,6 +108,8 @@ void ls_key_name(int key, char *buf, size_t len)
 		snprintf(buf, len, "space");
 	else if (key > LS_KEY_F(0) && key <= LS_KEY_F(63))
 		snprintf(buf, len, "F%d", key - LS_KEY_F(0));
+	else if (key > LS_KEY_NAMED_BASE && key < LS_KEY_NAMED_END)
+		snprintf(buf, len, "%s", named_keys[key - LS_KEY_NAMED_BASE - 1]);
 	else if (key > 0 && key < 32)
 		snprintf(buf, len, "^%c", key + '@');
 	else if (key > 32 && key < 127)
@@ -121,6 +129,9 @@ int ls_key_parse(const char *name)
 		return name[1] - '@';
 	if (l == 2 && name[0] == '^' && name[1] >= 'a' && name[1] <= 'z')
 		return name[1] - 'a' + 1;
+	for (int k = LS_KEY_NAMED_BASE + 1; k < LS_KEY_NAMED_END; k++)
+		if (strcmp(name, named_keys[k - LS_KEY_NAMED_BASE - 1]) == 0)
+			return k;
 	if (l >= 2 && l <= 3 && name[0] == 'F') {
 		char *end;
 		long n = strtol(name + 1, &end, 10);

@@ -16,6 +16,25 @@
 #define LS_KEY_F(n) (0x10000 + (n))
 #define LS_KEY_CTRL(c) ((c)&0x1f)
 #define LS_KEY_NONE 0
+/* Named keys beyond the function keys (the app maps curses codes to these). */
+#define LS_NAMED_KEY_LIST(X)                                                                       \
+	X(LEFT, "Left")                                                                            \
+	X(RIGHT, "Right")                                                                          \
+	X(UP, "Up")                                                                                \
+	X(DOWN, "Down")                                                                            \
+	X(HOME, "Home")                                                                            \
+	X(END, "End")                                                                              \
+	X(PGUP, "PgUp")                                                                            \
+	X(PGDN, "PgDn")                                                                            \
+	X(SLEFT, "S-Left")                                                                         \
+	X(SRIGHT, "S-Right")
+enum {
+	LS_KEY_NAMED_BASE = 0x10100,
+#define LS_NAMED_KEY_ENUM(id, name) LS_KEY_##id,
+	LS_NAMED_KEY_LIST(LS_NAMED_KEY_ENUM)
+#undef LS_NAMED_KEY_ENUM
+	        LS_KEY_NAMED_END
+};
 
 /* X(ID, "name", "group", key1, key2, "help"); key2 may be LS_KEY_NONE. */
 #define LS_ACTION_LIST(X)                                                                          \
@@ -24,6 +43,10 @@
 	X(RESET, "reset", "run", 'x', LS_KEY_NONE,                                                 \
 	  "restart from step 0 with the current settings")                                         \
 	X(KICK, "kick", "run", 'k', LS_KEY_NONE, "perturb A and B to leave a saddle")              \
+	X(SPEED_UP, "speed-up", "run", '+', '=',                                                   \
+	  "double the speed cap (steps per second; past the top: unlimited)")                      \
+	X(SPEED_DOWN, "speed-down", "run", '-', LS_KEY_NONE,                                       \
+	  "halve the speed cap (from unlimited: about the measured speed)")                        \
 	X(LAMBDA_DOWN, "lambda-down", "tune", 'l', LS_KEY_NONE,                                    \
 	  "divide the weight decay lambda by sqrt(10)")                                            \
 	X(LAMBDA_UP, "lambda-up", "tune", 'L', LS_KEY_NONE,                                        \
@@ -46,12 +69,23 @@
 	  "show or hide the full fine-tuning baseline")                                            \
 	X(FLOW, "flow", "view", 'g', LS_KEY_NONE,                                                  \
 	  "show or hide the gradient-flow curve (approx with spectral init)")                      \
+	X(MODULE, "module", "view", 'm', LS_KEY_NONE,                                              \
+	  "next module in the spectrum and ratio panels (problems with several modules)")          \
 	X(HELP, "help", "view", '?', LS_KEY_F(1), "show or hide this help")                        \
 	X(REDRAW, "redraw", "view", LS_KEY_CTRL('l'), LS_KEY_NONE, "redraw the screen")            \
 	X(SNAPSHOT, "snapshot", "files", 's', LS_KEY_NONE,                                         \
-	  "save the factors A and B as .npy files")                                                \
-	X(TRACE, "trace", "files", 'w', LS_KEY_NONE, "write the trace (history) as CSV")           \
-	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")
+	  "save a snapshot to lorascope-stepN/ (lorascope --resume DIR continues it)")             \
+	X(TRACE, "trace", "files", 'w', LS_KEY_NONE,                                               \
+	  "write the trace (history and parameters) to lorascope-trace-stepN.csv")                 \
+	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")                                         \
+	X(ROW_BACK, "row-back", "replay", LS_KEY_LEFT, LS_KEY_UP, "replay: one row back")          \
+	X(ROW_NEXT, "row-next", "replay", LS_KEY_RIGHT, LS_KEY_DOWN, "replay: one row on")         \
+	X(JUMP_BACK, "jump-back", "replay", LS_KEY_SLEFT, LS_KEY_PGUP,                             \
+	  "replay: a twentieth of the rows back")                                                  \
+	X(JUMP_NEXT, "jump-next", "replay", LS_KEY_SRIGHT, LS_KEY_PGDN,                            \
+	  "replay: a twentieth of the rows on")                                                    \
+	X(FIRST, "first", "replay", LS_KEY_HOME, LS_KEY_NONE, "replay: the first row")            \
+	X(LAST, "last", "replay", LS_KEY_END, LS_KEY_NONE, "replay: the last row")
 
 typedef enum {
 	LS_ACT_NONE = 0,
@@ -63,7 +97,7 @@ typedef enum {
 
 typedef struct {
 	const char *name;  /* "lambda-up": the name used by remapping */
-	const char *group; /* "run", "tune", "view", "files" */
+	const char *group; /* "run", "tune", "view", "files", "replay" */
 	int keys[2];       /* default keys (LS_KEY_NONE when unused) */
 	const char *help;
 } ls_action_info;
@@ -95,7 +129,7 @@ void ls_keymap_keys_text(const ls_keymap *km, ls_action action, char *buf, size_
 /* The action called name, LS_ACT_NONE when none. */
 ls_action ls_action_find(const char *name);
 
-/* A key's printable name ("space", "F2", "^L", "L") into buf (≥ 8 bytes). */
+/* A key's printable name ("space", "F2", "^L", "L", "S-Left") into buf (≥ 8 bytes). */
 void ls_key_name(int key, char *buf, size_t len);
 /* The key called name (as ls_key_name writes it), LS_KEY_NONE when none. */
 int ls_key_parse(const char *name);

@@ -80,19 +80,21 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ui->fy[i] = ls_scale_frac(&ys, h->reg_loss[i]);
 	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, INK_G);
 	if (ui->show_flow && v->has_flow && n) {
-		/* The closed form f(t) at t = η·step, one point per pixel column (MATH.md §7). */
+		/* The closed form f(t) at t = η·step (η·inner_k·step for sequential updates,
+		 * mu = 0), one point per pixel column (flow.h, MATH.md §7). */
 		int W = ls_canvas_px_w(&ui->canvas);
+		double per = v->cfg.lr * (v->cfg.mu == 0 ? (double)v->cfg.inner_k : 1.0);
 		for (int i = 0; i < W; i++) {
 			double fr = (double)i / (W > 1 ? W - 1 : 1);
 			double step = ls_scale_value(&xs, fr) - (xs.log ? 1 : 0);
-			double f = ls_flow_approx_loss(v->target_sv, v->ntarget, v->flow_r,
-			                               v->flow_x0, v->flow_s, v->cfg.lr * step);
+			double f = ls_flow_curve_loss(&v->flow, per * step);
 			ui->fx[i] = fr;
 			ui->fy[i] = ls_scale_frac(&ys, f);
 		}
 		ls_canvas_series(&ui->canvas, ui->fx, ui->fy, (size_t)W, INK_FLOW);
 	}
 	ls_draw_canvas(ui, c);
+	ls_draw_cursor(ui, c, &xs);
 	/* Not drawable on a log axis: say so instead of drawing garbage. */
 	if (n && !(h->reg_loss[n - 1] > 0))
 		ls_draw_text(c.y, c.x + 1, c.w - 2, LS_ROLE_LABEL, "(loss <= 0: off the log axis)");

@@ -31,20 +31,29 @@ static void bar(const ls_ui *ui, ls_rect c, int x, double frac, ls_role role)
 
 void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 {
-	const ls_module_metrics *mm = v->m.nmod ? &v->m.mod[0] : NULL;
+	size_t mk = ls_ui_module(ui, v);
+	const ls_module_metrics *mm = v->m.nmod ? &v->m.mod[mk] : NULL;
 	size_t ns = mm ? mm->nsigma : 0;
 	bool star = ui->show_baseline && v->has_baseline;
-	size_t nstar = star ? v->rstar : 0;
+	size_t rstar = v->rstar_mod[mk];
+	size_t nstar = star ? rstar : 0;
+	const double *sigma_star = v->sigma_star[mk];
 	char title[160];
 	snprintf(title, sizeof title, "%s r=%zu rank %zu", LS_TXT(ui, "σ(X)", "sv(X)"),
 	         (size_t)v->cfg.rank, mm ? mm->num_rank : (size_t)0);
+	if (v->m.nmod > 1) {
+		size_t l = strlen(title);
+		snprintf(title + l, sizeof title - l, " module %zu/%zu", mk + 1, v->m.nmod);
+	}
 	if (star) {
 		size_t l = strlen(title);
 		snprintf(title + l, sizeof title - l, " %s r*=%zu",
-		         LS_TXT(ui, "· σ(X*)", "| sv(X*)"), v->rstar);
+		         LS_TXT(ui, "· σ(X*)", "| sv(X*)"), rstar);
 	}
 	size_t k0 = ns > nstar ? ns : nstar;
-	size_t ntg = v->ntarget < k0 ? v->ntarget : k0;
+	size_t ntg = mk == 0 && v->ntarget < k0 ? v->ntarget : 0;
+	if (mk == 0 && v->ntarget >= k0)
+		ntg = k0;
 	if (ntg) {
 		size_t l = strlen(title);
 		snprintf(title + l, sizeof title - l, " %s", LS_TXT(ui, "· ─ σ(target)", "| - target"));
@@ -54,7 +63,7 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_scale_begin(&ys, 1);
 	if (mm)
 		ls_scale_add(&ys, mm->sigma, ns);
-	ls_scale_add(&ys, v->sigma_star, nstar);
+	ls_scale_add(&ys, sigma_star, nstar);
 	ls_scale_add(&ys, v->target_sv, ntg);
 	/* Values below the numerical-rank threshold count as zero (MATH.md §3): keep the
 	 * axis above them so the counted rank is what stands out. */
@@ -80,7 +89,7 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		if (i < ns)
 			bar(ui, c, x, ls_scale_frac(&ys, mm->sigma[i]), LS_ROLE_XBAR);
 		if (star && slot >= 2 && i < nstar)
-			bar(ui, c, x + 1, ls_scale_frac(&ys, v->sigma_star[i]), LS_ROLE_XSTAR);
+			bar(ui, c, x + 1, ls_scale_frac(&ys, sigma_star[i]), LS_ROLE_XSTAR);
 		/* The target's σ_i as a tick in the gap column. */
 		double ft = i < ntg && slot >= 3 ? ls_scale_frac(&ys, v->target_sv[i]) : NAN;
 		if (ft >= 0 && ft <= 1) {
@@ -90,7 +99,7 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		char lab[4] = "";
 		if (i + 1 == (size_t)v->cfg.rank)
 			strcpy(lab, "r");
-		if (star && i + 1 == v->rstar)
+		if (star && i + 1 == rstar)
 			strcpy(lab, i + 1 == (size_t)v->cfg.rank ? "r*" : "*");
 		if (lab[0])
 			ls_draw_text(c.y + c.h, x, c.x + c.w - x, LS_ROLE_MARK, lab);

@@ -27,6 +27,15 @@ static void num(ls_rect r, int *y, const char *label, double v)
 	row(r, y, label, buf);
 }
 
+/* The speed cap as text: "at most 60/s" or "unlimited". */
+static void speed_text(double speed, char *buf, size_t len)
+{
+	if (speed > 0)
+		snprintf(buf, len, "max %.0f/s", speed);
+	else
+		snprintf(buf, len, "unlimited");
+}
+
 void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 {
 	ls_draw_box(ui, r, "status");
@@ -47,7 +56,7 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	num(r, &y, LS_TXT(ui, "λ", "lambda"), c->lambda);
 	double s = m->nmod ? m->mod[0].s : NAN;
 	ls_axis_format(s, 7, d, sizeof d);
-	if (v->has_baseline)
+	if (v->has_baseline || (v->replay && m->rstar > 0))
 		snprintf(buf, sizeof buf, "%ld / %zu / %s", c->rank, m->rstar, d);
 	else
 		snprintf(buf, sizeof buf, "%ld / ? / %s", c->rank, d);
@@ -63,8 +72,15 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	num(r, &y, LS_TXT(ui, "‖X−X*‖F", "|X-X*|F"), m->dist_star);
 	num(r, &y, LS_TXT(ui, "‖∇g‖", "|grad g|"), m->grad_norm);
 	num(r, &y, LS_TXT(ui, "‖AᵀA−BᵀB‖", "|AtA-BtB|"), m->balance);
-	snprintf(buf, sizeof buf, "%.0f", m->steps_per_sec);
+	if (v->replay) {
+		snprintf(buf, sizeof buf, "%zu of %zu", v->replay_row + 1, v->replay_rows);
+		row(r, &y, "trace row", buf);
+		return;
+	}
+	snprintf(buf, sizeof buf, "%.0f", v->rate);
 	row(r, &y, "steps/s", v->paused || v->diverged ? "0" : buf);
+	speed_text(v->speed, buf, sizeof buf);
+	row(r, &y, "speed (+/-)", buf);
 }
 
 void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
@@ -85,10 +101,22 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		 (unsigned long long)c->seed);
 	ls_draw_text(r.y, r.x, r.w, LS_ROLE_HEADER, buf);
 	int x = r.x + (int)strlen(buf);
-	const char *state = v->diverged ? " DIVERGED " : v->paused ? " PAUSED " : " RUNNING ";
+	const char *state = v->replay     ? " REPLAY "
+	                    : v->diverged ? " DIVERGED "
+	                    : v->paused   ? " PAUSED "
+	                                  : " RUNNING ";
 	ls_role role = v->diverged ? LS_ROLE_BAD : v->paused ? LS_ROLE_WARN : LS_ROLE_GOOD;
+	if (v->replay)
+		role = LS_ROLE_INFO;
 	ls_draw_text(r.y, x, r.x + r.w - x, role, state);
 	x += (int)strlen(state);
+	if (!v->replay) {
+		speed_text(v->speed, buf, sizeof buf);
+		char sp[48];
+		snprintf(sp, sizeof sp, " %s", buf);
+		ls_draw_text(r.y, x, r.x + r.w - x, LS_ROLE_HEADER, sp);
+		x += (int)strlen(sp);
+	}
 	char help[32], setup[32], quit[32];
 	ls_keymap_keys_text(&ui->keys, LS_ACT_HELP, help, sizeof help);
 	ls_keymap_keys_text(&ui->keys, LS_ACT_SETUP, setup, sizeof setup);

@@ -16,6 +16,8 @@
 #include "lorascope/metrics.h"
 #include "view.h"
 
+#define LS_MOD_SERIES_MAX 2048
+
 typedef struct {
 	ls_layout layout;
 	ls_glyphs glyphs;
@@ -30,6 +32,16 @@ typedef struct {
 	int setup_sel, setup_top;
 	bool editing;
 	char edit[96];
+	/* The module the spectrum and ratio panels show (m cycles), and the ratio series of a
+	 * module other than 0 gathered from the views drawn (the history holds module 0's). */
+	int module;
+	size_t mod_n;
+	long mod_step[LS_MOD_SERIES_MAX];
+	double mod_ratio[LS_MOD_SERIES_MAX];
+	/* Replay: a cursor line on the plots at cursor_step; the title of the header. */
+	bool has_cursor;
+	long cursor_step;
+	const char *replay_title;
 	/* message line */
 	char msg[256];
 	bool msg_error;
@@ -60,6 +72,10 @@ ls_scale ls_steps_scale(const long *steps, size_t n);
 double ls_steps_frac(const ls_scale *xs, long step);
 /* Put the ui's canvas on the screen at rectangle c (only its set cells). */
 void ls_draw_canvas(const ls_ui *ui, ls_rect c);
+/* The replay cursor as a vertical line in canvas rectangle c on x scale xs (when set). */
+void ls_draw_cursor(const ls_ui *ui, ls_rect c, const ls_scale *xs);
+/* The module the panels show: ui->module clamped to the view's modules. */
+size_t ls_ui_module(const ls_ui *ui, const ls_view *v);
 
 void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v);
 void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v);

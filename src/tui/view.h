@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "lorascope/config.h"
+#include "lorascope/flow.h"
 #include "lorascope/metrics.h"
 #include "lorascope/theory.h"
 
@@ -20,27 +21,44 @@ typedef struct {
 	ls_history h;
 	bool paused;
 	bool diverged;
-	/* Full fine-tuning baseline (module 0's spectrum); has_baseline false when skipped. */
+	/* Full fine-tuning baseline; has_baseline false when skipped. rstar is module 0's. */
 	bool has_baseline;
 	bool baseline_certified;
 	double floor, f_star, xstar_fro, xstar_nuc;
 	size_t rstar;
-	double *sigma_star; /* rstar values, descending (heap, capacity sigma_star_cap) */
-	size_t sigma_star_cap;
-	/* Kim–Kim–Ryu instruments (theory.h) at step theory_step, when has_theory: α̂, β̂
-	 * from ab_samples of ab_target Monte Carlo samples so far, regime, λ_min, verdict. */
+	/* σ(X*_k) of every module k: rstar_mod[k] values, descending (heap) */
+	size_t rstar_mod[LS_MAX_MODULES];
+	double *sigma_star[LS_MAX_MODULES];
+	size_t sigma_star_cap[LS_MAX_MODULES];
+	/* Kim–Kim–Ryu instruments (theory.h), the session's own (ls_session_theory_report) at
+	 * step theory_step, when has_theory: α̂, β̂ from the session's cache (ab_samples of
+	 * ab_target samples: 0 until estimated), regime, λ_min, verdict. */
 	bool has_theory;
 	long theory_step;
 	size_t ab_samples, ab_target;
 	ls_theory_report rep;
 	/* The singular values of the problem's target (ntarget = 0 when it has none or it is
-	 * large), and the gradient-flow closed form (flow.h, MATH.md §7) where one exists:
-	 * approx with the spectral initialisation. */
+	 * large), and the gradient-flow closed form (flow.h, MATH.md §7) where one exists
+	 * (approx with the spectral initialisation, trace2 with one zero factor), set up at
+	 * the last restart; flow.sv is the view's own copy (capacity flow_cap). has_flow is
+	 * false, flow_why says why, when none applies or the run changed since. */
 	bool has_flow;
-	size_t flow_r;
-	double flow_x0, flow_s;
+	ls_flow_curve flow;
+	size_t flow_cap;
+	char flow_why[96];
 	double *target_sv;
 	size_t ntarget, target_cap;
+	/* Pace: the steps-per-second cap (0 unlimited) and the rate measured over ~1 s. */
+	double speed, rate;
+	/* A lesson (lesson.h) being played: its last caption (held until the next), whether
+	 * it waits for a key (a "pause"), whether it is over, the lesson clock. */
+	bool has_lesson, lesson_wait, lesson_done;
+	long lesson_clock;
+	unsigned long caption_seq;
+	char caption[512];
+	/* A replay (no worker): the trace's row at the cursor and the row count. */
+	bool replay;
+	size_t replay_row, replay_rows;
 	/* The last event (a change, restart, divergence, file written, refusal). */
 	unsigned long event_seq;
 	bool event_error;

@@ -2,11 +2,16 @@
  *
  * Loop: drain the command queue and apply each command to the session; when running,
  * step in batches whose size adapts so one batch takes about 2–5 ms, until ~10 ms have
- * passed or a command is waiting; publish a copy at most every 15 ms (at once after a
- * command); when paused, sleep on the queue's condition variable. */
+ * passed or a command is waiting, no faster than the speed cap (a token bucket: when it
+ * is empty the thread waits on the queue's condition variable until the next step is
+ * due, so commands still wake it at once); a lesson is polled before every batch and
+ * bounds it; publish a copy at most every 15 ms (at once after a command); when paused,
+ * sleep on the queue's condition variable. The theory is the session's own: its α̂/β̂
+ * cache and report (session.h), refreshed between batches. */
 #include "worker.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -17,22 +22,23 @@
 #include <unistd.h>
 
 #include "lorascope/baseline.h"
-#include "lorascope/fileio.h"
+#include "lorascope/flow.h"
+#include "lorascope/lesson.h"
 #include "lorascope/lora.h"
-#include "lorascope/npy.h"
-#include "lorascope/rng.h"
 #include "lorascope/session.h"
+#include "lorascope/snapshot.h"
 #include "lorascope/theory.h"
+#include "lorascope/trace.h"
 
 #define QUEUE_MAX 64
 #define BATCH_BUDGET 0.010
 #define PUBLISH_EVERY 0.015
 #define KICK_SCALE 0.3
-/* Theory instruments: Monte Carlo samples for α̂, β̂ (the paper's 1000), gathered in
- * calls of ~5–20 ms between training batches; the report (λ_min, verdict) refreshed at
- * most every 0.25 s and using at most a tenth of the worker's time. */
-#define AB_TARGET 1000
-#define AB_HIST 64
+/* The theory report (λ_min, verdict) is refreshed at most every 0.25 s and uses at most a
+ * tenth of the worker's time. */
+#define REPORT_EVERY 0.25
+/* Tokens the speed cap lets accumulate: 50 ms of steps (no burst after a slow spell). */
+#define BUCKET_SEC 0.05
 
 struct ls_worker {
 	pthread_t thread;
@@ -58,26 +64,33 @@ struct ls_worker {
 	long batch;
 	int notify_fd;
 
-	/* Theory state, keyed by the baseline (X*) and the rank it was estimated for. */
-	ls_rng trng;
-	const ls_baseline *th_base;
-	double th_floor;
-	size_t th_r;
-	ls_mat xstar[LS_MAX_MODULES];
-	bool xstar_ok;
-	ls_alphabeta ab[LS_MAX_MODULES];
-	size_t ab_n, ab_batch;
-	double next_ab;
-	double ab_D;
-	size_t hist_n; /* estimates after each call, for the spread */
-	size_t hist_samples[AB_HIST];
-	double hist_alpha[AB_HIST][LS_MAX_MODULES], hist_beta[AB_HIST][LS_MAX_MODULES];
+	/* The last theory report of the session, and when it was made. */
 	bool has_rep;
 	long rep_step;
 	size_t rep_ab_n; /* samples behind the last report */
+	const ls_baseline *rep_base;
+	double rep_floor;
 	double next_report;
 	ls_theory_report rep;
 	bool theory_failed;
+
+	/* Pace: cap (steps/s, 0 unlimited), bucket tokens, its clock; measured rate. */
+	double speed, tokens, bucket_t;
+	double rate, rate_t0;
+	long rate_steps;
+
+	/* The gradient-flow curve set up at the last restart, with the parameters it
+	 * assumed. */
+	ls_flow_curve flow;
+	ls_config flow_cfg;
+	bool flow_set;
+
+	/* A lesson being played. */
+	const ls_lesson *lesson;
+	ls_lesson_run *player;
+	bool lesson_wait, lesson_done;
+	unsigned long caption_seq;
+	char caption[512];
 
 	/* The target's singular values for the gradient-flow curve, keyed by the target. */
 	const double *sv_key;
@@ -90,7 +103,9 @@ void ls_view_free(ls_view *v)
 {
 	ls_metrics_free(&v->m);
 	ls_history_free(&v->h);
-	free(v->sigma_star);
+	for (size_t k = 0; k < LS_MAX_MODULES; k++)
+		free(v->sigma_star[k]);
+	free(v->flow.sv);
 	free(v->target_sv);
 	memset(v, 0, sizeof(*v));
 }
@@ -149,6 +164,59 @@ static bool target_update(ls_worker *w)
 	return true;
 }
 
+/* Whether the run still follows the assumptions of the flow curve set up at its restart:
+ * the parameters the closed form depends on are unchanged. */
+static const char *flow_stale(const ls_config *a, const ls_config *b)
+{
+	if (a->lr != b->lr || a->lambda != b->lambda || a->optimizer != b->optimizer ||
+	    a->inner_k != b->inner_k)
+		return "eta, lambda or the optimiser changed since the restart";
+	if (a->rank != b->rank || a->scaling != b->scaling || a->alpha != b->alpha)
+		return "the rank or the scaling changed since the restart";
+	return NULL;
+}
+
+/* The flow curve into the view (its own copy of the singular values); false on memory. */
+static bool publish_flow(ls_worker *w, ls_view *v)
+{
+	const char *why = !w->flow_set ? "the run did not start here (no restart seen)"
+		          : w->flow.kind == LS_FLOW_NONE ? w->flow.why
+		                                         : flow_stale(&w->flow_cfg, &v->cfg);
+	v->has_flow = why == NULL;
+	snprintf(v->flow_why, sizeof v->flow_why, "%s", why ? why : "");
+	double *keep = v->flow.sv;
+	v->flow = w->flow;
+	v->flow.sv = keep;
+	if (w->flow.k > v->flow_cap) {
+		double *q = realloc(v->flow.sv, w->flow.k * sizeof(double));
+		if (!q) {
+			set_event(w, true, "display: out of memory");
+			return false;
+		}
+		v->flow.sv = q;
+		v->flow_cap = w->flow.k;
+	}
+	if (w->flow.sv && w->flow.k)
+		memcpy(v->flow.sv, w->flow.sv, w->flow.k * sizeof(double));
+	return true;
+}
+
+/* Set the flow curve up for the run just (re)started at step 0 (flow.h: from the factors
+ * as initialised); any other state keeps the curve of the last restart. */
+static void flow_restart(ls_worker *w)
+{
+	if (ls_session_steps(w->s) != 0)
+		return;
+	ls_error err;
+	w->flow_set = false;
+	if (ls_session_flow_curve(w->s, &w->flow, &err) != LS_OK) {
+		set_event(w, true, "flow: %s", err.msg);
+		return;
+	}
+	w->flow_cfg = *ls_session_config(w->s);
+	w->flow_set = true;
+}
+
 static void publish(ls_worker *w)
 {
 	ls_view *v = &w->views[1 - w->front];
@@ -169,24 +237,29 @@ static void publish(ls_worker *w)
 		v->f_star = b->f_star;
 		v->xstar_fro = b->fro;
 		v->xstar_nuc = b->nuc;
-		size_t k = b->nmod ? b->mod[0].rstar : 0;
-		if (k > v->sigma_star_cap) {
-			double *p = realloc(v->sigma_star, k * sizeof(double));
-			if (!p) {
-				set_event(w, true, "display: out of memory");
-				return;
+		for (size_t j = 0; j < LS_MAX_MODULES; j++) {
+			size_t k = j < b->nmod ? b->mod[j].rstar : 0;
+			if (k > v->sigma_star_cap[j]) {
+				double *p = realloc(v->sigma_star[j], k * sizeof(double));
+				if (!p) {
+					set_event(w, true, "display: out of memory");
+					return;
+				}
+				v->sigma_star[j] = p;
+				v->sigma_star_cap[j] = k;
 			}
-			v->sigma_star = p;
-			v->sigma_star_cap = k;
+			if (k)
+				memcpy(v->sigma_star[j], b->mod[j].sigma, k * sizeof(double));
+			v->rstar_mod[j] = k;
 		}
-		if (k)
-			memcpy(v->sigma_star, b->mod[0].sigma, k * sizeof(double));
-		v->rstar = k;
+		v->rstar = v->rstar_mod[0];
+	} else {
+		memset(v->rstar_mod, 0, sizeof v->rstar_mod);
 	}
 	bool target = target_update(w);
 	v->ntarget = 0;
-	v->has_flow = target && v->cfg.problem == LS_PROBLEM_APPROX &&
-		      v->cfg.init == LS_INIT_SPECTRAL;
+	if (!publish_flow(w, v))
+		return;
 	if (target) {
 		if (w->ntarget > v->target_cap) {
 			double *q = realloc(v->target_sv, w->ntarget * sizeof(double));
@@ -200,17 +273,20 @@ static void publish(ls_worker *w)
 		memcpy(v->target_sv, w->target_sv, w->ntarget * sizeof(double));
 		v->ntarget = w->ntarget;
 	}
-	if (v->has_flow) {
-		v->flow_r = (size_t)v->cfg.rank;
-		v->flow_x0 = v->cfg.init_scale;
-		v->flow_s = v->m.nmod ? v->m.mod[0].s : 1.0;
-	}
 	v->has_theory = w->has_rep;
 	v->theory_step = w->rep_step;
-	v->ab_samples = w->ab_n;
-	v->ab_target = AB_TARGET;
+	v->ab_samples = v->m.nmod ? v->m.mod[0].ab_samples : 0;
+	v->ab_target = ls_session_ab_samples(s);
 	if (w->has_rep)
 		v->rep = w->rep;
+	v->speed = w->speed;
+	v->rate = w->paused || ls_session_diverged(s) ? 0 : w->rate;
+	v->has_lesson = w->lesson != NULL;
+	v->lesson_wait = w->lesson_wait;
+	v->lesson_done = w->lesson_done;
+	v->lesson_clock = w->player ? ls_lesson_run_clock(w->player) : 0;
+	v->caption_seq = w->caption_seq;
+	memcpy(v->caption, w->caption, sizeof v->caption);
 	v->paused = w->paused;
 	v->diverged = ls_session_diverged(s);
 	v->applied_seq = w->applied;
@@ -252,14 +328,70 @@ static void apply_set(ls_worker *w, const char *param, const char *text)
 	}
 	char now[64];
 	current(w, (ls_param_id)(p - ls_params), now, sizeof now);
+	/* The session's event repeats the change ("--lambda 0.1", "rank 3 -> 2 (...)"):
+	 * say the change once, with what the event adds. */
 	const char *ev = ls_session_event(w->s);
-	if (ev && ev[0])
+	char echo[160];
+	snprintf(echo, sizeof echo, "--%s %s", param, text);
+	size_t el = strlen(echo), pl = strlen(param);
+	if (ev && strncmp(ev, echo, el) == 0 && strncmp(ev + el, ": ", 2) == 0)
+		set_event(w, false, "%s: %s -> %s: %s", param, old, now, ev + el + 2);
+	else if (ev && strncmp(ev, param, pl) == 0 && ev[pl] == ' ')
+		set_event(w, false, "%s", ev);
+	else if (ev && ev[0] && strncmp(ev, echo, el) != 0)
 		set_event(w, false, "%s: %s -> %s (%s)", param, old, now, ev);
 	else
 		set_event(w, false, "%s: %s -> %s", param, old, now);
 	/* A restart leaves the diverged state: run again. */
 	if (was_div && !ls_session_diverged(w->s))
 		w->paused = false;
+}
+
+static long lesson_poll(ls_worker *w);
+
+/* The history as a trace with the parameter header (trace.h), CSV or JSON Lines by the
+ * name's extension (CSV when it has none of theirs). */
+static void apply_trace(ls_worker *w, const char *path)
+{
+	ls_error err;
+	ls_trace_format fmt;
+	if (!ls_trace_format_of_path(path, &fmt))
+		fmt = LS_TRACE_CSV;
+	if (ls_trace_save_history(path, fmt, ls_session_config(w->s), ls_session_history(w->s),
+	                          &err) != LS_OK)
+		set_event(w, true, "trace: %s", err.msg);
+	else
+		set_event(w, false, "trace written to %s (%zu rows; lorascope replay %s)", path,
+		          ls_session_history(w->s)->len, path);
+}
+
+/* Measured rate, rounded down to a power of two (the start of a cap from unlimited). */
+static double pow2_below(double x)
+{
+	double p = 1;
+	while (p * 2 <= x && p < LS_WORKER_SPEED_MAX)
+		p *= 2;
+	return p;
+}
+
+static void apply_speed(ls_worker *w, double factor)
+{
+	double v = w->speed;
+	if (v == 0)
+		v = factor < 1 ? pow2_below(w->rate > 1 ? w->rate : 1) : 0;
+	else
+		v *= factor;
+	if (v > LS_WORKER_SPEED_MAX)
+		v = 0;
+	else if (v != 0 && v < 1)
+		v = 1;
+	w->speed = v;
+	w->tokens = 0;
+	w->bucket_t = now_sec();
+	if (v == 0)
+		set_event(w, false, "speed: unlimited");
+	else
+		set_event(w, false, "speed: at most %.0f steps/s", v);
 }
 
 static void apply(ls_worker *w, const ls_cmd *c)
@@ -310,10 +442,16 @@ static void apply(ls_worker *w, const ls_cmd *c)
 	}
 	case LS_CMD_PAUSE:
 		w->paused = !w->paused;
+		w->lesson_wait = false;
+		w->tokens = 0;
+		w->bucket_t = w->rate_t0 = now_sec();
+		w->rate_steps = 0;
 		set_event(w, false, w->paused ? "paused" : "running");
 		break;
 	case LS_CMD_STEP:
 		w->paused = true;
+		w->lesson_wait = false;
+		lesson_poll(w);
 		if (ls_session_diverged(w->s))
 			set_event(w, true, "diverged: lower the step size (e) and reset (x)");
 		else if (ls_session_step(w->s, 1, &err) != LS_OK)
@@ -336,202 +474,20 @@ static void apply(ls_worker *w, const ls_cmd *c)
 			set_event(w, false, "kicked: A and B perturbed by %.0f%% of their RMS",
 			          100 * KICK_SCALE);
 		break;
+	case LS_CMD_SPEED:
+		apply_speed(w, c->factor);
+		break;
 	case LS_CMD_TRACE:
+		apply_trace(w, c->text);
+		break;
 	case LS_CMD_SNAPSHOT:
+		if (ls_session_save(w->s, c->text, &err) != LS_OK)
+			set_event(w, true, "snapshot: %s", err.msg);
+		else
+			set_event(w, false, "snapshot of step %ld saved to %s/ (lorascope --resume %s)",
+			          ls_session_steps(w->s), c->text, c->text);
 		break;
 	}
-}
-
-/* CSV of the history, for ls_file_write_atomic. */
-static ls_status write_trace(FILE *f, const void *ctx, ls_error *err)
-{
-	const ls_history *h = ctx;
-	fputs("step,loss,reg_loss,grad_norm,ratio,dist_star,eta,norm_fro\n", f);
-	for (size_t i = 0; i < h->len; i++)
-		fprintf(f, "%ld,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", h->step[i],
-		        h->loss[i], h->reg_loss[i], h->grad_norm[i], h->ratio[i], h->dist_star[i],
-		        h->eta[i], h->norm_fro[i]);
-	if (ferror(f))
-		return ls_error_set(err, LS_EIO, "write error");
-	return LS_OK;
-}
-
-static void apply_trace(ls_worker *w, const char *path)
-{
-	ls_error err;
-	locale_t old = ls_c_locale_push();
-	ls_status st = ls_file_write_atomic(path, write_trace, ls_session_history(w->s), &err);
-	if (old)
-		ls_c_locale_pop(old);
-	if (st != LS_OK)
-		set_event(w, true, "trace: %s", err.msg);
-	else
-		set_event(w, false, "trace written to %s (%zu rows)", path,
-		          ls_session_history(w->s)->len);
-}
-
-static void apply_snapshot(ls_worker *w, const char *stem)
-{
-	ls_error err;
-	ls_factors F = ls_lora_factors(ls_session_lora(w->s));
-	char path[256], first[256] = "";
-	for (size_t k = 0; k < F.nmod; k++) {
-		for (int ab = 0; ab < 2; ab++) {
-			if (F.nmod > 1)
-				snprintf(path, sizeof path, "%s-%c%zu.npy", stem, "AB"[ab], k);
-			else
-				snprintf(path, sizeof path, "%s-%c.npy", stem, "AB"[ab]);
-			if (ls_npy_save(path, ab ? &F.B[k] : &F.A[k], &err) != LS_OK) {
-				set_event(w, true, "snapshot: %s", err.msg);
-				return;
-			}
-			if (!first[0])
-				snprintf(first, sizeof first, "%s", path);
-		}
-	}
-	set_event(w, false, "saved A and B at step %ld: %s ...", ls_session_steps(w->s), first);
-}
-
-static void theory_forget(ls_worker *w)
-{
-	for (size_t k = 0; k < LS_MAX_MODULES; k++)
-		ls_mat_free(&w->xstar[k]);
-	w->xstar_ok = false;
-	w->ab_n = 0;
-	w->hist_n = 0;
-	w->has_rep = false;
-	w->theory_failed = false;
-	w->next_report = 0;
-}
-
-/* Merge one call's estimates: α̂ is a minimum and β̂ a maximum over all samples, so the
- * estimate over the union of calls is the min/max of the calls' estimates. */
-static void merge_ab(ls_worker *w, const ls_alphabeta *est, size_t nmod, size_t nsamp)
-{
-	for (size_t k = 0; k < nmod; k++) {
-		if (w->ab_n == 0) {
-			w->ab[k] = est[k];
-		} else {
-			if (est[k].alpha < w->ab[k].alpha)
-				w->ab[k].alpha = est[k].alpha;
-			if (est[k].beta > w->ab[k].beta)
-				w->ab[k].beta = est[k].beta;
-		}
-	}
-	w->ab_n += nsamp;
-	if (w->hist_n < AB_HIST) {
-		w->hist_samples[w->hist_n] = w->ab_n;
-		for (size_t k = 0; k < nmod; k++) {
-			w->hist_alpha[w->hist_n][k] = w->ab[k].alpha;
-			w->hist_beta[w->hist_n][k] = w->ab[k].beta;
-		}
-		w->hist_n++;
-	}
-	/* Spread: movement since the estimate at half the samples (as ls_alphabeta reports). */
-	size_t h = 0;
-	for (size_t i = 0; i < w->hist_n; i++)
-		if (w->hist_samples[i] <= w->ab_n / 2)
-			h = i;
-	for (size_t k = 0; k < nmod; k++) {
-		w->ab[k].samples = w->ab_n;
-		w->ab[k].alpha_move = fabs(w->ab[k].alpha - w->hist_alpha[h][k]);
-		w->ab[k].beta_move = fabs(w->ab[k].beta - w->hist_beta[h][k]);
-	}
-}
-
-/* One slice of theory work; returns whether anything changed. The worker is the
- * session's only user, so it may hand the session's problem to the instruments (they
- * use its scratch space). */
-static bool theory_tick(ls_worker *w)
-{
-	const ls_baseline *b = ls_session_baseline(w->s);
-	const ls_config *cfg = ls_session_config(w->s);
-	if (!b) {
-		bool had = w->xstar_ok || w->has_rep;
-		theory_forget(w);
-		w->th_base = NULL;
-		return had;
-	}
-	if (b != w->th_base || b->floor != w->th_floor || (size_t)cfg->rank != w->th_r) {
-		theory_forget(w);
-		w->th_base = b;
-		w->th_floor = b->floor;
-		w->th_r = (size_t)cfg->rank;
-		w->ab_batch = 4;
-		ls_rng_seed(&w->trng, cfg->seed ^ 0x7468656f7279ULL);
-	}
-	if (w->theory_failed)
-		return false;
-	ls_problem *p = (ls_problem *)ls_session_problem(w->s);
-	const ls_lora *L = ls_session_lora(w->s);
-	ls_error err;
-	ls_theory_opts o;
-	ls_theory_opts_default(&o);
-	if (!w->xstar_ok) {
-		if (ls_theory_xstar_dense(b, w->xstar, &err) != LS_OK) {
-			w->theory_failed = true;
-			set_event(w, true, "theory: %s", err.msg);
-			return true;
-		}
-		w->xstar_ok = true;
-		const ls_metrics *m = ls_session_metrics(w->s);
-		double D = 1.0;
-		for (size_t k = 0; k < b->nmod; k++)
-			D = fmax(D, fmax(2.0 * b->mod[k].fro, 1.25 * m->mod[k].dist_star));
-		w->ab_D = D;
-	}
-	bool changed = false;
-	/* While training, sampling takes at most half of the worker's time. */
-	if (w->ab_n < AB_TARGET && (w->paused || now_sec() >= w->next_ab)) {
-		ls_alphabeta est[LS_MAX_MODULES];
-		o.samples = w->ab_batch;
-		if (w->ab_n + o.samples > AB_TARGET)
-			o.samples = AB_TARGET - w->ab_n;
-		double t0 = now_sec();
-		if (ls_theory_alphabeta(p, w->xstar, (size_t)cfg->rank, w->ab_D, &o, &w->trng, est,
-		                        &err) != LS_OK) {
-			w->theory_failed = true;
-			set_event(w, true, "theory: %s", err.msg);
-			return true;
-		}
-		double dt = now_sec() - t0;
-		w->next_ab = now_sec() + dt;
-		merge_ab(w, est, p->nmod, o.samples);
-		if (dt < 0.005 && w->ab_batch < 512)
-			w->ab_batch *= 2;
-		else if (dt > 0.02 && w->ab_batch > 1)
-			w->ab_batch /= 2;
-		changed = true;
-	}
-	double t = now_sec();
-	if (t < w->next_report ||
-	    (w->has_rep && w->rep_step == ls_session_steps(w->s) && w->rep_ab_n == w->ab_n))
-		return changed;
-	if (ls_theory_report_compute(p, L, cfg->lambda, w->xstar, &o, w->ab, &w->trng, &w->rep,
-	                             &err) != LS_OK) {
-		w->theory_failed = true;
-		set_event(w, true, "theory: %s", err.msg);
-		return true;
-	}
-	double cost = now_sec() - t;
-	w->next_report = now_sec() + fmax(0.25, 10 * cost);
-	w->has_rep = true;
-	w->rep_step = ls_session_steps(w->s);
-	w->rep_ab_n = w->ab_n;
-	return true;
-}
-
-/* Nothing left for the theory to do at this state. */
-static bool theory_idle(const ls_worker *w)
-{
-	if (!ls_session_baseline(w->s) || w->theory_failed)
-		return true;
-	if (w->ab_n < AB_TARGET || w->th_base != ls_session_baseline(w->s))
-		return false;
-	/* A report is due but its turn has not come: wait (no spinning). */
-	if (now_sec() < w->next_report)
-		return true;
-	return w->has_rep && w->rep_step == ls_session_steps(w->s) && w->rep_ab_n == w->ab_n;
 }
 
 static bool queue_nonempty(ls_worker *w)
@@ -542,6 +498,228 @@ static bool queue_nonempty(ls_worker *w)
 	return r;
 }
 
+static void theory_forget(ls_worker *w)
+{
+	w->has_rep = false;
+	w->theory_failed = false;
+	w->next_report = 0;
+}
+
+static size_t ab_samples_now(const ls_worker *w)
+{
+	const ls_metrics *m = ls_session_metrics(w->s);
+	return m->nmod ? m->mod[0].ab_samples : 0;
+}
+
+static void theory_fail(ls_worker *w, const ls_error *err)
+{
+	w->theory_failed = true;
+	set_event(w, true, "theory: %s", err->msg);
+}
+
+/* One slice of theory work between batches, all of it the session's: its α̂, β̂ for the
+ * current baseline and rank (estimated once, with the session's automatic sample count,
+ * which bounds the cost), then its report at most every REPORT_EVERY s and a tenth of the
+ * time. Returns whether anything changed. */
+static bool theory_tick(ls_worker *w)
+{
+	const ls_baseline *b = ls_session_baseline(w->s);
+	if (!b) {
+		bool had = w->has_rep;
+		theory_forget(w);
+		w->rep_base = NULL;
+		return had;
+	}
+	if (b != w->rep_base || b->floor != w->rep_floor) {
+		theory_forget(w);
+		w->rep_base = b;
+		w->rep_floor = b->floor;
+	}
+	if (w->theory_failed)
+		return false;
+	ls_error err;
+	bool changed = false;
+	if (ab_samples_now(w) == 0) {
+		const ls_alphabeta *ab;
+		if (ls_session_alphabeta(w->s, &ab, &err) != LS_OK) {
+			theory_fail(w, &err);
+			return true;
+		}
+		w->next_report = 0;
+		changed = true;
+	}
+	double t = now_sec();
+	if (t < w->next_report || (w->has_rep && w->rep_step == ls_session_steps(w->s) &&
+	                           w->rep_ab_n == ab_samples_now(w)))
+		return changed;
+	if (ls_session_theory_report(w->s, &w->rep, &err) != LS_OK) {
+		theory_fail(w, &err);
+		return true;
+	}
+	double cost = now_sec() - t;
+	w->next_report = now_sec() + fmax(REPORT_EVERY, 10 * cost);
+	w->has_rep = true;
+	w->rep_step = ls_session_steps(w->s);
+	w->rep_ab_n = ab_samples_now(w);
+	return true;
+}
+
+/* Nothing left for the theory to do at this state. */
+static bool theory_idle(const ls_worker *w)
+{
+	if (!ls_session_baseline(w->s) || w->theory_failed)
+		return true;
+	if (ab_samples_now(w) == 0 || w->rep_base != ls_session_baseline(w->s))
+		return false;
+	/* A report is due but its turn has not come: wait (no spinning). */
+	if (now_sec() < w->next_report)
+		return true;
+	return w->has_rep && w->rep_step == ls_session_steps(w->s) &&
+	       w->rep_ab_n == ab_samples_now(w);
+}
+
+/* Poll the lesson (before steps): its events to the caption and the message line, a
+ * "pause" pauses until a key, "stop" ends it. Returns the steps allowed before the next
+ * poll: LONG_MAX without a lesson (or after it), 0 when it holds the run. */
+static long lesson_poll(ls_worker *w)
+{
+	if (!w->player || w->lesson_done)
+		return LONG_MAX;
+	const ls_lesson_event *ev;
+	size_t nev;
+	ls_error err;
+	if (ls_lesson_run_poll(w->player, w->s, &ev, &nev, &err) != LS_OK) {
+		w->lesson_done = true;
+		w->paused = true;
+		set_event(w, true, "lesson: %s", err.msg);
+		return 0;
+	}
+	for (size_t i = 0; i < nev; i++) {
+		char line[LS_ERROR_MSG_MAX + 64];
+		ls_lesson_event_format(&ev[i], line, sizeof line);
+		switch (ev[i].kind) {
+		case LS_LESSON_EV_CAPTION:
+			snprintf(w->caption, sizeof w->caption, "%s", ev[i].action->text);
+			w->caption_seq++;
+			break;
+		case LS_LESSON_EV_PAUSE:
+			w->paused = true;
+			w->lesson_wait = true;
+			set_event(w, false, "lesson paused: press any key to go on");
+			break;
+		case LS_LESSON_EV_STOP:
+			w->lesson_done = true;
+			w->paused = true;
+			set_event(w, false, "lesson over: paused (the keys work as usual)");
+			break;
+		case LS_LESSON_EV_REFUSED:
+			set_event(w, true, "lesson: %s", line);
+			break;
+		case LS_LESSON_EV_SET:
+		case LS_LESSON_EV_KICK:
+		case LS_LESSON_EV_RESET:
+			set_event(w, false, "lesson: %s", line);
+			flow_restart(w);
+			break;
+		}
+	}
+	if (!w->lesson_done && ls_lesson_run_finished(w->player))
+		w->lesson_done = true;
+	if (w->paused)
+		return 0;
+	return w->lesson_done ? LONG_MAX : ls_lesson_run_budget(w->player);
+}
+
+/* Refill the speed cap's bucket; the tokens (steps) available now. */
+static double bucket_fill(ls_worker *w)
+{
+	double t = now_sec();
+	if (w->speed <= 0) {
+		w->bucket_t = t;
+		return (double)LONG_MAX;
+	}
+	w->tokens += (t - w->bucket_t) * w->speed;
+	w->bucket_t = t;
+	double cap = fmax(1.0, w->speed * BUCKET_SEC);
+	if (w->tokens > cap)
+		w->tokens = cap;
+	return w->tokens;
+}
+
+static void diverged_event(ls_worker *w)
+{
+	const char *why = ls_session_metrics(w->s)->message;
+	if (why[0])
+		set_event(w, true, "%s: paused; lower the step size (e) and reset (x)", why);
+	else
+		set_event(w, true,
+		          "diverged at step %ld: paused; lower the step size (e) and reset (x)",
+		          ls_session_steps(w->s));
+}
+
+/* Train for about BATCH_BUDGET, within the speed cap and the lesson's budget. */
+static void train(ls_worker *w)
+{
+	long budget = lesson_poll(w);
+	double t0 = now_sec();
+	while (budget > 0 && !w->paused) {
+		double tokens = bucket_fill(w);
+		if (tokens < 1)
+			break;
+		long k = w->batch;
+		if (k > budget)
+			k = budget;
+		if ((double)k > tokens)
+			k = (long)tokens;
+		double t1 = now_sec();
+		ls_error err;
+		long before = ls_session_steps(w->s);
+		if (ls_session_step(w->s, k, &err) != LS_OK) {
+			w->paused = true;
+			set_event(w, true, "step: %s", err.msg);
+			break;
+		}
+		long ran = ls_session_steps(w->s) - before;
+		if (w->speed > 0)
+			w->tokens -= (double)k;
+		w->rate_steps += ran;
+		double dt = now_sec() - t1;
+		/* Adapt on full batches only (a capped batch says nothing about the speed). */
+		if (k == w->batch) {
+			if (dt < 0.002 && w->batch < (1L << 20))
+				w->batch *= 2;
+			else if (dt > 0.005 && w->batch > 1)
+				w->batch /= 2;
+		}
+		if (ls_session_diverged(w->s)) {
+			w->paused = true;
+			diverged_event(w);
+			break;
+		}
+		if (budget != LONG_MAX)
+			budget -= k;
+		if (budget <= 0)
+			budget = lesson_poll(w);
+		if (now_sec() - t0 >= BATCH_BUDGET || queue_nonempty(w))
+			break;
+	}
+	double t = now_sec();
+	if (t - w->rate_t0 >= 0.5) {
+		w->rate = (double)w->rate_steps / (t - w->rate_t0);
+		w->rate_t0 = t;
+		w->rate_steps = 0;
+	}
+}
+
+/* Seconds until the speed cap allows the next step (0: now or no cap). */
+static double bucket_wait(ls_worker *w)
+{
+	if (w->speed <= 0)
+		return 0;
+	double tokens = bucket_fill(w);
+	return tokens >= 1 ? 0 : (1 - tokens) / w->speed;
+}
+
 static void *run(void *arg)
 {
 	ls_worker *w = arg;
@@ -550,15 +728,17 @@ static void *run(void *arg)
 	publish(w);
 	for (;;) {
 		pthread_mutex_lock(&w->qlock);
-		bool idle = (w->paused || ls_session_diverged(w->s)) && theory_idle(w);
+		bool running = !w->paused && !ls_session_diverged(w->s);
+		double wait = running ? bucket_wait(w) : 0.2;
+		bool idle = (!running || wait > 0) && theory_idle(w);
 		if (w->qn == 0 && !w->quit && idle) {
+			if (wait > 0.2)
+				wait = 0.2;
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 200000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			long ns = ts.tv_nsec + (long)(wait * 1e9);
+			ts.tv_sec += ns / 1000000000L;
+			ts.tv_nsec = ns % 1000000000L;
 			pthread_cond_timedwait(&w->qcond, &w->qlock, &ts);
 		}
 		if (w->quit) {
@@ -572,46 +752,17 @@ static void *run(void *arg)
 
 		bool changed = n > 0;
 		for (int i = 0; i < n; i++) {
-			if (local[i].kind == LS_CMD_TRACE)
-				apply_trace(w, local[i].text);
-			else if (local[i].kind == LS_CMD_SNAPSHOT)
-				apply_snapshot(w, local[i].text);
-			else
-				apply(w, &local[i]);
+			apply(w, &local[i]);
+			if (local[i].kind <= LS_CMD_CYCLE || local[i].kind == LS_CMD_RESET)
+				flow_restart(w);
 			w->applied = local[i].seq;
 		}
 		if (!w->paused && !ls_session_diverged(w->s)) {
-			double t0 = now_sec();
-			do {
-				double t1 = now_sec();
-				ls_error err;
-				if (ls_session_step(w->s, w->batch, &err) != LS_OK) {
-					w->paused = true;
-					set_event(w, true, "step: %s", err.msg);
-					break;
-				}
-				double dt = now_sec() - t1;
-				if (dt < 0.002 && w->batch < (1L << 20))
-					w->batch *= 2;
-				else if (dt > 0.005 && w->batch > 1)
-					w->batch /= 2;
-				if (ls_session_diverged(w->s)) {
-					w->paused = true;
-					const char *why = ls_session_metrics(w->s)->message;
-					if (why[0])
-						set_event(w, true,
-						          "%s: paused; lower the step size (e) and "
-						          "reset (x)",
-						          why);
-					else
-						set_event(w, true,
-						          "diverged at step %ld: paused; lower the "
-						          "step size (e) and reset (x)",
-						          ls_session_steps(w->s));
-					break;
-				}
-			} while (now_sec() - t0 < BATCH_BUDGET && !queue_nonempty(w));
-			changed = true;
+			long before = ls_session_steps(w->s);
+			unsigned long ev = w->event_seq, cap = w->caption_seq;
+			train(w);
+			changed = changed || ls_session_steps(w->s) != before || ev != w->event_seq ||
+			          cap != w->caption_seq;
 		}
 		if (!ls_session_diverged(w->s) && theory_tick(w))
 			changed = true;
@@ -624,25 +775,39 @@ static void *run(void *arg)
 	return NULL;
 }
 
-ls_status ls_worker_start(ls_worker **wp, const ls_config *cfg, bool paused, int notify_fd,
-                          ls_error *err)
+ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error *err)
 {
+	*wp = NULL;
 	ls_worker *w = calloc(1, sizeof(*w));
 	if (!w)
 		return ls_error_set(err, LS_ENOMEM, "worker: out of memory");
-	ls_status st = ls_session_create(&w->s, cfg, err);
+	ls_status st = o->resume ? ls_session_load(&w->s, o->resume, err)
+	                         : ls_session_create(&w->s, o->cfg, err);
+	if (st == LS_OK && o->lesson)
+		st = ls_lesson_run_new(&w->player, o->lesson, err);
 	if (st != LS_OK) {
+		ls_session_free(w->s);
 		free(w);
 		return st;
 	}
+	w->lesson = o->lesson;
 	pthread_mutex_init(&w->qlock, NULL);
 	pthread_cond_init(&w->qcond, NULL);
 	pthread_mutex_init(&w->vlock, NULL);
-	w->paused = paused;
+	w->paused = o->paused;
 	w->batch = 1;
-	w->notify_fd = notify_fd;
+	w->notify_fd = o->notify_fd;
 	w->next_seq = 1;
-	set_event(w, false, "%s; press ? for help", paused ? "paused" : "training");
+	w->speed = o->speed > LS_WORKER_SPEED_MAX ? 0 : o->speed;
+	w->bucket_t = w->rate_t0 = now_sec();
+	flow_restart(w);
+	if (o->message)
+		set_event(w, true, "%s", o->message);
+	else if (o->resume)
+		set_event(w, false, "resumed %s at step %ld; %s; press ? for help", o->resume,
+		          ls_session_steps(w->s), o->paused ? "paused" : "training");
+	else
+		set_event(w, false, "%s; press ? for help", o->paused ? "paused" : "training");
 	if (pthread_create(&w->thread, NULL, run, w) != 0) {
 		ls_worker_stop(w);
 		return ls_error_set(err, LS_ENOMEM, "worker: cannot start a thread");
@@ -650,6 +815,13 @@ ls_status ls_worker_start(ls_worker **wp, const ls_config *cfg, bool paused, int
 	w->started = true;
 	*wp = w;
 	return LS_OK;
+}
+
+ls_status ls_worker_start(ls_worker **wp, const ls_config *cfg, bool paused, int notify_fd,
+                          ls_error *err)
+{
+	ls_worker_opts o = {.cfg = cfg, .paused = paused, .notify_fd = notify_fd};
+	return ls_worker_start_opts(wp, &o, err);
 }
 
 void ls_worker_stop(ls_worker *w)
@@ -664,6 +836,8 @@ void ls_worker_stop(ls_worker *w)
 		pthread_join(w->thread, NULL);
 	}
 	theory_forget(w);
+	ls_flow_curve_free(&w->flow);
+	ls_lesson_run_free(w->player);
 	free(w->target_sv);
 	ls_session_free(w->s);
 	ls_view_free(&w->views[0]);

@@ -20,8 +20,9 @@ typedef enum {
 	LS_CMD_STEP,    /* pause, then one step */
 	LS_CMD_RESET,   /* back to step 0 (also leaves the diverged state) */
 	LS_CMD_KICK,    /* perturb the factors */
-	LS_CMD_TRACE,   /* write the history as CSV to text (a file name) */
-	LS_CMD_SNAPSHOT /* save A and B as .npy files named text-A.npy, text-B.npy */
+	LS_CMD_TRACE,   /* write the history as a trace (trace.h) to text (a file name) */
+	LS_CMD_SNAPSHOT, /* save the session to the directory text (snapshot.h) */
+	LS_CMD_SPEED    /* multiply the steps-per-second cap by factor (0 cap: unlimited) */
 } ls_cmd_kind;
 
 typedef struct {
@@ -34,8 +35,27 @@ typedef struct {
 
 typedef struct ls_worker ls_worker;
 
-/* Create the session from cfg (errors reported, nothing started) and start the thread;
- * notify_fd (≥ 0) receives one byte per publication so the UI can poll it. */
+/* Largest steps-per-second cap; doubling past it means unlimited. */
+#define LS_WORKER_SPEED_MAX 1048576.0
+
+typedef struct {
+	const ls_config *cfg;           /* the session's parameters (unless resume) */
+	const char *resume;             /* a snapshot directory to continue (NULL: none) */
+	const struct ls_lesson *lesson; /* played on the session (NULL: none); must outlive
+	                                 * the worker */
+	bool paused;
+	double speed; /* steps-per-second cap (0: unlimited) */
+	int notify_fd;
+	const char *message; /* the first message (an error: a bad line of the defaults file);
+	                      * NULL: "training; press ? for help" */
+} ls_worker_opts;
+
+/* Create the session (from o->cfg, or loaded from o->resume) and start the thread;
+ * errors reported, nothing started. notify_fd (≥ 0) receives one byte per publication so
+ * the UI can poll it. The cap paces the steps with a token bucket; commands are applied
+ * and views published at once whatever the cap. */
+ls_status ls_worker_start_opts(ls_worker **w, const ls_worker_opts *o, ls_error *err);
+/* The same for a new session from cfg, unlimited speed, no lesson. */
 ls_status ls_worker_start(ls_worker **w, const ls_config *cfg, bool paused, int notify_fd,
                           ls_error *err);
 /* Stop the thread and free everything. */

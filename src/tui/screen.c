@@ -1,0 +1,126 @@
+/* screen.c — the curses session shared by the TUI's entry points (see screen.h). */
+#include "screen.h"
+
+#include <curses.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "theme.h"
+
+volatile sig_atomic_t ls_screen_stop;
+
+static void on_stop(int sig)
+{
+	ls_screen_stop = sig;
+}
+
+static void on_fatal(int sig)
+{
+	/* Best effort: give the terminal back, then die of the same signal. */
+	endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void ls_screen_glyphs(ls_ui *ui, bool ascii, bool blocks)
+{
+	/* Only the character type follows the user's locale: numbers stay in C. */
+	setlocale(LC_CTYPE, "");
+	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	ui->unicode = utf8 && !ascii;
+	/* Braille where the locale is UTF-8; block elements when asked or on the Linux
+	 * console (its fonts lack braille); plain ASCII otherwise or with --ascii. */
+	const char *term = getenv("TERM");
+	bool console = term && strcmp(term, "linux") == 0;
+	if (!ui->unicode)
+		ui->glyphs = LS_GLYPHS_ASCII;
+	else if (blocks || console)
+		ui->glyphs = LS_GLYPHS_BLOCK;
+	else
+		ui->glyphs = LS_GLYPHS_BRAILLE;
+	ls_canvas_init(&ui->canvas, ui->glyphs);
+}
+
+void ls_screen_begin(ls_screen *sc, ls_ui *ui, bool no_color)
+{
+	const char *nc = getenv("NO_COLOR");
+	bool want_color = !no_color && !(nc && nc[0]);
+	/* stderr off the screen while curses owns it. */
+	fflush(stderr);
+	sc->saved_err = dup(2);
+	int devnull = open("/dev/null", O_WRONLY);
+	if (devnull >= 0) {
+		dup2(devnull, 2);
+		close(devnull);
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction fa;
+	memset(&fa, 0, sizeof fa);
+	fa.sa_handler = on_fatal;
+	sigemptyset(&fa.sa_mask);
+	sigaction(SIGSEGV, &fa, NULL);
+	sigaction(SIGBUS, &fa, NULL);
+	sigaction(SIGFPE, &fa, NULL);
+	sigaction(SIGABRT, &fa, NULL);
+
+	set_escdelay(25);
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	ui->color = ls_theme_init(want_color);
+}
+
+void ls_screen_end(ls_screen *sc)
+{
+	endwin();
+	if (sc->saved_err >= 0) {
+		dup2(sc->saved_err, 2);
+		close(sc->saved_err);
+	}
+}
+
+int ls_tui_map_key(int ch)
+{
+	if (ch >= KEY_F(1) && ch <= KEY_F(63))
+		return LS_KEY_F(ch - KEY_F(0));
+	switch (ch) {
+	case KEY_LEFT:
+		return LS_KEY_LEFT;
+	case KEY_RIGHT:
+		return LS_KEY_RIGHT;
+	case KEY_UP:
+		return LS_KEY_UP;
+	case KEY_DOWN:
+		return LS_KEY_DOWN;
+	case KEY_HOME:
+		return LS_KEY_HOME;
+	case KEY_END:
+		return LS_KEY_END;
+	case KEY_PPAGE:
+		return LS_KEY_PGUP;
+	case KEY_NPAGE:
+		return LS_KEY_PGDN;
+	case KEY_SLEFT:
+		return LS_KEY_SLEFT;
+	case KEY_SRIGHT:
+		return LS_KEY_SRIGHT;
+	default:
+		return ch;
+	}
+}

@@ -1,0 +1,30 @@
+/* screen.h — the curses session shared by the TUI's entry points (live view, replay,
+ * adapter browser): glyph choice from the locale and options, stderr off the screen,
+ * stop and fatal signals, curses set-up and the restore on the way out. */
+#ifndef LORASCOPE_TUI_SCREEN_H
+#define LORASCOPE_TUI_SCREEN_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "ui.h"
+
+/* The stop signal caught while the screen is up (SIGINT, SIGTERM, SIGHUP), else 0. */
+extern volatile sig_atomic_t ls_screen_stop;
+
+typedef struct {
+	int saved_err;
+} ls_screen;
+
+/* Pick the UI's text and glyph set: UTF-8 and braille where the locale is UTF-8, blocks
+ * when asked or on the Linux console, ASCII with ascii or another locale; init the canvas. */
+void ls_screen_glyphs(ls_ui *ui, bool ascii, bool blocks);
+/* stderr to /dev/null, signals, curses in cbreak/noecho/keypad/nodelay mode, colours
+ * unless no_color or NO_COLOR. */
+void ls_screen_begin(ls_screen *sc, ls_ui *ui, bool no_color);
+/* Give the terminal back and stderr with it. */
+void ls_screen_end(ls_screen *sc);
+/* A curses key code as a key of keys.h (function and named keys). */
+int ls_tui_map_key(int ch);
+
+#endif

@@ -37,6 +37,7 @@
 
 #include "lorascope/baseline.h"
 #include "lorascope/config.h"
+#include "lorascope/flow.h"
 #include "lorascope/lora.h"
 #include "lorascope/metrics.h"
 #include "lorascope/problem.h"
@@ -97,5 +98,10 @@ ls_status ls_session_set_alphabeta(ls_session *s, const ls_alphabeta *ab, ls_err
 /* The full theory report at the current state (Lanczos, verdict, Corollary 1 bound, §3.4
  * seed check) with the cached α̂, β̂ (estimated first when needed). Needs a baseline. */
 ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_error *err);
+
+/* The gradient-flow curve (flow.h, MATH.md §7) of the run as it stands: ls_flow_curve_init
+ * on the session's problem, factors and config. Meaningful right after a restart (step 0,
+ * factors as initialised); fc is released first, so it may be reused. */
+ls_status ls_session_flow_curve(ls_session *s, ls_flow_curve *fc, ls_error *err);
 
 #endif

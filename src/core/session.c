@@ -790,3 +790,9 @@ ls_status ls_session_restored(ls_session *s, ls_error *err)
 	}
 	return evaluate(s, err);
 }
+
+ls_status ls_session_flow_curve(ls_session *s, ls_flow_curve *fc, ls_error *err)
+{
+	ls_flow_curve_free(fc);
+	return ls_flow_curve_init(fc, &s->prob, &s->lora, &s->cfg, err);
+}

@@ -77,6 +77,10 @@ static void parse_line(const char *file, size_t lineno, char *s, const ls_userco
 	}
 	char binding[160];
 	const char *setting = name;
+	if (strcmp(name, "key") == 0) {
+		report(sink, nbad, file, lineno, "expected key KEY = ACTION");
+		return;
+	}
 	if (strncmp(name, "key", 3) == 0 && blank(name[3])) {
 		size_t kl = nl - 3;
 		char *key = trim(name + 3, &kl);

@@ -73,6 +73,9 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	size_t k = ns > nstar ? ns : nstar;
 	ls_scale xs = {1, k > 1 ? (double)k : 2, 0};
 	ls_rect c = ls_draw_axes(ui, r, &ys, &xs, 0);
+	if (c.w > 16 && c.h > 0 && k == 0 && v->replay)
+		ls_draw_text(c.y, c.x + 1, c.w - 2, LS_ROLE_LABEL,
+		             "(a trace records no singular values)");
 	if (c.w <= 0 || c.h <= 0 || k == 0)
 		return;
 	/* Slot width: X bar, X* bar, gap — shrinking as the count grows. */

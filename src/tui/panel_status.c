@@ -45,6 +45,11 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	char buf[96], a[24], b[24], d[24];
 	snprintf(buf, sizeof buf, "%ld", m->step);
 	row(r, &y, "step", buf);
+	if (v->replay) {
+		/* A trace's row: its losses (the live view plots them). */
+		num(r, &y, "f(X)", m->loss);
+		num(r, &y, "g(A,B)", m->reg_loss);
+	}
 	ls_axis_format(c->lr, 9, a, sizeof a);
 	if (isfinite(m->eta) && fabs(m->eta - c->lr) > 1e-12 * fabs(c->lr)) {
 		ls_axis_format(m->eta, 9, b, sizeof b);
@@ -63,10 +68,12 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	row(r, &y, "r / r* / s", buf);
 	row(r, &y, "init", ls_init_names[c->init]);
 	row(r, &y, "optimiser", ls_optim_names[c->optimizer]);
-	ls_axis_format(m->nmod ? m->mod[0].norm_a : NAN, 8, a, sizeof a);
-	ls_axis_format(m->nmod ? m->mod[0].norm_b : NAN, 8, b, sizeof b);
-	snprintf(buf, sizeof buf, "%s  %s", a, b);
-	row(r, &y, LS_TXT(ui, "‖A‖F ‖B‖F", "|A|F |B|F"), buf);
+	if (!v->replay) {
+		ls_axis_format(m->nmod ? m->mod[0].norm_a : NAN, 8, a, sizeof a);
+		ls_axis_format(m->nmod ? m->mod[0].norm_b : NAN, 8, b, sizeof b);
+		snprintf(buf, sizeof buf, "%s  %s", a, b);
+		row(r, &y, LS_TXT(ui, "‖A‖F ‖B‖F", "|A|F |B|F"), buf);
+	}
 	num(r, &y, LS_TXT(ui, "‖X‖F", "|X|F"), m->norm_fro);
 	num(r, &y, LS_TXT(ui, "‖X‖*", "|X|*"), m->norm_nuc);
 	num(r, &y, LS_TXT(ui, "‖X−X*‖F", "|X-X*|F"), m->dist_star);
@@ -96,9 +103,14 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	char mods[40] = "";
 	if (v->m.nmod > 1)
 		snprintf(mods, sizeof mods, " x%zu modules", v->m.nmod);
-	snprintf(buf, sizeof buf, " lorascope  %s %zux%zu%s  true rank %ld  seed %llu ",
-		 ls_problem_names[c->problem], m, n, mods, c->true_rank,
-		 (unsigned long long)c->seed);
+	if (v->replay)
+		snprintf(buf, sizeof buf, " lorascope replay %s  %s %ldx%ld  seed %llu ",
+		         ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem],
+		         c->m, c->n, (unsigned long long)c->seed);
+	else
+		snprintf(buf, sizeof buf, " lorascope  %s %zux%zu%s  true rank %ld  seed %llu ",
+		         ls_problem_names[c->problem], m, n, mods, c->true_rank,
+		         (unsigned long long)c->seed);
 	ls_draw_text(r.y, r.x, r.w, LS_ROLE_HEADER, buf);
 	int x = r.x + (int)strlen(buf);
 	const char *state = v->replay     ? " REPLAY "

@@ -69,8 +69,35 @@ static ls_role verdict_role(ls_verdict v)
 	}
 }
 
+/* A replay: the row's ratio against its threshold (all a trace records of the theory). */
+static void replay_draw(ls_ui *ui, ls_rect r, const ls_view *v)
+{
+	ls_draw_box(ui, r, "ratio vs threshold (trace)");
+	int y = r.y + 1, w = r.w - 2;
+	char line[160], a[24], b[24];
+	double ratio = v->m.ratio, thr = v->m.threshold;
+	if (isfinite(ratio) && isfinite(thr))
+		y += band(r, y, ratio >= thr ? LS_ROLE_GOOD : LS_ROLE_WARN,
+		          ratio >= thr ? "ratio >= threshold" : "ratio < threshold", true);
+	else
+		y += band(r, y, LS_ROLE_INFO, "no ratio or threshold here", true);
+	ls_axis_format(ratio, 8, a, sizeof a);
+	ls_axis_format(thr, 8, b, sizeof b);
+	snprintf(line, sizeof line, " %s %s vs 2%s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
+	         LS_TXT(ui, "α/β", "a/b"), b);
+	if (y < r.y + r.h - 1)
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
+	snprintf(line, sizeof line, " rank %zu of r %zu, r* %zu", v->m.num_rank, v->m.r, v->m.rstar);
+	if (y < r.y + r.h - 1)
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
+}
+
 void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 {
+	if (v->replay) {
+		replay_draw(ui, r, v);
+		return;
+	}
 	ls_draw_box(ui, r, "regime and verdict");
 	int y = r.y + 1, w = r.w - 2, end = r.y + r.h - 1;
 	char line[192], a[24], b[24], c[24], d[24];

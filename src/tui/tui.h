@@ -2,6 +2,7 @@
 #ifndef LORASCOPE_TUI_TUI_H
 #define LORASCOPE_TUI_TUI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Run the TUI with argv[1..argc) as options (TUI options and any --PARAM VALUE of
@@ -9,6 +10,12 @@
  * when stdin/stdout is not a terminal (with a one-line message pointing at
  * `lorascope run`), 1 on a runtime failure. */
 int ls_tui_main(int argc, char **argv);
+/* `lorascope replay TRACE [options]` (argv[0] is "replay"): a trace in the TUI's panels,
+ * a cursor moved by the replay keys. Exit status as ls_tui_main. */
+int ls_tui_replay(int argc, char **argv);
+/* Browse the modules of the PEFT adapter at path (adapter.h): a module list, σ(ΔW) bars,
+ * norms, ranks and flags; ascii: ASCII only. Exit status as ls_tui_main. */
+int ls_tui_inspect(const char *path, bool ascii);
 /* Print the TUI's own options (for --help). */
 void ls_tui_usage(FILE *out);
 

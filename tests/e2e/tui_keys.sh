@@ -22,7 +22,8 @@ tui_wait '│λ +0\.3162'
 # Rank 5 → 6: the spectrum has one more value slot.
 tui_keys R
 tui_wait 'σ\(X\) r=6'
-tui_wait 'rank: 5 -> 6'
+tui_wait 'rank 5 -> 6 \(X unchanged\)'
+tui_screen | grep -q 'rank: 5 -> 6' && fail "the rank change is said twice"
 tui_wait '│r / r\* / s +6 /'
 
 # Next initialisation after peft is gaussian, and the run restarts from step 0.
@@ -57,18 +58,19 @@ tui_keys Escape
 tui_wait 'status'
 tui_wait '│λ +0\.02'
 
-# w writes the history as CSV, s saves A and B as .npy (in the working directory).
+# w writes the history as a trace with the parameter header (the lambda set above among
+# them), s saves a snapshot directory (in the working directory).
 tui_keys w
 tui_wait 'trace written to lorascope-trace-step[0-9]+\.csv'
 f=$(ls "$TUI_TMP"/lorascope-trace-step*.csv | head -n 1)
-head -n 1 "$f" | grep -q '^step,loss,reg_loss,' || fail "trace header: $(head -n 1 "$f")"
-[ "$(wc -l <"$f")" -ge 2 ] || fail "trace has no rows"
+head -n 1 "$f" | grep -q '^# lorascope' || fail "trace header: $(head -n 1 "$f")"
+grep -q '^# lambda=0.02$' "$f" || fail "trace lacks the parameter lambda=0.02"
+grep -q '^step,loss,reg_loss,' "$f" || fail "trace has no column line"
+[ "$(grep -c '^[0-9]' "$f")" -ge 1 ] || fail "trace has no rows"
 tui_keys s
-tui_wait 'saved A and B at step'
-for ab in A B; do
-	g=$(ls "$TUI_TMP"/lorascope-step*-$ab.npy | head -n 1)
-	[ -n "$g" ] && head -c 6 "$g" | grep -q 'NUMPY' || fail "no $ab .npy snapshot"
-done
+tui_wait 'snapshot of step [0-9]+ saved to lorascope-step[0-9]+/'
+g=$(ls -d "$TUI_TMP"/lorascope-step* | head -n 1)
+[ -f "$g/manifest.json" ] && [ -f "$g/A_0.npy" ] || fail "no snapshot in $g: $(ls "$g")"
 
 # q: the program exits 0 and the alternate screen is gone.
 tui_keys q

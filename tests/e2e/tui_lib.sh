@@ -12,6 +12,9 @@ SOCK_BASE="lorascope-test-$$-$(basename "$0" .sh)"
 SOCK="$SOCK_BASE-0"
 SOCKS="$SOCK"
 TUI_TMP=$(mktemp -d)
+# A user's defaults file never leaks into a test: an empty config home of its own.
+export XDG_CONFIG_HOME="$TUI_TMP/xdg"
+mkdir -p "$XDG_CONFIG_HOME"
 trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; rm -rf "$TUI_TMP"' EXIT
 
 # tui_next — end this tmux server and use a fresh one (a new socket) for the next phase.

@@ -1,7 +1,8 @@
 /* test_worker.c — the TUI's training thread without a screen: commands pushed from this
  * thread are applied between steps with the session's semantics and show up in the
  * published view (λ scaled, rank grown, init cycled with a restart, invalid values refused
- * and not applied, one step, a trace file written), and the view keeps advancing. */
+ * and not applied, one step, a trace file with the parameter header written), and the view
+ * keeps advancing. */
 #include "testutil.h"
 
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../src/tui/worker.h"
+#include "lorascope/trace.h"
 
 /* Wait (up to 20 s) until the worker has applied command seq; returns the locked view. */
 static const ls_view *wait_applied(ls_worker *w, unsigned long seq)
@@ -104,16 +106,17 @@ static void test_commands_reach_the_view(void **state)
 	v = wait_applied(w, push(w, LS_CMD_TRACE, NULL, path, 0));
 	assert_false(v->event_error);
 	ls_worker_unlock_view(w);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	char line[256];
-	assert_non_null(fgets(line, sizeof line, f));
-	assert_string_equal(line, "step,loss,reg_loss,grad_norm,ratio,dist_star,eta,norm_fro\n");
-	assert_non_null(fgets(line, sizeof line, f));
-	char *end;
-	long st = strtol(line, &end, 10);
-	assert_true(st >= 0 && st <= 1 && *end == ',');
-	fclose(f);
+	/* Read back with the trace reader: the parameters as changed above, the rows. */
+	ls_trace *t;
+	assert_ok(ls_trace_read(path, &t, &err));
+	assert_close(t->cfg.lambda, 0.5 * sqrt(10.0), 1e-5, 0);
+	assert_int_equal(t->cfg.rank, 4);
+	assert_true(t->nrows >= 1);
+	long cstep = ls_trace_column_index(t, "step");
+	assert_true(cstep >= 0);
+	double st = t->data[(size_t)cstep];
+	assert_true(st >= 0 && st <= 1);
+	ls_trace_free(t);
 	unlink(path);
 	rmdir(dir);
 

@@ -1,0 +1,131 @@
+/* replay_view.c — a trace as views for the panels, and the replay cursor (see
+ * replay_view.h). */
+#include "replay_view.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The series of an ls_history (metrics.h) besides the steps. */
+#define LS_RP_SERIES(X)                                                                            \
+	X(loss) X(reg_loss) X(grad_norm) X(ratio) X(dist_star) X(eta) X(norm_fro) X(threshold)
+
+size_t ls_replay_jump(size_t nrows)
+{
+	size_t j = nrows / 20;
+	return j ? j : 1;
+}
+
+size_t ls_replay_cursor(size_t row, size_t nrows, ls_replay_move mv)
+{
+	if (nrows == 0)
+		return 0;
+	if (row >= nrows)
+		row = nrows - 1;
+	size_t j = ls_replay_jump(nrows);
+	switch (mv) {
+	case LS_REPLAY_ROW_BACK:
+		return row ? row - 1 : 0;
+	case LS_REPLAY_ROW_NEXT:
+		return row + 1 < nrows ? row + 1 : nrows - 1;
+	case LS_REPLAY_JUMP_BACK:
+		return row > j ? row - j : 0;
+	case LS_REPLAY_JUMP_NEXT:
+		return row + j < nrows ? row + j : nrows - 1;
+	case LS_REPLAY_FIRST:
+		return 0;
+	case LS_REPLAY_LAST:
+		return nrows - 1;
+	}
+	return row;
+}
+
+/* The value of the named column in row r, NaN when the trace lacks it. */
+static double cell(const ls_trace *t, long col, size_t r)
+{
+	return col < 0 ? NAN : t->data[r * t->ncols + (size_t)col];
+}
+
+ls_status ls_replay_history(ls_view *v, const ls_trace *t, ls_error *err)
+{
+	v->cfg = t->cfg;
+	v->replay = true;
+	v->replay_rows = t->nrows;
+	ls_history *h = &v->h;
+	ls_history_free(h);
+	size_t every = (t->nrows + LS_HISTORY_MAX - 1) / LS_HISTORY_MAX;
+	if (every == 0)
+		every = 1;
+	size_t cap = t->nrows / every + 1;
+	h->step = malloc(cap * sizeof(long));
+	bool ok = h->step != NULL;
+#define LS_RP_ALLOC(f)                                                                            \
+	h->f = malloc(cap * sizeof(double));                                                       \
+	ok = ok && h->f;
+	LS_RP_SERIES(LS_RP_ALLOC)
+#undef LS_RP_ALLOC
+	if (!ok) {
+		ls_history_free(h);
+		return ls_error_set(err, LS_ENOMEM, "replay: out of memory");
+	}
+	h->cap = cap;
+	h->stride = (long)every;
+	long cstep = ls_trace_column_index(t, "step");
+#define LS_RP_COL(f) long c_##f = ls_trace_column_index(t, #f);
+	LS_RP_SERIES(LS_RP_COL)
+#undef LS_RP_COL
+	size_t n = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (r % every != 0 && r + 1 != t->nrows)
+			continue;
+		double st = cell(t, cstep, r);
+		h->step[n] = isfinite(st) ? (long)st : (long)r;
+#define LS_RP_SET(f) h->f[n] = cell(t, c_##f, r);
+		LS_RP_SERIES(LS_RP_SET)
+#undef LS_RP_SET
+		n++;
+	}
+	h->len = n;
+	return LS_OK;
+}
+
+void ls_replay_row(ls_view *v, const ls_trace *t, size_t row)
+{
+	ls_metrics *m = &v->m;
+	m->nmod = 0;
+	m->message[0] = '\0';
+	for (size_t i = 0; i < ls_trace_ncolumns; i++) {
+		const ls_trace_column *c = &ls_trace_columns[i];
+		double x = cell(t, ls_trace_column_index(t, c->name), row);
+		char *field = (char *)m + c->offset;
+		switch (c->type) {
+		case LS_TRACE_LONG: {
+			long l = isfinite(x) ? (long)x : 0;
+			memcpy(field, &l, sizeof l);
+			break;
+		}
+		case LS_TRACE_SIZE: {
+			size_t z = isfinite(x) && x >= 0 ? (size_t)x : 0;
+			memcpy(field, &z, sizeof z);
+			break;
+		}
+		case LS_TRACE_REAL:
+			memcpy(field, &x, sizeof x);
+			break;
+		}
+	}
+	if (ls_trace_column_index(t, "step") < 0)
+		m->step = (long)row;
+	m->diverged = !isfinite(m->loss) && ls_trace_column_index(t, "loss") >= 0;
+	v->replay_row = row;
+	v->replay_rows = t->nrows;
+}
+
+const ls_trace_event *ls_replay_event(const ls_trace *t, size_t row)
+{
+	const ls_trace_event *last = NULL;
+	for (size_t i = 0; i < t->nevents; i++)
+		if (t->events[i].row <= row + 1)
+			last = &t->events[i];
+	return last;
+}

@@ -10,11 +10,13 @@
 #include "cli.h"
 #include "inspect.h"
 #include "lorascope/adapter.h"
+#include "../tui/tui.h"
 
 /* X(field, "name", "help"): the options, all flags. One list gives the parser and --help. */
 #define INSPECT_OPTIONS(X)                                                                  \
 	X(json, "json", "print one JSON document (modules, saved tensors, summary)")        \
 	X(sigma, "sigma", "also list every singular value of each module (table output)")   \
+	X(tui, "tui", "browse the modules interactively (spectrum, norms, ranks, flags)")   \
 	X(help, "help", "print this help and exit")
 
 typedef struct {
@@ -288,6 +290,8 @@ int ls_cli_inspect(int argc, char **argv)
 		usage(stderr);
 		return LS_EXIT_USAGE;
 	}
+	if (opt.tui)
+		return ls_tui_inspect(path, false);
 	ls_adapter ad;
 	ls_error err;
 	ls_error_clear(&err);

@@ -90,9 +90,16 @@ static ls_status square_root(ls_spectrum_ws *ws, const ls_mat *F, double *copy, 
 		return LS_OK;
 	}
 	*k = r;
+	/* A tall, thin QR gains nothing from threads, and waking OpenBLAS's pool leaves its
+	 * threads spinning on the cores the problem's own threads then want. */
+	int threads = openblas_get_num_threads();
+	if (threads > 1)
+		openblas_set_num_threads(1);
 	lapack_int info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)rows, (lapack_int)r,
 					      copy, (lapack_int)rows, ws->tau, ws->work,
 					      (lapack_int)ws->lwork);
+	if (threads > 1)
+		openblas_set_num_threads(threads);
 	if (info != 0)
 		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgeqrf failed (info %d)",
 		                    (int)info);

@@ -9,6 +9,7 @@
 #ifndef LORASCOPE_CONFIG_H
 #define LORASCOPE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,15 +20,24 @@
 #include "lorascope/problem.h"
 #include "lorascope/status.h"
 
-typedef enum { LS_P_INT, LS_P_REAL, LS_P_SEED, LS_P_CHOICE } ls_param_type;
+typedef enum { LS_P_INT, LS_P_REAL, LS_P_SEED, LS_P_CHOICE, LS_P_TEXT } ls_param_type;
+/* A TEXT value (a file name, "path:tensor" for safetensors): a fixed buffer, so configs stay
+ * plain copyable structs; "" = not given. */
+#define LS_PARAM_TEXT_MAX 1024
+typedef char ls_param_text[LS_PARAM_TEXT_MAX];
+/* Room for any formatted parameter value (ls_config_format), NUL included. */
+#define LS_PARAM_VALUE_MAX LS_PARAM_TEXT_MAX
 #define LS_CTYPE_INT long
 #define LS_CTYPE_REAL double
 #define LS_CTYPE_SEED uint64_t
 #define LS_CTYPE_CHOICE int
+#define LS_CTYPE_TEXT ls_param_text
 
 /* X(field, "name", TYPE, "group", "default", min, max, choices, "help")
  * min/max bound INT and REAL values (inclusive); choices is a NULL-terminated
- * name list for CHOICE parameters (the stored value is the index). */
+ * name list for CHOICE parameters (the stored value is the index). TEXT parameters hold a
+ * file spec (fileio.h's ls_matrix_load: .npy, .safetensors[:tensor], .mtx, .csv, .tsv);
+ * which problem reads which file, and with what shape, is in problem_files.c. */
 #define LS_PARAM_LIST(X)                                                                      \
 	X(problem, "problem", CHOICE, "problem", "approx", 0, 0, ls_problem_names,           \
 	  "objective f(X) to fine-tune")                                                     \
@@ -90,7 +100,25 @@ typedef enum { LS_P_INT, LS_P_REAL, LS_P_SEED, LS_P_CHOICE } ls_param_type;
 	X(ab_radius, "ab-radius", REAL, "theory", "0", 0, 1e12, NULL,                        \
 	  "sampling radius D about X* (0: max(1, 2|X*|_F, 1.25|X - X*|_F) when estimated)") \
 	X(lanczos_iters, "lanczos-iters", INT, "theory", "200", 1, 1000000, NULL,            \
-	  "Krylov dimension cap of lambda_min of the Hessian of g")
+	  "Krylov dimension cap of lambda_min of the Hessian of g")                          \
+	X(w0, "w0", TEXT, "files", "", 0, 0, NULL,                                           \
+	  "pre-trained W0 from FILE: regression and classify (m x n), trace2 (n x n), mlp's " \
+	  "first layer (m x n); its shape sets --m/--n")                                    \
+	X(target, "target", TEXT, "files", "", 0, 0, NULL,                                   \
+	  "target from FILE (m x n, sets --m/--n): M of approx; the planted update of "      \
+	  "sensing, regression (makes Y when --outputs is not given) and mlp's first layer") \
+	X(inputs, "inputs", TEXT, "files", "", 0, 0, NULL,                                   \
+	  "inputs Z from FILE, one sample a column (n x N; its shape sets n and samples): "  \
+	  "regression; classify, together with its labels")                                 \
+	X(outputs, "outputs", TEXT, "files", "", 0, 0, NULL,                                 \
+	  "regression outputs Y from FILE (m x N); classify labels (N integers in [0, m)) " \
+	  "for its inputs")                                                                 \
+	X(init_a_file, "init-a-file", TEXT, "files", "", 0, 0, NULL,                         \
+	  "initial A from FILE (m x r; PEFT's lora_B.weight as is), replacing --init's A; "  \
+	  "its r sets --rank")                                                              \
+	X(init_b_file, "init-b-file", TEXT, "files", "", 0, 0, NULL,                         \
+	  "initial B from FILE (n x r, or r x n transposed: PEFT's lora_A.weight), "         \
+	  "replacing --init's B")
 
 typedef struct ls_config {
 #define LS_PARAM_FIELD(field, name, type, group, def, lo, hi, choices, help) \
@@ -130,5 +158,14 @@ ls_status ls_config_set(ls_config *c, const char *name, const char *value, ls_er
 void ls_config_format(const ls_config *c, ls_param_id id, char *buf, size_t len);
 /* Check relations between parameters (e.g. rank ≤ min(m, n), true-rank ≤ min(m, n)). */
 ls_status ls_config_check(const ls_config *c, ls_error *err);
+
+/* Take the sizes the file parameters of c's problem fix (MATH.md §1 "loaded"; the table in
+ * problem_files.c): --m, --n, --samples and --rank become the files' sizes. given (NULL: none)
+ * marks, by ls_param_id, the parameters the user set, whose values must then agree: on a
+ * disagreement LS_EDIM with "t.npy is 100×30, but --m 64 needs 64×any" naming both sides;
+ * two files must agree likewise. --rank and --true-rank, when not given, are lowered to
+ * min(m, n) if they exceed it. A file parameter the problem does not read is refused
+ * (LS_EINVAL naming the option). Each file is read once to learn its shape. */
+ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err);
 
 #endif

@@ -50,7 +50,10 @@ struct ls_config;
  *             X = s·init_scale²·Q_rQ_rᵀR/‖Q_rᵀR‖_F: a small step along the projection of
  *             the steepest-descent direction onto the span of R's first r columns.
  * With fewer than r usable singular directions or columns (r > min(m, n)) the extra
- * columns of A stay 0. */
+ * columns of A stay 0.
+ * Then --init-a-file replaces A (m×r) and --init-b-file B (n×r, or r×n transposed: PEFT's
+ * lora_A; so PEFT's pair maps as A = lora_B, Bᵀ = lora_A, MATH.md §2), one module only;
+ * a file of another shape is refused naming it and both shapes. */
 ls_status ls_init_apply(struct ls_lora *L, struct ls_problem *p, const struct ls_config *cfg,
 			ls_rng *rng, ls_error *err);
 

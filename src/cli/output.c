@@ -61,13 +61,19 @@ void ls_out_header(const ls_out *o, const ls_session *s)
 {
 	const ls_config *cfg = ls_session_config(s);
 	const ls_problem *p = ls_session_problem(s);
-	char buf[128], shape[96];
+	char buf[LS_PARAM_VALUE_MAX], shape[96];
 	fmt_shape(shape, sizeof shape, p);
 	if (o->fmt == LS_OUT_JSONL) {
 		fprintf(o->f, "{\"type\":\"config\",\"version\":\"%s\"", PACKAGE_VERSION);
 		for (int i = 0; i < LS_PARAM_COUNT; i++) {
 			ls_config_format(cfg, (ls_param_id)i, buf, sizeof buf);
-			fprintf(o->f, ",\"%s\":\"%s\"", ls_params[i].name, buf);
+			fprintf(o->f, ",\"%s\":\"", ls_params[i].name);
+			for (const char *c = buf; *c; c++) { /* file names: '"' and '\\' escaped */
+				if (*c == '"' || *c == '\\')
+					fputc('\\', o->f);
+				fputc(*c, o->f);
+			}
+			fputc('"', o->f);
 		}
 		fprintf(o->f, ",\"shape\":\"%s\",\"start_step\":%ld}\n", shape,
 			ls_session_steps(s));
@@ -76,6 +82,8 @@ void ls_out_header(const ls_out *o, const ls_session *s)
 	fprintf(o->f, "# lorascope %s run", PACKAGE_VERSION);
 	for (int i = 0; i < LS_PARAM_COUNT; i++) {
 		ls_config_format(cfg, (ls_param_id)i, buf, sizeof buf);
+		if (ls_params[i].type == LS_P_TEXT && !buf[0])
+			continue; /* a file not given */
 		fprintf(o->f, " --%s %s", ls_params[i].name, buf);
 	}
 	fputc('\n', o->f);

@@ -199,9 +199,12 @@ static void help(void)
 	for (size_t g = 0; g < ngroups; g++) {
 		printf("\n%s:\n", groups[g]);
 		for (int i = 0; i < LS_PARAM_COUNT; i++)
-			if (strcmp(ls_params[i].group, groups[g]) == 0)
-				print_option(ls_params[i].name, true, "VALUE", ls_params[i].def,
-					     ls_params[i].choices, ls_params[i].help);
+			if (strcmp(ls_params[i].group, groups[g]) == 0) {
+				bool file = ls_params[i].type == LS_P_TEXT; /* FILE, no default */
+				print_option(ls_params[i].name, true, file ? "FILE" : "VALUE",
+					     file ? NULL : ls_params[i].def, ls_params[i].choices,
+					     ls_params[i].help);
+			}
 	}
 	printf("\nrun:\n");
 	for (size_t i = 0; i < NRUN; i++) {
@@ -488,11 +491,20 @@ static int make_session(run_ctx *c, ls_config *cfg, const run_options *ro)
 			return st == LS_ENOMEM ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
 		}
 	}
+	/* The files fix --m, --n, --samples, --rank unless given; given ones must agree. */
+	bool given[LS_PARAM_COUNT] = { false };
+	for (size_t i = 0; i < ro->ngiven; i++)
+		given[ls_param_find(ro->given[i].name) - ls_params] = true;
+	ls_status st = ls_config_resolve_files(cfg, given, &err);
+	if (st != LS_OK) {
+		fprintf(stderr, "lorascope run: %s\n", err.msg);
+		return st == LS_ENOMEM ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
+	}
 	if (ls_config_check(cfg, &err) != LS_OK) {
 		fprintf(stderr, "lorascope run: %s\n", err.msg);
 		return LS_EXIT_USAGE;
 	}
-	ls_status st = ls_session_create(&c->s, cfg, &err);
+	st = ls_session_create(&c->s, cfg, &err);
 	if (st == LS_OK && c->lesson)
 		st = ls_lesson_run_new(&c->player, c->lesson, &err);
 	if (st != LS_OK) {

@@ -28,6 +28,19 @@ const ls_param_info *ls_param_find(const char *name)
 static ls_status parse_value(const ls_param_info *p, const char *value, void *out, ls_error *err)
 {
 	char *end = NULL;
+	if (p->type == LS_P_TEXT && value) {
+		/* "" clears; control characters would break the trace and manifest lines. */
+		size_t len = strlen(value);
+		if (len >= LS_PARAM_TEXT_MAX)
+			return ls_error_set(err, LS_ERANGE, "--%s: longer than %d characters",
+					    p->name, LS_PARAM_TEXT_MAX - 1);
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)value[i] < 32 || value[i] == 127)
+				return ls_error_set(err, LS_EINVAL,
+						    "--%s: control character in the file name", p->name);
+		memcpy(out, value, len + 1);
+		return LS_OK;
+	}
 	if (!value || !*value)
 		return ls_error_set(err, LS_EINVAL, "--%s: empty value", p->name);
 	switch (p->type) {
@@ -82,6 +95,8 @@ static ls_status parse_value(const ls_param_info *p, const char *value, void *ou
 			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not one of %s", p->name, value,
 					    list);
 		}
+	case LS_P_TEXT:
+		break;
 	}
 	return ls_error_set(err, LS_EINVAL, "--%s: unknown parameter type", p->name);
 }
@@ -130,6 +145,9 @@ void ls_config_format(const ls_config *c, ls_param_id id, char *buf, size_t len)
 		break;
 	case LS_P_CHOICE:
 		snprintf(buf, len, "%s", p->choices[*(const int *)field]);
+		break;
+	case LS_P_TEXT:
+		snprintf(buf, len, "%s", field);
 		break;
 	}
 }

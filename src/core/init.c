@@ -3,11 +3,13 @@
  * Random rules fill each module's A then B from the rng; spectral and olora read the
  * steepest-descent direction R = −∇f(0) from the problem's dense gradient. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lorascope/config.h"
 #include "lorascope/init.h"
 #include "lorascope/lora.h"
+#include "problem_util.h"
 
 const char *const ls_init_names[LS_INIT_COUNT + 1] = {
 #define LS_INIT_NAME(id, name, help) [id] = name,
@@ -138,8 +140,9 @@ static ls_status init_from_gradient(ls_lora *L, ls_problem *p, int rule, double 
 	return st;
 }
 
-ls_status ls_init_apply(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_rng *rng,
-			ls_error *err)
+/* The rule cfg->init on every module. */
+static ls_status apply_rule(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_rng *rng,
+			    ls_error *err)
 {
 	double r = (double)L->r;
 	switch (cfg->init) {
@@ -188,4 +191,44 @@ ls_status ls_init_apply(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_rng 
 	default:
 		return ls_error_set(err, LS_EINVAL, "unknown initialisation %d", cfg->init);
 	}
+}
+
+/* F := the --init-a-file / --init-b-file matrix (B: n×r, or PEFT's r×n transposed). */
+static ls_status fill_from_file(ls_mat *F, const ls_config *cfg, bool is_b, ls_error *err)
+{
+	const char *spec = is_b ? cfg->init_b_file : cfg->init_a_file;
+	const char *opt = is_b ? "init-b-file" : "init-a-file";
+	ls_mat M = { 0 };
+	ls_status st = ls_probutil_load(cfg, is_b ? LS_PARAM_init_b_file : LS_PARAM_init_a_file,
+					LS_ANY, LS_ANY, "", &M, NULL, err);
+	if (st != LS_OK)
+		return st;
+	if (is_b && ls_probutil_b_is_peft(spec, M.rows, M.cols, F->rows) && M.rows == F->cols &&
+	    M.cols == F->rows)
+		st = ls_mat_transpose(F, &M);
+	else if (M.rows == F->rows && M.cols == F->cols)
+		st = ls_mat_copy(F, &M);
+	else
+		st = ls_error_set(err, LS_EDIM, "--%s: %s is %zu×%zu, but %s is %zu×%zu (%s)%s",
+				  opt, spec, M.rows, M.cols, is_b ? "B" : "A", F->rows, F->cols,
+				  is_b ? "n×r" : "m×r", is_b ? " or r×n (PEFT's lora_A)" : "");
+	ls_mat_free(&M);
+	return st;
+}
+
+ls_status ls_init_apply(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_rng *rng,
+			ls_error *err)
+{
+	ls_status st = apply_rule(L, p, cfg, rng, err);
+	bool a = cfg->init_a_file[0] != '\0', b = cfg->init_b_file[0] != '\0';
+	if (st != LS_OK || (!a && !b))
+		return st;
+	if (L->nmod != 1)
+		return ls_error_set(err, LS_EINVAL, "--%s: %zu modules; the init files fill one",
+				    a ? "init-a-file" : "init-b-file", L->nmod);
+	if (a)
+		st = fill_from_file(&L->A[0], cfg, false, err);
+	if (st == LS_OK && b)
+		st = fill_from_file(&L->B[0], cfg, true, err);
+	return st;
 }

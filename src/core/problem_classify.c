@@ -12,8 +12,11 @@
  * With logits U = W0·Z + s·A·(BᵀZ) (W0·Z precomputed), P = softmax(U), R = P − onehot(y):
  *   f = mean CE,  ∇f = R·Zᵀ/b,  GA = R·(BᵀZ)ᵀ/b,  GB = Z·(AᵀR)ᵀ/b   (X never formed);
  *   ∇²f[H] = 1/N Σ_i (diag(p_i) − p_i p_iᵀ)(H z_i) z_iᵀ.
+ * --w0 (m×n) replaces the drawn W0; --inputs (n×N) and --outputs (N labels in [0, m))
+ * replace the whole data set (then W0 need not point along any means).
  * Convex in X. L = ½·λ_max(ZZᵀ/N), since ‖diag(p) − ppᵀ‖₂ ≤ ½. α, β unknown. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lorascope/config.h"
@@ -70,6 +73,28 @@ static ls_status classify_lipschitz_bound(classify_data *d, ls_error *err)
 	return st;
 }
 
+/* d->y := the labels of Lab (a vector of d->N integers in [0, m), read from spec). */
+static ls_status classify_labels(classify_data *d, const ls_mat *Lab, size_t m, const char *spec,
+				 ls_error *err)
+{
+	size_t len = Lab->rows == 1 ? Lab->cols : Lab->cols == 1 ? Lab->rows : 0;
+	if (len != d->N)
+		return ls_error_set(err, LS_EDIM,
+				    "--outputs: %s is %zu×%zu, but --samples %zu needs %zu labels "
+				    "(a vector)",
+				    spec, Lab->rows, Lab->cols, d->N, d->N);
+	for (size_t i = 0; i < len; i++) {
+		double v = Lab->rows == 1 ? LS_AT(*Lab, 0, i) : LS_AT(*Lab, i, 0);
+		if (!(v >= 0.0 && v < (double)m) || v != floor(v))
+			return ls_error_set(err, LS_ERANGE,
+					    "--outputs: %s: label %zu is %g, not a class in "
+					    "[0, %zu)",
+					    spec, i + 1, v, m);
+		d->y[i] = (size_t)v;
+	}
+	return LS_OK;
+}
+
 static ls_status classify_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
 {
 	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
@@ -89,19 +114,37 @@ static ls_status classify_create(ls_problem *p, const ls_config *cfg, ls_rng *rn
 	d->y = calloc(N, sizeof *d->y);
 	if (!d->y)
 		return ls_error_set(err, LS_ENOMEM, "classify: out of memory");
-	ls_mat W0 = { 0 }, Mu = { 0 };
-	ls_status st = ls_mat_alloc(&d->Z, n, N, err);
+	ls_mat W0 = { 0 }, Mu = { 0 }, Lab = { 0 };
+	char nmn[64], nz[64];
+	snprintf(nmn, sizeof nmn, "--m %zu --n %zu", m, n);
+	snprintf(nz, sizeof nz, "--n %zu --samples %zu", n, N);
+	bool have_w0, have_z, have_y;
+	ls_status st = ls_probutil_load(cfg, LS_PARAM_w0, m, n, nmn, &W0, &have_w0, err);
+	if (st == LS_OK)
+		st = ls_probutil_load(cfg, LS_PARAM_inputs, n, N, nz, &d->Z, &have_z, err);
+	if (st == LS_OK)
+		st = ls_probutil_load(cfg, LS_PARAM_outputs, LS_ANY, LS_ANY, "", &Lab, &have_y,
+				      err);
+	if (st == LS_OK && have_z != have_y)
+		st = ls_error_set(err, LS_EINVAL,
+				  "--%s: classify needs --inputs and --outputs (labels) together",
+				  have_z ? "inputs" : "outputs");
+	if (st == LS_OK && have_y)
+		st = classify_labels(d, &Lab, m, cfg->outputs, err);
+	if (st == LS_OK && !have_z)
+		st = ls_mat_alloc(&d->Z, n, N, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->U0, m, N, err);
-	if (st == LS_OK)
+	if (st == LS_OK && !have_w0)
 		st = ls_mat_alloc(&W0, m, n, err);
-	if (st == LS_OK)
+	if (st == LS_OK && !have_z)
 		st = ls_mat_alloc(&Mu, m, n, err);
-	if (st == LS_OK)
+	if (st == LS_OK && !have_z)
 		st = ls_probutil_planted(rng, &Mu, tr, CLASSIFY_SIGMA1 * sqrt((double)m),
 					 cfg->decay, NULL, err);
-	if (st == LS_OK) {
+	if (st == LS_OK && !have_w0)
 		ls_rng_fill_normal(rng, &W0, 0.0, CLASSIFY_MEAN_NORM / sqrt((double)n));
+	if (st == LS_OK && !have_z) {
 		ls_mat_axpy(&Mu, 1.0, &W0);
 		double flip = cfg->noise < 1.0 ? cfg->noise : 1.0;
 		for (size_t i = 0; i < N; i++) {
@@ -113,8 +156,10 @@ static ls_status classify_create(ls_problem *p, const ls_config *cfg, ls_rng *rn
 				c = (size_t)ls_rng_below(rng, m);
 			d->y[i] = c;
 		}
-		st = ls_mat_gemm(false, false, 1.0, &W0, &d->Z, 0.0, &d->U0);
 	}
+	if (st == LS_OK)
+		st = ls_mat_gemm(false, false, 1.0, &W0, &d->Z, 0.0, &d->U0);
+	ls_mat_free(&Lab);
 	ls_mat_free(&W0);
 	ls_mat_free(&Mu);
 	if (st == LS_OK)

@@ -6,7 +6,8 @@
  * W2⁰ N(0, 1/m); z_i ~ N(0, I_n); the teacher is (W1⁰ + X1♮, W2⁰ + X2♮) with planted
  * updates of rank true_rank (σ_i = 2·decay^(i−1); X2♮ = 0 with one module) and
  * y_i = teacher(z_i) + noise, so without noise the planted updates are global
- * minimisers (f = 0). target = X1♮.
+ * minimisers (f = 0). target = X1♮. --w0 (m×n) gives W1⁰ and --target (m×n) X1♮ from
+ * files (the rest is drawn as above).
  * loss_grad backpropagates through the factors without forming X:
  *   Act = W1⁰Z + s1·A1(B1ᵀZ), Hid = tanh(Act), Out = W2⁰Hid + s2·A2(B2ᵀHid), E = Out − Y,
  *   ∇_{X2} = E·Hidᵀ/b,  D = (W2'ᵀE) ⊙ (1 − Hid²),  ∇_{X1} = D·Zᵀ/b.
@@ -17,6 +18,7 @@
  *   constant exists (the curvature along X1 grows like ‖W2⁰ + X2‖²), this one holds
  *   where ‖X2‖₂ ≤ ‖W2⁰‖₂. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lorascope/config.h"
@@ -117,27 +119,35 @@ static ls_status mlp_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls
 	d->N = N;
 	d->nmod = nmod;
 	ls_mat X2 = { 0 }, Act = { 0 };
-	ls_status st = ls_mat_alloc(&d->Z, n, N, err);
+	char need[64];
+	snprintf(need, sizeof need, "--m %zu --n %zu", m, n);
+	bool have_w0, have_x;
+	ls_status st = ls_probutil_load(cfg, LS_PARAM_w0, m, n, need, &d->W10, &have_w0, err);
+	if (st == LS_OK)
+		st = ls_probutil_load(cfg, LS_PARAM_target, m, n, need, &p->target, &have_x, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&d->Z, n, N, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->Y, m, N, err);
-	if (st == LS_OK)
+	if (st == LS_OK && !have_w0)
 		st = ls_mat_alloc(&d->W10, m, n, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->W20, m, m, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->W10Z, m, N, err);
-	if (st == LS_OK)
+	if (st == LS_OK && !have_x)
 		st = ls_mat_alloc(&p->target, m, n, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&X2, m, m, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&Act, m, N, err);
-	if (st == LS_OK)
+	if (st == LS_OK && !have_x)
 		st = ls_probutil_planted(rng, &p->target, tr, MLP_SIGMA1, cfg->decay, NULL, err);
 	if (st == LS_OK && nmod == 2)
 		st = ls_probutil_planted(rng, &X2, tr, MLP_SIGMA1, cfg->decay, NULL, err);
 	if (st == LS_OK) {
-		ls_rng_fill_normal(rng, &d->W10, 0.0, 1.0 / sqrt((double)n));
+		if (!have_w0)
+			ls_rng_fill_normal(rng, &d->W10, 0.0, 1.0 / sqrt((double)n));
 		ls_rng_fill_normal(rng, &d->W20, 0.0, 1.0 / sqrt((double)m));
 		ls_rng_fill_normal(rng, &d->Z, 0.0, 1.0);
 		ls_mat_gemm(false, false, 1.0, &d->W10, &d->Z, 0.0, &d->W10Z);

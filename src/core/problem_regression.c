@@ -4,12 +4,16 @@
  * Inputs Z = √N·Q·diag(√λ)·Gᵀ with Q (n×n) and G (N×n) random orthonormal, so that
  * Σ = ZZᵀ/N = Q·diag(λ)·Qᵀ exactly, λ_i = κ^{i/(n−1)} from 1 to κ (the --kappa knob).
  * Teacher Y = (W0 + X♮)Z + noise, X♮ planted of rank true_rank (σ_i = 2·decay^(i−1)),
- * W0 with N(0, 1/n) entries. Precomputed E0 = W0·Z − Y, so the residual is
+ * W0 with N(0, 1/n) entries. Any of W0 (--w0, m×n), Z (--inputs, n×N), Y (--outputs,
+ * m×N) and X♮ (--target, when Y is made) may come from files instead, the rest drawn as
+ * above; with a file Z, α and β are the extreme eigenvalues of ZZᵀ/N (LAPACK).
+ * Precomputed E0 = W0·Z − Y, so the residual is
  * R = E0 + s·A·(BᵀZ) and X is never formed in loss_grad:
  *   f = ‖R‖²/(2b),  GA = ∇f·B = R·(BᵀZ)ᵀ/b,  GB = ∇fᵀ·A = Z·(AᵀR)ᵀ/b
  * over the b samples of the batch. ∇²f[H] = H·Σ: α = λ_min(Σ), β = λ_max(Σ) exactly
  * (MATH.md §9, SPECIAL iff κ < 2), L = λ_max(Σ). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lorascope/config.h"
@@ -71,12 +75,35 @@ static ls_status regression_inputs(regression_data *d, size_t n, double kappa, l
 	return st;
 }
 
+/* Sigma := ZZᵀ/N for inputs from a file; lmin, lmax := its extreme eigenvalues. */
+static ls_status regression_file_sigma(regression_data *d, double *lmin, ls_error *err)
+{
+	size_t n = d->Z.rows;
+	ls_mat S = { 0 };
+	double *w = malloc(n * sizeof *w);
+	ls_status st = w ? ls_mat_alloc(&S, n, n, err)
+			 : ls_error_set(err, LS_ENOMEM, "regression: out of memory");
+	if (st == LS_OK)
+		st = ls_mat_gemm(false, true, 1.0 / (double)d->N, &d->Z, &d->Z, 0.0, &d->Sigma);
+	if (st == LS_OK)
+		st = ls_mat_copy(&S, &d->Sigma);
+	if (st == LS_OK)
+		st = ls_mat_sym_eig(&S, w, false, err);
+	if (st == LS_OK) {
+		*lmin = w[0] > 0.0 ? w[0] : 0.0;
+		d->lmax = w[n - 1];
+	}
+	free(w);
+	ls_mat_free(&S);
+	return st;
+}
+
 static ls_status regression_create(ls_problem *p, const ls_config *cfg, ls_rng *rng,
 				   ls_error *err)
 {
 	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
 	size_t N = cfg->samples > 0 ? (size_t)cfg->samples : REGRESSION_SAMPLES_PER_DIM * n;
-	if (N < n)
+	if (N < n && !cfg->inputs[0])
 		return ls_error_set(err, LS_ERANGE,
 				    "regression: --samples %zu is below --n %zu; Z Zᵀ/N would be "
 				    "singular",
@@ -89,24 +116,50 @@ static ls_status regression_create(ls_problem *p, const ls_config *cfg, ls_rng *
 	p->shape[0] = (ls_shape){ m, n };
 	p->samples = N;
 	d->N = N;
-	ls_mat W0 = { 0 };
-	ls_status st = ls_mat_alloc(&d->Z, n, N, err);
+	/* The files first (a bad one is refused before the large allocations). */
+	char nmn[64], nz[64], ny[64];
+	snprintf(nmn, sizeof nmn, "--m %zu --n %zu", m, n);
+	snprintf(nz, sizeof nz, "--n %zu --samples %zu", n, N);
+	snprintf(ny, sizeof ny, "--m %zu --samples %zu", m, N);
+	ls_mat W0 = { 0 }, Y = { 0 };
+	bool have_w0, have_z, have_y, have_x;
+	ls_status st = ls_probutil_load(cfg, LS_PARAM_w0, m, n, nmn, &W0, &have_w0, err);
+	if (st == LS_OK)
+		st = ls_probutil_load(cfg, LS_PARAM_inputs, n, N, nz, &d->Z, &have_z, err);
+	if (st == LS_OK)
+		st = ls_probutil_load(cfg, LS_PARAM_outputs, m, N, ny, &Y, &have_y, err);
+	if (st == LS_OK && have_y && cfg->target[0])
+		st = ls_error_set(err, LS_EINVAL,
+				  "--target: regression's planted update only makes Y; --outputs "
+				  "gives Y");
+	if (st == LS_OK)
+		st = ls_probutil_load(cfg, LS_PARAM_target, m, n, nmn, &p->target, &have_x, err);
+	if (st == LS_OK && !have_z)
+		st = ls_mat_alloc(&d->Z, n, N, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->E0, m, N, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->Sigma, n, n, err);
-	if (st == LS_OK)
+	if (st == LS_OK && !have_x && !have_y)
 		st = ls_mat_alloc(&p->target, m, n, err);
-	if (st == LS_OK)
+	if (st == LS_OK && !have_w0)
 		st = ls_mat_alloc(&W0, m, n, err);
+	double lmin = 1.0;
 	if (st == LS_OK)
-		st = regression_inputs(d, n, cfg->kappa, rng, err);
-	if (st == LS_OK)
+		st = have_z ? regression_file_sigma(d, &lmin, err)
+			    : regression_inputs(d, n, cfg->kappa, rng, err);
+	if (st == LS_OK && !have_x && !have_y)
 		st = ls_probutil_planted(rng, &p->target, tr, REGRESSION_SIGMA1, cfg->decay, NULL,
 					 err);
-	if (st == LS_OK) {
-		/* Y = (W0 + X♮)·Z + noise, built in E0; then E0 := W0·Z − Y. */
+	if (st == LS_OK && !have_w0)
 		ls_rng_fill_normal(rng, &W0, 0.0, 1.0 / sqrt((double)n));
+	if (st == LS_OK && have_y) {
+		/* E0 := W0·Z − Y. */
+		st = ls_mat_copy(&d->E0, &Y);
+		if (st == LS_OK)
+			st = ls_mat_gemm(false, false, 1.0, &W0, &d->Z, -1.0, &d->E0);
+	} else if (st == LS_OK) {
+		/* Y = (W0 + X♮)·Z + noise, built in E0; then E0 := W0·Z − Y. */
 		st = ls_mat_axpy(&W0, 1.0, &p->target);
 		if (st == LS_OK)
 			st = ls_mat_gemm(false, false, 1.0, &W0, &d->Z, 0.0, &d->E0);
@@ -120,9 +173,10 @@ static ls_status regression_create(ls_problem *p, const ls_config *cfg, ls_rng *
 			st = ls_mat_gemm(false, false, 1.0, &W0, &d->Z, -1.0, &d->E0);
 	}
 	ls_mat_free(&W0);
+	ls_mat_free(&Y);
 	if (st != LS_OK)
 		return st;
-	p->alpha_exact = 1.0;
+	p->alpha_exact = lmin;
 	p->beta_exact = d->lmax;
 	return LS_OK;
 }

@@ -1,7 +1,8 @@
 /* problem_sensing.c — matrix sensing f(X) = 1/(2N) Σ_i (⟨S_i, X⟩ − y_i)² (MATH.md §1).
  *
  * S_i with i.i.d. N(0, 1) entries (so E f(X) = ½‖X − X♮‖² without noise),
- * y_i = ⟨S_i, X♮⟩ + noise, X♮ planted of rank true_rank with σ_i = 2·decay^(i−1).
+ * y_i = ⟨S_i, X♮⟩ + noise, X♮ planted of rank true_rank with σ_i = 2·decay^(i−1), or read
+ * from --target (m×n; the measurements stay random: an mn×N file would be impractical).
  * Default N = 3·true_rank·(m + n), a few times the r♮(m + n − r♮) degrees of freedom.
  * The S_i are the columns vec(S_i) of one mn×N matrix, so full-batch residuals and
  * gradients are two matrix–vector products; X = s·A·Bᵀ is formed in a workspace
@@ -12,6 +13,7 @@
  * (1 + SENSING_L_MARGIN): Ritz values approach λ_max from below; at the sizes checked
  * against LAPACK (up to 40×40, N = 960) 60 steps already matched it to 6 digits. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lorascope/config.h"
@@ -78,7 +80,13 @@ static ls_status sensing_create(ls_problem *p, const ls_config *cfg, ls_rng *rng
 				    "sensing: %zu measurements of %zu×%zu matrices exceed the size "
 				    "limit; lower --samples",
 				    N, m, n);
-	ls_status st = ls_mat_alloc(&d->S, m * n, N, err);
+	char need[64];
+	snprintf(need, sizeof need, "--m %zu --n %zu", m, n);
+	bool loaded;
+	ls_status st =
+		ls_probutil_load(cfg, LS_PARAM_target, m, n, need, &p->target, &loaded, err);
+	if (st == LS_OK)
+		st = ls_mat_alloc(&d->S, m * n, N, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->y, N, 1, err);
 	if (st == LS_OK)
@@ -91,9 +99,9 @@ static ls_status sensing_create(ls_problem *p, const ls_config *cfg, ls_rng *rng
 		st = ls_mat_alloc(&d->V, sensing_lanczos_dim(d), sensing_steps(d) + 1, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->T, sensing_steps(d), sensing_steps(d), err);
-	if (st == LS_OK)
+	if (st == LS_OK && !loaded)
 		st = ls_mat_alloc(&p->target, m, n, err);
-	if (st == LS_OK)
+	if (st == LS_OK && !loaded)
 		st = ls_probutil_planted(rng, &p->target, tr, SENSING_SIGMA1, cfg->decay, NULL,
 					 err);
 	if (st != LS_OK)

@@ -4,10 +4,12 @@
  * With a = Tr(W0) − Tr(X) and Tr(X) = s·⟨A, B⟩ (X never formed):
  *   f = ½a²,  ∇f = −a·I,  GA = ∇f·B = −a·B,  GB = ∇fᵀ·A = −a·A,  ∇²f[H] = Tr(H)·I.
  * f depends on W0 only through Tr(W0), fixed at 2 (their Assumption 2.6 asks
- * Tr(W0) ≠ 0; a small trace keeps GD at the default step stable), so no W0 is drawn.
+ * Tr(W0) ≠ 0; a small trace keeps GD at the default step stable), so no W0 is drawn;
+ * --w0 (n×n) gives Tr(W0) from a file.
  * ∇²f vanishes on traceless H, so α = 0 (MATH.md §9): Theorem 1 does not
  * apply. L = n (‖Tr(H)·I‖_F ≤ n‖H‖_F, equality at H = I). No samples. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lorascope/config.h"
@@ -43,7 +45,15 @@ static ls_status trace2_create(ls_problem *p, const ls_config *cfg, ls_rng *rng,
 	p->beta_exact = NAN;
 	(void)rng;
 	d->trace_w0 = TRACE2_TRACE;
-	return LS_OK;
+	char need[64];
+	snprintf(need, sizeof need, "--m %zu --n %zu", n, n);
+	ls_mat W0 = { 0 };
+	bool loaded;
+	ls_status st = ls_probutil_load(cfg, LS_PARAM_w0, n, n, need, &W0, &loaded, err);
+	if (loaded)
+		d->trace_w0 = ls_mat_trace(&W0);
+	ls_mat_free(&W0);
+	return st;
 }
 
 static ls_status trace2_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,

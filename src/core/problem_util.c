@@ -1,7 +1,11 @@
 /* problem_util.c — helpers shared by the problem files: random orthonormal bases,
  * planted low-rank matrices, shape and batch checks, forming X, workspaces. */
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "lorascope/config.h"
+#include "lorascope/fileio.h"
 #include "problem_util.h"
 
 ls_status ls_probutil_orthonormal(ls_rng *rng, ls_mat *Q, ls_error *err)
@@ -102,5 +106,34 @@ ls_status ls_probutil_ensure(ls_mat *W, size_t rows, size_t cols, ls_mat *view, 
 			return st;
 	}
 	*view = ls_mat_cols(*W, 0, cols);
+	return LS_OK;
+}
+
+ls_status ls_probutil_load(const ls_config *cfg, int id, size_t rows, size_t cols,
+			   const char *need, ls_mat *M, bool *loaded, ls_error *err)
+{
+	const ls_param_info *p = &ls_params[id];
+	const char *spec = (const char *)cfg + p->offset;
+	if (loaded)
+		*loaded = false;
+	if (!spec[0])
+		return LS_OK;
+	ls_mat T = { 0 };
+	ls_status st = ls_matrix_load(spec, &T, err);
+	if (st == LS_OK)
+		st = ls_matrix_expect(spec, &T, rows, cols, need, err);
+	if (st != LS_OK) {
+		ls_mat_free(&T);
+		if (err) {
+			char msg[LS_ERROR_MSG_MAX];
+			snprintf(msg, sizeof msg, "%s", err->msg);
+			ls_error_set(err, st, "--%s: %s", p->name, msg);
+		}
+		return st;
+	}
+	ls_mat_free(M);
+	*M = T;
+	if (loaded)
+		*loaded = true;
 	return LS_OK;
 }

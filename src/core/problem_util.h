@@ -6,8 +6,10 @@
 #ifndef LORASCOPE_PROBLEM_UTIL_H
 #define LORASCOPE_PROBLEM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "lorascope/fileio.h"
 #include "lorascope/mat.h"
 #include "lorascope/problem.h"
 #include "lorascope/rng.h"
@@ -49,6 +51,21 @@ ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X);
  * `cols` columns, reallocating (zeroed) only when it must; *view := its first
  * cols columns. Steady-state calls with the same sizes never allocate. */
 ls_status ls_probutil_ensure(ls_mat *W, size_t rows, size_t cols, ls_mat *view, ls_error *err);
+
+struct ls_config;
+
+/* *M := the matrix of the file parameter id of cfg (a new owning matrix), which must be
+ * rows×cols (LS_ANY: any); need says where those sizes come from ("--m 64 --n 32"). When the
+ * parameter is empty, *M is left alone and *loaded (may be NULL) is false. Errors name the
+ * option, the file and both shapes: "--target: t.npy is 50×50, but --m 64 --n 64 needs
+ * 64×64" (SPEC §1 "loaded"; sizes over the readers' limits are refused before allocation). */
+ls_status ls_probutil_load(const struct ls_config *cfg, int id, size_t rows, size_t cols,
+			   const char *need, ls_mat *M, bool *loaded, ls_error *err);
+
+/* Whether an --init-b-file matrix rows×cols is PEFT's r×n lora_A (to transpose) rather than
+ * our n×r B, for n columns of X (LS_ANY: unknown): the shape decides, and when it cannot
+ * (n = r, or n unknown) a .safetensors spec is PEFT's (MATH.md §2 mapping). */
+bool ls_probutil_b_is_peft(const char *spec, size_t rows, size_t cols, size_t n);
 
 /* Quadratic presets f(X) = ½·vec(X − M*)ᵀ·K·vec(X − M*) on a fixed m×n shape
  * (problem_quad.c; MATH.md §9 "loud5" and "sense2x2"). create copies K (mn×mn,

@@ -48,7 +48,8 @@ static apply_kind kind_of(ls_param_id id)
 		break;
 	}
 	const char *group = ls_params[id].group;
-	if (strcmp(group, "problem") == 0)
+	/* A file may change --m, --n, --samples or --rank: a new problem and factors. */
+	if (strcmp(group, "problem") == 0 || strcmp(group, "files") == 0)
 		return APPLY_REBUILD;
 	if (strcmp(group, "lora") == 0)
 		return APPLY_INIT;
@@ -511,11 +512,17 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 		return ls_error_set(err, LS_EINVAL, "--%s: unknown parameter", param);
 	ls_config next = s->cfg;
 	ls_status st = ls_config_set(&next, param, value, err);
+	apply_kind kind = kind_of((ls_param_id)(pi - ls_params));
+	if (st == LS_OK && kind == APPLY_REBUILD) {
+		/* The files fix the sizes they give; the one parameter set must agree with them. */
+		bool given[LS_PARAM_COUNT] = { false };
+		given[pi - ls_params] = true;
+		st = ls_config_resolve_files(&next, given, err);
+	}
 	if (st == LS_OK)
 		st = ls_config_check(&next, err);
 	if (st != LS_OK)
 		return st;
-	apply_kind kind = kind_of((ls_param_id)(pi - ls_params));
 	if (kind == APPLY_RANK) {
 		st = check_rank(&s->prob, next.rank, err);
 		if (st != LS_OK)

@@ -77,7 +77,7 @@ static json_t *manifest_json(const ls_session *s)
 	json_object_set_new(root, "version", json_integer(LS_SNAPSHOT_VERSION));
 	json_object_set_new(root, "lorascope", json_string(PACKAGE_VERSION));
 	json_t *params = json_object();
-	char buf[128];
+	char buf[LS_PARAM_VALUE_MAX];
 	for (int i = 0; i < LS_PARAM_COUNT; i++) {
 		ls_config_format(&s->cfg, (ls_param_id)i, buf, sizeof buf);
 		json_object_set_new(params, ls_params[i].name, json_string(buf));

@@ -93,7 +93,7 @@ static ls_status stream_status(FILE *f, ls_error *err)
 static ls_status write_params(FILE *f, ls_trace_format fmt, const ls_config *cfg,
                               const ls_trace_kv *run, size_t nrun, ls_error *err)
 {
-	char buf[128];
+	char buf[LS_PARAM_VALUE_MAX];
 	locale_t old = ls_c_locale_push();
 	if (fmt == LS_TRACE_JSONL) {
 		fputs("{\"lorascope\":", f);

@@ -39,6 +39,10 @@ sed -n 's/^[[:space:]]*X([a-z_0-9]*, "\([a-z0-9-]*\)", [A-Z]*, "[a-z]*", "\([^"]
 	"$top_srcdir/include/lorascope/config.h" >"$TMP/params"
 [ "$(wc -l <"$TMP/params")" -ge 20 ] || fail "could not read the parameters from config.h"
 while read -r name def; do
+	if [ -z "$def" ]; then # a file parameter (TEXT): a FILE value, no default
+		grep -q -F -e "--$name FILE " "$TMP/entries" || fail "--help does not list --$name FILE"
+		continue
+	fi
 	grep -q -F -e "--$name VALUE " "$TMP/entries" || fail "--help does not list --$name"
 	grep -F -e "--$name VALUE " "$TMP/entries" | grep -q -F "[default: $def]" ||
 		fail "--help does not give --$name's default $def"

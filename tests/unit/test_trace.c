@@ -63,7 +63,7 @@ static void round_trip(ls_trace_format fmt, const char *suffix)
 	assert_int_equal(t->format, fmt);
 	assert_non_null(strstr(t->version, "lorascope "));
 	for (int i = 0; i < LS_PARAM_COUNT; i++) {
-		char a[128], b[128];
+		char a[LS_PARAM_VALUE_MAX], b[LS_PARAM_VALUE_MAX];
 		ls_config_format(&c, (ls_param_id)i, a, sizeof a);
 		ls_config_format(&t->cfg, (ls_param_id)i, b, sizeof b);
 		assert_string_equal(a, b);

@@ -1,0 +1,278 @@
+/* problem_files.c — which problem reads which matrix file (SPEC §1 "loaded"), and
+ * ls_config_resolve_files: the sizes those files fix (--m, --n, --samples, --rank).
+ *
+ * Each problem lists, for --w0, --target, --inputs and --outputs, the sizes the file's rows
+ * and columns stand for (m, n, N = samples); a file it does not read is refused. Every
+ * problem with one module reads --init-a-file (m×r) and --init-b-file (n×r, or r×n as PEFT
+ * stores lora_A; MATH.md §2's mapping A = B_peft, Bᵀ = A_peft). A size is bound by the first
+ * of: a parameter the user gave, then the files in the order above; every later file must
+ * agree, and the message names both sides. The problems read the same files strictly against
+ * the resolved config (ls_probutil_load), so a file that changed since is refused. A --rank
+ * or --true-rank the user did not give is lowered to min(m, n) when the files make it so. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lorascope/config.h"
+#include "lorascope/fileio.h"
+#include "problem_util.h"
+
+/* What a file's rows or columns stand for. */
+enum { D_NONE, D_M, D_N, D_S, D_R, D_VEC, D_COUNT };
+
+typedef struct {
+	unsigned char rows, cols; /* D_NONE, D_NONE: not read; D_VEC, D_S: a vector of N */
+} file_role;
+
+#define NFILES 4 /* w0, target, inputs, outputs */
+static const ls_param_id file_params[NFILES] = {LS_PARAM_w0, LS_PARAM_target, LS_PARAM_inputs,
+                                                LS_PARAM_outputs};
+
+static const file_role roles[LS_PROBLEM_COUNT][NFILES] = {
+        [LS_PROBLEM_SENSING] = {[1] = {D_M, D_N}},
+        [LS_PROBLEM_REGRESSION] = {{D_M, D_N}, {D_M, D_N}, {D_N, D_S}, {D_M, D_S}},
+        [LS_PROBLEM_APPROX] = {[1] = {D_M, D_N}},
+        [LS_PROBLEM_TRACE2] = {[0] = {D_M, D_N}},
+        [LS_PROBLEM_CLASSIFY] = {[0] = {D_M, D_N}, [2] = {D_N, D_S}, [3] = {D_VEC, D_S}},
+        [LS_PROBLEM_MLP] = {{D_M, D_N}, {D_M, D_N}},
+};
+
+/* The presets have their own shapes whatever --m and --n say. */
+static bool preset(int problem)
+{
+	return problem == LS_PROBLEM_LOUD5 || problem == LS_PROBLEM_SENSE2X2;
+}
+
+typedef struct {
+	size_t val[D_COUNT];
+	bool bound[D_COUNT];
+	char src[D_COUNT][LS_PARAM_TEXT_MAX + 32]; /* "--m 64", "--target t.npy" */
+} dims;
+
+static void bind(dims *d, int k, size_t v, const char *src)
+{
+	d->val[k] = v;
+	d->bound[k] = true;
+	snprintf(d->src[k], sizeof d->src[k], "%s", src);
+}
+
+/* err := "--opt: " + err (the reader's and ls_matrix_expect's messages name the file). */
+static ls_status prefix(ls_error *err, ls_status st, const char *opt)
+{
+	if (!err)
+		return st;
+	char msg[LS_ERROR_MSG_MAX];
+	snprintf(msg, sizeof msg, "%s", err->msg);
+	return ls_error_set(err, st, "--%s: %s", opt, msg);
+}
+
+static ls_status refuse(ls_error *err, int problem, const char *opt)
+{
+	char list[160] = "";
+	size_t used = 0;
+	for (int k = 0; k < NFILES; k++)
+		if (roles[problem][k].rows != D_NONE)
+			used += (size_t)snprintf(list + used, sizeof list - used, "--%s, ",
+			                         ls_params[file_params[k]].name);
+	return ls_error_set(err, LS_EINVAL,
+	                    "--%s: %s reads no such file (its files: %s--init-a-file, "
+	                    "--init-b-file)",
+	                    opt, ls_problem_names[problem], list);
+}
+
+/* Check M (from spec of option opt) against the bound sizes; bind the unbound ones. */
+static ls_status fit(dims *d, const file_role *ro, const char *opt, const char *spec,
+                     const ls_mat *M, ls_error *err)
+{
+	char self[LS_PARAM_TEXT_MAX + 32];
+	snprintf(self, sizeof self, "--%s %s", opt, spec);
+	if (ro->rows == D_VEC) {
+		size_t len = M->rows == 1 ? M->cols : M->cols == 1 ? M->rows : 0;
+		if (!len)
+			return ls_error_set(err, LS_EDIM, "--%s: %s is %zu×%zu, not a vector", opt,
+			                    spec, M->rows, M->cols);
+		if (d->bound[D_S] && d->val[D_S] != len)
+			return ls_error_set(err, LS_EDIM,
+			                    "--%s: %s holds %zu values, but %s needs %zu", opt,
+			                    spec, len, d->src[D_S], d->val[D_S]);
+		if (!d->bound[D_S])
+			bind(d, D_S, len, self);
+		return LS_OK;
+	}
+	size_t er = d->bound[ro->rows] ? d->val[ro->rows] : LS_ANY;
+	size_t ec = d->bound[ro->cols] ? d->val[ro->cols] : LS_ANY;
+	bool rbad = er != LS_ANY && er != M->rows, cbad = ec != LS_ANY && ec != M->cols;
+	if (rbad || cbad) {
+		ls_status st =
+		        ls_matrix_expect(spec, M, er, ec, d->src[rbad ? ro->rows : ro->cols], err);
+		return prefix(err, st, opt);
+	}
+	if (!d->bound[ro->rows])
+		bind(d, ro->rows, M->rows, self);
+	if (!d->bound[ro->cols])
+		bind(d, ro->cols, M->cols, self);
+	return LS_OK;
+}
+
+/* --init-b-file: n×r as ours, or r×n as PEFT's lora_A (transposed on load). When both read
+ * (n = r) or n is unknown, a .safetensors tensor is PEFT's, anything else ours. */
+bool ls_probutil_b_is_peft(const char *spec, size_t rows, size_t cols, size_t n)
+{
+	bool st = strstr(spec, ".safetensors") != NULL;
+	if (n == LS_ANY)
+		return st;
+	if (rows == n && (cols != n || !st))
+		return false;
+	return cols == n;
+}
+
+static ls_status fit_b(dims *d, bool fix_n, const char *spec, const ls_mat *M, ls_error *err)
+{
+	const char *opt = "init-b-file";
+	char self[LS_PARAM_TEXT_MAX + 32];
+	snprintf(self, sizeof self, "--%s %s", opt, spec);
+	size_t n = fix_n && d->bound[D_N] ? d->val[D_N] : LS_ANY;
+	bool peft = ls_probutil_b_is_peft(spec, M->rows, M->cols, n);
+	size_t rn = peft ? M->cols : M->rows, r = peft ? M->rows : M->cols;
+	if (n != LS_ANY && rn != n)
+		return ls_error_set(err, LS_EDIM,
+		                    "--%s: %s is %zu×%zu, but %s needs %zu×r (or r×%zu, PEFT's "
+		                    "lora_A)",
+		                    opt, spec, M->rows, M->cols, d->src[D_N], n, n);
+	if (d->bound[D_R] && d->val[D_R] != r)
+		return ls_error_set(err, LS_EDIM,
+		                    "--%s: %s is %zu×%zu (r = %zu), but %s needs r = %zu", opt,
+		                    spec, M->rows, M->cols, r, d->src[D_R], d->val[D_R]);
+	if (fix_n && !d->bound[D_N])
+		bind(d, D_N, rn, self);
+	if (!d->bound[D_R])
+		bind(d, D_R, r, self);
+	return LS_OK;
+}
+
+/* A size taken from a file must be a valid value of its parameter. */
+static ls_status store(const dims *d, int k, ls_param_id id, long *field, ls_error *err)
+{
+	if (!d->bound[k])
+		return LS_OK;
+	const ls_param_info *p = &ls_params[id];
+	if ((double)d->val[k] < p->lo || (double)d->val[k] > p->hi)
+		return ls_error_set(err, LS_ERANGE, "%s: --%s %zu is outside [%.15g, %.15g]",
+		                    d->src[k], p->name, d->val[k], p->lo, p->hi);
+	*field = (long)d->val[k];
+	return LS_OK;
+}
+
+ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err)
+{
+	int prob = c->problem;
+	dims d;
+	memset(&d, 0, sizeof d);
+	char buf[LS_PARAM_TEXT_MAX + 32];
+	if (given && given[LS_PARAM_m] && !preset(prob)) {
+		snprintf(buf, sizeof buf, "--m %ld", c->m);
+		bind(&d, D_M, (size_t)c->m, buf);
+	}
+	if (given && given[LS_PARAM_n] && !preset(prob)) {
+		snprintf(buf, sizeof buf, "--n %ld", c->n);
+		bind(&d, D_N, (size_t)c->n, buf);
+	}
+	if (given && given[LS_PARAM_samples] && c->samples > 0) {
+		snprintf(buf, sizeof buf, "--samples %ld", c->samples);
+		bind(&d, D_S, (size_t)c->samples, buf);
+	}
+	if (given && given[LS_PARAM_rank]) {
+		snprintf(buf, sizeof buf, "--rank %ld", c->rank);
+		bind(&d, D_R, (size_t)c->rank, buf);
+	}
+	const char *spec[NFILES];
+	for (int k = 0; k < NFILES; k++) {
+		const char *opt = ls_params[file_params[k]].name;
+		spec[k] = (const char *)c + ls_params[file_params[k]].offset;
+		if (spec[k][0] && roles[prob][k].rows == D_NONE)
+			return refuse(err, prob, opt);
+	}
+	if (prob == LS_PROBLEM_REGRESSION && c->target[0] && c->outputs[0])
+		return ls_error_set(err, LS_EINVAL,
+		                    "--target: regression's planted update only makes Y; --outputs "
+		                    "%s gives Y",
+		                    c->outputs);
+	if (prob == LS_PROBLEM_CLASSIFY && !c->inputs[0] != !c->outputs[0])
+		return ls_error_set(err, LS_EINVAL,
+		                    "--%s: classify needs --inputs and --outputs (labels) together",
+		                    c->inputs[0] ? "inputs" : "outputs");
+	bool init_files = c->init_a_file[0] || c->init_b_file[0];
+	if (init_files && prob == LS_PROBLEM_MLP && c->modules != 1)
+		return ls_error_set(
+		        err, LS_EINVAL,
+		        "--%s: mlp --modules %ld has %ld modules; the init files fill one",
+		        c->init_a_file[0] ? "init-a-file" : "init-b-file", c->modules, c->modules);
+	ls_status st = LS_OK;
+	for (int k = 0; st == LS_OK && k < NFILES; k++) {
+		if (!spec[k][0])
+			continue;
+		const char *opt = ls_params[file_params[k]].name;
+		ls_mat M = {0};
+		st = ls_matrix_load(spec[k], &M, err);
+		if (st != LS_OK)
+			return prefix(err, st, opt);
+		if (M.rows == 0 || M.cols == 0)
+			st = ls_error_set(err, LS_EDIM, "--%s: %s is empty (%zu×%zu)", opt, spec[k],
+			                  M.rows, M.cols);
+		else if (prob == LS_PROBLEM_TRACE2 && M.rows != M.cols)
+			st = ls_error_set(err, LS_EDIM,
+			                  "--%s: %s is %zu×%zu, but trace2 needs a "
+			                  "square W0",
+			                  opt, spec[k], M.rows, M.cols);
+		else
+			st = fit(&d, &roles[prob][k], opt, spec[k], &M, err);
+		ls_mat_free(&M);
+	}
+	bool fix = !preset(prob);
+	if (st == LS_OK && c->init_a_file[0]) {
+		ls_mat M = {0};
+		st = ls_matrix_load(c->init_a_file, &M, err);
+		if (st != LS_OK)
+			return prefix(err, st, "init-a-file");
+		file_role ra = {D_M, D_R};
+		if (fix) {
+			st = fit(&d, &ra, "init-a-file", c->init_a_file, &M, err);
+		} else if (d.bound[D_R] && d.val[D_R] != M.cols) { /* a preset: only r */
+			st = ls_error_set(err, LS_EDIM,
+			                  "--init-a-file: %s is %zu×%zu, but %s needs r = %zu",
+			                  c->init_a_file, M.rows, M.cols, d.src[D_R], d.val[D_R]);
+		} else if (!d.bound[D_R]) {
+			snprintf(buf, sizeof buf, "--init-a-file %s", c->init_a_file);
+			bind(&d, D_R, M.cols, buf);
+		}
+		ls_mat_free(&M);
+	}
+	if (st == LS_OK && c->init_b_file[0]) {
+		ls_mat M = {0};
+		st = ls_matrix_load(c->init_b_file, &M, err);
+		if (st != LS_OK)
+			return prefix(err, st, "init-b-file");
+		st = fit_b(&d, fix, c->init_b_file, &M, err);
+		ls_mat_free(&M);
+	}
+	if (st != LS_OK)
+		return st;
+	ls_config next = *c;
+	if (fix) {
+		if ((st = store(&d, D_M, LS_PARAM_m, &next.m, err)) != LS_OK ||
+		    (st = store(&d, D_N, LS_PARAM_n, &next.n, err)) != LS_OK)
+			return st;
+	}
+	if (c->inputs[0] || c->outputs[0])
+		if ((st = store(&d, D_S, LS_PARAM_samples, &next.samples, err)) != LS_OK)
+			return st;
+	if (init_files && (st = store(&d, D_R, LS_PARAM_rank, &next.rank, err)) != LS_OK)
+		return st;
+	/* Defaults that no longer fit the files' sizes are lowered to min(m, n). */
+	long mn = next.m < next.n ? next.m : next.n;
+	if (fix && !(given && given[LS_PARAM_rank]) && !d.bound[D_R] && next.rank > mn)
+		next.rank = mn;
+	if (fix && !(given && given[LS_PARAM_true_rank]) && next.true_rank > mn)
+		next.true_rank = mn;
+	*c = next;
+	return LS_OK;
+}

@@ -49,8 +49,9 @@
 	X("speed", 1, 1,                                                                           \
 	  "N: at most N steps per second, 0 unlimited (default 60; keys + and - double/halve)")    \
 	X("paused", 0, 1, "start paused")                                                          \
-	X("resume", 1, 0, "DIR: continue the snapshot DIR (written by the s key or run --snapshot)") \
-	X("lesson", 1, 0, "FILE: play the lesson FILE (captions, pauses; see lesson.h)")          \
+	X("resume", 1, 0,                                                                          \
+	  "DIR: continue the snapshot DIR (written by the s key or run --snapshot)")               \
+	X("lesson", 1, 0, "FILE: play the lesson FILE (captions, pauses; see lesson.h)")           \
 	X("no-config", 0, 0, "do not read the defaults file (see below)")                          \
 	X("stats", 1, 0, "FILE: write frame-time and key-latency percentiles to FILE on exit")     \
 	X("key", 1, 1, "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")              \
@@ -84,10 +85,14 @@ void ls_tui_usage(FILE *out)
 	for (int i = 0; i < LS_PARAM_COUNT; i++)
 		fprintf(out, "  --%-15s %s (default %s)\n", ls_params[i].name, ls_params[i].help,
 		        ls_params[i].def);
-	fputs("Defaults file: $XDG_CONFIG_HOME/lorascope/config (else ~/.config/lorascope/config),\n"
-	      "lines 'NAME = VALUE' for any parameter above and for ascii, blocks, no-color, delay,\n"
-	      "speed, paused (true/false), 'key KEY = ACTION' bindings, '#' comments. A bad line is\n"
-	      "reported with its line number and skipped. Order: file, lesson setup, command line.\n"
+	fputs("Defaults file: $XDG_CONFIG_HOME/lorascope/config (else "
+	      "~/.config/lorascope/config),\n"
+	      "lines 'NAME = VALUE' for any parameter above and for ascii, blocks, no-color, "
+	      "delay,\n"
+	      "speed, paused (true/false), 'key KEY = ACTION' bindings, '#' comments. A bad line "
+	      "is\n"
+	      "reported with its line number and skipped. Order: file, lesson setup, command "
+	      "line.\n"
 	      "Only the interactive view reads it: `lorascope run` depends on its options alone.\n",
 	      out);
 }
@@ -147,14 +152,15 @@ static ls_status tui_set(tui_opts *o, ls_keymap *km, const char *name, const cha
 	else if (strcmp(name, "delay") == 0) {
 		long d = strtol(val, &end, 10);
 		if (*end || end == val || d < 1 || d > 10000)
-			return ls_error_set(err, LS_EINVAL, "--delay: '%s' is not 1..10000 ms", val);
+			return ls_error_set(err, LS_EINVAL, "--delay: '%s' is not 1..10000 ms",
+			                    val);
 		o->delay_ms = (int)d;
 	} else if (strcmp(name, "speed") == 0) {
 		double v = strtod(val, &end);
 		if (*end || end == val || !(v >= 0 && v <= LS_WORKER_SPEED_MAX))
 			return ls_error_set(err, LS_EINVAL,
-			                    "--speed: '%s' is not 0 (unlimited) .. %.0f steps/s", val,
-			                    LS_WORKER_SPEED_MAX);
+			                    "--speed: '%s' is not 0 (unlimited) .. %.0f steps/s",
+			                    val, LS_WORKER_SPEED_MAX);
 		o->speed = v;
 	} else if (strcmp(name, "key") == 0) {
 		ls_status st = ls_keymap_bind_spec(km, val, err);
@@ -240,7 +246,8 @@ static int parse(int argc, char **argv, tui_opts *o, ls_keymap *km)
 				return 2;
 			}
 			if (o->nparam == MAX_CL_PARAMS) {
-				fprintf(stderr, "lorascope: more than %d parameters\n", MAX_CL_PARAMS);
+				fprintf(stderr, "lorascope: more than %d parameters\n",
+				        MAX_CL_PARAMS);
 				return 2;
 			}
 			o->pname[o->nparam] = p->name;
@@ -353,8 +360,8 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 			ui->module = (int)((ls_ui_module(ui, v) + 1) % v->m.nmod);
 			ui->mod_n = 0;
 			snprintf(ui->msg, sizeof ui->msg,
-			         "module %d of %zu in the spectrum and ratio panels", ui->module + 1,
-			         v->m.nmod);
+			         "module %d of %zu in the spectrum and ratio panels",
+			         ui->module + 1, v->m.nmod);
 		} else {
 			snprintf(ui->msg, sizeof ui->msg, "this problem has one module");
 		}
@@ -630,8 +637,8 @@ int ls_tui_main(int argc, char **argv)
 		else if (nbad == 1)
 			snprintf(note, sizeof note, "%s (line skipped)", fc.first);
 		else if (nbad > 1)
-			snprintf(note, sizeof note, "%s (line skipped; %zu bad lines in all)", fc.first,
-			         nbad);
+			snprintf(note, sizeof note, "%s (line skipped; %zu bad lines in all)",
+			         fc.first, nbad);
 	}
 	int rc = parse(argc, argv, &o, &ui->keys);
 	if (rc)

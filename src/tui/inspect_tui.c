@@ -72,7 +72,9 @@ static void draw_list(ls_ui *ui, browser *b, ls_rect r)
 		snprintf(line, sizeof line, "%s %s%s", k == b->sel ? ">" : " ", m->name + b->prefix,
 		         m->flags ? " !" : "");
 		ls_draw_text(r.y + 1 + i, r.x + 1, r.w - 2,
-		             k == b->sel ? LS_ROLE_HEADER : m->flags ? LS_ROLE_ERROR : LS_ROLE_NORMAL,
+		             k == b->sel ? LS_ROLE_HEADER
+		             : m->flags  ? LS_ROLE_ERROR
+		                         : LS_ROLE_NORMAL,
 		             line);
 	}
 }
@@ -146,8 +148,8 @@ static void draw(ls_ui *ui, browser *b)
 		return;
 	}
 	char head[256];
-	snprintf(head, sizeof head, " lorascope inspect %s  %zu modules%s  q quit ",
-	         b->ad->path, b->ad->nmod, b->ad->has_config ? "" : " (no config: s = 1)");
+	snprintf(head, sizeof head, " lorascope inspect %s  %zu modules%s  q quit ", b->ad->path,
+	         b->ad->nmod, b->ad->has_config ? "" : " (no config: s = 1)");
 	attrset(ls_theme_attr(LS_ROLE_HEADER));
 	mvhline(0, 0, ' ', W);
 	attrset(A_NORMAL);
@@ -213,7 +215,8 @@ int ls_tui_inspect(const char *path, bool ascii)
 		return 2;
 	}
 	if (!isatty(0) || !isatty(1)) {
-		fprintf(stderr, "lorascope inspect: --tui needs a terminal (without it: a table)\n");
+		fprintf(stderr,
+		        "lorascope inspect: --tui needs a terminal (without it: a table)\n");
 		ls_adapter_free(&ad);
 		return 2;
 	}

@@ -68,7 +68,7 @@ enum {
 	X(BASELINE, "baseline", "view", 'b', LS_KEY_NONE,                                          \
 	  "show or hide the full fine-tuning baseline")                                            \
 	X(FLOW, "flow", "view", 'g', LS_KEY_NONE,                                                  \
-	  "show or hide the gradient-flow curve (approx with spectral init)")                      \
+	  "show or hide the gradient-flow curve (approx spectral init, trace2)")                      \
 	X(MODULE, "module", "view", 'm', LS_KEY_NONE,                                              \
 	  "next module in the spectrum and ratio panels (problems with several modules)")          \
 	X(HELP, "help", "view", '?', LS_KEY_F(1), "show or hide this help")                        \
@@ -84,7 +84,7 @@ enum {
 	  "replay: a twentieth of the rows back")                                                  \
 	X(JUMP_NEXT, "jump-next", "replay", LS_KEY_SRIGHT, LS_KEY_PGDN,                            \
 	  "replay: a twentieth of the rows on")                                                    \
-	X(FIRST, "first", "replay", LS_KEY_HOME, LS_KEY_NONE, "replay: the first row")            \
+	X(FIRST, "first", "replay", LS_KEY_HOME, LS_KEY_NONE, "replay: the first row")             \
 	X(LAST, "last", "replay", LS_KEY_END, LS_KEY_NONE, "replay: the last row")
 
 typedef enum {

@@ -56,7 +56,8 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ntg = k0;
 	if (ntg) {
 		size_t l = strlen(title);
-		snprintf(title + l, sizeof title - l, " %s", LS_TXT(ui, "· ─ σ(target)", "| - target"));
+		snprintf(title + l, sizeof title - l, " %s",
+		         LS_TXT(ui, "· ─ σ(target)", "| - target"));
 	}
 	ls_draw_box(ui, r, title);
 	ls_scale ys;

@@ -87,7 +87,8 @@ static void replay_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	         LS_TXT(ui, "α/β", "a/b"), b);
 	if (y < r.y + r.h - 1)
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
-	snprintf(line, sizeof line, " rank %zu of r %zu, r* %zu", v->m.num_rank, v->m.r, v->m.rstar);
+	snprintf(line, sizeof line, " rank %zu of r %zu, r* %zu", v->m.num_rank, v->m.r,
+	         v->m.rstar);
 	if (y < r.y + r.h - 1)
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
 }
@@ -122,15 +123,18 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 			line[0] = '\0';
 			for (size_t k = 0; k < rep->nmod && used + 16 < sizeof line; k++) {
 				const ls_theory_module *mk = &rep->mod[k];
-				ls_regime gk = mk->regime_exact != LS_REGIME_UNKNOWN ? mk->regime_exact
-										     : mk->regime;
+				ls_regime gk = mk->regime_exact != LS_REGIME_UNKNOWN
+				                       ? mk->regime_exact
+				                       : mk->regime;
 				if (gk == LS_REGIME_GENERIC || g == LS_REGIME_UNKNOWN)
 					g = gk;
-				used += (size_t)snprintf(line + used, sizeof line - used, "%s%zu:%s",
-							 k ? " " : "", k + 1, ls_regime_names[gk]);
+				used += (size_t)snprintf(line + used, sizeof line - used,
+				                         "%s%zu:%s", k ? " " : "", k + 1,
+				                         ls_regime_names[gk]);
 			}
 		} else {
-			snprintf(line, sizeof line, "%s%s", ls_regime_text[g], exact ? " exact" : "");
+			snprintf(line, sizeof line, "%s%s", ls_regime_text[g],
+			         exact ? " exact" : "");
 		}
 		y += band(r, y, regime_role(g), line, rep->nmod > 1);
 		y += band(r, y, verdict_role(rep->verdict), ls_verdict_text[rep->verdict], true);

@@ -53,13 +53,15 @@ ls_status ls_replay_history(ls_view *v, const ls_trace *t, ls_error *err)
 	v->replay_rows = t->nrows;
 	ls_history *h = &v->h;
 	ls_history_free(h);
-	size_t every = (t->nrows + LS_HISTORY_MAX - 1) / LS_HISTORY_MAX;
-	if (every == 0)
-		every = 1;
-	size_t cap = t->nrows / every + 1;
+	/* At most LS_HISTORY_MAX points (the panels' scratch): every k-th row, k making
+	 * ⌈nrows/k⌉ ≤ LS_HISTORY_MAX − 1, and the last row. */
+	size_t every = 1;
+	if (t->nrows > LS_HISTORY_MAX)
+		every = (t->nrows + LS_HISTORY_MAX - 2) / (LS_HISTORY_MAX - 1);
+	size_t cap = (t->nrows + every - 1) / every + 1;
 	h->step = malloc(cap * sizeof(long));
 	bool ok = h->step != NULL;
-#define LS_RP_ALLOC(f)                                                                            \
+#define LS_RP_ALLOC(f)                                                                             \
 	h->f = malloc(cap * sizeof(double));                                                       \
 	ok = ok && h->f;
 	LS_RP_SERIES(LS_RP_ALLOC)

@@ -180,8 +180,8 @@ static const char *flow_stale(const ls_config *a, const ls_config *b)
 static bool publish_flow(ls_worker *w, ls_view *v)
 {
 	const char *why = !w->flow_set ? "the run did not start here (no restart seen)"
-		          : w->flow.kind == LS_FLOW_NONE ? w->flow.why
-		                                         : flow_stale(&w->flow_cfg, &v->cfg);
+	                  : w->flow.kind == LS_FLOW_NONE ? w->flow.why
+	                                                 : flow_stale(&w->flow_cfg, &v->cfg);
 	v->has_flow = why == NULL;
 	snprintf(v->flow_why, sizeof v->flow_why, "%s", why ? why : "");
 	double *keep = v->flow.sv;
@@ -484,7 +484,8 @@ static void apply(ls_worker *w, const ls_cmd *c)
 		if (ls_session_save(w->s, c->text, &err) != LS_OK)
 			set_event(w, true, "snapshot: %s", err.msg);
 		else
-			set_event(w, false, "snapshot of step %ld saved to %s/ (lorascope --resume %s)",
+			set_event(w, false,
+			          "snapshot of step %ld saved to %s/ (lorascope --resume %s)",
 			          ls_session_steps(w->s), c->text, c->text);
 		break;
 	}
@@ -761,8 +762,8 @@ static void *run(void *arg)
 			long before = ls_session_steps(w->s);
 			unsigned long ev = w->event_seq, cap = w->caption_seq;
 			train(w);
-			changed = changed || ls_session_steps(w->s) != before || ev != w->event_seq ||
-			          cap != w->caption_seq;
+			changed = changed || ls_session_steps(w->s) != before ||
+			          ev != w->event_seq || cap != w->caption_seq;
 		}
 		if (!ls_session_diverged(w->s) && theory_tick(w))
 			changed = true;

@@ -12,17 +12,17 @@
 #include "view.h"
 
 typedef enum {
-	LS_CMD_SET,     /* param := text */
-	LS_CMD_SCALE,   /* REAL param *= factor */
-	LS_CMD_ADD,     /* INT param += delta */
-	LS_CMD_CYCLE,   /* CHOICE param to the next (delta +1) or previous (−1) choice */
-	LS_CMD_PAUSE,   /* toggle pause */
-	LS_CMD_STEP,    /* pause, then one step */
-	LS_CMD_RESET,   /* back to step 0 (also leaves the diverged state) */
-	LS_CMD_KICK,    /* perturb the factors */
-	LS_CMD_TRACE,   /* write the history as a trace (trace.h) to text (a file name) */
+	LS_CMD_SET,      /* param := text */
+	LS_CMD_SCALE,    /* REAL param *= factor */
+	LS_CMD_ADD,      /* INT param += delta */
+	LS_CMD_CYCLE,    /* CHOICE param to the next (delta +1) or previous (−1) choice */
+	LS_CMD_PAUSE,    /* toggle pause */
+	LS_CMD_STEP,     /* pause, then one step */
+	LS_CMD_RESET,    /* back to step 0 (also leaves the diverged state) */
+	LS_CMD_KICK,     /* perturb the factors */
+	LS_CMD_TRACE,    /* write the history as a trace (trace.h) to text (a file name) */
 	LS_CMD_SNAPSHOT, /* save the session to the directory text (snapshot.h) */
-	LS_CMD_SPEED    /* multiply the steps-per-second cap by factor (0 cap: unlimited) */
+	LS_CMD_SPEED     /* multiply the steps-per-second cap by factor (0 cap: unlimited) */
 } ls_cmd_kind;
 
 typedef struct {

@@ -24,7 +24,7 @@ wait_for() {
 run() {
 	label=$1; shift
 	tmux -L "$SOCK" -f /dev/null new-session -d -x 200 -y 50 \
-		"'$LORASCOPE' --stats '$TMP/stats' $*; echo EXITED \$?; sleep 30"
+		"'$LORASCOPE' --no-config --stats '$TMP/stats' $*; echo EXITED \$?; sleep 30"
 	wait_for 'RUNNING'
 	sleep 1
 	k=0
@@ -44,6 +44,9 @@ run() {
 }
 
 echo "lorascope TUI bench (200x50 terminal, --delay 50; times in ms)"
-run "training approx 2048x2048 rank 8 (key latency while training)" \
-	--problem approx --m 2048 --n 2048 --rank 8
-run "small problem approx 64x64 (frame draw cost)" --problem approx --m 64 --n 64
+run "training approx 2048x2048 rank 8, no speed cap (key latency while training)" \
+	--problem approx --m 2048 --n 2048 --rank 8 --speed 0
+run "small problem approx 64x64, no speed cap (frame draw cost)" --problem approx --m 64 --n 64 \
+	--speed 0
+run "small problem approx 64x64 at the default speed cap (latency while paced)" \
+	--problem approx --m 64 --n 64

@@ -154,7 +154,7 @@ static void test_long_trace_is_decimated(void **state)
 	ls_view v;
 	memset(&v, 0, sizeof v);
 	assert_ok(ls_replay_history(&v, t, &err));
-	assert_true(v.h.len <= LS_HISTORY_MAX + 1);
+	assert_true(v.h.len <= LS_HISTORY_MAX);
 	assert_true(v.h.len >= LS_HISTORY_MAX / 2);
 	assert_int_equal(v.h.step[0], 0);
 	assert_int_equal(v.h.step[v.h.len - 1], 10 * (n - 1));
@@ -172,9 +172,9 @@ static void test_long_trace_is_decimated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cursor),
-		cmocka_unit_test(test_view_from_trace),
-		cmocka_unit_test(test_long_trace_is_decimated),
+	        cmocka_unit_test(test_cursor),
+	        cmocka_unit_test(test_view_from_trace),
+	        cmocka_unit_test(test_long_trace_is_decimated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,14 +81,14 @@ static void test_bad_lines_named_and_skipped(void **state)
 	sink_state s;
 	size_t nbad;
 	parse(&s,
-	      "lr = 0.05\n"           /* 1 good */
-	      "just words\n"          /* 2 no '=' */
-	      "= 3\n"                 /* 3 no name */
-	      "no such = 1\n"         /* 4 two-word name */
-	      "frobnicate = 1\n"      /* 5 unknown setting */
-	      "rank = -4\n"           /* 6 refused value */
-	      "key = help\n"          /* 7 key without a KEY */
-	      "lambda = 0.25\n",      /* 8 good, after the bad ones */
+	      "lr = 0.05\n"      /* 1 good */
+	      "just words\n"     /* 2 no '=' */
+	      "= 3\n"            /* 3 no name */
+	      "no such = 1\n"    /* 4 two-word name */
+	      "frobnicate = 1\n" /* 5 unknown setting */
+	      "rank = -4\n"      /* 6 refused value */
+	      "key = help\n"     /* 7 key without a KEY */
+	      "lambda = 0.25\n", /* 8 good, after the bad ones */
 	      &nbad);
 	assert_int_equal(nbad, 6);
 	assert_int_equal(s.nbad, 6);
@@ -153,9 +153,9 @@ static void test_path_and_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_lines),
-		cmocka_unit_test(test_bad_lines_named_and_skipped),
-		cmocka_unit_test(test_path_and_missing_file),
+	        cmocka_unit_test(test_good_lines),
+	        cmocka_unit_test(test_bad_lines_named_and_skipped),
+	        cmocka_unit_test(test_path_and_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,7 @@ int main(void)
 		roff_text(p->name);
 		printf(" \" %s\"\n", p->type == LS_P_CHOICE ? "NAME"
 				   : p->type == LS_P_REAL   ? "X"
+				   : p->type == LS_P_TEXT   ? "FILE"
 							    : "N");
 		roff_text(p->help);
 		if (p->choices) {
@@ -45,6 +46,10 @@ int main(void)
 				roff_text(p->choices[c]);
 				fputs("\\fR", stdout);
 			}
+		}
+		if (p->type == LS_P_TEXT) { /* a file: none unless given */
+			puts(".");
+			continue;
 		}
 		fputs(". Default: ", stdout);
 		roff_text(p->def);

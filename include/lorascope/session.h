@@ -95,6 +95,13 @@ ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **ab, ls_error 
 /* Install estimates made elsewhere (the TUI samples in slices) for the current baseline and
  * rank: p->nmod entries whose r is the current rank. */
 ls_status ls_session_set_alphabeta(ls_session *s, const ls_alphabeta *ab, ls_error *err);
+/* A slice of that estimate for a caller that spreads it over time (the TUI): `samples`
+ * Monte Carlo samples about the current X* at the current rank drawn from rng, radius D (0:
+ * the rule above at this state; est[k].D says which was used), into est (p->nmod entries).
+ * Nothing is cached: α̂ is the min and β̂ the max over the slices' estimates, and
+ * ls_session_set_alphabeta installs the merged result. Needs a baseline. */
+ls_status ls_session_alphabeta_sample(ls_session *s, size_t samples, double D, ls_rng *rng,
+				      ls_alphabeta *est, ls_error *err);
 /* The full theory report at the current state (Lanczos, verdict, Corollary 1 bound, §3.4
  * seed check) with the cached α̂, β̂ (estimated first when needed). Needs a baseline. */
 ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_error *err);

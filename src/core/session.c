@@ -743,6 +743,31 @@ ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **out, ls_error
 	return LS_OK;
 }
 
+ls_status ls_session_alphabeta_sample(ls_session *s, size_t samples, double D, ls_rng *rng,
+				      ls_alphabeta *est, ls_error *err)
+{
+	if (!s->have_base)
+		return ls_error_set(err, LS_EINVAL, "alpha/beta: the session has no baseline");
+	ls_status st = ensure_xstar(s, err);
+	if (st != LS_OK)
+		return st;
+	ls_theory_opts o;
+	ls_session_theory_opts(s, &o);
+	o.samples = samples;
+	if (!(D > 0))
+		D = o.D;
+	if (!(D > 0)) {
+		D = 1.0;
+		for (size_t k = 0; k < s->prob.nmod; k++) {
+			double dk = s->cur.mod[k].dist_star;
+			D = fmax(D, 2.0 * s->base.mod[k].fro);
+			if (isfinite(dk))
+				D = fmax(D, 1.25 * dk);
+		}
+	}
+	return ls_theory_alphabeta(&s->prob, s->xstar, s->lora.r, D, &o, rng, est, err);
+}
+
 ls_status ls_session_set_alphabeta(ls_session *s, const ls_alphabeta *ab, ls_error *err)
 {
 	if (!s->have_base)

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,37 +40,65 @@
 #define PENDING_MAX 64
 #define IDLE_WAIT_MS 1000
 
-/* X(name, has_arg, in_file, help) — the TUI's own options; in_file: also a setting of
- * the defaults file (userconfig.h). */
+/* X(name, TYPE, field, lo, hi, in_file, help) — the TUI's own options, one table for the
+ * command line, the defaults file (in_file: allowed there, userconfig.h) and --help.
+ * TYPE: FLAG (no value on the command line; true/false in the file), INT and REAL (within
+ * [lo, hi]), TEXT (a path kept as given), KEY (a KEY=ACTION binding; field unused). */
 #define LS_TUI_OPTION_LIST(X)                                                                      \
-	X("ascii", 0, 1, "plain ASCII graphs and text (no braille, blocks or UTF-8)")              \
-	X("blocks", 0, 1, "block-element graphs instead of braille")                               \
-	X("no-color", 0, 1, "monochrome (also when NO_COLOR is set)")                              \
-	X("delay", 1, 1, "MS: at most one frame every MS milliseconds (default 50)")               \
-	X("speed", 1, 1,                                                                           \
+	X("ascii", FLAG, ascii, 0, 0, 1,                                                           \
+	  "plain ASCII graphs and text (no braille, blocks or UTF-8)")                             \
+	X("blocks", FLAG, blocks, 0, 0, 1, "block-element graphs instead of braille")              \
+	X("no-color", FLAG, no_color, 0, 0, 1, "monochrome (also when NO_COLOR is set)")           \
+	X("delay", INT, delay_ms, 1, 10000, 1,                                                     \
+	  "MS: at most one frame every MS milliseconds (default 50)")                              \
+	X("speed", REAL, speed, 0, LS_WORKER_SPEED_MAX, 1,                                         \
 	  "N: at most N steps per second, 0 unlimited (default 60; keys + and - double/halve)")    \
-	X("paused", 0, 1, "start paused")                                                          \
-	X("resume", 1, 0,                                                                          \
+	X("paused", FLAG, paused, 0, 0, 1, "start paused")                                         \
+	X("resume", TEXT, resume, 0, 0, 0,                                                         \
 	  "DIR: continue the snapshot DIR (written by the s key or run --snapshot)")               \
-	X("lesson", 1, 0, "FILE: play the lesson FILE (captions, pauses; see lesson.h)")           \
-	X("no-config", 0, 0, "do not read the defaults file (see below)")                          \
-	X("stats", 1, 0, "FILE: write frame-time and key-latency percentiles to FILE on exit")     \
-	X("key", 1, 1, "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")              \
-	X("man-keys", 0, 0, "print the man page's INTERACTIVE COMMANDS section (roff) and exit")   \
-	X("help", 0, 0, "this help")
+	X("lesson", TEXT, lesson, 0, 0, 0,                                                         \
+	  "FILE: play the lesson FILE (captions, pauses; see lesson.h)")                           \
+	X("no-config", FLAG, no_config, 0, 0, 0, "do not read the defaults file (see below)")      \
+	X("stats", TEXT, stats, 0, 0, 0,                                                           \
+	  "FILE: write frame-time and key-latency percentiles to FILE on exit")                    \
+	X("key", KEY, help, 0, 0, 1,                                                               \
+	  "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")                           \
+	X("man-keys", FLAG, man_keys, 0, 0, 0,                                                     \
+	  "print the man page's INTERACTIVE COMMANDS section (roff) and exit")                     \
+	X("help", FLAG, help, 0, 0, 0, "this help")
 
 #define DEFAULT_SPEED 60.0
 #define MAX_CL_PARAMS 128
 
 typedef struct {
 	bool ascii, blocks, no_color, paused, help, man_keys, no_config;
-	int delay_ms;
+	long delay_ms;
 	double speed;
 	const char *stats, *resume, *lesson;
+	ls_keymap *km; /* where KEY options bind */
 	/* Parameters from the command line, applied last (after the file and a lesson). */
 	int nparam;
 	const char *pname[MAX_CL_PARAMS], *pval[MAX_CL_PARAMS];
 } tui_opts;
+
+typedef enum { OPT_FLAG, OPT_INT, OPT_REAL, OPT_TEXT, OPT_KEY } opt_type;
+
+typedef struct {
+	const char *name;
+	opt_type type;
+	size_t offset; /* into tui_opts */
+	double lo, hi;
+	bool in_file;
+	const char *help;
+} tui_option;
+
+static const tui_option tui_options[] = {
+#define LS_TUI_OPT_ROW(n, type, field, lo, hi, file, help)                                         \
+	{n, OPT_##type, offsetof(tui_opts, field), lo, hi, file, help},
+        LS_TUI_OPTION_LIST(LS_TUI_OPT_ROW)
+#undef LS_TUI_OPT_ROW
+};
+#define N_TUI_OPTIONS (sizeof tui_options / sizeof tui_options[0])
 
 void ls_tui_usage(FILE *out)
 {
@@ -78,9 +107,8 @@ void ls_tui_usage(FILE *out)
 	      "Interactive view of LoRA training; `lorascope run` is the headless form.\n"
 	      "Options:\n",
 	      out);
-#define LS_TUI_OPT_HELP(name, arg, file, help) fprintf(out, "  --%-10s %s\n", name, help);
-	LS_TUI_OPTION_LIST(LS_TUI_OPT_HELP)
-#undef LS_TUI_OPT_HELP
+	for (size_t i = 0; i < N_TUI_OPTIONS; i++)
+		fprintf(out, "  --%-10s %s\n", tui_options[i].name, tui_options[i].help);
 	fputs("Parameters (as in `lorascope run --help`):\n", out);
 	for (int i = 0; i < LS_PARAM_COUNT; i++)
 		fprintf(out, "  --%-15s %s (default %s)\n", ls_params[i].name, ls_params[i].help,
@@ -97,75 +125,56 @@ void ls_tui_usage(FILE *out)
 	      out);
 }
 
-/* Whether the option called name exists; its has_arg and in_file flags. */
-static bool tui_option(const char *name, int *has_arg, int *in_file)
+/* The option called name, NULL when none. */
+static const tui_option *tui_option_find(const char *name)
 {
-#define LS_TUI_OPT_FIND(n, arg, file, help)                                                        \
-	if (strcmp(name, n) == 0) {                                                                \
-		*has_arg = arg;                                                                    \
-		*in_file = file;                                                                   \
-		return true;                                                                       \
+	for (size_t i = 0; i < N_TUI_OPTIONS; i++)
+		if (strcmp(tui_options[i].name, name) == 0)
+			return &tui_options[i];
+	return NULL;
+}
+
+/* Apply one TUI option; val NULL for a flag on the command line (meaning true). */
+static ls_status tui_set(tui_opts *o, const tui_option *opt, const char *val, ls_error *err)
+{
+	char *field = (char *)o + opt->offset, *end;
+	switch (opt->type) {
+	case OPT_FLAG: {
+		bool b;
+		if (!val || strcmp(val, "true") == 0 || strcmp(val, "yes") == 0 ||
+		    strcmp(val, "1") == 0)
+			b = true;
+		else if (strcmp(val, "false") == 0 || strcmp(val, "no") == 0 ||
+		         strcmp(val, "0") == 0)
+			b = false;
+		else
+			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not true or false",
+			                    opt->name, val);
+		memcpy(field, &b, sizeof b);
+		return LS_OK;
 	}
-	LS_TUI_OPTION_LIST(LS_TUI_OPT_FIND)
-#undef LS_TUI_OPT_FIND
-	return false;
-}
-
-/* A flag's value in the defaults file ("true"/"false"; a flag on the command line has
- * none and means true). */
-static ls_status flag_value(const char *name, const char *val, bool *out, ls_error *err)
-{
-	if (!val || strcmp(val, "true") == 0 || strcmp(val, "yes") == 0 || strcmp(val, "1") == 0)
-		*out = true;
-	else if (strcmp(val, "false") == 0 || strcmp(val, "no") == 0 || strcmp(val, "0") == 0)
-		*out = false;
-	else
-		return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not true or false", name, val);
-	return LS_OK;
-}
-
-/* Apply one TUI option (name known to tui_option). */
-static ls_status tui_set(tui_opts *o, ls_keymap *km, const char *name, const char *val,
-                         ls_error *err)
-{
-	char *end;
-	if (strcmp(name, "ascii") == 0)
-		return flag_value(name, val, &o->ascii, err);
-	if (strcmp(name, "blocks") == 0)
-		return flag_value(name, val, &o->blocks, err);
-	if (strcmp(name, "no-color") == 0)
-		return flag_value(name, val, &o->no_color, err);
-	if (strcmp(name, "paused") == 0)
-		return flag_value(name, val, &o->paused, err);
-	if (strcmp(name, "help") == 0)
-		return flag_value(name, val, &o->help, err);
-	if (strcmp(name, "man-keys") == 0)
-		return flag_value(name, val, &o->man_keys, err);
-	if (strcmp(name, "no-config") == 0)
-		return flag_value(name, val, &o->no_config, err);
-	if (strcmp(name, "stats") == 0)
-		o->stats = val;
-	else if (strcmp(name, "resume") == 0)
-		o->resume = val;
-	else if (strcmp(name, "lesson") == 0)
-		o->lesson = val;
-	else if (strcmp(name, "delay") == 0) {
-		long d = strtol(val, &end, 10);
-		if (*end || end == val || d < 1 || d > 10000)
-			return ls_error_set(err, LS_EINVAL, "--delay: '%s' is not 1..10000 ms",
-			                    val);
-		o->delay_ms = (int)d;
-	} else if (strcmp(name, "speed") == 0) {
-		double v = strtod(val, &end);
-		if (*end || end == val || !(v >= 0 && v <= LS_WORKER_SPEED_MAX))
+	case OPT_INT: {
+		long v = strtol(val, &end, 10);
+		if (*end || end == val || v < opt->lo || v > opt->hi)
 			return ls_error_set(err, LS_EINVAL,
-			                    "--speed: '%s' is not 0 (unlimited) .. %.0f steps/s",
-			                    val, LS_WORKER_SPEED_MAX);
-		o->speed = v;
-	} else if (strcmp(name, "key") == 0) {
-		ls_status st = ls_keymap_bind_spec(km, val, err);
-		if (st != LS_OK)
-			return st;
+			                    "--%s: '%s' is not a whole number in %g..%g", opt->name,
+			                    val, opt->lo, opt->hi);
+		memcpy(field, &v, sizeof v);
+		return LS_OK;
+	}
+	case OPT_REAL: {
+		double v = strtod(val, &end);
+		if (*end || end == val || !(v >= opt->lo && v <= opt->hi))
+			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not a number in %g..%g",
+			                    opt->name, val, opt->lo, opt->hi);
+		memcpy(field, &v, sizeof v);
+		return LS_OK;
+	}
+	case OPT_TEXT:
+		memcpy(field, &val, sizeof val);
+		return LS_OK;
+	case OPT_KEY:
+		return ls_keymap_bind_spec(o->km, val, err);
 	}
 	return LS_OK;
 }
@@ -174,7 +183,6 @@ static ls_status tui_set(tui_opts *o, ls_keymap *km, const char *name, const cha
 typedef struct {
 	tui_opts *o;
 	ls_config *cfg;
-	ls_keymap *km;
 	size_t nbad;
 	char first[300];
 } file_ctx;
@@ -182,11 +190,11 @@ typedef struct {
 static ls_status file_set(void *ctx, const char *name, const char *value, ls_error *err)
 {
 	file_ctx *f = ctx;
-	int has_arg, in_file;
 	if (ls_param_find(name))
 		return ls_config_set(f->cfg, name, value, err);
-	if (tui_option(name, &has_arg, &in_file) && in_file)
-		return tui_set(f->o, f->km, name, value, err);
+	const tui_option *opt = tui_option_find(name);
+	if (opt && opt->in_file)
+		return tui_set(f->o, opt, value, err);
 	return ls_error_set(err, LS_EINVAL, "'%s' is not a parameter or a setting", name);
 }
 
@@ -197,7 +205,7 @@ static void file_bad(void *ctx, const char *msg)
 		snprintf(f->first, sizeof f->first, "%s", msg);
 }
 
-static int parse(int argc, char **argv, tui_opts *o, ls_keymap *km)
+static int parse(int argc, char **argv, tui_opts *o)
 {
 	ls_error err;
 	for (int i = 1; i < argc; i++) {
@@ -218,11 +226,10 @@ static int parse(int argc, char **argv, tui_opts *o, ls_keymap *km)
 		name[nl] = '\0';
 		if (eq)
 			val = eq + 1;
-		int has_arg = -1, in_file;
-		if (!tui_option(name, &has_arg, &in_file))
-			has_arg = -1;
-		const ls_param_info *p = has_arg < 0 ? ls_param_find(name) : NULL;
-		if (has_arg < 0 && !p) {
+		const tui_option *opt = tui_option_find(name);
+		int has_arg = opt ? opt->type != OPT_FLAG : -1;
+		const ls_param_info *p = opt ? NULL : ls_param_find(name);
+		if (!opt && !p) {
 			fprintf(stderr, "lorascope: unknown option '--%s' (see --help)\n", name);
 			return 2;
 		}
@@ -253,7 +260,7 @@ static int parse(int argc, char **argv, tui_opts *o, ls_keymap *km)
 			o->pname[o->nparam] = p->name;
 			o->pval[o->nparam] = val;
 			o->nparam++;
-		} else if (tui_set(o, km, name, val, &err) != LS_OK) {
+		} else if (tui_set(o, opt, val, &err) != LS_OK) {
 			fprintf(stderr, "lorascope: %s\n", err.msg);
 			return 2;
 		}
@@ -626,7 +633,8 @@ int ls_tui_main(int argc, char **argv)
 	ls_keymap_defaults(&ui->keys);
 	ls_error err;
 	/* The defaults file first; the command line overrides it. */
-	file_ctx fc = {.o = &o, .cfg = &cfg, .km = &ui->keys};
+	o.km = &ui->keys;
+	file_ctx fc = {.o = &o, .cfg = &cfg};
 	char note[1200] = "";
 	char path[1024];
 	if (!wants_no_config(argc, argv) && ls_userconfig_path(path, sizeof path)) {
@@ -640,7 +648,7 @@ int ls_tui_main(int argc, char **argv)
 			snprintf(note, sizeof note, "%s (line skipped; %zu bad lines in all)",
 			         fc.first, nbad);
 	}
-	int rc = parse(argc, argv, &o, &ui->keys);
+	int rc = parse(argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -721,7 +729,7 @@ int ls_tui_main(int argc, char **argv)
 	ls_screen_begin(&sc, ui, o.no_color);
 
 	app a = {.ui = ui, .w = w, .stats = &stats};
-	rc = loop(&a, pfd[0], o.delay_ms);
+	rc = loop(&a, pfd[0], (int)o.delay_ms);
 
 	ls_screen_end(&sc);
 	ls_worker_stop(w);

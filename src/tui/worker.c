@@ -6,8 +6,9 @@
  * is empty the thread waits on the queue's condition variable until the next step is
  * due, so commands still wake it at once); a lesson is polled before every batch and
  * bounds it; publish a copy at most every 15 ms (at once after a command); when paused,
- * sleep on the queue's condition variable. The theory is the session's own: its α̂/β̂
- * cache and report (session.h), refreshed between batches. */
+ * sleep on the queue's condition variable. The theory goes through the session: α̂, β̂
+ * sampled in slices (ls_session_alphabeta_sample) and installed in its cache, then its
+ * report (session.h), refreshed between batches. */
 #include "worker.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include "lorascope/flow.h"
 #include "lorascope/lesson.h"
 #include "lorascope/lora.h"
+#include "lorascope/rng.h"
 #include "lorascope/session.h"
 #include "lorascope/snapshot.h"
 #include "lorascope/theory.h"
@@ -34,9 +36,12 @@
 #define BATCH_BUDGET 0.010
 #define PUBLISH_EVERY 0.015
 #define KICK_SCALE 0.3
-/* The theory report (λ_min, verdict) is refreshed at most every 0.25 s and uses at most a
- * tenth of the worker's time. */
+/* α̂, β̂ are sampled in slices of ~5–20 ms between training batches (half the worker's
+ * time at most while training) and installed in the session when complete; the theory
+ * report (λ_min, verdict) is refreshed at most every 0.25 s and uses at most a tenth of the
+ * worker's time. */
 #define REPORT_EVERY 0.25
+#define AB_HIST 64
 /* Tokens the speed cap lets accumulate: 50 ms of steps (no burst after a slow spell). */
 #define BUCKET_SEC 0.05
 
@@ -64,12 +69,23 @@ struct ls_worker {
 	long batch;
 	int notify_fd;
 
+	/* α̂, β̂ being sampled in slices for the baseline (X*) and rank they were begun for
+	 * (the session's own estimate is installed when ab_n reaches ab_target). */
+	ls_rng trng;
+	const ls_baseline *th_base;
+	double th_floor;
+	size_t th_r;
+	ls_alphabeta ab[LS_MAX_MODULES];
+	size_t ab_n, ab_target, ab_batch;
+	double next_ab, ab_D;
+	bool ab_installed;
+	size_t hist_n; /* estimates after each slice, for the spread */
+	size_t hist_samples[AB_HIST];
+	double hist_alpha[AB_HIST][LS_MAX_MODULES], hist_beta[AB_HIST][LS_MAX_MODULES];
 	/* The last theory report of the session, and when it was made. */
 	bool has_rep;
 	long rep_step;
 	size_t rep_ab_n; /* samples behind the last report */
-	const ls_baseline *rep_base;
-	double rep_floor;
 	double next_report;
 	ls_theory_report rep;
 	bool theory_failed;
@@ -275,8 +291,8 @@ static void publish(ls_worker *w)
 	}
 	v->has_theory = w->has_rep;
 	v->theory_step = w->rep_step;
-	v->ab_samples = v->m.nmod ? v->m.mod[0].ab_samples : 0;
-	v->ab_target = ls_session_ab_samples(s);
+	v->ab_samples = w->ab_n;
+	v->ab_target = w->ab_target ? w->ab_target : ls_session_ab_samples(s);
 	if (w->has_rep)
 		v->rep = w->rep;
 	v->speed = w->speed;
@@ -504,6 +520,10 @@ static void theory_forget(ls_worker *w)
 	w->has_rep = false;
 	w->theory_failed = false;
 	w->next_report = 0;
+	w->ab_n = 0;
+	w->hist_n = 0;
+	w->ab_installed = false;
+	w->ab_D = 0;
 }
 
 static size_t ab_samples_now(const ls_worker *w)
@@ -518,37 +538,116 @@ static void theory_fail(ls_worker *w, const ls_error *err)
 	set_event(w, true, "theory: %s", err->msg);
 }
 
-/* One slice of theory work between batches, all of it the session's: its α̂, β̂ for the
- * current baseline and rank (estimated once, with the session's automatic sample count,
- * which bounds the cost), then its report at most every REPORT_EVERY s and a tenth of the
- * time. Returns whether anything changed. */
-static bool theory_tick(ls_worker *w)
+/* Merge one slice's estimates: α̂ is a minimum and β̂ a maximum over all samples, so the
+ * estimate over the union of slices is the min/max of the slices' estimates. */
+static void merge_ab(ls_worker *w, const ls_alphabeta *est, size_t nmod, size_t nsamp)
 {
-	const ls_baseline *b = ls_session_baseline(w->s);
-	if (!b) {
-		bool had = w->has_rep;
-		theory_forget(w);
-		w->rep_base = NULL;
-		return had;
+	for (size_t k = 0; k < nmod; k++) {
+		if (w->ab_n == 0) {
+			w->ab[k] = est[k];
+		} else {
+			if (est[k].alpha < w->ab[k].alpha)
+				w->ab[k].alpha = est[k].alpha;
+			if (est[k].beta > w->ab[k].beta)
+				w->ab[k].beta = est[k].beta;
+		}
 	}
-	if (b != w->rep_base || b->floor != w->rep_floor) {
-		theory_forget(w);
-		w->rep_base = b;
-		w->rep_floor = b->floor;
+	w->ab_n += nsamp;
+	if (w->hist_n < AB_HIST) {
+		w->hist_samples[w->hist_n] = w->ab_n;
+		for (size_t k = 0; k < nmod; k++) {
+			w->hist_alpha[w->hist_n][k] = w->ab[k].alpha;
+			w->hist_beta[w->hist_n][k] = w->ab[k].beta;
+		}
+		w->hist_n++;
 	}
-	if (w->theory_failed)
-		return false;
+	/* Spread: movement since the estimate at half the samples (as ls_alphabeta reports). */
+	size_t h = 0;
+	for (size_t i = 0; i < w->hist_n; i++)
+		if (w->hist_samples[i] <= w->ab_n / 2)
+			h = i;
+	for (size_t k = 0; k < nmod; k++) {
+		w->ab[k].samples = w->ab_n;
+		w->ab[k].alpha_move = fabs(w->ab[k].alpha - w->hist_alpha[h][k]);
+		w->ab[k].beta_move = fabs(w->ab[k].beta - w->hist_beta[h][k]);
+	}
+}
+
+/* One slice of α̂, β̂ (ls_session_alphabeta_sample); installs the estimate in the session
+ * when the session's sample count is reached. Returns whether anything changed. */
+static bool ab_slice(ls_worker *w)
+{
 	ls_error err;
-	bool changed = false;
-	if (ab_samples_now(w) == 0) {
-		const ls_alphabeta *ab;
-		if (ls_session_alphabeta(w->s, &ab, &err) != LS_OK) {
+	ls_alphabeta est[LS_MAX_MODULES];
+	size_t n = w->ab_batch;
+	if (w->ab_n + n > w->ab_target)
+		n = w->ab_target - w->ab_n;
+	double t0 = now_sec();
+	if (ls_session_alphabeta_sample(w->s, n, w->ab_D, &w->trng, est, &err) != LS_OK) {
+		theory_fail(w, &err);
+		return true;
+	}
+	double dt = now_sec() - t0;
+	w->next_ab = now_sec() + dt;
+	w->ab_D = est[0].D;
+	merge_ab(w, est, ls_session_problem(w->s)->nmod, n);
+	if (dt < 0.005 && w->ab_batch < 512)
+		w->ab_batch *= 2;
+	else if (dt > 0.02 && w->ab_batch > 1)
+		w->ab_batch /= 2;
+	if (w->ab_n >= w->ab_target) {
+		if (ls_session_set_alphabeta(w->s, w->ab, &err) != LS_OK) {
 			theory_fail(w, &err);
 			return true;
 		}
+		w->ab_installed = true;
 		w->next_report = 0;
-		changed = true;
 	}
+	return true;
+}
+
+/* One slice of theory work between batches, all of it through the session: its α̂, β̂
+ * for the current baseline and rank (sampled in slices, then installed in its cache), then
+ * its report at most every REPORT_EVERY s and a tenth of the time. Returns whether
+ * anything changed. */
+static bool theory_tick(ls_worker *w)
+{
+	const ls_baseline *b = ls_session_baseline(w->s);
+	const ls_config *cfg = ls_session_config(w->s);
+	if (!b) {
+		bool had = w->has_rep || w->ab_n;
+		theory_forget(w);
+		w->th_base = NULL;
+		return had;
+	}
+	/* A new X* or rank, or the session forgot its estimate (a theory parameter changed):
+	 * sample again. */
+	if (b != w->th_base || b->floor != w->th_floor || (size_t)cfg->rank != w->th_r ||
+	    (w->ab_installed && ab_samples_now(w) == 0)) {
+		theory_forget(w);
+		w->th_base = b;
+		w->th_floor = b->floor;
+		w->th_r = (size_t)cfg->rank;
+		w->ab_batch = 4;
+		w->ab_target = ls_session_ab_samples(w->s);
+		ls_rng_seed(&w->trng, cfg->seed ^ 0x7468656f7279ULL);
+		/* Estimated already (a resumed snapshot, or the same X* and rank again). */
+		if (ab_samples_now(w) > 0) {
+			w->ab_n = w->ab_target = ab_samples_now(w);
+			w->ab_installed = true;
+		}
+	}
+	if (w->theory_failed)
+		return false;
+	bool changed = false;
+	/* While training, sampling takes at most half of the worker's time. */
+	if (!w->ab_installed) {
+		if (w->paused || now_sec() >= w->next_ab)
+			changed = ab_slice(w);
+		if (!w->ab_installed || w->theory_failed)
+			return changed;
+	}
+	ls_error err;
 	double t = now_sec();
 	if (t < w->next_report || (w->has_rep && w->rep_step == ls_session_steps(w->s) &&
 	                           w->rep_ab_n == ab_samples_now(w)))
@@ -568,9 +667,11 @@ static bool theory_tick(ls_worker *w)
 /* Nothing left for the theory to do at this state. */
 static bool theory_idle(const ls_worker *w)
 {
-	if (!ls_session_baseline(w->s) || w->theory_failed)
+	const ls_baseline *b = ls_session_baseline(w->s);
+	if (!b || w->theory_failed)
 		return true;
-	if (ab_samples_now(w) == 0 || w->rep_base != ls_session_baseline(w->s))
+	if (!w->ab_installed || b != w->th_base || b->floor != w->th_floor ||
+	    (size_t)ls_session_config(w->s)->rank != w->th_r || ab_samples_now(w) == 0)
 		return false;
 	/* A report is due but its turn has not come: wait (no spinning). */
 	if (now_sec() < w->next_report)
@@ -836,7 +937,6 @@ void ls_worker_stop(ls_worker *w)
 		pthread_mutex_unlock(&w->qlock);
 		pthread_join(w->thread, NULL);
 	}
-	theory_forget(w);
 	ls_flow_curve_free(&w->flow);
 	ls_lesson_run_free(w->player);
 	free(w->target_sv);

@@ -468,6 +468,9 @@ static void apply(ls_worker *w, const ls_cmd *c)
 		w->paused = true;
 		w->lesson_wait = false;
 		lesson_poll(w);
+		/* A lesson's pause fired before this step: wait for the key first. */
+		if (w->lesson_wait)
+			break;
 		if (ls_session_diverged(w->s))
 			set_event(w, true, "diverged: lower the step size (e) and reset (x)");
 		else if (ls_session_step(w->s, 1, &err) != LS_OK)

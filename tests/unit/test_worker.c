@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "../../src/tui/worker.h"
+#include "lorascope/lesson.h"
+#include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
 
 /* Wait (up to 20 s) until the worker has applied command seq; returns the locked view. */
@@ -29,7 +31,7 @@ static const ls_view *wait_applied(ls_worker *w, unsigned long seq)
 }
 
 static unsigned long push(ls_worker *w, ls_cmd_kind k, const char *param, const char *text,
-			  double factor)
+                          double factor)
 {
 	ls_cmd c;
 	memset(&c, 0, sizeof c);
@@ -151,11 +153,128 @@ static void test_bad_config_is_reported(void **state)
 	assert_null(w);
 }
 
+/* The speed cap doubles and halves, past the top it is unlimited, and from unlimited a
+ * halving caps again; a snapshot command writes a directory the session loader reads back
+ * at the same step with the same parameters. */
+static void test_speed_and_snapshot(void **state)
+{
+	(void)state;
+	ls_config cfg;
+	ls_config_defaults(&cfg);
+	ls_error err;
+	assert_ok(ls_config_set(&cfg, "m", "12", &err));
+	assert_ok(ls_config_set(&cfg, "n", "10", &err));
+	assert_ok(ls_config_set(&cfg, "rank", "3", &err));
+	assert_ok(ls_config_set(&cfg, "true-rank", "2", &err));
+	assert_ok(ls_config_set(&cfg, "lambda", "0.07", &err));
+	ls_worker_opts o = {.cfg = &cfg, .paused = true, .speed = 60, .notify_fd = -1};
+	ls_worker *w;
+	assert_ok(ls_worker_start_opts(&w, &o, &err));
+	const ls_view *v = wait_applied(w, push(w, LS_CMD_SPEED, NULL, NULL, 2));
+	assert_true(v->speed == 120);
+	ls_worker_unlock_view(w);
+	v = wait_applied(w, push(w, LS_CMD_SPEED, NULL, NULL, 0.25));
+	assert_true(v->speed == 30);
+	ls_worker_unlock_view(w);
+	for (int i = 0; i < 20; i++)
+		push(w, LS_CMD_SPEED, NULL, NULL, 2);
+	v = wait_applied(w, push(w, LS_CMD_STEP, NULL, NULL, 0));
+	assert_true(v->speed == 0);
+	assert_non_null(strstr(v->event, "one step"));
+	ls_worker_unlock_view(w);
+	v = wait_applied(w, push(w, LS_CMD_SPEED, NULL, NULL, 0.5));
+	assert_true(v->speed >= 1);
+	ls_worker_unlock_view(w);
+
+	for (int i = 0; i < 6; i++)
+		push(w, LS_CMD_STEP, NULL, NULL, 0);
+	char dir[] = "/tmp/lorascope-worker-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char snap[128];
+	snprintf(snap, sizeof snap, "%s/snap", dir);
+	v = wait_applied(w, push(w, LS_CMD_SNAPSHOT, NULL, snap, 0));
+	assert_false(v->event_error);
+	long step = v->m.step;
+	double loss = v->m.loss;
+	assert_int_equal(step, 7);
+	ls_worker_unlock_view(w);
+	ls_worker_stop(w);
+
+	ls_session *s;
+	assert_ok(ls_session_load(&s, snap, &err));
+	assert_int_equal(ls_session_steps(s), step);
+	assert_true(ls_session_metrics(s)->loss == loss);
+	assert_close(ls_session_config(s)->lambda, 0.07, 0, 0);
+	ls_session_free(s);
+
+	/* --resume: the worker starts on the loaded snapshot. */
+	ls_worker_opts r = {.resume = snap, .paused = true, .notify_fd = -1};
+	assert_ok(ls_worker_start_opts(&w, &r, &err));
+	v = wait_applied(w, push(w, LS_CMD_STEP, NULL, NULL, 0));
+	assert_int_equal(v->m.step, step + 1);
+	ls_worker_unlock_view(w);
+	ls_worker_stop(w);
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A lesson played by the worker: its caption reaches the view, its pause holds the run
+ * (lesson_wait) until a pause command goes on, and the next caption follows. */
+static void test_lesson(void **state)
+{
+	(void)state;
+	const char *text = "set m 12; set n 10; set rank 3; set true-rank 2\n"
+	                   "at 0: caption \"one\"\n"
+	                   "at 5: caption \"two\"; pause\n"
+	                   "at 8: caption \"three\"\n";
+	ls_lesson *l;
+	ls_error err;
+	assert_ok(ls_lesson_parse("t.lesson", text, strlen(text), &l, &err));
+	ls_config cfg;
+	ls_config_defaults(&cfg);
+	assert_ok(ls_lesson_configure(l, &cfg, &err));
+	ls_worker_opts o = {.cfg = &cfg, .lesson = l, .paused = true, .notify_fd = -1};
+	ls_worker *w;
+	assert_ok(ls_worker_start_opts(&w, &o, &err));
+	const ls_view *v = wait_applied(w, push(w, LS_CMD_STEP, NULL, NULL, 0));
+	assert_true(v->has_lesson);
+	assert_string_equal(v->caption, "one");
+	ls_worker_unlock_view(w);
+	for (int i = 0; i < 4; i++)
+		push(w, LS_CMD_STEP, NULL, NULL, 0);
+	/* The poll before the sixth step fires "two" and the pause: the step waits. */
+	v = wait_applied(w, push(w, LS_CMD_STEP, NULL, NULL, 0));
+	assert_string_equal(v->caption, "two");
+	assert_true(v->lesson_wait);
+	assert_true(v->paused);
+	assert_int_equal(v->m.step, 5);
+	assert_non_null(strstr(v->event, "press any key"));
+	ls_worker_unlock_view(w);
+	/* A key goes on: "three" comes. */
+	v = wait_applied(w, push(w, LS_CMD_PAUSE, NULL, NULL, 0));
+	assert_false(v->lesson_wait);
+	ls_worker_unlock_view(w);
+	bool three = false;
+	for (int i = 0; i < 20000 && !three; i++) {
+		v = ls_worker_lock_view(w);
+		three = strcmp(v->caption, "three") == 0;
+		ls_worker_unlock_view(w);
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	assert_true(three);
+	ls_worker_stop(w);
+	ls_lesson_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_commands_reach_the_view),
-		cmocka_unit_test(test_bad_config_is_reported),
+	        cmocka_unit_test(test_commands_reach_the_view),
+	        cmocka_unit_test(test_bad_config_is_reported),
+	        cmocka_unit_test(test_speed_and_snapshot),
+	        cmocka_unit_test(test_lesson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

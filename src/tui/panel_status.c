@@ -133,6 +133,10 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_keymap_keys_text(&ui->keys, LS_ACT_HELP, help, sizeof help);
 	ls_keymap_keys_text(&ui->keys, LS_ACT_SETUP, setup, sizeof setup);
 	ls_keymap_keys_text(&ui->keys, LS_ACT_QUIT, quit, sizeof quit);
-	snprintf(buf, sizeof buf, "  %s help  %s setup  %s quit", help, setup, quit);
+	if (v->replay)
+		snprintf(buf, sizeof buf, "  Left/Right Home/End move  %s help  %s quit", help,
+		         quit);
+	else
+		snprintf(buf, sizeof buf, "  %s help  %s setup  %s quit", help, setup, quit);
 	ls_draw_text(r.y, x, r.x + r.w - x, LS_ROLE_HEADER, buf);
 }

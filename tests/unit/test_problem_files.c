@@ -677,6 +677,43 @@ static void test_text_param(void **state)
 	assert_string_equal(p->group, "files");
 }
 
+/* Mid-run: setting --target rebuilds the session with the file's shape (the default rank
+ * lowered to fit); a later --m that disagrees is refused naming the file; "" clears it. */
+static void test_session_set(void **state)
+{
+	(void)state;
+	ls_rng rng;
+	ls_rng_seed(&rng, 18);
+	ls_mat M = randmat(7, 5, &rng, 1.0);
+	char path[512];
+	save(at(path, "mid.npy"), &M);
+	ls_config c;
+	ls_config_defaults(&c);
+	set(&c, "m", "10");
+	set(&c, "n", "10");
+	set(&c, "rank", "6");
+	ls_session *s;
+	ls_error err;
+	ls_error_clear(&err);
+	assert_ok(ls_session_create(&s, &c, &err));
+	if (ls_session_set(s, "target", path, &err) != LS_OK)
+		fail_msg("set --target: %s", err.msg);
+	const ls_problem *p = ls_session_problem(s);
+	assert_int_equal(p->shape[0].m, 7);
+	assert_int_equal(p->shape[0].n, 5);
+	assert_int_equal(ls_session_config(s)->m, 7);
+	assert_int_equal(ls_session_lora(s)->r, 5);
+	assert_true(ls_mat_norm(&p->target) == ls_mat_norm(&M));
+	assert_int_equal(ls_session_set(s, "m", "9", &err), LS_EDIM);
+	assert_contains(err.msg, "mid.npy is 7×5, but --m 9 needs 9×*");
+	assert_int_equal(ls_session_config(s)->m, 7);
+	assert_ok(ls_session_set(s, "target", "", &err));
+	assert_ok(ls_session_set(s, "m", "9", &err));
+	assert_int_equal(ls_session_problem(s)->shape[0].m, 9);
+	ls_session_free(s);
+	ls_mat_free(&M);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -689,6 +726,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_peft_pair, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
 	        cmocka_unit_test(test_text_param),
+	        cmocka_unit_test_setup_teardown(test_session_set, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,7 +75,10 @@ void ls_optim_reset(ls_optim *o);
 /* One step of cfg->optimizer with cfg->lr, cfg->lambda, ... on L (see above). A
  * non-finite loss or parameter is not an error: info->loss or the factors become NaN/Inf
  * and the caller (the session) reports divergence. Errors: shapes of L differ from the
- * allocation (LS_EDIM), a problem failure, mk on a problem without a Lipschitz constant. */
+ * allocation (LS_EDIM), a problem failure, mk on a problem without a Lipschitz constant.
+ * A full-batch step from factors bit-identical to those of the last full-batch gradient
+ * (ls_optim_eval, _grad or the step's own) on the same p reuses it: p must not change in
+ * place between calls (a new problem needs a new optimiser). */
 ls_status ls_optim_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config *cfg,
 			ls_rng *rng, ls_step_info *info, ls_error *err);
 /* f, g and ‖∇g‖ at L without stepping (full batch). Any output may be NULL. */

@@ -2,7 +2,12 @@
  *
  * The problem returns ∇f·B and ∇fᵀ·A; here they become P_A = s·∇f·B and P_B = s·∇fᵀ·A
  * (the f-part of ∇g) and weight decay is added where each rule wants it: ∇g = P + λθ
- * for every rule but AdamW, whose decay is decoupled. See optim.h for the rules. */
+ * for every rule but AdamW, whose decay is decoupled. See optim.h for the rules.
+ *
+ * The last full-batch f, P_A, P_B are kept with a copy of the factors they were computed
+ * at: a step from exactly those factors (the session evaluates the state after each call,
+ * then steps from it) reuses them instead of calling the problem again. */
+#include <string.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -31,6 +36,12 @@ struct ls_optim {
 	ls_mat vA[LS_MAX_MODULES], vB[LS_MAX_MODULES]; /* second moments */
 	ls_mat Astar[LS_MAX_MODULES];                  /* A* of the sequential update */
 	ls_mat Xd[LS_MAX_MODULES], Gd[LS_MAX_MODULES]; /* dense X and ∇f(X) for mk (lazy) */
+	/* Factors, scalings, problem and f of the full-batch GA, GB (valid when have_full). */
+	ls_mat fullA[LS_MAX_MODULES], fullB[LS_MAX_MODULES];
+	double full_s[LS_MAX_MODULES], full_f;
+	const ls_problem *full_p;
+	const void *full_data;
+	bool have_full;
 	size_t samples;
 	size_t *perm; /* 0..samples-1, partially shuffled for a mini-batch */
 	ls_optim_counts c;
@@ -55,6 +66,8 @@ void ls_optim_free(ls_optim *o)
 	free_mats(o->Astar, LS_MAX_MODULES);
 	free_mats(o->Xd, LS_MAX_MODULES);
 	free_mats(o->Gd, LS_MAX_MODULES);
+	free_mats(o->fullA, LS_MAX_MODULES);
+	free_mats(o->fullB, LS_MAX_MODULES);
 	free(o->perm);
 	free(o);
 }
@@ -80,7 +93,9 @@ ls_status ls_optim_alloc(ls_optim **out, const ls_lora *L, const ls_problem *p, 
 		    (st = ls_mat_alloc(&o->mA[k], ma, r, err)) != LS_OK ||
 		    (st = ls_mat_alloc(&o->mB[k], nb, r, err)) != LS_OK ||
 		    (st = ls_mat_alloc(&o->vA[k], ma, r, err)) != LS_OK ||
-		    (st = ls_mat_alloc(&o->vB[k], nb, r, err)) != LS_OK)
+		    (st = ls_mat_alloc(&o->vB[k], nb, r, err)) != LS_OK ||
+		    (st = ls_mat_alloc(&o->fullA[k], ma, r, err)) != LS_OK ||
+		    (st = ls_mat_alloc(&o->fullB[k], nb, r, err)) != LS_OK)
 			break;
 		st = ls_mat_alloc(&o->Astar[k], ma, r, err);
 	}
@@ -108,6 +123,7 @@ void ls_optim_reset(ls_optim *o)
 		ls_mat_set_zero(&o->vB[k]);
 	}
 	o->c = (ls_optim_counts){ 0 };
+	o->have_full = false;
 }
 
 ls_status ls_optim_moments(ls_optim *o, size_t k, ls_mat *mA, ls_mat *mB, ls_mat *vA,
@@ -149,6 +165,8 @@ static ls_status eval_parts(ls_optim *o, ls_problem *p, const ls_factors *F, con
 			    double *loss, bool want_a, bool want_b, ls_error *err)
 {
 	double f = NAN;
+	if (want_a || want_b)
+		o->have_full = false;
 	ls_status st = p->type->loss_grad(p, F, b, &f, want_a ? o->GA : NULL,
 					  want_b ? o->GB : NULL);
 	if (st != LS_OK)
@@ -160,9 +178,41 @@ static ls_status eval_parts(ls_optim *o, ls_problem *p, const ls_factors *F, con
 		if (want_b)
 			ls_mat_scale(&o->GB[k], F->s[k]);
 	}
+	if (want_a && want_b && !b) {
+		bool copied = true;
+		for (size_t k = 0; k < F->nmod && copied; k++) {
+			copied = ls_mat_copy(&o->fullA[k], &F->A[k]) == LS_OK &&
+				 ls_mat_copy(&o->fullB[k], &F->B[k]) == LS_OK;
+			o->full_s[k] = F->s[k];
+		}
+		o->full_f = f;
+		o->full_p = p;
+		o->full_data = p->data;
+		o->have_full = copied;
+	}
 	if (loss)
 		*loss = f;
 	return LS_OK;
+}
+
+static bool same_bits(const ls_mat *X, const ls_mat *Y)
+{
+	for (size_t j = 0; j < X->cols; j++)
+		if (memcmp(X->data + j * X->ld, Y->data + j * Y->ld, X->rows * sizeof(double)))
+			return false;
+	return true;
+}
+
+/* o->GA, o->GB and f are those of the full batch at exactly F on p. */
+static bool have_full_at(const ls_optim *o, const ls_problem *p, const ls_factors *F)
+{
+	if (!o->have_full || o->full_p != p || o->full_data != p->data)
+		return false;
+	for (size_t k = 0; k < F->nmod; k++)
+		if (memcmp(&o->full_s[k], &F->s[k], sizeof(double)) ||
+		    !same_bits(&o->fullA[k], &F->A[k]) || !same_bits(&o->fullB[k], &F->B[k]))
+			return false;
+	return true;
 }
 
 /* Σ ‖P + λθ‖² over one factor. */
@@ -407,7 +457,9 @@ ls_status ls_optim_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config 
 	ls_factors F = ls_lora_factors(L);
 	if (b && (st = eval_parts(o, p, &F, NULL, &in.loss, false, false, err)) != LS_OK)
 		return st;
-	if ((st = eval_parts(o, p, &F, b, b ? NULL : &in.loss, true, true, err)) != LS_OK)
+	if (!b && have_full_at(o, p, &F))
+		in.loss = o->full_f;
+	else if ((st = eval_parts(o, p, &F, b, b ? NULL : &in.loss, true, true, err)) != LS_OK)
 		return st;
 	double gsq = 0.0;
 	for (size_t k = 0; k < L->nmod; k++)

@@ -680,7 +680,13 @@ int ls_tui_main(int argc, char **argv)
 			ls_lesson_free(lesson);
 			return 2;
 		}
-	if (!o.resume && ls_config_check(&cfg, &err) != LS_OK) {
+	/* Matrix files fix --m, --n, --samples, --rank unless given on the command line
+	 * (given ones must agree), as in lorascope run. */
+	bool given[LS_PARAM_COUNT] = {false};
+	for (int i = 0; i < o.nparam; i++)
+		given[ls_param_find(o.pname[i]) - ls_params] = true;
+	if (!o.resume && (ls_config_resolve_files(&cfg, given, &err) != LS_OK ||
+	                  ls_config_check(&cfg, &err) != LS_OK)) {
 		fprintf(stderr, "lorascope: %s\n", err.msg);
 		ls_lesson_free(lesson);
 		return 2;

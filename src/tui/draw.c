@@ -263,12 +263,20 @@ void ls_panel_help_draw(ls_ui *ui)
 	int n = 0;
 	while (ls_keymap_help_line(&ui->keys, n, line, sizeof line))
 		n++;
-	int w = L->cols - 4 < 78 ? L->cols - 4 : 78;
+	/* As wide as the longest line needs (one column) or twice that (two), within the
+	 * screen; what does not fit is cut at the right (keys and action names come first). */
+	int need = 0;
+	for (int i = 0; i < n; i++) {
+		ls_keymap_help_line(&ui->keys, i, line, sizeof line);
+		int l = (int)strlen(line);
+		need = l > need ? l : need;
+	}
 	int avail = L->lines - 4;
 	int ncol = n + 1 > avail ? 2 : 1;
 	int per = (n + ncol - 1) / ncol;
-	if (ncol == 2 && L->cols - 4 >= 120)
-		w = 120;
+	int w = ncol * (need + 1) + 2;
+	if (w > L->cols - 4)
+		w = L->cols - 4;
 	int h = per + 3 > L->lines - 2 ? L->lines - 2 : per + 3;
 	ls_rect r = {(L->lines - h) / 2, (L->cols - w) / 2, h, w};
 	for (int y = r.y; y < r.y + r.h; y++)

@@ -155,8 +155,8 @@ int ls_keymap_help_line(const ls_keymap *km, int i, char *buf, size_t len)
 			if (line++ == i) {
 				char keys[48];
 				ls_keymap_keys_text(km, (ls_action)a, keys, sizeof keys);
-				snprintf(buf, len, "  %-9s %s", keys[0] ? keys : "(none)",
-				         ls_actions[a].help);
+				snprintf(buf, len, "  %-12s %-11s %s", keys[0] ? keys : "(none)",
+				         ls_actions[a].name, ls_actions[a].help);
 				return 1;
 			}
 		}
@@ -172,6 +172,17 @@ void ls_keys_write_man(FILE *out)
 	for (int a = 1; a < LS_ACT_COUNT; a++) {
 		char keys[48];
 		ls_keymap_keys_text(&km, (ls_action)a, keys, sizeof keys);
-		fprintf(out, ".TP\n.B %s\n%s.\n", keys, ls_actions[a].help);
+		/* The action's name (what --key KEY=ACTION and the defaults file take), with roff's
+		 * minus sign for its hyphens. */
+		char name[48];
+		size_t k = 0;
+		for (const char *c = ls_actions[a].name; *c && k + 3 < sizeof name; c++) {
+			if (*c == '-')
+				name[k++] = '\\';
+			name[k++] = *c;
+		}
+		name[k] = '\0';
+		fprintf(out, ".TP\n.BR \"%s\" \" (\\fI%s\\fP)\"\n%s.\n", keys, name,
+		        ls_actions[a].help);
 	}
 }

@@ -134,10 +134,11 @@ void ls_key_name(int key, char *buf, size_t len);
 /* The key called name (as ls_key_name writes it), LS_KEY_NONE when none. */
 int ls_key_parse(const char *name);
 
-/* Line i of the help overlay (keys, then help text; group headings as lines of
- * their own) into buf; returns 0 past the last line. */
+/* Line i of the help overlay (keys, action name for --key KEY=ACTION, help text; group
+ * headings as lines of their own) into buf; returns 0 past the last line. */
 int ls_keymap_help_line(const ls_keymap *km, int i, char *buf, size_t len);
-/* Write the man page's INTERACTIVE COMMANDS section (roff) for the default keys. */
+/* Write the man page's INTERACTIVE COMMANDS section (roff) for the default keys, each
+ * with its action name. */
 void ls_keys_write_man(FILE *out);
 
 #endif

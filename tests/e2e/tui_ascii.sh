@@ -21,6 +21,6 @@ tui_wait '^EXITED 0$'
 "$LORASCOPE" --man-keys >"$TUI_TMP/keys.roff" || fail "--man-keys failed"
 grep -q '^\.SH INTERACTIVE COMMANDS' "$TUI_TMP/keys.roff" || fail "no section header"
 for k in space '?/F1' L R '\^L' F2; do
-	grep -q "^\.B $k\$" "$TUI_TMP/keys.roff" || { echo "FAIL: key $k not in the man section"; exit 1; }
+	grep -q "^\.BR \"$k\" " "$TUI_TMP/keys.roff" || { echo "FAIL: key $k not in the man section"; exit 1; }
 done
 exit 0

@@ -2,6 +2,8 @@
  * twice, every action documented and reachable, remapping, key names, help and man text. */
 #include "testutil.h"
 
+#include <stdbool.h>
+
 #include "../../src/tui/keys.h"
 
 static void test_no_duplicates_every_action_documented(void **state)
@@ -123,6 +125,40 @@ static void test_help_and_man_list_every_action(void **state)
 	assert_non_null(strstr(text, "[tune]"));
 }
 
+/* --key KEY=ACTION and the defaults file take action names: the overlay and the man page
+ * must show them beside the keys (roff minus signs in the page). */
+static void test_help_and_man_show_action_names(void **state)
+{
+	(void)state;
+	ls_keymap km;
+	ls_keymap_defaults(&km);
+	char line[160];
+	bool seen_lr_down = false;
+	for (int i = 0; ls_keymap_help_line(&km, i, line, sizeof line); i++)
+		if (strstr(line, " e ") && strstr(line, " lr-down ") && strstr(line, "halve the step"))
+			seen_lr_down = true;
+	assert_true(seen_lr_down);
+	char man[8192] = "";
+	FILE *f = fmemopen(man, sizeof man - 1, "w");
+	assert_non_null(f);
+	ls_keys_write_man(f);
+	fclose(f);
+	assert_non_null(strstr(man, ".BR \"e\" \" (\\fIlr\\-down\\fP)\"\nhalve the step"));
+	assert_non_null(strstr(man, ".BR \"space\" \" (\\fIpause\\fP)\"\n"));
+	for (int a = 1; a < LS_ACT_COUNT; a++) {
+		char want[64] = "(\\fI";
+		size_t k = strlen(want);
+		for (const char *c = ls_actions[a].name; *c; c++) {
+			if (*c == '-')
+				want[k++] = '\\';
+			want[k++] = *c;
+		}
+		want[k] = '\0';
+		if (!strstr(man, want))
+			fail_msg("man section misses the name of %s", ls_actions[a].name);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +167,7 @@ int main(void)
 	        cmocka_unit_test(test_remap),
 	        cmocka_unit_test(test_key_names_round_trip),
 	        cmocka_unit_test(test_help_and_man_list_every_action),
+	        cmocka_unit_test(test_help_and_man_show_action_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,7 @@
 #include "lorascope/config.h"
 #include "lorascope/lesson.h"
 #include "lorascope/userconfig.h"
+#include "../cli/preset.h"
 #include "screen.h"
 #include "setup.h"
 #include "stats.h"
@@ -685,6 +686,8 @@ int ls_tui_main(int argc, char **argv)
 	bool given[LS_PARAM_COUNT] = {false};
 	for (int i = 0; i < o.nparam; i++)
 		given[ls_param_find(o.pname[i]) - ls_params] = true;
+	if (!o.resume)
+		ls_preset_fit_rank(&cfg, given[LS_PARAM_rank]);
 	if (!o.resume && (ls_config_resolve_files(&cfg, given, &err) != LS_OK ||
 	                  ls_config_check(&cfg, &err) != LS_OK)) {
 		fprintf(stderr, "lorascope: %s\n", err.msg);

@@ -2,10 +2,12 @@
  * norms, distance to X*, gradient norm, balancedness, steps per second) (curses). */
 #include <curses.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lorascope/config.h"
+#include "lorascope/problem.h"
 #include "theme.h"
 #include "ui.h"
 
@@ -107,10 +109,18 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		snprintf(buf, sizeof buf, " lorascope replay %s  %s %ldx%ld  seed %llu ",
 		         ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem],
 		         c->m, c->n, (unsigned long long)c->seed);
-	else
-		snprintf(buf, sizeof buf, " lorascope  %s %zux%zu%s  true rank %ld  seed %llu ",
-		         ls_problem_names[c->problem], m, n, mods, c->true_rank,
-		         (unsigned long long)c->seed);
+	else {
+		/* --true-rank only where it plants the answer: not trace2 or the presets, nor data
+		 * read from a file (--target, --outputs). */
+		char tr[40] = "";
+		bool planted = c->problem != LS_PROBLEM_TRACE2 && c->problem != LS_PROBLEM_LOUD5 &&
+		               c->problem != LS_PROBLEM_SENSE2X2 && !c->target[0] &&
+		               !c->outputs[0];
+		if (planted)
+			snprintf(tr, sizeof tr, "  true rank %ld", c->true_rank);
+		snprintf(buf, sizeof buf, " lorascope  %s %zux%zu%s%s  seed %llu ",
+		         ls_problem_names[c->problem], m, n, mods, tr, (unsigned long long)c->seed);
+	}
 	ls_draw_text(r.y, r.x, r.w, LS_ROLE_HEADER, buf);
 	int x = r.x + (int)strlen(buf);
 	const char *state = v->replay     ? " REPLAY "

@@ -31,6 +31,7 @@
 #include "lorascope/snapshot.h"
 #include "lorascope/theory.h"
 #include "lorascope/trace.h"
+#include "../cli/preset.h"
 
 #define QUEUE_MAX 64
 #define BATCH_BUDGET 0.010
@@ -68,6 +69,8 @@ struct ls_worker {
 	char event[256];
 	long batch;
 	int notify_fd;
+	/* The rank before p entered a preset (restored when p leaves the presets), or 0. */
+	long user_rank;
 
 	/* α̂, β̂ being sampled in slices for the baseline (X*) and rank they were begun for
 	 * (the session's own estimate is installed when ab_n reaches ab_target). */
@@ -363,6 +366,55 @@ static void apply_set(ls_worker *w, const char *param, const char *text)
 		w->paused = false;
 }
 
+/* The p key: the next problem, at the rank a preset is built to show when entering one
+ * (loud5 2, sense2x2 1: the default 8 does not fit their shapes) and back at the user's
+ * rank when leaving the presets. The rank changes first when it shrinks (the current
+ * problem holds the smaller rank), after the problem when it grows; then a restart. */
+static void cycle_problem(ls_worker *w, const char *name, int prob)
+{
+	ls_error err;
+	const ls_config *cfg = ls_session_config(w->s);
+	long rank = cfg->rank, want = rank;
+	char from[32], rtext[32];
+	snprintf(from, sizeof from, "%s", ls_problem_names[cfg->problem]);
+	if (ls_preset_rank(prob)) {
+		if (!w->user_rank)
+			w->user_rank = rank;
+		want = ls_preset_rank(prob);
+	} else if (w->user_rank) {
+		want = w->user_rank;
+		w->user_rank = 0;
+	}
+	if (want == rank) {
+		apply_set(w, "problem", name);
+		return;
+	}
+	snprintf(rtext, sizeof rtext, "%ld", want);
+	bool was_div = ls_session_diverged(w->s);
+	ls_status st = want < rank ? ls_session_set(w->s, "rank", rtext, &err) : LS_OK;
+	if (st == LS_OK)
+		st = ls_session_set(w->s, "problem", name, &err);
+	if (st == LS_OK && want > rank) {
+		st = ls_session_set(w->s, "rank", rtext, &err);
+		if (st == LS_OK)
+			st = ls_session_reset(w->s, &err);
+	}
+	if (st != LS_OK) {
+		set_event(w, true, "refused: %s", err.msg);
+		return;
+	}
+	if (ls_preset_rank(prob))
+		set_event(w, false,
+		          "problem: %s -> %s, rank %ld -> %ld (the rank it is built for; r/R "
+		          "change it): restarted",
+		          from, name, rank, want);
+	else
+		set_event(w, false, "problem: %s -> %s, rank %ld -> %ld (back to yours): restarted",
+		          from, name, rank, want);
+	if (was_div && !ls_session_diverged(w->s))
+		w->paused = false;
+}
+
 static long lesson_poll(ls_worker *w);
 
 /* The history as a trace with the parameter header (trace.h), CSV or JSON Lines by the
@@ -453,7 +505,10 @@ static void apply(ls_worker *w, const ls_cmd *c)
 		const ls_config *cfg = ls_session_config(w->s);
 		int cur = *(const int *)((const char *)cfg + p->offset);
 		int next = ((cur + (int)c->factor) % n + n) % n;
-		apply_set(w, c->param, p->choices[next]);
+		if (p == &ls_params[LS_PARAM_problem])
+			cycle_problem(w, p->choices[next], next);
+		else
+			apply_set(w, c->param, p->choices[next]);
 		break;
 	}
 	case LS_CMD_PAUSE:

@@ -11,6 +11,7 @@ awk 'BEGIN { for (i = 0; i < 12; i++) { l = ""
 
 tui_start 120 40 --problem approx --target "$T"
 tui_wait 'regime and verdict'
+tui_screen | head -n 1 | grep -q "true rank" && fail "true rank shown for a target file"
 tui_screen | head -n 1 | grep -q 'approx 12x9' || fail "the header does not show the file's 12x9"
 tui_keys q
 tui_wait '^EXITED 0$'

@@ -30,11 +30,11 @@ static void usage(FILE *f)
 	fprintf(f, "usage: lorascope inspect PATH [options]\n\n"
 		   "PATH is a PEFT adapter directory (adapter_model.safetensors and\n"
 		   "adapter_config.json) or one .safetensors file (scaling s = 1 without a\n"
-		   "config).\n"
+		   "config).\n\n"
 		   "Per LoRA module: the singular values of dW = s*B*A (from the thin factors),\n"
 		   "norms, stable rank |dW|_F^2/|dW|_2^2, energy ranks (90 %%, 99 %% of\n"
-		   "sum sigma^2)\n"
-		   "and flags.\n\noptions:\n");
+		   "sum sigma^2) and flags (B all zero, NaN/Inf, fails-loudly outlier).\n"
+		   "Exit status 0; 2 for a bad PATH or option; 1 on other failures.\n\noptions:\n");
 #define INSPECT_HELP(field, name, help) fprintf(f, "  --%-10s %s\n", name, help);
 	INSPECT_OPTIONS(INSPECT_HELP)
 #undef INSPECT_HELP

@@ -58,7 +58,7 @@
 	X("resume", TEXT, resume, 0, 0, 0,                                                         \
 	  "DIR: continue the snapshot DIR (written by the s key or run --snapshot)")               \
 	X("lesson", TEXT, lesson, 0, 0, 0,                                                         \
-	  "FILE: play the lesson FILE (captions, pauses; see lesson.h)")                           \
+	  "FILE: play the lesson FILE (captions, pauses; man lorascope: LESSONS)")                           \
 	X("no-config", FLAG, no_config, 0, 0, 0, "do not read the defaults file (see below)")      \
 	X("stats", TEXT, stats, 0, 0, 0,                                                           \
 	  "FILE: write frame-time and key-latency percentiles to FILE on exit")                    \
@@ -101,6 +101,47 @@ static const tui_option tui_options[] = {
 };
 #define N_TUI_OPTIONS (sizeof tui_options / sizeof tui_options[0])
 
+/* Width of --help lines (an 80-column terminal over SSH) and the column help text starts at. */
+#define USAGE_WIDTH 79
+#define USAGE_COL 24
+
+/* One --help row: "  --name ARG" (ARG: a leading "ARG: " of help in capitals, as in
+ * "MS: ..."), then help and tail word-wrapped to USAGE_WIDTH under USAGE_COL. */
+static void usage_row(FILE *out, const char *name, const char *help, const char *tail)
+{
+	size_t al = strspn(help, "ABCDEFGHIJKLMNOPQRSTUVWXYZ=");
+	if (al == 0 || strncmp(help + al, ": ", 2) != 0)
+		al = 0;
+	int x = fprintf(out, "  --%s%s%.*s", name, al ? " " : "", (int)al, help);
+	if (al)
+		help += al + 2;
+	if (x + 1 > USAGE_COL) {
+		fputc('\n', out);
+		x = 0;
+	}
+	fprintf(out, "%*s", USAGE_COL - x, "");
+	x = USAGE_COL;
+	bool first = true;
+	for (const char *part = help; part; part = part == help ? tail : NULL) {
+		for (const char *w = part; *w;) {
+			size_t wl = strcspn(w, " ");
+			if (!first && x + 1 + (int)wl > USAGE_WIDTH) {
+				fprintf(out, "\n%*s", USAGE_COL, "");
+				x = USAGE_COL;
+			} else if (!first) {
+				fputc(' ', out);
+				x++;
+			}
+			fprintf(out, "%.*s", (int)wl, w);
+			x += (int)wl;
+			first = false;
+			w += wl;
+			w += strspn(w, " ");
+		}
+	}
+	fputc('\n', out);
+}
+
 void ls_tui_usage(FILE *out)
 {
 	fputs("usage: lorascope [OPTIONS] [--PARAM VALUE ...]\n"
@@ -109,20 +150,19 @@ void ls_tui_usage(FILE *out)
 	      "Options:\n",
 	      out);
 	for (size_t i = 0; i < N_TUI_OPTIONS; i++)
-		fprintf(out, "  --%-10s %s\n", tui_options[i].name, tui_options[i].help);
+		usage_row(out, tui_options[i].name, tui_options[i].help, NULL);
 	fputs("Parameters (as in `lorascope run --help`):\n", out);
-	for (int i = 0; i < LS_PARAM_COUNT; i++)
-		fprintf(out, "  --%-15s %s (default %s)\n", ls_params[i].name, ls_params[i].help,
-		        ls_params[i].def);
-	fputs("Defaults file: $XDG_CONFIG_HOME/lorascope/config (else "
-	      "~/.config/lorascope/config),\n"
-	      "lines 'NAME = VALUE' for any parameter above and for ascii, blocks, no-color, "
-	      "delay,\n"
-	      "speed, paused (true/false), 'key KEY = ACTION' bindings, '#' comments. A bad line "
-	      "is\n"
-	      "reported with its line number and skipped. Order: file, lesson setup, command "
-	      "line.\n"
-	      "Only the interactive view reads it: `lorascope run` depends on its options alone.\n",
+	for (int i = 0; i < LS_PARAM_COUNT; i++) {
+		char def[96];
+		snprintf(def, sizeof def, "(default %s)", ls_params[i].def[0] ? ls_params[i].def : "none");
+		usage_row(out, ls_params[i].name, ls_params[i].help, def);
+	}
+	fputs("Defaults file: $XDG_CONFIG_HOME/lorascope/config (else\n"
+	      "~/.config/lorascope/config), lines 'NAME = VALUE' for any parameter above\n"
+	      "and for ascii, blocks, no-color, delay, speed, paused (true/false),\n"
+	      "'key KEY = ACTION' bindings, '#' comments. A bad line is reported with its\n"
+	      "line number and skipped. Order: file, lesson setup, command line. Only the\n"
+	      "interactive view reads it: `lorascope run` depends on its options alone.\n",
 	      out);
 }
 

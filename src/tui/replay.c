@@ -20,12 +20,13 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: lorascope replay TRACE [--ascii] [--blocks] [--no-color] [--key KEY=ACTION]\n"
+	fputs("usage: lorascope replay TRACE [--ascii] [--blocks] [--no-color]\n"
+	      "                               [--key KEY=ACTION]\n"
 	      "Show a trace written by `lorascope run --trace FILE` or the TUI's w key (CSV or\n"
 	      "JSON Lines): loss, ratio against its threshold, and the values of the row at the\n"
 	      "cursor with the run's parameters. Keys: Left/Right (or Up/Down) one row,\n"
-	      "S-Left/S-Right or PgUp/PgDn a twentieth of the rows, Home/End the first/last row,\n"
-	      "? help, q quit.\n",
+	      "S-Left/S-Right or PgUp/PgDn a twentieth of the rows, Home/End the first or last\n"
+	      "row, ? help, q quit.\n",
 	      out);
 }
 

@@ -26,6 +26,7 @@
 
 #include "lorascope/config.h"
 #include "lorascope/lesson.h"
+#include "lorascope/problem.h"
 #include "lorascope/userconfig.h"
 #include "../cli/preset.h"
 #include "screen.h"
@@ -753,6 +754,23 @@ int ls_tui_main(int argc, char **argv)
 	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
 	fcntl(pfd[1], F_SETFL, fcntl(pfd[1], F_GETFL) | O_NONBLOCK);
 
+	/* Building the problem and the full fine-tuning baseline takes seconds on the larger
+	 * problems (mlp with two modules): say so on the terminal until curses takes over, and
+	 * wipe the line again so nothing is left behind after quitting. */
+	char busy[200];
+	if (o.resume)
+		snprintf(busy, sizeof busy, "lorascope: loading the snapshot %s ...", o.resume);
+	else {
+		long pm = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.m;
+		long pn = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.n;
+		snprintf(busy, sizeof busy,
+		         "lorascope: building %s %ldx%ld%s (problem, full fine-tuning baseline) ...",
+		         ls_problem_names[cfg.problem], pm, pn,
+		         cfg.problem == LS_PROBLEM_MLP && cfg.modules > 1 ? ", two modules" : "");
+	}
+	fputs(busy, stderr);
+	fflush(stderr);
+
 	ls_worker *w = NULL;
 	ls_worker_opts wo = {.cfg = &cfg,
 	                     .resume = o.resume,
@@ -762,13 +780,15 @@ int ls_tui_main(int argc, char **argv)
 	                     .notify_fd = pfd[1],
 	                     .message = note[0] ? note : NULL};
 	if (ls_worker_start_opts(&w, &wo, &err) != LS_OK) {
-		fprintf(stderr, "lorascope: %s\n", err.msg);
+		fprintf(stderr, "\nlorascope: %s\n", err.msg);
 		close(pfd[0]);
 		close(pfd[1]);
 		ls_lesson_free(lesson);
 		return 2;
 	}
 
+	fprintf(stderr, "\r%*s\r", (int)strlen(busy), "");
+	fflush(stderr);
 	ls_screen_glyphs(ui, o.ascii, o.blocks);
 	ui->show_baseline = true;
 	ui->show_flow = true;

@@ -20,9 +20,17 @@
  *                                                 (once, the first time every cond holds,
  *                                                  not before the lesson clock reaches STEP)
  *   cond      = "diverged"                        (the run has diverged: NaN/Inf)
- *             | VAR OP NUMBER ;
+ *             | VAR OP NUMBER
+ *             | "verdict" EQ VERDICT              (Kim-Kim-Ryu's verdict on the state)
+ *             | "regime" EQ REGIME ;              (special or generic regime)
  *   VAR       = "step" | "loss" | "grad" | "rank" | "rstar" | "ratio" | "norm" | "dist" ;
  *   OP        = "<" | "<=" | ">" | ">=" | "==" | "!=" ;
+ *   EQ        = "==" | "!=" ;
+ *   VERDICT   = "not-stationary" | "saddle" | "global" | "spurious" | '"n/a"' ;
+ *   REGIME    = "special" | "generic" | '"n/a"' ;
+ *                                  (the names of theory.h and the run summary; a name may
+ *                                   be quoted, and "n/a" must be, "/" not being a word
+ *                                   character)
  *   action    = "set" NAME VALUE                  (change a parameter, as the TUI's keys do)
  *             | "caption" text                    (show a caption)
  *             | "pause"                           (wait for a key; headless: ignored)
@@ -52,6 +60,33 @@
  *     rstar r* of the full fine-tuning baseline; ratio σ_r/σ_{r*}; norm ‖X‖_F;
  *     dist ‖X − X*‖_F. rstar, ratio and dist are undefined (NaN) without a baseline, and
  *     a comparison with an undefined value is false.
+ * - regime: module 0's regime as the metrics carry it (theory.h, MATH.md §4): from the exact
+ *   α, β where the problem knows them, else from the session's cached α̂, β̂ (estimated by
+ *   the TUI's theory panel or by a verdict evaluation below); undefined until either exists.
+ *   Reading it costs nothing.
+ * - verdict: the verdict of ls_session_theory_report (Corollary 1 / Theorem 2, MATH.md §5)
+ *   on the current state. That report (Lanczos on the Hessian, dense spectra, and α̂, β̂
+ *   estimated once per baseline and rank) is far too expensive for every step, so:
+ *   · undefined (every comparison false) without a baseline or after a divergence;
+ *   · first a cheap gate, the report's own stationarity test on the metrics' numbers:
+ *     ‖∇g‖·max(‖θ‖_F, 1) ≤ 1.01·grad_tol·max(f(0), |g|), θ = (A, B), f(0) from the
+ *     baseline, grad_tol of ls_theory_opts (1e-4; 1 % slack for the rounding between the
+ *     factored and the dense gradient). When it fails the verdict is "not-stationary",
+ *     answered without a report;
+ *   · when it holds, the report is computed, at most once every LS_LESSON_VERDICT_EVERY
+ *     (100) steps of the lesson clock; until the next one is due the verdict is undefined
+ *     (neither == nor != holds);
+ *   · the verdict found serves every rule tested in the same poll, until an action of a
+ *     rule that fires changes the run (set, kick, reset): then it is taken again by the
+ *     same steps (gate, then a report if one is due). A report is computed only for a
+ *     rule whose other conditions all hold;
+ *   · the instruments draw from their own stream, so evaluating the verdict never changes
+ *     the training; it fills the metrics' α̂, β̂ (and so the estimated regime) as a side
+ *     effect, like the TUI's theory panel.
+ *   So a rule on the verdict fires up to LS_LESSON_VERDICT_EVERY steps after the first
+ *   step at which the verdict holds, and a verdict (a saddle) that holds for fewer steps
+ *   than that may be missed; a rule on "verdict == not-stationary" alone never waits.
+ *   ls_lesson_run_reports counts the reports computed.
  * - Each rule fires at most once. When several rules are due together, "at" rules fire in
  *   order of STEP (file order among equal steps), then "when" rules in file order, each
  *   tested on the state left by the rules before it. The actions of a rule apply in order,
@@ -86,6 +121,10 @@
 #define LS_LESSON_MAX_CONDS 8
 /* Scale of a "kick" without a number. */
 #define LS_LESSON_KICK_SCALE 0.1
+/* Fewest lesson-clock steps between two theory reports for "verdict" conditions. */
+#define LS_LESSON_VERDICT_EVERY 100
+/* Slack of the stationarity gate of "verdict" conditions over the report's grad_tol. */
+#define LS_LESSON_GATE_SLACK 1.01
 
 /* Condition variables: id, name, what it reads (documentation and the man page). */
 #define LS_LESSON_VAR_LIST(X)                                                        \
@@ -97,7 +136,9 @@
 	X(LS_LESSON_VAR_RATIO, "ratio", "sigma_r / sigma_r* of X")                   \
 	X(LS_LESSON_VAR_NORM, "norm", "Frobenius norm of X")                         \
 	X(LS_LESSON_VAR_DIST, "dist", "Frobenius distance from X to X*")             \
-	X(LS_LESSON_VAR_DIVERGED, "diverged", "the run has diverged (used alone)")
+	X(LS_LESSON_VAR_DIVERGED, "diverged", "the run has diverged (used alone)")       \
+	X(LS_LESSON_VAR_VERDICT, "verdict", "the theory verdict (== or != a name)")   \
+	X(LS_LESSON_VAR_REGIME, "regime", "module 0's regime (== or != a name)")
 
 typedef enum {
 #define LS_LESSON_VAR_ENUM(id, name, help) id,
@@ -135,8 +176,8 @@ typedef struct {
 
 typedef struct {
 	ls_lesson_var var;
-	ls_lesson_op op;   /* unused for LS_LESSON_VAR_DIVERGED */
-	double value;
+	ls_lesson_op op;   /* unused for LS_LESSON_VAR_DIVERGED; EQ or NE for VERDICT, REGIME */
+	double value;      /* VERDICT: an ls_verdict; REGIME: an ls_regime (as a double) */
 } ls_lesson_cond;
 
 typedef struct {
@@ -231,6 +272,8 @@ long ls_lesson_run_clock(const ls_lesson_run *r);
 bool ls_lesson_run_stopped(const ls_lesson_run *r);
 /* true when every rule has fired (or the lesson stopped): nothing more will happen. */
 bool ls_lesson_run_finished(const ls_lesson_run *r);
+/* Theory reports computed so far for "verdict" conditions (see MEANING above). */
+long ls_lesson_run_reports(const ls_lesson_run *r);
 /* Every event since the start, in order (for a caption history). */
 const ls_lesson_event *ls_lesson_run_events(const ls_lesson_run *r, size_t *n);
 

@@ -1,6 +1,8 @@
 /* lesson_run.c — the lesson interpreter: keeps the lesson clock, decides which rules are
  * due, applies their actions to the session and records events for the front-end.
- * No I/O: captions and pauses are returned as events (semantics in lesson.h). */
+ * "verdict" conditions go through a cheap stationarity gate and a rate-limited theory
+ * report (ls_session_theory_report, MATH.md §5). No I/O: captions and pauses are returned
+ * as events (semantics in lesson.h). */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +21,11 @@ struct ls_lesson_run {
 	bool started, stopped;
 	ls_lesson_event *ev; /* every event so far; at most one per action */
 	size_t nev;
+	/* The verdict of this poll: -1 not evaluated yet, else an ls_verdict, or
+	 * LS_VERDICT_UNKNOWN for undefined. Forgotten at each poll and after a change. */
+	int verdict;
+	long reports;      /* theory reports computed */
+	long report_clock; /* lesson clock of the last one (valid when reports > 0) */
 };
 
 ls_status ls_lesson_run_new(ls_lesson_run **out, const ls_lesson *l, ls_error *err)
@@ -28,6 +35,7 @@ ls_status ls_lesson_run_new(ls_lesson_run **out, const ls_lesson *l, ls_error *e
 	if (!r)
 		return ls_error_set(err, LS_ENOMEM, "lesson: out of memory");
 	r->l = l;
+	r->verdict = -1;
 	size_t nr = l->nrules ? l->nrules : 1, na = l->nactions ? l->nactions : 1;
 	r->at_order = malloc(nr * sizeof *r->at_order);
 	r->fired = calloc(nr, sizeof *r->fired);
@@ -89,34 +97,122 @@ static double var_value(const ls_session *s, ls_lesson_var v)
 	}
 }
 
-/* Comparisons with NaN are false, as in C. */
-static bool cond_holds(const ls_session *s, const ls_lesson_cond *c)
+/* The report's stationarity test (theory_verdict.c) on the metrics' numbers, with f(0)
+ * from the baseline: false when it fails or a number is NaN. */
+static bool gate_open(ls_session *s, const ls_baseline *b)
 {
-	if (c->var == LS_LESSON_VAR_DIVERGED)
-		return ls_session_diverged(s);
+	const ls_metrics *m = ls_session_metrics(s);
+	ls_theory_opts o;
+	ls_session_theory_opts(s, &o);
+	double theta2 = 0.0;
+	for (size_t k = 0; k < m->nmod; k++)
+		theta2 += m->mod[k].norm_a * m->mod[k].norm_a + m->mod[k].norm_b * m->mod[k].norm_b;
+	double rel = m->grad_norm * fmax(sqrt(theta2), 1.0) /
+	             fmax(fmax(b->f0, fabs(m->reg_loss)), 1e-300);
+	return rel <= LS_LESSON_GATE_SLACK * o.grad_tol;
+}
+
+/* The verdict on the current state as lesson.h defines it: LS_VERDICT_UNKNOWN when
+ * undefined. At most one report per poll and per LS_LESSON_VERDICT_EVERY clock steps. */
+static ls_status verdict_now(ls_lesson_run *r, ls_session *s, ls_verdict *v, ls_error *err)
+{
+	if (r->verdict >= 0) {
+		*v = (ls_verdict)r->verdict;
+		return LS_OK;
+	}
+	const ls_baseline *b = ls_session_baseline(s);
+	if (!b || ls_session_diverged(s)) {
+		*v = LS_VERDICT_UNKNOWN;
+	} else if (!gate_open(s, b)) {
+		*v = LS_VERDICT_NOT_STATIONARY;
+	} else if (r->reports > 0 && r->clock - r->report_clock < LS_LESSON_VERDICT_EVERY) {
+		*v = LS_VERDICT_UNKNOWN;
+	} else {
+		ls_theory_report rep;
+		ls_status st = ls_session_theory_report(s, &rep, err);
+		if (st != LS_OK)
+			return st;
+		r->reports++;
+		r->report_clock = r->clock;
+		*v = rep.verdict;
+	}
+	r->verdict = (int)*v;
+	return LS_OK;
+}
+
+/* Module 0's regime as the metrics carry it: exact when known, else the estimate. */
+static ls_regime regime_now(const ls_session *s)
+{
+	const ls_metrics *m = ls_session_metrics(s);
+	if (m->nmod == 0)
+		return LS_REGIME_UNKNOWN;
+	return m->mod[0].regime_exact != LS_REGIME_UNKNOWN ? m->mod[0].regime_exact
+	                                                   : m->mod[0].regime;
+}
+
+/* Comparisons with NaN, or with an undefined verdict or regime, are false, as in C. */
+static ls_status cond_holds(ls_lesson_run *r, ls_session *s, const ls_lesson_cond *c,
+                            bool *holds, ls_error *err)
+{
+	if (c->var == LS_LESSON_VAR_DIVERGED) {
+		*holds = ls_session_diverged(s);
+		return LS_OK;
+	}
+	if (c->var == LS_LESSON_VAR_VERDICT || c->var == LS_LESSON_VAR_REGIME) {
+		int x;
+		if (c->var == LS_LESSON_VAR_VERDICT) {
+			ls_verdict v;
+			ls_status st = verdict_now(r, s, &v, err);
+			if (st != LS_OK)
+				return st;
+			x = v == LS_VERDICT_UNKNOWN ? -1 : (int)v;
+		} else {
+			ls_regime g = regime_now(s);
+			x = g == LS_REGIME_UNKNOWN ? -1 : (int)g;
+		}
+		*holds = x >= 0 && ((x == (int)c->value) == (c->op == LS_LESSON_EQ));
+		return LS_OK;
+	}
 	double x = var_value(s, c->var);
 	switch (c->op) {
 	case LS_LESSON_LT:
-		return x < c->value;
+		*holds = x < c->value;
+		break;
 	case LS_LESSON_LE:
-		return x <= c->value;
+		*holds = x <= c->value;
+		break;
 	case LS_LESSON_GT:
-		return x > c->value;
+		*holds = x > c->value;
+		break;
 	case LS_LESSON_GE:
-		return x >= c->value;
+		*holds = x >= c->value;
+		break;
 	case LS_LESSON_EQ:
-		return x == c->value;
+		*holds = x == c->value;
+		break;
 	default:
-		return x != c->value && !isnan(x);
+		*holds = x != c->value && !isnan(x);
+		break;
 	}
+	return LS_OK;
 }
 
-static bool rule_holds(const ls_session *s, const ls_lesson_rule *rule)
+/* Every condition of rule, the verdict's last: a report is computed only for a rule whose
+ * cheap conditions all hold. */
+static ls_status rule_holds(ls_lesson_run *r, ls_session *s, const ls_lesson_rule *rule,
+                            bool *holds, ls_error *err)
 {
-	for (size_t i = 0; i < rule->ncond; i++)
-		if (!cond_holds(s, &rule->cond[i]))
-			return false;
-	return true;
+	*holds = true;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < rule->ncond && *holds; i++) {
+			const ls_lesson_cond *c = &rule->cond[i];
+			if ((c->var == LS_LESSON_VAR_VERDICT) != (pass == 1))
+				continue;
+			ls_status st = cond_holds(r, s, c, holds, err);
+			if (st != LS_OK)
+				return st;
+		}
+	return LS_OK;
 }
 
 /* Apply the actions of rule (index k) to s, recording one event per action. */
@@ -158,6 +254,9 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 			r->stopped = true;
 			break;
 		}
+		if (a->kind == LS_LESSON_SET || a->kind == LS_LESSON_KICK ||
+		    a->kind == LS_LESSON_RESET)
+			r->verdict = -1; /* the run changed: the verdict is forgotten */
 		if (st == LS_ENOMEM) {
 			if (err)
 				*err = e;
@@ -182,13 +281,18 @@ ls_status ls_lesson_run_poll(ls_lesson_run *r, ls_session *s, const ls_lesson_ev
 	if (r->started)
 		r->clock += now >= r->seen ? now - r->seen : now;
 	r->started = true;
+	r->verdict = -1;
 	ls_status st = LS_OK;
 	while (st == LS_OK && !r->stopped && r->next_at < r->nat &&
 	       r->l->rules[r->at_order[r->next_at]].step <= r->clock)
 		st = fire(r, r->at_order[r->next_at++], s, err);
 	for (size_t k = 0; st == LS_OK && !r->stopped && k < r->l->nrules; k++) {
 		const ls_lesson_rule *rule = &r->l->rules[k];
-		if (rule->is_when && !r->fired[k] && rule->step <= r->clock && rule_holds(s, rule))
+		if (!rule->is_when || r->fired[k] || rule->step > r->clock)
+			continue;
+		bool holds;
+		st = rule_holds(r, s, rule, &holds, err);
+		if (st == LS_OK && holds)
 			st = fire(r, k, s, err);
 	}
 	r->seen = ls_session_steps(s);
@@ -229,6 +333,11 @@ bool ls_lesson_run_stopped(const ls_lesson_run *r)
 bool ls_lesson_run_finished(const ls_lesson_run *r)
 {
 	return r->stopped || (r->next_at == r->nat && r->when_left == 0);
+}
+
+long ls_lesson_run_reports(const ls_lesson_run *r)
+{
+	return r->reports;
 }
 
 const ls_lesson_event *ls_lesson_run_events(const ls_lesson_run *r, size_t *n)

@@ -12,6 +12,7 @@
 #include "lorascope/config.h"
 #include "lorascope/fileio.h"
 #include "lorascope/lesson.h"
+#include "lorascope/theory.h"
 
 /* clang-format off */
 const char *const ls_lesson_var_names[LS_LESSON_VAR_COUNT + 1] = {
@@ -204,6 +205,44 @@ static ls_status parse_setup(parser *ps, ls_token t)
 	}
 }
 
+/* A verdict or regime name after "verdict ==" or "regime !=" (a word, or a string for
+ * "n/a"): its index into ls_verdict_names / ls_regime_names, "unknown" excluded. */
+static ls_status parse_name(parser *ps, ls_lesson_cond *c)
+{
+	bool verdict = c->var == LS_LESSON_VAR_VERDICT;
+	const char *const *names = verdict ? ls_verdict_names : ls_regime_names;
+	int count = verdict ? LS_VERDICT_COUNT : LS_REGIME_COUNT;
+	int unknown = verdict ? LS_VERDICT_UNKNOWN : LS_REGIME_UNKNOWN;
+	const char *list = verdict ? "not-stationary, saddle, global, spurious or \"n/a\""
+	                           : "special, generic or \"n/a\"";
+	ls_token t;
+	ls_status st = ls_lex_next(&ps->lx, &t);
+	if (st != LS_OK)
+		return st;
+	if (t.type != LS_TOK_WORD && t.type != LS_TOK_STRING) {
+		char want[96];
+		snprintf(want, sizeof want, "a %s (%s)", verdict ? "verdict" : "regime", list);
+		return ls_lex_unexpected(&ps->lx, &t, want);
+	}
+	for (int v = 0; v < count; v++) {
+		if (v == unknown)
+			continue;
+		bool same = t.type == LS_TOK_WORD ? ls_lex_word_is(&ps->lx, &t, names[v])
+		                                  : strcmp(t.str, names[v]) == 0;
+		if (same) {
+			c->value = v;
+			return LS_OK;
+		}
+	}
+	if (t.type == LS_TOK_STRING)
+		return ls_lex_fail(&ps->lx, t.pos, "unknown %s \"%.*s\" (%s)",
+		                   verdict ? "verdict" : "regime", LS_LEX_WORD_SHOWN, t.str, list);
+	char got[LS_LEX_WORD_SHOWN + 16];
+	ls_lex_describe(&ps->lx, &t, got, sizeof got);
+	return ls_lex_fail(&ps->lx, t.pos, "unknown %s %s (%s)", verdict ? "verdict" : "regime",
+	                   got, list);
+}
+
 static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 {
 	ls_token t;
@@ -223,7 +262,7 @@ static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 		return ls_lex_fail(
 		        &ps->lx, t.pos,
 		        "unknown condition %s (step, loss, grad, rank, rstar, ratio, norm, "
-		        "dist, diverged)",
+		        "dist, diverged, verdict, regime)",
 		        got);
 	}
 	c->var = (ls_lesson_var)var;
@@ -231,16 +270,19 @@ static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 	c->value = 0.0;
 	if (var == LS_LESSON_VAR_DIVERGED)
 		return LS_OK;
+	bool named = var == LS_LESSON_VAR_VERDICT || var == LS_LESSON_VAR_REGIME;
 	st = ls_lex_next(&ps->lx, &t);
 	if (st != LS_OK)
 		return st;
-	if (t.type != LS_TOK_OP) {
+	if (t.type != LS_TOK_OP || (named && t.op != LS_LESSON_EQ && t.op != LS_LESSON_NE)) {
 		char want[96];
-		snprintf(want, sizeof want, "a comparison (<, <=, >, >=, ==, !=) after '%s'",
-		         ls_lesson_var_names[var]);
+		snprintf(want, sizeof want, "a comparison (%s) after '%s'",
+		         named ? "== or !=" : "<, <=, >, >=, ==, !=", ls_lesson_var_names[var]);
 		return ls_lex_unexpected(&ps->lx, &t, want);
 	}
 	c->op = t.op;
+	if (named)
+		return parse_name(ps, c);
 	return parse_number(ps, &c->value, "a number");
 }
 

@@ -490,7 +490,13 @@ static void apply(ls_worker *w, const ls_cmd *c)
 			break;
 		}
 		current(w, (ls_param_id)(p - ls_params), val, sizeof val);
-		snprintf(val, sizeof val, "%ld", strtol(val, NULL, 10) + (long)c->factor);
+		long next = strtol(val, NULL, 10) + (long)c->factor;
+		/* The r key at the bottom: say so, rather than the parameter's range. */
+		if (next < (long)p->lo) {
+			set_event(w, true, "%s is already %s, the smallest", c->param, val);
+			break;
+		}
+		snprintf(val, sizeof val, "%ld", next);
 		apply_set(w, c->param, val);
 		break;
 	}

@@ -35,7 +35,8 @@ typedef struct {
 	size_t *y;  /* N labels */
 	double L;
 	/* Workspaces (grow-only). */
-	ls_mat Zg, R, T, Uw, W;
+	ls_probutil_layer_ws ws;
+	ls_mat W; /* the dense Hessian product's V */
 } classify_data;
 
 static void classify_destroy(ls_problem *p)
@@ -43,7 +44,7 @@ static void classify_destroy(ls_problem *p)
 	classify_data *d = p->data;
 	if (!d)
 		return;
-	ls_mat *all[] = { &d->Z, &d->U0, &d->Zg, &d->R, &d->T, &d->Uw, &d->W };
+	ls_mat *all[] = { &d->Z, &d->U0, &d->ws.Zg, &d->ws.R, &d->ws.T, &d->ws.U, &d->W };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		ls_mat_free(all[i]);
 	free(d->y);
@@ -54,22 +55,10 @@ static void classify_destroy(ls_problem *p)
 /* L = ½·λ_max(ZZᵀ/N). */
 static ls_status classify_lipschitz_bound(classify_data *d, ls_error *err)
 {
-	size_t n = d->Z.rows;
-	ls_mat S;
-	double *w = malloc(n * sizeof *w);
-	ls_status st = w ? ls_mat_alloc(&S, n, n, err)
-			 : ls_error_set(err, LS_ENOMEM, "classify: out of memory");
-	if (st != LS_OK) {
-		free(w);
-		return st;
-	}
-	st = ls_mat_gemm(false, true, 1.0 / (double)d->N, &d->Z, &d->Z, 0.0, &S);
+	double lmax;
+	ls_status st = ls_probutil_gram_eig(&d->Z, NULL, NULL, &lmax, err);
 	if (st == LS_OK)
-		st = ls_mat_sym_eig(&S, w, false, err);
-	if (st == LS_OK)
-		d->L = 0.5 * w[n - 1];
-	ls_mat_free(&S);
-	free(w);
+		d->L = 0.5 * lmax;
 	return st;
 }
 
@@ -196,56 +185,21 @@ static ls_status classify_loss_grad(ls_problem *p, const ls_factors *F, const ls
 				    double *loss, ls_mat *GA, ls_mat *GB)
 {
 	classify_data *d = p->data;
-	ls_status st = ls_probutil_check_factors(p, F);
-	if (st == LS_OK)
-		st = ls_probutil_check_batch(p, batch);
+	ls_probutil_layer l;
+	ls_status st = ls_probutil_layer_forward(p, F, batch, &d->Z, &d->U0, &d->ws, &l);
 	if (st != LS_OK)
 		return st;
-	const ls_mat *A = &F->A[0], *B = &F->B[0];
-	size_t m = A->rows, n = B->rows, r = A->cols, b = ls_probutil_batch_count(p, batch);
-	ls_mat Zb, R, T, U;
-	if ((st = ls_probutil_ensure(&d->R, m, b, &R, NULL)) != LS_OK ||
-	    (st = ls_probutil_ensure(&d->T, r, b, &T, NULL)) != LS_OK ||
-	    (st = ls_probutil_ensure(&d->Uw, r, b, &U, NULL)) != LS_OK)
-		return st;
-	if (batch) {
-		if ((st = ls_probutil_ensure(&d->Zg, n, b, &Zb, NULL)) != LS_OK)
-			return st;
-		for (size_t j = 0; j < b; j++) {
-			size_t i = batch->idx[j];
-			ls_mat zd = ls_mat_cols(Zb, j, 1), zs = ls_mat_cols(d->Z, i, 1);
-			ls_mat rd = ls_mat_cols(R, j, 1), us = ls_mat_cols(d->U0, i, 1);
-			ls_mat_copy(&zd, &zs);
-			ls_mat_copy(&rd, &us);
-		}
-	} else {
-		Zb = d->Z;
-		ls_mat_copy(&R, &d->U0);
-	}
-	/* Logits R = W0·Z_b + s·A·(BᵀZ_b), then R := P − onehot(y). */
-	ls_mat_gemm(true, false, 1.0, B, &Zb, 0.0, &T);
-	ls_mat_gemm(false, false, F->s[0], A, &T, 1.0, &R);
-	double f = classify_softmax(d, &R, batch), inv = 1.0 / (double)b;
+	/* Logits l.R = W0·Z_b + s·A·(BᵀZ_b), then l.R := P − onehot(y). */
+	double f = classify_softmax(d, &l.R, batch);
 	if (loss)
 		*loss = f;
-	if (GA && (st = ls_mat_gemm(false, true, inv, &R, &T, 0.0, &GA[0])) != LS_OK)
-		return st;
-	if (GB) {
-		ls_mat_gemm(true, false, 1.0, A, &R, 0.0, &U);
-		if ((st = ls_mat_gemm(false, true, inv, &Zb, &U, 0.0, &GB[0])) != LS_OK)
-			return st;
-	}
-	return LS_OK;
+	return ls_probutil_layer_grads(F, &l, 1.0 / (double)l.R.cols, GA, GB);
 }
 
 /* R := P − onehot(y) over every sample at X (dense); returns f. */
 static ls_status classify_dense_residual(classify_data *d, const ls_mat *X, ls_mat *R, double *f)
 {
-	ls_status st = ls_probutil_ensure(&d->R, d->U0.rows, d->N, R, NULL);
-	if (st == LS_OK)
-		st = ls_mat_copy(R, &d->U0);
-	if (st == LS_OK)
-		st = ls_mat_gemm(false, false, 1.0, X, &d->Z, 1.0, R);
+	ls_status st = ls_probutil_dense_affine(&d->ws.R, &d->U0, X, &d->Z, R);
 	if (st == LS_OK)
 		*f = classify_softmax(d, R, NULL);
 	return st;

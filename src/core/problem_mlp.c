@@ -54,38 +54,32 @@ static void mlp_destroy(ls_problem *p)
 	p->data = NULL;
 }
 
-/* Largest eigenvalue of the symmetric S (destroyed) or largest singular value of a
- * general M (destroyed). */
-static ls_status mlp_top(ls_mat *M, bool symmetric, double *top, ls_error *err)
+/* Largest singular value of M (destroyed). */
+static ls_status mlp_top_sv(ls_mat *M, double *top, ls_error *err)
 {
 	size_t k = M->rows < M->cols ? M->rows : M->cols;
 	double *w = malloc((k ? k : 1) * sizeof *w);
 	if (!w)
 		return ls_error_set(err, LS_ENOMEM, "mlp: out of memory");
-	ls_status st = symmetric ? ls_mat_sym_eig(M, w, false, err) : ls_mat_svd_values(M, w, err);
+	ls_status st = ls_mat_svd_values(M, w, err);
 	if (st == LS_OK)
-		*top = symmetric ? w[k - 1] : w[0];
+		*top = w[0];
 	free(w);
 	return st;
 }
 
 static ls_status mlp_lipschitz_bound(mlp_data *d, ls_error *err)
 {
-	size_t m = d->Y.rows, n = d->Z.rows;
-	ls_mat S = { 0 }, W = { 0 };
+	size_t m = d->Y.rows;
+	ls_mat W = { 0 };
 	double lam = 0.0, w2 = 0.0, ymax = 0.0;
-	ls_status st = ls_mat_alloc(&S, n, n, err);
+	ls_status st = ls_probutil_gram_eig(&d->Z, NULL, NULL, &lam, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&W, m, m, err);
 	if (st == LS_OK)
-		st = ls_mat_gemm(false, true, 1.0 / (double)d->N, &d->Z, &d->Z, 0.0, &S);
-	if (st == LS_OK)
-		st = mlp_top(&S, true, &lam, err);
-	if (st == LS_OK)
 		st = ls_mat_copy(&W, &d->W20);
 	if (st == LS_OK)
-		st = mlp_top(&W, false, &w2, err);
-	ls_mat_free(&S);
+		st = mlp_top_sv(&W, &w2, err);
 	ls_mat_free(&W);
 	if (st != LS_OK)
 		return st;
@@ -196,7 +190,7 @@ static ls_status mlp_loss_grad(ls_problem *p, const ls_factors *F, const ls_batc
 		st = ls_probutil_check_batch(p, batch);
 	if (st != LS_OK)
 		return st;
-	size_t m = d->Y.rows, n = d->Z.rows, r = F->A[0].cols;
+	size_t m = d->Y.rows, r = F->A[0].cols;
 	size_t b = ls_probutil_batch_count(p, batch);
 	bool two = d->nmod == 2;
 	ls_mat Zb, Hid, E, D, Bk, T1, T2, U1, U2;
@@ -209,34 +203,20 @@ static ls_status mlp_loss_grad(ls_problem *p, const ls_factors *F, const ls_batc
 	    (st = ls_probutil_ensure(&d->U1, r, b, &U1, NULL)) != LS_OK ||
 	    (st = ls_probutil_ensure(&d->U2, r, b, &U2, NULL)) != LS_OK)
 		return st;
-	/* Gather the batch: Z_b, W1⁰Z_b into Hid, −Y_b into E. */
-	if (batch) {
-		if ((st = ls_probutil_ensure(&d->Zg, n, b, &Zb, NULL)) != LS_OK)
-			return st;
-		for (size_t j = 0; j < b; j++) {
-			size_t i = batch->idx[j];
-			ls_mat zd = ls_mat_cols(Zb, j, 1), zs = ls_mat_cols(d->Z, i, 1);
-			ls_mat hd = ls_mat_cols(Hid, j, 1), hs = ls_mat_cols(d->W10Z, i, 1);
-			ls_mat ed = ls_mat_cols(E, j, 1), ys = ls_mat_cols(d->Y, i, 1);
-			ls_mat_copy(&zd, &zs);
-			ls_mat_copy(&hd, &hs);
-			ls_mat_copy(&ed, &ys);
-		}
-	} else {
-		Zb = d->Z;
-		ls_mat_copy(&Hid, &d->W10Z);
-		ls_mat_copy(&E, &d->Y);
-	}
+	/* Gather the batch: Z_b, W1⁰Z_b into Hid, Y_b into E. */
+	if ((st = ls_probutil_batch_inputs(&d->Z, batch, &d->Zg, &Zb)) != LS_OK ||
+	    (st = ls_probutil_gather(&d->W10Z, batch, &Hid)) != LS_OK ||
+	    (st = ls_probutil_gather(&d->Y, batch, &E)) != LS_OK)
+		return st;
 	const ls_mat *A1 = &F->A[0], *B1 = &F->B[0];
-	ls_mat_gemm(true, false, 1.0, B1, &Zb, 0.0, &T1);
-	ls_mat_gemm(false, false, F->s[0], A1, &T1, 1.0, &Hid);
+	if ((st = ls_probutil_lowrank_apply(F->s[0], A1, B1, &Zb, &T1, &Hid)) != LS_OK)
+		return st;
 	mlp_tanh(&Hid);
 	/* E := W2⁰·Hid + s2·A2·(B2ᵀHid) − Y_b. */
 	ls_mat_gemm(false, false, 1.0, &d->W20, &Hid, -1.0, &E);
-	if (two) {
-		ls_mat_gemm(true, false, 1.0, &F->B[1], &Hid, 0.0, &T2);
-		ls_mat_gemm(false, false, F->s[1], &F->A[1], &T2, 1.0, &E);
-	}
+	if (two && (st = ls_probutil_lowrank_apply(F->s[1], &F->A[1], &F->B[1], &Hid, &T2, &E)) !=
+			   LS_OK)
+		return st;
 	double inv = 1.0 / (double)b, ne = ls_mat_norm(&E);
 	if (loss)
 		*loss = 0.5 * inv * ne * ne;
@@ -250,19 +230,15 @@ static ls_status mlp_loss_grad(ls_problem *p, const ls_factors *F, const ls_batc
 	}
 	ls_mat_copy(&D, &Bk);
 	mlp_dtanh(&D, &Hid);
-	if (GA) {
-		if ((st = ls_mat_gemm(false, true, inv, &D, &T1, 0.0, &GA[0])) != LS_OK)
-			return st;
-		if (two && (st = ls_mat_gemm(false, true, inv, &E, &T2, 0.0, &GA[1])) != LS_OK)
-			return st;
-	}
-	if (GB) {
-		ls_mat_gemm(true, false, 1.0, A1, &D, 0.0, &U1);
-		if ((st = ls_mat_gemm(false, true, inv, &Zb, &U1, 0.0, &GB[0])) != LS_OK)
-			return st;
-		if (two && (st = ls_mat_gemm(false, true, inv, &Hid, &U2, 0.0, &GB[1])) != LS_OK)
-			return st;
-	}
+	st = ls_probutil_lowrank_grads(inv, A1, &D, &T1, &Zb, &U1, GA ? &GA[0] : NULL,
+				       GB ? &GB[0] : NULL);
+	if (st != LS_OK || !two)
+		return st;
+	/* Module 1: U2 = A2ᵀE is already there. */
+	if (GA && (st = ls_mat_gemm(false, true, inv, &E, &T2, 0.0, &GA[1])) != LS_OK)
+		return st;
+	if (GB && (st = ls_mat_gemm(false, true, inv, &Hid, &U2, 0.0, &GB[1])) != LS_OK)
+		return st;
 	return LS_OK;
 }
 

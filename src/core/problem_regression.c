@@ -30,7 +30,7 @@ typedef struct {
 	ls_mat Sigma; /* n×n: ZZᵀ/N */
 	double lmax;
 	/* Workspaces (grow-only). */
-	ls_mat Zg, R, T, U;
+	ls_probutil_layer_ws ws;
 } regression_data;
 
 static void regression_destroy(ls_problem *p)
@@ -38,7 +38,7 @@ static void regression_destroy(ls_problem *p)
 	regression_data *d = p->data;
 	if (!d)
 		return;
-	ls_mat *all[] = { &d->Z, &d->E0, &d->Sigma, &d->Zg, &d->R, &d->T, &d->U };
+	ls_mat *all[] = { &d->Z, &d->E0, &d->Sigma, &d->ws.Zg, &d->ws.R, &d->ws.T, &d->ws.U };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		ls_mat_free(all[i]);
 	free(d);
@@ -78,23 +78,9 @@ static ls_status regression_inputs(regression_data *d, size_t n, double kappa, l
 /* Sigma := ZZᵀ/N for inputs from a file; lmin, lmax := its extreme eigenvalues. */
 static ls_status regression_file_sigma(regression_data *d, double *lmin, ls_error *err)
 {
-	size_t n = d->Z.rows;
-	ls_mat S = { 0 };
-	double *w = malloc(n * sizeof *w);
-	ls_status st = w ? ls_mat_alloc(&S, n, n, err)
-			 : ls_error_set(err, LS_ENOMEM, "regression: out of memory");
-	if (st == LS_OK)
-		st = ls_mat_gemm(false, true, 1.0 / (double)d->N, &d->Z, &d->Z, 0.0, &d->Sigma);
-	if (st == LS_OK)
-		st = ls_mat_copy(&S, &d->Sigma);
-	if (st == LS_OK)
-		st = ls_mat_sym_eig(&S, w, false, err);
-	if (st == LS_OK) {
-		*lmin = w[0] > 0.0 ? w[0] : 0.0;
-		d->lmax = w[n - 1];
-	}
-	free(w);
-	ls_mat_free(&S);
+	ls_status st = ls_probutil_gram_eig(&d->Z, &d->Sigma, lmin, &d->lmax, err);
+	if (st == LS_OK && !(*lmin > 0.0))
+		*lmin = 0.0;
 	return st;
 }
 
@@ -185,59 +171,23 @@ static ls_status regression_loss_grad(ls_problem *p, const ls_factors *F, const 
 				      double *loss, ls_mat *GA, ls_mat *GB)
 {
 	regression_data *d = p->data;
-	ls_status st = ls_probutil_check_factors(p, F);
-	if (st == LS_OK)
-		st = ls_probutil_check_batch(p, batch);
+	ls_probutil_layer l;
+	ls_status st = ls_probutil_layer_forward(p, F, batch, &d->Z, &d->E0, &d->ws, &l);
 	if (st != LS_OK)
 		return st;
-	const ls_mat *A = &F->A[0], *B = &F->B[0];
-	size_t m = A->rows, n = B->rows, r = A->cols, b = ls_probutil_batch_count(p, batch);
-	ls_mat Zb, R, T, U;
-	if ((st = ls_probutil_ensure(&d->R, m, b, &R, NULL)) != LS_OK ||
-	    (st = ls_probutil_ensure(&d->T, r, b, &T, NULL)) != LS_OK ||
-	    (st = ls_probutil_ensure(&d->U, r, b, &U, NULL)) != LS_OK)
-		return st;
-	if (batch) {
-		if ((st = ls_probutil_ensure(&d->Zg, n, b, &Zb, NULL)) != LS_OK)
-			return st;
-		for (size_t j = 0; j < b; j++) {
-			size_t i = batch->idx[j];
-			ls_mat zd = ls_mat_cols(Zb, j, 1), zs = ls_mat_cols(d->Z, i, 1);
-			ls_mat rd = ls_mat_cols(R, j, 1), es = ls_mat_cols(d->E0, i, 1);
-			ls_mat_copy(&zd, &zs);
-			ls_mat_copy(&rd, &es);
-		}
-	} else {
-		Zb = d->Z;
-		ls_mat_copy(&R, &d->E0);
-	}
-	/* T = BᵀZ_b, R = E0_b + s·A·T. */
-	ls_mat_gemm(true, false, 1.0, B, &Zb, 0.0, &T);
-	ls_mat_gemm(false, false, F->s[0], A, &T, 1.0, &R);
-	double inv = 1.0 / (double)b;
+	/* l.R = E0_b + s·A·(BᵀZ_b), the residual. */
+	double inv = 1.0 / (double)l.R.cols;
 	if (loss) {
-		double nr = ls_mat_norm(&R);
+		double nr = ls_mat_norm(&l.R);
 		*loss = 0.5 * inv * nr * nr;
 	}
-	if (GA && (st = ls_mat_gemm(false, true, inv, &R, &T, 0.0, &GA[0])) != LS_OK)
-		return st;
-	if (GB) {
-		ls_mat_gemm(true, false, 1.0, A, &R, 0.0, &U);
-		if ((st = ls_mat_gemm(false, true, inv, &Zb, &U, 0.0, &GB[0])) != LS_OK)
-			return st;
-	}
-	return LS_OK;
+	return ls_probutil_layer_grads(F, &l, inv, GA, GB);
 }
 
 /* R := E0 + X·Z over every sample (the dense residual), in the R workspace. */
 static ls_status regression_residual(regression_data *d, const ls_mat *X, ls_mat *R)
 {
-	ls_status st = ls_probutil_ensure(&d->R, d->E0.rows, d->N, R, NULL);
-	if (st == LS_OK)
-		st = ls_mat_copy(R, &d->E0);
-	if (st == LS_OK)
-		st = ls_mat_gemm(false, false, 1.0, X, &d->Z, 1.0, R);
-	return st;
+	return ls_probutil_dense_affine(&d->ws.R, &d->E0, X, &d->Z, R);
 }
 
 static double regression_loss_dense(ls_problem *p, const ls_mat *X)

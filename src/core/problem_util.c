@@ -1,7 +1,9 @@
 /* problem_util.c — helpers shared by the problem files: random orthonormal bases,
- * planted low-rank matrices, shape and batch checks, forming X, workspaces. */
+ * planted low-rank matrices, shape and batch checks, batch gathering, the LoRA linear layer
+ * and its factor gradients, dense residuals, input Gram eigenvalues, forming X, workspaces. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lorascope/config.h"
@@ -90,6 +92,115 @@ ls_status ls_probutil_check_batch(const ls_problem *p, const ls_batch *b)
 		if (b->idx[j] >= p->samples)
 			return LS_EINVAL;
 	return LS_OK;
+}
+
+ls_status ls_probutil_batch_inputs(const ls_mat *Z, const ls_batch *batch, ls_mat *Zg,
+				   ls_mat *Zb)
+{
+	if (!batch) {
+		*Zb = *Z;
+		return LS_OK;
+	}
+	ls_status st = ls_probutil_ensure(Zg, Z->rows, batch->count, Zb, NULL);
+	return st == LS_OK ? ls_probutil_gather(Z, batch, Zb) : st;
+}
+
+ls_status ls_probutil_gather(const ls_mat *src, const ls_batch *batch, ls_mat *dst)
+{
+	if (!batch)
+		return ls_mat_copy(dst, src);
+	if (dst->rows != src->rows || dst->cols != batch->count)
+		return LS_EDIM;
+	for (size_t j = 0; j < batch->count; j++) {
+		ls_mat d = ls_mat_cols(*dst, j, 1), s = ls_mat_cols(*src, batch->idx[j], 1);
+		ls_mat_copy(&d, &s);
+	}
+	return LS_OK;
+}
+
+ls_status ls_probutil_lowrank_apply(double s, const ls_mat *A, const ls_mat *B, const ls_mat *In,
+				    ls_mat *T, ls_mat *Out)
+{
+	ls_status st = ls_mat_gemm(true, false, 1.0, B, In, 0.0, T);
+	return st == LS_OK ? ls_mat_gemm(false, false, s, A, T, 1.0, Out) : st;
+}
+
+ls_status ls_probutil_lowrank_grads(double inv, const ls_mat *A, const ls_mat *R,
+				    const ls_mat *T, const ls_mat *In, ls_mat *U, ls_mat *GA,
+				    ls_mat *GB)
+{
+	ls_status st;
+	if (GA && (st = ls_mat_gemm(false, true, inv, R, T, 0.0, GA)) != LS_OK)
+		return st;
+	if (GB) {
+		if ((st = ls_mat_gemm(true, false, 1.0, A, R, 0.0, U)) != LS_OK)
+			return st;
+		return ls_mat_gemm(false, true, inv, In, U, 0.0, GB);
+	}
+	return LS_OK;
+}
+
+ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F,
+				    const ls_batch *batch, const ls_mat *Z, const ls_mat *Base,
+				    ls_probutil_layer_ws *ws, ls_probutil_layer *l)
+{
+	ls_status st = ls_probutil_check_factors(p, F);
+	if (st == LS_OK)
+		st = ls_probutil_check_batch(p, batch);
+	if (st != LS_OK)
+		return st;
+	const ls_mat *A = &F->A[0], *B = &F->B[0];
+	size_t m = A->rows, r = A->cols, b = ls_probutil_batch_count(p, batch);
+	if ((st = ls_probutil_ensure(&ws->R, m, b, &l->R, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&ws->T, r, b, &l->T, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&ws->U, r, b, &l->U, NULL)) != LS_OK ||
+	    (st = ls_probutil_batch_inputs(Z, batch, &ws->Zg, &l->Z)) != LS_OK ||
+	    (st = ls_probutil_gather(Base, batch, &l->R)) != LS_OK)
+		return st;
+	return ls_probutil_lowrank_apply(F->s[0], A, B, &l->Z, &l->T, &l->R);
+}
+
+ls_status ls_probutil_layer_grads(const ls_factors *F, ls_probutil_layer *l, double inv,
+				  ls_mat *GA, ls_mat *GB)
+{
+	return ls_probutil_lowrank_grads(inv, &F->A[0], &l->R, &l->T, &l->Z, &l->U,
+					 GA ? &GA[0] : NULL, GB ? &GB[0] : NULL);
+}
+
+ls_status ls_probutil_dense_affine(ls_mat *W, const ls_mat *Base, const ls_mat *X,
+				   const ls_mat *Z, ls_mat *R)
+{
+	ls_status st = ls_probutil_ensure(W, Base->rows, Base->cols, R, NULL);
+	if (st == LS_OK)
+		st = ls_mat_copy(R, Base);
+	if (st == LS_OK)
+		st = ls_mat_gemm(false, false, 1.0, X, Z, 1.0, R);
+	return st;
+}
+
+ls_status ls_probutil_gram_eig(const ls_mat *Z, ls_mat *Sigma, double *lmin, double *lmax,
+			       ls_error *err)
+{
+	size_t n = Z->rows;
+	ls_mat S = { 0 };
+	double *w = malloc((n ? n : 1) * sizeof *w);
+	ls_status st = w ? ls_mat_alloc(&S, n, n, err)
+			 : ls_error_set(err, LS_ENOMEM, "eigenvalues of ZZᵀ/N: out of memory");
+	if (st == LS_OK)
+		st = ls_mat_gemm(false, true, 1.0 / (double)Z->cols, Z, Z, 0.0, &S);
+	if (st == LS_OK && Sigma)
+		st = ls_mat_copy(Sigma, &S);
+	if (st == LS_OK)
+		st = ls_mat_sym_eig(&S, w, false, err);
+	if (st == LS_OK) {
+		if (lmin)
+			*lmin = w[0];
+		if (lmax)
+			*lmax = w[n - 1];
+	}
+	free(w);
+	ls_mat_free(&S);
+	return st;
 }
 
 ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X)

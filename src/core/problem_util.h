@@ -1,8 +1,10 @@
 /* problem_util.h — helpers shared by the problem files (private to src/core/problem_*.c).
  *
  * Random orthonormal bases and planted low-rank matrices (MATH.md §1), the shape
- * check every loss_grad starts with, mini-batch indexing, forming X_k = s·A·Bᵀ
- * for the dense paths, and grow-only workspaces. */
+ * check every loss_grad starts with, mini-batch indexing and gathering, a LoRA layer's
+ * low-rank term and factor gradients without forming X, the dense residual and the input
+ * Gram matrix of the data problems, forming X_k = s·A·Bᵀ for the dense paths, and
+ * grow-only workspaces. */
 #ifndef LORASCOPE_PROBLEM_UTIL_H
 #define LORASCOPE_PROBLEM_UTIL_H
 
@@ -43,6 +45,57 @@ static inline size_t ls_probutil_batch_index(const ls_batch *b, size_t j)
 
 /* LS_OK when every index of b is below p->samples and b is not empty; LS_EINVAL otherwise. */
 ls_status ls_probutil_check_batch(const ls_problem *p, const ls_batch *b);
+
+/* *Zb := the batch's columns of Z: Z itself for the full batch (batch NULL), else gathered
+ * into the grow-only workspace Zg (Z->rows × b). */
+ls_status ls_probutil_batch_inputs(const ls_mat *Z, const ls_batch *batch, ls_mat *Zg,
+				   ls_mat *Zb);
+
+/* dst (src->rows × b) := the batch's columns of src (all of them when batch is NULL). */
+ls_status ls_probutil_gather(const ls_mat *src, const ls_batch *batch, ls_mat *dst);
+
+/* The low-rank term of a LoRA layer on inputs In, X never formed (MATH.md §1):
+ * T := Bᵀ·In, Out += s·A·T. */
+ls_status ls_probutil_lowrank_apply(double s, const ls_mat *A, const ls_mat *B, const ls_mat *In,
+				    ls_mat *T, ls_mat *Out);
+
+/* The factor gradients of that layer for the back-propagated R (∇f = inv·R·Inᵀ):
+ * GA := inv·R·Tᵀ = ∇f·B and GB := inv·In·(AᵀR)ᵀ = ∇fᵀ·A, U (r×b) a workspace; a NULL
+ * output is skipped (MATH.md §2). */
+ls_status ls_probutil_lowrank_grads(double inv, const ls_mat *A, const ls_mat *R,
+				    const ls_mat *T, const ls_mat *In, ls_mat *U, ls_mat *GA,
+				    ls_mat *GB);
+
+/* A problem whose f depends on X through one linear layer (W0 + X)·Z, W0·Z precomputed as
+ * Base (regression, classify): the owning grow-only workspaces, and the views of one batch
+ * (Z: its inputs, R: its outputs, T = BᵀZ, U: r×b scratch for the gradients). */
+typedef struct {
+	ls_mat Zg, R, T, U;
+} ls_probutil_layer_ws;
+typedef struct {
+	ls_mat Z, R, T, U;
+} ls_probutil_layer;
+
+/* Checks F (one module) and batch, then l->R := Base_b + s·A·(BᵀZ_b) on the batch's columns,
+ * X never formed (MATH.md §1). */
+ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F,
+				    const ls_batch *batch, const ls_mat *Z, const ls_mat *Base,
+				    ls_probutil_layer_ws *ws, ls_probutil_layer *l);
+
+/* With l->R replaced by the back-propagated residual (∇f = inv·R·Zᵀ on the batch): GA[0],
+ * GB[0] by ls_probutil_lowrank_grads (either may be NULL). */
+ls_status ls_probutil_layer_grads(const ls_factors *F, ls_probutil_layer *l, double inv,
+				  ls_mat *GA, ls_mat *GB);
+
+/* R := Base + X·Z over every sample (a dense residual or logits), R a view of the grow-only
+ * workspace W sized like Base. */
+ls_status ls_probutil_dense_affine(ls_mat *W, const ls_mat *Base, const ls_mat *X,
+				   const ls_mat *Z, ls_mat *R);
+
+/* The extreme eigenvalues of the input Gram matrix ZZᵀ/N (N = Z->cols): *lmin, *lmax (either
+ * may be NULL); Sigma (may be NULL, else n×n) receives ZZᵀ/N (LAPACK, MATH.md §9). */
+ls_status ls_probutil_gram_eig(const ls_mat *Z, ls_mat *Sigma, double *lmin, double *lmax,
+			       ls_error *err);
 
 /* X := s_k·A_k·B_kᵀ (X is m_k×n_k). */
 ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X);

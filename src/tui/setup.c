@@ -13,7 +13,9 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 	const ls_layout *L = &ui->layout;
 	ls_rect r = {0, 0, L->lines - 1, L->cols};
 	ls_draw_box(ui, r, "setup (F2): Up/Down choose, Enter edits and applies, Esc leaves");
-	int rows = r.h - 3;
+	/* The list, then one line with the selected parameter's whole help (the column cuts it
+	 * on narrow screens) or, while editing, the editing keys. */
+	int rows = r.h - 4;
 	if (ui->setup_sel < ui->setup_top)
 		ui->setup_top = ui->setup_sel;
 	if (ui->setup_sel >= ui->setup_top + rows)
@@ -37,8 +39,11 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 		} else if (p->type == LS_P_INT || p->type == LS_P_REAL) {
 			snprintf(range, sizeof range, "%g..%g", p->lo, p->hi);
 		}
-		snprintf(line, sizeof line, "%-17s %-17s %-9s %s [%s]", p->name, val, p->group,
-		         p->help, range);
+		char bracket[100] = "";
+		if (range[0])
+			snprintf(bracket, sizeof bracket, " [%s]", range);
+		snprintf(line, sizeof line, "%-17s %-17s %-9s %s%s", p->name, val, p->group,
+		         p->help, bracket);
 		ls_role role = id == ui->setup_sel ? (ui->editing ? LS_ROLE_WARN : LS_ROLE_HEADER)
 		                                   : LS_ROLE_NORMAL;
 		if (id == ui->setup_sel) {
@@ -47,6 +52,17 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 			attrset(A_NORMAL);
 		}
 		ls_draw_text(r.y + 2 + i, 2, r.w - 4, role, line);
+		if (id == ui->setup_sel) {
+			char detail[400];
+			if (ui->editing)
+				snprintf(detail, sizeof detail,
+				         "--%s: type a value; Enter applies, Esc cancels, ^U clears",
+				         p->name);
+			else
+				snprintf(detail, sizeof detail, "--%s: %s%s", p->name, p->help,
+				         bracket);
+			ls_draw_text(r.y + r.h - 2, 2, r.w - 4, LS_ROLE_LABEL, detail);
+		}
 	}
 }
 

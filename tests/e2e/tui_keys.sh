@@ -48,8 +48,12 @@ target=$(tui_screen | grep -n '│ *lambda  ' | head -n 1 | cut -d: -f1)
 [ -n "$first" ] && [ -n "$target" ] || fail "setup rows not found"
 n=$((target - first))
 while [ $n -gt 0 ]; do tui_keys Down; n=$((n - 1)); done
+# The selected parameter's whole help and range on the form's last line; the editing keys
+# there while editing.
+tui_wait '│ --lambda: weight decay lambda \(the nuclear-norm weight when s = 1\) \[0\.\.'
 tui_keys Enter
 tui_wait 'lambda  *[0-9.e-]*_'
+tui_wait '│ --lambda: type a value; Enter applies, Esc cancels, \^U clears'
 tui_keys C-u -- '-3' Enter
 tui_wait 'refused: .*lambda'
 tui_keys C-u '0.02' Enter

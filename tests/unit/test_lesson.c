@@ -2,8 +2,11 @@
  * line and column; the interpreter driving a real session (an "at" change lands at exactly
  * its step, compared with the same change made by hand; a "when" rule fires once, at the
  * first step its condition holds; captions come out in order; the lesson clock across
- * restarts; refused changes; budgets); and every lesson shipped in demos/lessons played
- * headless to its end, each of its rules firing. */
+ * restarts; refused changes; budgets); verdict and regime conditions (a spurious and a
+ * global verdict found within LS_LESSON_VERDICT_EVERY steps, checked against theory reports
+ * made by hand; the stationarity gate and the rate limit seen through the report counter);
+ * and every lesson shipped in demos/lessons played headless to its end, each of its rules
+ * firing. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -142,7 +145,31 @@ static void test_every_construct(void **state)
 	ls_lesson_free(l);
 	/* The names of the condition variables, in the order of the enum. */
 	assert_string_equal(ls_lesson_var_names[LS_LESSON_VAR_RSTAR], "rstar");
+	assert_string_equal(ls_lesson_var_names[LS_LESSON_VAR_VERDICT], "verdict");
+	assert_string_equal(ls_lesson_var_names[LS_LESSON_VAR_REGIME], "regime");
 	assert_null(ls_lesson_var_names[LS_LESSON_VAR_COUNT]);
+
+	/* Verdict and regime names: words, or strings ("n/a" must be one). */
+	l = parse_ok("when verdict == global and verdict != \"n/a\" and verdict==not-stationary "
+	             "and verdict != \"spurious\" and verdict == saddle and regime == special "
+	             "and regime != generic and regime == \"n/a\": pause\n");
+	assert_int_equal(l->nrules, 1);
+	const ls_lesson_cond want[] = {
+	        {LS_LESSON_VAR_VERDICT, LS_LESSON_EQ, LS_VERDICT_GLOBAL},
+	        {LS_LESSON_VAR_VERDICT, LS_LESSON_NE, LS_VERDICT_NA},
+	        {LS_LESSON_VAR_VERDICT, LS_LESSON_EQ, LS_VERDICT_NOT_STATIONARY},
+	        {LS_LESSON_VAR_VERDICT, LS_LESSON_NE, LS_VERDICT_SPURIOUS},
+	        {LS_LESSON_VAR_VERDICT, LS_LESSON_EQ, LS_VERDICT_SADDLE},
+	        {LS_LESSON_VAR_REGIME, LS_LESSON_EQ, LS_REGIME_SPECIAL},
+	        {LS_LESSON_VAR_REGIME, LS_LESSON_NE, LS_REGIME_GENERIC},
+	        {LS_LESSON_VAR_REGIME, LS_LESSON_EQ, LS_REGIME_NA}};
+	assert_int_equal(l->rules[0].ncond, 8);
+	for (size_t i = 0; i < 8; i++) {
+		assert_int_equal(l->rules[0].cond[i].var, want[i].var);
+		assert_int_equal(l->rules[0].cond[i].op, want[i].op);
+		assert_close(l->rules[0].cond[i].value, want[i].value, 0, 0);
+	}
+	ls_lesson_free(l);
 }
 
 static void test_parse_errors(void **state)
@@ -181,6 +208,26 @@ static void test_parse_errors(void **state)
 	parse_fails("when foo < 1: pause", 1, 6, "unknown condition 'foo'");
 	parse_fails("when loss 1: pause", 1, 11,
 	            "expected a comparison (<, <=, >, >=, ==, !=) after 'loss', got '1'");
+	parse_fails("when verdict == globl: pause", 1, 17,
+	            "unknown verdict 'globl' (not-stationary, saddle, global, spurious or \"n/a\")");
+	parse_fails("at 0: pause\nafter 5 when loss < 1 and verdict != unknown: stop", 2, 38,
+	            "unknown verdict 'unknown'");
+	parse_fails("when verdict == n/a: pause", 1, 18, "unexpected character '/'");
+	parse_fails("when verdict == \"na\": pause", 1, 17, "unknown verdict \"na\"");
+	parse_fails("when verdict == 3: pause", 1, 17, "unknown verdict '3'");
+	parse_fails("when verdict ==: pause", 1, 16,
+	            "expected a verdict (not-stationary, saddle, global, spurious or \"n/a\"), "
+	            "got ':'");
+	parse_fails("when verdict < global: pause", 1, 14,
+	            "expected a comparison (== or !=) after 'verdict', got an operator");
+	parse_fails("when verdict global: pause", 1, 14,
+	            "expected a comparison (== or !=) after 'verdict', got 'global'");
+	parse_fails("when regime >= special: pause", 1, 13,
+	            "expected a comparison (== or !=) after 'regime'");
+	parse_fails("when regime == global: pause", 1, 16,
+	            "unknown regime 'global' (special, generic or \"n/a\")");
+	parse_fails("when regime != \"unknown\": pause", 1, 16, "unknown regime \"unknown\"");
+	parse_fails("when verdicts == global: pause", 1, 6, "unknown condition 'verdicts'");
 	parse_fails("when loss < abc: pause", 1, 13, "'abc' is not a finite number");
 	parse_fails("when loss < inf: pause", 1, 13, "'inf' is not a finite number");
 	parse_fails("when loss = 1: pause", 1, 11, "'=' is not an operator");
@@ -617,6 +664,194 @@ static void test_diverged_and_undefined(void **state)
 	ls_lesson_free(l);
 }
 
+/* The clock of the first event whose caption is text, -1 if none. */
+static long caption_clock(const ls_lesson_run *r, const char *text)
+{
+	size_t n;
+	const ls_lesson_event *ev = ls_lesson_run_events(r, &n);
+	for (size_t j = 0; j < n; j++)
+		if (ev[j].kind == LS_LESSON_EV_CAPTION && strcmp(ev[j].action->text, text) == 0)
+			return ev[j].clock;
+	return -1;
+}
+
+/* The theory report's verdict on a fresh session of l run for `steps` steps. */
+static ls_verdict verdict_after(const ls_lesson *l, long steps)
+{
+	ls_session *s = session_for(l);
+	ls_error err;
+	ls_theory_report rep;
+	assert_ok(ls_session_step(s, steps, &err));
+	assert_ok(ls_session_theory_report(s, &rep, &err));
+	ls_session_free(s);
+	return rep.verdict;
+}
+
+/* loud5 from a large initialisation ends at a spurious point: "verdict == spurious" fires at
+ * a state the theory report calls spurious, at most LS_LESSON_VERDICT_EVERY steps after the
+ * verdict turns (the report 101 steps earlier does not say spurious yet), and no "global" or
+ * "n/a" rule fires. Polled every step, reports are computed only past the gate: far fewer
+ * than the steps. */
+static void test_verdict_spurious(void **state)
+{
+	(void)state;
+	ls_lesson *l = parse_ok("set problem loud5; set rank 2; set lambda 0.01; set lr 0.02; "
+	                        "set seed 1; set init custom; set init-a 2; set init-b 2\n"
+	                        "when verdict == global: caption \"g\"\n"
+	                        "when verdict == \"n/a\": caption \"na\"\n"
+	                        "when verdict != not-stationary: caption \"st\"\n"
+	                        "when verdict == spurious: caption \"s\"; stop\n"
+	                        "at 40000: stop\n");
+	ls_session *s = session_for(l);
+	ls_lesson_run *r = run_new(l);
+	play(r, s, 100000, 1000);
+	long t = caption_clock(r, "s");
+	assert_true(t > 0 && t < 40000);
+	assert_int_equal(caption_clock(r, "st"), t);
+	assert_int_equal(caption_clock(r, "g"), -1);
+	assert_int_equal(caption_clock(r, "na"), -1);
+	assert_int_equal(ls_session_steps(s), t);
+	ls_theory_report rep;
+	ls_error err;
+	assert_ok(ls_session_theory_report(s, &rep, &err));
+	assert_int_equal(rep.verdict, LS_VERDICT_SPURIOUS);
+	assert_true(rep.mod[0].ratio > 0.5);
+	assert_true(verdict_after(l, t - LS_LESSON_VERDICT_EVERY - 1) != LS_VERDICT_SPURIOUS);
+	long reports = ls_lesson_run_reports(r);
+	assert_true(reports >= 1);
+	assert_true(reports <= 1 + (t - 1) / LS_LESSON_VERDICT_EVERY);
+	assert_true(reports <= 20); /* the gate held the report back for thousands of steps */
+	ls_lesson_run_free(r);
+	ls_session_free(s);
+	ls_lesson_free(l);
+}
+
+/* approx with weight decay converges to its global minimum: "verdict == global" fires where
+ * the report agrees; an unreachable "verdict == spurious" keeps being tested while the run
+ * sits at the minimum, and the rate limit allows one report per LS_LESSON_VERDICT_EVERY
+ * steps (more than one, no more); a verdict rule whose cheap condition fails computes none. */
+static void test_verdict_global(void **state)
+{
+	(void)state;
+	ls_lesson *l = parse_cat(small_approx,
+	                         "when verdict == global: caption \"g\"\n"
+	                         "when verdict == spurious: caption \"s\"\n"
+	                         "when verdict == saddle: caption \"sd\"\n"
+	                         "at 4000: stop\n");
+	ls_session *s = session_for(l);
+	ls_lesson_run *r = run_new(l);
+	long t = -1, at_t = -1;
+	ls_error err;
+	for (;;) {
+		const ls_lesson_event *ev;
+		size_t nev;
+		assert_ok(ls_lesson_run_poll(r, s, &ev, &nev, &err));
+		if (t < 0 && (t = caption_clock(r, "g")) >= 0) {
+			at_t = ls_lesson_run_reports(r);
+			ls_theory_report rep;
+			assert_ok(ls_session_theory_report(s, &rep, &err));
+			assert_int_equal(rep.verdict, LS_VERDICT_GLOBAL);
+		}
+		if (ls_lesson_run_stopped(r))
+			break;
+		assert_ok(ls_session_step(s, ls_lesson_run_budget(r), &err));
+	}
+	assert_true(t > 0 && t < 3000);
+	assert_true(verdict_after(l, t - LS_LESSON_VERDICT_EVERY - 1) != LS_VERDICT_GLOBAL);
+	assert_int_equal(caption_clock(r, "s"), -1);
+	assert_int_equal(caption_clock(r, "sd"), -1);
+	/* From t to 4000 the run is at the minimum, the gate is open and every poll tests the
+	 * spurious rule: reports come exactly once per LS_LESSON_VERDICT_EVERY steps. */
+	long after = ls_lesson_run_reports(r) - at_t;
+	long span = 4000 - t;
+	assert_true(after >= span / LS_LESSON_VERDICT_EVERY - 1);
+	assert_true(after <= span / LS_LESSON_VERDICT_EVERY + 1);
+	ls_lesson_run_free(r);
+	ls_session_free(s);
+	ls_lesson_free(l);
+
+	/* A verdict is computed only for a rule whose other conditions hold. */
+	l = parse_cat(small_approx, "when loss < 0 and verdict == global: caption \"g\"\n"
+	                            "at 3000: stop\n");
+	s = session_for(l);
+	r = run_new(l);
+	play(r, s, 100000, 1000);
+	assert_int_equal(caption_clock(r, "g"), -1);
+	assert_int_equal(ls_lesson_run_reports(r), 0);
+	ls_lesson_run_free(r);
+	ls_session_free(s);
+	ls_lesson_free(l);
+}
+
+/* A run that is not stationary (a tiny step): "verdict == global" never fires, and
+ * "not-stationary" is answered by the gate alone, every step, without a single report. Without
+ * a baseline every verdict comparison is false. */
+static void test_verdict_gate(void **state)
+{
+	(void)state;
+	const char *rules = "when verdict == global: caption \"g\"\n"
+	                    "when verdict != global: caption \"ng\"\n"
+	                    "after 1000 when verdict == not-stationary: caption \"ns\"\n"
+	                    "at 2000: stop\n";
+	ls_lesson *l = parse_cat("set problem approx; set m 20; set n 16; set true-rank 3; "
+	                         "set rank 6; set lambda 0.2; set lr 0.0001\n",
+	                         rules);
+	ls_session *s = session_for(l);
+	ls_lesson_run *r = run_new(l);
+	play(r, s, 100000, 1000);
+	assert_int_equal(caption_clock(r, "g"), -1);
+	assert_int_equal(caption_clock(r, "ng"), 0);
+	assert_int_equal(caption_clock(r, "ns"), 1000);
+	assert_int_equal(ls_lesson_run_reports(r), 0);
+	ls_theory_report rep;
+	ls_error err;
+	assert_ok(ls_session_theory_report(s, &rep, &err));
+	assert_int_equal(rep.verdict, LS_VERDICT_NOT_STATIONARY);
+	ls_lesson_run_free(r);
+	ls_session_free(s);
+	ls_lesson_free(l);
+
+	l = parse_cat("set problem approx; set m 20; set n 16; set true-rank 3; set rank 6; "
+	              "set lambda 0.2; set lr 0.1; set baseline off\n",
+	              rules);
+	s = session_for(l);
+	r = run_new(l);
+	play(r, s, 100000, 1000);
+	assert_int_equal(caption_clock(r, "g"), -1);
+	assert_int_equal(caption_clock(r, "ng"), -1);
+	assert_int_equal(caption_clock(r, "ns"), -1);
+	assert_int_equal(ls_lesson_run_reports(r), 0);
+	ls_lesson_run_free(r);
+	ls_session_free(s);
+	ls_lesson_free(l);
+}
+
+/* regime reads the metrics: regression knows its exact α, β (special for κ < 2), and a
+ * change of κ moves it to generic at once; the metrics say the same. */
+static void test_regime(void **state)
+{
+	(void)state;
+	ls_lesson *l = parse_ok("set problem regression; set m 8; set n 8; set true-rank 2; "
+	                        "set rank 3; set kappa 1.5\n"
+	                        "when regime == special: caption \"sp\"\n"
+	                        "when regime == generic: caption \"ge\"\n"
+	                        "when regime != special and regime != generic: caption \"x\"\n"
+	                        "at 10: set kappa 8\n"
+	                        "at 20: stop\n");
+	ls_session *s = session_for(l);
+	ls_lesson_run *r = run_new(l);
+	assert_int_equal(ls_session_metrics(s)->mod[0].regime_exact, LS_REGIME_SPECIAL);
+	play(r, s, 100000, 1000);
+	assert_int_equal(caption_clock(r, "sp"), 0);
+	assert_int_equal(caption_clock(r, "ge"), 10);
+	assert_int_equal(caption_clock(r, "x"), -1);
+	assert_int_equal(ls_session_metrics(s)->mod[0].regime_exact, LS_REGIME_GENERIC);
+	assert_int_equal(ls_lesson_run_reports(r), 0);
+	ls_lesson_run_free(r);
+	ls_session_free(s);
+	ls_lesson_free(l);
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -652,7 +887,7 @@ static void test_shipped_lessons(void **state)
 		assert_non_null(l->title);
 		ls_session *s = session_for(l);
 		ls_lesson_run *r = run_new(l);
-		play(r, s, 20000, 5000);
+		play(r, s, 40000, 5000);
 		if (!ls_lesson_run_stopped(r))
 			fail_msg("%s: did not reach its stop (clock %ld)", names[i],
 			         ls_lesson_run_clock(r));
@@ -693,6 +928,10 @@ int main(void)
 	        cmocka_unit_test(test_clock_across_restarts),
 	        cmocka_unit_test(test_actions_and_refusals),
 	        cmocka_unit_test(test_diverged_and_undefined),
+	        cmocka_unit_test(test_verdict_spurious),
+	        cmocka_unit_test(test_verdict_global),
+	        cmocka_unit_test(test_verdict_gate),
+	        cmocka_unit_test(test_regime),
 	        cmocka_unit_test(test_shipped_lessons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -239,6 +239,10 @@ static ls_status parse_name(parser *ps, ls_lesson_cond *c)
 		                   verdict ? "verdict" : "regime", LS_LEX_WORD_SHOWN, t.str, list);
 	char got[LS_LEX_WORD_SHOWN + 16];
 	ls_lex_describe(&ps->lx, &t, got, sizeof got);
+	if (t.off + t.len < ps->lx.len && ps->lx.s[t.off + t.len] == '/')
+		return ls_lex_fail(&ps->lx, t.pos,
+		                   "unknown %s %s (write \"n/a\" in quotes: '/' ends a word)",
+		                   verdict ? "verdict" : "regime", got);
 	return ls_lex_fail(&ps->lx, t.pos, "unknown %s %s (%s)", verdict ? "verdict" : "regime",
 	                   got, list);
 }

@@ -212,7 +212,9 @@ static void test_parse_errors(void **state)
 	            "unknown verdict 'globl' (not-stationary, saddle, global, spurious or \"n/a\")");
 	parse_fails("at 0: pause\nafter 5 when loss < 1 and verdict != unknown: stop", 2, 38,
 	            "unknown verdict 'unknown'");
-	parse_fails("when verdict == n/a: pause", 1, 18, "unexpected character '/'");
+	parse_fails("when verdict == n/a: pause", 1, 17,
+	            "unknown verdict 'n' (write \"n/a\" in quotes: '/' ends a word)");
+	parse_fails("when regime != n/a: pause", 1, 16, "unknown regime 'n' (write \"n/a\"");
 	parse_fails("when verdict == \"na\": pause", 1, 17, "unknown verdict \"na\"");
 	parse_fails("when verdict == 3: pause", 1, 17, "unknown verdict '3'");
 	parse_fails("when verdict ==: pause", 1, 16,

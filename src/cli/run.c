@@ -256,10 +256,14 @@ static int parse(int argc, char **argv, ls_config *cfg, run_options *ro)
 			value = "on";
 		} else if (eq) {
 			value = eq + 1;
-		} else if (i + 1 < argc) {
+		} else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
 			value = argv[++i];
 		} else {
-			fprintf(stderr, "lorascope run: --%s: missing value\n", name);
+			/* No value, or the next option where the value should be (no value of
+			 * any option starts with "--"). */
+			fprintf(stderr, "lorascope run: --%s: missing value%s%s%s\n", name,
+			        i + 1 < argc ? " (before " : "", i + 1 < argc ? argv[i + 1] : "",
+			        i + 1 < argc ? ")" : "");
 			return LS_EXIT_USAGE;
 		}
 		if (o) {

@@ -276,8 +276,10 @@ static int parse(int argc, char **argv, tui_opts *o)
 			return 2;
 		}
 		if ((p || has_arg == 1) && !val) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "lorascope: --%s needs a value\n", name);
+			if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
+				fprintf(stderr, "lorascope: --%s needs a value%s%s%s\n", name,
+				        i + 1 < argc ? " (before " : "", i + 1 < argc ? argv[i + 1] : "",
+				        i + 1 < argc ? ")" : "");
 				return 2;
 			}
 			val = argv[++i];

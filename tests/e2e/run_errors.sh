@@ -28,6 +28,13 @@ expect_usage --rank --m 10 --rank 11
 expect_usage --seed --seed
 expect_usage --no-timing --no-timing=1
 expect_usage stray stray
+# An option where a value should be: "missing value", naming both, not "'--steps' is not a
+# finite number".
+expect_usage 'lr: missing value (before --steps)' --lr --steps 5
+"$LORASCOPE" run --lr -0 --steps 1 --every 1 >/dev/null || fail "a value '-0' taken for an option"
+"$LORASCOPE" --lr --steps 5 </dev/null 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q -- '--lr needs a value (before --steps)' "$TMP/err" ||
+	fail "TUI: --lr --steps: $(cat "$TMP/err")"
 
 "$LORASCOPE" run --help >"$TMP/help" || fail "--help exit status"
 # One line per option entry (the help text wraps onto indented lines).

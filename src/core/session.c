@@ -707,6 +707,22 @@ static ls_status ensure_xstar(ls_session *s, ls_error *err)
 	return LS_OK;
 }
 
+/* The radius of the α̂/β̂ ball: D when positive, else max(1, 2‖X*_k‖_F, 1.25·‖X_k − X*_k‖_F)
+ * over the modules (the ball holds X* and the current point). */
+static double ab_radius(const ls_session *s, double D)
+{
+	if (D > 0)
+		return D;
+	D = 1.0;
+	for (size_t k = 0; k < s->prob.nmod; k++) {
+		double dk = s->cur.mod[k].dist_star;
+		D = fmax(D, 2.0 * s->base.mod[k].fro);
+		if (isfinite(dk))
+			D = fmax(D, 1.25 * dk);
+	}
+	return D;
+}
+
 ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **out, ls_error *err)
 {
 	if (out)
@@ -719,16 +735,7 @@ ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **out, ls_error
 			return st;
 		ls_theory_opts o;
 		ls_session_theory_opts(s, &o);
-		double D = o.D;
-		if (!(D > 0)) {
-			D = 1.0;
-			for (size_t k = 0; k < s->prob.nmod; k++) {
-				double dk = s->cur.mod[k].dist_star;
-				D = fmax(D, 2.0 * s->base.mod[k].fro);
-				if (isfinite(dk))
-					D = fmax(D, 1.25 * dk);
-			}
-		}
+		double D = ab_radius(s, o.D);
 		ls_rng rng;
 		ls_rng_seed(&rng, s->cfg.seed ^ LS_SESSION_THEORY_SEED);
 		st = ls_theory_alphabeta(&s->prob, s->xstar, s->lora.r, D, &o, &rng, s->ab, err);
@@ -754,17 +761,7 @@ ls_status ls_session_alphabeta_sample(ls_session *s, size_t samples, double D, l
 	ls_theory_opts o;
 	ls_session_theory_opts(s, &o);
 	o.samples = samples;
-	if (!(D > 0))
-		D = o.D;
-	if (!(D > 0)) {
-		D = 1.0;
-		for (size_t k = 0; k < s->prob.nmod; k++) {
-			double dk = s->cur.mod[k].dist_star;
-			D = fmax(D, 2.0 * s->base.mod[k].fro);
-			if (isfinite(dk))
-				D = fmax(D, 1.25 * dk);
-		}
-	}
+	D = ab_radius(s, D > 0 ? D : o.D);
 	return ls_theory_alphabeta(&s->prob, s->xstar, s->lora.r, D, &o, rng, est, err);
 }
 

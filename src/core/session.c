@@ -210,11 +210,19 @@ static ls_status distance(ls_session *s, size_t k, double *dist, ls_error *err)
 	return ls_spectrum_fro(s->dspec, &CA, &CB, 1.0, dist, err);
 }
 
-/* Fill the factor-dependent metrics of the current state (MATH.md §3, §8). */
-static ls_status measure_factors(ls_session *s, ls_error *err)
+/* Fill the factor-dependent metrics of the current state (MATH.md §3, §8); with reuse, keep
+ * those already measured on the same factors and baseline (s->measured) and refresh only the
+ * theory part. */
+static ls_status measure_factors(ls_session *s, bool reuse, ls_error *err)
 {
 	ls_metrics *mt = &s->cur;
 	const ls_lora *L = &s->lora;
+	if (reuse && s->measured) {
+		mt->step = s->step;
+		fill_theory(s);
+		return LS_OK;
+	}
+	s->measured = false;
 	mt->nmod = L->nmod;
 	mt->r = L->r;
 	mt->rstar = s->have_base ? s->base.rstar : 0;
@@ -267,6 +275,8 @@ static ls_status measure_factors(ls_session *s, ls_error *err)
 	mt->ratio = L->nmod ? mt->mod[0].ratio : NAN;
 	mt->step = s->step;
 	fill_theory(s);
+	s->measured = true;
+	s->measures++;
 	return LS_OK;
 }
 
@@ -279,7 +289,7 @@ static ls_status evaluate(ls_session *s, ls_error *err)
 		diverge(s, "non-finite factors");
 		return LS_OK;
 	}
-	ls_status st = measure_factors(s, err);
+	ls_status st = measure_factors(s, false, err);
 	if (st != LS_OK)
 		return st;
 	ls_metrics *mt = &s->cur;
@@ -429,10 +439,11 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 			diverge(s, "non-finite factors");
 			break;
 		}
-		ls_status st = measure_factors(s, err);
+		ls_status st = measure_factors(s, done == 0, err);
 		if (st != LS_OK)
 			return st;
 		ls_step_info info;
+		s->measured = false;
 		st = ls_optim_step(s->opt, &s->prob, &s->lora, &s->cfg, &s->rng, &info, err);
 		if (st != LS_OK)
 			return st;
@@ -507,6 +518,7 @@ static ls_status set_rank(ls_session *s, ls_error *err)
 
 ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_error *err)
 {
+	s->measured = false;
 	const ls_param_info *pi = ls_param_find(param);
 	if (!pi)
 		return ls_error_set(err, LS_EINVAL, "--%s: unknown parameter", param);
@@ -584,6 +596,7 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 
 ls_status ls_session_reset(ls_session *s, ls_error *err)
 {
+	s->measured = false;
 	ls_status st = initialise(s, err);
 	if (st != LS_OK)
 		return st;
@@ -605,6 +618,7 @@ static void kick_factor(ls_mat *F, double scale, ls_rng *rng)
 
 ls_status ls_session_kick(ls_session *s, double scale, ls_error *err)
 {
+	s->measured = false;
 	if (!(scale > 0.0) || !isfinite(scale))
 		return ls_error_set(err, LS_ERANGE, "kick: scale %g must be positive", scale);
 	for (size_t k = 0; k < s->lora.nmod; k++) {
@@ -617,6 +631,7 @@ ls_status ls_session_kick(ls_session *s, double scale, ls_error *err)
 
 ls_status ls_session_run_baseline(ls_session *s, ls_error *err)
 {
+	s->measured = false;
 	ls_status st = compute_baseline(s, true, err);
 	if (st != LS_OK)
 		return st;
@@ -802,6 +817,7 @@ ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_erro
 
 ls_status ls_session_restored(ls_session *s, ls_error *err)
 {
+	s->measured = false;
 	ls_status st = size_scratch(s, err);
 	if (st != LS_OK)
 		return st;

@@ -23,6 +23,11 @@ struct ls_session {
 	ls_spectrum_ws *dspec;
 	size_t dspec_k;     /* r + r* it was sized for */
 	double *cat_a, *cat_b;
+	/* cur's factor metrics (spectra, norms, distance) belong to lora and base as they stand:
+	 * set by each measurement, cleared by every step and every public change. A step call
+	 * starts from the state the previous call (or change) ended by measuring, and reuses it. */
+	bool measured;
+	unsigned long measures; /* factor measurements taken (tests pin the reuse) */
 	ls_rng rng;         /* training stream: init, then batches and rank growth */
 	unsigned long restarts; /* bumped by an init change: selects the init seed */
 	long step;

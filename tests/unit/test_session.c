@@ -7,6 +7,8 @@
 
 #include "lorascope/session.h"
 
+#include "../../src/core/session_priv.h"
+
 static ls_session *make(const char *const *kv)
 {
 	ls_config c;
@@ -251,6 +253,64 @@ static void test_same_seed_same_history(void **state)
 	ls_session_free(a);
 	ls_session_free(b);
 	ls_session_free(c);
+}
+
+/* ‖X‖_F and ‖X − X*‖_F of the factors as they stand, formed densely. */
+static void formed_norms(const ls_session *s, double *fro, double *dist)
+{
+	double sig[16], ss = 0.0;
+	formed(s, sig, dist);
+	for (size_t i = 0; i < 6; i++)
+		ss += sig[i] * sig[i];
+	*fro = sqrt(ss);
+}
+
+/* A step call starts from the state that the previous call (or change) ended by measuring:
+ * the factor metrics of that state are reused, not measured again, and they are those of the
+ * factors it starts from, to the bit what one long call measures; a change between calls is
+ * measured afresh. */
+static void test_step_reuses_end_measurement(void **state)
+{
+	(void)state;
+	ls_session *a = make(NULL), *b = make(NULL);
+	assert_int_equal(a->measures, 1);
+	for (int i = 0; i < 8; i++) {
+		double fro, dist;
+		formed_norms(a, &fro, &dist);
+		unsigned long before = a->measures;
+		step(a, 1);
+		/* One measurement per call: the end state's. */
+		assert_int_equal(a->measures, before + 1);
+		const ls_history *h = ls_session_history(a);
+		assert_close(h->norm_fro[h->len - 1], fro, 1e-10, 1e-14);
+		assert_close(h->dist_star[h->len - 1], dist, 1e-9, 1e-13);
+	}
+	step(b, 8);
+	assert_int_equal(b->measures, 1 + 8);
+	const ls_history *ha = ls_session_history(a), *hb = ls_session_history(b);
+	assert_int_equal(ha->len, 8);
+	assert_int_equal(hb->len, 8);
+	assert_memory_equal(ha->norm_fro, hb->norm_fro, 8 * sizeof(double));
+	assert_memory_equal(ha->dist_star, hb->dist_star, 8 * sizeof(double));
+	assert_memory_equal(ha->ratio, hb->ratio, 8 * sizeof(double));
+	assert_memory_equal(ha->loss, hb->loss, 8 * sizeof(double));
+	const ls_metrics *ma = ls_session_metrics(a), *mb = ls_session_metrics(b);
+	assert_memory_equal(ma->mod[0].sigma, mb->mod[0].sigma, 6 * sizeof(double));
+	assert_memory_equal(&ma->mod[0].balance, &mb->mod[0].balance, sizeof(double));
+	/* A kick between calls: measured by the kick, and the next call starts from that. */
+	double fro0, dist0, fro, dist;
+	formed_norms(a, &fro0, &dist0);
+	ls_error err;
+	assert_ok(ls_session_kick(a, 0.5, &err));
+	assert_int_equal(a->measures, 1 + 8 + 1);
+	formed_norms(a, &fro, &dist);
+	assert_true(fabs(dist - dist0) > 1e-6);
+	step(a, 1);
+	assert_int_equal(a->measures, 1 + 8 + 2);
+	assert_close(ha->norm_fro[ha->len - 1], fro, 1e-10, 1e-14);
+	assert_close(ha->dist_star[ha->len - 1], dist, 1e-9, 1e-13);
+	ls_session_free(a);
+	ls_session_free(b);
 }
 
 static void test_rebuild_and_kick(void **state)
@@ -502,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_set_changes_nothing),
 		cmocka_unit_test(test_divergence_detected_and_recovered),
 		cmocka_unit_test(test_same_seed_same_history),
+		cmocka_unit_test(test_step_reuses_end_measurement),
 		cmocka_unit_test(test_rebuild_and_kick),
 		cmocka_unit_test(test_scaling_uses_lambda_over_s),
 		cmocka_unit_test(test_baseline_auto_skips_large),

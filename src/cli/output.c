@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "lorascope/optim_kinds.h"
 #include "lorascope/theory.h"
 #include "lorascope/trace.h"
 #include "output.h"
@@ -299,6 +300,13 @@ void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report
 	} else if (theory_msg) {
 		entry(o, &first, "theory", theory_msg, true);
 	}
+	/* The verdict judges F = f + λ|X|_*, whose stationary points AdamW's decoupled decay
+	 * does not seek (MATH.md §2): say so beside a "not stationary yet" that would not end. */
+	if (ls_session_config(s)->optimizer == LS_OPTIM_ADAMW && rep)
+		entry(o, &first, "optimizer_note",
+		      "adamw decays A, B apart from the gradient: it does not minimise "
+		      "f + lambda*|X|_*, so the verdict need not reach stationary",
+		      true);
 	if (m->mk_checks > 0) {
 		entry_long(o, &first, "mk_checks", m->mk_checks);
 		entry_long(o, &first, "mk_failures", m->mk_failures);

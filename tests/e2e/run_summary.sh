@@ -39,4 +39,12 @@ close "$d" 0 0 1e-6 || fail "approx: ‖X − X*‖ = $d"
 	--every 400 >"$TMP/mk.txt" || fail "mk run"
 [ "$(summary_value "$TMP/mk.txt" mk_checks)" = 400 ] || fail "mk: not every step was checked"
 [ "$(summary_value "$TMP/mk.txt" mk_failures)" = 0 ] || fail "mk: the descent inequality failed"
+
+# AdamW's decoupled decay does not seek the stationary points of f + λ|X|_*: its summary says so
+# beside a "not stationary yet" that would never end; other optimisers carry no such note.
+"$LORASCOPE" run --m 12 --n 10 --optimizer adamw --steps 300 --every 300 >"$TMP/aw.txt" ||
+	fail "adamw run"
+grep -q '^optimizer_note  *adamw decays A, B apart from the gradient' "$TMP/aw.txt" ||
+	fail "adamw: no optimizer_note in the summary"
+grep -q '^optimizer_note' "$TMP/mk.txt" && fail "mk: an adamw note in its summary"
 exit 0

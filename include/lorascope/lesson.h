@@ -100,6 +100,7 @@
  *   at 0:     caption "Small lambda: every direction of the target is kept."
  *   at 2000:  set lambda 0.3; caption "Raise lambda and watch the rank drop."; pause
  *   when rank <= 2: caption "Only two directions survive the shrinkage."
+ *   after 2000 when verdict == global: caption "Theory: a global minimum (Corollary 1)."
  *   at 6000:  stop
  *
  * Errors name the file, the line and the column: "FILE:LINE:COL: message", one line. */

@@ -234,9 +234,15 @@ static ls_status parse_name(parser *ps, ls_lesson_cond *c)
 			return LS_OK;
 		}
 	}
-	if (t.type == LS_TOK_STRING)
-		return ls_lex_fail(&ps->lx, t.pos, "unknown %s \"%.*s\" (%s)",
-		                   verdict ? "verdict" : "regime", LS_LEX_WORD_SHOWN, t.str, list);
+	if (t.type == LS_TOK_STRING) {
+		/* Shown up to its first line break (a message is one line). */
+		size_t n = strcspn(t.str, "\n");
+		bool cut = t.str[n] != '\0' || n > LS_LEX_WORD_SHOWN;
+		return ls_lex_fail(&ps->lx, t.pos, "unknown %s \"%.*s%s\" (%s)",
+		                   verdict ? "verdict" : "regime",
+		                   (int)(n < LS_LEX_WORD_SHOWN ? n : LS_LEX_WORD_SHOWN), t.str,
+		                   cut ? "..." : "", list);
+	}
 	char got[LS_LEX_WORD_SHOWN + 16];
 	ls_lex_describe(&ps->lx, &t, got, sizeof got);
 	if (t.off + t.len < ps->lx.len && ps->lx.s[t.off + t.len] == '/')

@@ -215,7 +215,10 @@ static void test_parse_errors(void **state)
 	parse_fails("when verdict == n/a: pause", 1, 17,
 	            "unknown verdict 'n' (write \"n/a\" in quotes: '/' ends a word)");
 	parse_fails("when regime != n/a: pause", 1, 16, "unknown regime 'n' (write \"n/a\"");
-	parse_fails("when verdict == \"na\": pause", 1, 17, "unknown verdict \"na\"");
+	parse_fails("when verdict == \"na\": pause", 1, 17, "unknown verdict \"na\" (");
+	/* Found by the fuzzer: a quoted name with a line break made a two-line message. */
+	parse_fails("when regime == \"generic: \\n\"\n", 1, 16,
+	            "unknown regime \"generic: ...\" (");
 	parse_fails("when verdict == 3: pause", 1, 17, "unknown verdict '3'");
 	parse_fails("when verdict ==: pause", 1, 16,
 	            "expected a verdict (not-stationary, saddle, global, spurious or \"n/a\"), "

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lorascope/config.h"
+#include "lorascope/optim_kinds.h"
 #include "lorascope/problem.h"
 #include "theme.h"
 #include "ui.h"
@@ -69,7 +70,9 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		snprintf(buf, sizeof buf, "%ld / ? / %s", c->rank, d);
 	row(r, &y, "r / r* / s", buf);
 	row(r, &y, "init", ls_init_names[c->init]);
-	row(r, &y, "optimiser", ls_optim_names[c->optimizer]);
+	/* AdamW's decoupled decay is not descent on f + λ‖X‖_* (MATH.md §2): flag it. */
+	row(r, &y, "optimiser",
+	    c->optimizer == LS_OPTIM_ADAMW ? "adamw (decoupled)" : ls_optim_names[c->optimizer]);
 	if (!v->replay) {
 		ls_axis_format(m->nmod ? m->mod[0].norm_a : NAN, 8, a, sizeof a);
 		ls_axis_format(m->nmod ? m->mod[0].norm_b : NAN, 8, b, sizeof b);

@@ -26,6 +26,7 @@
 #include "lorascope/flow.h"
 #include "lorascope/lesson.h"
 #include "lorascope/lora.h"
+#include "lorascope/optim_kinds.h"
 #include "lorascope/rng.h"
 #include "lorascope/session.h"
 #include "lorascope/snapshot.h"
@@ -511,10 +512,17 @@ static void apply(ls_worker *w, const ls_cmd *c)
 		const ls_config *cfg = ls_session_config(w->s);
 		int cur = *(const int *)((const char *)cfg + p->offset);
 		int next = ((cur + (int)c->factor) % n + n) % n;
-		if (p == &ls_params[LS_PARAM_problem])
+		if (p == &ls_params[LS_PARAM_problem]) {
 			cycle_problem(w, p->choices[next], next);
-		else
+		} else {
 			apply_set(w, c->param, p->choices[next]);
+			/* MATH.md §2: say what AdamW's verdict means as it is chosen. */
+			if (p == &ls_params[LS_PARAM_optimizer] && next == LS_OPTIM_ADAMW &&
+			    !w->event_error)
+				set_event(w, false,
+				          "optimizer -> adamw: decoupled decay, not descent on f + "
+				          "lambda|X|_* (its verdict may stay 'not stationary')");
+		}
 		break;
 	}
 	case LS_CMD_PAUSE:

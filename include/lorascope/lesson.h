@@ -260,7 +260,8 @@ void ls_lesson_run_free(ls_lesson_run *r);
  * count went down was restarted: its count since the restart is added), fire every rule
  * that is due, applying its actions to s, and return this poll's events in order in
  * (*ev)[0 .. *nev-1] (valid until the next poll). Errors other than a refused change
- * (LS_ENOMEM, a numerical failure) are returned as they come from the session. */
+ * (LS_ENOMEM, a numerical failure, also in a verdict's theory report) are returned as they
+ * come from the session. */
 ls_status ls_lesson_run_poll(ls_lesson_run *r, ls_session *s, const ls_lesson_event **ev,
 			     size_t *nev, ls_error *err);
 /* Steps the front-end may run before the next poll without passing an "at" or "after"

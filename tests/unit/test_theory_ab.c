@@ -220,8 +220,7 @@ static void test_loud5_bounds(void **state)
 	ls_problem p;
 	tq_loud5(&p);
 	ls_mat Xs;
-	assert_ok(ls_mat_alloc(&Xs, 5, 5, NULL));
-	LS_AT(Xs, 0, 0) = 1.0;
+	tq_loud5_xstar(&Xs);
 	ls_theory_opts o;
 	ls_theory_opts_default(&o);
 	o.samples = 200;

@@ -66,25 +66,50 @@ static void random_factors(ls_lora *L, ls_rng *rng, double sd)
 	}
 }
 
+/* check_point at rank-r factors with N(0, sd²) entries, scaling s. */
+static void check_random_point(ls_problem *p, size_t r, double s, double sd, double lambda,
+			       ls_rng *rng)
+{
+	ls_lora L;
+	tl_alloc(&L, p, r, s);
+	random_factors(&L, rng, sd);
+	double eig[64];
+	check_point(p, &L, lambda, rng, eig);
+	tl_free(&L);
+}
+
+/* M := a new m×n matrix with N(0, 1) entries. */
+static void random_matrix(ls_mat *M, size_t m, size_t n, ls_rng *rng)
+{
+	assert_ok(ls_mat_alloc(M, m, n, NULL));
+	ls_rng_fill_normal(rng, M, 0.0, 1.0);
+}
+
+/* count measurements of weight w with N(0, 1) entries added to Q (at most 12 parameters). */
+static void random_measurements(ls_problem *p, int count, double w, ls_rng *rng)
+{
+	double S[12];
+	size_t N = tq(p)->N;
+	assert_true(N <= 12);
+	for (int i = 0; i < count; i++) {
+		for (size_t j = 0; j < N; j++)
+			S[j] = ls_rng_normal(rng);
+		tq_add_meas(p, w, S);
+	}
+}
+
 static void test_approx_random_points(void **state)
 {
 	(void)state;
 	ls_rng rng;
 	ls_rng_seed(&rng, 1);
 	ls_mat M;
-	assert_ok(ls_mat_alloc(&M, 4, 3, NULL));
-	ls_rng_fill_normal(&rng, &M, 0.0, 1.0);
+	random_matrix(&M, 4, 3, &rng);
 	ls_problem p;
 	tq_approx(&p, &M);
-	double eig[64];
 	const double scales[2] = { 1.0, 2.5 };
-	for (int i = 0; i < 2; i++) {
-		ls_lora L;
-		tl_alloc(&L, &p, 2, scales[i]);
-		random_factors(&L, &rng, 0.7);
-		check_point(&p, &L, 0.1, &rng, eig);
-		tl_free(&L);
-	}
+	for (int i = 0; i < 2; i++)
+		check_random_point(&p, 2, scales[i], 0.7, 0.1, &rng);
 	tq_destroy(&p);
 	ls_mat_free(&M);
 }
@@ -98,20 +123,10 @@ static void test_sensing_random_point(void **state)
 	ls_shape sh = { 3, 4 };
 	ls_problem p;
 	tq_init(&p, 1, &sh);
-	double S[12];
-	for (int i = 0; i < 30; i++) {
-		for (int j = 0; j < 12; j++)
-			S[j] = ls_rng_normal(&rng);
-		tq_add_meas(&p, 1.0 / 30, S);
-	}
+	random_measurements(&p, 30, 1.0 / 30, &rng);
 	for (int j = 0; j < 12; j++)
 		tq(&p)->x0[j] = (double)((j % 3) + 1) * ((j / 3) == 1 ? 1.0 : 0.5);
-	ls_lora L;
-	tl_alloc(&L, &p, 2, 1.0);
-	random_factors(&L, &rng, 0.8);
-	double eig[64];
-	check_point(&p, &L, 0.05, &rng, eig);
-	tl_free(&L);
+	check_random_point(&p, 2, 1.0, 0.8, 0.05, &rng);
 	tq_destroy(&p);
 }
 
@@ -121,16 +136,10 @@ static void test_trace2_random_point(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 3);
 	ls_mat W0;
-	assert_ok(ls_mat_alloc(&W0, 3, 3, NULL));
-	ls_rng_fill_normal(&rng, &W0, 0.0, 1.0);
+	random_matrix(&W0, 3, 3, &rng);
 	ls_problem p;
 	tq_trace2(&p, &W0);
-	ls_lora L;
-	tl_alloc(&L, &p, 2, 1.0);
-	random_factors(&L, &rng, 0.6);
-	double eig[64];
-	check_point(&p, &L, 0.0, &rng, eig);
-	tl_free(&L);
+	check_random_point(&p, 2, 1.0, 0.6, 0.0, &rng);
 	tq_destroy(&p);
 	ls_mat_free(&W0);
 }
@@ -142,17 +151,11 @@ static void test_quartic_random_point(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 4);
 	ls_mat M;
-	assert_ok(ls_mat_alloc(&M, 3, 3, NULL));
-	ls_rng_fill_normal(&rng, &M, 0.0, 1.0);
+	random_matrix(&M, 3, 3, &rng);
 	ls_problem p;
 	tq_approx(&p, &M);
 	tq(&p)->gamma = 0.3;
-	ls_lora L;
-	tl_alloc(&L, &p, 2, 1.5);
-	random_factors(&L, &rng, 0.7);
-	double eig[64];
-	check_point(&p, &L, 0.02, &rng, eig);
-	tl_free(&L);
+	check_random_point(&p, 2, 1.5, 0.7, 0.02, &rng);
 	tq_destroy(&p);
 	ls_mat_free(&M);
 }
@@ -166,12 +169,7 @@ static void test_two_modules_coupled(void **state)
 	ls_shape sh[2] = { { 3, 2 }, { 2, 3 } };
 	ls_problem p;
 	tq_init(&p, 2, sh);
-	double S[12];
-	for (int i = 0; i < 20; i++) {
-		for (int j = 0; j < 12; j++)
-			S[j] = ls_rng_normal(&rng);
-		tq_add_meas(&p, 0.1, S);
-	}
+	random_measurements(&p, 20, 0.1, &rng);
 	for (int j = 0; j < 12; j++)
 		tq(&p)->x0[j] = ls_rng_normal(&rng);
 	ls_lora L;
@@ -193,9 +191,8 @@ static void test_saddle_at_zero(void **state)
 	ls_rng_seed(&rng, 6);
 	ls_mat M, C;
 	double sv[5];
-	assert_ok(ls_mat_alloc(&M, 6, 5, NULL));
+	random_matrix(&M, 6, 5, &rng);
 	assert_ok(ls_mat_alloc(&C, 6, 5, NULL));
-	ls_rng_fill_normal(&rng, &M, 0.0, 1.0);
 	ls_mat_copy(&C, &M);
 	assert_ok(ls_mat_svd_values(&C, sv, NULL));
 	ls_problem p;
@@ -220,8 +217,7 @@ static void test_partial_lanczos_upper(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 7);
 	ls_mat M;
-	assert_ok(ls_mat_alloc(&M, 7, 6, NULL));
-	ls_rng_fill_normal(&rng, &M, 0.0, 1.0);
+	random_matrix(&M, 7, 6, &rng);
 	ls_problem p;
 	tq_approx(&p, &M);
 	tq(&p)->gamma = 0.05;
@@ -257,8 +253,7 @@ static void test_loud5_spurious_hessian(void **state)
 	tq_loud5(&p);
 	ls_lora L;
 	tl_alloc(&L, &p, 2, 1.0);
-	LS_AT(L.A[0], 1, 0) = LS_AT(L.B[0], 1, 0) = sqrt(1.5);
-	LS_AT(L.A[0], 2, 1) = LS_AT(L.B[0], 2, 1) = sqrt(1.5);
+	tl_loud5_spurious(&L, 0);
 	double g[20], eig[64];
 	tg_grad(&p, &L, 0.0, g);
 	for (int i = 0; i < 20; i++)

@@ -9,33 +9,41 @@
 #include "lorascope/theory.h"
 #include "theory_testutil.h"
 
-/* Problem from name=value pairs (NULL-terminated). */
-static void make_problem(ls_problem *p, ls_config *c, const char *const *kv)
+/* A problem from name=value pairs (NULL-terminated) with its library baseline at λ and X*
+ * formed densely. */
+typedef struct {
+	ls_problem p;
+	ls_config c;
+	ls_baseline b;
+	ls_mat Xs[LS_MAX_MODULES];
+} fixture;
+
+static void fixture_make(fixture *f, const char *const *kv, double lambda, long iters)
 {
-	ls_config_defaults(c);
+	ls_config_defaults(&f->c);
 	for (size_t i = 0; kv[i]; i += 2)
-		assert_ok(ls_config_set(c, kv[i], kv[i + 1], NULL));
+		assert_ok(ls_config_set(&f->c, kv[i], kv[i + 1], NULL));
 	ls_rng rng;
-	ls_rng_seed(&rng, c->seed);
-	assert_ok(ls_problem_create(p, c, &rng, NULL));
+	ls_rng_seed(&rng, f->c.seed);
+	assert_ok(ls_problem_create(&f->p, &f->c, &rng, NULL));
+	assert_ok(ls_baseline_compute(&f->b, &f->p, lambda, iters, 1e-12, NULL));
+	assert_ok(ls_theory_xstar_dense(&f->b, f->Xs, NULL));
 }
 
-static void xstar_of(ls_problem *p, double lambda, long iters, ls_baseline *b, ls_mat *Xs)
+static void fixture_free(fixture *f)
 {
-	assert_ok(ls_baseline_compute(b, p, lambda, iters, 1e-12, NULL));
-	assert_ok(ls_theory_xstar_dense(b, Xs, NULL));
+	for (size_t k = 0; k < f->p.nmod; k++)
+		ls_mat_free(&f->Xs[k]);
+	ls_baseline_free(&f->b);
+	ls_problem_destroy(&f->p);
 }
 
 static void test_regression_exact(void **state)
 {
 	(void)state;
 	const char *kv[] = { "problem", "regression", "m", "4", "n", "5", "kappa", "3", NULL };
-	ls_problem p;
-	ls_config c;
-	make_problem(&p, &c, kv);
-	ls_baseline b;
-	ls_mat Xs[LS_MAX_MODULES];
-	xstar_of(&p, 0.1, 2000, &b, Xs);
+	fixture f;
+	fixture_make(&f, kv, 0.1, 2000);
 	ls_theory_opts o;
 	ls_theory_opts_default(&o);
 	o.samples = 30;
@@ -44,16 +52,14 @@ static void test_regression_exact(void **state)
 	ls_rng_seed(&rng, 9);
 	ls_alphabeta ab;
 	/* r = min(m, n): the rank bound is void, so α = λ_min(Σ), β = λ_max(Σ) exactly */
-	assert_ok(ls_theory_alphabeta(&p, Xs, 4, 3.0, &o, &rng, &ab, NULL));
-	assert_true(isfinite(p.beta_exact));
-	assert_true(ab.alpha >= p.alpha_exact - 1e-9);
-	assert_true(ab.beta <= p.beta_exact + 1e-9);
-	assert_close(ab.alpha, p.alpha_exact, 1e-3, 0);
-	assert_close(ab.beta, p.beta_exact, 1e-4, 0);
+	assert_ok(ls_theory_alphabeta(&f.p, f.Xs, 4, 3.0, &o, &rng, &ab, NULL));
+	assert_true(isfinite(f.p.beta_exact));
+	assert_true(ab.alpha >= f.p.alpha_exact - 1e-9);
+	assert_true(ab.beta <= f.p.beta_exact + 1e-9);
+	assert_close(ab.alpha, f.p.alpha_exact, 1e-3, 0);
+	assert_close(ab.beta, f.p.beta_exact, 1e-4, 0);
 	assert_int_equal(ls_theory_regime(ab.alpha_exact, ab.beta_exact), LS_REGIME_GENERIC);
-	ls_mat_free(&Xs[0]);
-	ls_baseline_free(&b);
-	ls_problem_destroy(&p);
+	fixture_free(&f);
 }
 
 /* MATH.md §9: regression is SPECIAL exactly when κ(Σ) < 2; the estimated flag agrees. */
@@ -65,12 +71,8 @@ static void test_regression_kappa_boundary(void **state)
 	for (int i = 0; i < 2; i++) {
 		const char *kv[] = { "problem", "regression", "m", "3", "n", "4", "true-rank", "2",
 				     "kappa", kappas[i], NULL };
-		ls_problem p;
-		ls_config c;
-		make_problem(&p, &c, kv);
-		ls_baseline b;
-		ls_mat Xs[LS_MAX_MODULES];
-		xstar_of(&p, 0.1, 2000, &b, Xs);
+		fixture f;
+		fixture_make(&f, kv, 0.1, 2000);
 		ls_theory_opts o;
 		ls_theory_opts_default(&o);
 		o.samples = 20;
@@ -78,12 +80,10 @@ static void test_regression_kappa_boundary(void **state)
 		ls_rng rng;
 		ls_rng_seed(&rng, 16);
 		ls_alphabeta ab;
-		assert_ok(ls_theory_alphabeta(&p, Xs, 3, 3.0, &o, &rng, &ab, NULL));
+		assert_ok(ls_theory_alphabeta(&f.p, f.Xs, 3, 3.0, &o, &rng, &ab, NULL));
 		assert_int_equal(ls_theory_regime(ab.alpha_exact, ab.beta_exact), want[i]);
 		assert_int_equal(ls_theory_regime(ab.alpha, ab.beta), want[i]);
-		ls_mat_free(&Xs[0]);
-		ls_baseline_free(&b);
-		ls_problem_destroy(&p);
+		fixture_free(&f);
 	}
 }
 
@@ -91,24 +91,18 @@ static void test_approx_exact(void **state)
 {
 	(void)state;
 	const char *kv[] = { "problem", "approx", "m", "6", "n", "5", NULL };
-	ls_problem p;
-	ls_config c;
-	make_problem(&p, &c, kv);
-	ls_baseline b;
-	ls_mat Xs[LS_MAX_MODULES];
-	xstar_of(&p, 0.2, 500, &b, Xs);
+	fixture f;
+	fixture_make(&f, kv, 0.2, 500);
 	ls_theory_opts o;
 	ls_theory_opts_default(&o);
 	o.samples = 20;
 	ls_rng rng;
 	ls_rng_seed(&rng, 10);
 	ls_alphabeta ab;
-	assert_ok(ls_theory_alphabeta(&p, Xs, 3, 2.0, &o, &rng, &ab, NULL));
+	assert_ok(ls_theory_alphabeta(&f.p, f.Xs, 3, 2.0, &o, &rng, &ab, NULL));
 	assert_close(ab.alpha, 1.0, 0, 1e-10);
 	assert_close(ab.beta, 1.0, 0, 1e-10);
-	ls_mat_free(&Xs[0]);
-	ls_baseline_free(&b);
-	ls_problem_destroy(&p);
+	fixture_free(&f);
 }
 
 /* approx trained by the library's own GD with weight decay: certified global, and the
@@ -118,40 +112,34 @@ static void test_approx_trained_global(void **state)
 	(void)state;
 	const char *kv[] = { "problem", "approx", "m", "8", "n", "6", "true-rank", "3", "rank", "5",
 			     "lambda", "0.3", "lr", "0.1", "init", "gaussian", NULL };
-	ls_problem p;
-	ls_config c;
-	make_problem(&p, &c, kv);
-	ls_baseline b;
-	ls_mat Xs[LS_MAX_MODULES];
-	xstar_of(&p, c.lambda, 5000, &b, Xs);
-	assert_true(b.rstar < 5);
+	fixture f;
+	fixture_make(&f, kv, 0.3, 5000); /* the λ of kv */
+	assert_true(f.b.rstar < 5);
 	ls_rng rng;
 	ls_rng_seed(&rng, 17);
 	ls_lora L;
 	ls_optim *opt = NULL;
-	assert_ok(ls_lora_alloc(&L, &p, 5, c.scaling, c.alpha, NULL));
-	assert_ok(ls_init_apply(&L, &p, &c, &rng, NULL));
-	assert_ok(ls_optim_alloc(&opt, &L, &p, NULL));
+	assert_ok(ls_lora_alloc(&L, &f.p, 5, f.c.scaling, f.c.alpha, NULL));
+	assert_ok(ls_init_apply(&L, &f.p, &f.c, &rng, NULL));
+	assert_ok(ls_optim_alloc(&opt, &L, &f.p, NULL));
 	ls_step_info info;
 	for (int t = 0; t < 4000; t++)
-		assert_ok(ls_optim_step(opt, &p, &L, &c, &rng, &info, NULL));
+		assert_ok(ls_optim_step(opt, &f.p, &L, &f.c, &rng, &info, NULL));
 	ls_theory_opts o;
 	ls_theory_opts_default(&o);
 	o.samples = 30;
 	ls_theory_report rep;
-	assert_ok(ls_theory_report_compute(&p, &L, c.lambda, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_ok(ls_theory_report_compute(&f.p, &L, f.c.lambda, f.Xs, &o, NULL, &rng, &rep, NULL));
 	assert_int_equal(rep.verdict, LS_VERDICT_GLOBAL);
 	assert_true(rep.exact_used);
 	assert_false(rep.contradiction);
 	assert_close(rep.gap, 0.0, 0, 1e-8);
-	assert_int_equal(rep.mod[0].rstar, b.rstar);
-	assert_int_equal(rep.mod[0].rank, b.rstar);
+	assert_int_equal(rep.mod[0].rstar, f.b.rstar);
+	assert_int_equal(rep.mod[0].rank, f.b.rstar);
 	assert_true(rep.seed_holds);
 	ls_optim_free(opt);
 	ls_lora_free(&L);
-	ls_mat_free(&Xs[0]);
-	ls_baseline_free(&b);
-	ls_problem_destroy(&p);
+	fixture_free(&f);
 }
 
 /* The library's loud5: A = B = √1.5·[e2 e3] spurious, A = B = [e1 0] global. */
@@ -159,24 +147,19 @@ static void test_loud5_preset(void **state)
 {
 	(void)state;
 	const char *kv[] = { "problem", "loud5", "rank", "2", NULL };
-	ls_problem p;
-	ls_config c;
-	make_problem(&p, &c, kv);
-	ls_baseline b;
-	ls_mat Xs[LS_MAX_MODULES];
-	xstar_of(&p, 0.0, 20000, &b, Xs);
-	assert_int_equal(b.rstar, 1);
+	fixture f;
+	fixture_make(&f, kv, 0.0, 20000);
+	assert_int_equal(f.b.rstar, 1);
 	ls_lora L;
-	tl_alloc(&L, &p, 2, 1.0);
-	LS_AT(L.A[0], 1, 0) = LS_AT(L.B[0], 1, 0) = sqrt(1.5);
-	LS_AT(L.A[0], 2, 1) = LS_AT(L.B[0], 2, 1) = sqrt(1.5);
+	tl_alloc(&L, &f.p, 2, 1.0);
+	tl_loud5_spurious(&L, 0);
 	ls_theory_opts o;
 	ls_theory_opts_default(&o);
 	o.samples = 60;
 	ls_rng rng;
 	ls_rng_seed(&rng, 12);
 	ls_theory_report rep;
-	assert_ok(ls_theory_report_compute(&p, &L, 0.0, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_ok(ls_theory_report_compute(&f.p, &L, 0.0, f.Xs, &o, NULL, &rng, &rep, NULL));
 	assert_int_equal(rep.verdict, LS_VERDICT_SPURIOUS);
 	assert_false(rep.contradiction);
 	assert_close(rep.gap, 0.55, 1e-6, 0);
@@ -186,13 +169,11 @@ static void test_loud5_preset(void **state)
 	ls_mat_set_zero(&L.A[0]);
 	ls_mat_set_zero(&L.B[0]);
 	LS_AT(L.A[0], 0, 0) = LS_AT(L.B[0], 0, 0) = 1.0;
-	assert_ok(ls_theory_report_compute(&p, &L, 0.0, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_ok(ls_theory_report_compute(&f.p, &L, 0.0, f.Xs, &o, NULL, &rng, &rep, NULL));
 	assert_int_equal(rep.verdict, LS_VERDICT_GLOBAL);
 	assert_false(rep.contradiction);
 	tl_free(&L);
-	ls_mat_free(&Xs[0]);
-	ls_baseline_free(&b);
-	ls_problem_destroy(&p);
+	fixture_free(&f);
 }
 
 /* sense2x2 with r = r* = 1: a = b = (0, 1/√2) is a spurious SOSP (f = 3/4, exact α = 1,
@@ -201,14 +182,10 @@ static void test_sense2x2_preset(void **state)
 {
 	(void)state;
 	const char *kv[] = { "problem", "sense2x2", "rank", "1", NULL };
-	ls_problem p;
-	ls_config c;
-	make_problem(&p, &c, kv);
-	ls_baseline b;
-	ls_mat Xs[LS_MAX_MODULES];
-	xstar_of(&p, 0.0, 20000, &b, Xs);
+	fixture f;
+	fixture_make(&f, kv, 0.0, 20000);
 	ls_lora L;
-	tl_alloc(&L, &p, 1, 1.0);
+	tl_alloc(&L, &f.p, 1, 1.0);
 	LS_AT(L.A[0], 1, 0) = LS_AT(L.B[0], 1, 0) = sqrt(0.5);
 	ls_theory_opts o;
 	ls_theory_opts_default(&o);
@@ -216,7 +193,7 @@ static void test_sense2x2_preset(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 13);
 	ls_theory_report rep;
-	assert_ok(ls_theory_report_compute(&p, &L, 0.0, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_ok(ls_theory_report_compute(&f.p, &L, 0.0, f.Xs, &o, NULL, &rng, &rep, NULL));
 	assert_close(rep.loss, 0.75, 1e-12, 0);
 	assert_true(rep.stationary && rep.second_order);
 	assert_true(rep.exact_used);
@@ -225,9 +202,7 @@ static void test_sense2x2_preset(void **state)
 	assert_int_equal(rep.verdict, LS_VERDICT_SPURIOUS);
 	assert_false(rep.contradiction);
 	tl_free(&L);
-	ls_mat_free(&Xs[0]);
-	ls_baseline_free(&b);
-	ls_problem_destroy(&p);
+	fixture_free(&f);
 }
 
 /* §3.4 with the library's baseline on every problem, λ > 0. */
@@ -237,16 +212,12 @@ static void test_seed_check_every_problem(void **state)
 	for (size_t id = 0; ls_problem_names[id]; id++) {
 		const char *kv[] = { "problem", ls_problem_names[id], "m", "5", "n", "5",
 				     "true-rank", "2", "rank", "2", NULL };
-		ls_problem p;
-		ls_config c;
-		make_problem(&p, &c, kv);
-		ls_baseline b;
-		ls_mat Xs[LS_MAX_MODULES];
-		xstar_of(&p, 0.3, 400, &b, Xs);
+		fixture f;
+		fixture_make(&f, kv, 0.3, 400);
 		ls_lora L;
-		tl_alloc(&L, &p, 2, 1.0);
+		tl_alloc(&L, &f.p, 2, 1.0);
 		ls_alphabeta ab[LS_MAX_MODULES];
-		for (size_t k = 0; k < p.nmod; k++)
+		for (size_t k = 0; k < f.p.nmod; k++)
 			ab[k] = (ls_alphabeta){ .alpha = 0.5, .beta = 1.0, .samples = 1, .D = 1e3,
 						.r = 2, .alpha_exact = NAN, .beta_exact = NAN };
 		ls_theory_opts o;
@@ -255,17 +226,14 @@ static void test_seed_check_every_problem(void **state)
 		ls_rng rng;
 		ls_rng_seed(&rng, 14);
 		ls_theory_report rep;
-		assert_ok(ls_theory_report_compute(&p, &L, 0.3, Xs, &o, ab, &rng, &rep, NULL));
+		assert_ok(ls_theory_report_compute(&f.p, &L, 0.3, f.Xs, &o, ab, &rng, &rep, NULL));
 		if (!rep.seed_holds)
 			fail_msg("%s: |X*|_* = %g >= f(0)/lambda = %g", ls_problem_names[id],
 				 rep.seed_lhs, rep.seed_rhs);
-		assert_close(rep.seed_lhs, b.nuc, 1e-9, 1e-12);
-		assert_close(rep.f0, b.f0, 1e-12, 1e-14);
+		assert_close(rep.seed_lhs, f.b.nuc, 1e-9, 1e-12);
+		assert_close(rep.f0, f.b.f0, 1e-12, 1e-14);
 		tl_free(&L);
-		for (size_t k = 0; k < p.nmod; k++)
-			ls_mat_free(&Xs[k]);
-		ls_baseline_free(&b);
-		ls_problem_destroy(&p);
+		fixture_free(&f);
 	}
 }
 
@@ -275,15 +243,11 @@ static void test_mlp_two_modules(void **state)
 	(void)state;
 	const char *kv[] = { "problem", "mlp", "m", "5", "n", "4", "modules", "2", "rank", "2",
 			     NULL };
-	ls_problem p;
-	ls_config c;
-	make_problem(&p, &c, kv);
-	assert_int_equal(p.nmod, 2);
-	ls_baseline b;
-	ls_mat Xs[LS_MAX_MODULES];
-	xstar_of(&p, 0.05, 300, &b, Xs);
+	fixture f;
+	fixture_make(&f, kv, 0.05, 300);
+	assert_int_equal(f.p.nmod, 2);
 	ls_lora L;
-	tl_alloc(&L, &p, 2, 1.0);
+	tl_alloc(&L, &f.p, 2, 1.0);
 	ls_rng rng;
 	ls_rng_seed(&rng, 15);
 	for (size_t k = 0; k < 2; k++) {
@@ -295,7 +259,7 @@ static void test_mlp_two_modules(void **state)
 	o.samples = 10;
 	o.beta_iters = 5;
 	ls_theory_report rep;
-	assert_ok(ls_theory_report_compute(&p, &L, 0.05, Xs, &o, NULL, &rng, &rep, NULL));
+	assert_ok(ls_theory_report_compute(&f.p, &L, 0.05, f.Xs, &o, NULL, &rng, &rep, NULL));
 	assert_int_equal(rep.nmod, 2);
 	assert_false(rep.convex);
 	assert_false(rep.contradiction); /* no loss comparison for non-convex f */
@@ -307,10 +271,7 @@ static void test_mlp_two_modules(void **state)
 	}
 	assert_int_equal(rep.verdict, LS_VERDICT_NOT_STATIONARY); /* a random point */
 	tl_free(&L);
-	for (size_t k = 0; k < 2; k++)
-		ls_mat_free(&Xs[k]);
-	ls_baseline_free(&b);
-	ls_problem_destroy(&p);
+	fixture_free(&f);
 }
 
 int main(void)

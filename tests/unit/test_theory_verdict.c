@@ -40,12 +40,10 @@ static void test_loud5_spurious(void **state)
 	ls_problem p;
 	tq_loud5(&p);
 	ls_mat Xs;
-	assert_ok(ls_mat_alloc(&Xs, 5, 5, NULL));
-	LS_AT(Xs, 0, 0) = 1.0;
+	tq_loud5_xstar(&Xs);
 	ls_lora L;
 	tl_alloc(&L, &p, 2, 1.0);
-	LS_AT(L.A[0], 1, 0) = LS_AT(L.B[0], 1, 0) = sqrt(1.5);
-	LS_AT(L.A[0], 2, 1) = LS_AT(L.B[0], 2, 1) = sqrt(1.5);
+	tl_loud5_spurious(&L, 0);
 	ls_theory_opts o;
 	opts_fast(&o);
 	ls_theory_report rep;
@@ -99,8 +97,7 @@ static void test_loud5_global(void **state)
 	ls_problem p;
 	tq_loud5(&p);
 	ls_mat Xs;
-	assert_ok(ls_mat_alloc(&Xs, 5, 5, NULL));
-	LS_AT(Xs, 0, 0) = 1.0;
+	tq_loud5_xstar(&Xs);
 	ls_lora L;
 	tl_alloc(&L, &p, 2, 1.0);
 	LS_AT(L.A[0], 0, 0) = LS_AT(L.B[0], 0, 0) = 1.0;
@@ -129,15 +126,12 @@ static void test_two_modules_one_spurious(void **state)
 	ls_problem p;
 	tq_loud5_pair(&p);
 	ls_mat Xs[2];
-	for (int k = 0; k < 2; k++) {
-		assert_ok(ls_mat_alloc(&Xs[k], 5, 5, NULL));
-		LS_AT(Xs[k], 0, 0) = 1.0;
-	}
+	for (int k = 0; k < 2; k++)
+		tq_loud5_xstar(&Xs[k]);
 	ls_lora L;
 	tl_alloc(&L, &p, 2, 1.0);
 	LS_AT(L.A[0], 0, 0) = LS_AT(L.B[0], 0, 0) = 1.0;
-	LS_AT(L.A[1], 1, 0) = LS_AT(L.B[1], 1, 0) = sqrt(1.5);
-	LS_AT(L.A[1], 2, 1) = LS_AT(L.B[1], 2, 1) = sqrt(1.5);
+	tl_loud5_spurious(&L, 1);
 	ls_theory_opts o;
 	opts_fast(&o);
 	o.samples = 40;

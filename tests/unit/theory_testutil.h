@@ -380,4 +380,19 @@ static inline void tl_free(ls_lora *L)
 	}
 }
 
+/* Module k of L (loud5's 5×5 shape, rank ≥ 2, zero factors) at the spurious second-order
+ * stationary point A_k = B_k = √1.5·[e2 e3] (MATH.md §9). */
+static inline void tl_loud5_spurious(ls_lora *L, size_t k)
+{
+	LS_AT(L->A[k], 1, 0) = LS_AT(L->B[k], 1, 0) = sqrt(1.5);
+	LS_AT(L->A[k], 2, 1) = LS_AT(L->B[k], 2, 1) = sqrt(1.5);
+}
+
+/* Xs := loud5's global minimum e1e1ᵀ (a new 5×5 matrix). */
+static inline void tq_loud5_xstar(ls_mat *Xs)
+{
+	assert_ok(ls_mat_alloc(Xs, 5, 5, NULL));
+	LS_AT(*Xs, 0, 0) = 1.0;
+}
+
 #endif

@@ -1,5 +1,5 @@
-/* iotest.h — helpers shared by the file-format unit tests: a scratch directory, reading a
- * test data file, and checking that an error message mentions what it should. */
+/* iotest.h — helpers shared by the file-format and snapshot unit tests: a scratch directory,
+ * reading a test data file, and checking that an error message mentions what it should. */
 #ifndef LORASCOPE_IOTEST_H
 #define LORASCOPE_IOTEST_H
 
@@ -41,18 +41,22 @@ static inline int dir_entries(const char *dir)
 	return n;
 }
 
-/* Remove dir and the files directly in it. */
+/* Remove dir with everything below it (a plain file: just that file). */
 static inline void remove_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
-	if (!d)
+	if (!d) {
+		unlink(dir);
 		return;
+	}
 	struct dirent *e;
-	char p[512];
+	char p[1024];
 	while ((e = readdir(d)))
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-			unlink(p);
+			int n = snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			if (n < 0 || (size_t)n >= sizeof p)
+				fail_msg("path too long: %s/%s", dir, e->d_name);
+			remove_dir(p);
 		}
 	closedir(d);
 	rmdir(dir);

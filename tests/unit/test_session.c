@@ -1,7 +1,7 @@
 /* test_session.c — a run and its mid-run changes (SPEC §2): λ without restart, rank grow /
  * shrink, init restart, refused values, divergence and recovery, determinism; and the
  * session's metrics against quantities formed the expensive way (LAPACK on X). */
-#include "testutil.h"
+#include "sessiontest.h"
 
 #include <stdlib.h>
 
@@ -11,26 +11,10 @@
 
 static ls_session *make(const char *const *kv)
 {
-	ls_config c;
-	ls_config_defaults(&c);
-	const char *base[] = { "problem", "approx", "m", "20", "n", "16", "true-rank", "3",
-			       "rank", "6", "lambda", "0.2", "lr", "0.1", NULL };
-	for (size_t i = 0; base[i]; i += 2)
-		assert_ok(ls_config_set(&c, base[i], base[i + 1], NULL));
-	for (size_t i = 0; kv && kv[i]; i += 2)
-		assert_ok(ls_config_set(&c, kv[i], kv[i + 1], NULL));
-	ls_session *s;
-	ls_error err;
-	if (ls_session_create(&s, &c, &err) != LS_OK)
-		fail_msg("create: %s", err.msg);
-	return s;
-}
-
-static void step(ls_session *s, long n)
-{
-	ls_error err;
-	if (ls_session_step(s, n, &err) != LS_OK)
-		fail_msg("step: %s", err.msg);
+	static const char *const base[] = { "problem", "approx", "m", "20", "n", "16",
+					    "true-rank", "3", "rank", "6", "lambda", "0.2",
+					    "lr", "0.1", NULL };
+	return session_from(base, kv);
 }
 
 static void set(ls_session *s, const char *k, const char *v)

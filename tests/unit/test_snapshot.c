@@ -2,7 +2,8 @@
  * like the uninterrupted one (gd, sgd, momentum, adam, mk, after a rank change, with the α̂/β̂
  * cache and the history), diverged states, atomic writes, and broken snapshots refused with a
  * message naming the file. */
-#include "testutil.h"
+#include "iotest.h"
+#include "sessiontest.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -13,27 +14,10 @@
 
 static ls_session *make(const char *const *kv)
 {
-	ls_config c;
-	ls_config_defaults(&c);
-	const char *base[] = {"problem", "regression", "m",       "12",   "n",
-	                      "10",      "true-rank",  "2",       "rank", "3",
-	                      "lr",      "0.02",       "samples", "64",   NULL};
-	for (size_t i = 0; base[i]; i += 2)
-		assert_ok(ls_config_set(&c, base[i], base[i + 1], NULL));
-	for (size_t i = 0; kv && kv[i]; i += 2)
-		assert_ok(ls_config_set(&c, kv[i], kv[i + 1], NULL));
-	ls_session *s;
-	ls_error err;
-	if (ls_session_create(&s, &c, &err) != LS_OK)
-		fail_msg("create: %s", err.msg);
-	return s;
-}
-
-static void step(ls_session *s, long n)
-{
-	ls_error err;
-	if (ls_session_step(s, n, &err) != LS_OK)
-		fail_msg("step: %s", err.msg);
+	static const char *const base[] = { "problem", "regression", "m", "12", "n", "10",
+					    "true-rank", "2", "rank", "3", "lr", "0.02",
+					    "samples", "64", NULL };
+	return session_from(base, kv);
 }
 
 static void save(const ls_session *s, const char *dir)
@@ -50,44 +34,6 @@ static ls_session *load(const char *dir)
 	if (ls_session_load(&s, dir, &err) != LS_OK)
 		fail_msg("load: %s", err.msg);
 	return s;
-}
-
-/* Scratch directory (the parent of the snapshots) and cleanup. */
-static void scratch(char *dir, size_t len)
-{
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, len, "%s/lssnap.XXXXXX", t && *t ? t : "/tmp");
-	assert_non_null(mkdtemp(dir));
-}
-
-static void rm_rf(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		unlink(dir);
-		return;
-	}
-	struct dirent *e;
-	char p[1024];
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-			rm_rf(p);
-		}
-	closedir(d);
-	rmdir(dir);
-}
-
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-	closedir(d);
-	return n;
 }
 
 static bool same_double(double a, double b)
@@ -152,7 +98,7 @@ static void assert_same(const ls_session *a, const ls_session *b)
 static void resume_case(const char *const *kv, bool rank_change)
 {
 	char dir[256], snap[320];
-	scratch(dir, sizeof dir);
+	scratch_dir(dir);
 	snprintf(snap, sizeof snap, "%s/snap", dir);
 	ls_session *a = make(kv);
 	ls_error err;
@@ -172,7 +118,7 @@ static void resume_case(const char *const *kv, bool rank_change)
 	assert_same(a, b);
 	ls_session_free(a);
 	ls_session_free(b);
-	rm_rf(dir);
+	remove_dir(dir);
 }
 
 static void test_resume_gd(void **state)
@@ -224,7 +170,7 @@ static void test_restart_counter(void **state)
 {
 	(void)state;
 	char dir[256], snap[320];
-	scratch(dir, sizeof dir);
+	scratch_dir(dir);
 	snprintf(snap, sizeof snap, "%s/snap", dir);
 	const char *kv[] = {"init", "custom", "init-b", "0.1", NULL};
 	ls_session *a = make(kv);
@@ -238,14 +184,14 @@ static void test_restart_counter(void **state)
 	assert_same(a, b);
 	ls_session_free(a);
 	ls_session_free(b);
-	rm_rf(dir);
+	remove_dir(dir);
 }
 
 static void test_diverged(void **state)
 {
 	(void)state;
 	char dir[256], snap[320];
-	scratch(dir, sizeof dir);
+	scratch_dir(dir);
 	snprintf(snap, sizeof snap, "%s/snap", dir);
 	const char *kv[] = {"lr", "1e5", NULL};
 	ls_session *a = make(kv);
@@ -258,7 +204,7 @@ static void test_diverged(void **state)
 	assert_string_equal(ls_session_metrics(a)->message, ls_session_metrics(b)->message);
 	ls_session_free(a);
 	ls_session_free(b);
-	rm_rf(dir);
+	remove_dir(dir);
 }
 
 /* Saving replaces a previous snapshot, refuses any other directory, leaves no temporaries. */
@@ -266,13 +212,13 @@ static void test_atomic_save(void **state)
 {
 	(void)state;
 	char dir[256], snap[320], other[320], keep[400], bad[400];
-	scratch(dir, sizeof dir);
+	scratch_dir(dir);
 	snprintf(snap, sizeof snap, "%s/snap", dir);
 	ls_session *a = make(NULL);
 	save(a, snap);
 	step(a, 10);
 	save(a, snap);
-	assert_int_equal(entries(dir), 1);
+	assert_int_equal(dir_entries(dir), 1);
 	ls_session *b = load(snap);
 	assert_int_equal(ls_session_steps(b), 10);
 	ls_session_free(b);
@@ -288,9 +234,9 @@ static void test_atomic_save(void **state)
 	assert_int_equal(access(keep, F_OK), 0);
 	snprintf(bad, sizeof bad, "%s/missing/snap", dir);
 	assert_int_not_equal(ls_session_save(a, bad, &err), LS_OK);
-	assert_int_equal(entries(dir), 2);
+	assert_int_equal(dir_entries(dir), 2);
 	ls_session_free(a);
-	rm_rf(dir);
+	remove_dir(dir);
 }
 
 /* Copy src's files into a fresh dst. */
@@ -318,16 +264,6 @@ static void copy_dir(const char *src, const char *dst)
 	closedir(d);
 }
 
-static void write_file(const char *dir, const char *name, const char *text, size_t len)
-{
-	char p[600];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	FILE *f = fopen(p, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, len, f), len);
-	fclose(f);
-}
-
 /* Load bad, expect failure, NULL and a message naming `names`. */
 static void expect_refused(const char *bad, const char *names)
 {
@@ -345,7 +281,7 @@ static void test_broken(void **state)
 {
 	(void)state;
 	char dir[256], snap[320], bad[320], p[600];
-	scratch(dir, sizeof dir);
+	scratch_dir(dir);
 	snprintf(snap, sizeof snap, "%s/snap", dir);
 	snprintf(bad, sizeof bad, "%s/bad", dir);
 	const char *kv[] = {"optimizer", "adam", NULL};
@@ -358,12 +294,12 @@ static void test_broken(void **state)
 	snprintf(p, sizeof p, "%s/manifest.json", bad);
 	unlink(p);
 	expect_refused(bad, "manifest.json");
-	rm_rf(bad);
+	remove_dir(bad);
 	/* truncated JSON */
 	copy_dir(snap, bad);
-	write_file(bad, "manifest.json", "{\"format\": ", 11);
+	write_file(bad, "manifest.json", "{\"format\": ", 11, p);
 	expect_refused(bad, "manifest.json");
-	rm_rf(bad);
+	remove_dir(bad);
 	/* another format, another version, a bad parameter */
 	const char *manifests[] = {"{\"format\": \"x\", \"version\": 1}",
 	                           "{\"format\": \"lorascope-snapshot\", \"version\": 9}",
@@ -371,9 +307,9 @@ static void test_broken(void **state)
 	                           "\"params\": {\"lambda\": \"-1\"}}"};
 	for (size_t i = 0; i < 3; i++) {
 		copy_dir(snap, bad);
-		write_file(bad, "manifest.json", manifests[i], strlen(manifests[i]));
+		write_file(bad, "manifest.json", manifests[i], strlen(manifests[i]), p);
 		expect_refused(bad, "manifest.json");
-		rm_rf(bad);
+		remove_dir(bad);
 	}
 	/* a missing and a truncated .npy */
 	const char *files[] = {"A_0.npy", "vB_0.npy", "history.npy"};
@@ -382,14 +318,14 @@ static void test_broken(void **state)
 		snprintf(p, sizeof p, "%s/%s", bad, files[i]);
 		unlink(p);
 		expect_refused(bad, files[i]);
-		rm_rf(bad);
+		remove_dir(bad);
 		copy_dir(snap, bad);
-		write_file(bad, files[i], "\x93NUMPY\x01", 7);
+		write_file(bad, files[i], "\x93NUMPY\x01", 7, p);
 		expect_refused(bad, files[i]);
-		rm_rf(bad);
+		remove_dir(bad);
 	}
 	expect_refused("/nonexistent/lorascope/snap", "manifest.json");
-	rm_rf(dir);
+	remove_dir(dir);
 }
 
 int main(void)

@@ -366,6 +366,28 @@ static ls_lesson_run *run_new(const ls_lesson *l)
 	return r;
 }
 
+/* A session set up by l (*s) and a player of l on it. */
+static ls_lesson_run *start(const ls_lesson *l, ls_session **s)
+{
+	*s = session_for(l);
+	return run_new(l);
+}
+
+static void finish(ls_lesson_run *r, ls_session *s, ls_lesson *l)
+{
+	ls_lesson_run_free(r);
+	ls_session_free(s);
+	ls_lesson_free(l);
+}
+
+/* The event's line as a front-end shows it must be want. */
+static void assert_event_line(const ls_lesson_event *ev, const char *want)
+{
+	char line[LS_ERROR_MSG_MAX + 128];
+	ls_lesson_event_format(ev, line, sizeof line);
+	assert_string_equal(line, want);
+}
+
 static ls_lesson *parse_cat(const char *a, const char *b)
 {
 	char text[1024];
@@ -392,8 +414,8 @@ static void test_at_exact_step(void **state)
 {
 	(void)state;
 	ls_lesson *l = parse_cat(small_approx, "at 100: set lambda 0.05\nat 230: stop\n");
-	ls_session *s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_session *s;
+	ls_lesson_run *r = start(l, &s);
 	assert_close(ls_session_config(s)->lambda, 0.2, 0, 0);
 	/* Batches of 37 do not divide 100: the budget must cut the batch at the rule. */
 	play(r, s, 100000, 37);
@@ -415,9 +437,7 @@ static void test_at_exact_step(void **state)
 	assert_true(loss == by_hand(100, 230));
 	assert_true(loss != by_hand(99, 230));
 	assert_true(loss != by_hand(101, 230));
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 static void test_when_fires_once(void **state)
@@ -444,8 +464,7 @@ static void test_when_fires_once(void **state)
 	         "at 400: stop\n",
 	         thr);
 	ls_lesson *l = parse_cat(small_approx, rules);
-	s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 1000);
 	size_t n;
 	const ls_lesson_event *ev = ls_lesson_run_events(r, &n);
@@ -457,9 +476,7 @@ static void test_when_fires_once(void **state)
 	assert_int_equal(ev[1].clock, first);
 	assert_int_equal(ev[1].step, first);
 	assert_int_equal(ev[2].kind, LS_LESSON_EV_STOP);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 static void test_caption_order(void **state)
@@ -472,8 +489,8 @@ static void test_caption_order(void **state)
 	                                       "at 30: caption \"d\"\n"
 	                                       "at 0: caption \"a\"\n"
 	                                       "at 60: stop\n");
-	ls_session *s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_session *s;
+	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 7);
 	size_t n;
 	const ls_lesson_event *ev = ls_lesson_run_events(r, &n);
@@ -486,9 +503,7 @@ static void test_caption_order(void **state)
 		assert_int_equal(ev[i].clock, at[i]);
 	}
 	assert_int_equal(ev[7].kind, LS_LESSON_EV_STOP);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 static void test_clock_across_restarts(void **state)
@@ -498,8 +513,8 @@ static void test_clock_across_restarts(void **state)
 	ls_lesson *l = parse_cat(small_approx, "at 50: set init large\n"
 	                                       "at 80: caption \"x\"\n"
 	                                       "after 60 when step >= 20: caption \"y\"\n");
-	ls_session *s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_session *s;
+	ls_lesson_run *r = start(l, &s);
 	play(r, s, 200, 1000);
 	size_t n;
 	const ls_lesson_event *ev = ls_lesson_run_events(r, &n);
@@ -515,14 +530,11 @@ static void test_clock_across_restarts(void **state)
 	assert_int_equal(ls_session_steps(s), 150);
 	assert_true(ls_lesson_run_finished(r));
 	assert_int_equal(ls_lesson_run_budget(r), LONG_MAX);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 
 	/* A restart made by the front-end (the TUI's reset key) between polls. */
 	l = parse_cat(small_approx, "at 100: stop\n");
-	s = session_for(l);
-	r = run_new(l);
+	r = start(l, &s);
 	const ls_lesson_event *e;
 	ls_error err;
 	assert_ok(ls_lesson_run_poll(r, s, &e, &n, &err));
@@ -536,9 +548,7 @@ static void test_clock_across_restarts(void **state)
 	assert_int_equal(ls_lesson_run_clock(r), 50);
 	assert_int_equal(n, 0);
 	assert_int_equal(ls_lesson_run_budget(r), 50);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 static void test_actions_and_refusals(void **state)
@@ -548,8 +558,8 @@ static void test_actions_and_refusals(void **state)
 	                        "at 0: set rank 9; caption \"goes on\"\n"
 	                        "at 5: kick 0.5; pause; reset\n"
 	                        "after 20 when loss >= 0: stop\n");
-	ls_session *s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_session *s;
+	ls_lesson_run *r = start(l, &s);
 	ls_error err;
 	const ls_lesson_event *ev;
 	size_t n;
@@ -558,13 +568,10 @@ static void test_actions_and_refusals(void **state)
 	assert_int_equal(ev[0].kind, LS_LESSON_EV_REFUSED);
 	assert_non_null(strstr(ev[0].msg, "exceeds min(m, n) = 8"));
 	assert_int_equal(ls_session_config(s)->rank, 4);
-	char line[LS_ERROR_MSG_MAX + 128];
-	ls_lesson_event_format(&ev[0], line, sizeof line);
-	assert_string_equal(line, "[step 0] refused: set rank 9 (line 2): --rank: 9 exceeds "
-	                          "min(m, n) = 8");
+	assert_event_line(&ev[0], "[step 0] refused: set rank 9 (line 2): --rank: 9 exceeds "
+				  "min(m, n) = 8");
 	assert_int_equal(ev[1].kind, LS_LESSON_EV_CAPTION);
-	ls_lesson_event_format(&ev[1], line, sizeof line);
-	assert_string_equal(line, "[step 0] goes on");
+	assert_event_line(&ev[1], "[step 0] goes on");
 	assert_int_equal(ls_lesson_run_budget(r), 5);
 
 	assert_ok(ls_session_step(s, 5, &err));
@@ -577,12 +584,9 @@ static void test_actions_and_refusals(void **state)
 	assert_int_equal(ev[0].step, 5);
 	assert_int_equal(ls_session_steps(s), 0); /* reset */
 	assert_true(norm_before > 0);
-	ls_lesson_event_format(&ev[0], line, sizeof line);
-	assert_string_equal(line, "[step 5] kick 0.5");
-	ls_lesson_event_format(&ev[1], line, sizeof line);
-	assert_string_equal(line, "[step 5] pause");
-	ls_lesson_event_format(&ev[2], line, sizeof line);
-	assert_string_equal(line, "[step 5] reset");
+	assert_event_line(&ev[0], "[step 5] kick 0.5");
+	assert_event_line(&ev[1], "[step 5] pause");
+	assert_event_line(&ev[2], "[step 5] reset");
 	/* The "when" rule waits for its "after" step: the budget runs to it, then goes to 1. */
 	assert_int_equal(ls_lesson_run_budget(r), 15);
 	assert_false(ls_lesson_run_finished(r));
@@ -595,17 +599,14 @@ static void test_actions_and_refusals(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(ev[0].kind, LS_LESSON_EV_STOP);
 	assert_int_equal(ev[0].clock, 20);
-	ls_lesson_event_format(&ev[0], line, sizeof line);
-	assert_string_equal(line, "[step 20] stop");
+	assert_event_line(&ev[0], "[step 20] stop");
 	assert_true(ls_lesson_run_stopped(r));
 	assert_true(ls_lesson_run_finished(r));
 	assert_int_equal(ls_lesson_run_budget(r), 0);
 	/* Nothing fires after stop. */
 	assert_ok(ls_lesson_run_poll(r, s, &ev, &n, &err));
 	assert_int_equal(n, 0);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 static void test_diverged_and_undefined(void **state)
@@ -615,8 +616,8 @@ static void test_diverged_and_undefined(void **state)
 	                        "set init large\n"
 	                        "when diverged: caption \"boom\"; set lr 0.1; reset\n"
 	                        "at 200: stop\n");
-	ls_session *s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_session *s;
+	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 1000);
 	size_t n;
 	const ls_lesson_event *ev = ls_lesson_run_events(r, &n);
@@ -624,19 +625,15 @@ static void test_diverged_and_undefined(void **state)
 	assert_string_equal(ev[0].action->text, "boom");
 	assert_true(ev[0].clock > 0 && ev[0].clock < 200);
 	assert_int_equal(ev[1].kind, LS_LESSON_EV_SET);
-	char line[256];
-	ls_lesson_event_format(&ev[1], line, sizeof line);
 	char want[64];
 	snprintf(want, sizeof want, "[step %ld] set lr 0.1", ev[0].clock);
-	assert_string_equal(line, want);
+	assert_event_line(&ev[1], want);
 	assert_int_equal(ev[2].kind, LS_LESSON_EV_RESET);
 	assert_int_equal(ev[3].kind, LS_LESSON_EV_STOP);
 	assert_false(ls_session_diverged(s));
 	assert_int_equal(ls_session_steps(s), 200 - ev[0].clock);
 	assert_true(ls_session_metrics(s)->loss < 1e3);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 
 	/* Without a baseline rstar, ratio and dist are undefined: every comparison is false. */
 	const char *rules =
@@ -645,28 +642,22 @@ static void test_diverged_and_undefined(void **state)
 	        "caption \"n\"\nat 3: stop\n";
 	l = parse_cat("set problem approx; set m 8; set n 8; set rank 4; set baseline off\n",
 	              rules);
-	s = session_for(l);
-	r = run_new(l);
+	r = start(l, &s);
 	play(r, s, 100000, 1000);
 	ev = ls_lesson_run_events(r, &n);
 	assert_int_equal(n, 2);
 	assert_string_equal(ev[0].action->text, "n");
 	assert_int_equal(ev[1].kind, LS_LESSON_EV_STOP);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 	/* With one, rstar and dist are defined (ratio stays undefined while X = 0). */
 	l = parse_cat("set problem approx; set m 8; set n 8; set rank 4\n", rules);
-	s = session_for(l);
-	r = run_new(l);
+	r = start(l, &s);
 	play(r, s, 100000, 1000);
 	ev = ls_lesson_run_events(r, &n);
 	assert_true(n >= 3);
 	assert_string_equal(ev[0].action->text, "r");
 	assert_string_equal(ev[1].action->text, "d");
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 /* The clock of the first event whose caption is text, -1 if none. */
@@ -707,8 +698,8 @@ static void test_verdict_spurious(void **state)
 	                        "when verdict != not-stationary: caption \"st\"\n"
 	                        "when verdict == spurious: caption \"s\"; stop\n"
 	                        "at 40000: stop\n");
-	ls_session *s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_session *s;
+	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 1000);
 	long t = caption_clock(r, "s");
 	assert_true(t > 0 && t < 40000);
@@ -726,9 +717,7 @@ static void test_verdict_spurious(void **state)
 	assert_true(reports >= 1);
 	assert_true(reports <= 1 + (t - 1) / LS_LESSON_VERDICT_EVERY);
 	assert_true(reports <= 20); /* the gate held the report back for thousands of steps */
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 /* approx with weight decay converges to its global minimum: "verdict == global" fires where
@@ -743,8 +732,8 @@ static void test_verdict_global(void **state)
 	                         "when verdict == spurious: caption \"s\"\n"
 	                         "when verdict == saddle: caption \"sd\"\n"
 	                         "at 4000: stop\n");
-	ls_session *s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_session *s;
+	ls_lesson_run *r = start(l, &s);
 	long t = -1, at_t = -1;
 	ls_error err;
 	for (;;) {
@@ -771,21 +760,16 @@ static void test_verdict_global(void **state)
 	long span = 4000 - t;
 	assert_true(after >= span / LS_LESSON_VERDICT_EVERY - 1);
 	assert_true(after <= span / LS_LESSON_VERDICT_EVERY + 1);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 
 	/* A verdict is computed only for a rule whose other conditions hold. */
 	l = parse_cat(small_approx, "when loss < 0 and verdict == global: caption \"g\"\n"
 	                            "at 3000: stop\n");
-	s = session_for(l);
-	r = run_new(l);
+	r = start(l, &s);
 	play(r, s, 100000, 1000);
 	assert_int_equal(caption_clock(r, "g"), -1);
 	assert_int_equal(ls_lesson_run_reports(r), 0);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 /* A run that is not stationary (a tiny step): "verdict == global" never fires, and
@@ -801,8 +785,8 @@ static void test_verdict_gate(void **state)
 	ls_lesson *l = parse_cat("set problem approx; set m 20; set n 16; set true-rank 3; "
 	                         "set rank 6; set lambda 0.2; set lr 0.0001\n",
 	                         rules);
-	ls_session *s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_session *s;
+	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 1000);
 	assert_int_equal(caption_clock(r, "g"), -1);
 	assert_int_equal(caption_clock(r, "ng"), 0);
@@ -812,23 +796,18 @@ static void test_verdict_gate(void **state)
 	ls_error err;
 	assert_ok(ls_session_theory_report(s, &rep, &err));
 	assert_int_equal(rep.verdict, LS_VERDICT_NOT_STATIONARY);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 
 	l = parse_cat("set problem approx; set m 20; set n 16; set true-rank 3; set rank 6; "
 	              "set lambda 0.2; set lr 0.1; set baseline off\n",
 	              rules);
-	s = session_for(l);
-	r = run_new(l);
+	r = start(l, &s);
 	play(r, s, 100000, 1000);
 	assert_int_equal(caption_clock(r, "g"), -1);
 	assert_int_equal(caption_clock(r, "ng"), -1);
 	assert_int_equal(caption_clock(r, "ns"), -1);
 	assert_int_equal(ls_lesson_run_reports(r), 0);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 /* regime reads the metrics: regression knows its exact α, β (special for κ < 2), and a
@@ -843,8 +822,8 @@ static void test_regime(void **state)
 	                        "when regime != special and regime != generic: caption \"x\"\n"
 	                        "at 10: set kappa 8\n"
 	                        "at 20: stop\n");
-	ls_session *s = session_for(l);
-	ls_lesson_run *r = run_new(l);
+	ls_session *s;
+	ls_lesson_run *r = start(l, &s);
 	assert_int_equal(ls_session_metrics(s)->mod[0].regime_exact, LS_REGIME_SPECIAL);
 	play(r, s, 100000, 1000);
 	assert_int_equal(caption_clock(r, "sp"), 0);
@@ -852,9 +831,7 @@ static void test_regime(void **state)
 	assert_int_equal(caption_clock(r, "x"), -1);
 	assert_int_equal(ls_session_metrics(s)->mod[0].regime_exact, LS_REGIME_GENERIC);
 	assert_int_equal(ls_lesson_run_reports(r), 0);
-	ls_lesson_run_free(r);
-	ls_session_free(s);
-	ls_lesson_free(l);
+	finish(r, s, l);
 }
 
 static int by_name(const void *a, const void *b)
@@ -890,8 +867,8 @@ static void test_shipped_lessons(void **state)
 		if (ls_lesson_load(path, &l, &err) != LS_OK)
 			fail_msg("%s", err.msg);
 		assert_non_null(l->title);
-		ls_session *s = session_for(l);
-		ls_lesson_run *r = run_new(l);
+		ls_session *s;
+		ls_lesson_run *r = start(l, &s);
 		play(r, s, 40000, 5000);
 		if (!ls_lesson_run_stopped(r))
 			fail_msg("%s: did not reach its stop (clock %ld)", names[i],
@@ -914,9 +891,7 @@ static void test_shipped_lessons(void **state)
 			captions += ev[j].kind == LS_LESSON_EV_CAPTION;
 		}
 		assert_true(captions >= 3);
-		ls_lesson_run_free(r);
-		ls_session_free(s);
-		ls_lesson_free(l);
+		finish(r, s, l);
 		free(names[i]);
 	}
 }

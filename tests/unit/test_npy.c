@@ -51,14 +51,22 @@ static void patch(unsigned char *buf, size_t len, const char *from, const char *
 	fail_msg("'%s' not found", from);
 }
 
+/* The numpy fixtures tests/data/npy/example_f64_<name>.npy, each arange(24).reshape(2, 3, 4)
+ * in float64; path := the f-th one's path. */
+static const char *const fixture_names[4] = { "little_endian_standard", "little_endian_fortran",
+					       "big_endian_standard", "big_endian_fortran" };
+
+static void fixture_path(char *path, size_t len, int f)
+{
+	snprintf(path, len, "%s/npy/example_f64_%s.npy", LS_TEST_DATA, fixture_names[f]);
+}
+
 static void test_fixture_3d_refused(void **state)
 {
 	(void)state;
-	const char *names[] = {"little_endian_standard", "little_endian_fortran",
-			       "big_endian_standard", "big_endian_fortran"};
 	for (int f = 0; f < 4; f++) {
 		char path[512];
-		snprintf(path, sizeof path, "%s/npy/example_f64_%s.npy", LS_TEST_DATA, names[f]);
+		fixture_path(path, sizeof path, f);
 		ls_mat M;
 		ls_error err;
 		assert_int_equal(ls_npy_load(path, &M, &err), LS_EDIM);
@@ -76,14 +84,12 @@ static void test_fixture_3d_refused(void **state)
 static void test_fixture_orders(void **state)
 {
 	(void)state;
-	const char *names[] = {"little_endian_standard", "little_endian_fortran",
-			       "big_endian_standard", "big_endian_fortran"};
 	for (int f = 0; f < 4; f++) {
 		char path[512];
-		snprintf(path, sizeof path, "%s/npy/example_f64_%s.npy", LS_TEST_DATA, names[f]);
+		fixture_path(path, sizeof path, f);
 		size_t len;
 		unsigned char *b = slurp(path, &len);
-		bool fortran = strstr(names[f], "fortran") != NULL;
+		bool fortran = strstr(fixture_names[f], "fortran") != NULL;
 		patch(b, len, "(2, 3, 4)", fortran ? "(2, 12)  " : "(6, 4)   ");
 		ls_mat M;
 		assert_ok(parse(b, len, &M, NULL));

@@ -46,16 +46,22 @@ static unsigned long push(ls_worker *w, ls_cmd_kind k, const char *param, const 
 	return seq;
 }
 
+/* The defaults on a 12×10 problem of true rank 2, LoRA rank 3. */
+static void small_config(ls_config *cfg)
+{
+	ls_config_defaults(cfg);
+	assert_ok(ls_config_set(cfg, "m", "12", NULL));
+	assert_ok(ls_config_set(cfg, "n", "10", NULL));
+	assert_ok(ls_config_set(cfg, "rank", "3", NULL));
+	assert_ok(ls_config_set(cfg, "true-rank", "2", NULL));
+}
+
 static void test_commands_reach_the_view(void **state)
 {
 	(void)state;
 	ls_config cfg;
-	ls_config_defaults(&cfg);
+	small_config(&cfg);
 	ls_error err;
-	assert_ok(ls_config_set(&cfg, "m", "12", &err));
-	assert_ok(ls_config_set(&cfg, "n", "10", &err));
-	assert_ok(ls_config_set(&cfg, "rank", "3", &err));
-	assert_ok(ls_config_set(&cfg, "true-rank", "2", &err));
 	ls_worker *w;
 	assert_ok(ls_worker_start(&w, &cfg, true, -1, &err));
 
@@ -160,12 +166,8 @@ static void test_speed_and_snapshot(void **state)
 {
 	(void)state;
 	ls_config cfg;
-	ls_config_defaults(&cfg);
+	small_config(&cfg);
 	ls_error err;
-	assert_ok(ls_config_set(&cfg, "m", "12", &err));
-	assert_ok(ls_config_set(&cfg, "n", "10", &err));
-	assert_ok(ls_config_set(&cfg, "rank", "3", &err));
-	assert_ok(ls_config_set(&cfg, "true-rank", "2", &err));
 	assert_ok(ls_config_set(&cfg, "lambda", "0.07", &err));
 	ls_worker_opts o = {.cfg = &cfg, .paused = true, .speed = 60, .notify_fd = -1};
 	ls_worker *w;

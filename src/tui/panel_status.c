@@ -9,6 +9,7 @@
 #include "lorascope/config.h"
 #include "lorascope/optim_kinds.h"
 #include "lorascope/problem.h"
+#include "../cli/preset.h"
 #include "theme.h"
 #include "ui.h"
 
@@ -108,10 +109,14 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	char mods[40] = "";
 	if (v->m.nmod > 1)
 		snprintf(mods, sizeof mods, " x%zu modules", v->m.nmod);
-	if (v->replay)
+	if (v->replay) {
+		/* A trace records the parameters: a preset's own shape is not among them. */
+		long pm = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->m;
+		long pn = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->n;
 		snprintf(buf, sizeof buf, " lorascope replay %s  %s %ldx%ld  seed %llu ",
 		         ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem],
-		         c->m, c->n, (unsigned long long)c->seed);
+		         pm, pn, (unsigned long long)c->seed);
+	}
 	else {
 		/* --true-rank only where it plants the answer: not trace2 or the presets, nor data
 		 * read from a file (--target, --outputs). */

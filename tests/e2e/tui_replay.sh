@@ -3,7 +3,8 @@
 # the status shows row 1 (step 0, its loss), End the last row, Home the first again, Right
 # one row on, Left one row back, PgDn a jump; the header names the trace and the status the
 # trace's parameters (lambda and rank as run). The w key's trace replays as well; a bad
-# trace is refused before the screen opens (exit 2, FILE:LINE).
+# trace is refused before the screen opens (exit 2, FILE:LINE); a preset's trace shows the
+# preset's own shape (loud5 5x5).
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 
 cd "$TUI_TMP" || exit 1
@@ -66,6 +67,16 @@ tui_start 120 36 replay "$f"
 tui_wait '│trace row +1 of [0-9]+'
 tui_keys End
 tui_wait 'REPLAY'
+tui_keys q
+tui_wait '^EXITED 0$'
+
+# A preset's trace: the header gives the preset's own shape, not the --m/--n it records.
+"$LORASCOPE" run --problem loud5 --steps 20 --every 10 --no-timing --trace l.csv >/dev/null ||
+	fail "run loud5 --trace failed"
+tui_next
+tui_start 120 36 replay l.csv
+tui_wait 'REPLAY'
+tui_wait 'lorascope replay l\.csv  loud5 5x5  seed'
 tui_keys q
 tui_wait '^EXITED 0$'
 

@@ -117,15 +117,41 @@ static double fro(const double *x, size_t len)
 	return sqrt(ss);
 }
 
-ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
-			      double *sigma, double *gram_diff, double *norm_a, double *norm_b,
-			      ls_error *err)
+/* LS_OK when A (m×r) and B (n×r) fit the workspace; LS_EDIM naming both otherwise. */
+static ls_status check_fit(const ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B,
+			   ls_error *err)
 {
 	size_t m = A->rows, n = B->rows, r = A->cols;
 	if (B->cols != r || m > ws->m || n > ws->n || r > ws->r)
 		return ls_error_set(err, LS_EDIM,
 				    "spectrum: factors %zux%zu and %zux%zu exceed the workspace", m,
 				    r, n, B->cols);
+	return LS_OK;
+}
+
+/* ws->ra, ws->rb := the square roots R_A (k_A×r), R_B (k_B×r) of A and B (r ≥ 1). */
+static ls_status both_roots(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, size_t *ka,
+			    size_t *kb, ls_error *err)
+{
+	ls_status st = square_root(ws, A, ws->qa, ws->ra, ka, err);
+	return st == LS_OK ? square_root(ws, B, ws->qb, ws->rb, kb, err) : st;
+}
+
+/* ws->core := R_A·R_Bᵀ (k_A×k_B), whose singular values are those of A·Bᵀ. */
+static void form_core(ls_spectrum_ws *ws, size_t ka, size_t kb, size_t r)
+{
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)ka, (int)kb, (int)r, 1.0, ws->ra,
+		    (int)ka, ws->rb, (int)kb, 0.0, ws->core, (int)ka);
+}
+
+ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+			      double *sigma, double *gram_diff, double *norm_a, double *norm_b,
+			      ls_error *err)
+{
+	size_t r = A->cols;
+	ls_status st = check_fit(ws, A, B, err);
+	if (st != LS_OK)
+		return st;
 	if (r == 0) {
 		if (gram_diff)
 			*gram_diff = 0.0;
@@ -136,10 +162,7 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 		return LS_OK;
 	}
 	size_t ka, kb;
-	ls_status st = square_root(ws, A, ws->qa, ws->ra, &ka, err);
-	if (st == LS_OK)
-		st = square_root(ws, B, ws->qb, ws->rb, &kb, err);
-	if (st != LS_OK)
+	if ((st = both_roots(ws, A, B, &ka, &kb, err)) != LS_OK)
 		return st;
 	if (norm_a)
 		*norm_a = fro(ws->ra, ka * r);
@@ -153,9 +176,8 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 			    ws->rb, (int)kb, ws->rb, (int)kb, 1.0, ws->gram, (int)r);
 		*gram_diff = fro(ws->gram, r * r);
 	}
-	/* core = R_A·R_Bᵀ (k_A×k_B); σ(X) = |s|·σ(core). */
-	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)ka, (int)kb, (int)r, 1.0, ws->ra,
-		    (int)ka, ws->rb, (int)kb, 0.0, ws->core, (int)ka);
+	/* σ(X) = |s|·σ(core). */
+	form_core(ws, ka, kb, r);
 	size_t k = min_sz(ka, kb);
 	lapack_int info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'N', (lapack_int)ka, (lapack_int)kb,
 					      ws->core, (lapack_int)ka, sigma, NULL, 1, NULL, 1,
@@ -172,22 +194,17 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 ls_status ls_spectrum_fro(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
 			  double *fro_out, ls_error *err)
 {
-	size_t m = A->rows, n = B->rows, r = A->cols;
-	if (B->cols != r || m > ws->m || n > ws->n || r > ws->r)
-		return ls_error_set(err, LS_EDIM,
-				    "spectrum: factors %zux%zu and %zux%zu exceed the workspace", m,
-				    r, n, B->cols);
+	size_t r = A->cols;
+	ls_status st = check_fit(ws, A, B, err);
+	if (st != LS_OK)
+		return st;
 	*fro_out = 0.0;
 	if (r == 0)
 		return LS_OK;
 	size_t ka, kb;
-	ls_status st = square_root(ws, A, ws->qa, ws->ra, &ka, err);
-	if (st == LS_OK)
-		st = square_root(ws, B, ws->qb, ws->rb, &kb, err);
-	if (st != LS_OK)
+	if ((st = both_roots(ws, A, B, &ka, &kb, err)) != LS_OK)
 		return st;
-	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)ka, (int)kb, (int)r, 1.0, ws->ra,
-		    (int)ka, ws->rb, (int)kb, 0.0, ws->core, (int)ka);
+	form_core(ws, ka, kb, r);
 	*fro_out = fabs(s) * fro(ws->core, ka * kb);
 	return LS_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lorascope/config.h"
+#include "lorascope/lora.h"
 #include "lorascope/optim_kinds.h"
 #include "lorascope/problem.h"
 #include "../cli/preset.h"
@@ -63,7 +64,9 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		row(r, &y, LS_TXT(ui, "η", "eta"), a);
 	}
 	num(r, &y, LS_TXT(ui, "λ", "lambda"), c->lambda);
-	double s = m->nmod ? m->mod[0].s : NAN;
+	/* A trace records no module metrics: s from the scaling it records. */
+	double s = m->nmod ? m->mod[0].s
+	                   : ls_lora_scale(c->scaling, c->alpha, (size_t)(c->rank > 0 ? c->rank : 1));
 	ls_axis_format(s, 7, d, sizeof d);
 	if (v->has_baseline || (v->replay && m->rstar > 0))
 		snprintf(buf, sizeof buf, "%ld / %zu / %s", c->rank, m->rstar, d);

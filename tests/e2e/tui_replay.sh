@@ -30,7 +30,7 @@ tui_wait '│trace row +1 of 21'
 [ "$(tui_value step)" = 0 ] || fail "home row: step $(tui_value step), not 0"
 close_to "$(tui_value 'f(X)')" "$(loss_of 1)" || fail "row 1 loss $(tui_value 'f(X)') != $(loss_of 1)"
 tui_wait '│λ +0\.05'
-tui_wait '│r / r\* / s +3 /'
+tui_wait '│r / r\* / s +3 / [0-9]+ / 1 ' # s from the recorded scaling (one), not nan
 
 tui_keys End
 tui_wait '│trace row +21 of 21'

@@ -56,6 +56,12 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ls_scale_add(&ys, &v->floor, 1);
 		ls_scale_add(&ys, &v->f_star, 1);
 	}
+	/* A diverged run climbs to 1e300: keep the training before it on the axis (up to a
+	 * million times the starting loss) and let the blow-up leave at the top. */
+	double cap = h->len ? 1e6 * fmax(h->loss[0], h->reg_loss[0]) : NAN;
+	bool clipped = v->diverged && isfinite(cap) && cap > 0 && ys.hi > cap;
+	if (clipped)
+		ys.hi = cap;
 	/* At most 15 decades: a floor of 1e-30 must not flatten the curves. */
 	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-15)
 		ys.lo = ys.hi * 1e-15;
@@ -96,6 +102,8 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_draw_canvas(ui, c);
 	ls_draw_cursor(ui, c, &xs);
 	/* Not drawable on a log axis: say so instead of drawing garbage. */
-	if (n && !(h->reg_loss[n - 1] > 0))
+	if (clipped)
+		ls_draw_text(c.y, c.x + 1, c.w - 2, LS_ROLE_LABEL, "(diverged: off the top)");
+	else if (n && !(h->reg_loss[n - 1] > 0))
 		ls_draw_text(c.y, c.x + 1, c.w - 2, LS_ROLE_LABEL, "(loss <= 0: off the log axis)");
 }

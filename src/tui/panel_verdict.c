@@ -107,7 +107,7 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	bool th = v->has_theory && rep->nmod > 0;
 	if (v->diverged) {
 		y += band(r, y, LS_ROLE_BAD, "diverged", true);
-		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, " paused: lower eta (e), reset (x)");
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, " paused; e lowers eta, x resets");
 	} else if (!v->has_baseline) {
 		y += band(r, y, LS_ROLE_INFO, "regime: no baseline", true);
 		y += band(r, y, LS_ROLE_INFO, "verdict needs X* (b)", true);

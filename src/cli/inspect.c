@@ -287,7 +287,8 @@ int ls_cli_inspect(int argc, char **argv)
 		return LS_EXIT_OK;
 	}
 	if (!path) {
-		usage(stderr);
+		fprintf(stderr, "lorascope inspect: missing PATH, an adapter directory or a "
+				"safetensors file (see --help)\n");
 		return LS_EXIT_USAGE;
 	}
 	if (opt.tui)

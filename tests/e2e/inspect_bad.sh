@@ -36,8 +36,12 @@ check "$work/empty" "empty: no adapter_model.safetensors"
 check "$work/missing" "missing: no such file or directory"
 check "$top_srcdir/tests/data/npy/array.npy" "array.npy: neither an adapter directory nor"
 
-"$LORASCOPE" inspect > /dev/null 2>&1
+"$LORASCOPE" inspect > /dev/null 2>"$work.err"
 [ $? -eq 2 ] || fail "no PATH: expected status 2"
+# One line saying what is missing, not the whole --help on stderr.
+[ "$(wc -l < "$work.err")" -eq 1 ] && grep -q 'missing PATH' "$work.err" ||
+	fail "no PATH: not one line naming PATH: $(cat "$work.err")"
+rm -f "$work.err"
 "$LORASCOPE" inspect --bogus "$SRC" > /dev/null 2>&1
 [ $? -eq 2 ] || fail "unknown option: expected status 2"
 exit 0

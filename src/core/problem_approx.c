@@ -213,9 +213,7 @@ static double approx_loss_dense(ls_problem *p, const ls_mat *X)
 
 static ls_status approx_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 {
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, G);
+	ls_status st = ls_probutil_check_dense_all(p, X, G, NULL);
 	if (st == LS_OK)
 		st = ls_mat_copy(&G[0], &X[0]);
 	if (st == LS_OK)
@@ -225,9 +223,7 @@ static ls_status approx_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 
 static ls_status approx_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out)
 {
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, H);
+	ls_status st = ls_probutil_check_dense_all(p, X, H, NULL);
 	if (st == LS_OK)
 		st = ls_mat_copy(&out[0], &H[0]);
 	return st;

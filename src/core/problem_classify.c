@@ -220,9 +220,7 @@ static ls_status classify_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 	classify_data *d = p->data;
 	ls_mat R;
 	double f;
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, G);
+	ls_status st = ls_probutil_check_dense_all(p, X, G, NULL);
 	if (st == LS_OK)
 		st = classify_dense_residual(d, &X[0], &R, &f);
 	if (st == LS_OK)
@@ -235,11 +233,7 @@ static ls_status classify_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat
 	classify_data *d = p->data;
 	ls_mat R, V;
 	double f;
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, H);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, out);
+	ls_status st = ls_probutil_check_dense_all(p, X, H, out);
 	if (st == LS_OK)
 		st = classify_dense_residual(d, &X[0], &R, &f);
 	if (st == LS_OK)

@@ -313,9 +313,7 @@ static ls_status mlp_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, 
 	bool two = d->nmod == 2;
 	ls_mat Hid, E, dH, dE, D, Bk;
 	double f, inv = 1.0 / (double)N;
-	ls_status st = ls_probutil_check_dense(p, H);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, out);
+	ls_status st = ls_probutil_check_dense_all(p, H, out, NULL);
 	if (st == LS_OK)
 		st = mlp_forward_dense(p, X, &Hid, &E, &f);
 	if (st == LS_OK)

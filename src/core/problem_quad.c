@@ -109,9 +109,7 @@ double ls_probquad_loss_dense(ls_problem *p, const ls_mat *X)
 
 ls_status ls_probquad_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 {
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, G);
+	ls_status st = ls_probutil_check_dense_all(p, X, G, NULL);
 	if (st != LS_OK)
 		return st;
 	quad_eval(p, &X[0]);
@@ -121,11 +119,7 @@ ls_status ls_probquad_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 ls_status ls_probquad_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out)
 {
 	quad_data *d = p->data;
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, H);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, out);
+	ls_status st = ls_probutil_check_dense_all(p, X, H, out);
 	if (st != LS_OK)
 		return st;
 	ls_mat_copy(&d->D, &H[0]);

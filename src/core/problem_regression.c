@@ -204,9 +204,7 @@ static ls_status regression_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G
 {
 	regression_data *d = p->data;
 	ls_mat R;
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, G);
+	ls_status st = ls_probutil_check_dense_all(p, X, G, NULL);
 	if (st == LS_OK)
 		st = regression_residual(d, &X[0], &R);
 	if (st == LS_OK)
@@ -218,11 +216,7 @@ static ls_status regression_hvp_dense(ls_problem *p, const ls_mat *X, const ls_m
 				      ls_mat *out)
 {
 	regression_data *d = p->data;
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, H);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, out);
+	ls_status st = ls_probutil_check_dense_all(p, X, H, out);
 	if (st == LS_OK)
 		st = ls_mat_gemm(false, false, 1.0, &H[0], &d->Sigma, 0.0, &out[0]);
 	return st;

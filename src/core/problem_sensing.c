@@ -187,9 +187,7 @@ static double sensing_loss_dense(ls_problem *p, const ls_mat *X)
 static ls_status sensing_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 {
 	sensing_data *d = p->data;
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, G);
+	ls_status st = ls_probutil_check_dense_all(p, X, G, NULL);
 	if (st != LS_OK)
 		return st;
 	sensing_eval(d, sensing_vec(d, &X[0]), NULL, d->N, true, 1.0);
@@ -199,11 +197,7 @@ static ls_status sensing_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 static ls_status sensing_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out)
 {
 	sensing_data *d = p->data;
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, H);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, out);
+	ls_status st = ls_probutil_check_dense_all(p, X, H, out);
 	if (st != LS_OK)
 		return st;
 	sensing_eval(d, sensing_vec(d, &H[0]), NULL, d->N, true, 0.0);

@@ -92,9 +92,7 @@ static double trace2_loss_dense(ls_problem *p, const ls_mat *X)
 static ls_status trace2_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 {
 	trace2_data *d = p->data;
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, G);
+	ls_status st = ls_probutil_check_dense_all(p, X, G, NULL);
 	if (st != LS_OK)
 		return st;
 	ls_mat_set_identity(&G[0]);
@@ -104,11 +102,7 @@ static ls_status trace2_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 
 static ls_status trace2_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out)
 {
-	ls_status st = ls_probutil_check_dense(p, X);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, H);
-	if (st == LS_OK)
-		st = ls_probutil_check_dense(p, out);
+	ls_status st = ls_probutil_check_dense_all(p, X, H, out);
 	if (st != LS_OK)
 		return st;
 	double t = ls_mat_trace(&H[0]);

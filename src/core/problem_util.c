@@ -82,6 +82,16 @@ ls_status ls_probutil_check_dense(const ls_problem *p, const ls_mat *X)
 	return LS_OK;
 }
 
+ls_status ls_probutil_check_dense_all(const ls_problem *p, const ls_mat *X, const ls_mat *Y,
+				      const ls_mat *Z)
+{
+	const ls_mat *all[] = { X, Y, Z };
+	for (size_t i = 0; i < 3; i++)
+		if (all[i] && ls_probutil_check_dense(p, all[i]) != LS_OK)
+			return LS_EDIM;
+	return LS_OK;
+}
+
 ls_status ls_probutil_check_batch(const ls_problem *p, const ls_batch *b)
 {
 	if (!b)

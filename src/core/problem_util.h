@@ -33,6 +33,11 @@ ls_status ls_probutil_check_factors(const ls_problem *p, const ls_factors *F);
 /* LS_OK when every X[k] has shape p->shape[k]; LS_EDIM otherwise. */
 ls_status ls_probutil_check_dense(const ls_problem *p, const ls_mat *X);
 
+/* ls_probutil_check_dense of each of X, Y, Z that is not NULL (a dense path's point,
+ * direction and output). */
+ls_status ls_probutil_check_dense_all(const ls_problem *p, const ls_mat *X, const ls_mat *Y,
+				      const ls_mat *Z);
+
 /* Number of samples a batch selects (NULL: all p->samples); its j-th index. */
 static inline size_t ls_probutil_batch_count(const ls_problem *p, const ls_batch *b)
 {

@@ -59,7 +59,7 @@
 	X("resume", TEXT, resume, 0, 0, 0,                                                         \
 	  "DIR: continue the snapshot DIR (written by the s key or run --snapshot)")               \
 	X("lesson", TEXT, lesson, 0, 0, 0,                                                         \
-	  "FILE: play the lesson FILE (captions, pauses; man lorascope: LESSONS)")                           \
+	  "FILE: play the lesson FILE (captions, pauses; man lorascope: LESSONS)")                 \
 	X("no-config", FLAG, no_config, 0, 0, 0, "do not read the defaults file (see below)")      \
 	X("stats", TEXT, stats, 0, 0, 0,                                                           \
 	  "FILE: write frame-time and key-latency percentiles to FILE on exit")                    \
@@ -155,7 +155,8 @@ void ls_tui_usage(FILE *out)
 	fputs("Parameters (as in `lorascope run --help`):\n", out);
 	for (int i = 0; i < LS_PARAM_COUNT; i++) {
 		char def[96];
-		snprintf(def, sizeof def, "(default %s)", ls_params[i].def[0] ? ls_params[i].def : "none");
+		const char *d = ls_params[i].def[0] ? ls_params[i].def : "none";
+		snprintf(def, sizeof def, "(default %s)", d);
 		usage_row(out, ls_params[i].name, ls_params[i].help, def);
 	}
 	fputs("Defaults file: $XDG_CONFIG_HOME/lorascope/config (else\n"
@@ -277,9 +278,9 @@ static int parse(int argc, char **argv, tui_opts *o)
 		}
 		if ((p || has_arg == 1) && !val) {
 			if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
+				const char *nx = i + 1 < argc ? argv[i + 1] : NULL;
 				fprintf(stderr, "lorascope: --%s needs a value%s%s%s\n", name,
-				        i + 1 < argc ? " (before " : "", i + 1 < argc ? argv[i + 1] : "",
-				        i + 1 < argc ? ")" : "");
+				        nx ? " (before " : "", nx ? nx : "", nx ? ")" : "");
 				return 2;
 			}
 			val = argv[++i];
@@ -766,7 +767,8 @@ int ls_tui_main(int argc, char **argv)
 		long pm = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.m;
 		long pn = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.n;
 		snprintf(busy, sizeof busy,
-		         "lorascope: building %s %ldx%ld%s (problem, full fine-tuning baseline) ...",
+		         "lorascope: building %s %ldx%ld%s (problem, full fine-tuning "
+		         "baseline) ...",
 		         ls_problem_names[cfg.problem], pm, pn,
 		         cfg.problem == LS_PROBLEM_MLP && cfg.modules > 1 ? ", two modules" : "");
 	}

@@ -65,8 +65,8 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	}
 	num(r, &y, LS_TXT(ui, "λ", "lambda"), c->lambda);
 	/* A trace records no module metrics: s from the scaling it records. */
-	double s = m->nmod ? m->mod[0].s
-	                   : ls_lora_scale(c->scaling, c->alpha, (size_t)(c->rank > 0 ? c->rank : 1));
+	size_t rk = (size_t)(c->rank > 0 ? c->rank : 1);
+	double s = m->nmod ? m->mod[0].s : ls_lora_scale(c->scaling, c->alpha, rk);
 	ls_axis_format(s, 7, d, sizeof d);
 	if (v->has_baseline || (v->replay && m->rstar > 0))
 		snprintf(buf, sizeof buf, "%ld / %zu / %s", c->rank, m->rstar, d);
@@ -119,8 +119,7 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		snprintf(buf, sizeof buf, " lorascope replay %s  %s %ldx%ld  seed %llu ",
 		         ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem],
 		         pm, pn, (unsigned long long)c->seed);
-	}
-	else {
+	} else {
 		/* --true-rank only where it plants the answer: not trace2 or the presets, nor data
 		 * read from a file (--target, --outputs). */
 		char tr[40] = "";

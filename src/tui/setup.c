@@ -56,7 +56,8 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 			char detail[400];
 			if (ui->editing)
 				snprintf(detail, sizeof detail,
-				         "--%s: type a value; Enter applies, Esc cancels, ^U clears",
+				         "--%s: type a value; Enter applies, Esc cancels, "
+				         "^U clears",
 				         p->name);
 			else
 				snprintf(detail, sizeof detail, "--%s: %s%s", p->name, p->help,

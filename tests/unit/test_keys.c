@@ -135,7 +135,8 @@ static void test_help_and_man_show_action_names(void **state)
 	char line[160];
 	bool seen_lr_down = false;
 	for (int i = 0; ls_keymap_help_line(&km, i, line, sizeof line); i++)
-		if (strstr(line, " e ") && strstr(line, " lr-down ") && strstr(line, "halve the step"))
+		if (strstr(line, " e ") && strstr(line, " lr-down ") &&
+		    strstr(line, "halve the step"))
 			seen_lr_down = true;
 	assert_true(seen_lr_down);
 	char man[8192] = "";

@@ -169,11 +169,7 @@ static ls_status sensing_loss_grad(ls_problem *p, const ls_factors *F, const ls_
 	double f = sensing_eval(d, d->X.data, batch, ls_probutil_batch_count(p, batch), grad, 1.0);
 	if (loss)
 		*loss = f;
-	if (GA && (st = ls_mat_gemm(false, false, 1.0, &d->G, &F->B[0], 0.0, &GA[0])) != LS_OK)
-		return st;
-	if (GB && (st = ls_mat_gemm(true, false, 1.0, &d->G, &F->A[0], 0.0, &GB[0])) != LS_OK)
-		return st;
-	return LS_OK;
+	return ls_probutil_dense_factor_grads(&d->G, F, GA, GB);
 }
 
 static double sensing_loss_dense(ls_problem *p, const ls_mat *X)

@@ -213,6 +213,17 @@ ls_status ls_probutil_gram_eig(const ls_mat *Z, ls_mat *Sigma, double *lmin, dou
 	return st;
 }
 
+ls_status ls_probutil_dense_factor_grads(const ls_mat *G, const ls_factors *F, ls_mat *GA,
+					 ls_mat *GB)
+{
+	ls_status st;
+	if (GA && (st = ls_mat_gemm(false, false, 1.0, G, &F->B[0], 0.0, &GA[0])) != LS_OK)
+		return st;
+	if (GB && (st = ls_mat_gemm(true, false, 1.0, G, &F->A[0], 0.0, &GB[0])) != LS_OK)
+		return st;
+	return LS_OK;
+}
+
 ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X)
 {
 	return ls_mat_gemm(false, true, F->s[k], &F->A[k], &F->B[k], 0.0, X);

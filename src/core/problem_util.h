@@ -102,6 +102,11 @@ ls_status ls_probutil_dense_affine(ls_mat *W, const ls_mat *Base, const ls_mat *
 ls_status ls_probutil_gram_eig(const ls_mat *Z, ls_mat *Sigma, double *lmin, double *lmax,
 			       ls_error *err);
 
+/* From a dense ∇f (G, m×n) of a one-module problem: GA[0] := G·B and GB[0] := Gᵀ·A, either
+ * skipped when NULL (what loss_grad returns, MATH.md §2). */
+ls_status ls_probutil_dense_factor_grads(const ls_mat *G, const ls_factors *F, ls_mat *GA,
+					 ls_mat *GB);
+
 /* X := s_k·A_k·B_kᵀ (X is m_k×n_k). */
 ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X);
 

@@ -105,20 +105,45 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	mvhline(r.y, r.x, ' ', r.w);
 	attrset(A_NORMAL);
 	const ls_config *c = &v->cfg;
-	char buf[200];
+	/* The right part first (state, speed cap, keys): the left part gives way to it. */
+	const char *state = v->replay     ? " REPLAY "
+	                    : v->diverged ? " DIVERGED "
+	                    : v->paused   ? " PAUSED "
+	                                  : " RUNNING ";
+	ls_role role = v->diverged ? LS_ROLE_BAD : v->paused ? LS_ROLE_WARN : LS_ROLE_GOOD;
+	if (v->replay)
+		role = LS_ROLE_INFO;
+	char sp[48] = "", keys[120], buf[200];
+	if (!v->replay) {
+		sp[0] = ' ';
+		speed_text(v->speed, sp + 1, sizeof sp - 1);
+	}
+	char help[32], setup[32], quit[32];
+	ls_keymap_keys_text(&ui->keys, LS_ACT_HELP, help, sizeof help);
+	ls_keymap_keys_text(&ui->keys, LS_ACT_SETUP, setup, sizeof setup);
+	ls_keymap_keys_text(&ui->keys, LS_ACT_QUIT, quit, sizeof quit);
+	if (v->replay)
+		snprintf(keys, sizeof keys, "  Left/Right Home/End move  %s help  %s quit", help,
+		         quit);
+	else
+		snprintf(keys, sizeof keys, "  %s help  %s setup  %s quit", help, setup, quit);
+	int tail = (int)(strlen(state) + strlen(sp) + strlen(keys));
+
 	/* The problem's own shape (presets such as loud5 fix it), and the module count. */
 	size_t m = v->m.nmod ? v->m.mod[0].m : (size_t)c->m;
 	size_t n = v->m.nmod ? v->m.mod[0].n : (size_t)c->n;
 	char mods[40] = "";
 	if (v->m.nmod > 1)
 		snprintf(mods, sizeof mods, " x%zu modules", v->m.nmod);
+	char seed[40];
+	snprintf(seed, sizeof seed, "  seed %llu", (unsigned long long)c->seed);
 	if (v->replay) {
 		/* A trace records the parameters: a preset's own shape is not among them. */
 		long pm = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->m;
 		long pn = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->n;
-		snprintf(buf, sizeof buf, " lorascope replay %s  %s %ldx%ld  seed %llu ",
+		snprintf(buf, sizeof buf, " lorascope replay %s  %s %ldx%ld%s ",
 		         ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem],
-		         pm, pn, (unsigned long long)c->seed);
+		         pm, pn, seed);
 	} else {
 		/* --true-rank only where it plants the answer: not trace2 or the presets, nor data
 		 * read from a file (--target, --outputs). */
@@ -128,35 +153,22 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		               !c->outputs[0];
 		if (planted)
 			snprintf(tr, sizeof tr, "  true rank %ld", c->true_rank);
-		snprintf(buf, sizeof buf, " lorascope  %s %zux%zu%s%s  seed %llu ",
-		         ls_problem_names[c->problem], m, n, mods, tr, (unsigned long long)c->seed);
+		/* On a narrow screen the seed, then the true rank, give way to the keys. */
+		for (int drop = 0; drop < 3; drop++) {
+			snprintf(buf, sizeof buf, " lorascope  %s %zux%zu%s%s%s ",
+			         ls_problem_names[c->problem], m, n, mods, drop < 2 ? tr : "",
+			         drop < 1 ? seed : "");
+			if ((int)strlen(buf) + tail <= r.w)
+				break;
+		}
 	}
 	ls_draw_text(r.y, r.x, r.w, LS_ROLE_HEADER, buf);
 	int x = r.x + (int)strlen(buf);
-	const char *state = v->replay     ? " REPLAY "
-	                    : v->diverged ? " DIVERGED "
-	                    : v->paused   ? " PAUSED "
-	                                  : " RUNNING ";
-	ls_role role = v->diverged ? LS_ROLE_BAD : v->paused ? LS_ROLE_WARN : LS_ROLE_GOOD;
-	if (v->replay)
-		role = LS_ROLE_INFO;
 	ls_draw_text(r.y, x, r.x + r.w - x, role, state);
 	x += (int)strlen(state);
-	if (!v->replay) {
-		speed_text(v->speed, buf, sizeof buf);
-		char sp[48];
-		snprintf(sp, sizeof sp, " %s", buf);
+	if (sp[0]) {
 		ls_draw_text(r.y, x, r.x + r.w - x, LS_ROLE_HEADER, sp);
 		x += (int)strlen(sp);
 	}
-	char help[32], setup[32], quit[32];
-	ls_keymap_keys_text(&ui->keys, LS_ACT_HELP, help, sizeof help);
-	ls_keymap_keys_text(&ui->keys, LS_ACT_SETUP, setup, sizeof setup);
-	ls_keymap_keys_text(&ui->keys, LS_ACT_QUIT, quit, sizeof quit);
-	if (v->replay)
-		snprintf(buf, sizeof buf, "  Left/Right Home/End move  %s help  %s quit", help,
-		         quit);
-	else
-		snprintf(buf, sizeof buf, "  %s help  %s setup  %s quit", help, setup, quit);
-	ls_draw_text(r.y, x, r.x + r.w - x, LS_ROLE_HEADER, buf);
+	ls_draw_text(r.y, x, r.x + r.w - x, LS_ROLE_HEADER, keys);
 }

@@ -70,4 +70,20 @@ static inline void demo_fail(const char *where, const ls_error *err)
 	fprintf(stderr, "demo: %s: %s\n", where, err->msg[0] ? err->msg : ls_strerror(err->code));
 }
 
+/* cfg from kv (demo_config), then its problem into p drawn from *rng seeded with cfg's seed
+ * (the stream goes on in *rng); false with the message printed on a failure. */
+static inline bool demo_problem(const char *const *kv, ls_config *cfg, ls_rng *rng,
+				ls_problem *p)
+{
+	if (!demo_config(cfg, kv))
+		return false;
+	ls_rng_seed(rng, cfg->seed);
+	ls_error err;
+	if (ls_problem_create(p, cfg, rng, &err) != LS_OK) {
+		demo_fail("problem", &err);
+		return false;
+	}
+	return true;
+}
+
 #endif

@@ -124,7 +124,7 @@ static bool run(const char *name, const char *const *kv, trace *tr)
 int main(int argc, char **argv)
 {
 	bool quick;
-	int rc = paper_args(argc, argv, what, &quick);
+	int rc = demo_args(argc, argv, what, &quick);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	printf("Mu-Klabjan (2025), Theorem 3: LoRA GD with the adaptive step (mk), s = 1, "

@@ -190,7 +190,7 @@ static bool eq53(bool quick)
 int main(int argc, char **argv)
 {
 	bool quick;
-	int rc = paper_args(argc, argv, what, &quick);
+	int rc = demo_args(argc, argv, what, &quick);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	printf("Rushka-Klabjan (2026), LoRA rank vs accuracy under gradient flow%s\n\n",

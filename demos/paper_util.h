@@ -1,5 +1,5 @@
-/* paper_util.h — what the Rushka–Klabjan and Mu–Klabjan demos share: --quick, a session
- * built from name/value pairs through the library's parameter table, a mean with its
+/* paper_util.h — what the Rushka–Klabjan and Mu–Klabjan demos share besides demo.h (--quick,
+ * a config from name/value pairs): a session built from such pairs, a mean with its
  * standard error, and the closing verdict line. Demos print the paper's value beside what
  * lorascope measures and exit 0 when the finding is reproduced, 1 when it is not. */
 #ifndef LORASCOPE_PAPER_UTIL_H
@@ -13,39 +13,17 @@
 #include "lorascope/config.h"
 #include "lorascope/session.h"
 
-/* --quick selects the short mode (make check); --help prints what the demo shows.
- * Returns 0 to go on, -1 after --help, 2 on a bad argument. */
-static inline int paper_args(int argc, char **argv, const char *what, bool *quick)
-{
-	*quick = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--quick") == 0) {
-			*quick = true;
-		} else if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: %s [--quick]\n%s\n", argv[0], what);
-			return -1;
-		} else {
-			fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", argv[0],
-			        argv[i]);
-			return 2;
-		}
-	}
-	return 0;
-}
+#include "demo.h"
 
 /* A session from the defaults and the NULL-terminated name, value pairs of kv; NULL (with
  * the message printed) on a bad value or a failure. */
 static inline ls_session *paper_session(const char *const *kv)
 {
 	ls_config c;
+	if (!demo_config(&c, kv))
+		return NULL;
 	ls_error err;
 	ls_error_clear(&err);
-	ls_config_defaults(&c);
-	for (size_t i = 0; kv[i] && kv[i + 1]; i += 2)
-		if (ls_config_set(&c, kv[i], kv[i + 1], &err) != LS_OK) {
-			fprintf(stderr, "demo: %s\n", err.msg);
-			return NULL;
-		}
 	ls_session *s;
 	if (ls_session_create(&s, &c, &err) != LS_OK) {
 		fprintf(stderr, "demo: %s\n", err.msg);

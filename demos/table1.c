@@ -19,16 +19,11 @@ int main(int argc, char **argv)
 			     quick ? "10" : "20", "true-rank", "3", "noise", "0.3", "seed", "7",
 			     NULL };
 	ls_config cfg;
-	if (!demo_config(&cfg, kv))
-		return 1;
 	ls_rng rng;
-	ls_rng_seed(&rng, cfg.seed);
 	ls_problem p;
-	ls_error err;
-	if (ls_problem_create(&p, &cfg, &rng, &err) != LS_OK) {
-		demo_fail("problem", &err);
+	if (!demo_problem(kv, &cfg, &rng, &p))
 		return 1;
-	}
+	ls_error err;
 	const double lambdas[] = { 0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0 };
 	const size_t nl = sizeof lambdas / sizeof lambdas[0];
 	long iters = quick ? 3000 : 20000;

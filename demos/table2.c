@@ -22,16 +22,11 @@ int main(int argc, char **argv)
 	const char *kv[] = { "problem", "sensing", "m", "10", "n", "10", "true-rank", "2",
 			     "samples", "150", "seed", "5", NULL };
 	ls_config cfg;
-	if (!demo_config(&cfg, kv))
-		return 1;
 	ls_rng rng;
-	ls_rng_seed(&rng, cfg.seed);
 	ls_problem p;
-	ls_error err;
-	if (ls_problem_create(&p, &cfg, &rng, &err) != LS_OK) {
-		demo_fail("problem", &err);
+	if (!demo_problem(kv, &cfg, &rng, &p))
 		return 1;
-	}
+	ls_error err;
 	ls_baseline b;
 	ls_mat Xs[LS_MAX_MODULES];
 	if (ls_baseline_compute(&b, &p, 0.01, 5000, 1e-10, &err) != LS_OK ||

@@ -55,16 +55,6 @@ static void bind(dims *d, int k, size_t v, const char *src)
 	snprintf(d->src[k], sizeof d->src[k], "%s", src);
 }
 
-/* err := "--opt: " + err (the reader's and ls_matrix_expect's messages name the file). */
-static ls_status prefix(ls_error *err, ls_status st, const char *opt)
-{
-	if (!err)
-		return st;
-	char msg[LS_ERROR_MSG_MAX];
-	snprintf(msg, sizeof msg, "%s", err->msg);
-	return ls_error_set(err, st, "--%s: %s", opt, msg);
-}
-
 static ls_status refuse(ls_error *err, int problem, const char *opt)
 {
 	char list[160] = "";
@@ -104,7 +94,7 @@ static ls_status fit(dims *d, const file_role *ro, const char *opt, const char *
 	if (rbad || cbad) {
 		ls_status st =
 		        ls_matrix_expect(spec, M, er, ec, d->src[rbad ? ro->rows : ro->cols], err);
-		return prefix(err, st, opt);
+		return ls_probutil_prefix(err, st, opt);
 	}
 	if (!d->bound[ro->rows])
 		bind(d, ro->rows, M->rows, self);
@@ -214,7 +204,7 @@ ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err
 		ls_mat M = {0};
 		st = ls_matrix_load(spec[k], &M, err);
 		if (st != LS_OK)
-			return prefix(err, st, opt);
+			return ls_probutil_prefix(err, st, opt);
 		if (M.rows == 0 || M.cols == 0)
 			st = ls_error_set(err, LS_EDIM, "--%s: %s is empty (%zu×%zu)", opt, spec[k],
 			                  M.rows, M.cols);
@@ -232,7 +222,7 @@ ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err
 		ls_mat M = {0};
 		st = ls_matrix_load(c->init_a_file, &M, err);
 		if (st != LS_OK)
-			return prefix(err, st, "init-a-file");
+			return ls_probutil_prefix(err, st, "init-a-file");
 		file_role ra = {D_M, D_R};
 		if (fix) {
 			st = fit(&d, &ra, "init-a-file", c->init_a_file, &M, err);
@@ -250,7 +240,7 @@ ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err
 		ls_mat M = {0};
 		st = ls_matrix_load(c->init_b_file, &M, err);
 		if (st != LS_OK)
-			return prefix(err, st, "init-b-file");
+			return ls_probutil_prefix(err, st, "init-b-file");
 		st = fit_b(&d, fix, c->init_b_file, &M, err);
 		ls_mat_free(&M);
 	}

@@ -241,6 +241,15 @@ ls_status ls_probutil_ensure(ls_mat *W, size_t rows, size_t cols, ls_mat *view, 
 	return LS_OK;
 }
 
+ls_status ls_probutil_prefix(ls_error *err, ls_status st, const char *opt)
+{
+	if (!err)
+		return st;
+	char msg[LS_ERROR_MSG_MAX];
+	snprintf(msg, sizeof msg, "%s", err->msg);
+	return ls_error_set(err, st, "--%s: %s", opt, msg);
+}
+
 ls_status ls_probutil_load(const ls_config *cfg, int id, size_t rows, size_t cols,
 			   const char *need, ls_mat *M, bool *loaded, ls_error *err)
 {
@@ -256,12 +265,7 @@ ls_status ls_probutil_load(const ls_config *cfg, int id, size_t rows, size_t col
 		st = ls_matrix_expect(spec, &T, rows, cols, need, err);
 	if (st != LS_OK) {
 		ls_mat_free(&T);
-		if (err) {
-			char msg[LS_ERROR_MSG_MAX];
-			snprintf(msg, sizeof msg, "%s", err->msg);
-			ls_error_set(err, st, "--%s: %s", p->name, msg);
-		}
-		return st;
+		return ls_probutil_prefix(err, st, p->name);
 	}
 	ls_mat_free(M);
 	*M = T;

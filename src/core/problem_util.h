@@ -115,6 +115,10 @@ ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X);
  * cols columns. Steady-state calls with the same sizes never allocate. */
 ls_status ls_probutil_ensure(ls_mat *W, size_t rows, size_t cols, ls_mat *view, ls_error *err);
 
+/* err := "--opt: " + err (a reader's and ls_matrix_expect's messages name the file); returns
+ * st. err may be NULL. */
+ls_status ls_probutil_prefix(ls_error *err, ls_status st, const char *opt);
+
 struct ls_config;
 
 /* *M := the matrix of the file parameter id of cfg (a new owning matrix), which must be

@@ -164,10 +164,13 @@ static void test_two_modules_one_spurious(void **state)
 	ls_mat_free(&Xs[1]);
 }
 
-/* M = U·diag(3, 2, 1.2, 0.5, 0.2)·Vᵀ with random orthogonal U, V; X* = SVT_λ(M). */
+/* M = U·diag(3, 2, 1.2, 0.5, 0.2)·Vᵀ with random orthogonal U, V; X* = SVT_λ(M) (both new
+ * 6×5 matrices); returns ‖X*‖_*. */
 static double approx_target(ls_rng *rng, ls_mat *M, ls_mat *Xs, double lambda)
 {
 	const double sv[5] = { 3.0, 2.0, 1.2, 0.5, 0.2 };
+	assert_ok(ls_mat_alloc(M, 6, 5, NULL));
+	assert_ok(ls_mat_alloc(Xs, 6, 5, NULL));
 	ls_mat U, V, R;
 	assert_ok(ls_mat_alloc(&U, 6, 5, NULL));
 	assert_ok(ls_mat_alloc(&V, 5, 5, NULL));
@@ -200,8 +203,6 @@ static void test_approx_after_gd(void **state)
 	ls_rng_seed(&rng, 41);
 	const double lambda = 0.8;
 	ls_mat M, Xs;
-	assert_ok(ls_mat_alloc(&M, 6, 5, NULL));
-	assert_ok(ls_mat_alloc(&Xs, 6, 5, NULL));
 	double nuc = approx_target(&rng, &M, &Xs, lambda);
 	ls_problem p;
 	tq_approx(&p, &M);
@@ -245,8 +246,6 @@ static void test_saddle(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 42);
 	ls_mat M, Xs;
-	assert_ok(ls_mat_alloc(&M, 6, 5, NULL));
-	assert_ok(ls_mat_alloc(&Xs, 6, 5, NULL));
 	approx_target(&rng, &M, &Xs, 0.5);
 	ls_problem p;
 	tq_approx(&p, &M);

@@ -367,10 +367,10 @@ static void apply_set(ls_worker *w, const char *param, const char *text)
 		w->paused = false;
 }
 
-/* The p key: the next problem, at the rank a preset is built to show when entering one
- * (loud5 2, sense2x2 1: the default 8 does not fit their shapes) and back at the user's
- * rank when leaving the presets. The rank changes first when it shrinks (the current
- * problem holds the smaller rank), after the problem when it grows; then a restart. */
+/* The p key and F2's problem: the new problem, at the rank a preset is built to show when
+ * entering one (loud5 2, sense2x2 1: the default 8 does not fit their shapes) and back at
+ * the user's rank when leaving the presets. The rank changes first when it shrinks (the
+ * current problem holds the smaller rank), after the problem when it grows; then a restart. */
 static void cycle_problem(ls_worker *w, const char *name, int prob)
 {
 	ls_error err;
@@ -469,9 +469,18 @@ static void apply(ls_worker *w, const ls_cmd *c)
 	const ls_param_info *p = c->kind <= LS_CMD_CYCLE ? ls_param_find(c->param) : NULL;
 	char val[64];
 	switch (c->kind) {
-	case LS_CMD_SET:
-		apply_set(w, c->param, c->text);
+	case LS_CMD_SET: {
+		/* F2's problem: the presets' rank rule of the p key as well. */
+		int prob = -1;
+		for (int k = 0; strcmp(c->param, "problem") == 0 && ls_problem_names[k]; k++)
+			if (strcmp(ls_problem_names[k], c->text) == 0)
+				prob = k;
+		if (prob >= 0)
+			cycle_problem(w, c->text, prob);
+		else
+			apply_set(w, c->param, c->text);
 		break;
+	}
 	case LS_CMD_SCALE: {
 		if (!p || p->type != LS_P_REAL) {
 			set_event(w, true, "'%s' is not a real parameter", c->param);

@@ -1,10 +1,10 @@
 #!/bin/sh
 # tui_presets.sh — the presets (loud5 5×5, sense2x2 2×2) cannot hold the default rank 8: p
 # reaches them at the rank they are built for (2, 1; MATH.md §9) and says so, leaves them at
-# the user's rank again, and never sticks; r at rank 1 says it is the smallest. --problem
-# loud5 alone starts at rank 2 (TUI and run), while an explicit --rank that does not fit is
-# refused, exit 2, its reason on a line below the start-up line ("building loud5 5x5 ..."),
-# which is wiped when the screen starts.
+# the user's rank again, and never sticks (F2's problem row too); r at rank 1 says it is the
+# smallest. --problem loud5 alone starts at rank 2 (TUI and run), while an explicit --rank
+# that does not fit is refused, exit 2, its reason on a line below the start-up line
+# ("building loud5 5x5 ..."), which is wiped when the screen starts.
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 
 tui_start 120 40
@@ -27,6 +27,12 @@ tui_keys p
 tui_wait '^ lorascope  sensing 64x64  true rank 4'
 tui_wait 'sense2x2 -> sensing, rank 1 -> 8'
 tui_screen | grep -q 'r / r\* / s   8 / ' || fail "sensing not back at rank 8"
+# F2's problem row follows the same rule (the problem is its first row).
+tui_keys F2
+tui_wait 'setup \(F2\)'
+tui_keys Enter C-u sense2x2 Enter
+tui_wait 'sensing -> sense2x2, rank 8 -> 1'
+tui_keys Escape
 tui_keys q
 tui_wait '^EXITED 0$'
 tui_next

@@ -198,7 +198,7 @@ static void theory_entry(const ls_out *o, bool *first, const ls_theory_field *f,
 		size_t k = f->name[strlen(f->name) - 2] == '_'
 		                   ? (size_t)(f->name[strlen(f->name) - 1] - '0')
 		                   : 0;
-		if (exact)
+		if (exact || ri == LS_REGIME_NA)
 			snprintf(buf, sizeof buf, "%s",
 			         ri == LS_REGIME_UNKNOWN ? "not known for this problem"
 			                                 : ls_regime_text[ri]);

@@ -40,7 +40,7 @@ tui_screen() {
 
 # tui_wait PATTERN [SECONDS] — wait until the screen matches the extended regex.
 tui_wait() {
-	end=$(( $(date +%s) + ${2:-10} ))
+	end=$(( $(date +%s) + ${2:-30} ))
 	while [ "$(date +%s)" -le "$end" ]; do
 		tui_screen | grep -Eq -- "$1" && return 0
 		sleep 0.1

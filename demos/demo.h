@@ -72,8 +72,7 @@ static inline void demo_fail(const char *where, const ls_error *err)
 
 /* cfg from kv (demo_config), then its problem into p drawn from *rng seeded with cfg's seed
  * (the stream goes on in *rng); false with the message printed on a failure. */
-static inline bool demo_problem(const char *const *kv, ls_config *cfg, ls_rng *rng,
-				ls_problem *p)
+static inline bool demo_problem(const char *const *kv, ls_config *cfg, ls_rng *rng, ls_problem *p)
 {
 	if (!demo_config(cfg, kv))
 		return false;

@@ -25,9 +25,9 @@ static bool run_one(const char *lambda, const char *init, const char *sd, const 
 		    long steps, const ls_mat *Xs, const ls_alphabeta *ab, const ls_theory_opts *o,
 		    run_result *res)
 {
-	const char *kv[] = { "problem", "loud5", "rank", "2", "lambda", lambda, "optimizer", "gd",
-			     "lr", "0.002", "init", init, "init-a", sd, "init-b", sd, "seed", seed,
-			     NULL };
+	const char *kv[] = { "problem", "loud5", "rank",  "2",    "lambda", lambda,   "optimizer",
+			     "gd",      "lr",    "0.002", "init", init,     "init-a", sd,
+			     "init-b",  sd,      "seed",  seed,   NULL };
 	ls_config cfg;
 	if (!demo_config(&cfg, kv))
 		return false;

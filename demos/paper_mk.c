@@ -20,9 +20,9 @@
 #include "paper_util.h"
 
 static const char what[] =
-        "Mu-Klabjan Theorem 3: the mk step never breaks the descent inequality, and\n"
-        "min_{t<T} ||grad J||^2 is below 5 J0 / sum eta_t, below the 1/log T and (bounded\n"
-        "||V||) 1/T bounds, for T = 10, 100, 1000, 10000, on approx and regression.";
+	"Mu-Klabjan Theorem 3: the mk step never breaks the descent inequality, and\n"
+	"min_{t<T} ||grad J||^2 is below 5 J0 / sum eta_t, below the 1/log T and (bounded\n"
+	"||V||) 1/T bounds, for T = 10, 100, 1000, 10000, on approx and regression.";
 
 #define TMAX 10000L
 
@@ -137,15 +137,16 @@ int main(int argc, char **argv)
 	for (int sd = 1; sd <= (quick ? 1 : 5); sd++) {
 		char seed[16], title[96];
 		snprintf(seed, sizeof seed, "%d", sd + 2);
-		const char *approx[] = {"problem",   "approx", "m",      "20", "n",        "16",
-		                        "true-rank", "3",      "rank",   "4",  "init",     "peft",
-		                        "optimizer", "mk",     "lambda", "0",  "baseline", "off",
-		                        "seed",      seed,     NULL};
-		const char *regression[] = {
-		        "problem",   "regression", "m",         "12", "n",      "12",
-		        "true-rank", "2",          "rank",      "3",  "kappa",  "4",
-		        "init",      "gaussian",   "optimizer", "mk", "lambda", "0",
-		        "baseline",  "off",        "seed",      seed, NULL};
+		const char *approx[] = { "problem",   "approx", "m",      "20", "n",        "16",
+					 "true-rank", "3",      "rank",   "4",  "init",     "peft",
+					 "optimizer", "mk",     "lambda", "0",  "baseline", "off",
+					 "seed",      seed,     NULL };
+		const char *regression[] = { "problem", "regression", "m",         "12",
+					     "n",       "12",         "true-rank", "2",
+					     "rank",    "3",          "kappa",     "4",
+					     "init",    "gaussian",   "optimizer", "mk",
+					     "lambda",  "0",          "baseline",  "off",
+					     "seed",    seed,         NULL };
 		snprintf(title, sizeof title, "approx 20x16, r = 4, seed %s", seed);
 		ok = run(title, approx, tr) && ok;
 		snprintf(title, sizeof title, "regression 12x12, kappa 4, r = 3, seed %s", seed);

@@ -25,9 +25,9 @@
 #include "paper_util.h"
 
 static const char what[] =
-        "Rushka-Klabjan eq. (34): E[rel. error^2] = (n^2+n-2)/(nr+2) on trace2 (closed form on\n"
-        "lorascope's Gaussian init over many seeds, and GD through the session on a subset);\n"
-        "eq. (53): final loss of approx with spectral init = tail energy of the spectrum.";
+	"Rushka-Klabjan eq. (34): E[rel. error^2] = (n^2+n-2)/(nr+2) on trace2 (closed form on\n"
+	"lorascope's Gaussian init over many seeds, and GD through the session on a subset);\n"
+	"eq. (53): final loss of approx with spectral init = tail energy of the spectrum.";
 
 /* ‖X − (c/n)·I‖_F / ‖(c/n)·I‖_F for the session's current factors (X formed densely). */
 static double trace2_rel_error(const ls_session *s, double c, double *trace)
@@ -53,7 +53,7 @@ static double trace2_rel_error(const ls_session *s, double c, double *trace)
 static bool eq34(bool quick)
 {
 	const size_t n = 16;
-	const size_t ranks[] = {1, 2, 4, 8};
+	const size_t ranks[] = { 1, 2, 4, 8 };
 	const long seeds_cf = quick ? 400 : 4000, seeds_gd = quick ? 16 : 200;
 	const long steps = 3000;
 	const double lr = 0.01;
@@ -68,24 +68,24 @@ static bool eq34(bool quick)
 	       "GD measured, seeds", "max GD/33-1");
 	for (size_t ri = 0; ri < sizeof ranks / sizeof *ranks; ri++) {
 		size_t r = ranks[ri];
-		double paper =
-		        ((double)n * (double)n + (double)n - 2.0) / ((double)n * (double)r + 2.0);
+		double paper = ((double)n * (double)n + (double)n - 2.0) /
+			       ((double)n * (double)r + 2.0);
 		double lib = ls_flow_trace2_expected_rel_error2(n, r);
 		if (fabs(lib - paper) > 1e-12 * paper) {
 			printf("library closed form %.15g differs from the paper's %.15g\n", lib,
 			       paper);
 			ok = false;
 		}
-		paper_stat cf = {0}, gd = {0};
+		paper_stat cf = { 0 }, gd = { 0 };
 		double max_gap = 0.0;
 		char rank[16], seed[24];
 		snprintf(rank, sizeof rank, "%zu", r);
 		for (long sd = 1; sd <= seeds_cf; sd++) {
 			snprintf(seed, sizeof seed, "%ld", sd);
-			const char *kv[] = {"problem", "trace2", "m",  "16",   "n",
-			                    "16",      "rank",   rank, "init", "gaussian",
-			                    "lambda",  "0",      "lr", "0.01", "baseline",
-			                    "off",     "seed",   seed, NULL};
+			const char *kv[] = { "problem", "trace2", "m",  "16",   "n",
+					     "16",      "rank",   rank, "init", "gaussian",
+					     "lambda",  "0",      "lr", "0.01", "baseline",
+					     "off",     "seed",   seed, NULL };
 			ls_session *s = paper_session(kv);
 			if (!s)
 				return false;
@@ -138,7 +138,7 @@ static int desc(const void *a, const void *b)
 static bool eq53(bool quick)
 {
 	const long steps = quick ? 4000 : 10000;
-	const char *ranks[] = {"1", "2", "3", "4", "6", "8"};
+	const char *ranks[] = { "1", "2", "3", "4", "6", "8" };
 	bool ok = true;
 	printf("\nPart 2 - eq. (53): approx 24x20, planted rank 6 (decay 0.7) + noise 0.02, "
 	       "spectral "
@@ -147,11 +147,11 @@ static bool eq53(bool quick)
 	       steps);
 	printf("%4s  %16s  %16s  %12s\n", "r", "paper (53)", "lorascope GD", "rel. diff");
 	for (size_t ri = 0; ri < sizeof ranks / sizeof *ranks; ri++) {
-		const char *kv[] = {"problem",  "approx",    "m",    "24",      "n",
-		                    "20",       "true-rank", "6",    "decay",   "0.7",
-		                    "noise",    "0.02",      "rank", ranks[ri], "init",
-		                    "spectral", "lambda",    "0",    "lr",      "0.1",
-		                    "baseline", "off",       "seed", "7",       NULL};
+		const char *kv[] = { "problem",  "approx",    "m",    "24",      "n",
+				     "20",       "true-rank", "6",    "decay",   "0.7",
+				     "noise",    "0.02",      "rank", ranks[ri], "init",
+				     "spectral", "lambda",    "0",    "lr",      "0.1",
+				     "baseline", "off",       "seed", "7",       NULL };
 		ls_session *s = paper_session(kv);
 		if (!s)
 			return false;

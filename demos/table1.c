@@ -15,8 +15,12 @@ int main(int argc, char **argv)
 			  &quick);
 	if (a != 0)
 		return a < 0 ? 0 : a;
-	const char *kv[] = { "problem", "sensing", "m", quick ? "10" : "20", "n",
-			     quick ? "10" : "20", "true-rank", "3", "noise", "0.3", "seed", "7",
+	const char *kv[] = { "problem",   "sensing",
+			     "m",         quick ? "10" : "20",
+			     "n",         quick ? "10" : "20",
+			     "true-rank", "3",
+			     "noise",     "0.3",
+			     "seed",      "7",
 			     NULL };
 	ls_config cfg;
 	ls_rng rng;
@@ -31,8 +35,8 @@ int main(int argc, char **argv)
 	bool ok = true, seed_ok = true;
 	printf("Table 1 trend: sensing %ldx%ld, planted rank %ld, noise %g, %zu measurements\n",
 	       cfg.m, cfg.n, cfg.true_rank, cfg.noise, p.samples);
-	printf("%8s %4s %11s %11s %11s %13s %6s %9s\n", "lambda", "r*", "|X*|_*", "f(X*)",
-	       "floor", "f(0)/lambda", "seed", "converged");
+	printf("%8s %4s %11s %11s %11s %13s %6s %9s\n", "lambda", "r*", "|X*|_*", "f(X*)", "floor",
+	       "f(0)/lambda", "seed", "converged");
 	for (size_t i = 0; i < nl; i++) {
 		ls_baseline b;
 		if (ls_baseline_compute(&b, &p, lambdas[i], iters, 1e-10, &err) != LS_OK) {

@@ -19,8 +19,8 @@ int main(int argc, char **argv)
 	int a = demo_args(argc, argv, "Table 2 trend: beta/alpha grows with r (sensing).", &quick);
 	if (a != 0)
 		return a < 0 ? 0 : a;
-	const char *kv[] = { "problem", "sensing", "m", "10", "n", "10", "true-rank", "2",
-			     "samples", "150", "seed", "5", NULL };
+	const char *kv[] = { "problem", "sensing", "m",   "10",   "n", "10", "true-rank",
+			     "2",       "samples", "150", "seed", "5", NULL };
 	ls_config cfg;
 	ls_rng rng;
 	ls_problem p;
@@ -62,8 +62,7 @@ int main(int argc, char **argv)
 		ratio[i] = ab.beta / ab.alpha;
 		printf("%3zu %10.5g %10.5g %10.5g %10.4g %9.2g %9.2g %8.4g  %s\n", ranks[i],
 		       mc.alpha, ab.alpha, ab.beta, ratio[i], ab.alpha_move, ab.beta_move,
-		       2 * ab.alpha / ab.beta,
-		       ls_regime_text[ls_theory_regime(ab.alpha, ab.beta)]);
+		       2 * ab.alpha / ab.beta, ls_regime_text[ls_theory_regime(ab.alpha, ab.beta)]);
 		if (i > 0 && ratio[i] < 0.95 * ratio[i - 1])
 			ok = false;
 	}

@@ -24,7 +24,8 @@ int main(void)
 {
 	const char *group = "";
 	puts(".SS Parameters");
-	puts("Every parameter is an option of the TUI and of \\fBrun\\fR, a key of the config file,");
+	puts("Every parameter is an option of the TUI and of \\fBrun\\fR, a key of the config "
+	     "file,");
 	puts("a \\fBset\\fR target of a lesson and a line of the trace and snapshot headers.");
 	for (size_t i = 0; i < LS_PARAM_COUNT; i++) {
 		const ls_param_info *p = &ls_params[i];
@@ -35,8 +36,8 @@ int main(void)
 		printf(".TP\n.BI \\-\\-");
 		roff_text(p->name);
 		printf(" \" %s\"\n", p->type == LS_P_CHOICE ? "NAME"
-				   : p->type == LS_P_REAL   ? "X"
-				   : p->type == LS_P_TEXT   ? "FILE"
+				     : p->type == LS_P_REAL ? "X"
+				     : p->type == LS_P_TEXT ? "FILE"
 							    : "N");
 		roff_text(p->help);
 		if (p->choices) {

@@ -30,10 +30,10 @@
 #define LS_ADAPTER_FAR_MIN 4
 
 /* X(bit, "short name", "legend") */
-#define LS_ADAPTER_FLAG_LIST(X)                                                              \
-	X(LS_AF_B_ZERO, "B=0", "lora_B is all zero: the module does nothing")                \
-	X(LS_AF_NONFINITE, "NaN/Inf", "NaN or Inf in lora_A or lora_B")                       \
-	X(LS_AF_LOUD, "loud",                                                                \
+#define LS_ADAPTER_FLAG_LIST(X)                                                             \
+	X(LS_AF_B_ZERO, "B=0", "lora_B is all zero: the module does nothing")               \
+	X(LS_AF_NONFINITE, "NaN/Inf", "NaN or Inf in lora_A or lora_B")                     \
+	X(LS_AF_LOUD, "loud",                                                               \
 	  "stable rank and norm both far above the other modules (fails-loudly signature)") \
 	X(LS_AF_R_MISMATCH, "r!=cfg", "the tensors' rank differs from r in the config")
 
@@ -41,7 +41,7 @@ enum {
 #define LS_AF_BIT(id, name, legend) id##_BIT,
 	LS_ADAPTER_FLAG_LIST(LS_AF_BIT)
 #undef LS_AF_BIT
-	LS_AF_COUNT
+		LS_AF_COUNT
 };
 #define LS_AF(id) (1u << id##_BIT)
 
@@ -81,8 +81,8 @@ typedef struct {
 	size_t out, in, r; /* ΔW is out×in; r from the tensors */
 	bool transposed;   /* stored as in×out (fan_in_fan_out or an embedding) */
 	double alpha, scaling;
-	size_t k;       /* number of singular values: min(r, out, in) */
-	double *sigma;  /* σ(ΔW), descending (NaN when the factors are not finite) */
+	size_t k;      /* number of singular values: min(r, out, in) */
+	double *sigma; /* σ(ΔW), descending (NaN when the factors are not finite) */
 	double fro, spec, nuclear, stable_rank;
 	size_t erank90, erank99; /* fewest σ holding 90 % / 99 % of Σσ² */
 	unsigned flags;          /* LS_AF(...) bits */

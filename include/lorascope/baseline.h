@@ -19,17 +19,17 @@
 #include "lorascope/status.h"
 
 /* When the session computes the baseline (config parameter --baseline). */
-#define LS_BASELINE_MODE_LIST(X)                                                       \
-	X(LS_BASELINE_AUTO, "auto",                                                        \
-	  "skipped above m*n*min(m,n) = 512^3; iterations capped at 2^30/(m*n*min(m,n))")   \
-	X(LS_BASELINE_ON, "on", "up to --baseline-iters iterations (an m x n SVD each)")   \
+#define LS_BASELINE_MODE_LIST(X)                                                          \
+	X(LS_BASELINE_AUTO, "auto",                                                       \
+	  "skipped above m*n*min(m,n) = 512^3; iterations capped at 2^30/(m*n*min(m,n))") \
+	X(LS_BASELINE_ON, "on", "up to --baseline-iters iterations (an m x n SVD each)")  \
 	X(LS_BASELINE_OFF, "off", "never computed")
 
 typedef enum {
 #define LS_BASELINE_MODE_ENUM(id, name, help) id,
 	LS_BASELINE_MODE_LIST(LS_BASELINE_MODE_ENUM)
 #undef LS_BASELINE_MODE_ENUM
-	LS_BASELINE_MODE_COUNT
+		LS_BASELINE_MODE_COUNT
 } ls_baseline_mode;
 
 extern const char *const ls_baseline_mode_names[LS_BASELINE_MODE_COUNT + 1];
@@ -77,7 +77,7 @@ ls_status ls_baseline_compute(ls_baseline *b, ls_problem *p, double lambda_eff, 
 void ls_baseline_free(ls_baseline *b);
 /* ⟨X_k, X*_k⟩ for X_k = s·A·Bᵀ, as s·tr((U*ᵀA)(BᵀV*)Σ*) without forming X_k.
  * scratch must hold 2·r·rstar doubles. */
-double ls_baseline_inner(const ls_baseline *b, size_t k, const ls_mat *A, const ls_mat *B,
-			 double s, double *scratch);
+double ls_baseline_inner(const ls_baseline *b, size_t k, const ls_mat *A, const ls_mat *B, double s,
+			 double *scratch);
 
 #endif

@@ -12,24 +12,24 @@
 #include "lorascope/rng.h"
 #include "lorascope/status.h"
 
-#define LS_INIT_LIST(X)                                                                     \
-	X(LS_INIT_PEFT, "peft", "PEFT default: Kaiming-uniform U(+-1/sqrt(n)) B, A = 0") \
-	X(LS_INIT_GAUSSIAN, "gaussian", "PEFT gaussian: B ~ N(0, 1/r^2), A = 0")    \
-	X(LS_INIT_ZERO, "zero", "Kim-Kim-Ryu zero-init: A ~ U(+-sqrt(15/768)), B = 0")       \
-	X(LS_INIT_INIT1, "init1", "Kim-Kim-Ryu init 1: A, B ~ N(0, 1/30)")                   \
-	X(LS_INIT_INIT2, "init2", "Kim-Kim-Ryu init 2: A, B ~ N(0, 1/10)")                   \
+#define LS_INIT_LIST(X)                                                                        \
+	X(LS_INIT_PEFT, "peft", "PEFT default: Kaiming-uniform U(+-1/sqrt(n)) B, A = 0")       \
+	X(LS_INIT_GAUSSIAN, "gaussian", "PEFT gaussian: B ~ N(0, 1/r^2), A = 0")               \
+	X(LS_INIT_ZERO, "zero", "Kim-Kim-Ryu zero-init: A ~ U(+-sqrt(15/768)), B = 0")         \
+	X(LS_INIT_INIT1, "init1", "Kim-Kim-Ryu init 1: A, B ~ N(0, 1/30)")                     \
+	X(LS_INIT_INIT2, "init2", "Kim-Kim-Ryu init 2: A, B ~ N(0, 1/10)")                     \
 	X(LS_INIT_INIT3, "init3", "Kim-Kim-Ryu init 3: A ~ N(-1/10, 1/20), B ~ N(1/10, 1/20)") \
-	X(LS_INIT_LARGE, "large", "Kim-Kim-Ryu large: A, B ~ N(0, 1/5)")                     \
-	X(LS_INIT_SPECTRAL, "spectral",                                                      \
-	  "PiSSA-like: A = init-scale * top-r left singular vectors of -grad f(0), B = 0")   \
-	X(LS_INIT_OLORA, "olora", "OLoRA: from the QR of -grad f(0), scaled by init-scale")  \
+	X(LS_INIT_LARGE, "large", "Kim-Kim-Ryu large: A, B ~ N(0, 1/5)")                       \
+	X(LS_INIT_SPECTRAL, "spectral",                                                        \
+	  "PiSSA-like: A = init-scale * top-r left singular vectors of -grad f(0), B = 0")     \
+	X(LS_INIT_OLORA, "olora", "OLoRA: from the QR of -grad f(0), scaled by init-scale")    \
 	X(LS_INIT_CUSTOM, "custom", "A ~ N(0, init-a^2), B ~ N(0, init-b^2)")
 
 typedef enum {
 #define LS_INIT_ENUM(id, name, help) id,
 	LS_INIT_LIST(LS_INIT_ENUM)
 #undef LS_INIT_ENUM
-	LS_INIT_COUNT
+		LS_INIT_COUNT
 } ls_init_id;
 
 extern const char *const ls_init_names[LS_INIT_COUNT + 1];

@@ -128,30 +128,36 @@
 #define LS_LESSON_GATE_SLACK 1.01
 
 /* Condition variables: id, name, what it reads (documentation and the man page). */
-#define LS_LESSON_VAR_LIST(X)                                                        \
-	X(LS_LESSON_VAR_STEP, "step", "the session's step count")                    \
-	X(LS_LESSON_VAR_LOSS, "loss", "f(X)")                                        \
-	X(LS_LESSON_VAR_GRAD, "grad", "the gradient norm of g(A, B)")                \
-	X(LS_LESSON_VAR_RANK, "rank", "numerical rank of X")                         \
-	X(LS_LESSON_VAR_RSTAR, "rstar", "rank r* of the baseline's X*")              \
-	X(LS_LESSON_VAR_RATIO, "ratio", "sigma_r / sigma_r* of X")                   \
-	X(LS_LESSON_VAR_NORM, "norm", "Frobenius norm of X")                         \
-	X(LS_LESSON_VAR_DIST, "dist", "Frobenius distance from X to X*")             \
-	X(LS_LESSON_VAR_DIVERGED, "diverged", "the run has diverged (used alone)")       \
-	X(LS_LESSON_VAR_VERDICT, "verdict", "the theory verdict (== or != a name)")   \
+#define LS_LESSON_VAR_LIST(X)                                                       \
+	X(LS_LESSON_VAR_STEP, "step", "the session's step count")                   \
+	X(LS_LESSON_VAR_LOSS, "loss", "f(X)")                                       \
+	X(LS_LESSON_VAR_GRAD, "grad", "the gradient norm of g(A, B)")               \
+	X(LS_LESSON_VAR_RANK, "rank", "numerical rank of X")                        \
+	X(LS_LESSON_VAR_RSTAR, "rstar", "rank r* of the baseline's X*")             \
+	X(LS_LESSON_VAR_RATIO, "ratio", "sigma_r / sigma_r* of X")                  \
+	X(LS_LESSON_VAR_NORM, "norm", "Frobenius norm of X")                        \
+	X(LS_LESSON_VAR_DIST, "dist", "Frobenius distance from X to X*")            \
+	X(LS_LESSON_VAR_DIVERGED, "diverged", "the run has diverged (used alone)")  \
+	X(LS_LESSON_VAR_VERDICT, "verdict", "the theory verdict (== or != a name)") \
 	X(LS_LESSON_VAR_REGIME, "regime", "module 0's regime (== or != a name)")
 
 typedef enum {
 #define LS_LESSON_VAR_ENUM(id, name, help) id,
 	LS_LESSON_VAR_LIST(LS_LESSON_VAR_ENUM)
 #undef LS_LESSON_VAR_ENUM
-	LS_LESSON_VAR_COUNT
+		LS_LESSON_VAR_COUNT
 } ls_lesson_var;
 
 extern const char *const ls_lesson_var_names[LS_LESSON_VAR_COUNT + 1];
 
-typedef enum { LS_LESSON_LT, LS_LESSON_LE, LS_LESSON_GT, LS_LESSON_GE, LS_LESSON_EQ,
-	       LS_LESSON_NE } ls_lesson_op;
+typedef enum {
+	LS_LESSON_LT,
+	LS_LESSON_LE,
+	LS_LESSON_GT,
+	LS_LESSON_GE,
+	LS_LESSON_EQ,
+	LS_LESSON_NE
+} ls_lesson_op;
 
 typedef enum {
 	LS_LESSON_SET,
@@ -170,20 +176,20 @@ typedef struct {
 typedef struct {
 	ls_lesson_action_kind kind;
 	ls_lesson_pos pos;
-	const char *name;  /* SET: the parameter name */
-	const char *text;  /* SET: the value as written; CAPTION: the caption */
-	double scale;      /* KICK */
+	const char *name; /* SET: the parameter name */
+	const char *text; /* SET: the value as written; CAPTION: the caption */
+	double scale;     /* KICK */
 } ls_lesson_action;
 
 typedef struct {
 	ls_lesson_var var;
-	ls_lesson_op op;   /* unused for LS_LESSON_VAR_DIVERGED; EQ or NE for VERDICT, REGIME */
-	double value;      /* VERDICT: an ls_verdict; REGIME: an ls_regime (as a double) */
+	ls_lesson_op op; /* unused for LS_LESSON_VAR_DIVERGED; EQ or NE for VERDICT, REGIME */
+	double value;    /* VERDICT: an ls_verdict; REGIME: an ls_regime (as a double) */
 } ls_lesson_cond;
 
 typedef struct {
-	bool is_when;      /* false: "at" */
-	long step;         /* "at" STEP, or the "after" STEP of a "when" (0 without one) */
+	bool is_when; /* false: "at" */
+	long step;    /* "at" STEP, or the "after" STEP of a "when" (0 without one) */
 	size_t ncond;
 	ls_lesson_cond cond[LS_LESSON_MAX_CONDS];
 	size_t first, count; /* its actions: actions[first .. first + count - 1] */
@@ -243,8 +249,8 @@ typedef enum {
 
 typedef struct {
 	ls_lesson_event_kind kind;
-	long clock;        /* the lesson clock when the rule fired */
-	long step;         /* the session's step when the rule fired */
+	long clock; /* the lesson clock when the rule fired */
+	long step;  /* the session's step when the rule fired */
 	const ls_lesson_rule *rule;
 	const ls_lesson_action *action;
 	char msg[LS_ERROR_MSG_MAX]; /* REFUSED: the session's message; else empty */

@@ -12,8 +12,8 @@
 #include "lorascope/rng.h"
 #include "lorascope/status.h"
 
-#define LS_SCALING_LIST(X)                                   \
-	X(LS_SCALING_ONE, "one", "s = 1, as in the papers")  \
+#define LS_SCALING_LIST(X)                                     \
+	X(LS_SCALING_ONE, "one", "s = 1, as in the papers")    \
 	X(LS_SCALING_ALPHA_R, "alpha-r", "s = alpha/r (PEFT)") \
 	X(LS_SCALING_RSLORA, "rslora", "s = alpha/sqrt(r) (rsLoRA)")
 
@@ -21,7 +21,7 @@ typedef enum {
 #define LS_SCALING_ENUM(id, name, help) id,
 	LS_SCALING_LIST(LS_SCALING_ENUM)
 #undef LS_SCALING_ENUM
-	LS_SCALING_COUNT
+		LS_SCALING_COUNT
 } ls_scaling_id;
 
 extern const char *const ls_scaling_names[LS_SCALING_COUNT + 1];
@@ -33,8 +33,8 @@ extern const char *const ls_scaling_help[LS_SCALING_COUNT];
 typedef struct ls_lora {
 	size_t nmod;
 	size_t r;
-	int scaling;  /* ls_scaling_id */
-	double alpha; /* lora_alpha */
+	int scaling;              /* ls_scaling_id */
+	double alpha;             /* lora_alpha */
 	ls_mat A[LS_MAX_MODULES]; /* m_k×r */
 	ls_mat B[LS_MAX_MODULES]; /* n_k×r */
 	double s[LS_MAX_MODULES];

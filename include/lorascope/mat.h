@@ -61,8 +61,8 @@ bool ls_mat_isfinite(const ls_mat *M);
 ls_status ls_mat_transpose(ls_mat *B, const ls_mat *M);
 
 /* C := alpha·op(A)·op(B) + beta·C, op = transpose when ta/tb is true (dgemm). */
-ls_status ls_mat_gemm(bool ta, bool tb, double alpha, const ls_mat *A, const ls_mat *B,
-		      double beta, ls_mat *C);
+ls_status ls_mat_gemm(bool ta, bool tb, double alpha, const ls_mat *A, const ls_mat *B, double beta,
+		      ls_mat *C);
 /* y := alpha·op(A)·x + beta·y (dgemv); x and y are vectors of the right length. */
 ls_status ls_mat_gemv(bool ta, double alpha, const ls_mat *A, const double *x, double beta,
 		      double *y);

@@ -30,29 +30,29 @@
 #define LS_METRICS_MSG_MAX 256
 
 typedef struct {
-	size_t m, n;      /* shape of X_k */
-	double s;         /* scaling s_k */
-	size_t nsigma;    /* min(r, m, n) values in sigma */
-	double *sigma;    /* singular values of X_k, descending (heap, capacity sigma_cap) */
+	size_t m, n;   /* shape of X_k */
+	double s;      /* scaling s_k */
+	size_t nsigma; /* min(r, m, n) values in sigma */
+	double *sigma; /* singular values of X_k, descending (heap, capacity sigma_cap) */
 	size_t sigma_cap;
-	size_t num_rank;  /* #{i : σ_i > LS_RANK_TOL·σ_1} (0 when X_k = 0) */
-	double norm_fro;  /* ‖X_k‖_F */
-	double norm_nuc;  /* ‖X_k‖_* = Σσ_i */
-	double norm_a;    /* ‖A_k‖_F */
-	double norm_b;    /* ‖B_k‖_F */
-	double balance;   /* ‖A_kᵀA_k − B_kᵀB_k‖_F */
-	double dist_star; /* ‖X_k − X*_k‖_F (NAN without a baseline) */
-	double sigma_r;   /* σ_r(X_k) (0 when r > min(m, n)) */
+	size_t num_rank;    /* #{i : σ_i > LS_RANK_TOL·σ_1} (0 when X_k = 0) */
+	double norm_fro;    /* ‖X_k‖_F */
+	double norm_nuc;    /* ‖X_k‖_* = Σσ_i */
+	double norm_a;      /* ‖A_k‖_F */
+	double norm_b;      /* ‖B_k‖_F */
+	double balance;     /* ‖A_kᵀA_k − B_kᵀB_k‖_F */
+	double dist_star;   /* ‖X_k − X*_k‖_F (NAN without a baseline) */
+	double sigma_r;     /* σ_r(X_k) (0 when r > min(m, n)) */
 	double sigma_rstar; /* σ_{r*}(X_k), r* of this module's X* (NAN without a baseline) */
-	double ratio;     /* σ_r/σ_{r*} (NAN when undefined) */
+	double ratio;       /* σ_r/σ_{r*} (NAN when undefined) */
 	/* Kim–Kim–Ryu constants (MATH.md §4) from the session's cache for the current baseline
 	 * and rank (ls_session_alphabeta): NAN / LS_REGIME_UNKNOWN until estimated. */
 	double alpha_hat, beta_hat; /* Monte Carlo α̂ ≥ α, β̂ ≤ β */
 	size_t ab_samples;          /* samples behind them (0: not estimated) */
 	double threshold;           /* 2α̂/β̂ */
 	double alpha_exact, beta_exact, threshold_exact; /* from the problem, NAN when unknown */
-	ls_regime regime;           /* of α̂, β̂ (an estimate) */
-	ls_regime regime_exact;     /* of the exact α, β (LS_REGIME_UNKNOWN when not known) */
+	ls_regime regime;                                /* of α̂, β̂ (an estimate) */
+	ls_regime regime_exact; /* of the exact α, β (LS_REGIME_UNKNOWN when not known) */
 } ls_module_metrics;
 
 typedef struct {
@@ -64,16 +64,16 @@ typedef struct {
 	bool mk_checked;  /* Mu–Klabjan descent inequality evaluated (MATH.md §6) */
 	bool mk_holds;
 	double mk_lhs, mk_rhs;
-	size_t r;         /* LoRA rank */
-	size_t rstar;     /* r* of the baseline (max over modules; 0 without one) */
-	size_t num_rank;  /* numerical rank (max over modules) */
-	double norm_fro;  /* sqrt(Σ_k ‖X_k‖_F²) */
-	double norm_nuc;  /* Σ_k ‖X_k‖_* */
-	double dist_star; /* sqrt(Σ_k ‖X_k − X*_k‖_F²) (NAN without a baseline) */
-	double balance;   /* sqrt(Σ_k ‖A_kᵀA_k − B_kᵀB_k‖_F²) */
-	double ratio;     /* σ_r/σ_{r*} of module 0 (NAN when undefined) */
+	size_t r;             /* LoRA rank */
+	size_t rstar;         /* r* of the baseline (max over modules; 0 without one) */
+	size_t num_rank;      /* numerical rank (max over modules) */
+	double norm_fro;      /* sqrt(Σ_k ‖X_k‖_F²) */
+	double norm_nuc;      /* Σ_k ‖X_k‖_* */
+	double dist_star;     /* sqrt(Σ_k ‖X_k − X*_k‖_F²) (NAN without a baseline) */
+	double balance;       /* sqrt(Σ_k ‖A_kᵀA_k − B_kᵀB_k‖_F²) */
+	double ratio;         /* σ_r/σ_{r*} of module 0 (NAN when undefined) */
 	double steps_per_sec; /* measured over the last ls_session_step call (0 if unknown) */
-	bool diverged;    /* NaN/Inf in the loss or the factors */
+	bool diverged;        /* NaN/Inf in the loss or the factors */
 	char message[LS_METRICS_MSG_MAX]; /* why it diverged, else empty */
 	size_t nmod;
 	ls_module_metrics mod[LS_MAX_MODULES];
@@ -85,8 +85,8 @@ typedef struct {
 } ls_metrics;
 
 typedef struct {
-	size_t len, cap;  /* points stored, capacity of every array */
-	long stride;      /* a point is kept every `stride` steps */
+	size_t len, cap; /* points stored, capacity of every array */
+	long stride;     /* a point is kept every `stride` steps */
 	long *step;
 	double *loss, *reg_loss, *grad_norm, *ratio, *dist_star, *eta, *norm_fro;
 	double *threshold; /* ls_metrics.threshold */

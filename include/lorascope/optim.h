@@ -79,19 +79,18 @@ void ls_optim_reset(ls_optim *o);
  * A full-batch step from factors bit-identical to those of the last full-batch gradient
  * (ls_optim_eval, _grad or the step's own) on the same p reuses it: p must not change in
  * place between calls (a new problem needs a new optimiser). */
-ls_status ls_optim_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config *cfg,
-			ls_rng *rng, ls_step_info *info, ls_error *err);
+ls_status ls_optim_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config *cfg, ls_rng *rng,
+			ls_step_info *info, ls_error *err);
 /* f, g and ‖∇g‖ at L without stepping (full batch). Any output may be NULL. */
-ls_status ls_optim_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda,
-			double *loss, double *reg_loss, double *grad_norm, ls_error *err);
+ls_status ls_optim_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda, double *loss,
+			double *reg_loss, double *grad_norm, ls_error *err);
 /* ∇_A g and ∇_B g at L (full batch, MATH.md §2) into GA[k] (m_k×r) and GB[k] (n_k×r),
  * nmod matrices each (either may be NULL), and f, g when not NULL. */
-ls_status ls_optim_grad(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda,
-			double *loss, double *reg_loss, ls_mat *GA, ls_mat *GB, ls_error *err);
+ls_status ls_optim_grad(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda, double *loss,
+			double *reg_loss, ls_mat *GA, ls_mat *GB, ls_error *err);
 /* Views of module k's moments (first: mA, mB, also the heavy-ball velocity; second: vA,
  * vB), to save them or to write them back when resuming. */
-ls_status ls_optim_moments(ls_optim *o, size_t k, ls_mat *mA, ls_mat *mB, ls_mat *vA,
-			   ls_mat *vB);
+ls_status ls_optim_moments(ls_optim *o, size_t k, ls_mat *mA, ls_mat *mB, ls_mat *vA, ls_mat *vB);
 ls_optim_counts ls_optim_get_counts(const ls_optim *o);
 void ls_optim_set_counts(ls_optim *o, ls_optim_counts c);
 

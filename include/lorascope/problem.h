@@ -28,29 +28,29 @@ struct ls_config;
 #define LS_MAX_MODULES 4
 
 /* id, name, type object, one-line description. Add a problem here and in its own file. */
-#define LS_PROBLEM_LIST(X)                                                                   \
-	X(LS_PROBLEM_SENSING, "sensing", ls_problem_sensing,                                 \
-	  "matrix sensing: Gaussian measurements of a planted low-rank matrix")              \
-	X(LS_PROBLEM_REGRESSION, "regression", ls_problem_regression,                        \
-	  "linear regression fine-tuning of W0; input covariance condition number kappa")    \
-	X(LS_PROBLEM_APPROX, "approx", ls_problem_approx,                                    \
-	  "low-rank approximation 1/2 |M - X|^2 of a target with planted rank and decay")    \
-	X(LS_PROBLEM_TRACE2, "trace2", ls_problem_trace2,                                    \
-	  "1/2 Tr^2(W0 - X): the Rushka-Klabjan closed-form gradient flow")                  \
-	X(LS_PROBLEM_CLASSIFY, "classify", ls_problem_classify,                              \
-	  "softmax regression fine-tuning on a Gaussian mixture (classes m, features n)")    \
-	X(LS_PROBLEM_MLP, "mlp", ls_problem_mlp,                                             \
-	  "two-layer tanh teacher-student network, LoRA on 1 or 2 layers: nonconvex")        \
-	X(LS_PROBLEM_LOUD5, "loud5", ls_problem_loud5,                                       \
-	  "5x5 preset that fails loudly at r = 2: spurious rank-2 minima (MATH.md 9)")       \
-	X(LS_PROBLEM_SENSE2X2, "sense2x2", ls_problem_sense2x2,                              \
+#define LS_PROBLEM_LIST(X)                                                                \
+	X(LS_PROBLEM_SENSING, "sensing", ls_problem_sensing,                              \
+	  "matrix sensing: Gaussian measurements of a planted low-rank matrix")           \
+	X(LS_PROBLEM_REGRESSION, "regression", ls_problem_regression,                     \
+	  "linear regression fine-tuning of W0; input covariance condition number kappa") \
+	X(LS_PROBLEM_APPROX, "approx", ls_problem_approx,                                 \
+	  "low-rank approximation 1/2 |M - X|^2 of a target with planted rank and decay") \
+	X(LS_PROBLEM_TRACE2, "trace2", ls_problem_trace2,                                 \
+	  "1/2 Tr^2(W0 - X): the Rushka-Klabjan closed-form gradient flow")               \
+	X(LS_PROBLEM_CLASSIFY, "classify", ls_problem_classify,                           \
+	  "softmax regression fine-tuning on a Gaussian mixture (classes m, features n)") \
+	X(LS_PROBLEM_MLP, "mlp", ls_problem_mlp,                                          \
+	  "two-layer tanh teacher-student network, LoRA on 1 or 2 layers: nonconvex")     \
+	X(LS_PROBLEM_LOUD5, "loud5", ls_problem_loud5,                                    \
+	  "5x5 preset that fails loudly at r = 2: spurious rank-2 minima (MATH.md 9)")    \
+	X(LS_PROBLEM_SENSE2X2, "sense2x2", ls_problem_sense2x2,                           \
 	  "2x2 sensing preset with a spurious minimum at r = 1 (MATH.md 9)")
 
 typedef enum {
 #define LS_PROBLEM_ENUM(id, name, type, help) id,
 	LS_PROBLEM_LIST(LS_PROBLEM_ENUM)
 #undef LS_PROBLEM_ENUM
-	LS_PROBLEM_COUNT
+		LS_PROBLEM_COUNT
 } ls_problem_id;
 
 typedef struct {
@@ -95,11 +95,11 @@ struct ls_problem {
 	const ls_problem_type *type;
 	size_t nmod;
 	ls_shape shape[LS_MAX_MODULES];
-	size_t samples;      /* number of samples for SGD mini-batches; 0 = none */
-	ls_mat target;       /* what X should approach, for display (approx: M); may be empty */
-	double alpha_exact;  /* exact α, β where known (MATH.md §9), NAN otherwise */
+	size_t samples;     /* number of samples for SGD mini-batches; 0 = none */
+	ls_mat target;      /* what X should approach, for display (approx: M); may be empty */
+	double alpha_exact; /* exact α, β where known (MATH.md §9), NAN otherwise */
 	double beta_exact;
-	void *data;          /* private to the problem type */
+	void *data; /* private to the problem type */
 };
 
 #define LS_PROBLEM_EXTERN(id, name, type, help) extern const ls_problem_type type;

@@ -9,23 +9,23 @@
 
 #include <stddef.h>
 
-#define LS_STATUS_LIST(X)                                   \
-	X(LS_OK, "success")                                     \
-	X(LS_ENOMEM, "out of memory")                           \
-	X(LS_EINVAL, "invalid argument")                        \
-	X(LS_EDIM, "dimension mismatch")                        \
-	X(LS_ERANGE, "value out of range")                      \
-	X(LS_EIO, "input/output error")                         \
-	X(LS_EFORMAT, "bad file format")                        \
-	X(LS_ETOOBIG, "too large")                              \
-	X(LS_ENUMERIC, "numerical failure")                     \
+#define LS_STATUS_LIST(X)                   \
+	X(LS_OK, "success")                 \
+	X(LS_ENOMEM, "out of memory")       \
+	X(LS_EINVAL, "invalid argument")    \
+	X(LS_EDIM, "dimension mismatch")    \
+	X(LS_ERANGE, "value out of range")  \
+	X(LS_EIO, "input/output error")     \
+	X(LS_EFORMAT, "bad file format")    \
+	X(LS_ETOOBIG, "too large")          \
+	X(LS_ENUMERIC, "numerical failure") \
 	X(LS_EUNSUPPORTED, "not supported")
 
 typedef enum {
 #define LS_STATUS_ENUM(id, text) id,
 	LS_STATUS_LIST(LS_STATUS_ENUM)
 #undef LS_STATUS_ENUM
-	LS_STATUS_COUNT
+		LS_STATUS_COUNT
 } ls_status;
 
 #define LS_ERROR_MSG_MAX 512
@@ -43,7 +43,8 @@ const char *ls_strerror(ls_status code);
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-ls_status ls_error_set(ls_error *err, ls_status code, const char *fmt, ...);
+ls_status
+ls_error_set(ls_error *err, ls_status code, const char *fmt, ...);
 
 /* Clear err to LS_OK with an empty message. */
 void ls_error_clear(ls_error *err);

@@ -35,32 +35,32 @@
 #include "lorascope/status.h"
 
 /* id, name (CSV/JSONL), text (table, screen) */
-#define LS_REGIME_LIST(X)                                                   \
-	X(LS_REGIME_UNKNOWN, "unknown", "not estimated")                    \
-	X(LS_REGIME_SPECIAL, "special", "SPECIAL (2a > b)")                 \
-	X(LS_REGIME_GENERIC, "generic", "GENERIC (2a <= b)")                \
+#define LS_REGIME_LIST(X)                                    \
+	X(LS_REGIME_UNKNOWN, "unknown", "not estimated")     \
+	X(LS_REGIME_SPECIAL, "special", "SPECIAL (2a > b)")  \
+	X(LS_REGIME_GENERIC, "generic", "GENERIC (2a <= b)") \
 	X(LS_REGIME_NA, "n/a", "Theorem 1 does not apply (alpha <= 0)")
 
 typedef enum {
 #define LS_REGIME_ENUM(id, name, text) id,
 	LS_REGIME_LIST(LS_REGIME_ENUM)
 #undef LS_REGIME_ENUM
-	LS_REGIME_COUNT
+		LS_REGIME_COUNT
 } ls_regime;
 
-#define LS_VERDICT_LIST(X)                                                          \
-	X(LS_VERDICT_UNKNOWN, "unknown", "not computed")                            \
-	X(LS_VERDICT_NOT_STATIONARY, "not-stationary", "not stationary yet")        \
-	X(LS_VERDICT_SADDLE, "saddle", "stationary, negative curvature: a saddle")  \
-	X(LS_VERDICT_GLOBAL, "global", "global minimum")                            \
-	X(LS_VERDICT_SPURIOUS, "spurious", "SPURIOUS: fails loudly")                \
+#define LS_VERDICT_LIST(X)                                                         \
+	X(LS_VERDICT_UNKNOWN, "unknown", "not computed")                           \
+	X(LS_VERDICT_NOT_STATIONARY, "not-stationary", "not stationary yet")       \
+	X(LS_VERDICT_SADDLE, "saddle", "stationary, negative curvature: a saddle") \
+	X(LS_VERDICT_GLOBAL, "global", "global minimum")                           \
+	X(LS_VERDICT_SPURIOUS, "spurious", "SPURIOUS: fails loudly")               \
 	X(LS_VERDICT_NA, "n/a", "second-order stationary; the theorem does not apply")
 
 typedef enum {
 #define LS_VERDICT_ENUM(id, name, text) id,
 	LS_VERDICT_LIST(LS_VERDICT_ENUM)
 #undef LS_VERDICT_ENUM
-	LS_VERDICT_COUNT
+		LS_VERDICT_COUNT
 } ls_verdict;
 
 extern const char *const ls_regime_names[LS_REGIME_COUNT + 1];
@@ -70,11 +70,11 @@ extern const char *const ls_verdict_text[LS_VERDICT_COUNT];
 
 /* Knobs of every instrument; ls_theory_opts_default() documents the defaults. */
 typedef struct {
-	size_t samples;       /* Monte Carlo samples for α, β (paper: 1000) */
-	size_t beta_iters;    /* ascent iterations over the unit vectors of U, V per sample */
-	size_t alpha_iters;   /* 0: α̂ by pure Monte Carlo as the paper; > 0: then descend the
-			       * quotient from each sample on its rank-r factors (still α̂ ≥ α) */
-	double D;             /* sampling radius ‖X_i − X*‖_F ≤ D; ≤ 0: auto (see report) */
+	size_t samples;     /* Monte Carlo samples for α, β (paper: 1000) */
+	size_t beta_iters;  /* ascent iterations over the unit vectors of U, V per sample */
+	size_t alpha_iters; /* 0: α̂ by pure Monte Carlo as the paper; > 0: then descend the
+			     * quotient from each sample on its rank-r factors (still α̂ ≥ α) */
+	double D;           /* sampling radius ‖X_i − X*‖_F ≤ D; ≤ 0: auto (see report) */
 	size_t lanczos_iters; /* Krylov dimension cap (the full dimension if smaller) */
 	double grad_tol;      /* stationary when ‖∇g‖·max(‖θ‖, 1)/scale ≤ grad_tol */
 	double hess_tol;      /* second order when λ_min ≥ −hess_tol·max|λ(∇²g)| */
@@ -88,10 +88,10 @@ void ls_theory_opts_default(ls_theory_opts *o);
 
 /* α̂, β̂ of one module (MATH.md §4). */
 typedef struct {
-	double alpha, beta;             /* α̂ = min over samples, β̂ = max over samples */
-	size_t samples;                 /* samples that entered α̂ and β̂ */
-	double alpha_move, beta_move;   /* |α̂_N − α̂_{N/2}|, |β̂_N − β̂_{N/2}|: movement over the
-					 * last half of the samples */
+	double alpha, beta;           /* α̂ = min over samples, β̂ = max over samples */
+	size_t samples;               /* samples that entered α̂ and β̂ */
+	double alpha_move, beta_move; /* |α̂_N − α̂_{N/2}|, |β̂_N − β̂_{N/2}|: movement over the
+				       * last half of the samples */
 	double alpha_exact, beta_exact; /* from the problem, NaN when unknown */
 	double D;                       /* radius used */
 	size_t r;                       /* rank bound of the samples */
@@ -137,43 +137,43 @@ ls_status ls_theory_hessian_g(ls_problem *p, const ls_lora *L, double lambda, ls
 /* Everything about one module. */
 typedef struct {
 	ls_alphabeta ab;
-	ls_regime regime;         /* from α̂, β̂ (estimated) */
-	ls_regime regime_exact;   /* from the exact values, LS_REGIME_UNKNOWN when not known */
-	double threshold;         /* 2α̂/β̂ */
-	double threshold_exact;   /* 2α/β, NaN when not known */
-	size_t rstar;             /* rank of X*_k as the paper counts it */
-	size_t rank;              /* numerical rank of X_k */
+	ls_regime regime;            /* from α̂, β̂ (estimated) */
+	ls_regime regime_exact;      /* from the exact values, LS_REGIME_UNKNOWN when not known */
+	double threshold;            /* 2α̂/β̂ */
+	double threshold_exact;      /* 2α/β, NaN when not known */
+	size_t rstar;                /* rank of X*_k as the paper counts it */
+	size_t rank;                 /* numerical rank of X_k */
 	double sigma_r, sigma_rstar; /* σ_r(X_k), σ_{r*}(X_k) */
-	double ratio;             /* σ_r/σ_{r*}, NaN when r* = 0 */
+	double ratio;                /* σ_r/σ_{r*}, NaN when r* = 0 */
 	double norm_x, norm_xstar, dist; /* ‖X‖_F, ‖X*‖_F, ‖X − X*‖_F */
-	double nuc_x, nuc_xstar;  /* ‖X‖_*, ‖X*‖_* */
-	double bound;             /* Corollary 1 lower bound on ‖X‖_F, NaN unless ratio > thr */
-	bool bound_holds;         /* ‖X‖_F ≥ bound (a theorem: false would be a bug) */
-	ls_verdict verdict;       /* this module by Corollary 1 (Theorem 2: the run is spurious
-				   * when any module is) */
+	double nuc_x, nuc_xstar;         /* ‖X‖_*, ‖X*‖_* */
+	double bound;       /* Corollary 1 lower bound on ‖X‖_F, NaN unless ratio > thr */
+	bool bound_holds;   /* ‖X‖_F ≥ bound (a theorem: false would be a bug) */
+	ls_verdict verdict; /* this module by Corollary 1 (Theorem 2: the run is spurious
+			     * when any module is) */
 } ls_theory_module;
 
 typedef struct {
 	size_t nmod, r;
 	double lambda;
 	ls_theory_module mod[LS_MAX_MODULES];
-	double f0;                /* f(0) */
-	double loss, reg_loss;    /* f(X), g(A, B) */
-	double full_loss;         /* F(X) = f(X) + Σ λ/s_k ‖X_k‖_* */
-	double floor;             /* F(X*) (the baseline's loss floor) */
-	double gap;               /* F(X) − F(X*) */
-	bool convex;              /* the gap comparison applies */
+	double f0;                  /* f(0) */
+	double loss, reg_loss;      /* f(X), g(A, B) */
+	double full_loss;           /* F(X) = f(X) + Σ λ/s_k ‖X_k‖_* */
+	double floor;               /* F(X*) (the baseline's loss floor) */
+	double gap;                 /* F(X) − F(X*) */
+	bool convex;                /* the gap comparison applies */
 	double grad_norm, grad_rel; /* ‖∇g‖ and the relative measure compared with grad_tol */
 	bool stationary;
 	ls_lanczos lz;
-	double hess_tol_abs;      /* hess_tol·max|λ(∇²g)| */
-	bool second_order;        /* λ_min ≥ −hess_tol_abs */
+	double hess_tol_abs;       /* hess_tol·max|λ(∇²g)| */
+	bool second_order;         /* λ_min ≥ −hess_tol_abs */
 	double seed_lhs, seed_rhs; /* Σ_k ‖X*_k‖_* / s_k and f(0)/λ (§3.4); rhs = ∞ for λ = 0 */
 	bool seed_holds;
 	ls_verdict verdict;
-	bool exact_used;          /* the verdict used exact α, β */
-	bool contradiction;       /* verdict and loss gap disagree (convex f): a bug */
-	char note[192];           /* why: which rule decided, or why the theorem does not apply */
+	bool exact_used;    /* the verdict used exact α, β */
+	bool contradiction; /* verdict and loss gap disagree (convex f): a bug */
+	char note[192];     /* why: which rule decided, or why the theorem does not apply */
 } ls_theory_report;
 
 /* Numerical rank of a descending spectrum as the paper counts it (MATH.md §3). */
@@ -200,7 +200,7 @@ ls_status ls_theory_report_compute(ls_problem *p, const ls_lora *L, double lambd
 
 /* One entry of the theory part of a run summary: a number or a text. */
 typedef struct {
-	char name[32];    /* "alpha"; with several modules "alpha_0", "alpha_1", ... */
+	char name[32]; /* "alpha"; with several modules "alpha_0", "alpha_1", ... */
 	bool is_text;
 	double value;     /* NaN when unknown (JSON null) */
 	const char *text; /* a static name or rep->note: valid while rep lives */

@@ -29,21 +29,21 @@ typedef enum { LS_TRACE_CSV, LS_TRACE_JSONL } ls_trace_format;
 
 /* X(name, TYPE, ls_metrics field, timing, help); TYPE LONG, SIZE or REAL; timing columns
  * depend on the machine and are left out of reproducible output (--no-timing). */
-#define LS_TRACE_COLUMN_LIST(X)                                                          \
-	X("step", LONG, step, false, "steps taken")                                      \
-	X("loss", REAL, loss, false, "f(X)")                                             \
-	X("reg_loss", REAL, reg_loss, false, "g(A, B) = f + lambda/2 (|A|^2 + |B|^2)")   \
-	X("grad_norm", REAL, grad_norm, false, "|grad g(A, B)|")                         \
-	X("eta", REAL, eta, false, "step size of the last step")                         \
-	X("rank", SIZE, num_rank, false, "numerical rank of X")                          \
-	X("r", SIZE, r, false, "LoRA rank")                                              \
-	X("rstar", SIZE, rstar, false, "rank of the baseline's X*")                      \
-	X("ratio", REAL, ratio, false, "sigma_r / sigma_r* of X")                        \
+#define LS_TRACE_COLUMN_LIST(X)                                                           \
+	X("step", LONG, step, false, "steps taken")                                       \
+	X("loss", REAL, loss, false, "f(X)")                                              \
+	X("reg_loss", REAL, reg_loss, false, "g(A, B) = f + lambda/2 (|A|^2 + |B|^2)")    \
+	X("grad_norm", REAL, grad_norm, false, "|grad g(A, B)|")                          \
+	X("eta", REAL, eta, false, "step size of the last step")                          \
+	X("rank", SIZE, num_rank, false, "numerical rank of X")                           \
+	X("r", SIZE, r, false, "LoRA rank")                                               \
+	X("rstar", SIZE, rstar, false, "rank of the baseline's X*")                       \
+	X("ratio", REAL, ratio, false, "sigma_r / sigma_r* of X")                         \
 	X("threshold", REAL, threshold, false, "2 alpha/beta the ratio is compared with") \
-	X("norm_fro", REAL, norm_fro, false, "|X|_F")                                    \
-	X("norm_nuc", REAL, norm_nuc, false, "|X|_*")                                    \
-	X("dist_star", REAL, dist_star, false, "|X - X*|_F")                             \
-	X("balance", REAL, balance, false, "|A^T A - B^T B|_F")                          \
+	X("norm_fro", REAL, norm_fro, false, "|X|_F")                                     \
+	X("norm_nuc", REAL, norm_nuc, false, "|X|_*")                                     \
+	X("dist_star", REAL, dist_star, false, "|X - X*|_F")                              \
+	X("balance", REAL, balance, false, "|A^T A - B^T B|_F")                           \
 	X("steps_per_sec", REAL, steps_per_sec, true, "training speed")
 
 typedef enum { LS_TRACE_LONG, LS_TRACE_SIZE, LS_TRACE_REAL } ls_trace_col_type;
@@ -89,23 +89,23 @@ ls_status ls_trace_save_history(const char *path, ls_trace_format fmt, const ls_
 				const ls_history *h, ls_error *err);
 
 typedef struct {
-	char *kind;  /* "caption", "lesson", ... */
-	long step;   /* the step it names (-1 when the line has none) */
-	char *text;  /* unescaped */
-	size_t row;  /* rows read before it */
+	char *kind; /* "caption", "lesson", ... */
+	long step;  /* the step it names (-1 when the line has none) */
+	char *text; /* unescaped */
+	size_t row; /* rows read before it */
 } ls_trace_event;
 
 /* A trace read back: how it was made and what it recorded. */
 typedef struct {
 	ls_trace_format format;
-	char *version;        /* "lorascope VERSION" of the writer */
-	ls_config cfg;        /* every parameter (the defaults for any the trace leaves out) */
+	char *version; /* "lorascope VERSION" of the writer */
+	ls_config cfg; /* every parameter (the defaults for any the trace leaves out) */
 	size_t nrun;
-	ls_trace_kv *run;     /* the run options, as written */
+	ls_trace_kv *run; /* the run options, as written */
 	size_t ncols;
-	char **cols;          /* column names */
+	char **cols; /* column names */
 	size_t nrows;
-	double *data;         /* nrows × ncols, row-major; NaN for nan / null */
+	double *data; /* nrows × ncols, row-major; NaN for nan / null */
 	size_t nevents;
 	ls_trace_event *events;
 } ls_trace;

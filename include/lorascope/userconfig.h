@@ -35,10 +35,10 @@ bool ls_userconfig_path(char *buf, size_t len);
 /* Read text[0 .. len-1] (named file in messages) line by line into sink; *nbad counts the
  * lines reported as bad. Always LS_OK: bad lines are reported, not returned. */
 void ls_userconfig_parse(const char *file, const char *text, size_t len,
-                         const ls_userconfig_sink *sink, size_t *nbad);
+			 const ls_userconfig_sink *sink, size_t *nbad);
 /* Read the file at path the same way. A missing file is no error (nothing happens); an
  * unreadable or too large one is (LS_EIO / LS_ETOOBIG, message naming it). */
 ls_status ls_userconfig_load(const char *path, const ls_userconfig_sink *sink, size_t *nbad,
-                             ls_error *err);
+			     ls_error *err);
 
 #endif

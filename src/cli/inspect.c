@@ -13,10 +13,10 @@
 #include "../tui/tui.h"
 
 /* X(field, "name", "help"): the options, all flags. One list gives the parser and --help. */
-#define INSPECT_OPTIONS(X)                                                                  \
-	X(json, "json", "print one JSON document (modules, saved tensors, summary)")        \
-	X(sigma, "sigma", "also list every singular value of each module (table output)")   \
-	X(tui, "tui", "browse the modules interactively (spectrum, norms, ranks, flags)")   \
+#define INSPECT_OPTIONS(X)                                                                \
+	X(json, "json", "print one JSON document (modules, saved tensors, summary)")      \
+	X(sigma, "sigma", "also list every singular value of each module (table output)") \
+	X(tui, "tui", "browse the modules interactively (spectrum, norms, ranks, flags)") \
 	X(help, "help", "print this help and exit")
 
 typedef struct {
@@ -198,7 +198,7 @@ static json_t *jmodule(const ls_adapter_module *m)
 	for (int b = 0; b < LS_AF_COUNT; b++)
 		if (m->flags & (1u << b))
 			json_array_append_new(flags, json_string(ls_adapter_flag_names[b]));
-	size_t shape[2] = {m->transposed ? m->in : m->out, m->transposed ? m->out : m->in};
+	size_t shape[2] = { m->transposed ? m->in : m->out, m->transposed ? m->out : m->in };
 	return json_pack("{s:s, s:s, s:o, s:b, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, "
 			 "s:o}",
 			 "name", m->name, "dtype", m->dtype, "shape", jshape(shape, 2),
@@ -232,16 +232,16 @@ static int print_json(const ls_adapter *ad)
 		 "loud: stable_rank and fro_norm both above max(median + %g*1.4826*MAD, "
 		 "%g*median) of the finite non-zero modules (at least %d)",
 		 LS_ADAPTER_FAR_K, LS_ADAPTER_FAR_RATIO, LS_ADAPTER_FAR_MIN);
-	json_t *summary = json_pack(
-		"{s:i, s:i, s:i, s:i, s:o, s:{s:i, s:i, s:i}, s:s}", "modules",
-		(json_int_t)ad->nmod,
-		"saved_modules", (json_int_t)ad->nsaved_modules, "saved_tensors",
-		(json_int_t)ad->nsaved, "dora_magnitudes", (json_int_t)ad->nmag, "total_fro_norm",
-		jnum(sqrt(ss)), "flagged", "B=0", (json_int_t)ad->nzero, "NaN/Inf",
-		(json_int_t)ad->nnonfinite, "loud", (json_int_t)ad->nloud, "far_rule", rule);
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "path", ad->path,
-				"weights", ad->model_path, "config", cfg, "modules", mods,
-				"saved_tensors", jtensors(ad->saved, ad->nsaved), "dora_magnitudes",
+	json_t *summary = json_pack("{s:i, s:i, s:i, s:i, s:o, s:{s:i, s:i, s:i}, s:s}", "modules",
+				    (json_int_t)ad->nmod, "saved_modules",
+				    (json_int_t)ad->nsaved_modules, "saved_tensors",
+				    (json_int_t)ad->nsaved, "dora_magnitudes", (json_int_t)ad->nmag,
+				    "total_fro_norm", jnum(sqrt(ss)), "flagged", "B=0",
+				    (json_int_t)ad->nzero, "NaN/Inf", (json_int_t)ad->nnonfinite,
+				    "loud", (json_int_t)ad->nloud, "far_rule", rule);
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "path", ad->path, "weights",
+				ad->model_path, "config", cfg, "modules", mods, "saved_tensors",
+				jtensors(ad->saved, ad->nsaved), "dora_magnitudes",
 				jtensors(ad->magnitudes, ad->nmag), "summary", summary);
 	if (!doc) {
 		fprintf(stderr, "lorascope inspect: cannot build the JSON document\n");
@@ -256,22 +256,23 @@ static int print_json(const ls_adapter *ad)
 
 int ls_cli_inspect(int argc, char **argv)
 {
-	inspect_options opt = {0};
+	inspect_options opt = { 0 };
 	const char *path = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strncmp(a, "--", 2) == 0) {
 			bool known = false;
-#define INSPECT_PARSE(field, name, help)                                                     \
-	if (strcmp(a + 2, name) == 0) {                                                      \
-		opt.field = 1;                                                               \
-		known = true;                                                                \
+#define INSPECT_PARSE(field, name, help) \
+	if (strcmp(a + 2, name) == 0) {  \
+		opt.field = 1;           \
+		known = true;            \
 	}
 			INSPECT_OPTIONS(INSPECT_PARSE)
 #undef INSPECT_PARSE
 			if (!known) {
-				fprintf(stderr, "lorascope inspect: unknown option '%.60s' "
-						"(see --help)\n",
+				fprintf(stderr,
+					"lorascope inspect: unknown option '%.60s' "
+					"(see --help)\n",
 					a);
 				return LS_EXIT_USAGE;
 			}

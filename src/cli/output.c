@@ -29,8 +29,7 @@ static void fmt_real(char *buf, size_t len, double v, ls_out_format fmt)
 		snprintf(buf, len, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
 }
 
-static void fmt_cell(char *buf, size_t len, const column *c, const ls_metrics *m,
-		     ls_out_format fmt)
+static void fmt_cell(char *buf, size_t len, const column *c, const ls_metrics *m, ls_out_format fmt)
 {
 	const char *p = (const char *)m + c->offset;
 	switch (c->type) {
@@ -88,8 +87,8 @@ void ls_out_header(const ls_out *o, const ls_session *s)
 		fprintf(o->f, " --%s %s", ls_params[i].name, buf);
 	}
 	fputc('\n', o->f);
-	fprintf(o->f, "# problem %s: %s (%zu module%s), r = %zu\n", p->type->name, shape,
-		p->nmod, p->nmod == 1 ? "" : "s", ls_session_lora(s)->r);
+	fprintf(o->f, "# problem %s: %s (%zu module%s), r = %zu\n", p->type->name, shape, p->nmod,
+		p->nmod == 1 ? "" : "s", ls_session_lora(s)->r);
 	bool first = true;
 	for (size_t i = 0; i < NCOLUMNS; i++) {
 		if (columns[i].timing && !o->timing)
@@ -196,15 +195,15 @@ static void theory_entry(const ls_out *o, bool *first, const ls_theory_field *f,
 	int vi = name_index(ls_verdict_names, f->text);
 	if (strncmp(f->name, "regime", 6) == 0 && ri >= 0) {
 		size_t k = f->name[strlen(f->name) - 2] == '_'
-		                   ? (size_t)(f->name[strlen(f->name) - 1] - '0')
-		                   : 0;
+				   ? (size_t)(f->name[strlen(f->name) - 1] - '0')
+				   : 0;
 		if (exact || ri == LS_REGIME_NA)
 			snprintf(buf, sizeof buf, "%s",
-			         ri == LS_REGIME_UNKNOWN ? "not known for this problem"
-			                                 : ls_regime_text[ri]);
+				 ri == LS_REGIME_UNKNOWN ? "not known for this problem"
+							 : ls_regime_text[ri]);
 		else
 			snprintf(buf, sizeof buf, "%s, estimated from %zu samples",
-			         ls_regime_text[ri], k < rep->nmod ? rep->mod[k].ab.samples : 0);
+				 ls_regime_text[ri], k < rep->nmod ? rep->mod[k].ab.samples : 0);
 		text = buf;
 	} else if (strstr(f->name, "verdict") && vi >= 0) {
 		text = ls_verdict_text[vi];
@@ -279,7 +278,7 @@ void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report
 		entry(o, &first, "baseline",
 		      b->certified   ? "certified"
 		      : b->converged ? "converged"
-		                     : "not-converged",
+				     : "not-converged",
 		      true);
 		entry_long(o, &first, "baseline_iters", b->iters);
 	} else {

@@ -18,27 +18,27 @@
 /* The options that belong to `run` only, in the shape of LS_PARAM_LIST:
  * X(field, "name", TYPE, "default", min, max, choices, "help"); FLAG takes no value; a STRING
  * option is unset by default and its "default" column names its value in --help. */
-#define LS_RUN_OPTION_LIST(X)                                                                 \
-	X(steps, "steps", INT, "3000", 0, 1e12, NULL, "optimiser steps to run")                \
-	X(every, "every", INT, "100", 1, 1e12, NULL, "print a row every K steps")              \
-	X(format, "format", CHOICE, "table", 0, 0, ls_out_format_names,                       \
-	  "output: aligned table, csv or jsonl (JSON Lines)")                                \
-	X(no_timing, "no-timing", FLAG, "off", 0, 0, NULL,                                     \
+#define LS_RUN_OPTION_LIST(X)                                                               \
+	X(steps, "steps", INT, "3000", 0, 1e12, NULL, "optimiser steps to run")             \
+	X(every, "every", INT, "100", 1, 1e12, NULL, "print a row every K steps")           \
+	X(format, "format", CHOICE, "table", 0, 0, ls_out_format_names,                     \
+	  "output: aligned table, csv or jsonl (JSON Lines)")                               \
+	X(no_timing, "no-timing", FLAG, "off", 0, 0, NULL,                                  \
 	  "leave out steps/s so the output depends only on the options")                    \
-	X(trace, "trace", STRING, "FILE", 0, 0, NULL,                                            \
+	X(trace, "trace", STRING, "FILE", 0, 0, NULL,                                       \
 	  "also write the rows to FILE (CSV, or JSON Lines for .jsonl/.json; else as "      \
-	  "--format), headed by every parameter; written atomically when the run ends")      \
-	X(snapshot, "snapshot", STRING, "DIR", 0, 0, NULL,                                      \
+	  "--format), headed by every parameter; written atomically when the run ends")     \
+	X(snapshot, "snapshot", STRING, "DIR", 0, 0, NULL,                                  \
 	  "save the session to the directory DIR when the run ends (factors, optimiser "    \
 	  "moments, rng state, history; see lorascope(1))")                                 \
-	X(resume, "resume", STRING, "DIR", 0, 0, NULL,                                          \
+	X(resume, "resume", STRING, "DIR", 0, 0, NULL,                                      \
 	  "continue the run saved in DIR for --steps more steps; parameters given as well " \
 	  "are changed as mid-run changes")                                                 \
-	X(lesson, "lesson", STRING, "FILE", 0, 0, NULL,                                          \
+	X(lesson, "lesson", STRING, "FILE", 0, 0, NULL,                                     \
 	  "play the lesson FILE headless: its setup first, then these options; captions "   \
 	  "printed, pauses ignored; --steps counts the lesson clock (default: until it "    \
 	  "stops or every rule has fired, at most 10^6 steps)")                             \
-	X(help, "help", FLAG, "off", 0, 0, NULL, "print this help and exit")                   \
+	X(help, "help", FLAG, "off", 0, 0, NULL, "print this help and exit")                \
 	X(version, "version", FLAG, "off", 0, 0, NULL, "print the version and exit")
 
 typedef enum { OPT_INT, OPT_CHOICE, OPT_FLAG, OPT_STRING } opt_type;
@@ -70,9 +70,15 @@ typedef struct {
 } run_option;
 
 static const run_option run_options_table[] = {
-#define LS_RUN_OPT(field, oname, otype, odef, olo, ohi, ochoices, ohelp)                       \
-	{ .name = oname, .type = OPT_##otype, .def = odef, .lo = olo, .hi = ohi,             \
-	  .choices = ochoices, .help = ohelp, .offset = offsetof(run_options, field) },
+#define LS_RUN_OPT(field, oname, otype, odef, olo, ohi, ochoices, ohelp) \
+	{ .name = oname,                                                 \
+	  .type = OPT_##otype,                                           \
+	  .def = odef,                                                   \
+	  .lo = olo,                                                     \
+	  .hi = ohi,                                                     \
+	  .choices = ochoices,                                           \
+	  .help = ohelp,                                                 \
+	  .offset = offsetof(run_options, field) },
 	LS_RUN_OPTION_LIST(LS_RUN_OPT)
 #undef LS_RUN_OPT
 };
@@ -129,7 +135,7 @@ static int set_run_option(run_options *ro, const run_option *o, const char *valu
 	}
 	if ((double)v < o->lo || (double)v > o->hi) {
 		snprintf(msg, len, "--%s: %ld is out of range [%.0f, %.0f]", o->name, v, o->lo,
-		         o->hi);
+			 o->hi);
 		return -1;
 	}
 	*(long *)p = v;
@@ -141,8 +147,8 @@ static int set_run_option(run_options *ro, const run_option *o, const char *valu
 
 /* One --help entry: the option, then its help, choices and default word-wrapped in a
  * column that starts at HELP_INDENT ("[default: x]" stays on one line). */
-static void print_option(const char *name, bool takes_value, const char *metavar,
-			 const char *def, const char *const *choices, const char *help)
+static void print_option(const char *name, bool takes_value, const char *metavar, const char *def,
+			 const char *const *choices, const char *help)
 {
 	char lhs[64], text[512];
 	snprintf(lhs, sizeof lhs, "--%s%s%s", name, takes_value ? " " : "",
@@ -244,7 +250,7 @@ static int parse(int argc, char **argv, ls_config *cfg, run_options *ro)
 		const ls_param_info *pi = o ? NULL : ls_param_find(name);
 		if (!o && !pi) {
 			fprintf(stderr, "lorascope run: unknown option '--%s' (see --help)\n",
-			        name);
+				name);
 			return LS_EXIT_USAGE;
 		}
 		const char *value;
@@ -262,8 +268,8 @@ static int parse(int argc, char **argv, ls_config *cfg, run_options *ro)
 			/* No value, or the next option where the value should be (no value of
 			 * any option starts with "--"). */
 			fprintf(stderr, "lorascope run: --%s: missing value%s%s%s\n", name,
-			        i + 1 < argc ? " (before " : "", i + 1 < argc ? argv[i + 1] : "",
-			        i + 1 < argc ? ")" : "");
+				i + 1 < argc ? " (before " : "", i + 1 < argc ? argv[i + 1] : "",
+				i + 1 < argc ? ")" : "");
 			return LS_EXIT_USAGE;
 		}
 		if (o) {
@@ -298,9 +304,9 @@ typedef struct {
 	ls_trace_format tfmt;
 	ls_lesson *lesson;
 	ls_lesson_run *player;
-	long start;              /* the session's step when this invocation began */
+	long start; /* the session's step when this invocation began */
 	ls_error err;
-	int rc;                  /* exit status decided inside the loop */
+	int rc; /* exit status decided inside the loop */
 } run_ctx;
 
 /* Largest lesson clock a lesson plays to without --steps. */
@@ -326,8 +332,7 @@ static ls_status emit_event(run_ctx *c, FILE *trace, const ls_lesson_event *ev)
 		text = strchr(text, ']') + 1 + (strchr(text, ']')[1] == ' ');
 	const char *kind = ev->kind == LS_LESSON_EV_CAPTION ? "caption" : "lesson";
 	ls_out_event(&c->out, kind, ev->clock, text);
-	return trace ? ls_trace_write_event(trace, c->tfmt, kind, ev->clock, text, &c->err)
-		     : LS_OK;
+	return trace ? ls_trace_write_event(trace, c->tfmt, kind, ev->clock, text, &c->err) : LS_OK;
 }
 
 /* α̂, β̂ for the current baseline and rank (cached by the session: cheap when known). */
@@ -478,7 +483,8 @@ static int make_session(run_ctx *c, ls_config *cfg, const run_options *ro)
 		}
 		ls_status st = ls_session_load(&c->s, ro->resume, &err);
 		if (st != LS_OK) {
-			fprintf(stderr, "lorascope run: %s\n", err.msg[0] ? err.msg : ls_strerror(st));
+			fprintf(stderr, "lorascope run: %s\n",
+				err.msg[0] ? err.msg : ls_strerror(st));
 			return st == LS_ENOMEM ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
 		}
 		return apply_given(c->s, ro);
@@ -542,7 +548,8 @@ int ls_cli_run(int argc, char **argv)
 	rc = make_session(&c, &cfg, &ro);
 	if (rc == LS_EXIT_OK) {
 		c.start = ls_session_steps(c.s);
-		c.out = (ls_out){ .f = stdout, .fmt = (ls_out_format)ro.format,
+		c.out = (ls_out){ .f = stdout,
+				  .fmt = (ls_out_format)ro.format,
 				  .timing = !ro.no_timing };
 		if (!ro.trace || !ls_trace_format_of_path(ro.trace, &c.tfmt))
 			c.tfmt = ro.format == LS_OUT_JSONL ? LS_TRACE_JSONL : LS_TRACE_CSV;
@@ -551,7 +558,8 @@ int ls_cli_run(int argc, char **argv)
 		ls_status st = ro.trace ? ls_file_write_atomic(ro.trace, run_loop, &c, &err)
 					: run_loop(NULL, &c, &err);
 		if (st != LS_OK) {
-			fprintf(stderr, "lorascope run: %s\n", err.msg[0] ? err.msg : ls_strerror(st));
+			fprintf(stderr, "lorascope run: %s\n",
+				err.msg[0] ? err.msg : ls_strerror(st));
 			rc = LS_EXIT_FAILURE;
 		} else {
 			rc = ls_session_diverged(c.s) ? LS_EXIT_DIVERGED : LS_EXIT_OK;

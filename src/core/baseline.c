@@ -173,7 +173,7 @@ ls_status ls_baseline_compute(ls_baseline *b, ls_problem *p, double lambda_eff, 
 		b->iters = it + 1;
 		if (!isfinite(dd) || !isfinite(xx)) {
 			st = ls_error_set(err, LS_ENUMERIC, "baseline: non-finite iterate at %ld",
-			                  it + 1);
+					  it + 1);
 			goto out;
 		}
 		b->rel_change = sqrt(dd) / (xx > 0.0 ? sqrt(xx) : 1e-300);
@@ -224,8 +224,8 @@ void ls_baseline_free(ls_baseline *b)
 	memset(b, 0, sizeof *b);
 }
 
-double ls_baseline_inner(const ls_baseline *b, size_t k, const ls_mat *A, const ls_mat *B,
-			 double s, double *scratch)
+double ls_baseline_inner(const ls_baseline *b, size_t k, const ls_mat *A, const ls_mat *B, double s,
+			 double *scratch)
 {
 	const ls_baseline_module *bm = &b->mod[k];
 	size_t rs = bm->rstar, r = A->cols;

@@ -9,9 +9,15 @@
 #include "lorascope/config.h"
 
 const ls_param_info ls_params[LS_PARAM_COUNT] = {
-#define LS_PARAM_INFO(field, pname, ptype, pgroup, pdef, plo, phi, pchoices, phelp)            \
-	[LS_PARAM_##field] = { .name = pname, .type = LS_P_##ptype, .group = pgroup, .def = pdef, \
-			       .lo = plo, .hi = phi, .choices = pchoices, .help = phelp,          \
+#define LS_PARAM_INFO(field, pname, ptype, pgroup, pdef, plo, phi, pchoices, phelp) \
+	[LS_PARAM_##field] = { .name = pname,                                       \
+			       .type = LS_P_##ptype,                                \
+			       .group = pgroup,                                     \
+			       .def = pdef,                                         \
+			       .lo = plo,                                           \
+			       .hi = phi,                                           \
+			       .choices = pchoices,                                 \
+			       .help = phelp,                                       \
 			       .offset = offsetof(ls_config, field) },
 	LS_PARAM_LIST(LS_PARAM_INFO)
 #undef LS_PARAM_INFO
@@ -37,7 +43,8 @@ static ls_status parse_value(const ls_param_info *p, const char *value, void *ou
 		for (size_t i = 0; i < len; i++)
 			if ((unsigned char)value[i] < 32 || value[i] == 127)
 				return ls_error_set(err, LS_EINVAL,
-						    "--%s: control character in the file name", p->name);
+						    "--%s: control character in the file name",
+						    p->name);
 		memcpy(out, value, len + 1);
 		return LS_OK;
 	}
@@ -48,10 +55,11 @@ static ls_status parse_value(const ls_param_info *p, const char *value, void *ou
 		errno = 0;
 		long v = strtol(value, &end, 10);
 		if (errno || *end)
-			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not an integer", p->name, value);
+			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not an integer", p->name,
+					    value);
 		if (v < p->lo || v > p->hi)
-			return ls_error_set(err, LS_ERANGE, "--%s: %ld is outside [%.15g, %.15g]", p->name,
-					    v, p->lo, p->hi);
+			return ls_error_set(err, LS_ERANGE, "--%s: %ld is outside [%.15g, %.15g]",
+					    p->name, v, p->lo, p->hi);
 		*(long *)out = v;
 		return LS_OK;
 	}
@@ -59,23 +67,25 @@ static ls_status parse_value(const ls_param_info *p, const char *value, void *ou
 		errno = 0;
 		double v = strtod(value, &end);
 		if (errno == ERANGE || *end || !isfinite(v))
-			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not a finite number", p->name,
-					    value);
+			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not a finite number",
+					    p->name, value);
 		if (v < p->lo || v > p->hi)
-			return ls_error_set(err, LS_ERANGE, "--%s: %g is outside [%g, %g]", p->name, v,
-					    p->lo, p->hi);
+			return ls_error_set(err, LS_ERANGE, "--%s: %g is outside [%g, %g]", p->name,
+					    v, p->lo, p->hi);
 		*(double *)out = v;
 		return LS_OK;
 	}
 	case LS_P_SEED: {
 		errno = 0;
 		if (value[0] == '-')
-			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not a non-negative integer",
-					    p->name, value);
+			return ls_error_set(err, LS_EINVAL,
+					    "--%s: '%s' is not a non-negative integer", p->name,
+					    value);
 		unsigned long long v = strtoull(value, &end, 0);
 		if (errno || *end)
-			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not a non-negative integer",
-					    p->name, value);
+			return ls_error_set(err, LS_EINVAL,
+					    "--%s: '%s' is not a non-negative integer", p->name,
+					    value);
 		*(uint64_t *)out = (uint64_t)v;
 		return LS_OK;
 	}
@@ -92,8 +102,8 @@ static ls_status parse_value(const ls_param_info *p, const char *value, void *ou
 					strncat(list, ", ", sizeof list - strlen(list) - 1);
 				strncat(list, p->choices[i], sizeof list - strlen(list) - 1);
 			}
-			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not one of %s", p->name, value,
-					    list);
+			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not one of %s", p->name,
+					    value, list);
 		}
 	case LS_P_TEXT:
 		break;
@@ -114,7 +124,8 @@ void ls_config_defaults(ls_config *c)
 	memset(c, 0, sizeof *c);
 	for (size_t i = 0; i < LS_PARAM_COUNT; i++) {
 		/* The defaults are part of the table and checked by the unit tests. */
-		ls_status st = parse_value(&ls_params[i], ls_params[i].def, (char *)c + ls_params[i].offset, NULL);
+		ls_status st = parse_value(&ls_params[i], ls_params[i].def,
+					   (char *)c + ls_params[i].offset, NULL);
 		(void)st;
 	}
 }
@@ -156,7 +167,8 @@ ls_status ls_config_check(const ls_config *c, ls_error *err)
 {
 	long mn = c->m < c->n ? c->m : c->n;
 	if (c->rank > mn)
-		return ls_error_set(err, LS_ERANGE, "--rank: %ld exceeds min(m, n) = %ld", c->rank, mn);
+		return ls_error_set(err, LS_ERANGE, "--rank: %ld exceeds min(m, n) = %ld", c->rank,
+				    mn);
 	if (c->true_rank > mn)
 		return ls_error_set(err, LS_ERANGE, "--true-rank: %ld exceeds min(m, n) = %ld",
 				    c->true_rank, mn);

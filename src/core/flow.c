@@ -139,8 +139,7 @@ static ls_status curve_approx(ls_flow_curve *fc, ls_problem *p, const ls_lora *L
 	return LS_OK;
 }
 
-static ls_status curve_trace2(ls_flow_curve *fc, ls_problem *p, const ls_lora *L,
-			      ls_error *err)
+static ls_status curve_trace2(ls_flow_curve *fc, ls_problem *p, const ls_lora *L, ls_error *err)
 {
 	double na = ls_mat_norm(&L->A[0]), nb = ls_mat_norm(&L->B[0]);
 	if ((na == 0.0) == (nb == 0.0)) {

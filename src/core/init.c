@@ -216,8 +216,7 @@ static ls_status fill_from_file(ls_mat *F, const ls_config *cfg, bool is_b, ls_e
 	return st;
 }
 
-ls_status ls_init_apply(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_rng *rng,
-			ls_error *err)
+ls_status ls_init_apply(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
 {
 	ls_status st = apply_rule(L, p, cfg, rng, err);
 	bool a = cfg->init_a_file[0] != '\0', b = cfg->init_b_file[0] != '\0';

@@ -108,7 +108,7 @@ static bool gate_open(ls_session *s, const ls_baseline *b)
 	for (size_t k = 0; k < m->nmod; k++)
 		theta2 += m->mod[k].norm_a * m->mod[k].norm_a + m->mod[k].norm_b * m->mod[k].norm_b;
 	double rel = m->grad_norm * fmax(sqrt(theta2), 1.0) /
-	             fmax(fmax(b->f0, fabs(m->reg_loss)), 1e-300);
+		     fmax(fmax(b->f0, fabs(m->reg_loss)), 1e-300);
 	return rel <= LS_LESSON_GATE_SLACK * o.grad_tol;
 }
 
@@ -147,12 +147,12 @@ static ls_regime regime_now(const ls_session *s)
 	if (m->nmod == 0)
 		return LS_REGIME_UNKNOWN;
 	return m->mod[0].regime_exact != LS_REGIME_UNKNOWN ? m->mod[0].regime_exact
-	                                                   : m->mod[0].regime;
+							   : m->mod[0].regime;
 }
 
 /* Comparisons with NaN, or with an undefined verdict or regime, are false, as in C. */
-static ls_status cond_holds(ls_lesson_run *r, ls_session *s, const ls_lesson_cond *c,
-                            bool *holds, ls_error *err)
+static ls_status cond_holds(ls_lesson_run *r, ls_session *s, const ls_lesson_cond *c, bool *holds,
+			    ls_error *err)
 {
 	if (c->var == LS_LESSON_VAR_DIVERGED) {
 		*holds = ls_session_diverged(s);
@@ -200,7 +200,7 @@ static ls_status cond_holds(ls_lesson_run *r, ls_session *s, const ls_lesson_con
 /* Every condition of rule, the verdict's last: a report is computed only for a rule whose
  * cheap conditions all hold. */
 static ls_status rule_holds(ls_lesson_run *r, ls_session *s, const ls_lesson_rule *rule,
-                            bool *holds, ls_error *err)
+			    bool *holds, ls_error *err)
 {
 	*holds = true;
 	for (int pass = 0; pass < 2; pass++)
@@ -226,7 +226,9 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 	for (size_t i = 0; i < rule->count; i++) {
 		const ls_lesson_action *a = &r->l->actions[rule->first + i];
 		ls_lesson_event *ev = &r->ev[r->nev++];
-		*ev = (ls_lesson_event){.clock = r->clock, .step = step, .rule = rule, .action = a};
+		*ev = (ls_lesson_event){
+			.clock = r->clock, .step = step, .rule = rule, .action = a
+		};
 		ls_error e;
 		ls_error_clear(&e);
 		ls_status st = LS_OK;
@@ -272,7 +274,7 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 }
 
 ls_status ls_lesson_run_poll(ls_lesson_run *r, ls_session *s, const ls_lesson_event **ev,
-                             size_t *nev, ls_error *err)
+			     size_t *nev, ls_error *err)
 {
 	size_t first = r->nev;
 	*ev = r->ev + first;
@@ -371,10 +373,10 @@ void ls_lesson_event_format(const ls_lesson_event *ev, char *buf, size_t len)
 	case LS_LESSON_EV_REFUSED:
 		if (a->kind == LS_LESSON_SET)
 			snprintf(buf, len, "[step %ld] refused: set %s %s (line %zu): %s",
-			         ev->clock, a->name, a->text, a->pos.line, ev->msg);
+				 ev->clock, a->name, a->text, a->pos.line, ev->msg);
 		else
 			snprintf(buf, len, "[step %ld] refused (line %zu): %s", ev->clock,
-			         a->pos.line, ev->msg);
+				 a->pos.line, ev->msg);
 		break;
 	}
 }

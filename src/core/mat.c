@@ -10,9 +10,12 @@
 
 ls_status ls_mat_alloc(ls_mat *M, size_t rows, size_t cols, ls_error *err)
 {
-	*M = (ls_mat){ .rows = rows, .cols = cols, .ld = rows ? rows : 1, .data = NULL, .owner = true };
+	*M = (ls_mat){
+		.rows = rows, .cols = cols, .ld = rows ? rows : 1, .data = NULL, .owner = true
+	};
 	if (rows && cols > LS_MAT_MAX_ELEMS / rows)
-		return ls_error_set(err, LS_ETOOBIG, "matrix %zu×%zu exceeds the size limit", rows, cols);
+		return ls_error_set(err, LS_ETOOBIG, "matrix %zu×%zu exceeds the size limit", rows,
+				    cols);
 	size_t n = rows * cols;
 	M->data = calloc(n ? n : 1, sizeof(double));
 	if (!M->data) {
@@ -37,7 +40,9 @@ ls_status ls_mat_realloc(ls_mat *M, size_t rows, size_t cols, ls_error *err)
 
 ls_mat ls_mat_view(double *data, size_t rows, size_t cols, size_t ld)
 {
-	return (ls_mat){ .rows = rows, .cols = cols, .ld = ld ? ld : 1, .data = data, .owner = false };
+	return (ls_mat){
+		.rows = rows, .cols = cols, .ld = ld ? ld : 1, .data = data, .owner = false
+	};
 }
 
 ls_mat ls_mat_cols(ls_mat M, size_t j0, size_t ncols)
@@ -62,7 +67,8 @@ ls_status ls_mat_copy(ls_mat *dst, const ls_mat *src)
 	if (dst->data == src->data)
 		return LS_OK;
 	for (size_t j = 0; j < src->cols; j++)
-		memcpy(dst->data + j * dst->ld, src->data + j * src->ld, src->rows * sizeof(double));
+		memcpy(dst->data + j * dst->ld, src->data + j * src->ld,
+		       src->rows * sizeof(double));
 	return LS_OK;
 }
 
@@ -153,8 +159,8 @@ ls_status ls_mat_transpose(ls_mat *B, const ls_mat *M)
 	return LS_OK;
 }
 
-ls_status ls_mat_gemm(bool ta, bool tb, double alpha, const ls_mat *A, const ls_mat *B,
-		      double beta, ls_mat *C)
+ls_status ls_mat_gemm(bool ta, bool tb, double alpha, const ls_mat *A, const ls_mat *B, double beta,
+		      ls_mat *C)
 {
 	size_t m = ta ? A->cols : A->rows, k = ta ? A->rows : A->cols;
 	size_t kb = tb ? B->cols : B->rows, n = tb ? B->rows : B->cols;
@@ -187,8 +193,8 @@ ls_status ls_mat_svd_values(ls_mat *A, double *s, ls_error *err)
 	if (A->rows == 0 || A->cols == 0)
 		return LS_OK;
 	lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'N', (lapack_int)A->rows,
-					 (lapack_int)A->cols, A->data, (lapack_int)A->ld, s, NULL, 1,
-					 NULL, 1);
+					 (lapack_int)A->cols, A->data, (lapack_int)A->ld, s, NULL,
+					 1, NULL, 1);
 	if (info != 0)
 		return ls_error_set(err, LS_ENUMERIC, "SVD failed (dgesdd info %d)", (int)info);
 	return LS_OK;
@@ -246,6 +252,7 @@ ls_status ls_mat_sym_eig(ls_mat *S, double *w, bool vectors, ls_error *err)
 	lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, vectors ? 'V' : 'N', 'U',
 					 (lapack_int)S->rows, S->data, (lapack_int)S->ld, w);
 	if (info != 0)
-		return ls_error_set(err, LS_ENUMERIC, "symmetric eigensolver failed (info %d)", (int)info);
+		return ls_error_set(err, LS_ENUMERIC, "symmetric eigensolver failed (info %d)",
+				    (int)info);
 	return LS_OK;
 }

@@ -78,12 +78,12 @@ static ls_status grow(ls_history *h, size_t cap, ls_error *err)
 	if (!st)
 		return ls_error_set(err, LS_ENOMEM, "history of %zu points", cap);
 	h->step = st;
-#define LS_H_GROW(f)                                                                  \
-	{                                                                             \
-		double *p_ = realloc(h->f, cap * sizeof(double));                    \
-		if (!p_)                                                              \
+#define LS_H_GROW(f)                                                                       \
+	{                                                                                  \
+		double *p_ = realloc(h->f, cap * sizeof(double));                          \
+		if (!p_)                                                                   \
 			return ls_error_set(err, LS_ENOMEM, "history of %zu points", cap); \
-		h->f = p_;                                                            \
+		h->f = p_;                                                                 \
 	}
 	LS_HISTORY_SERIES(LS_H_GROW)
 #undef LS_H_GROW

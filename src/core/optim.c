@@ -126,8 +126,7 @@ void ls_optim_reset(ls_optim *o)
 	o->have_full = false;
 }
 
-ls_status ls_optim_moments(ls_optim *o, size_t k, ls_mat *mA, ls_mat *mB, ls_mat *vA,
-			   ls_mat *vB)
+ls_status ls_optim_moments(ls_optim *o, size_t k, ls_mat *mA, ls_mat *mB, ls_mat *vA, ls_mat *vB)
 {
 	if (k >= o->nmod)
 		return LS_EINVAL;
@@ -154,8 +153,9 @@ static ls_status check_shapes(const ls_optim *o, const ls_lora *L, ls_error *err
 	for (size_t k = 0; ok && k < L->nmod; k++)
 		ok = L->A[k].rows == o->rows_a[k] && L->B[k].rows == o->rows_b[k];
 	if (!ok)
-		return ls_error_set(err, LS_EDIM, "optimiser was allocated for other factor shapes "
-						  "(reallocate it after a rank change)");
+		return ls_error_set(err, LS_EDIM,
+				    "optimiser was allocated for other factor shapes "
+				    "(reallocate it after a rank change)");
 	return LS_OK;
 }
 
@@ -260,8 +260,8 @@ static ls_status full_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double 
 	return LS_OK;
 }
 
-ls_status ls_optim_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda,
-			double *loss, double *reg_loss, double *grad_norm, ls_error *err)
+ls_status ls_optim_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda, double *loss,
+			double *reg_loss, double *grad_norm, ls_error *err)
 {
 	ls_status st = check_shapes(o, L, err);
 	if (st != LS_OK)
@@ -269,8 +269,8 @@ ls_status ls_optim_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double lam
 	return full_eval(o, p, L, lambda, loss, reg_loss, grad_norm, err);
 }
 
-ls_status ls_optim_grad(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda,
-			double *loss, double *reg_loss, ls_mat *GA, ls_mat *GB, ls_error *err)
+ls_status ls_optim_grad(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda, double *loss,
+			double *reg_loss, ls_mat *GA, ls_mat *GB, ls_error *err)
 {
 	ls_status st = check_shapes(o, L, err);
 	if (st != LS_OK)
@@ -300,8 +300,8 @@ ls_status ls_optim_grad(ls_optim *o, ls_problem *p, const ls_lora *L, double lam
 
 /* One update of factor T with f-part P under the rule kind; t is the 1-based count of
  * this factor's updates (Adam bias correction). */
-static void update_factor(int kind, ls_mat *T, const ls_mat *P, ls_mat *m, ls_mat *v,
-			  double eta, const ls_config *cfg, long t)
+static void update_factor(int kind, ls_mat *T, const ls_mat *P, ls_mat *m, ls_mat *v, double eta,
+			  const ls_config *cfg, long t)
 {
 	double lambda = cfg->lambda, b1 = cfg->beta1, b2 = cfg->beta2, eps = cfg->eps;
 	double c1 = 1.0 - pow(b1, (double)t), c2 = 1.0 - pow(b2, (double)t);
@@ -369,8 +369,8 @@ static ls_status ensure_dense(ls_optim *o, const ls_lora *L, ls_error *err)
 }
 
 /* The Mu–Klabjan step size at L (see optim.h). */
-static ls_status mk_eta(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda,
-			double *eta, ls_error *err)
+static ls_status mk_eta(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda, double *eta,
+			ls_error *err)
 {
 	if (!p->type->lipschitz)
 		return ls_error_set(err, LS_EUNSUPPORTED,
@@ -440,8 +440,8 @@ static ls_status sequential_step(ls_optim *o, ls_problem *p, ls_lora *L, const l
 	return LS_OK;
 }
 
-ls_status ls_optim_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config *cfg,
-			ls_rng *rng, ls_step_info *info, ls_error *err)
+ls_status ls_optim_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config *cfg, ls_rng *rng,
+			ls_step_info *info, ls_error *err)
 {
 	ls_step_info in = { .loss = NAN, .reg_loss = NAN, .grad_norm = NAN, .eta = cfg->lr };
 	ls_status st = check_shapes(o, L, err);

@@ -57,9 +57,9 @@ static void *approx_pass(void *arg)
 	for (size_t j = h->j0; j < h->j1; j += h->w) {
 		int w = (int)(h->j1 - j < h->w ? h->j1 - j : h->w);
 		const double *MJ = M->data + j * M->ld;
-		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, r, w, 1.0, MJ,
-			    (int)M->ld, h->B->data + j, (int)h->B->ld, j > h->j0 ? 1.0 : 0.0,
-			    h->P->data, (int)h->P->ld);
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, r, w, 1.0, MJ, (int)M->ld,
+			    h->B->data + j, (int)h->B->ld, j > h->j0 ? 1.0 : 0.0, h->P->data,
+			    (int)h->P->ld);
 		if (h->Q)
 			cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, w, r, m, 1.0, MJ,
 				    (int)M->ld, h->A->data, (int)h->A->ld, 0.0, h->Q->data + j,
@@ -138,13 +138,12 @@ static ls_status approx_create(ls_problem *p, const ls_config *cfg, ls_rng *rng,
 	char need[64];
 	snprintf(need, sizeof need, "--m %zu --n %zu", m, n);
 	bool loaded;
-	ls_status st =
-		ls_probutil_load(cfg, LS_PARAM_target, m, n, need, &p->target, &loaded, err);
+	ls_status st = ls_probutil_load(cfg, LS_PARAM_target, m, n, need, &p->target, &loaded, err);
 	if (st == LS_OK && !loaded) {
 		st = ls_mat_alloc(&p->target, m, n, err);
 		if (st == LS_OK)
-			st = ls_probutil_planted(rng, &p->target, tr, APPROX_SIGMA1, cfg->decay, NULL,
-						 err);
+			st = ls_probutil_planted(rng, &p->target, tr, APPROX_SIGMA1, cfg->decay,
+						 NULL, err);
 	}
 	if (st != LS_OK)
 		return st;

@@ -30,9 +30,9 @@
 
 typedef struct {
 	size_t N;
-	ls_mat Z;   /* n×N */
-	ls_mat U0;  /* m×N: W0·Z */
-	size_t *y;  /* N labels */
+	ls_mat Z;  /* n×N */
+	ls_mat U0; /* m×N: W0·Z */
+	size_t *y; /* N labels */
 	double L;
 	/* Workspaces (grow-only). */
 	ls_probutil_layer_ws ws;
@@ -88,8 +88,9 @@ static ls_status classify_create(ls_problem *p, const ls_config *cfg, ls_rng *rn
 {
 	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
 	if (m < 2)
-		return ls_error_set(err, LS_ERANGE, "classify: --m (the number of classes) must be "
-						    "at least 2");
+		return ls_error_set(err, LS_ERANGE,
+				    "classify: --m (the number of classes) must be "
+				    "at least 2");
 	size_t N = cfg->samples > 0 ? (size_t)cfg->samples
 				    : CLASSIFY_SAMPLES_PER_DIM * (m > n ? m : n);
 	classify_data *d = calloc(1, sizeof *d);

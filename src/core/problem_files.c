@@ -24,16 +24,16 @@ typedef struct {
 } file_role;
 
 #define NFILES 4 /* w0, target, inputs, outputs */
-static const ls_param_id file_params[NFILES] = {LS_PARAM_w0, LS_PARAM_target, LS_PARAM_inputs,
-                                                LS_PARAM_outputs};
+static const ls_param_id file_params[NFILES] = { LS_PARAM_w0, LS_PARAM_target, LS_PARAM_inputs,
+						 LS_PARAM_outputs };
 
 static const file_role roles[LS_PROBLEM_COUNT][NFILES] = {
-        [LS_PROBLEM_SENSING] = {[1] = {D_M, D_N}},
-        [LS_PROBLEM_REGRESSION] = {{D_M, D_N}, {D_M, D_N}, {D_N, D_S}, {D_M, D_S}},
-        [LS_PROBLEM_APPROX] = {[1] = {D_M, D_N}},
-        [LS_PROBLEM_TRACE2] = {[0] = {D_M, D_N}},
-        [LS_PROBLEM_CLASSIFY] = {[0] = {D_M, D_N}, [2] = {D_N, D_S}, [3] = {D_VEC, D_S}},
-        [LS_PROBLEM_MLP] = {{D_M, D_N}, {D_M, D_N}},
+	[LS_PROBLEM_SENSING] = { [1] = { D_M, D_N } },
+	[LS_PROBLEM_REGRESSION] = { { D_M, D_N }, { D_M, D_N }, { D_N, D_S }, { D_M, D_S } },
+	[LS_PROBLEM_APPROX] = { [1] = { D_M, D_N } },
+	[LS_PROBLEM_TRACE2] = { [0] = { D_M, D_N } },
+	[LS_PROBLEM_CLASSIFY] = { [0] = { D_M, D_N }, [2] = { D_N, D_S }, [3] = { D_VEC, D_S } },
+	[LS_PROBLEM_MLP] = { { D_M, D_N }, { D_M, D_N } },
 };
 
 /* The presets have their own shapes whatever --m and --n say. */
@@ -62,16 +62,16 @@ static ls_status refuse(ls_error *err, int problem, const char *opt)
 	for (int k = 0; k < NFILES; k++)
 		if (roles[problem][k].rows != D_NONE)
 			used += (size_t)snprintf(list + used, sizeof list - used, "--%s, ",
-			                         ls_params[file_params[k]].name);
+						 ls_params[file_params[k]].name);
 	return ls_error_set(err, LS_EINVAL,
-	                    "--%s: %s reads no such file (its files: %s--init-a-file, "
-	                    "--init-b-file)",
-	                    opt, ls_problem_names[problem], list);
+			    "--%s: %s reads no such file (its files: %s--init-a-file, "
+			    "--init-b-file)",
+			    opt, ls_problem_names[problem], list);
 }
 
 /* Check M (from spec of option opt) against the bound sizes; bind the unbound ones. */
 static ls_status fit(dims *d, const file_role *ro, const char *opt, const char *spec,
-                     const ls_mat *M, ls_error *err)
+		     const ls_mat *M, ls_error *err)
 {
 	char self[LS_PARAM_TEXT_MAX + 32];
 	snprintf(self, sizeof self, "--%s %s", opt, spec);
@@ -79,11 +79,11 @@ static ls_status fit(dims *d, const file_role *ro, const char *opt, const char *
 		size_t len = M->rows == 1 ? M->cols : M->cols == 1 ? M->rows : 0;
 		if (!len)
 			return ls_error_set(err, LS_EDIM, "--%s: %s is %zu×%zu, not a vector", opt,
-			                    spec, M->rows, M->cols);
+					    spec, M->rows, M->cols);
 		if (d->bound[D_S] && d->val[D_S] != len)
 			return ls_error_set(err, LS_EDIM,
-			                    "--%s: %s holds %zu values, but %s needs %zu", opt,
-			                    spec, len, d->src[D_S], d->val[D_S]);
+					    "--%s: %s holds %zu values, but %s needs %zu", opt,
+					    spec, len, d->src[D_S], d->val[D_S]);
 		if (!d->bound[D_S])
 			bind(d, D_S, len, self);
 		return LS_OK;
@@ -92,8 +92,8 @@ static ls_status fit(dims *d, const file_role *ro, const char *opt, const char *
 	size_t ec = d->bound[ro->cols] ? d->val[ro->cols] : LS_ANY;
 	bool rbad = er != LS_ANY && er != M->rows, cbad = ec != LS_ANY && ec != M->cols;
 	if (rbad || cbad) {
-		ls_status st =
-		        ls_matrix_expect(spec, M, er, ec, d->src[rbad ? ro->rows : ro->cols], err);
+		ls_status st = ls_matrix_expect(spec, M, er, ec, d->src[rbad ? ro->rows : ro->cols],
+						err);
 		return ls_probutil_prefix(err, st, opt);
 	}
 	if (!d->bound[ro->rows])
@@ -125,13 +125,13 @@ static ls_status fit_b(dims *d, bool fix_n, const char *spec, const ls_mat *M, l
 	size_t rn = peft ? M->cols : M->rows, r = peft ? M->rows : M->cols;
 	if (n != LS_ANY && rn != n)
 		return ls_error_set(err, LS_EDIM,
-		                    "--%s: %s is %zu×%zu, but %s needs %zu×r (or r×%zu, PEFT's "
-		                    "lora_A)",
-		                    opt, spec, M->rows, M->cols, d->src[D_N], n, n);
+				    "--%s: %s is %zu×%zu, but %s needs %zu×r (or r×%zu, PEFT's "
+				    "lora_A)",
+				    opt, spec, M->rows, M->cols, d->src[D_N], n, n);
 	if (d->bound[D_R] && d->val[D_R] != r)
 		return ls_error_set(err, LS_EDIM,
-		                    "--%s: %s is %zu×%zu (r = %zu), but %s needs r = %zu", opt,
-		                    spec, M->rows, M->cols, r, d->src[D_R], d->val[D_R]);
+				    "--%s: %s is %zu×%zu (r = %zu), but %s needs r = %zu", opt,
+				    spec, M->rows, M->cols, r, d->src[D_R], d->val[D_R]);
 	if (fix_n && !d->bound[D_N])
 		bind(d, D_N, rn, self);
 	if (!d->bound[D_R])
@@ -147,7 +147,7 @@ static ls_status store(const dims *d, int k, ls_param_id id, long *field, ls_err
 	const ls_param_info *p = &ls_params[id];
 	if ((double)d->val[k] < p->lo || (double)d->val[k] > p->hi)
 		return ls_error_set(err, LS_ERANGE, "%s: --%s %zu is outside [%.15g, %.15g]",
-		                    d->src[k], p->name, d->val[k], p->lo, p->hi);
+				    d->src[k], p->name, d->val[k], p->lo, p->hi);
 	*field = (long)d->val[k];
 	return LS_OK;
 }
@@ -183,53 +183,53 @@ ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err
 	}
 	if (prob == LS_PROBLEM_REGRESSION && c->target[0] && c->outputs[0])
 		return ls_error_set(err, LS_EINVAL,
-		                    "--target: regression's planted update only makes Y; --outputs "
-		                    "%s gives Y",
-		                    c->outputs);
+				    "--target: regression's planted update only makes Y; --outputs "
+				    "%s gives Y",
+				    c->outputs);
 	if (prob == LS_PROBLEM_CLASSIFY && !c->inputs[0] != !c->outputs[0])
 		return ls_error_set(err, LS_EINVAL,
-		                    "--%s: classify needs --inputs and --outputs (labels) together",
-		                    c->inputs[0] ? "inputs" : "outputs");
+				    "--%s: classify needs --inputs and --outputs (labels) together",
+				    c->inputs[0] ? "inputs" : "outputs");
 	bool init_files = c->init_a_file[0] || c->init_b_file[0];
 	if (init_files && prob == LS_PROBLEM_MLP && c->modules != 1)
 		return ls_error_set(
-		        err, LS_EINVAL,
-		        "--%s: mlp --modules %ld has %ld modules; the init files fill one",
-		        c->init_a_file[0] ? "init-a-file" : "init-b-file", c->modules, c->modules);
+			err, LS_EINVAL,
+			"--%s: mlp --modules %ld has %ld modules; the init files fill one",
+			c->init_a_file[0] ? "init-a-file" : "init-b-file", c->modules, c->modules);
 	ls_status st = LS_OK;
 	for (int k = 0; st == LS_OK && k < NFILES; k++) {
 		if (!spec[k][0])
 			continue;
 		const char *opt = ls_params[file_params[k]].name;
-		ls_mat M = {0};
+		ls_mat M = { 0 };
 		st = ls_matrix_load(spec[k], &M, err);
 		if (st != LS_OK)
 			return ls_probutil_prefix(err, st, opt);
 		if (M.rows == 0 || M.cols == 0)
 			st = ls_error_set(err, LS_EDIM, "--%s: %s is empty (%zu×%zu)", opt, spec[k],
-			                  M.rows, M.cols);
+					  M.rows, M.cols);
 		else if (prob == LS_PROBLEM_TRACE2 && M.rows != M.cols)
 			st = ls_error_set(err, LS_EDIM,
-			                  "--%s: %s is %zu×%zu, but trace2 needs a "
-			                  "square W0",
-			                  opt, spec[k], M.rows, M.cols);
+					  "--%s: %s is %zu×%zu, but trace2 needs a "
+					  "square W0",
+					  opt, spec[k], M.rows, M.cols);
 		else
 			st = fit(&d, &roles[prob][k], opt, spec[k], &M, err);
 		ls_mat_free(&M);
 	}
 	bool fix = !preset(prob);
 	if (st == LS_OK && c->init_a_file[0]) {
-		ls_mat M = {0};
+		ls_mat M = { 0 };
 		st = ls_matrix_load(c->init_a_file, &M, err);
 		if (st != LS_OK)
 			return ls_probutil_prefix(err, st, "init-a-file");
-		file_role ra = {D_M, D_R};
+		file_role ra = { D_M, D_R };
 		if (fix) {
 			st = fit(&d, &ra, "init-a-file", c->init_a_file, &M, err);
 		} else if (d.bound[D_R] && d.val[D_R] != M.cols) { /* a preset: only r */
 			st = ls_error_set(err, LS_EDIM,
-			                  "--init-a-file: %s is %zu×%zu, but %s needs r = %zu",
-			                  c->init_a_file, M.rows, M.cols, d.src[D_R], d.val[D_R]);
+					  "--init-a-file: %s is %zu×%zu, but %s needs r = %zu",
+					  c->init_a_file, M.rows, M.cols, d.src[D_R], d.val[D_R]);
 		} else if (!d.bound[D_R]) {
 			snprintf(buf, sizeof buf, "--init-a-file %s", c->init_a_file);
 			bind(&d, D_R, M.cols, buf);
@@ -237,7 +237,7 @@ ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err
 		ls_mat_free(&M);
 	}
 	if (st == LS_OK && c->init_b_file[0]) {
-		ls_mat M = {0};
+		ls_mat M = { 0 };
 		st = ls_matrix_load(c->init_b_file, &M, err);
 		if (st != LS_OK)
 			return ls_probutil_prefix(err, st, "init-b-file");

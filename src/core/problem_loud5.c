@@ -23,7 +23,7 @@ static void loud5_add(ls_mat *K, const double *s, double c2)
 			LS_AT(*K, i, j) += c2 * s[i] * s[j];
 }
 
-#define LOUD5_IDX(i, j) ((size_t)(i) + (size_t)(j) * LOUD5_N)
+#define LOUD5_IDX(i, j) ((size_t)(i) + (size_t)(j)*LOUD5_N)
 
 static ls_status loud5_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
 {

@@ -45,9 +45,9 @@ static void mlp_destroy(ls_problem *p)
 	mlp_data *d = p->data;
 	if (!d)
 		return;
-	ls_mat *all[] = { &d->Z,  &d->Y,  &d->W10, &d->W20, &d->W10Z, &d->Zg, &d->Hid, &d->E,
-			  &d->Dd, &d->Bk, &d->T1,  &d->T2,  &d->U1,   &d->U2, &d->W1,  &d->W2,
-			  &d->P,  &d->Q };
+	ls_mat *all[] = { &d->Z,   &d->Y,  &d->W10, &d->W20, &d->W10Z, &d->Zg,
+			  &d->Hid, &d->E,  &d->Dd,  &d->Bk,  &d->T1,   &d->T2,
+			  &d->U1,  &d->U2, &d->W1,  &d->W2,  &d->P,    &d->Q };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		ls_mat_free(all[i]);
 	free(d);
@@ -214,8 +214,8 @@ static ls_status mlp_loss_grad(ls_problem *p, const ls_factors *F, const ls_batc
 	mlp_tanh(&Hid);
 	/* E := W2⁰·Hid + s2·A2·(B2ᵀHid) − Y_b. */
 	ls_mat_gemm(false, false, 1.0, &d->W20, &Hid, -1.0, &E);
-	if (two && (st = ls_probutil_lowrank_apply(F->s[1], &F->A[1], &F->B[1], &Hid, &T2, &E)) !=
-			   LS_OK)
+	if (two &&
+	    (st = ls_probutil_lowrank_apply(F->s[1], &F->A[1], &F->B[1], &Hid, &T2, &E)) != LS_OK)
 		return st;
 	double inv = 1.0 / (double)b, ne = ls_mat_norm(&E);
 	if (loss)
@@ -339,8 +339,8 @@ static ls_status mlp_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, 
 	mlp_dtanh(&D, &Hid);
 	for (size_t j = 0; j < N; j++)
 		for (size_t i = 0; i < m; i++)
-			LS_AT(D, i, j) -=
-				2.0 * LS_AT(Bk, i, j) * LS_AT(Hid, i, j) * LS_AT(dH, i, j);
+			LS_AT(D, i, j) -= 2.0 * LS_AT(Bk, i, j) * LS_AT(Hid, i, j) *
+					  LS_AT(dH, i, j);
 	ls_mat_gemm(false, true, inv, &D, &d->Z, 0.0, &out[0]);
 	if (two) {
 		ls_mat_gemm(false, true, inv, &dE, &Hid, 0.0, &out[1]);

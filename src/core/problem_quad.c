@@ -7,8 +7,8 @@
 #include "problem_util.h"
 
 typedef struct {
-	ls_mat K;          /* mn×mn */
-	ls_mat X, D, G;    /* m×n workspaces */
+	ls_mat K;       /* mn×mn */
+	ls_mat X, D, G; /* m×n workspaces */
 	double L;
 } quad_data;
 

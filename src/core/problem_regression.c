@@ -84,8 +84,7 @@ static ls_status regression_file_sigma(regression_data *d, double *lmin, ls_erro
 	return st;
 }
 
-static ls_status regression_create(ls_problem *p, const ls_config *cfg, ls_rng *rng,
-				   ls_error *err)
+static ls_status regression_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
 {
 	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
 	size_t N = cfg->samples > 0 ? (size_t)cfg->samples : REGRESSION_SAMPLES_PER_DIM * n;
@@ -212,8 +211,7 @@ static ls_status regression_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G
 	return st;
 }
 
-static ls_status regression_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H,
-				      ls_mat *out)
+static ls_status regression_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out)
 {
 	regression_data *d = p->data;
 	ls_status st = ls_probutil_check_dense_all(p, X, H, out);

@@ -10,8 +10,7 @@
 #include "lorascope/config.h"
 #include "problem_util.h"
 
-static ls_status sense2x2_create(ls_problem *p, const ls_config *cfg, ls_rng *rng,
-				 ls_error *err)
+static ls_status sense2x2_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
 {
 	(void)cfg;
 	(void)rng;

@@ -26,9 +26,9 @@
 
 typedef struct {
 	size_t N;
-	ls_mat S;   /* mn×N, column i = vec(S_i) */
-	ls_mat y;   /* N×1 */
-	ls_mat res; /* N×1 residuals */
+	ls_mat S;    /* mn×N, column i = vec(S_i) */
+	ls_mat y;    /* N×1 */
+	ls_mat res;  /* N×1 residuals */
 	ls_mat X, G; /* m×n workspaces */
 	ls_mat V, T; /* Lanczos basis N×(k+1), tridiagonal k×k */
 	double L;    /* 0 until computed */
@@ -83,8 +83,7 @@ static ls_status sensing_create(ls_problem *p, const ls_config *cfg, ls_rng *rng
 	char need[64];
 	snprintf(need, sizeof need, "--m %zu --n %zu", m, n);
 	bool loaded;
-	ls_status st =
-		ls_probutil_load(cfg, LS_PARAM_target, m, n, need, &p->target, &loaded, err);
+	ls_status st = ls_probutil_load(cfg, LS_PARAM_target, m, n, need, &p->target, &loaded, err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->S, m * n, N, err);
 	if (st == LS_OK)

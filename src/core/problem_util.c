@@ -104,8 +104,7 @@ ls_status ls_probutil_check_batch(const ls_problem *p, const ls_batch *b)
 	return LS_OK;
 }
 
-ls_status ls_probutil_batch_inputs(const ls_mat *Z, const ls_batch *batch, ls_mat *Zg,
-				   ls_mat *Zb)
+ls_status ls_probutil_batch_inputs(const ls_mat *Z, const ls_batch *batch, ls_mat *Zg, ls_mat *Zb)
 {
 	if (!batch) {
 		*Zb = *Z;
@@ -135,9 +134,8 @@ ls_status ls_probutil_lowrank_apply(double s, const ls_mat *A, const ls_mat *B, 
 	return st == LS_OK ? ls_mat_gemm(false, false, s, A, T, 1.0, Out) : st;
 }
 
-ls_status ls_probutil_lowrank_grads(double inv, const ls_mat *A, const ls_mat *R,
-				    const ls_mat *T, const ls_mat *In, ls_mat *U, ls_mat *GA,
-				    ls_mat *GB)
+ls_status ls_probutil_lowrank_grads(double inv, const ls_mat *A, const ls_mat *R, const ls_mat *T,
+				    const ls_mat *In, ls_mat *U, ls_mat *GA, ls_mat *GB)
 {
 	ls_status st;
 	if (GA && (st = ls_mat_gemm(false, true, inv, R, T, 0.0, GA)) != LS_OK)
@@ -150,9 +148,9 @@ ls_status ls_probutil_lowrank_grads(double inv, const ls_mat *A, const ls_mat *R
 	return LS_OK;
 }
 
-ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F,
-				    const ls_batch *batch, const ls_mat *Z, const ls_mat *Base,
-				    ls_probutil_layer_ws *ws, ls_probutil_layer *l)
+ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				    const ls_mat *Z, const ls_mat *Base, ls_probutil_layer_ws *ws,
+				    ls_probutil_layer *l)
 {
 	ls_status st = ls_probutil_check_factors(p, F);
 	if (st == LS_OK)
@@ -170,15 +168,15 @@ ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F,
 	return ls_probutil_lowrank_apply(F->s[0], A, B, &l->Z, &l->T, &l->R);
 }
 
-ls_status ls_probutil_layer_grads(const ls_factors *F, ls_probutil_layer *l, double inv,
-				  ls_mat *GA, ls_mat *GB)
+ls_status ls_probutil_layer_grads(const ls_factors *F, ls_probutil_layer *l, double inv, ls_mat *GA,
+				  ls_mat *GB)
 {
 	return ls_probutil_lowrank_grads(inv, &F->A[0], &l->R, &l->T, &l->Z, &l->U,
 					 GA ? &GA[0] : NULL, GB ? &GB[0] : NULL);
 }
 
-ls_status ls_probutil_dense_affine(ls_mat *W, const ls_mat *Base, const ls_mat *X,
-				   const ls_mat *Z, ls_mat *R)
+ls_status ls_probutil_dense_affine(ls_mat *W, const ls_mat *Base, const ls_mat *X, const ls_mat *Z,
+				   ls_mat *R)
 {
 	ls_status st = ls_probutil_ensure(W, Base->rows, Base->cols, R, NULL);
 	if (st == LS_OK)
@@ -250,8 +248,8 @@ ls_status ls_probutil_prefix(ls_error *err, ls_status st, const char *opt)
 	return ls_error_set(err, st, "--%s: %s", opt, msg);
 }
 
-ls_status ls_probutil_load(const ls_config *cfg, int id, size_t rows, size_t cols,
-			   const char *need, ls_mat *M, bool *loaded, ls_error *err)
+ls_status ls_probutil_load(const ls_config *cfg, int id, size_t rows, size_t cols, const char *need,
+			   ls_mat *M, bool *loaded, ls_error *err)
 {
 	const ls_param_info *p = &ls_params[id];
 	const char *spec = (const char *)cfg + p->offset;

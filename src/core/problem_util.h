@@ -53,8 +53,7 @@ ls_status ls_probutil_check_batch(const ls_problem *p, const ls_batch *b);
 
 /* *Zb := the batch's columns of Z: Z itself for the full batch (batch NULL), else gathered
  * into the grow-only workspace Zg (Z->rows × b). */
-ls_status ls_probutil_batch_inputs(const ls_mat *Z, const ls_batch *batch, ls_mat *Zg,
-				   ls_mat *Zb);
+ls_status ls_probutil_batch_inputs(const ls_mat *Z, const ls_batch *batch, ls_mat *Zg, ls_mat *Zb);
 
 /* dst (src->rows × b) := the batch's columns of src (all of them when batch is NULL). */
 ls_status ls_probutil_gather(const ls_mat *src, const ls_batch *batch, ls_mat *dst);
@@ -67,9 +66,8 @@ ls_status ls_probutil_lowrank_apply(double s, const ls_mat *A, const ls_mat *B, 
 /* The factor gradients of that layer for the back-propagated R (∇f = inv·R·Inᵀ):
  * GA := inv·R·Tᵀ = ∇f·B and GB := inv·In·(AᵀR)ᵀ = ∇fᵀ·A, U (r×b) a workspace; a NULL
  * output is skipped (MATH.md §2). */
-ls_status ls_probutil_lowrank_grads(double inv, const ls_mat *A, const ls_mat *R,
-				    const ls_mat *T, const ls_mat *In, ls_mat *U, ls_mat *GA,
-				    ls_mat *GB);
+ls_status ls_probutil_lowrank_grads(double inv, const ls_mat *A, const ls_mat *R, const ls_mat *T,
+				    const ls_mat *In, ls_mat *U, ls_mat *GA, ls_mat *GB);
 
 /* A problem whose f depends on X through one linear layer (W0 + X)·Z, W0·Z precomputed as
  * Base (regression, classify): the owning grow-only workspaces, and the views of one batch
@@ -83,19 +81,19 @@ typedef struct {
 
 /* Checks F (one module) and batch, then l->R := Base_b + s·A·(BᵀZ_b) on the batch's columns,
  * X never formed (MATH.md §1). */
-ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F,
-				    const ls_batch *batch, const ls_mat *Z, const ls_mat *Base,
-				    ls_probutil_layer_ws *ws, ls_probutil_layer *l);
+ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				    const ls_mat *Z, const ls_mat *Base, ls_probutil_layer_ws *ws,
+				    ls_probutil_layer *l);
 
 /* With l->R replaced by the back-propagated residual (∇f = inv·R·Zᵀ on the batch): GA[0],
  * GB[0] by ls_probutil_lowrank_grads (either may be NULL). */
-ls_status ls_probutil_layer_grads(const ls_factors *F, ls_probutil_layer *l, double inv,
-				  ls_mat *GA, ls_mat *GB);
+ls_status ls_probutil_layer_grads(const ls_factors *F, ls_probutil_layer *l, double inv, ls_mat *GA,
+				  ls_mat *GB);
 
 /* R := Base + X·Z over every sample (a dense residual or logits), R a view of the grow-only
  * workspace W sized like Base. */
-ls_status ls_probutil_dense_affine(ls_mat *W, const ls_mat *Base, const ls_mat *X,
-				   const ls_mat *Z, ls_mat *R);
+ls_status ls_probutil_dense_affine(ls_mat *W, const ls_mat *Base, const ls_mat *X, const ls_mat *Z,
+				   ls_mat *R);
 
 /* The extreme eigenvalues of the input Gram matrix ZZᵀ/N (N = Z->cols): *lmin, *lmax (either
  * may be NULL); Sigma (may be NULL, else n×n) receives ZZᵀ/N (LAPACK, MATH.md §9). */

@@ -16,7 +16,6 @@
 #define LS_SESSION_AB_MIN ((size_t)20)
 #define LS_SESSION_AB_MAX ((size_t)1000)
 
-
 /* How a parameter change is applied (SPEC §2). */
 typedef enum {
 	APPLY_NEXT_STEP, /* read by the optimiser from cfg */
@@ -417,7 +416,7 @@ ls_status ls_session_create(ls_session **out, const ls_config *cfg, ls_error *er
 		return st;
 	}
 	snprintf(s->event, sizeof s->event, "started: %s %zux%zu, r = %zu",
-	         ls_problem_names[cfg->problem], s->prob.shape[0].m, s->prob.shape[0].n, s->lora.r);
+		 ls_problem_names[cfg->problem], s->prob.shape[0].m, s->prob.shape[0].n, s->lora.r);
 	*out = s;
 	return LS_OK;
 }
@@ -544,7 +543,7 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 		st = rebuild(s, &next, err);
 		if (st == LS_OK)
 			snprintf(s->event, sizeof s->event, "--%s %s: new problem, restarted",
-			         param, value);
+				 param, value);
 		return st;
 	}
 	ls_config prev = s->cfg;
@@ -586,8 +585,8 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 	if (kind != APPLY_RANK) {
 		if (kind == APPLY_INIT)
 			snprintf(s->event, sizeof s->event,
-			         "--%s %s: restarted from step 0 (init seed %lu)", param, value,
-			         s->restarts);
+				 "--%s %s: restarted from step 0 (init seed %lu)", param, value,
+				 s->restarts);
 		else
 			snprintf(s->event, sizeof s->event, "--%s %s", param, value);
 	}
@@ -694,7 +693,7 @@ size_t ls_session_ab_samples(const ls_session *s)
 		work += m * n * ((m < n ? m : n) + N);
 	}
 	double q = LS_SESSION_AB_BUDGET / (work > 1.0 ? work : 1.0);
-	return q >= LS_SESSION_AB_MAX ? LS_SESSION_AB_MAX
+	return q >= LS_SESSION_AB_MAX   ? LS_SESSION_AB_MAX
 	       : q <= LS_SESSION_AB_MIN ? LS_SESSION_AB_MIN
 					: (size_t)q;
 }

@@ -17,18 +17,18 @@ struct ls_session {
 	bool have_base;
 	unsigned long base_serial; /* baselines computed so far (kept across rebuilds) */
 	ls_spectrum_ws *spec;
-	size_t spec_r;      /* rank the spectrum workspace was sized for */
+	size_t spec_r; /* rank the spectrum workspace was sized for */
 	/* ‖X − X*‖ as the norm of [s·A, U*Σ*]·[B, −V*]ᵀ (rank r + r*) from its QR core:
 	 * without the cancellation of ‖X‖² − 2⟨X, X*⟩ + ‖X*‖². */
 	ls_spectrum_ws *dspec;
-	size_t dspec_k;     /* r + r* it was sized for */
+	size_t dspec_k; /* r + r* it was sized for */
 	double *cat_a, *cat_b;
 	/* cur's factor metrics (spectra, norms, distance) belong to lora and base as they stand:
 	 * set by each measurement, cleared by every step and every public change. A step call
 	 * starts from the state the previous call (or change) ended by measuring, and reuses it. */
 	bool measured;
 	unsigned long measures; /* factor measurements taken (tests pin the reuse) */
-	ls_rng rng;         /* training stream: init, then batches and rank growth */
+	ls_rng rng;             /* training stream: init, then batches and rank growth */
 	unsigned long restarts; /* bumped by an init change: selects the init seed */
 	long step;
 	bool diverged;
@@ -40,7 +40,7 @@ struct ls_session {
 	ls_mat xstar[LS_MAX_MODULES];
 	unsigned long xstar_serial; /* 0: none */
 	ls_alphabeta ab[LS_MAX_MODULES];
-	unsigned long ab_serial;    /* 0: none */
+	unsigned long ab_serial; /* 0: none */
 	size_t ab_r;
 };
 

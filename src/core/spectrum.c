@@ -102,7 +102,7 @@ static ls_status square_root(ls_spectrum_ws *ws, const ls_mat *F, double *copy, 
 		openblas_set_num_threads(threads);
 	if (info != 0)
 		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgeqrf failed (info %d)",
-		                    (int)info);
+				    (int)info);
 	for (size_t j = 0; j < r; j++)
 		for (size_t i = 0; i < r; i++)
 			R[i + j * r] = i <= j ? copy[i + j * rows] : 0.0;
@@ -184,7 +184,7 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 					      ws->work, (lapack_int)ws->lwork, ws->iwork);
 	if (info != 0)
 		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgesdd failed (info %d)",
-		                    (int)info);
+				    (int)info);
 	double as = fabs(s);
 	for (size_t i = 0; i < k; i++)
 		sigma[i] *= as;

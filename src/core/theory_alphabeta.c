@@ -23,9 +23,9 @@ typedef struct {
 static void ab_free(ab_work *w)
 {
 	for (size_t k = 0; k < LS_MAX_MODULES; k++) {
-		ls_mat *all[] = { &w->Xi[k], &w->Gi[k], &w->Gs[k], &w->H[k],  &w->HV[k],
-				  &w->Gam[k], &w->Y[k], &w->U[k],  &w->Vt[k], &w->E1[k],
-				  &w->E2[k], &w->P[k], &w->Q[k],  &w->Pt[k], &w->Qt[k] };
+		ls_mat *all[] = { &w->Xi[k],  &w->Gi[k], &w->Gs[k], &w->H[k],  &w->HV[k],
+				  &w->Gam[k], &w->Y[k],  &w->U[k],  &w->Vt[k], &w->E1[k],
+				  &w->E2[k],  &w->P[k],  &w->Q[k],  &w->Pt[k], &w->Qt[k] };
 		for (size_t j = 0; j < sizeof all / sizeof all[0]; j++)
 			ls_mat_free(all[j]);
 		free(w->sv[k]);
@@ -44,7 +44,7 @@ static ls_status ab_alloc(ab_work *w, const ls_problem *p, size_t r, ls_error *e
 	for (size_t k = 0; k < p->nmod; k++) {
 		size_t m = p->shape[k].m, n = p->shape[k].n, q = m < n ? m : n;
 		w->q[k] = q;
-		ls_mat *mn[] = { &w->Xi[k], &w->Gi[k], &w->Gs[k], &w->H[k],
+		ls_mat *mn[] = { &w->Xi[k], &w->Gi[k],  &w->Gs[k], &w->H[k],
 				 &w->HV[k], &w->Gam[k], &w->Y[k] };
 		for (size_t j = 0; j < sizeof mn / sizeof mn[0]; j++)
 			if (ls_mat_alloc(mn[j], m, n, err) != LS_OK)
@@ -89,8 +89,7 @@ static ls_status truncate_rank(ab_work *w, size_t k, ls_error *err)
 }
 
 /* One sample X_i of every module with rank ≤ r and ‖X_i − X*‖_F ≤ D. */
-static ls_status draw_sample(ab_work *w, const ls_mat *Xstar, double D, ls_rng *rng,
-			     ls_error *err)
+static ls_status draw_sample(ab_work *w, const ls_mat *Xstar, double D, ls_rng *rng, ls_error *err)
 {
 	for (size_t k = 0; k < w->nmod; k++) {
 		size_t kr = 1 + (size_t)ls_rng_below(rng, w->r);
@@ -178,9 +177,9 @@ static ls_status beta_sample(ls_problem *p, ab_work *w, size_t k, size_t iters, 
 			     double *best)
 {
 	size_t m = w->Xi[k].rows, n = w->Xi[k].cols;
-	double *a = w->vec, *b = a + m, *c = b + m, *d = c + n; /* current point (2m + 2n) */
-	double *ta = d + n, *tb = ta + m, *tc = tb + m, *td = tc + n; /* trial */
-	double *pv = td + n, *qv = pv + n;                            /* p (n), q (m) */
+	double *a = w->vec, *b = a + m, *c = b + m, *d = c + n;        /* current point (2m + 2n) */
+	double *ta = d + n, *tb = ta + m, *tc = tb + m, *td = tc + n;  /* trial */
+	double *pv = td + n, *qv = pv + n;                             /* p (n), q (m) */
 	double *ga = qv + m, *gb = ga + m, *gc = gb + m, *gd = gc + n; /* gradients */
 	for (int i = 0; i < 8; i++) {
 		unit_random(rng, a, m);
@@ -344,13 +343,15 @@ ls_status ls_theory_alphabeta(ls_problem *p, const ls_mat *Xstar, size_t r, doub
 			      ls_error *err)
 {
 	if (r == 0 || !(D > 0) || o->samples == 0)
-		return ls_error_set(err, LS_EINVAL, "theory: alpha/beta need r >= 1, D > 0 and "
-						    "samples >= 1 (r = %zu, D = %g, samples = %zu)",
+		return ls_error_set(err, LS_EINVAL,
+				    "theory: alpha/beta need r >= 1, D > 0 and "
+				    "samples >= 1 (r = %zu, D = %g, samples = %zu)",
 				    r, D, o->samples);
 	for (size_t k = 0; k < p->nmod; k++)
 		if (Xstar[k].rows != p->shape[k].m || Xstar[k].cols != p->shape[k].n)
-			return ls_error_set(err, LS_EDIM, "theory: X* of module %zu is %zu×%zu, "
-							  "the problem's is %zu×%zu",
+			return ls_error_set(err, LS_EDIM,
+					    "theory: X* of module %zu is %zu×%zu, "
+					    "the problem's is %zu×%zu",
 					    k, Xstar[k].rows, Xstar[k].cols, p->shape[k].m,
 					    p->shape[k].n);
 	ab_work w;
@@ -365,9 +366,14 @@ ls_status ls_theory_alphabeta(ls_problem *p, const ls_mat *Xstar, size_t r, doub
 		return ls_error_set(err, st, "theory: gradient at X*");
 	}
 	for (size_t k = 0; k < p->nmod; k++)
-		out[k] = (ls_alphabeta){ .alpha = INFINITY, .beta = -INFINITY,
-					 .alpha_exact = p->alpha_exact, .beta_exact = p->beta_exact,
-					 .D = D, .r = r, .alpha_move = NAN, .beta_move = NAN };
+		out[k] = (ls_alphabeta){ .alpha = INFINITY,
+					 .beta = -INFINITY,
+					 .alpha_exact = p->alpha_exact,
+					 .beta_exact = p->beta_exact,
+					 .D = D,
+					 .r = r,
+					 .alpha_move = NAN,
+					 .beta_move = NAN };
 	double ahalf[LS_MAX_MODULES] = { NAN, NAN, NAN, NAN };
 	double bhalf[LS_MAX_MODULES] = { NAN, NAN, NAN, NAN };
 	size_t half = o->samples / 2;

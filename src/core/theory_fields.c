@@ -73,8 +73,9 @@ size_t ls_theory_fields(const ls_theory_report *rep, ls_theory_field *f, size_t 
 		add_num(&l, "D", m->ab.D);
 		/* A sampled α̂ is an inner bound (α̂ ≥ α): where α ≤ 0 is known exactly, Theorem 1
 		 * does not apply whatever the samples say (MATH.md §9), so no regime is printed. */
-		add_text(&l, "regime", ls_regime_names[m->regime_exact == LS_REGIME_NA ? LS_REGIME_NA
-											 : m->regime]);
+		add_text(&l, "regime",
+			 ls_regime_names[m->regime_exact == LS_REGIME_NA ? LS_REGIME_NA
+									 : m->regime]);
 		add_text(&l, "regime_exact", ls_regime_names[m->regime_exact]);
 		add_num(&l, "threshold", m->threshold);
 		add_num(&l, "threshold_exact", m->threshold_exact);

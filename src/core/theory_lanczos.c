@@ -35,8 +35,7 @@ static void op_free(hess_op *h)
 	}
 }
 
-static ls_status op_init(hess_op *h, ls_problem *p, const ls_lora *L, double lambda,
-			 ls_error *err)
+static ls_status op_init(hess_op *h, ls_problem *p, const ls_lora *L, double lambda, ls_error *err)
 {
 	memset(h, 0, sizeof *h);
 	h->p = p;
@@ -49,8 +48,9 @@ static ls_status op_init(hess_op *h, ls_problem *p, const ls_lora *L, double lam
 		size_t m = p->shape[k].m, n = p->shape[k].n;
 		if (L->A[k].rows != m || L->B[k].rows != n || L->A[k].cols != L->r ||
 		    L->B[k].cols != L->r)
-			return ls_error_set(err, LS_EDIM, "theory: factors of module %zu do not "
-							  "match the problem's %zu×%zu",
+			return ls_error_set(err, LS_EDIM,
+					    "theory: factors of module %zu do not "
+					    "match the problem's %zu×%zu",
 					    k, m, n);
 		h->off[k] = h->dim;
 		h->dim += (m + n) * L->r;
@@ -134,14 +134,13 @@ static void reorth(const double *Q, size_t dim, size_t j, double *w, double *c)
 	for (int pass = 0; pass < 2; pass++) {
 		cblas_dgemv(CblasColMajor, CblasTrans, (int)dim, (int)j, 1.0, Q, (int)dim, w, 1,
 			    0.0, c, 1);
-		cblas_dgemv(CblasColMajor, CblasNoTrans, (int)dim, (int)j, -1.0, Q, (int)dim, c,
-			    1, 1.0, w, 1);
+		cblas_dgemv(CblasColMajor, CblasNoTrans, (int)dim, (int)j, -1.0, Q, (int)dim, c, 1,
+			    1.0, w, 1);
 	}
 }
 
 /* A random unit vector orthogonal to the first j columns of Q; false if none is found. */
-static bool fresh_vector(ls_rng *rng, const double *Q, size_t dim, size_t j, double *v,
-			 double *c)
+static bool fresh_vector(ls_rng *rng, const double *Q, size_t dim, size_t j, double *v, double *c)
 {
 	for (int tries = 0; tries < 5; tries++) {
 		for (size_t i = 0; i < dim; i++)
@@ -179,8 +178,7 @@ ls_status ls_theory_lambda_min(ls_problem *p, const ls_lora *L, double lambda, s
 	ls_mat T = { 0 };
 	double *ev = calloc(kmax, sizeof *ev);
 	if (!Q || !w || !c || !al || !be || !ev || ls_mat_alloc(&T, kmax, kmax, err) != LS_OK) {
-		st = ls_error_set(err, LS_ENOMEM, "theory: Lanczos workspace (dimension %zu)",
-				  dim);
+		st = ls_error_set(err, LS_ENOMEM, "theory: Lanczos workspace (dimension %zu)", dim);
 		goto done;
 	}
 	fresh_vector(rng, Q, dim, 0, Q, c);

@@ -215,16 +215,16 @@ static double sum_of(const double *v, size_t k)
 
 /* Spectra, norms and losses at L and X*; fills everything but α, β, Lanczos and verdict. */
 static ls_status measure(ls_problem *p, const ls_lora *L, double lambda, const ls_mat *Xstar,
-			 const ls_theory_opts *o, rep_work *w, ls_theory_report *rep,
-			 ls_error *err)
+			 const ls_theory_opts *o, rep_work *w, ls_theory_report *rep, ls_error *err)
 {
 	size_t r = L->r;
 	double theta2 = 0.0, g2 = 0.0, nuc_w = 0.0, nuc_ws = 0.0;
 	for (size_t k = 0; k < p->nmod; k++) {
 		size_t m = p->shape[k].m, n = p->shape[k].n, q = m < n ? m : n;
 		if (Xstar[k].rows != m || Xstar[k].cols != n)
-			return ls_error_set(err, LS_EDIM, "theory: X* of module %zu is %zu×%zu, "
-							  "expected %zu×%zu",
+			return ls_error_set(err, LS_EDIM,
+					    "theory: X* of module %zu is %zu×%zu, "
+					    "expected %zu×%zu",
 					    k, Xstar[k].rows, Xstar[k].cols, m, n);
 		if (ls_mat_alloc(&w->X[k], m, n, err) || ls_mat_alloc(&w->G[k], m, n, err) ||
 		    ls_mat_alloc(&w->S[k], m, n, err) || ls_mat_alloc(&w->Z[k], m, n, err))
@@ -302,8 +302,9 @@ ls_status ls_theory_report_compute(ls_problem *p, const ls_lora *L, double lambd
 	rep->convex = p->type->convex;
 	rep->verdict = LS_VERDICT_UNKNOWN;
 	if (L->nmod != p->nmod || L->r == 0)
-		return ls_error_set(err, LS_EDIM, "theory: LoRA (%zu modules, rank %zu) does not "
-						  "fit the problem (%zu modules)",
+		return ls_error_set(err, LS_EDIM,
+				    "theory: LoRA (%zu modules, rank %zu) does not "
+				    "fit the problem (%zu modules)",
 				    L->nmod, L->r, p->nmod);
 	rep_work w;
 	memset(&w, 0, sizeof w);

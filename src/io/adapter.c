@@ -90,8 +90,7 @@ static ls_status parse_patterns(json_t *obj, const char *field, bool integer, co
 	return LS_OK;
 }
 
-static ls_status get_bool(json_t *root, const char *field, bool *v, const char *name,
-			  ls_error *err)
+static ls_status get_bool(json_t *root, const char *field, bool *v, const char *name, ls_error *err)
 {
 	json_t *x = json_object_get(root, field);
 	if (!x || json_is_null(x))
@@ -376,7 +375,7 @@ static ls_status module_spectrum(ls_adapter_module *m, const ls_mat *Ap, const l
 		return LS_OK;
 	}
 	/* MATH.md notation: A = B_peft (out×r), B = A_peftᵀ (in×r). */
-	ls_mat Bt = {0};
+	ls_mat Bt = { 0 };
 	ls_spectrum_ws *ws = NULL;
 	ls_status s = ls_mat_alloc(&Bt, m->in, m->r, err);
 	if (s == LS_OK)
@@ -419,7 +418,7 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", ad->model_path);
 	ad->nmod++;
 	snprintf(m->dtype, sizeof m->dtype, "%s", ta->dtype);
-	ls_mat Ap = {0}, Bp = {0};
+	ls_mat Ap = { 0 }, Bp = { 0 };
 	ls_status s = ls_st_tensor_matrix(st, ta, true, &Ap, err);
 	if (s == LS_OK)
 		s = ls_st_tensor_matrix(st, tb, true, &Bp, err);

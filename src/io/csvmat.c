@@ -48,10 +48,10 @@ static bool skip_line(const char *line, size_t len)
 	return ls_line_blank(line, len) || line[0] == '#';
 }
 
-static ls_status parse_text(const char *text, size_t len, char delim, const char *name,
-			    ls_mat *M, ls_error *err)
+static ls_status parse_text(const char *text, size_t len, char delim, const char *name, ls_mat *M,
+			    ls_error *err)
 {
-	ls_lines ls = {text, text + len, 0};
+	ls_lines ls = { text, text + len, 0 };
 	const char *line;
 	size_t ll, bad;
 	bool first = true;
@@ -97,7 +97,7 @@ static ls_status parse_text(const char *text, size_t len, char delim, const char
 		ls_mat_free(M);
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", name);
 	}
-	ls = (ls_lines){text, text + len, 0};
+	ls = (ls_lines){ text, text + len, 0 };
 	size_t i = 0;
 	while (ls_lines_next(&ls, &line, &ll)) {
 		if (skip_line(line, ll))
@@ -115,7 +115,7 @@ static ls_status parse_text(const char *text, size_t len, char delim, const char
 ls_status ls_csv_parse(const char *text, size_t len, char delim, const char *name, ls_mat *M,
 		       ls_error *err)
 {
-	*M = (ls_mat){0};
+	*M = (ls_mat){ 0 };
 	if (memchr(text, '\0', len))
 		return ls_error_set(err, LS_EFORMAT, "%s: NUL byte in a text file", name);
 	if (delim != 0 && delim != ',' && delim != '\t')
@@ -130,7 +130,7 @@ ls_status ls_csv_load(const char *path, char delim, ls_mat *M, ls_error *err)
 {
 	char *text;
 	size_t len;
-	*M = (ls_mat){0};
+	*M = (ls_mat){ 0 };
 	ls_status s = ls_file_read_text(path, LS_TEXT_MAX_BYTES, &text, &len, err);
 	if (s != LS_OK)
 		return s;
@@ -164,6 +164,6 @@ static ls_status csv_write_cb(FILE *f, const void *ctx, ls_error *err)
 
 ls_status ls_csv_save(const char *path, const ls_mat *M, char delim, ls_error *err)
 {
-	csv_ctx c = {M, delim};
+	csv_ctx c = { M, delim };
 	return ls_file_write_atomic(path, csv_write_cb, &c, err);
 }

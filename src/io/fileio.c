@@ -237,6 +237,6 @@ ls_status ls_matrix_expect(const char *spec, const ls_mat *M, size_t rows, size_
 		return LS_OK;
 	char want[64];
 	dim_text(want, sizeof want, rows, cols);
-	return ls_error_set(err, LS_EDIM, "%s is %zu×%zu, but %s needs %s", spec, M->rows,
-			    M->cols, other, want);
+	return ls_error_set(err, LS_EDIM, "%s is %zu×%zu, but %s needs %s", spec, M->rows, M->cols,
+			    other, want);
 }

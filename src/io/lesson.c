@@ -50,8 +50,8 @@ static ls_status parse_step(parser *ps, long *step)
 			char got[LS_LEX_WORD_SHOWN + 16];
 			ls_lex_describe(&ps->lx, &t, got, sizeof got);
 			return ls_lex_fail(&ps->lx, t.pos,
-			                   "%s is not a step number (a whole number from 0 to %ld)",
-			                   got, LS_LESSON_MAX_STEP);
+					   "%s is not a step number (a whole number from 0 to %ld)",
+					   got, LS_LESSON_MAX_STEP);
 		}
 		v = 10 * v + (c - '0');
 	}
@@ -114,10 +114,10 @@ static ls_status parse_set(parser *ps, const char **name, const char **value)
 	*name = ls_lex_word_copy(&ps->lx, &tn);
 	if (!ls_param_find(*name))
 		return ls_lex_fail(
-		        &ps->lx, tn.pos,
-		        "unknown parameter '%.*s' (the parameters of lorascope run --help, "
-		        "without --)",
-		        LS_LEX_WORD_SHOWN, *name);
+			&ps->lx, tn.pos,
+			"unknown parameter '%.*s' (the parameters of lorascope run --help, "
+			"without --)",
+			LS_LEX_WORD_SHOWN, *name);
 	st = ls_lex_next(&ps->lx, &tv);
 	if (st != LS_OK)
 		return st;
@@ -165,18 +165,18 @@ static ls_status parse_setup(parser *ps, ls_token t)
 	for (;;) {
 		if (ps->seen_rule)
 			return ls_lex_fail(
-			        &ps->lx, t.pos,
-			        "setup lines come before the first rule (to change a parameter "
-			        "during the lesson write 'at STEP: set ...')");
+				&ps->lx, t.pos,
+				"setup lines come before the first rule (to change a parameter "
+				"during the lesson write 'at STEP: set ...')");
 		ls_status st;
 		if (ls_lex_word_is(&ps->lx, &t, "title")) {
 			if (l->title)
 				return ls_lex_fail(&ps->lx, t.pos,
-				                   "a second title (a lesson has one)");
+						   "a second title (a lesson has one)");
 			st = parse_text(ps, &l->title, "a string after 'title'");
 		} else {
 			st = grow(ps, (void **)&l->setup, &ps->cap_setup, l->nsetup,
-			          sizeof *l->setup);
+				  sizeof *l->setup);
 			if (st != LS_OK)
 				return st;
 			ls_lesson_setting *set = &l->setup[l->nsetup];
@@ -201,7 +201,7 @@ static ls_status parse_setup(parser *ps, ls_token t)
 			return LS_OK;
 		if (!ls_lex_word_is(&ps->lx, &t, "set") && !ls_lex_word_is(&ps->lx, &t, "title"))
 			return ls_lex_unexpected(&ps->lx, &t,
-			                         "'set' or 'title' after ';' on a setup line");
+						 "'set' or 'title' after ';' on a setup line");
 	}
 }
 
@@ -214,7 +214,7 @@ static ls_status parse_name(parser *ps, ls_lesson_cond *c)
 	int count = verdict ? LS_VERDICT_COUNT : LS_REGIME_COUNT;
 	int unknown = verdict ? LS_VERDICT_UNKNOWN : LS_REGIME_UNKNOWN;
 	const char *list = verdict ? "not-stationary, saddle, global, spurious or \"n/a\""
-	                           : "special, generic or \"n/a\"";
+				   : "special, generic or \"n/a\"";
 	ls_token t;
 	ls_status st = ls_lex_next(&ps->lx, &t);
 	if (st != LS_OK)
@@ -228,7 +228,7 @@ static ls_status parse_name(parser *ps, ls_lesson_cond *c)
 		if (v == unknown)
 			continue;
 		bool same = t.type == LS_TOK_WORD ? ls_lex_word_is(&ps->lx, &t, names[v])
-		                                  : strcmp(t.str, names[v]) == 0;
+						  : strcmp(t.str, names[v]) == 0;
 		if (same) {
 			c->value = v;
 			return LS_OK;
@@ -239,18 +239,18 @@ static ls_status parse_name(parser *ps, ls_lesson_cond *c)
 		size_t n = strcspn(t.str, "\n");
 		bool cut = t.str[n] != '\0' || n > LS_LEX_WORD_SHOWN;
 		return ls_lex_fail(&ps->lx, t.pos, "unknown %s \"%.*s%s\" (%s)",
-		                   verdict ? "verdict" : "regime",
-		                   (int)(n < LS_LEX_WORD_SHOWN ? n : LS_LEX_WORD_SHOWN), t.str,
-		                   cut ? "..." : "", list);
+				   verdict ? "verdict" : "regime",
+				   (int)(n < LS_LEX_WORD_SHOWN ? n : LS_LEX_WORD_SHOWN), t.str,
+				   cut ? "..." : "", list);
 	}
 	char got[LS_LEX_WORD_SHOWN + 16];
 	ls_lex_describe(&ps->lx, &t, got, sizeof got);
 	if (t.off + t.len < ps->lx.len && ps->lx.s[t.off + t.len] == '/')
 		return ls_lex_fail(&ps->lx, t.pos,
-		                   "unknown %s %s (write \"n/a\" in quotes: '/' ends a word)",
-		                   verdict ? "verdict" : "regime", got);
+				   "unknown %s %s (write \"n/a\" in quotes: '/' ends a word)",
+				   verdict ? "verdict" : "regime", got);
 	return ls_lex_fail(&ps->lx, t.pos, "unknown %s %s (%s)", verdict ? "verdict" : "regime",
-	                   got, list);
+			   got, list);
 }
 
 static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
@@ -261,7 +261,7 @@ static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 		return st;
 	if (t.type != LS_TOK_WORD)
 		return ls_lex_unexpected(&ps->lx, &t,
-		                         "a condition (e.g. 'loss < 0.01' or 'diverged')");
+					 "a condition (e.g. 'loss < 0.01' or 'diverged')");
 	int var = -1;
 	for (int v = 0; v < LS_LESSON_VAR_COUNT; v++)
 		if (ls_lex_word_is(&ps->lx, &t, ls_lesson_var_names[v]))
@@ -270,10 +270,10 @@ static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 		char got[LS_LEX_WORD_SHOWN + 16];
 		ls_lex_describe(&ps->lx, &t, got, sizeof got);
 		return ls_lex_fail(
-		        &ps->lx, t.pos,
-		        "unknown condition %s (step, loss, grad, rank, rstar, ratio, norm, "
-		        "dist, diverged, verdict, regime)",
-		        got);
+			&ps->lx, t.pos,
+			"unknown condition %s (step, loss, grad, rank, rstar, ratio, norm, "
+			"dist, diverged, verdict, regime)",
+			got);
 	}
 	c->var = (ls_lesson_var)var;
 	c->op = LS_LESSON_EQ;
@@ -287,7 +287,7 @@ static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 	if (t.type != LS_TOK_OP || (named && t.op != LS_LESSON_EQ && t.op != LS_LESSON_NE)) {
 		char want[96];
 		snprintf(want, sizeof want, "a comparison (%s) after '%s'",
-		         named ? "== or !=" : "<, <=, >, >=, ==, !=", ls_lesson_var_names[var]);
+			 named ? "== or !=" : "<, <=, >, >=, ==, !=", ls_lesson_var_names[var]);
 		return ls_lex_unexpected(&ps->lx, &t, want);
 	}
 	c->op = t.op;
@@ -305,7 +305,7 @@ static ls_status parse_action(parser *ps)
 		return st;
 	if (t.type != LS_TOK_WORD)
 		return ls_lex_unexpected(&ps->lx, &t,
-		                         "an action (set, caption, pause, kick, reset or stop)");
+					 "an action (set, caption, pause, kick, reset or stop)");
 	st = grow(ps, (void **)&l->actions, &ps->cap_actions, l->nactions, sizeof *l->actions);
 	if (st != LS_OK)
 		return st;
@@ -334,14 +334,14 @@ static ls_status parse_action(parser *ps)
 			st = parse_number(ps, &a->scale, "a kick scale");
 			if (st == LS_OK && !(a->scale > 0.0 && a->scale <= 1e6))
 				st = ls_lex_fail(&ps->lx, sp, "kick scale %g is outside (0, 1e6]",
-				                 a->scale);
+						 a->scale);
 		}
 	} else {
 		char got[LS_LEX_WORD_SHOWN + 16];
 		ls_lex_describe(&ps->lx, &t, got, sizeof got);
 		return ls_lex_fail(&ps->lx, t.pos,
-		                   "unknown action %s (set, caption, pause, kick, reset or stop)",
-		                   got);
+				   "unknown action %s (set, caption, pause, kick, reset or stop)",
+				   got);
 	}
 	if (st == LS_OK)
 		l->nactions++;
@@ -376,8 +376,8 @@ static ls_status parse_rule(parser *ps, ls_token t)
 				st = ls_lex_peek(&ps->lx, &p);
 				if (st == LS_OK)
 					st = ls_lex_fail(&ps->lx, p->pos,
-					                 "more than %d conditions in one rule",
-					                 LS_LESSON_MAX_CONDS);
+							 "more than %d conditions in one rule",
+							 LS_LESSON_MAX_CONDS);
 				break;
 			}
 			st = parse_cond(ps, &r->cond[r->ncond]);
@@ -398,7 +398,7 @@ static ls_status parse_rule(parser *ps, ls_token t)
 		return st;
 	if (t.type != LS_TOK_COLON)
 		return ls_lex_unexpected(&ps->lx, &t,
-		                         r->is_when ? "'and' or ':'" : "':' after the step");
+					 r->is_when ? "'and' or ':'" : "':' after the step");
 	r->first = l->nactions;
 	for (;;) {
 		st = parse_action(ps);
@@ -411,7 +411,7 @@ static ls_status parse_rule(parser *ps, ls_token t)
 			break;
 		if (t.type != LS_TOK_SEMI)
 			return ls_lex_unexpected(&ps->lx, &t,
-			                         "';' or the end of the line after an action");
+						 "';' or the end of the line after an action");
 		const ls_token *p;
 		st = ls_lex_peek(&ps->lx, &p);
 		if (st != LS_OK)
@@ -461,19 +461,19 @@ static ls_status check_setup(parser *ps)
 		st = ls_config_check(&c, &e);
 	if (st != LS_OK)
 		return ls_lex_fail(&ps->lx, l->setup[l->nsetup - 1].pos,
-		                   "the setup lines give an invalid run: %s", e.msg);
+				   "the setup lines give an invalid run: %s", e.msg);
 	return LS_OK;
 }
 
 ls_status ls_lesson_parse(const char *file, const char *text, size_t len, ls_lesson **out,
-                          ls_error *err)
+			  ls_error *err)
 {
 	*out = NULL;
 	if (!file)
 		file = "lesson";
 	if (len > LS_LESSON_MAX_BYTES)
 		return ls_error_set(err, LS_ETOOBIG, "%s: larger than %zu bytes", file,
-		                    LS_LESSON_MAX_BYTES);
+				    LS_LESSON_MAX_BYTES);
 	ls_lesson *l = calloc(1, sizeof *l);
 	size_t flen = strlen(file);
 	/* Every decoded string is no longer than its source, plus a NUL per token. */
@@ -486,7 +486,7 @@ ls_status ls_lesson_parse(const char *file, const char *text, size_t len, ls_les
 	}
 	memcpy(l->arena, file, flen + 1);
 	l->file = l->arena;
-	parser ps = {.l = l};
+	parser ps = { .l = l };
 	ls_lex_init(&ps.lx, file, text, len, l->arena, flen + 1, err);
 	locale_t prev = ls_c_locale_push();
 	ls_status st = LS_OK;
@@ -539,7 +539,7 @@ ls_status ls_lesson_configure(const ls_lesson *l, ls_config *cfg, ls_error *err)
 		if (st != LS_OK) {
 			ls_c_locale_pop(prev);
 			return ls_error_set(err, st, "%s:%zu:%zu: %s", l->file, s->pos.line,
-			                    s->pos.col, e.msg);
+					    s->pos.col, e.msg);
 		}
 	}
 	ls_c_locale_pop(prev);

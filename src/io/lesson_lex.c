@@ -14,16 +14,16 @@
 #include "lesson_lex.h"
 
 void ls_lex_init(ls_lexer *lx, const char *file, const char *text, size_t len, char *arena,
-                 size_t arena_used, ls_error *err)
+		 size_t arena_used, ls_error *err)
 {
-	*lx = (ls_lexer){.file = file,
-	                 .s = (const unsigned char *)text,
-	                 .len = len,
-	                 .line = 1,
-	                 .col = 1,
-	                 .arena = arena,
-	                 .arena_used = arena_used,
-	                 .err = err};
+	*lx = (ls_lexer){ .file = file,
+			  .s = (const unsigned char *)text,
+			  .len = len,
+			  .line = 1,
+			  .col = 1,
+			  .arena = arena,
+			  .arena_used = arena_used,
+			  .err = err };
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		lx->i = 3; /* a UTF-8 byte-order mark */
 }
@@ -36,12 +36,12 @@ ls_status ls_lex_fail(ls_lexer *lx, ls_lesson_pos pos, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	return ls_error_set(lx->err, LS_EFORMAT, "%s:%zu:%zu: %s", lx->file, pos.line, pos.col,
-	                    msg);
+			    msg);
 }
 
 static ls_lesson_pos here(const ls_lexer *lx)
 {
-	return (ls_lesson_pos){lx->line, lx->col};
+	return (ls_lesson_pos){ lx->line, lx->col };
 }
 
 static void advance(ls_lexer *lx)
@@ -134,7 +134,7 @@ static ls_status lex_string(ls_lexer *lx, ls_token *t)
 		ls_lesson_pos p = here(lx);
 		if (c == -1 || c == '\n')
 			return ls_lex_fail(lx, t->pos,
-			                   "unterminated string (a string ends on its line)");
+					   "unterminated string (a string ends on its line)");
 		if (c == '"') {
 			advance(lx);
 			break;
@@ -144,8 +144,8 @@ static ls_status lex_string(ls_lexer *lx, ls_token *t)
 			char d = e == '"' ? '"' : e == '\\' ? '\\' : e == 'n' ? '\n' : 0;
 			if (!d)
 				return ls_lex_fail(
-				        lx, p,
-				        "unknown escape in a string (use \\\", \\\\ or \\n)");
+					lx, p,
+					"unknown escape in a string (use \\\", \\\\ or \\n)");
 			advance(lx);
 			advance(lx);
 			out[n++] = d;
@@ -153,7 +153,7 @@ static ls_status lex_string(ls_lexer *lx, ls_token *t)
 		}
 		if (c < 0x20 || c == 0x7F)
 			return ls_lex_fail(lx, p, "control character 0x%02X in a string",
-			                   (unsigned)c);
+					   (unsigned)c);
 		size_t k = utf8_len(lx->s + lx->i, lx->len - lx->i);
 		if (k == 0)
 			return ls_lex_fail(lx, p, "invalid UTF-8 in a string");
@@ -192,16 +192,16 @@ static ls_status lex_token(ls_lexer *lx, ls_token *t)
 		bool eq = peekc(lx, 1) == '=';
 		if ((c == '=' || c == '!') && !eq)
 			return ls_lex_fail(lx, t->pos,
-			                   "'%c' is not an operator (use ==, !=, <, <=, > or >=)",
-			                   c);
+					   "'%c' is not an operator (use ==, !=, <, <=, > or >=)",
+					   c);
 		advance(lx);
 		if (eq)
 			advance(lx);
 		t->type = LS_TOK_OP;
 		t->op = c == '<'   ? (eq ? LS_LESSON_LE : LS_LESSON_LT)
-		        : c == '>' ? (eq ? LS_LESSON_GE : LS_LESSON_GT)
-		        : c == '=' ? LS_LESSON_EQ
-		                   : LS_LESSON_NE;
+			: c == '>' ? (eq ? LS_LESSON_GE : LS_LESSON_GT)
+			: c == '=' ? LS_LESSON_EQ
+				   : LS_LESSON_NE;
 		return LS_OK;
 	}
 	if (c == '"') {
@@ -265,8 +265,8 @@ void ls_lex_describe(const ls_lexer *lx, const ls_token *t, char *buf, size_t le
 		break;
 	case LS_TOK_WORD:
 		snprintf(buf, len, "'%.*s%s'",
-		         (int)(t->len < LS_LEX_WORD_SHOWN ? t->len : LS_LEX_WORD_SHOWN),
-		         (const char *)lx->s + t->off, t->len > LS_LEX_WORD_SHOWN ? "..." : "");
+			 (int)(t->len < LS_LEX_WORD_SHOWN ? t->len : LS_LEX_WORD_SHOWN),
+			 (const char *)lx->s + t->off, t->len > LS_LEX_WORD_SHOWN ? "..." : "");
 		break;
 	case LS_TOK_STRING:
 		snprintf(buf, len, "a string");

@@ -44,7 +44,7 @@ typedef struct {
 
 /* Start at the beginning of text[0 .. len-1] (after a UTF-8 byte-order mark), line 1. */
 void ls_lex_init(ls_lexer *lx, const char *file, const char *text, size_t len, char *arena,
-                 size_t arena_used, ls_error *err);
+		 size_t arena_used, ls_error *err);
 /* Fill err with "FILE:LINE:COL: message" at pos; returns LS_EFORMAT. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))

@@ -73,9 +73,8 @@ static bool next_data_line(ls_lines *ls, const char **line, size_t *len)
 }
 
 /* Read exactly n numbers from a line into out (sizes when as_size, else doubles). */
-static ls_status line_numbers(const char *line, size_t len, size_t n, bool integer,
-			      double *vals, size_t *sizes, const char *name, size_t lineno,
-			      ls_error *err)
+static ls_status line_numbers(const char *line, size_t len, size_t n, bool integer, double *vals,
+			      size_t *sizes, const char *name, size_t lineno, ls_error *err)
 {
 	size_t pos = 0;
 	char tok[LS_TOKEN_MAX];
@@ -194,7 +193,7 @@ static ls_status parse_body(ls_lines *ls, const char *name, ls_mat *M, ls_error 
 		return s;
 	if (!next_data_line(ls, &line, &len))
 		return ls_error_set(err, LS_EFORMAT, "%s: no size line", name);
-	size_t sz[3] = {0, 0, 0};
+	size_t sz[3] = { 0, 0, 0 };
 	s = line_numbers(line, len, b.coordinate ? 3 : 2, false, NULL, sz, name, ls->lineno, err);
 	if (s != LS_OK)
 		return s;
@@ -228,8 +227,8 @@ static ls_status parse_body(ls_lines *ls, const char *name, ls_mat *M, ls_error 
 	s = b.coordinate ? read_coordinate(ls, &b, nnz, name, M, err)
 			 : read_array(ls, &b, name, M, err);
 	if (s == LS_OK && next_data_line(ls, &line, &len))
-		s = ls_error_set(err, LS_EFORMAT, "%s: line %zu: more entries than announced",
-				 name, ls->lineno);
+		s = ls_error_set(err, LS_EFORMAT, "%s: line %zu: more entries than announced", name,
+				 ls->lineno);
 	if (s != LS_OK)
 		ls_mat_free(M);
 	return s;
@@ -237,10 +236,10 @@ static ls_status parse_body(ls_lines *ls, const char *name, ls_mat *M, ls_error 
 
 ls_status ls_mtx_parse(const char *text, size_t len, const char *name, ls_mat *M, ls_error *err)
 {
-	*M = (ls_mat){0};
+	*M = (ls_mat){ 0 };
 	if (memchr(text, '\0', len))
 		return ls_error_set(err, LS_EFORMAT, "%s: NUL byte in a text file", name);
-	ls_lines ls = {text, text + len, 0};
+	ls_lines ls = { text, text + len, 0 };
 	locale_t old = ls_c_locale_push();
 	ls_status s = parse_body(&ls, name, M, err);
 	ls_c_locale_pop(old);
@@ -251,7 +250,7 @@ ls_status ls_mtx_load(const char *path, ls_mat *M, ls_error *err)
 {
 	char *text;
 	size_t len;
-	*M = (ls_mat){0};
+	*M = (ls_mat){ 0 };
 	ls_status s = ls_file_read_text(path, LS_TEXT_MAX_BYTES, &text, &len, err);
 	if (s != LS_OK)
 		return s;

@@ -161,7 +161,7 @@ static ls_status parse_shape(hparser *h, npy_header *hd)
 static ls_status parse_header(const char *text, size_t len, const char *name, npy_header *hd,
 			      ls_error *err)
 {
-	hparser h = {text, text + len, name, err};
+	hparser h = { text, text + len, name, err };
 	bool seen_descr = false, seen_order = false, seen_shape = false;
 	ls_status st;
 	if (!accept(&h, '{'))
@@ -272,8 +272,8 @@ static void format_shape(const npy_header *hd, char *out, size_t cap)
 ls_status ls_npy_parse(const unsigned char *buf, size_t len, const char *name, ls_mat *M,
 		       ls_error *err)
 {
-	*M = (ls_mat){0};
-	static const unsigned char magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+	*M = (ls_mat){ 0 };
+	static const unsigned char magic[6] = { 0x93, 'N', 'U', 'M', 'P', 'Y' };
 	if (len < 10 || memcmp(buf, magic, sizeof magic) != 0)
 		return ls_error_set(err, LS_EFORMAT, "%s: not a .npy file (bad magic)", name);
 	unsigned major = buf[6], minor = buf[7];
@@ -300,7 +300,7 @@ ls_status ls_npy_parse(const unsigned char *buf, size_t len, const char *name, l
 		return ls_error_set(err, LS_EFORMAT,
 				    "%s: truncated .npy header (%zu bytes announced, %zu present)",
 				    name, hlen, len - off);
-	npy_header hd = {0};
+	npy_header hd = { 0 };
 	ls_status st = parse_header((const char *)buf + off, hlen, name, &hd, err);
 	if (st != LS_OK)
 		return st;
@@ -359,7 +359,7 @@ ls_status ls_npy_parse(const unsigned char *buf, size_t len, const char *name, l
 ls_status ls_npy_load(const char *path, ls_mat *M, ls_error *err)
 {
 	ls_file_map fm;
-	*M = (ls_mat){0};
+	*M = (ls_mat){ 0 };
 	ls_status st = ls_file_map_open(&fm, path, err);
 	if (st != LS_OK)
 		return st;
@@ -381,8 +381,16 @@ ls_status ls_npy_write(FILE *f, const ls_mat *M, ls_error *err)
 	size_t total = 10 + (size_t)n + 1;
 	size_t pad = (64 - total % 64) % 64;
 	size_t hlen = (size_t)n + pad + 1;
-	unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
-				 (unsigned char)(hlen >> 8)};
+	unsigned char pre[10] = { 0x93,
+				  'N',
+				  'U',
+				  'M',
+				  'P',
+				  'Y',
+				  1,
+				  0,
+				  (unsigned char)(hlen & 0xff),
+				  (unsigned char)(hlen >> 8) };
 	fwrite(pre, 1, sizeof pre, f);
 	fwrite(dict, 1, (size_t)n, f);
 	for (size_t i = 0; i < pad; i++)

@@ -15,10 +15,10 @@ typedef struct {
 } st_dtype;
 
 static const st_dtype dtypes[] = {
-	{"F64", 8, true},      {"F32", 4, true},      {"F16", 2, true},  {"BF16", 2, true},
-	{"I64", 8, true},      {"I32", 4, true},      {"I16", 2, true},  {"I8", 1, true},
-	{"U64", 8, true},      {"U32", 4, true},      {"U16", 2, true},  {"U8", 1, true},
-	{"BOOL", 1, true},     {"F8_E4M3", 1, false}, {"F8_E5M2", 1, false},
+	{ "F64", 8, true },  { "F32", 4, true },      { "F16", 2, true },      { "BF16", 2, true },
+	{ "I64", 8, true },  { "I32", 4, true },      { "I16", 2, true },      { "I8", 1, true },
+	{ "U64", 8, true },  { "U32", 4, true },      { "U16", 2, true },      { "U8", 1, true },
+	{ "BOOL", 1, true }, { "F8_E4M3", 1, false }, { "F8_E5M2", 1, false },
 };
 
 static const st_dtype *find_dtype(const char *s)
@@ -275,7 +275,7 @@ const ls_st_tensor *ls_st_find(const ls_safetensors *st, const char *name)
 {
 	if (!st->count)
 		return NULL;
-	ls_st_tensor key = {.name = (char *)(uintptr_t)name};
+	ls_st_tensor key = { .name = (char *)(uintptr_t)name };
 	return bsearch(&key, st->tensors, st->count, sizeof *st->tensors, by_name);
 }
 
@@ -318,7 +318,7 @@ static double element(const unsigned char *p, const char *dtype, size_t size)
 ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, bool flatten,
 			      ls_mat *M, ls_error *err)
 {
-	*M = (ls_mat){0};
+	*M = (ls_mat){ 0 };
 	const st_dtype *d = find_dtype(t->dtype);
 	if (!d || !d->loadable)
 		return ls_error_set(err, LS_EUNSUPPORTED,
@@ -360,15 +360,15 @@ ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, b
 		return s;
 	const unsigned char *p = st->data + t->begin;
 	for (size_t k = 0; k < t->count; k++)
-		LS_AT(*M, k / cols, k % cols) =
-			element(p + k * t->elem_size, t->dtype, t->elem_size);
+		LS_AT(*M, k / cols, k % cols) = element(p + k * t->elem_size, t->dtype,
+							t->elem_size);
 	return LS_OK;
 }
 
 ls_status ls_st_load_matrix(const char *path, const char *tensor, ls_mat *M, ls_error *err)
 {
 	ls_safetensors st;
-	*M = (ls_mat){0};
+	*M = (ls_mat){ 0 };
 	ls_status s = ls_st_open(&st, path, err);
 	if (s != LS_OK)
 		return s;

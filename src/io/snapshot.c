@@ -28,7 +28,7 @@
 
 /* The per-module .npy files: name stem and which matrix of a module. */
 enum { F_A, F_B, F_MA, F_MB, F_VA, F_VB, NFILES };
-static const char *const file_stem[NFILES] = {"A", "B", "mA", "mB", "vA", "vB"};
+static const char *const file_stem[NFILES] = { "A", "B", "mA", "mB", "vA", "vB" };
 
 /* Views of the six matrices of module k. */
 static void module_mats(const ls_session *s, size_t k, ls_mat *mats)
@@ -93,45 +93,45 @@ static json_t *manifest_json(const ls_session *s)
 	json_object_set_new(root, "rng", rng);
 	ls_optim_counts c = ls_optim_get_counts(s->opt);
 	json_object_set_new(root, "optim",
-	                    json_pack("{s:I,s:I,s:I}", "t", (json_int_t)c.t, "ta", (json_int_t)c.ta,
-	                              "tb", (json_int_t)c.tb));
+			    json_pack("{s:I,s:I,s:I}", "t", (json_int_t)c.t, "ta", (json_int_t)c.ta,
+				      "tb", (json_int_t)c.tb));
 	json_t *mods = json_array();
 	for (size_t k = 0; k < s->lora.nmod; k++)
 		json_array_append_new(
-		        mods, json_pack("{s:I,s:I,s:o}", "m", (json_int_t)s->lora.A[k].rows, "n",
-		                        (json_int_t)s->lora.B[k].rows, "s", jreal(s->lora.s[k])));
+			mods, json_pack("{s:I,s:I,s:o}", "m", (json_int_t)s->lora.A[k].rows, "n",
+					(json_int_t)s->lora.B[k].rows, "s", jreal(s->lora.s[k])));
 	json_object_set_new(root, "modules", mods);
 	json_object_set_new(root, "diverged", json_boolean(s->diverged));
 	json_object_set_new(root, "message", json_string(s->cur.message));
 	const ls_metrics *m = &s->cur;
 	json_object_set_new(root, "last_step",
-	                    json_pack("{s:o,s:b,s:b,s:o,s:o,s:I,s:I}", "eta", jreal(m->eta),
-	                              "mk_checked", m->mk_checked, "mk_holds", m->mk_holds,
-	                              "mk_lhs", jreal(m->mk_lhs), "mk_rhs", jreal(m->mk_rhs),
-	                              "mk_checks", (json_int_t)m->mk_checks, "mk_failures",
-	                              (json_int_t)m->mk_failures));
+			    json_pack("{s:o,s:b,s:b,s:o,s:o,s:I,s:I}", "eta", jreal(m->eta),
+				      "mk_checked", m->mk_checked, "mk_holds", m->mk_holds,
+				      "mk_lhs", jreal(m->mk_lhs), "mk_rhs", jreal(m->mk_rhs),
+				      "mk_checks", (json_int_t)m->mk_checks, "mk_failures",
+				      (json_int_t)m->mk_failures));
 	json_object_set_new(root, "baseline",
-	                    json_pack("{s:b,s:I}", "computed", s->have_base, "serial",
-	                              (json_int_t)s->base_serial));
+			    json_pack("{s:b,s:I}", "computed", s->have_base, "serial",
+				      (json_int_t)s->base_serial));
 	if (ls_session_ab_valid(s)) {
 		json_t *abs = json_array();
 		for (size_t k = 0; k < s->prob.nmod; k++) {
 			const ls_alphabeta *a = &s->ab[k];
 			json_array_append_new(abs,
-			                      json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:I}", "alpha",
-			                                jreal(a->alpha), "beta", jreal(a->beta),
-			                                "samples", (json_int_t)a->samples,
-			                                "alpha_move", jreal(a->alpha_move),
-			                                "beta_move", jreal(a->beta_move), "D",
-			                                jreal(a->D), "r", (json_int_t)a->r));
+					      json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:I}", "alpha",
+							jreal(a->alpha), "beta", jreal(a->beta),
+							"samples", (json_int_t)a->samples,
+							"alpha_move", jreal(a->alpha_move),
+							"beta_move", jreal(a->beta_move), "D",
+							jreal(a->D), "r", (json_int_t)a->r));
 		}
 		json_object_set_new(root, "alphabeta", abs);
 	} else {
 		json_object_set_new(root, "alphabeta", json_null());
 	}
 	json_object_set_new(root, "history",
-	                    json_pack("{s:I,s:I}", "points", (json_int_t)s->hist.len, "stride",
-	                              (json_int_t)s->hist.stride));
+			    json_pack("{s:I,s:I}", "points", (json_int_t)s->hist.len, "stride",
+				      (json_int_t)s->hist.stride));
 	return root;
 }
 
@@ -151,9 +151,11 @@ static ls_status save_history(const ls_session *s, const char *path, ls_error *e
 	if (st != LS_OK)
 		return st;
 	for (size_t i = 0; i < h->len; i++) {
-		const double row[HIST_COLS] = {(double)h->step[i], h->loss[i],     h->reg_loss[i],
-		                               h->grad_norm[i],    h->ratio[i],    h->dist_star[i],
-		                               h->eta[i],          h->norm_fro[i], h->threshold[i]};
+		const double row[HIST_COLS] = {
+			(double)h->step[i], h->loss[i],     h->reg_loss[i],
+			h->grad_norm[i],    h->ratio[i],    h->dist_star[i],
+			h->eta[i],          h->norm_fro[i], h->threshold[i]
+		};
 		for (size_t j = 0; j < HIST_COLS; j++)
 			LS_AT(H, i, j) = row[j];
 	}
@@ -205,15 +207,15 @@ ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err)
 		snprintf(probe, sizeof probe, "%s/%s", target, MANIFEST);
 		if (!S_ISDIR(sb.st_mode) || access(probe, F_OK) != 0)
 			return ls_error_set(
-			        err, LS_EIO,
-			        "%s: exists and is not a lorascope snapshot (not replaced)",
-			        target);
+				err, LS_EIO,
+				"%s: exists and is not a lorascope snapshot (not replaced)",
+				target);
 		replace = true;
 	}
 	snprintf(tmp, sizeof tmp, "%.*s.tmp-XXXXXX", (int)dl, dir);
 	if (!mkdtemp(tmp))
 		return ls_error_set(err, LS_EIO, "%s: cannot create a temporary directory: %s",
-		                    target, strerror(errno));
+				    target, strerror(errno));
 	ls_status st = save_into(s, tmp, err);
 	if (st != LS_OK) {
 		remove_tree(tmp);
@@ -227,7 +229,7 @@ ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err)
 			int e = errno;
 			remove_tree(tmp);
 			return ls_error_set(err, LS_EIO, "%s: cannot replace: %s", target,
-			                    strerror(e));
+					    strerror(e));
 		}
 	}
 	if (rename(tmp, target) != 0) {
@@ -236,7 +238,7 @@ ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err)
 			rename(old, target);
 		remove_tree(tmp);
 		return ls_error_set(err, LS_EIO, "%s: cannot rename the snapshot into place: %s",
-		                    target, strerror(e));
+				    target, strerror(e));
 	}
 	if (replace)
 		remove_tree(old);
@@ -300,7 +302,7 @@ static ls_status read_config(loader *l, ls_config *cfg, ls_error *err)
 		json_t *v = json_object_get(params, ls_params[i].name);
 		if (!json_is_string(v))
 			return ls_error_set(err, LS_EFORMAT, "%s: parameter \"%s\" missing",
-			                    l->mpath, ls_params[i].name);
+					    l->mpath, ls_params[i].name);
 	}
 	const char *key;
 	json_t *v;
@@ -311,7 +313,7 @@ static ls_status read_config(loader *l, ls_config *cfg, ls_error *err)
 		if (!json_is_string(v) ||
 		    ls_config_set(cfg, key, json_string_value(v), &e) != LS_OK)
 			return ls_error_set(err, LS_EFORMAT, "%s: %s", l->mpath,
-			                    e.msg[0] ? e.msg : "a parameter value is not a string");
+					    e.msg[0] ? e.msg : "a parameter value is not a string");
 	}
 	ls_error e;
 	ls_error_clear(&e);
@@ -331,7 +333,7 @@ static ls_status load_into(loader *l, const char *name, ls_mat *dst, ls_error *e
 		return st == LS_ENOMEM ? st : LS_EFORMAT;
 	if (M.rows != dst->rows || M.cols != dst->cols) {
 		ls_error_set(err, LS_EFORMAT, "%s: shape %zux%zu, expected %zux%zu", path, M.rows,
-		             M.cols, dst->rows, dst->cols);
+			     M.cols, dst->rows, dst->cols);
 		ls_mat_free(&M);
 		return LS_EFORMAT;
 	}
@@ -360,7 +362,7 @@ static ls_status load_history(loader *l, ls_session *s, ls_error *err)
 		return st == LS_ENOMEM ? st : LS_EFORMAT;
 	if (H.rows != (size_t)points || H.cols != HIST_COLS) {
 		ls_error_set(err, LS_EFORMAT, "%s: shape %zux%zu, expected %lldx%d", path, H.rows,
-		             H.cols, (long long)points, HIST_COLS);
+			     H.cols, (long long)points, HIST_COLS);
 		ls_mat_free(&H);
 		return LS_EFORMAT;
 	}
@@ -427,8 +429,8 @@ static ls_status restore(loader *l, ls_session *s, ls_error *err)
 		if (st != LS_OK)
 			return st;
 	}
-	s->base_serial =
-	        (unsigned long)serial > s->base_serial ? (unsigned long)serial : s->base_serial;
+	s->base_serial = (unsigned long)serial > s->base_serial ? (unsigned long)serial
+								: s->base_serial;
 	if (s->have_base)
 		s->base.serial = s->base_serial;
 	json_t *mods = json_object_get(root, "modules");
@@ -460,7 +462,7 @@ static ls_status restore(loader *l, ls_session *s, ls_error *err)
 	    !get_int(optim, "tb", 0, &tb))
 		return bad(l, err, "bad \"optim\"");
 	ls_optim_set_counts(s->opt,
-	                    (ls_optim_counts){.t = (long)t, .ta = (long)ta, .tb = (long)tb});
+			    (ls_optim_counts){ .t = (long)t, .ta = (long)ta, .tb = (long)tb });
 	json_t *rng = json_object_get(root, "rng");
 	if (!json_is_array(rng) || json_array_size(rng) != 4)
 		return bad(l, err, "bad \"rng\"");
@@ -501,7 +503,7 @@ static ls_status restore(loader *l, ls_session *s, ls_error *err)
 ls_status ls_session_load(ls_session **out, const char *dir, ls_error *err)
 {
 	*out = NULL;
-	loader l = {.dir = dir, .root = NULL};
+	loader l = { .dir = dir, .root = NULL };
 	if (strlen(dir) + 32 > DIR_MAX)
 		return ls_error_set(err, LS_EINVAL, "%s: bad snapshot directory name", dir);
 	snprintf(l.mpath, sizeof l.mpath, "%s/%s", dir, MANIFEST);

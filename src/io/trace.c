@@ -13,13 +13,13 @@
 #include "lorascope/trace.h"
 
 const ls_trace_column ls_trace_columns[] = {
-#define LS_TRACE_COL(cname, ctype, field, ctiming, chelp)                                          \
-	{.name = cname,                                                                            \
-	 .type = LS_TRACE_##ctype,                                                                 \
-	 .offset = offsetof(ls_metrics, field),                                                    \
-	 .timing = ctiming,                                                                        \
-	 .help = chelp},
-        LS_TRACE_COLUMN_LIST(LS_TRACE_COL)
+#define LS_TRACE_COL(cname, ctype, field, ctiming, chelp) \
+	{ .name = cname,                                  \
+	  .type = LS_TRACE_##ctype,                       \
+	  .offset = offsetof(ls_metrics, field),          \
+	  .timing = ctiming,                              \
+	  .help = chelp },
+	LS_TRACE_COLUMN_LIST(LS_TRACE_COL)
 #undef LS_TRACE_COL
 };
 const size_t ls_trace_ncolumns = sizeof ls_trace_columns / sizeof ls_trace_columns[0];
@@ -91,7 +91,7 @@ static ls_status stream_status(FILE *f, ls_error *err)
 
 /* The parameter lines: CSV comments, or the JSONL header object. */
 static ls_status write_params(FILE *f, ls_trace_format fmt, const ls_config *cfg,
-                              const ls_trace_kv *run, size_t nrun, ls_error *err)
+			      const ls_trace_kv *run, size_t nrun, ls_error *err)
 {
 	char buf[LS_PARAM_VALUE_MAX];
 	locale_t old = ls_c_locale_push();
@@ -127,7 +127,7 @@ static ls_status write_params(FILE *f, ls_trace_format fmt, const ls_config *cfg
 }
 
 ls_status ls_trace_write_header(FILE *f, ls_trace_format fmt, const ls_config *cfg,
-                                const ls_trace_kv *run, size_t nrun, bool timing, ls_error *err)
+				const ls_trace_kv *run, size_t nrun, bool timing, ls_error *err)
 {
 	ls_status st = write_params(f, fmt, cfg, run, nrun, err);
 	if (st != LS_OK || fmt == LS_TRACE_JSONL)
@@ -144,7 +144,7 @@ ls_status ls_trace_write_header(FILE *f, ls_trace_format fmt, const ls_config *c
 }
 
 ls_status ls_trace_write_row(FILE *f, ls_trace_format fmt, const ls_metrics *m, bool timing,
-                             ls_error *err)
+			     ls_error *err)
 {
 	locale_t old = ls_c_locale_push();
 	if (fmt == LS_TRACE_JSONL)
@@ -173,7 +173,7 @@ ls_status ls_trace_write_row(FILE *f, ls_trace_format fmt, const ls_metrics *m, 
 }
 
 ls_status ls_trace_write_event(FILE *f, ls_trace_format fmt, const char *kind, long step,
-                               const char *text, ls_error *err)
+			       const char *text, ls_error *err)
 {
 	if (fmt == LS_TRACE_JSONL) {
 		fputs("{\"type\":\"event\",\"kind\":", f);
@@ -204,7 +204,7 @@ typedef struct {
 	const ls_history *h;
 } history_ctx;
 
-#define HISTORY_SERIES(X)                                                                          \
+#define HISTORY_SERIES(X) \
 	X(loss) X(reg_loss) X(grad_norm) X(eta) X(ratio) X(threshold) X(norm_fro) X(dist_star)
 
 static ls_status write_history(FILE *f, const void *vctx, ls_error *err)
@@ -213,10 +213,10 @@ static ls_status write_history(FILE *f, const void *vctx, ls_error *err)
 	const ls_history *h = c->h;
 	char stride[32];
 	snprintf(stride, sizeof stride, "%ld", h->stride);
-	const ls_trace_kv run[] = {{"source", "history"}, {"stride", stride}};
+	const ls_trace_kv run[] = { { "source", "history" }, { "stride", stride } };
 	const char *names[] = {
 #define HS_NAME(x) #x,
-	        HISTORY_SERIES(HS_NAME)
+		HISTORY_SERIES(HS_NAME)
 #undef HS_NAME
 	};
 	size_t nser = sizeof names / sizeof names[0];
@@ -233,7 +233,7 @@ static ls_status write_history(FILE *f, const void *vctx, ls_error *err)
 	for (size_t i = 0; i < h->len; i++) {
 		const double v[] = {
 #define HS_VALUE(x) h->x[i],
-		        HISTORY_SERIES(HS_VALUE)
+			HISTORY_SERIES(HS_VALUE)
 #undef HS_VALUE
 		};
 		if (c->fmt == LS_TRACE_JSONL)
@@ -255,9 +255,9 @@ static ls_status write_history(FILE *f, const void *vctx, ls_error *err)
 }
 
 ls_status ls_trace_save_history(const char *path, ls_trace_format fmt, const ls_config *cfg,
-                                const ls_history *h, ls_error *err)
+				const ls_history *h, ls_error *err)
 {
-	history_ctx c = {.fmt = fmt, .cfg = cfg, .h = h};
+	history_ctx c = { .fmt = fmt, .cfg = cfg, .h = h };
 	return ls_file_write_atomic(path, write_history, &c, err);
 }
 
@@ -324,7 +324,7 @@ static ls_status fail(reader *r, ls_status st, ls_error *err, const char *msg)
 }
 
 static ls_status add_run(reader *r, const char *name, size_t nlen, const char *value, size_t vlen,
-                         ls_error *err)
+			 ls_error *err)
 {
 	ls_trace *t = r->t;
 	ls_trace_kv *p = realloc(t->run, (t->nrun + 1) * sizeof *p);
@@ -349,7 +349,7 @@ static ls_status set_param(reader *r, const char *name, const char *value, ls_er
 }
 
 static ls_status add_event(reader *r, const char *kind, size_t klen, long step, const char *text,
-                           size_t tlen, bool unescape, ls_error *err)
+			   size_t tlen, bool unescape, ls_error *err)
 {
 	ls_trace *t = r->t;
 	if (t->nevents == r->ev_cap) {
@@ -427,7 +427,7 @@ static ls_status csv_comment(reader *r, const char *s, size_t len, ls_error *err
 		k++;
 	if (k == 0 || k == len || (s[k] != '=' && s[k] != ':'))
 		return fail(r, LS_EFORMAT, err,
-		            "a comment line is neither NAME=VALUE nor KIND: TEXT");
+			    "a comment line is neither NAME=VALUE nor KIND: TEXT");
 	if (s[k] == '=') {
 		if (r->t->nrows > 0 || r->t->ncols > 0)
 			return fail(r, LS_EFORMAT, err, "a parameter after the column names");
@@ -471,7 +471,7 @@ static ls_status csv_line(reader *r, const char *s, size_t len, ls_error *err)
 	if (r->line == 1) {
 		if (len < 12 || strncmp(s, "# lorascope ", 12) != 0)
 			return fail(r, LS_EFORMAT, err,
-			            "not a lorascope trace (no '# lorascope' line)");
+				    "not a lorascope trace (no '# lorascope' line)");
 		t->version = dup_n(s + 2, len - 2);
 		return t->version ? LS_OK : fail(r, LS_ENOMEM, err, "out of memory");
 	}
@@ -503,7 +503,7 @@ static ls_status csv_line(reader *r, const char *s, size_t len, ls_error *err)
 		char tok[64];
 		if (nf >= t->ncols || j - i == 0 || j - i >= sizeof tok)
 			return fail(r, LS_EFORMAT, err,
-			            nf >= t->ncols ? "more fields than columns" : "bad field");
+				    nf >= t->ncols ? "more fields than columns" : "bad field");
 		memcpy(tok, s + i, j - i);
 		tok[j - i] = '\0';
 		char *end;
@@ -523,7 +523,7 @@ static ls_status json_params(reader *r, json_t *obj, bool is_run, ls_error *err)
 		return LS_OK;
 	if (!json_is_object(obj))
 		return fail(r, LS_EFORMAT, err,
-		            is_run ? "\"run\" is not an object" : "\"params\" is not an object");
+			    is_run ? "\"run\" is not an object" : "\"params\" is not an object");
 	const char *key;
 	json_t *v;
 	json_object_foreach(obj, key, v)
@@ -531,8 +531,8 @@ static ls_status json_params(reader *r, json_t *obj, bool is_run, ls_error *err)
 		if (!json_is_string(v))
 			return fail(r, LS_EFORMAT, err, "a parameter value is not a string");
 		ls_status st = is_run ? add_run(r, key, strlen(key), json_string_value(v),
-		                                json_string_length(v), err)
-		                      : set_param(r, key, json_string_value(v), err);
+						json_string_length(v), err)
+				      : set_param(r, key, json_string_value(v), err);
 		if (st != LS_OK)
 			return st;
 	}
@@ -553,14 +553,14 @@ static ls_status jsonl_line(reader *r, const char *s, size_t len, ls_error *err)
 		json_t *v = json_object_get(o, "lorascope");
 		if (!json_is_string(v)) {
 			st = fail(r, LS_EFORMAT, err,
-			          "not a lorascope trace (no \"lorascope\" key)");
+				  "not a lorascope trace (no \"lorascope\" key)");
 		} else {
 			size_t n = strlen("lorascope ") + json_string_length(v) + 1;
 			t->version = malloc(n);
 			if (t->version)
 				snprintf(t->version, n, "lorascope %s", json_string_value(v));
 			st = t->version ? json_params(r, json_object_get(o, "params"), false, err)
-			                : fail(r, LS_ENOMEM, err, "out of memory");
+					: fail(r, LS_ENOMEM, err, "out of memory");
 			if (st == LS_OK)
 				st = json_params(r, json_object_get(o, "run"), true, err);
 		}
@@ -575,8 +575,8 @@ static ls_status jsonl_line(reader *r, const char *s, size_t len, ls_error *err)
 			st = fail(r, LS_EFORMAT, err, "an event needs kind, step and text");
 		else
 			st = add_event(r, json_string_value(kind), json_string_length(kind),
-			               (long)json_integer_value(step), json_string_value(text),
-			               json_string_length(text), false, err);
+				       (long)json_integer_value(step), json_string_value(text),
+				       json_string_length(text), false, err);
 	} else if (type && strcmp(type, "row") == 0) {
 		if (t->ncols == 0) {
 			const char *key;
@@ -598,7 +598,7 @@ static ls_status jsonl_line(reader *r, const char *s, size_t len, ls_error *err)
 				row[i] = json_number_value(v);
 			else
 				st = fail(r, LS_EFORMAT, err,
-				          "a row value is neither a number nor null");
+					  "a row value is neither a number nor null");
 		}
 	} else {
 		st = fail(r, LS_EFORMAT, err, "an object of unknown \"type\"");
@@ -621,7 +621,7 @@ ls_status ls_trace_read(const char *path, ls_trace **out, ls_error *err)
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", path);
 	}
 	ls_config_defaults(&t->cfg);
-	reader r = {.path = path, .line = 0, .t = t};
+	reader r = { .path = path, .line = 0, .t = t };
 	t->format = len > 0 && buf[0] == '{' ? LS_TRACE_JSONL : LS_TRACE_CSV;
 	locale_t old = ls_c_locale_push();
 	for (size_t i = 0; st == LS_OK && i < len;) {
@@ -634,7 +634,7 @@ ls_status ls_trace_read(const char *path, ls_trace **out, ls_error *err)
 		r.line++;
 		if (e > i)
 			st = t->format == LS_TRACE_JSONL ? jsonl_line(&r, buf + i, e - i, err)
-			                                 : csv_line(&r, buf + i, e - i, err);
+							 : csv_line(&r, buf + i, e - i, err);
 		else if (r.line == 1)
 			st = fail(&r, LS_EFORMAT, err, "not a lorascope trace (empty first line)");
 		i = j + 1;

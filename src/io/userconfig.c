@@ -40,7 +40,7 @@ static char *trim(char *s, size_t *n)
 }
 
 static void report(const ls_userconfig_sink *sink, size_t *nbad, const char *file, size_t line,
-                   const char *msg)
+		   const char *msg)
 {
 	char buf[LS_ERROR_MSG_MAX + 64];
 	snprintf(buf, sizeof buf, "%s:%zu: %s", file, line, msg);
@@ -51,7 +51,7 @@ static void report(const ls_userconfig_sink *sink, size_t *nbad, const char *fil
 
 /* One line (NUL-terminated, writable, no newline). */
 static void parse_line(const char *file, size_t lineno, char *s, const ls_userconfig_sink *sink,
-                       size_t *nbad)
+		       size_t *nbad)
 {
 	/* A comment: '#' at the start or after a blank. */
 	for (char *p = s; *p; p++)
@@ -102,7 +102,7 @@ static void parse_line(const char *file, size_t lineno, char *s, const ls_userco
 }
 
 void ls_userconfig_parse(const char *file, const char *text, size_t len,
-                         const ls_userconfig_sink *sink, size_t *nbad)
+			 const ls_userconfig_sink *sink, size_t *nbad)
 {
 	*nbad = 0;
 	char line[1024];
@@ -127,7 +127,7 @@ void ls_userconfig_parse(const char *file, const char *text, size_t len,
 }
 
 ls_status ls_userconfig_load(const char *path, const ls_userconfig_sink *sink, size_t *nbad,
-                             ls_error *err)
+			     ls_error *err)
 {
 	*nbad = 0;
 	FILE *f = fopen(path, "rb");
@@ -151,7 +151,7 @@ ls_status ls_userconfig_load(const char *path, const ls_userconfig_sink *sink, s
 	if (n > LS_USERCONFIG_MAX_BYTES) {
 		free(buf);
 		return ls_error_set(err, LS_ETOOBIG, "%s: larger than %zu bytes", path,
-		                    LS_USERCONFIG_MAX_BYTES);
+				    LS_USERCONFIG_MAX_BYTES);
 	}
 	ls_userconfig_parse(path, buf, n, sink, nbad);
 	free(buf);

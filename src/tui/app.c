@@ -46,27 +46,27 @@
  * command line, the defaults file (in_file: allowed there, userconfig.h) and --help.
  * TYPE: FLAG (no value on the command line; true/false in the file), INT and REAL (within
  * [lo, hi]), TEXT (a path kept as given), KEY (a KEY=ACTION binding; field unused). */
-#define LS_TUI_OPTION_LIST(X)                                                                      \
-	X("ascii", FLAG, ascii, 0, 0, 1,                                                           \
-	  "plain ASCII graphs and text (no braille, blocks or UTF-8)")                             \
-	X("blocks", FLAG, blocks, 0, 0, 1, "block-element graphs instead of braille")              \
-	X("no-color", FLAG, no_color, 0, 0, 1, "monochrome (also when NO_COLOR is set)")           \
-	X("delay", INT, delay_ms, 1, 10000, 1,                                                     \
-	  "MS: at most one frame every MS milliseconds (default 50)")                              \
-	X("speed", REAL, speed, 0, LS_WORKER_SPEED_MAX, 1,                                         \
-	  "N: at most N steps per second, 0 unlimited (default 60; keys + and - double/halve)")    \
-	X("paused", FLAG, paused, 0, 0, 1, "start paused")                                         \
-	X("resume", TEXT, resume, 0, 0, 0,                                                         \
-	  "DIR: continue the snapshot DIR (written by the s key or run --snapshot)")               \
-	X("lesson", TEXT, lesson, 0, 0, 0,                                                         \
-	  "FILE: play the lesson FILE (captions, pauses; man lorascope: LESSONS)")                 \
-	X("no-config", FLAG, no_config, 0, 0, 0, "do not read the defaults file (see below)")      \
-	X("stats", TEXT, stats, 0, 0, 0,                                                           \
-	  "FILE: write frame-time and key-latency percentiles to FILE on exit")                    \
-	X("key", KEY, help, 0, 0, 1,                                                               \
-	  "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")                           \
-	X("man-keys", FLAG, man_keys, 0, 0, 0,                                                     \
-	  "print the man page's INTERACTIVE COMMANDS section (roff) and exit")                     \
+#define LS_TUI_OPTION_LIST(X)                                                                   \
+	X("ascii", FLAG, ascii, 0, 0, 1,                                                        \
+	  "plain ASCII graphs and text (no braille, blocks or UTF-8)")                          \
+	X("blocks", FLAG, blocks, 0, 0, 1, "block-element graphs instead of braille")           \
+	X("no-color", FLAG, no_color, 0, 0, 1, "monochrome (also when NO_COLOR is set)")        \
+	X("delay", INT, delay_ms, 1, 10000, 1,                                                  \
+	  "MS: at most one frame every MS milliseconds (default 50)")                           \
+	X("speed", REAL, speed, 0, LS_WORKER_SPEED_MAX, 1,                                      \
+	  "N: at most N steps per second, 0 unlimited (default 60; keys + and - double/halve)") \
+	X("paused", FLAG, paused, 0, 0, 1, "start paused")                                      \
+	X("resume", TEXT, resume, 0, 0, 0,                                                      \
+	  "DIR: continue the snapshot DIR (written by the s key or run --snapshot)")            \
+	X("lesson", TEXT, lesson, 0, 0, 0,                                                      \
+	  "FILE: play the lesson FILE (captions, pauses; man lorascope: LESSONS)")              \
+	X("no-config", FLAG, no_config, 0, 0, 0, "do not read the defaults file (see below)")   \
+	X("stats", TEXT, stats, 0, 0, 0,                                                        \
+	  "FILE: write frame-time and key-latency percentiles to FILE on exit")                 \
+	X("key", KEY, help, 0, 0, 1,                                                            \
+	  "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")                        \
+	X("man-keys", FLAG, man_keys, 0, 0, 0,                                                  \
+	  "print the man page's INTERACTIVE COMMANDS section (roff) and exit")                  \
 	X("help", FLAG, help, 0, 0, 0, "this help")
 
 #define DEFAULT_SPEED 60.0
@@ -95,9 +95,9 @@ typedef struct {
 } tui_option;
 
 static const tui_option tui_options[] = {
-#define LS_TUI_OPT_ROW(n, type, field, lo, hi, file, help)                                         \
-	{n, OPT_##type, offsetof(tui_opts, field), lo, hi, file, help},
-        LS_TUI_OPTION_LIST(LS_TUI_OPT_ROW)
+#define LS_TUI_OPT_ROW(n, type, field, lo, hi, file, help) \
+	{ n, OPT_##type, offsetof(tui_opts, field), lo, hi, file, help },
+	LS_TUI_OPTION_LIST(LS_TUI_OPT_ROW)
 #undef LS_TUI_OPT_ROW
 };
 #define N_TUI_OPTIONS (sizeof tui_options / sizeof tui_options[0])
@@ -188,11 +188,11 @@ static ls_status tui_set(tui_opts *o, const tui_option *opt, const char *val, ls
 		    strcmp(val, "1") == 0)
 			b = true;
 		else if (strcmp(val, "false") == 0 || strcmp(val, "no") == 0 ||
-		         strcmp(val, "0") == 0)
+			 strcmp(val, "0") == 0)
 			b = false;
 		else
 			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not true or false",
-			                    opt->name, val);
+					    opt->name, val);
 		memcpy(field, &b, sizeof b);
 		return LS_OK;
 	}
@@ -200,8 +200,8 @@ static ls_status tui_set(tui_opts *o, const tui_option *opt, const char *val, ls
 		long v = strtol(val, &end, 10);
 		if (*end || end == val || v < opt->lo || v > opt->hi)
 			return ls_error_set(err, LS_EINVAL,
-			                    "--%s: '%s' is not a whole number in %g..%g", opt->name,
-			                    val, opt->lo, opt->hi);
+					    "--%s: '%s' is not a whole number in %g..%g", opt->name,
+					    val, opt->lo, opt->hi);
 		memcpy(field, &v, sizeof v);
 		return LS_OK;
 	}
@@ -209,7 +209,7 @@ static ls_status tui_set(tui_opts *o, const tui_option *opt, const char *val, ls
 		double v = strtod(val, &end);
 		if (*end || end == val || !(v >= opt->lo && v <= opt->hi))
 			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not a number in %g..%g",
-			                    opt->name, val, opt->lo, opt->hi);
+					    opt->name, val, opt->lo, opt->hi);
 		memcpy(field, &v, sizeof v);
 		return LS_OK;
 	}
@@ -280,7 +280,7 @@ static int parse(int argc, char **argv, tui_opts *o)
 			if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
 				const char *nx = i + 1 < argc ? argv[i + 1] : NULL;
 				fprintf(stderr, "lorascope: --%s needs a value%s%s%s\n", name,
-				        nx ? " (before " : "", nx ? nx : "", nx ? ")" : "");
+					nx ? " (before " : "", nx ? nx : "", nx ? ")" : "");
 				return 2;
 			}
 			val = argv[++i];
@@ -299,7 +299,7 @@ static int parse(int argc, char **argv, tui_opts *o)
 			}
 			if (o->nparam == MAX_CL_PARAMS) {
 				fprintf(stderr, "lorascope: more than %d parameters\n",
-				        MAX_CL_PARAMS);
+					MAX_CL_PARAMS);
 				return 2;
 			}
 			o->pname[o->nparam] = p->name;
@@ -412,8 +412,8 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 			ui->module = (int)((ls_ui_module(ui, v) + 1) % v->m.nmod);
 			ui->mod_n = 0;
 			snprintf(ui->msg, sizeof ui->msg,
-			         "module %d of %zu in the spectrum and ratio panels",
-			         ui->module + 1, v->m.nmod);
+				 "module %d of %zu in the spectrum and ratio panels",
+				 ui->module + 1, v->m.nmod);
 		} else {
 			snprintf(ui->msg, sizeof ui->msg, "this problem has one module");
 		}
@@ -428,7 +428,7 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 		char k[16];
 		ls_keymap_keys_text(&ui->keys, act, k, sizeof k);
 		snprintf(ui->msg, sizeof ui->msg,
-		         "%s moves the cursor in a replay (lorascope replay TRACE)", k);
+			 "%s moves the cursor in a replay (lorascope replay TRACE)", k);
 		local_change(a, t);
 		break;
 	}
@@ -471,13 +471,13 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 		ui->show_baseline = !ui->show_baseline;
 		if (v->has_baseline)
 			snprintf(ui->msg, sizeof ui->msg, "baseline %s",
-			         ui->show_baseline ? "shown" : "hidden");
+				 ui->show_baseline ? "shown" : "hidden");
 		else
 			snprintf(ui->msg, sizeof ui->msg,
-			         "baseline %s: not computed for this run (--baseline auto skips "
-			         "large "
-			         "problems; F2: baseline = on computes it)",
-			         ui->show_baseline ? "on" : "off");
+				 "baseline %s: not computed for this run (--baseline auto skips "
+				 "large "
+				 "problems; F2: baseline = on computes it)",
+				 ui->show_baseline ? "on" : "off");
 		ui->msg_error = false;
 		local_change(a, t);
 		break;
@@ -485,10 +485,10 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 		ui->show_flow = !ui->show_flow;
 		if (!v->has_flow)
 			snprintf(ui->msg, sizeof ui->msg, "gradient flow %s: no closed form (%s)",
-			         ui->show_flow ? "on" : "off", v->flow_why);
+				 ui->show_flow ? "on" : "off", v->flow_why);
 		else
 			snprintf(ui->msg, sizeof ui->msg, "gradient flow %s",
-			         ui->show_flow ? "shown" : "hidden");
+				 ui->show_flow ? "shown" : "hidden");
 		ui->msg_error = false;
 		local_change(a, t);
 		break;
@@ -594,7 +594,7 @@ static int loop(app *a, int notify_rd, int delay_ms)
 			timeout = (int)ceil(1000 * (last_frame + delay - t));
 		if (timeout < 0)
 			timeout = 0;
-		struct pollfd pf[2] = {{0, POLLIN, 0}, {notify_rd, POLLIN, 0}};
+		struct pollfd pf[2] = { { 0, POLLIN, 0 }, { notify_rd, POLLIN, 0 } };
 		int pr = poll(pf, 2, timeout);
 		if (pr < 0 && errno != EINTR)
 			return 1;
@@ -669,7 +669,7 @@ static int loop(app *a, int notify_rd, int delay_ms)
 
 int ls_tui_main(int argc, char **argv)
 {
-	tui_opts o = {.delay_ms = 50, .speed = DEFAULT_SPEED};
+	tui_opts o = { .delay_ms = 50, .speed = DEFAULT_SPEED };
 	ls_config cfg;
 	ls_config_defaults(&cfg);
 	static ls_ui ui_store;
@@ -679,11 +679,11 @@ int ls_tui_main(int argc, char **argv)
 	ls_error err;
 	/* The defaults file first; the command line overrides it. */
 	o.km = &ui->keys;
-	file_ctx fc = {.o = &o, .cfg = &cfg};
+	file_ctx fc = { .o = &o, .cfg = &cfg };
 	char note[1200] = "";
 	char path[1024];
 	if (!wants_no_config(argc, argv) && ls_userconfig_path(path, sizeof path)) {
-		ls_userconfig_sink sink = {file_set, file_bad, &fc};
+		ls_userconfig_sink sink = { file_set, file_bad, &fc };
 		size_t nbad;
 		if (ls_userconfig_load(path, &sink, &nbad, &err) != LS_OK)
 			snprintf(note, sizeof note, "defaults file not read: %s", err.msg);
@@ -691,7 +691,7 @@ int ls_tui_main(int argc, char **argv)
 			snprintf(note, sizeof note, "%s (line skipped)", fc.first);
 		else if (nbad > 1)
 			snprintf(note, sizeof note, "%s (line skipped; %zu bad lines in all)",
-			         fc.first, nbad);
+				 fc.first, nbad);
 	}
 	int rc = parse(argc, argv, &o);
 	if (rc)
@@ -707,7 +707,7 @@ int ls_tui_main(int argc, char **argv)
 	ls_lesson *lesson = NULL;
 	if (o.resume && (o.lesson || o.nparam)) {
 		fprintf(stderr, "lorascope: --resume takes its parameters from the snapshot (no "
-		                "--lesson or parameters with it; change them with F2)\n");
+				"--lesson or parameters with it; change them with F2)\n");
 		return 2;
 	}
 	if (o.lesson) {
@@ -727,20 +727,20 @@ int ls_tui_main(int argc, char **argv)
 		}
 	/* Matrix files fix --m, --n, --samples, --rank unless given on the command line
 	 * (given ones must agree), as in lorascope run. */
-	bool given[LS_PARAM_COUNT] = {false};
+	bool given[LS_PARAM_COUNT] = { false };
 	for (int i = 0; i < o.nparam; i++)
 		given[ls_param_find(o.pname[i]) - ls_params] = true;
 	if (!o.resume)
 		ls_preset_fit_rank(&cfg, given[LS_PARAM_rank]);
 	if (!o.resume && (ls_config_resolve_files(&cfg, given, &err) != LS_OK ||
-	                  ls_config_check(&cfg, &err) != LS_OK)) {
+			  ls_config_check(&cfg, &err) != LS_OK)) {
 		fprintf(stderr, "lorascope: %s\n", err.msg);
 		ls_lesson_free(lesson);
 		return 2;
 	}
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr, "lorascope: not a terminal; use `lorascope run` for a headless "
-		                "run (see lorascope run --help)\n");
+				"run (see lorascope run --help)\n");
 		ls_lesson_free(lesson);
 		return 2;
 	}
@@ -767,22 +767,22 @@ int ls_tui_main(int argc, char **argv)
 		long pm = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.m;
 		long pn = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.n;
 		snprintf(busy, sizeof busy,
-		         "lorascope: building %s %ldx%ld%s (problem, full fine-tuning "
-		         "baseline) ...",
-		         ls_problem_names[cfg.problem], pm, pn,
-		         cfg.problem == LS_PROBLEM_MLP && cfg.modules > 1 ? ", two modules" : "");
+			 "lorascope: building %s %ldx%ld%s (problem, full fine-tuning "
+			 "baseline) ...",
+			 ls_problem_names[cfg.problem], pm, pn,
+			 cfg.problem == LS_PROBLEM_MLP && cfg.modules > 1 ? ", two modules" : "");
 	}
 	fputs(busy, stderr);
 	fflush(stderr);
 
 	ls_worker *w = NULL;
-	ls_worker_opts wo = {.cfg = &cfg,
-	                     .resume = o.resume,
-	                     .lesson = lesson,
-	                     .paused = o.paused,
-	                     .speed = o.speed,
-	                     .notify_fd = pfd[1],
-	                     .message = note[0] ? note : NULL};
+	ls_worker_opts wo = { .cfg = &cfg,
+			      .resume = o.resume,
+			      .lesson = lesson,
+			      .paused = o.paused,
+			      .speed = o.speed,
+			      .notify_fd = pfd[1],
+			      .message = note[0] ? note : NULL };
 	if (ls_worker_start_opts(&w, &wo, &err) != LS_OK) {
 		fprintf(stderr, "\nlorascope: %s\n", err.msg);
 		close(pfd[0]);
@@ -801,7 +801,7 @@ int ls_tui_main(int argc, char **argv)
 	ls_screen sc;
 	ls_screen_begin(&sc, ui, o.no_color);
 
-	app a = {.ui = ui, .w = w, .stats = &stats};
+	app a = { .ui = ui, .w = w, .stats = &stats };
 	rc = loop(&a, pfd[0], (int)o.delay_ms);
 
 	ls_screen_end(&sc);

@@ -7,15 +7,17 @@
 
 /* Braille dot bit of sub-pixel (x, y) in a 2×4 cell (Unicode order). */
 static const unsigned char braille_bit[4][2] = {
-        {0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
+	{ 0x01, 0x08 }, { 0x02, 0x10 }, { 0x04, 0x20 }, { 0x40, 0x80 }
+};
 /* Quadrant characters by mask: 1 upper-left, 2 upper-right, 4 lower-left, 8 lower-right. */
-static const char *const quadrant[16] = {" ",      "\u2598", "\u259d", "\u2580", "\u2596", "\u258c",
-                                         "\u259e", "\u259b", "\u2597", "\u259a", "\u2590", "\u259c",
-                                         "\u2584", "\u2599", "\u259f", "\u2588"};
+static const char *const quadrant[16] = { " ",      "\u2598", "\u259d", "\u2580",
+					  "\u2596", "\u258c", "\u259e", "\u259b",
+					  "\u2597", "\u259a", "\u2590", "\u259c",
+					  "\u2584", "\u2599", "\u259f", "\u2588" };
 /* ASCII glyph per ink, so series differ without colour. */
 static const char ascii_ink[] = "*+o#x%@=";
-static const char *const eighths[9] = {" ",      "\u2581", "\u2582", "\u2583", "\u2584",
-                                       "\u2585", "\u2586", "\u2587", "\u2588"};
+static const char *const eighths[9] = { " ",      "\u2581", "\u2582", "\u2583", "\u2584",
+					"\u2585", "\u2586", "\u2587", "\u2588" };
 
 void ls_canvas_init(ls_canvas *c, ls_glyphs g)
 {

@@ -68,7 +68,7 @@ ls_scale ls_steps_scale(const long *steps, size_t n)
 	double x0 = n ? (double)steps[0] : 0, x1 = n ? (double)steps[n - 1] : 1;
 	if (x1 <= x0)
 		x1 = x0 + 1;
-	ls_scale xs = {x0, x1, 0};
+	ls_scale xs = { x0, x1, 0 };
 	if (x1 + 1 > 100 * (x0 + 1)) {
 		xs.lo = x0 + 1;
 		xs.hi = x1 + 1;
@@ -83,9 +83,9 @@ double ls_steps_frac(const ls_scale *xs, long step)
 }
 
 ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, const ls_scale *xs,
-                     double x_offset)
+		     double x_offset)
 {
-	ls_rect c = {r.y + 1, r.x + 1 + YLAB, r.h - 3, r.w - 2 - YLAB};
+	ls_rect c = { r.y + 1, r.x + 1 + YLAB, r.h - 3, r.w - 2 - YLAB };
 	if (c.h < 1 || c.w < 1) {
 		c.h = c.w = 0;
 		return c;
@@ -119,9 +119,9 @@ ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, const ls_sc
 		ls_axis_format(xs->log ? round(xv) : xv, 8, buf, sizeof buf);
 		int len = (int)strlen(buf);
 		int col = c.x + (int)lround(f * (c.w - 1)) -
-		          (k == 0   ? 0
-		           : k == 1 ? len / 2
-		                    : len - 1);
+			  (k == 0   ? 0
+			   : k == 1 ? len / 2
+				    : len - 1);
 		if (col < c.x)
 			col = c.x;
 		ls_draw_text(yl, col, c.x + c.w - col, LS_ROLE_LABEL, buf);
@@ -222,7 +222,7 @@ static void draw_caption(ls_ui *ui, const ls_view *v)
 	int h = n + 2 + (v->lesson_wait ? 1 : 0);
 	if (h > p.h - 1)
 		h = p.h - 1;
-	ls_rect r = {p.y + p.h - 1 - h, p.x + 1, h, w};
+	ls_rect r = { p.y + p.h - 1 - h, p.x + 1, h, w };
 	for (int y = r.y; y < r.y + r.h; y++)
 		mvhline(y, r.x, ' ', r.w);
 	char title[48];
@@ -232,7 +232,7 @@ static void draw_caption(ls_ui *ui, const ls_view *v)
 		ls_draw_text(r.y + 1 + i, r.x + 2, r.w - 4, LS_ROLE_TITLE, lines[i]);
 	if (v->lesson_wait && n + 1 < h - 1)
 		ls_draw_text(r.y + 1 + n, r.x + 2, r.w - 4, LS_ROLE_WARN,
-		             "paused by the lesson: press any key to go on");
+			     "paused by the lesson: press any key to go on");
 }
 
 static void draw_message(ls_ui *ui, ls_rect r)
@@ -278,7 +278,7 @@ void ls_panel_help_draw(ls_ui *ui)
 	if (w > L->cols - 4)
 		w = L->cols - 4;
 	int h = per + 3 > L->lines - 2 ? L->lines - 2 : per + 3;
-	ls_rect r = {(L->lines - h) / 2, (L->cols - w) / 2, h, w};
+	ls_rect r = { (L->lines - h) / 2, (L->cols - w) / 2, h, w };
 	for (int y = r.y; y < r.y + r.h; y++)
 		mvhline(y, r.x, ' ', r.w);
 	ls_draw_box(ui, r, "help: keys (any key closes)");
@@ -289,10 +289,10 @@ void ls_panel_help_draw(ls_ui *ui)
 		if (row >= h - 3)
 			continue;
 		ls_draw_text(r.y + 1 + row, r.x + 1 + c * colw, colw - 1,
-		             line[0] == '[' ? LS_ROLE_TITLE : LS_ROLE_NORMAL, line);
+			     line[0] == '[' ? LS_ROLE_TITLE : LS_ROLE_NORMAL, line);
 	}
 	ls_draw_text(r.y + h - 2, r.x + 2, w - 4, LS_ROLE_LABEL,
-	             "lambda and eta change multiplicatively; remap keys with --key KEY=ACTION");
+		     "lambda and eta change multiplicatively; remap keys with --key KEY=ACTION");
 }
 
 void ls_draw_frame(ls_ui *ui, const ls_view *v)

@@ -43,7 +43,7 @@ static void flags_text(unsigned flags, char *out, size_t cap)
 	for (int b = 0; b < LS_AF_COUNT; b++)
 		if (flags & (1u << b))
 			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
-			                      ls_adapter_flag_names[b]);
+					      ls_adapter_flag_names[b]);
 	if (!n)
 		snprintf(out, cap, "-");
 }
@@ -70,12 +70,12 @@ static void draw_list(ls_ui *ui, browser *b, ls_rect r)
 		const ls_adapter_module *m = &b->ad->modules[k];
 		char line[256];
 		snprintf(line, sizeof line, "%s %s%s", k == b->sel ? ">" : " ", m->name + b->prefix,
-		         m->flags ? " !" : "");
+			 m->flags ? " !" : "");
 		ls_draw_text(r.y + 1 + i, r.x + 1, r.w - 2,
-		             k == b->sel ? LS_ROLE_HEADER
-		             : m->flags  ? LS_ROLE_ERROR
-		                         : LS_ROLE_NORMAL,
-		             line);
+			     k == b->sel ? LS_ROLE_HEADER
+			     : m->flags  ? LS_ROLE_ERROR
+					 : LS_ROLE_NORMAL,
+			     line);
 	}
 }
 
@@ -84,9 +84,9 @@ static void draw_module(ls_ui *ui, const browser *b, ls_rect r)
 	const ls_adapter_module *m = &b->ad->modules[b->sel];
 	char title[200];
 	snprintf(title, sizeof title, "%s(%s) %s", LS_TXT(ui, "σ", "sv"), LS_TXT(ui, "ΔW", "dW"),
-	         m->name);
+		 m->name);
 	int info = 5;
-	ls_rect p = {r.y, r.x, r.h - info, r.w};
+	ls_rect p = { r.y, r.x, r.h - info, r.w };
 	ls_draw_box(ui, p, title);
 	ls_scale ys;
 	ls_scale_begin(&ys, 1);
@@ -94,7 +94,7 @@ static void draw_module(ls_ui *ui, const browser *b, ls_rect r)
 	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-6)
 		ys.lo = ys.hi * 1e-6;
 	ls_scale_finish(&ys);
-	ls_scale xs = {1, m->k > 1 ? (double)m->k : 2, 0};
+	ls_scale xs = { 1, m->k > 1 ? (double)m->k : 2, 0 };
 	ls_rect c = ls_draw_axes(ui, p, &ys, &xs, 0);
 	if (c.w > 0 && c.h > 0 && m->k) {
 		int slot = (int)m->k * 2 <= c.w ? 2 : 1;
@@ -117,25 +117,25 @@ static void draw_module(ls_ui *ui, const browser *b, ls_rect r)
 		}
 		attrset(A_NORMAL);
 	}
-	ls_rect q = {r.y + r.h - info, r.x, info, r.w};
+	ls_rect q = { r.y + r.h - info, r.x, info, r.w };
 	ls_draw_box(ui, q, "module");
 	char line[256], a[24], bb[24], cc[24], d[24], fl[96];
 	ls_axis_format(m->alpha, 7, a, sizeof a);
 	ls_axis_format(m->scaling, 7, bb, sizeof bb);
 	snprintf(line, sizeof line, " %zux%zu%s  r %zu  alpha %s  s %s  %s", m->out, m->in,
-	         m->transposed ? " (transposed)" : "", m->r, a, bb, m->dtype);
+		 m->transposed ? " (transposed)" : "", m->r, a, bb, m->dtype);
 	ls_draw_text(q.y + 1, q.x + 1, q.w - 2, LS_ROLE_NORMAL, line);
 	ls_axis_format(m->fro, 8, a, sizeof a);
 	ls_axis_format(m->spec, 8, bb, sizeof bb);
 	ls_axis_format(m->nuclear, 8, cc, sizeof cc);
 	ls_axis_format(m->stable_rank, 7, d, sizeof d);
 	snprintf(line, sizeof line, " %s %s  %s %s  %s %s  stable rank %s",
-	         LS_TXT(ui, "‖ΔW‖F", "|dW|F"), a, LS_TXT(ui, "‖ΔW‖2", "|dW|2"), bb,
-	         LS_TXT(ui, "‖ΔW‖*", "|dW|*"), cc, d);
+		 LS_TXT(ui, "‖ΔW‖F", "|dW|F"), a, LS_TXT(ui, "‖ΔW‖2", "|dW|2"), bb,
+		 LS_TXT(ui, "‖ΔW‖*", "|dW|*"), cc, d);
 	ls_draw_text(q.y + 2, q.x + 1, q.w - 2, LS_ROLE_NORMAL, line);
 	flags_text(m->flags, fl, sizeof fl);
 	snprintf(line, sizeof line, " energy ranks 90%% %zu  99%% %zu   flags %s", m->erank90,
-	         m->erank99, fl);
+		 m->erank99, fl);
 	ls_draw_text(q.y + 3, q.x + 1, q.w - 2, m->flags ? LS_ROLE_ERROR : LS_ROLE_LABEL, line);
 }
 
@@ -149,18 +149,18 @@ static void draw(ls_ui *ui, browser *b)
 	}
 	char head[256];
 	snprintf(head, sizeof head, " lorascope inspect %s  %zu modules%s  q quit ", b->ad->path,
-	         b->ad->nmod, b->ad->has_config ? "" : " (no config: s = 1)");
+		 b->ad->nmod, b->ad->has_config ? "" : " (no config: s = 1)");
 	attrset(ls_theme_attr(LS_ROLE_HEADER));
 	mvhline(0, 0, ' ', W);
 	attrset(A_NORMAL);
 	ls_draw_text(0, 0, W, LS_ROLE_HEADER, head);
 	int lw = W / 3 < 48 ? W / 3 : 48;
-	ls_rect list = {1, 0, H - 2, lw};
-	ls_rect right = {1, lw, H - 2, W - lw};
+	ls_rect list = { 1, 0, H - 2, lw };
+	ls_rect right = { 1, lw, H - 2, W - lw };
 	draw_list(ui, b, list);
 	draw_module(ui, b, right);
 	ls_draw_text(H - 1, 0, W, LS_ROLE_LABEL,
-	             "Up/Down (j/k) select, PgUp/PgDn, Home/End; flagged modules marked !");
+		     "Up/Down (j/k) select, PgUp/PgDn, Home/End; flagged modules marked !");
 }
 
 /* The selection after key ch; false when the key quits. */
@@ -216,7 +216,7 @@ int ls_tui_inspect(const char *path, bool ascii)
 	}
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr,
-		        "lorascope inspect: --tui needs a terminal (without it: a table)\n");
+			"lorascope inspect: --tui needs a terminal (without it: a table)\n");
 		ls_adapter_free(&ad);
 		return 2;
 	}
@@ -226,7 +226,7 @@ int ls_tui_inspect(const char *path, bool ascii)
 	ls_screen_glyphs(ui, ascii, false);
 	ls_screen sc;
 	ls_screen_begin(&sc, ui, false);
-	browser b = {.ad = &ad, .prefix = common_prefix(&ad)};
+	browser b = { .ad = &ad, .prefix = common_prefix(&ad) };
 	bool run = true, dirty = true;
 	int rc = 0, empty = 0;
 	while (run && !ls_screen_stop) {
@@ -235,7 +235,7 @@ int ls_tui_inspect(const char *path, bool ascii)
 			refresh();
 			dirty = false;
 		}
-		struct pollfd pf = {0, POLLIN, 0};
+		struct pollfd pf = { 0, POLLIN, 0 };
 		int pr = poll(&pf, 1, 1000);
 		if (pr < 0 && errno != EINTR) {
 			rc = 1;

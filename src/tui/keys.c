@@ -5,17 +5,18 @@
 #include <string.h>
 
 const ls_action_info ls_actions[LS_ACT_COUNT] = {
-        [LS_ACT_NONE] = {"", "", {LS_KEY_NONE, LS_KEY_NONE}, ""},
-#define LS_ACTION_INFO(id, name, group, k1, k2, help) [LS_ACT_##id] = {name, group, {k1, k2}, help},
-        LS_ACTION_LIST(LS_ACTION_INFO)
+	[LS_ACT_NONE] = { "", "", { LS_KEY_NONE, LS_KEY_NONE }, "" },
+#define LS_ACTION_INFO(id, name, group, k1, k2, help) \
+	[LS_ACT_##id] = { name, group, { k1, k2 }, help },
+	LS_ACTION_LIST(LS_ACTION_INFO)
 #undef LS_ACTION_INFO
 };
 
-static const char *const groups[] = {"run", "tune", "view", "files", "replay"};
+static const char *const groups[] = { "run", "tune", "view", "files", "replay" };
 
 static const char *const named_keys[] = {
 #define LS_NAMED_KEY_NAME(id, name) name,
-        LS_NAMED_KEY_LIST(LS_NAMED_KEY_NAME)
+	LS_NAMED_KEY_LIST(LS_NAMED_KEY_NAME)
 #undef LS_NAMED_KEY_NAME
 };
 
@@ -156,7 +157,7 @@ int ls_keymap_help_line(const ls_keymap *km, int i, char *buf, size_t len)
 				char keys[48];
 				ls_keymap_keys_text(km, (ls_action)a, keys, sizeof keys);
 				snprintf(buf, len, "  %-12s %-11s %s", keys[0] ? keys : "(none)",
-				         ls_actions[a].name, ls_actions[a].help);
+					 ls_actions[a].name, ls_actions[a].help);
 				return 1;
 			}
 		}
@@ -183,6 +184,6 @@ void ls_keys_write_man(FILE *out)
 		}
 		name[k] = '\0';
 		fprintf(out, ".TP\n.BR \"%s\" \" (\\fI%s\\fP)\"\n%s.\n", keys, name,
-		        ls_actions[a].help);
+			ls_actions[a].help);
 	}
 }

@@ -9,7 +9,7 @@
 
 static const char *const panel_names[] = {
 #define LS_PANEL_NAME(id, name) name,
-        LS_PANEL_LIST(LS_PANEL_NAME)
+	LS_PANEL_LIST(LS_PANEL_NAME)
 #undef LS_PANEL_NAME
 };
 
@@ -20,7 +20,7 @@ const char *ls_panel_name(ls_panel_id id)
 
 static ls_rect rect(int y, int x, int h, int w)
 {
-	ls_rect r = {y, x, h, w};
+	ls_rect r = { y, x, h, w };
 	return r;
 }
 

@@ -22,20 +22,20 @@ typedef struct {
 	int y, x, h, w;
 } ls_rect;
 
-#define LS_PANEL_LIST(X)                                                                           \
-	X(HEADER, "header")                                                                        \
-	X(LOSS, "loss")                                                                            \
-	X(SPECTRUM, "spectrum")                                                                    \
-	X(RATIO, "ratio")                                                                          \
-	X(VERDICT, "verdict")                                                                      \
-	X(STATUS, "status")                                                                        \
+#define LS_PANEL_LIST(X)        \
+	X(HEADER, "header")     \
+	X(LOSS, "loss")         \
+	X(SPECTRUM, "spectrum") \
+	X(RATIO, "ratio")       \
+	X(VERDICT, "verdict")   \
+	X(STATUS, "status")     \
 	X(MESSAGE, "message")
 
 typedef enum {
 #define LS_PANEL_ENUM(id, name) LS_PANEL_##id,
 	LS_PANEL_LIST(LS_PANEL_ENUM)
 #undef LS_PANEL_ENUM
-	        LS_PANEL_COUNT
+		LS_PANEL_COUNT
 } ls_panel_id;
 
 typedef struct {

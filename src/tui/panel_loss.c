@@ -16,16 +16,16 @@ static void legend(ls_ui *ui, ls_rect r, const ls_view *v)
 	struct {
 		int ink;
 		const char *u, *a;
-	} items[] = {{INK_G, "━ g(A,B)", "+ g"},
-	             {INK_F, "━ f(X)", "* f"},
-	             {INK_BASE, "┄ f(X*) full FT", "o f(X*)"},
-	             {INK_FLOOR, "┄ floor F(X*)", "# floor"},
-	             {INK_FLOW, "━ flow", "@ flow"}};
+	} items[] = { { INK_G, "━ g(A,B)", "+ g" },
+		      { INK_F, "━ f(X)", "* f" },
+		      { INK_BASE, "┄ f(X*) full FT", "o f(X*)" },
+		      { INK_FLOOR, "┄ floor F(X*)", "# floor" },
+		      { INK_FLOW, "━ flow", "@ flow" } };
 	int x = r.x + 2;
 	ls_draw_text(r.y, x, r.w - 4, LS_ROLE_TITLE, " loss (log) ");
 	x += 12;
-	bool show[] = {true, true, ui->show_baseline && v->has_baseline,
-	               ui->show_baseline && v->has_baseline, ui->show_flow && v->has_flow};
+	bool show[] = { true, true, ui->show_baseline && v->has_baseline,
+			ui->show_baseline && v->has_baseline, ui->show_flow && v->has_flow };
 	for (int i = 0; i < 5; i++) {
 		if (!show[i])
 			continue;

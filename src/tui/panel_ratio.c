@@ -36,9 +36,9 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		snprintf(note, sizeof note, "%s %s", LS_TXT(ui, "┄ 2α/β =", "# 2a/b ="), thr_txt);
 	else
 		snprintf(note, sizeof note, "%s",
-		         v->has_baseline
-		                 ? LS_TXT(ui, "2α/β not estimated yet", "2a/b not estimated yet")
-		                 : "no baseline: r* unknown");
+			 v->has_baseline
+				 ? LS_TXT(ui, "2α/β not estimated yet", "2a/b not estimated yet")
+				 : "no baseline: r* unknown");
 	ls_scale ys;
 	ls_scale_begin(&ys, 1);
 	ls_scale_add(&ys, ratios, n);
@@ -66,7 +66,7 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_draw_text(c.y, c.x + c.w - nl, nl, isfinite(thr) ? LS_ROLE_FLOOR : LS_ROLE_LABEL, note);
 	if (n && !(ratios[n - 1] > 0))
 		ls_draw_text(c.y, c.x + 1, c.w - 2, LS_ROLE_LABEL,
-		             v->has_baseline ? LS_TXT(ui, "(σr = 0: off the log axis)",
-		                                      "(s_r = 0: off the log axis)")
-		                             : "(needs the baseline's r*)");
+			     v->has_baseline ? LS_TXT(ui, "(σr = 0: off the log axis)",
+						      "(s_r = 0: off the log axis)")
+					     : "(needs the baseline's r*)");
 }

@@ -40,7 +40,7 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	const double *sigma_star = v->sigma_star[mk];
 	char title[160];
 	snprintf(title, sizeof title, "%s r=%zu rank %zu", LS_TXT(ui, "σ(X)", "sv(X)"),
-	         (size_t)v->cfg.rank, mm ? mm->num_rank : (size_t)0);
+		 (size_t)v->cfg.rank, mm ? mm->num_rank : (size_t)0);
 	if (v->m.nmod > 1) {
 		size_t l = strlen(title);
 		snprintf(title + l, sizeof title - l, " module %zu/%zu", mk + 1, v->m.nmod);
@@ -48,7 +48,7 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	if (star) {
 		size_t l = strlen(title);
 		snprintf(title + l, sizeof title - l, " %s r*=%zu",
-		         LS_TXT(ui, "· σ(X*)", "| sv(X*)"), rstar);
+			 LS_TXT(ui, "· σ(X*)", "| sv(X*)"), rstar);
 	}
 	size_t k0 = ns > nstar ? ns : nstar;
 	size_t ntg = mk == 0 && v->ntarget < k0 ? v->ntarget : 0;
@@ -57,7 +57,7 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	if (ntg) {
 		size_t l = strlen(title);
 		snprintf(title + l, sizeof title - l, " %s",
-		         LS_TXT(ui, "· ─ σ(target)", "| - target"));
+			 LS_TXT(ui, "· ─ σ(target)", "| - target"));
 	}
 	ls_draw_box(ui, r, title);
 	ls_scale ys;
@@ -72,11 +72,11 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ys.lo = ys.hi * LS_RANK_TOL * 0.1;
 	ls_scale_finish(&ys);
 	size_t k = ns > nstar ? ns : nstar;
-	ls_scale xs = {1, k > 1 ? (double)k : 2, 0};
+	ls_scale xs = { 1, k > 1 ? (double)k : 2, 0 };
 	ls_rect c = ls_draw_axes(ui, r, &ys, &xs, 0);
 	if (c.w > 16 && c.h > 0 && k == 0 && v->replay)
 		ls_draw_text(c.y, c.x + 1, c.w - 2, LS_ROLE_LABEL,
-		             "(a trace records no singular values)");
+			     "(a trace records no singular values)");
 	if (c.w <= 0 || c.h <= 0 || k == 0)
 		return;
 	/* Slot width: X bar, X* bar, gap — shrinking as the count grows. */
@@ -110,11 +110,11 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	}
 	if (!star)
 		ls_draw_text(c.y, c.x + c.w - 14, 14, LS_ROLE_LABEL,
-		             v->has_baseline ? "X* hidden (b)" : "no baseline");
+			     v->has_baseline ? "X* hidden (b)" : "no baseline");
 	if (shown < k) {
 		char more[32];
 		snprintf(more, sizeof more, "+%zu", k - shown);
 		ls_draw_text(c.y, c.x + c.w - (int)strlen(more), (int)strlen(more), LS_ROLE_LABEL,
-		             more);
+			     more);
 	}
 }

@@ -107,9 +107,9 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	const ls_config *c = &v->cfg;
 	/* The right part first (state, speed cap, keys): the left part gives way to it. */
 	const char *state = v->replay     ? " REPLAY "
-	                    : v->diverged ? " DIVERGED "
-	                    : v->paused   ? " PAUSED "
-	                                  : " RUNNING ";
+			    : v->diverged ? " DIVERGED "
+			    : v->paused   ? " PAUSED "
+					  : " RUNNING ";
 	ls_role role = v->diverged ? LS_ROLE_BAD : v->paused ? LS_ROLE_WARN : LS_ROLE_GOOD;
 	if (v->replay)
 		role = LS_ROLE_INFO;
@@ -124,7 +124,7 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_keymap_keys_text(&ui->keys, LS_ACT_QUIT, quit, sizeof quit);
 	if (v->replay)
 		snprintf(keys, sizeof keys, "  Left/Right Home/End move  %s help  %s quit", help,
-		         quit);
+			 quit);
 	else
 		snprintf(keys, sizeof keys, "  %s help  %s setup  %s quit", help, setup, quit);
 	int tail = (int)(strlen(state) + strlen(sp) + strlen(keys));
@@ -142,22 +142,21 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		long pm = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->m;
 		long pn = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->n;
 		snprintf(buf, sizeof buf, " lorascope replay %s  %s %ldx%ld%s ",
-		         ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem],
-		         pm, pn, seed);
+			 ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem], pm,
+			 pn, seed);
 	} else {
 		/* --true-rank only where it plants the answer: not trace2 or the presets, nor data
 		 * read from a file (--target, --outputs). */
 		char tr[40] = "";
 		bool planted = c->problem != LS_PROBLEM_TRACE2 && c->problem != LS_PROBLEM_LOUD5 &&
-		               c->problem != LS_PROBLEM_SENSE2X2 && !c->target[0] &&
-		               !c->outputs[0];
+			       c->problem != LS_PROBLEM_SENSE2X2 && !c->target[0] && !c->outputs[0];
 		if (planted)
 			snprintf(tr, sizeof tr, "  true rank %ld", c->true_rank);
 		/* On a narrow screen the seed, then the true rank, give way to the keys. */
 		for (int drop = 0; drop < 3; drop++) {
 			snprintf(buf, sizeof buf, " lorascope  %s %zux%zu%s%s%s ",
-			         ls_problem_names[c->problem], m, n, mods, drop < 2 ? tr : "",
-			         drop < 1 ? seed : "");
+				 ls_problem_names[c->problem], m, n, mods, drop < 2 ? tr : "",
+				 drop < 1 ? seed : "");
 			if ((int)strlen(buf) + tail <= r.w)
 				break;
 		}

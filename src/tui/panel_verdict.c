@@ -51,7 +51,7 @@ static ls_role regime_role(ls_regime g)
 {
 	return g == LS_REGIME_SPECIAL   ? LS_ROLE_GOOD
 	       : g == LS_REGIME_GENERIC ? LS_ROLE_WARN
-	                                : LS_ROLE_INFO;
+					: LS_ROLE_INFO;
 }
 
 static ls_role verdict_role(ls_verdict v)
@@ -78,17 +78,17 @@ static void replay_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	double ratio = v->m.ratio, thr = v->m.threshold;
 	if (isfinite(ratio) && isfinite(thr))
 		y += band(r, y, ratio >= thr ? LS_ROLE_GOOD : LS_ROLE_WARN,
-		          ratio >= thr ? "ratio >= threshold" : "ratio < threshold", true);
+			  ratio >= thr ? "ratio >= threshold" : "ratio < threshold", true);
 	else
 		y += band(r, y, LS_ROLE_INFO, "no ratio or threshold here", true);
 	ls_axis_format(ratio, 8, a, sizeof a);
 	ls_axis_format(thr, 8, b, sizeof b);
 	snprintf(line, sizeof line, " %s %s vs 2%s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
-	         LS_TXT(ui, "α/β", "a/b"), b);
+		 LS_TXT(ui, "α/β", "a/b"), b);
 	if (y < r.y + r.h - 1)
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
 	snprintf(line, sizeof line, " rank %zu of r %zu, r* %zu", v->m.num_rank, v->m.r,
-	         v->m.rstar);
+		 v->m.rstar);
 	if (y < r.y + r.h - 1)
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
 }
@@ -124,17 +124,17 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 			for (size_t k = 0; k < rep->nmod && used + 16 < sizeof line; k++) {
 				const ls_theory_module *mk = &rep->mod[k];
 				ls_regime gk = mk->regime_exact != LS_REGIME_UNKNOWN
-				                       ? mk->regime_exact
-				                       : mk->regime;
+						       ? mk->regime_exact
+						       : mk->regime;
 				if (gk == LS_REGIME_GENERIC || g == LS_REGIME_UNKNOWN)
 					g = gk;
 				used += (size_t)snprintf(line + used, sizeof line - used,
-				                         "%s%zu:%s", k ? " " : "", k + 1,
-				                         ls_regime_names[gk]);
+							 "%s%zu:%s", k ? " " : "", k + 1,
+							 ls_regime_names[gk]);
 			}
 		} else {
 			snprintf(line, sizeof line, "%s%s", ls_regime_text[g],
-			         exact ? " exact" : "");
+				 exact ? " exact" : "");
 		}
 		y += band(r, y, regime_role(g), line, rep->nmod > 1);
 		y += band(r, y, verdict_role(rep->verdict), ls_verdict_text[rep->verdict], true);
@@ -144,18 +144,18 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ls_axis_format(md->ab.beta, 7, b, sizeof b);
 		ls_axis_format(fmax(md->ab.alpha_move, md->ab.beta_move), 6, c, sizeof c);
 		snprintf(line, sizeof line, " %s %s %s %s n=%zu/%zu %s%s", LS_TXT(ui, "α̂", "a"), a,
-		         LS_TXT(ui, "β̂", "b"), b, v->ab_samples, v->ab_target,
-		         LS_TXT(ui, "±", "+-"), c);
+			 LS_TXT(ui, "β̂", "b"), b, v->ab_samples, v->ab_target,
+			 LS_TXT(ui, "±", "+-"), c);
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
 	}
 	if (y < end) {
 		ls_axis_format(v->m.ratio, 7, a, sizeof a);
-		double thr =
-		        th ? (isfinite(md->threshold_exact) ? md->threshold_exact : md->threshold)
-		           : NAN;
+		double thr = th ? (isfinite(md->threshold_exact) ? md->threshold_exact
+								 : md->threshold)
+				: NAN;
 		ls_axis_format(thr, 7, b, sizeof b);
 		snprintf(line, sizeof line, " %s %s vs 2%s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
-		         LS_TXT(ui, "α/β", "a/b"), th ? b : "?");
+			 LS_TXT(ui, "α/β", "a/b"), th ? b : "?");
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
 	}
 	if (y < end && th) {
@@ -163,12 +163,12 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		if (isfinite(md->bound)) {
 			ls_axis_format(md->bound, 7, d, sizeof d);
 			snprintf(line, sizeof line, " %s %s  Cor.1 %s%s %s",
-			         LS_TXT(ui, "λmin", "lmin"), a, LS_TXT(ui, "‖X‖≥", "|X|>="), d,
-			         md->bound_holds ? "ok" : "VIOLATED");
+				 LS_TXT(ui, "λmin", "lmin"), a, LS_TXT(ui, "‖X‖≥", "|X|>="), d,
+				 md->bound_holds ? "ok" : "VIOLATED");
 		} else {
 			snprintf(line, sizeof line, " %s(%s) %s  step %ld",
-			         LS_TXT(ui, "λmin", "lmin"), LS_TXT(ui, "∇²g", "H"), a,
-			         v->theory_step);
+				 LS_TXT(ui, "λmin", "lmin"), LS_TXT(ui, "∇²g", "H"), a,
+				 v->theory_step);
 		}
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
 	} else if (y < end && v->has_baseline) {

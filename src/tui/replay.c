@@ -62,10 +62,10 @@ static void row_message(ls_ui *ui, const ls_trace *t, const ls_view *v)
 	const ls_trace_event *ev = ls_replay_event(t, v->replay_row);
 	if (ev)
 		snprintf(ui->msg, sizeof ui->msg, "row %zu/%zu, step %ld; last %s: %s",
-		         v->replay_row + 1, v->replay_rows, v->m.step, ev->kind, ev->text);
+			 v->replay_row + 1, v->replay_rows, v->m.step, ev->kind, ev->text);
 	else
 		snprintf(ui->msg, sizeof ui->msg, "row %zu/%zu, step %ld", v->replay_row + 1,
-		         v->replay_rows, v->m.step);
+			 v->replay_rows, v->m.step);
 	ui->msg_error = false;
 }
 
@@ -106,8 +106,8 @@ static void on_key(ls_ui *ui, ls_view *v, const ls_trace *t, int ch, bool *quit)
 	}
 	default:
 		snprintf(ui->msg, sizeof ui->msg,
-		         "%s: not in a replay (Left/Right, PgUp/PgDn, Home/End move; q quits)",
-		         ls_actions[a].name);
+			 "%s: not in a replay (Left/Right, PgUp/PgDn, Home/End move; q quits)",
+			 ls_actions[a].name);
 		break;
 	}
 }
@@ -139,7 +139,7 @@ int ls_tui_replay(int argc, char **argv)
 			}
 		} else if (a[0] == '-' || path) {
 			fprintf(stderr, "lorascope replay: unexpected argument '%s' (see --help)\n",
-			        a);
+				a);
 			return 2;
 		} else {
 			path = a;
@@ -190,7 +190,7 @@ int ls_tui_replay(int argc, char **argv)
 			refresh();
 			dirty = false;
 		}
-		struct pollfd pf = {0, POLLIN, 0};
+		struct pollfd pf = { 0, POLLIN, 0 };
 		int pr = poll(&pf, 1, 1000);
 		if (pr < 0 && errno != EINTR) {
 			rc = 1;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* The series of an ls_history (metrics.h) besides the steps. */
-#define LS_RP_SERIES(X)                                                                            \
+#define LS_RP_SERIES(X) \
 	X(loss) X(reg_loss) X(grad_norm) X(ratio) X(dist_star) X(eta) X(norm_fro) X(threshold)
 
 size_t ls_replay_jump(size_t nrows)
@@ -61,8 +61,8 @@ ls_status ls_replay_history(ls_view *v, const ls_trace *t, ls_error *err)
 	size_t cap = (t->nrows + every - 1) / every + 1;
 	h->step = malloc(cap * sizeof(long));
 	bool ok = h->step != NULL;
-#define LS_RP_ALLOC(f)                                                                             \
-	h->f = malloc(cap * sizeof(double));                                                       \
+#define LS_RP_ALLOC(f)                       \
+	h->f = malloc(cap * sizeof(double)); \
 	ok = ok && h->f;
 	LS_RP_SERIES(LS_RP_ALLOC)
 #undef LS_RP_ALLOC

@@ -11,7 +11,7 @@
 void ls_setup_draw(ls_ui *ui, const ls_view *v)
 {
 	const ls_layout *L = &ui->layout;
-	ls_rect r = {0, 0, L->lines - 1, L->cols};
+	ls_rect r = { 0, 0, L->lines - 1, L->cols };
 	ls_draw_box(ui, r, "setup (F2): Up/Down choose, Enter edits and applies, Esc leaves");
 	/* The list, then one line with the selected parameter's whole help (the column cuts it
 	 * on narrow screens) or, while editing, the editing keys. */
@@ -21,7 +21,7 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 	if (ui->setup_sel >= ui->setup_top + rows)
 		ui->setup_top = ui->setup_sel - rows + 1;
 	ls_draw_text(r.y + 1, 2, r.w - 4, LS_ROLE_LABEL,
-	             "parameter         value             group     help");
+		     "parameter         value             group     help");
 	for (int i = 0; i < rows && ui->setup_top + i < LS_PARAM_COUNT; i++) {
 		int id = ui->setup_top + i;
 		const ls_param_info *p = &ls_params[id];
@@ -35,7 +35,7 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 			size_t used = 0;
 			for (int k = 0; p->choices[k] && used + 2 < sizeof range; k++)
 				used += (size_t)snprintf(range + used, sizeof range - used, "%s%s",
-				                         k ? "|" : "", p->choices[k]);
+							 k ? "|" : "", p->choices[k]);
 		} else if (p->type == LS_P_INT || p->type == LS_P_REAL) {
 			snprintf(range, sizeof range, "%g..%g", p->lo, p->hi);
 		}
@@ -43,9 +43,9 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 		if (range[0])
 			snprintf(bracket, sizeof bracket, " [%s]", range);
 		snprintf(line, sizeof line, "%-17s %-17s %-9s %s%s", p->name, val, p->group,
-		         p->help, bracket);
+			 p->help, bracket);
 		ls_role role = id == ui->setup_sel ? (ui->editing ? LS_ROLE_WARN : LS_ROLE_HEADER)
-		                                   : LS_ROLE_NORMAL;
+						   : LS_ROLE_NORMAL;
 		if (id == ui->setup_sel) {
 			attrset(ls_theme_attr(role));
 			mvhline(r.y + 2 + i, 1, ' ', r.w - 2);
@@ -56,12 +56,12 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 			char detail[400];
 			if (ui->editing)
 				snprintf(detail, sizeof detail,
-				         "--%s: type a value; Enter applies, Esc cancels, "
-				         "^U clears",
-				         p->name);
+					 "--%s: type a value; Enter applies, Esc cancels, "
+					 "^U clears",
+					 p->name);
 			else
 				snprintf(detail, sizeof detail, "--%s: %s%s", p->name, p->help,
-				         bracket);
+					 bracket);
 			ls_draw_text(r.y + r.h - 2, 2, r.w - 4, LS_ROLE_LABEL, detail);
 		}
 	}
@@ -84,14 +84,14 @@ bool ls_setup_key(ls_ui *ui, const ls_view *v, int key, ls_cmd *cmd)
 			return false;
 		case KEY_NPAGE:
 			ui->setup_sel = ui->setup_sel + 10 < LS_PARAM_COUNT ? ui->setup_sel + 10
-			                                                    : LS_PARAM_COUNT - 1;
+									    : LS_PARAM_COUNT - 1;
 			return false;
 		case '\n':
 		case '\r':
 		case KEY_ENTER:
 			ui->editing = true;
 			ls_config_format(&v->cfg, (ls_param_id)ui->setup_sel, ui->edit,
-			                 sizeof ui->edit);
+					 sizeof ui->edit);
 			return false;
 		case 27:
 		case 'q':

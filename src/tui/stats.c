@@ -59,7 +59,7 @@ static void line(FILE *f, const char *what, double *x, size_t n)
 	double p50 = ls_stats_quantile(x, n, 0.50), p95 = ls_stats_quantile(x, n, 0.95);
 	double mx = ls_stats_quantile(x, n, 1.0);
 	fprintf(f, "%s %zu ms p50 %.3f p95 %.3f max %.3f\n", what, n, 1e3 * p50, 1e3 * p95,
-	        1e3 * mx);
+		1e3 * mx);
 }
 
 int ls_stats_write(ls_stats *s, const char *path, int cols, int lines)

@@ -9,8 +9,8 @@ static const struct {
 	short fg;
 	int attr_colour, attr_mono;
 } roles[LS_ROLE_COUNT] = {
-#define LS_ROLE_ROW(id, f, ac, am) [LS_ROLE_##id] = {f, ac, am},
-        LS_ROLE_LIST(LS_ROLE_ROW)
+#define LS_ROLE_ROW(id, f, ac, am) [LS_ROLE_##id] = { f, ac, am },
+	LS_ROLE_LIST(LS_ROLE_ROW)
 #undef LS_ROLE_ROW
 };
 
@@ -39,8 +39,10 @@ int ls_theme_attr(ls_role role)
 
 ls_role ls_theme_ink_role(int ink)
 {
-	static const ls_role by_ink[] = {LS_ROLE_NORMAL, LS_ROLE_LOSS, LS_ROLE_REG,   LS_ROLE_BASE,
-	                                 LS_ROLE_FLOOR,  LS_ROLE_XBAR, LS_ROLE_XSTAR, LS_ROLE_FLOW};
+	static const ls_role by_ink[] = {
+		LS_ROLE_NORMAL, LS_ROLE_LOSS, LS_ROLE_REG,   LS_ROLE_BASE,
+		LS_ROLE_FLOOR,  LS_ROLE_XBAR, LS_ROLE_XSTAR, LS_ROLE_FLOW
+	};
 	if (ink <= 0 || ink >= (int)(sizeof by_ink / sizeof by_ink[0]))
 		return LS_ROLE_NORMAL;
 	return by_ink[ink];

@@ -7,32 +7,32 @@
 #include <stdbool.h>
 
 /* X(ROLE, foreground, attributes with colour, attributes without) */
-#define LS_ROLE_LIST(X)                                                                            \
-	X(NORMAL, -1, 0, 0)                                                                        \
-	X(BORDER, COLOR_BLUE, 0, 0)                                                                \
-	X(TITLE, COLOR_CYAN, A_BOLD, A_BOLD)                                                       \
-	X(LABEL, -1, A_DIM, 0)                                                                     \
-	X(LOSS, COLOR_YELLOW, 0, 0)                                                                \
-	X(REG, COLOR_GREEN, 0, 0)                                                                  \
-	X(BASE, COLOR_MAGENTA, 0, 0)                                                               \
-	X(FLOOR, COLOR_RED, 0, 0)                                                                  \
-	X(XBAR, COLOR_CYAN, 0, 0)                                                                  \
-	X(XSTAR, COLOR_MAGENTA, 0, 0)                                                              \
-	X(MARK, COLOR_YELLOW, A_BOLD, A_BOLD)                                                      \
-	X(FLOW, COLOR_BLUE, A_BOLD, A_BOLD)                                                        \
-	X(GOOD, COLOR_GREEN, A_BOLD | A_REVERSE, A_BOLD | A_REVERSE)                               \
-	X(BAD, COLOR_RED, A_BOLD | A_REVERSE, A_BOLD | A_REVERSE | A_BLINK)                        \
-	X(WARN, COLOR_YELLOW, A_BOLD | A_REVERSE, A_REVERSE)                                       \
-	X(INFO, COLOR_CYAN, A_BOLD | A_REVERSE, A_REVERSE)                                         \
-	X(HEADER, COLOR_CYAN, A_REVERSE, A_REVERSE)                                                \
-	X(ERROR, COLOR_RED, A_BOLD, A_BOLD)                                                        \
+#define LS_ROLE_LIST(X)                                                     \
+	X(NORMAL, -1, 0, 0)                                                 \
+	X(BORDER, COLOR_BLUE, 0, 0)                                         \
+	X(TITLE, COLOR_CYAN, A_BOLD, A_BOLD)                                \
+	X(LABEL, -1, A_DIM, 0)                                              \
+	X(LOSS, COLOR_YELLOW, 0, 0)                                         \
+	X(REG, COLOR_GREEN, 0, 0)                                           \
+	X(BASE, COLOR_MAGENTA, 0, 0)                                        \
+	X(FLOOR, COLOR_RED, 0, 0)                                           \
+	X(XBAR, COLOR_CYAN, 0, 0)                                           \
+	X(XSTAR, COLOR_MAGENTA, 0, 0)                                       \
+	X(MARK, COLOR_YELLOW, A_BOLD, A_BOLD)                               \
+	X(FLOW, COLOR_BLUE, A_BOLD, A_BOLD)                                 \
+	X(GOOD, COLOR_GREEN, A_BOLD | A_REVERSE, A_BOLD | A_REVERSE)        \
+	X(BAD, COLOR_RED, A_BOLD | A_REVERSE, A_BOLD | A_REVERSE | A_BLINK) \
+	X(WARN, COLOR_YELLOW, A_BOLD | A_REVERSE, A_REVERSE)                \
+	X(INFO, COLOR_CYAN, A_BOLD | A_REVERSE, A_REVERSE)                  \
+	X(HEADER, COLOR_CYAN, A_REVERSE, A_REVERSE)                         \
+	X(ERROR, COLOR_RED, A_BOLD, A_BOLD)                                 \
 	X(KEY, COLOR_YELLOW, A_BOLD, A_BOLD)
 
 typedef enum {
 #define LS_ROLE_ENUM(id, fg, ac, am) LS_ROLE_##id,
 	LS_ROLE_LIST(LS_ROLE_ENUM)
 #undef LS_ROLE_ENUM
-	        LS_ROLE_COUNT
+		LS_ROLE_COUNT
 } ls_role;
 
 /* Set up colours after initscr: colour when want_color and the terminal has colours

@@ -64,7 +64,7 @@ void ls_draw_text(int y, int x, int max, int role, const char *s);
 /* Axes for a plot inside the box r: y tick labels on the left, x labels on the last
  * inner row (values of xs minus x_offset); returns the rectangle left for the canvas. */
 ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, const ls_scale *xs,
-                     double x_offset);
+		     double x_offset);
 /* The x scale of a plot over steps[0..n): linear, or log10 of step + 1 once the run spans
  * more than two decades (so the first steps stay visible in a long run). */
 ls_scale ls_steps_scale(const long *steps, size_t n);

@@ -138,7 +138,7 @@ static double now_sec(void)
 }
 
 static void set_event(ls_worker *w, bool error, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static void set_event(ls_worker *w, bool error, const char *fmt, ...)
 {
@@ -166,7 +166,7 @@ static bool target_update(ls_worker *w)
 	if (w->sv_key == p->target.data && w->sv_m == m && w->sv_n == n && w->target_sv)
 		return true;
 	ls_error err;
-	ls_mat T = {0};
+	ls_mat T = { 0 };
 	double *sv = malloc(k * sizeof(double));
 	if (!sv || ls_mat_alloc(&T, m, n, &err) != LS_OK || ls_mat_copy(&T, &p->target) != LS_OK ||
 	    ls_mat_svd_values(&T, sv, &err) != LS_OK) {
@@ -200,8 +200,8 @@ static const char *flow_stale(const ls_config *a, const ls_config *b)
 static bool publish_flow(ls_worker *w, ls_view *v)
 {
 	const char *why = !w->flow_set ? "the run did not start here (no restart seen)"
-	                  : w->flow.kind == LS_FLOW_NONE ? w->flow.why
-	                                                 : flow_stale(&w->flow_cfg, &v->cfg);
+			  : w->flow.kind == LS_FLOW_NONE ? w->flow.why
+							 : flow_stale(&w->flow_cfg, &v->cfg);
 	v->has_flow = why == NULL;
 	snprintf(v->flow_why, sizeof v->flow_why, "%s", why ? why : "");
 	double *keep = v->flow.sv;
@@ -406,12 +406,12 @@ static void cycle_problem(ls_worker *w, const char *name, int prob)
 	}
 	if (ls_preset_rank(prob))
 		set_event(w, false,
-		          "problem: %s -> %s, rank %ld -> %ld (the rank it is built for; r/R "
-		          "change it): restarted",
-		          from, name, rank, want);
+			  "problem: %s -> %s, rank %ld -> %ld (the rank it is built for; r/R "
+			  "change it): restarted",
+			  from, name, rank, want);
 	else
 		set_event(w, false, "problem: %s -> %s, rank %ld -> %ld (back to yours): restarted",
-		          from, name, rank, want);
+			  from, name, rank, want);
 	if (was_div && !ls_session_diverged(w->s))
 		w->paused = false;
 }
@@ -427,11 +427,11 @@ static void apply_trace(ls_worker *w, const char *path)
 	if (!ls_trace_format_of_path(path, &fmt))
 		fmt = LS_TRACE_CSV;
 	if (ls_trace_save_history(path, fmt, ls_session_config(w->s), ls_session_history(w->s),
-	                          &err) != LS_OK)
+				  &err) != LS_OK)
 		set_event(w, true, "trace: %s", err.msg);
 	else
 		set_event(w, false, "trace written to %s (%zu rows; lorascope replay %s)", path,
-		          ls_session_history(w->s)->len, path);
+			  ls_session_history(w->s)->len, path);
 }
 
 /* Measured rate, rounded down to a power of two (the start of a cap from unlimited). */
@@ -529,8 +529,8 @@ static void apply(ls_worker *w, const ls_cmd *c)
 			if (p == &ls_params[LS_PARAM_optimizer] && next == LS_OPTIM_ADAMW &&
 			    !w->event_error)
 				set_event(w, false,
-				          "optimizer -> adamw: decoupled decay, not descent on f + "
-				          "lambda|X|_* (its verdict may stay 'not stationary')");
+					  "optimizer -> adamw: decoupled decay, not descent on f + "
+					  "lambda|X|_* (its verdict may stay 'not stationary')");
 		}
 		break;
 	}
@@ -569,7 +569,7 @@ static void apply(ls_worker *w, const ls_cmd *c)
 			set_event(w, true, "kick: %s", err.msg);
 		else
 			set_event(w, false, "kicked: A and B perturbed by %.0f%% of their RMS",
-			          100 * KICK_SCALE);
+				  100 * KICK_SCALE);
 		break;
 	case LS_CMD_SPEED:
 		apply_speed(w, c->factor);
@@ -582,8 +582,8 @@ static void apply(ls_worker *w, const ls_cmd *c)
 			set_event(w, true, "snapshot: %s", err.msg);
 		else
 			set_event(w, false,
-			          "snapshot of step %ld saved to %s/ (lorascope --resume %s)",
-			          ls_session_steps(w->s), c->text, c->text);
+				  "snapshot of step %ld saved to %s/ (lorascope --resume %s)",
+				  ls_session_steps(w->s), c->text, c->text);
 		break;
 	}
 }
@@ -731,7 +731,7 @@ static bool theory_tick(ls_worker *w)
 	ls_error err;
 	double t = now_sec();
 	if (t < w->next_report || (w->has_rep && w->rep_step == ls_session_steps(w->s) &&
-	                           w->rep_ab_n == ab_samples_now(w)))
+				   w->rep_ab_n == ab_samples_now(w)))
 		return changed;
 	if (ls_session_theory_report(w->s, &w->rep, &err) != LS_OK) {
 		theory_fail(w, &err);
@@ -836,8 +836,8 @@ static void diverged_event(ls_worker *w)
 		set_event(w, true, "%s: paused; lower the step size (e) and reset (x)", why);
 	else
 		set_event(w, true,
-		          "diverged at step %ld: paused; lower the step size (e) and reset (x)",
-		          ls_session_steps(w->s));
+			  "diverged at step %ld: paused; lower the step size (e) and reset (x)",
+			  ls_session_steps(w->s));
 }
 
 /* Train for about BATCH_BUDGET, within the speed cap and the lesson's budget. */
@@ -945,7 +945,7 @@ static void *run(void *arg)
 			unsigned long ev = w->event_seq, cap = w->caption_seq;
 			train(w);
 			changed = changed || ls_session_steps(w->s) != before ||
-			          ev != w->event_seq || cap != w->caption_seq;
+				  ev != w->event_seq || cap != w->caption_seq;
 		}
 		if (!ls_session_diverged(w->s) && theory_tick(w))
 			changed = true;
@@ -965,7 +965,7 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	if (!w)
 		return ls_error_set(err, LS_ENOMEM, "worker: out of memory");
 	ls_status st = o->resume ? ls_session_load(&w->s, o->resume, err)
-	                         : ls_session_create(&w->s, o->cfg, err);
+				 : ls_session_create(&w->s, o->cfg, err);
 	if (st == LS_OK && o->lesson)
 		st = ls_lesson_run_new(&w->player, o->lesson, err);
 	if (st != LS_OK) {
@@ -988,7 +988,7 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 		set_event(w, true, "%s", o->message);
 	else if (o->resume)
 		set_event(w, false, "resumed %s at step %ld; %s; press ? for help", o->resume,
-		          ls_session_steps(w->s), o->paused ? "paused" : "training");
+			  ls_session_steps(w->s), o->paused ? "paused" : "training");
 	else
 		set_event(w, false, "%s; press ? for help", o->paused ? "paused" : "training");
 	if (pthread_create(&w->thread, NULL, run, w) != 0) {
@@ -1001,9 +1001,9 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 }
 
 ls_status ls_worker_start(ls_worker **wp, const ls_config *cfg, bool paused, int notify_fd,
-                          ls_error *err)
+			  ls_error *err)
 {
-	ls_worker_opts o = {.cfg = cfg, .paused = paused, .notify_fd = notify_fd};
+	ls_worker_opts o = { .cfg = cfg, .paused = paused, .notify_fd = notify_fd };
 	return ls_worker_start_opts(wp, &o, err);
 }
 

@@ -42,12 +42,12 @@ typedef struct {
 	const ls_config *cfg;           /* the session's parameters (unless resume) */
 	const char *resume;             /* a snapshot directory to continue (NULL: none) */
 	const struct ls_lesson *lesson; /* played on the session (NULL: none); must outlive
-	                                 * the worker */
+					 * the worker */
 	bool paused;
 	double speed; /* steps-per-second cap (0: unlimited) */
 	int notify_fd;
 	const char *message; /* the first message (an error: a bad line of the defaults file);
-	                      * NULL: "training; press ? for help" */
+			      * NULL: "training; press ? for help" */
 } ls_worker_opts;
 
 /* Create the session (from o->cfg, or loaded from o->resume) and start the thread;
@@ -57,7 +57,7 @@ typedef struct {
 ls_status ls_worker_start_opts(ls_worker **w, const ls_worker_opts *o, ls_error *err);
 /* The same for a new session from cfg, unlimited speed, no lesson. */
 ls_status ls_worker_start(ls_worker **w, const ls_config *cfg, bool paused, int notify_fd,
-                          ls_error *err);
+			  ls_error *err);
 /* Stop the thread and free everything. */
 void ls_worker_stop(ls_worker *w);
 /* Queue a command; returns its sequence number (0 when the queue is full). */

@@ -305,7 +305,7 @@ static void big(int threads, double out[6], double *sink)
 int main(void)
 {
 	double sink = 0.0;
-	double load[3] = {NAN, NAN, NAN};
+	double load[3] = { NAN, NAN, NAN };
 	getloadavg(load, 3);
 	printf("lorascope engine bench (one run; compare figures as ratios). Load average at "
 	       "start %.2f on %d cores\n\n",
@@ -336,10 +336,10 @@ int main(void)
 	big(2, t2, &sink);
 	printf("\n%-40s %10s %8s %10s %8s\n", "approx 2048x2048 r=16", "1 thr ms", "passes",
 	       "2 thr ms", "passes");
-	const char *names[5] = {"one read pass over M (dasum, 32 MiB)",
-				"copy of M (memcpy, read + write)",
-				"loss_grad alone (f, M*B, M^T*A)", "session step (with metrics)",
-				"cheap spectrum sigma(A*B^T) + balance"};
+	const char *names[5] = { "one read pass over M (dasum, 32 MiB)",
+				 "copy of M (memcpy, read + write)",
+				 "loss_grad alone (f, M*B, M^T*A)", "session step (with metrics)",
+				 "cheap spectrum sigma(A*B^T) + balance" };
 	for (int i = 0; i < 5; i++)
 		printf("%-40s %10.3f %8.2f %10.3f %8.2f\n", names[i], 1e3 * t1[i], t1[i] / t1[0],
 		       1e3 * t2[i], t2[i] / t2[0]);

@@ -51,7 +51,7 @@ int main(void)
 	ui.show_baseline = ui.show_flow = true;
 	ls_layout_compute(200, 50, &ui.layout);
 	static double t[FRAMES];
-	const char *names[] = {"braille", "block", "ascii"};
+	const char *names[] = { "braille", "block", "ascii" };
 	for (int g = 0; g < 3; g++) {
 		ui.glyphs = (ls_glyphs)g;
 		ui.unicode = g != LS_GLYPHS_ASCII;

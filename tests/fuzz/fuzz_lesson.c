@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_lesson(l);
 		ls_lesson_free(l);
 	} else if (l != NULL || (st == LS_EFORMAT && (strncmp(err.msg, "fuzz.lesson:", 12) != 0 ||
-	                                              strchr(err.msg, '\n') != NULL))) {
+						      strchr(err.msg, '\n') != NULL))) {
 		abort();
 	}
 	return 0;

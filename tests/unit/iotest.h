@@ -14,10 +14,10 @@
 #endif
 
 /* Fail unless haystack contains needle (both printed). */
-#define assert_contains(haystack, needle)                                                    \
-	do {                                                                                 \
-		if (!strstr((haystack), (needle)))                                           \
-			fail_msg("message \"%s\" lacks \"%s\"", (haystack), (needle));      \
+#define assert_contains(haystack, needle)                                              \
+	do {                                                                           \
+		if (!strstr((haystack), (needle)))                                     \
+			fail_msg("message \"%s\" lacks \"%s\"", (haystack), (needle)); \
 	} while (0)
 
 /* A fresh scratch directory under $TMPDIR (or /tmp); path written into dir[256]. */

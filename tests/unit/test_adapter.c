@@ -142,22 +142,22 @@ static void test_patterns_and_variants(void **state)
 	(void)state;
 	char dir[256], path[512];
 	scratch_dir(dir);
-	static const double a4[4 * 3] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1};
-	static const double b4[2 * 4] = {1, 2, 3, 4, 0, 1, 0, 1};
-	static const double a2[2 * 3] = {1, 2, 3, 0, 0, 1};
-	static const double b2[2 * 2] = {2, 0, 0, 3};
-	static const double zero8[2 * 4] = {0};
-	static const double mag[2] = {1, 1};
+	static const double a4[4 * 3] = { 1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1 };
+	static const double b4[2 * 4] = { 1, 2, 3, 4, 0, 1, 0, 1 };
+	static const double a2[2 * 3] = { 1, 2, 3, 0, 0, 1 };
+	static const double b2[2 * 2] = { 2, 0, 0, 3 };
+	static const double zero8[2 * 4] = { 0 };
+	static const double mag[2] = { 1, 1 };
 	tensor t[] = {
-		{"base_model.model.model.layers.0.q_proj.lora_A.weight", 4, 3, a4},
-		{"base_model.model.model.layers.0.q_proj.lora_B.weight", 2, 4, b4},
-		{"base_model.model.model.layers.0.q_proj.lora_magnitude_vector", 2, 0, mag},
-		{"base_model.model.model.layers.1.q_proj.lora_A.default.weight", 2, 3, a2},
-		{"base_model.model.model.layers.1.q_proj.lora_B.default.weight", 2, 2, b2},
-		{"base_model.model.model.layers.1.v_proj.lora_A.weight", 4, 3, a4},
-		{"base_model.model.model.layers.1.v_proj.lora_B.weight", 2, 4, zero8},
-		{"base_model.model.score.modules_to_save.default.weight", 2, 2, b2},
-		{"base_model.model.extra.weight", 2, 2, b2},
+		{ "base_model.model.model.layers.0.q_proj.lora_A.weight", 4, 3, a4 },
+		{ "base_model.model.model.layers.0.q_proj.lora_B.weight", 2, 4, b4 },
+		{ "base_model.model.model.layers.0.q_proj.lora_magnitude_vector", 2, 0, mag },
+		{ "base_model.model.model.layers.1.q_proj.lora_A.default.weight", 2, 3, a2 },
+		{ "base_model.model.model.layers.1.q_proj.lora_B.default.weight", 2, 2, b2 },
+		{ "base_model.model.model.layers.1.v_proj.lora_A.weight", 4, 3, a4 },
+		{ "base_model.model.model.layers.1.v_proj.lora_B.weight", 2, 4, zero8 },
+		{ "base_model.model.score.modules_to_save.default.weight", 2, 2, b2 },
+		{ "base_model.model.extra.weight", 2, 2, b2 },
 	};
 	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
 	write_safetensors(path, t, sizeof t / sizeof t[0]);
@@ -288,8 +288,8 @@ static void test_loud_outlier(void **state)
 		}
 		snprintf(names[2 * k], 80, "m.l%d.lora_A.weight", k);
 		snprintf(names[2 * k + 1], 80, "m.l%d.lora_B.weight", k);
-		t[2 * k] = (tensor){names[2 * k], R, D, A[k]};
-		t[2 * k + 1] = (tensor){names[2 * k + 1], D, R, B[k]};
+		t[2 * k] = (tensor){ names[2 * k], R, D, A[k] };
+		t[2 * k + 1] = (tensor){ names[2 * k + 1], D, R, B[k] };
 	}
 	snprintf(path, sizeof path, "%s/loud.safetensors", dir);
 	write_safetensors(path, t, 2 * N);
@@ -332,8 +332,8 @@ static void test_errors(void **state)
 	write_text(dir, "adapter_model.bin", "pickle");
 	assert_int_equal(ls_adapter_load(&ad, dir, &err), LS_EIO);
 	assert_contains(err.msg, "only adapter_model.bin (a pickle) found");
-	static const double one[1] = {1};
-	tensor lone[] = {{"x.lora_A.weight", 1, 1, one}};
+	static const double one[1] = { 1 };
+	tensor lone[] = { { "x.lora_A.weight", 1, 1, one } };
 	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
 	write_safetensors(path, lone, 1);
 	assert_int_equal(ls_adapter_load(&ad, dir, &err), LS_EIO);
@@ -343,18 +343,18 @@ static void test_errors(void **state)
 		ls_status code;
 		const char *msg;
 	} cfgs[] = {
-		{"{\"r\": 4,}", LS_EFORMAT, "adapter_config.json: bad JSON at line 1"},
-		{"{\"peft_type\": \"LOHA\"}", LS_EUNSUPPORTED, "peft_type 'LOHA' not supported"},
-		{"{\"r\": -1}", LS_EFORMAT, "'r' must be a positive number"},
-		{"{\"use_rslora\": 1}", LS_EFORMAT, "'use_rslora' must be true or false"},
-		{"{\"rank_pattern\": {\"(q\": 2}}", LS_EFORMAT,
-		 "rank_pattern key '(q' is not a valid regular expression"},
-		{"{\"rank_pattern\": {\"q\": 2.5}}", LS_EFORMAT,
-		 "rank_pattern['q'] must be an integer"},
-		{"{\"alpha_pattern\": []}", LS_EFORMAT, "'alpha_pattern' must be an object"},
-		{"{\"modules_to_save\": [1]}", LS_EFORMAT, "'modules_to_save' must be a list"},
-		{"[]", LS_EFORMAT, "not a JSON object"},
-		{"{}", LS_EFORMAT, "'x.lora_A.weight' has no matching lora_B tensor"},
+		{ "{\"r\": 4,}", LS_EFORMAT, "adapter_config.json: bad JSON at line 1" },
+		{ "{\"peft_type\": \"LOHA\"}", LS_EUNSUPPORTED, "peft_type 'LOHA' not supported" },
+		{ "{\"r\": -1}", LS_EFORMAT, "'r' must be a positive number" },
+		{ "{\"use_rslora\": 1}", LS_EFORMAT, "'use_rslora' must be true or false" },
+		{ "{\"rank_pattern\": {\"(q\": 2}}", LS_EFORMAT,
+		  "rank_pattern key '(q' is not a valid regular expression" },
+		{ "{\"rank_pattern\": {\"q\": 2.5}}", LS_EFORMAT,
+		  "rank_pattern['q'] must be an integer" },
+		{ "{\"alpha_pattern\": []}", LS_EFORMAT, "'alpha_pattern' must be an object" },
+		{ "{\"modules_to_save\": [1]}", LS_EFORMAT, "'modules_to_save' must be a list" },
+		{ "[]", LS_EFORMAT, "not a JSON object" },
+		{ "{}", LS_EFORMAT, "'x.lora_A.weight' has no matching lora_B tensor" },
 	};
 	for (size_t c = 0; c < sizeof cfgs / sizeof cfgs[0]; c++) {
 		write_text(dir, "adapter_config.json", cfgs[c].json);
@@ -364,13 +364,14 @@ static void test_errors(void **state)
 		assert_contains(err.msg, cfgs[c].msg);
 		assert_null(ad.modules);
 	}
-	tensor bad_rank[] = {{"x.lora_A.weight", 1, 1, one}, {"x.lora_B.weight", 1, 0, one},
-			     {"y.lora_B.weight", 1, 1, one}};
+	tensor bad_rank[] = { { "x.lora_A.weight", 1, 1, one },
+			      { "x.lora_B.weight", 1, 0, one },
+			      { "y.lora_B.weight", 1, 1, one } };
 	write_safetensors(path, bad_rank, 1);
 	write_safetensors(path, bad_rank + 2, 1);
 	assert_int_equal(ls_adapter_load(&ad, dir, &err), LS_EFORMAT);
 	assert_contains(err.msg, "'y.lora_B.weight' has no matching lora_A tensor");
-	tensor plain[] = {{"w", 1, 1, one}};
+	tensor plain[] = { { "w", 1, 1, one } };
 	write_safetensors(path, plain, 1);
 	assert_int_equal(ls_adapter_load(&ad, dir, &err), LS_EFORMAT);
 	assert_contains(err.msg, "no LoRA modules");

@@ -66,7 +66,7 @@ static int teardown(void **state)
 
 static void run(fixture *fx, double *f, ls_mat *GA, ls_mat *GB)
 {
-	ls_factors F = {.nmod = 1, .A = &fx->A, .B = &fx->B, .s = &fx->s};
+	ls_factors F = { .nmod = 1, .A = &fx->A, .B = &fx->B, .s = &fx->s };
 	assert_ok(fx->p.type->loss_grad(&fx->p, &F, NULL, f, GA, GB));
 }
 
@@ -144,8 +144,8 @@ static void test_threads_same_bits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test_setup_teardown(test_against_formed, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_threads_same_bits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_against_formed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_same_bits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,7 @@
 static void test_linear_fit_and_map(void **state)
 {
 	(void)state;
-	double v[] = {2, NAN, 4, INFINITY, 3};
+	double v[] = { 2, NAN, 4, INFINITY, 3 };
 	ls_scale s;
 	ls_scale_begin(&s, 0);
 	ls_scale_add(&s, v, 5);
@@ -22,7 +22,7 @@ static void test_linear_fit_and_map(void **state)
 	assert_true(isnan(ls_scale_frac(&s, NAN)));
 	assert_close(ls_scale_value(&s, ls_scale_frac(&s, 3.7)), 3.7, 1e-12, 0);
 	/* Negative values are fine on a linear axis. */
-	double w[] = {-5, 5};
+	double w[] = { -5, 5 };
 	ls_scale_begin(&s, 0);
 	ls_scale_add(&s, w, 2);
 	ls_scale_finish(&s);
@@ -32,7 +32,7 @@ static void test_linear_fit_and_map(void **state)
 static void test_log_skips_zero_and_negative(void **state)
 {
 	(void)state;
-	double v[] = {0, -1, 1e-3, 0.5, 20, -INFINITY, NAN};
+	double v[] = { 0, -1, 1e-3, 0.5, 20, -INFINITY, NAN };
 	ls_scale s;
 	ls_scale_begin(&s, 1);
 	ls_scale_add(&s, v, 7);
@@ -51,7 +51,7 @@ static void test_degenerate_ranges(void **state)
 	(void)state;
 	ls_scale s;
 	/* Nothing drawable: a default range, still usable. */
-	double z[] = {0, 0, -3};
+	double z[] = { 0, 0, -3 };
 	ls_scale_begin(&s, 1);
 	ls_scale_add(&s, z, 3);
 	ls_scale_finish(&s);
@@ -60,19 +60,19 @@ static void test_degenerate_ranges(void **state)
 	ls_scale_finish(&s);
 	assert_true(s.hi > s.lo);
 	/* A single value: widened around it, the value inside. */
-	double one[] = {7, 7};
+	double one[] = { 7, 7 };
 	ls_scale_begin(&s, 1);
 	ls_scale_add(&s, one, 2);
 	ls_scale_finish(&s);
 	double f = ls_scale_frac(&s, 7);
 	assert_true(f > 0 && f < 1);
 	ls_scale_begin(&s, 0);
-	double zero[] = {0};
+	double zero[] = { 0 };
 	ls_scale_add(&s, zero, 1);
 	ls_scale_finish(&s);
 	assert_close(ls_scale_frac(&s, 0), 0.5, 0, 1e-12);
 	/* Extreme magnitudes stay finite. */
-	double huge[] = {1e-320, 1e308};
+	double huge[] = { 1e-320, 1e308 };
 	ls_scale_begin(&s, 1);
 	ls_scale_add(&s, huge, 2);
 	ls_scale_finish(&s);
@@ -83,13 +83,13 @@ static void test_degenerate_ranges(void **state)
 static void test_ticks(void **state)
 {
 	(void)state;
-	ls_scale s = {0.0, 1.0, 0};
+	ls_scale s = { 0.0, 1.0, 0 };
 	double t[16];
 	int n = ls_axis_ticks(&s, t, 6);
 	assert_int_equal(n, 6);
 	for (int i = 0; i < n; i++)
 		assert_close(t[i], 0.2 * i, 0, 1e-12);
-	s = (ls_scale){-3.3, 7.1, 0};
+	s = (ls_scale){ -3.3, 7.1, 0 };
 	n = ls_axis_ticks(&s, t, 4);
 	assert_true(n >= 2 && n <= 4);
 	for (int i = 0; i < n; i++) {
@@ -99,7 +99,7 @@ static void test_ticks(void **state)
 		if (i)
 			assert_true(t[i] > t[i - 1]);
 	}
-	s = (ls_scale){1e-6, 1e2, 1};
+	s = (ls_scale){ 1e-6, 1e2, 1 };
 	n = ls_axis_ticks(&s, t, 16);
 	assert_int_equal(n, 9);
 	assert_close(t[0], 1e-6, 1e-12, 0);
@@ -107,7 +107,7 @@ static void test_ticks(void **state)
 	n = ls_axis_ticks(&s, t, 3);
 	assert_true(n <= 3 && n >= 2);
 	/* Less than a decade on a log axis: the ends. */
-	s = (ls_scale){2, 5, 1};
+	s = (ls_scale){ 2, 5, 1 };
 	n = ls_axis_ticks(&s, t, 5);
 	assert_int_equal(n, 2);
 	assert_close(t[0], 2, 0, 0);
@@ -143,7 +143,7 @@ static void test_format(void **state)
 	expect_fmt(NAN, 6, "nan");
 	expect_fmt(-INFINITY, 6, "-inf");
 	/* Never wider than asked when a form fits. */
-	double vals[] = {3.14159, -271.8, 6.02e23, -1.6e-19, 42, 1e-300};
+	double vals[] = { 3.14159, -271.8, 6.02e23, -1.6e-19, 42, 1e-300 };
 	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
 		char buf[32];
 		ls_axis_format(vals[i], 8, buf, sizeof buf);
@@ -156,11 +156,11 @@ static void test_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_linear_fit_and_map),
-	        cmocka_unit_test(test_log_skips_zero_and_negative),
-	        cmocka_unit_test(test_degenerate_ranges),
-	        cmocka_unit_test(test_ticks),
-	        cmocka_unit_test(test_format),
+		cmocka_unit_test(test_linear_fit_and_map),
+		cmocka_unit_test(test_log_skips_zero_and_negative),
+		cmocka_unit_test(test_degenerate_ranges),
+		cmocka_unit_test(test_ticks),
+		cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,8 +39,8 @@ static void form_star(const ls_baseline *b, ls_mat *X)
 	for (size_t j = 0; j < bm->rstar; j++)
 		for (size_t c = 0; c < X->cols; c++)
 			for (size_t i = 0; i < X->rows; i++)
-				LS_AT(*X, i, c) +=
-				        bm->sigma[j] * LS_AT(bm->U, i, j) * LS_AT(bm->V, c, j);
+				LS_AT(*X, i, c) += bm->sigma[j] * LS_AT(bm->U, i, j) *
+						   LS_AT(bm->V, c, j);
 }
 
 /* SVT_tau(Y) by LAPACK dgesvd (a different driver from the library's dgesdd). */
@@ -206,8 +206,8 @@ static void test_two_modules_fixed_point(void **state)
 	 * module's X*_k is a fixed point of its own prox-gradient map. */
 	ls_config c;
 	ls_config_defaults(&c);
-	const char *kv[] = { "problem", "mlp", "m", "5", "n", "4", "true-rank", "1", "modules",
-			     "2", "noise", "0.05", NULL };
+	const char *kv[] = { "problem", "mlp",     "m", "5",     "n",    "4", "true-rank",
+			     "1",       "modules", "2", "noise", "0.05", NULL };
 	for (size_t i = 0; kv[i]; i += 2)
 		assert_ok(ls_config_set(&c, kv[i], kv[i + 1], NULL));
 	ls_rng rng;
@@ -229,7 +229,7 @@ static void test_two_modules_fixed_point(void **state)
 			for (size_t cc = 0; cc < bm->n; cc++)
 				for (size_t i = 0; i < bm->m; i++)
 					LS_AT(Xs[k], i, cc) += bm->sigma[j] * LS_AT(bm->U, i, j) *
-					                       LS_AT(bm->V, cc, j);
+							       LS_AT(bm->V, cc, j);
 	}
 	double eta = 1.0 / p.type->lipschitz(&p), nuc_total = 0.0;
 	assert_ok(p.type->grad_dense(&p, Xs, G));

@@ -30,7 +30,9 @@ static void test_braille_dots(void **state)
 	assert_int_equal(ls_canvas_px_w(&c), 6);
 	assert_int_equal(ls_canvas_px_h(&c), 8);
 	/* Unicode braille numbering: dots 1-3 and 7 in the left column, 4-6 and 8 right. */
-	const unsigned want[4][2] = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
+	const unsigned want[4][2] = {
+		{ 0x01, 0x08 }, { 0x02, 0x10 }, { 0x04, 0x20 }, { 0x40, 0x80 }
+	};
 	char buf[8];
 	for (int y = 0; y < 4; y++)
 		for (int x = 0; x < 2; x++) {
@@ -127,8 +129,8 @@ static void test_polyline_fractions(void **state)
 	ls_canvas c = make(5, 5, LS_GLYPHS_ASCII);
 	char buf[8];
 	/* fy = 0 is the bottom row, 1 the top; NaN breaks the line. */
-	double fx[] = {0, 1, NAN, 0.5};
-	double fy[] = {0, 0, 0.5, 1};
+	double fx[] = { 0, 1, NAN, 0.5 };
+	double fy[] = { 0, 0, 0.5, 1 };
 	ls_canvas_polyline(&c, fx, fy, 4, 2);
 	for (int q = 0; q < 5; q++)
 		assert_int_equal(ls_canvas_cell(&c, q, 4, buf), 2);
@@ -139,8 +141,8 @@ static void test_polyline_fractions(void **state)
 			assert_int_equal(ls_canvas_cell(&c, q, r, buf), 0);
 	/* Out-of-range fractions are clipped, not wrapped. */
 	ls_canvas_clear(&c);
-	double gx[] = {0.5, 0.5};
-	double gy[] = {5.0, 1e300};
+	double gx[] = { 0.5, 0.5 };
+	double gy[] = { 5.0, 1e300 };
 	ls_canvas_polyline(&c, gx, gy, 2, 1);
 	for (int r = 0; r < 5; r++)
 		for (int q = 0; q < 5; q++)
@@ -223,14 +225,14 @@ static void test_bar_glyphs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_braille_dots),
-	        cmocka_unit_test(test_block_quadrants),
-	        cmocka_unit_test(test_ascii_inks_and_clipping),
-	        cmocka_unit_test(test_line_connected),
-	        cmocka_unit_test(test_polyline_fractions),
-	        cmocka_unit_test(test_series_matches_polyline),
-	        cmocka_unit_test(test_resize_reuses_and_clears),
-	        cmocka_unit_test(test_bar_glyphs),
+		cmocka_unit_test(test_braille_dots),
+		cmocka_unit_test(test_block_quadrants),
+		cmocka_unit_test(test_ascii_inks_and_clipping),
+		cmocka_unit_test(test_line_connected),
+		cmocka_unit_test(test_polyline_fractions),
+		cmocka_unit_test(test_series_matches_polyline),
+		cmocka_unit_test(test_resize_reuses_and_clears),
+		cmocka_unit_test(test_bar_glyphs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,13 +37,13 @@ static void test_bad(void **state)
 		ls_status code;
 		const char *msg;
 	} cases[] = {
-		{"1,2\n3\n", ',', LS_EDIM, "t.csv: line 2 has 1 fields, expected 2"},
-		{"1,2\n3,x\n", ',', LS_EFORMAT, "t.csv: line 2, field 2: not a number"},
-		{"1,2,3\n1,,2\n", ',', LS_EFORMAT, "line 2, field 2: not a number"},
-		{"a,b\n", ',', LS_EFORMAT, "no numeric rows"},
-		{"", 0, LS_EFORMAT, "no numeric rows"},
-		{"1\t2\n", ';', LS_EINVAL, "delimiter must be"},
-		{"1,2\n1,1e999\n", ',', LS_EFORMAT, "line 2, field 2: not a number"},
+		{ "1,2\n3\n", ',', LS_EDIM, "t.csv: line 2 has 1 fields, expected 2" },
+		{ "1,2\n3,x\n", ',', LS_EFORMAT, "t.csv: line 2, field 2: not a number" },
+		{ "1,2,3\n1,,2\n", ',', LS_EFORMAT, "line 2, field 2: not a number" },
+		{ "a,b\n", ',', LS_EFORMAT, "no numeric rows" },
+		{ "", 0, LS_EFORMAT, "no numeric rows" },
+		{ "1\t2\n", ';', LS_EINVAL, "delimiter must be" },
+		{ "1,2\n1,1e999\n", ',', LS_EFORMAT, "line 2, field 2: not a number" },
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		ls_mat M;
@@ -66,15 +66,15 @@ static void test_round_trip(void **state)
 	assert_ok(ls_mat_alloc(&M, 4, 3, NULL));
 	for (size_t j = 0; j < 3; j++)
 		for (size_t i = 0; i < 4; i++)
-			LS_AT(M, i, j) =
-				sin((double)(i * 3 + j + 1)) * pow(10, (double)i * 50 - 80);
+			LS_AT(M, i, j) = sin((double)(i * 3 + j + 1)) *
+					 pow(10, (double)i * 50 - 80);
 	LS_AT(M, 2, 1) = -0.0;
 	/* A locale with a decimal comma must not change the files (when it is installed). */
 	const char *saved = setlocale(LC_NUMERIC, NULL);
 	char keep[64];
 	snprintf(keep, sizeof keep, "%s", saved ? saved : "C");
 	setlocale(LC_NUMERIC, "de_DE.UTF-8");
-	const char *ext[] = {"m.csv", "m.tsv"};
+	const char *ext[] = { "m.csv", "m.tsv" };
 	for (int e = 0; e < 2; e++) {
 		snprintf(path, sizeof path, "%s/%s", dir, ext[e]);
 		assert_ok(ls_matrix_save(path, &M, NULL));

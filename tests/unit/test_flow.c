@@ -29,8 +29,11 @@ static double rk4_scalar(double sigma, double x, double y, double t, double dt)
 static void test_scalar_vs_rk4(void **state)
 {
 	(void)state;
-	const double cases[][3] = { { 2.0, 0.1, 0.0 }, { 0.5, 0.7, 0.2 }, { 1.3, 1e-3, 0.0 },
-				    { 0.8, 0.0, 0.4 }, { 1.0, 1.5, 0.9 } };
+	const double cases[][3] = { { 2.0, 0.1, 0.0 },
+				    { 0.5, 0.7, 0.2 },
+				    { 1.3, 1e-3, 0.0 },
+				    { 0.8, 0.0, 0.4 },
+				    { 1.0, 1.5, 0.9 } };
 	const double times[] = { 0.0, 0.3, 1.0, 2.5, 6.0 };
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		for (size_t j = 0; j < sizeof times / sizeof times[0]; j++) {
@@ -297,8 +300,7 @@ static void test_trace2_limits(void **state)
 	assert_close(tt_dist(&X, &Xinf), 0.0, 0, 0.02 * ls_mat_norm(&Xinf));
 	ls_mat_set_identity(&U);
 	ls_mat_scale(&U, c / TR_N);
-	assert_close(tt_dist(&Xinf, &U) / ls_mat_norm(&U), ls_flow_trace2_rel_error(&B0), 1e-12,
-		     0);
+	assert_close(tt_dist(&Xinf, &U) / ls_mat_norm(&U), ls_flow_trace2_rel_error(&B0), 1e-12, 0);
 	assert_close(tt_dist(&X, &U) / ls_mat_norm(&U), ls_flow_trace2_rel_error(&B0), 0.02, 0);
 	ls_mat zero;
 	assert_ok(ls_mat_alloc(&zero, TR_N, 2, NULL));

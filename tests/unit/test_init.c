@@ -256,12 +256,9 @@ static void test_bad_rule(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_laws),
-		cmocka_unit_test(test_reproducible),
-		cmocka_unit_test(test_spectral),
-		cmocka_unit_test(test_olora),
-		cmocka_unit_test(test_bad_rule),
+		cmocka_unit_test(test_names),        cmocka_unit_test(test_laws),
+		cmocka_unit_test(test_reproducible), cmocka_unit_test(test_spectral),
+		cmocka_unit_test(test_olora),        cmocka_unit_test(test_bad_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

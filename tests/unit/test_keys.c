@@ -21,7 +21,7 @@ static void test_no_duplicates_every_action_documented(void **state)
 				for (int j = 0; j < 2; j++)
 					if ((b != a || j != k) && ls_actions[b].keys[j] == key)
 						fail_msg("key %d bound to %s and %s", key,
-						         ls_actions[a].name, ls_actions[b].name);
+							 ls_actions[a].name, ls_actions[b].name);
 			assert_int_equal(ls_keymap_lookup(&km, key), a);
 		}
 	for (int a = 1; a < LS_ACT_COUNT; a++) {
@@ -43,14 +43,18 @@ static void test_spec_keys(void **state)
 	struct {
 		int key;
 		ls_action a;
-	} spec[] = {{' ', LS_ACT_PAUSE},     {'n', LS_ACT_STEP},         {'q', LS_ACT_QUIT},
-	            {'?', LS_ACT_HELP},      {LS_KEY_F(1), LS_ACT_HELP}, {'l', LS_ACT_LAMBDA_DOWN},
-	            {'L', LS_ACT_LAMBDA_UP}, {'r', LS_ACT_RANK_DOWN},    {'R', LS_ACT_RANK_UP},
-	            {'i', LS_ACT_INIT_NEXT}, {'I', LS_ACT_INIT_PREV},    {'e', LS_ACT_LR_DOWN},
-	            {'E', LS_ACT_LR_UP},     {'o', LS_ACT_OPTIM},        {'p', LS_ACT_PROBLEM},
-	            {'x', LS_ACT_RESET},     {'k', LS_ACT_KICK},         {'b', LS_ACT_BASELINE},
-	            {'s', LS_ACT_SNAPSHOT},  {'w', LS_ACT_TRACE},        {'g', LS_ACT_FLOW},
-	            {12, LS_ACT_REDRAW},     {LS_KEY_F(2), LS_ACT_SETUP}};
+	} spec[] = { { ' ', LS_ACT_PAUSE },        { 'n', LS_ACT_STEP },
+		     { 'q', LS_ACT_QUIT },         { '?', LS_ACT_HELP },
+		     { LS_KEY_F(1), LS_ACT_HELP }, { 'l', LS_ACT_LAMBDA_DOWN },
+		     { 'L', LS_ACT_LAMBDA_UP },    { 'r', LS_ACT_RANK_DOWN },
+		     { 'R', LS_ACT_RANK_UP },      { 'i', LS_ACT_INIT_NEXT },
+		     { 'I', LS_ACT_INIT_PREV },    { 'e', LS_ACT_LR_DOWN },
+		     { 'E', LS_ACT_LR_UP },        { 'o', LS_ACT_OPTIM },
+		     { 'p', LS_ACT_PROBLEM },      { 'x', LS_ACT_RESET },
+		     { 'k', LS_ACT_KICK },         { 'b', LS_ACT_BASELINE },
+		     { 's', LS_ACT_SNAPSHOT },     { 'w', LS_ACT_TRACE },
+		     { 'g', LS_ACT_FLOW },         { 12, LS_ACT_REDRAW },
+		     { LS_KEY_F(2), LS_ACT_SETUP } };
 	for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++)
 		assert_int_equal(ls_keymap_lookup(&km, spec[i].key), spec[i].a);
 	assert_int_equal(ls_keymap_lookup(&km, 'z'), LS_ACT_NONE);
@@ -86,8 +90,8 @@ static void test_remap(void **state)
 static void test_key_names_round_trip(void **state)
 {
 	(void)state;
-	int keys[] = {' ', 'a', 'Z', '?', 12, 1, LS_KEY_F(1), LS_KEY_F(12)};
-	const char *names[] = {"space", "a", "Z", "?", "^L", "^A", "F1", "F12"};
+	int keys[] = { ' ', 'a', 'Z', '?', 12, 1, LS_KEY_F(1), LS_KEY_F(12) };
+	const char *names[] = { "space", "a", "Z", "?", "^L", "^A", "F1", "F12" };
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		char buf[16];
 		ls_key_name(keys[i], buf, sizeof buf);
@@ -163,12 +167,12 @@ static void test_help_and_man_show_action_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_no_duplicates_every_action_documented),
-	        cmocka_unit_test(test_spec_keys),
-	        cmocka_unit_test(test_remap),
-	        cmocka_unit_test(test_key_names_round_trip),
-	        cmocka_unit_test(test_help_and_man_list_every_action),
-	        cmocka_unit_test(test_help_and_man_show_action_names),
+		cmocka_unit_test(test_no_duplicates_every_action_documented),
+		cmocka_unit_test(test_spec_keys),
+		cmocka_unit_test(test_remap),
+		cmocka_unit_test(test_key_names_round_trip),
+		cmocka_unit_test(test_help_and_man_list_every_action),
+		cmocka_unit_test(test_help_and_man_show_action_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

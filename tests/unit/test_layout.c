@@ -22,22 +22,22 @@ static void check_size(int w, int h)
 		ls_rect r = L.r[i];
 		if (r.x < 0 || r.y < 0 || r.w <= 0 || r.h <= 0 || r.x + r.w > w || r.y + r.h > h)
 			fail_msg("%dx%d: panel %s at %d,%d size %dx%d leaves the screen", w, h,
-			         ls_panel_name((ls_panel_id)i), r.x, r.y, r.w, r.h);
+				 ls_panel_name((ls_panel_id)i), r.x, r.y, r.w, r.h);
 		area += (long)r.w * r.h;
 		for (int j = 0; j < i; j++)
 			if (overlap(r, L.r[j]))
 				fail_msg("%dx%d: %s overlaps %s", w, h,
-				         ls_panel_name((ls_panel_id)i),
-				         ls_panel_name((ls_panel_id)j));
+					 ls_panel_name((ls_panel_id)i),
+					 ls_panel_name((ls_panel_id)j));
 	}
 	/* The panels tile the screen exactly. */
 	assert_int_equal(area, (long)w * h);
-	int plots[] = {LS_PANEL_LOSS, LS_PANEL_SPECTRUM, LS_PANEL_RATIO};
+	int plots[] = { LS_PANEL_LOSS, LS_PANEL_SPECTRUM, LS_PANEL_RATIO };
 	for (int k = 0; k < 3; k++) {
 		ls_rect r = L.r[plots[k]];
 		if (r.w < LS_PLOT_MIN_W || r.h < LS_PLOT_MIN_H)
 			fail_msg("%dx%d: plot %s is only %dx%d", w, h,
-			         ls_panel_name((ls_panel_id)plots[k]), r.w, r.h);
+				 ls_panel_name((ls_panel_id)plots[k]), r.w, r.h);
 	}
 	assert_true(L.r[LS_PANEL_VERDICT].w >= LS_SIDE_MIN_W);
 	assert_true(L.r[LS_PANEL_VERDICT].h >= LS_VERDICT_H);
@@ -65,12 +65,12 @@ static void test_minimum_is_the_threshold(void **state)
 	for (int w = LS_LAYOUT_MIN_W; w < 80; w++)
 		for (int h = LS_LAYOUT_MIN_H; h < 30; h++)
 			check_size(w, h);
-	int small[][2] = {{LS_LAYOUT_MIN_W - 1, LS_LAYOUT_MIN_H},
-	                  {LS_LAYOUT_MIN_W, LS_LAYOUT_MIN_H - 1},
-	                  {40, 12},
-	                  {0, 0},
-	                  {1, 200},
-	                  {300, 5}};
+	int small[][2] = { { LS_LAYOUT_MIN_W - 1, LS_LAYOUT_MIN_H },
+			   { LS_LAYOUT_MIN_W, LS_LAYOUT_MIN_H - 1 },
+			   { 40, 12 },
+			   { 0, 0 },
+			   { 1, 200 },
+			   { 300, 5 } };
 	for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
 		ls_layout L;
 		ls_layout_compute(small[i][0], small[i][1], &L);
@@ -96,9 +96,9 @@ static void test_wide_puts_plots_side_by_side(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_sizes_80x24_to_250x70),
-	        cmocka_unit_test(test_minimum_is_the_threshold),
-	        cmocka_unit_test(test_wide_puts_plots_side_by_side),
+		cmocka_unit_test(test_sizes_80x24_to_250x70),
+		cmocka_unit_test(test_minimum_is_the_threshold),
+		cmocka_unit_test(test_wide_puts_plots_side_by_side),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,18 +51,18 @@ static void test_every_construct(void **state)
 {
 	(void)state;
 	const char *text =
-	        "\xEF\xBB\xBF# a comment line\r\n"
-	        "title \"Ti\" \"tle\"   # joined\r\n"
-	        "\n"
-	        "set problem approx; set lambda 0.25;\n"
-	        "  set init-scale \"0.01\"\n"
-	        "at 10: set lr 0.01; caption \"a \\\"q\\\" \\\\ b\\nc\"; pause; kick; kick 0.5; "
-	        "reset; stop;\n"
-	        "after 20 when loss < 1 and grad <= 2 and rank > 3 and rstar >= 1 and ratio == 0.5 "
-	        "and norm != 2 and dist < 3e-1 and step>=4: pause\n"
-	        "when diverged: caption \"x\" \\  \n"
-	        "     \"y\"\n"
-	        "at 0: caption \"\xC3\xA9t\xC3\xA9\"";
+		"\xEF\xBB\xBF# a comment line\r\n"
+		"title \"Ti\" \"tle\"   # joined\r\n"
+		"\n"
+		"set problem approx; set lambda 0.25;\n"
+		"  set init-scale \"0.01\"\n"
+		"at 10: set lr 0.01; caption \"a \\\"q\\\" \\\\ b\\nc\"; pause; kick; kick 0.5; "
+		"reset; stop;\n"
+		"after 20 when loss < 1 and grad <= 2 and rank > 3 and rstar >= 1 and ratio == 0.5 "
+		"and norm != 2 and dist < 3e-1 and step>=4: pause\n"
+		"when diverged: caption \"x\" \\  \n"
+		"     \"y\"\n"
+		"at 0: caption \"\xC3\xA9t\xC3\xA9\"";
 	ls_lesson *l = parse_ok(text);
 	assert_string_equal(l->file, "t.lesson");
 	assert_string_equal(l->title, "Title");
@@ -85,9 +85,9 @@ static void test_every_construct(void **state)
 	assert_int_equal(r->pos.line, 6);
 	assert_int_equal(r->first, 0);
 	assert_int_equal(r->count, 7);
-	const ls_lesson_action_kind kinds[] = {LS_LESSON_SET,  LS_LESSON_CAPTION, LS_LESSON_PAUSE,
-	                                       LS_LESSON_KICK, LS_LESSON_KICK,    LS_LESSON_RESET,
-	                                       LS_LESSON_STOP};
+	const ls_lesson_action_kind kinds[] = { LS_LESSON_SET,  LS_LESSON_CAPTION, LS_LESSON_PAUSE,
+						LS_LESSON_KICK, LS_LESSON_KICK,    LS_LESSON_RESET,
+						LS_LESSON_STOP };
 	for (size_t i = 0; i < 7; i++)
 		assert_int_equal(l->actions[i].kind, kinds[i]);
 	assert_string_equal(l->actions[0].name, "lr");
@@ -101,12 +101,12 @@ static void test_every_construct(void **state)
 	assert_true(r->is_when);
 	assert_int_equal(r->step, 20);
 	assert_int_equal(r->ncond, 8);
-	const ls_lesson_var vars[] = {LS_LESSON_VAR_LOSS,  LS_LESSON_VAR_GRAD,  LS_LESSON_VAR_RANK,
-	                              LS_LESSON_VAR_RSTAR, LS_LESSON_VAR_RATIO, LS_LESSON_VAR_NORM,
-	                              LS_LESSON_VAR_DIST,  LS_LESSON_VAR_STEP};
-	const ls_lesson_op ops[] = {LS_LESSON_LT, LS_LESSON_LE, LS_LESSON_GT, LS_LESSON_GE,
-	                            LS_LESSON_EQ, LS_LESSON_NE, LS_LESSON_LT, LS_LESSON_GE};
-	const double vals[] = {1, 2, 3, 1, 0.5, 2, 0.3, 4};
+	const ls_lesson_var vars[] = { LS_LESSON_VAR_LOSS,  LS_LESSON_VAR_GRAD,  LS_LESSON_VAR_RANK,
+				       LS_LESSON_VAR_RSTAR, LS_LESSON_VAR_RATIO, LS_LESSON_VAR_NORM,
+				       LS_LESSON_VAR_DIST,  LS_LESSON_VAR_STEP };
+	const ls_lesson_op ops[] = { LS_LESSON_LT, LS_LESSON_LE, LS_LESSON_GT, LS_LESSON_GE,
+				     LS_LESSON_EQ, LS_LESSON_NE, LS_LESSON_LT, LS_LESSON_GE };
+	const double vals[] = { 1, 2, 3, 1, 0.5, 2, 0.3, 4 };
 	for (size_t i = 0; i < 8; i++) {
 		assert_int_equal(r->cond[i].var, vars[i]);
 		assert_int_equal(r->cond[i].op, ops[i]);
@@ -151,18 +151,19 @@ static void test_every_construct(void **state)
 
 	/* Verdict and regime names: words, or strings ("n/a" must be one). */
 	l = parse_ok("when verdict == global and verdict != \"n/a\" and verdict==not-stationary "
-	             "and verdict != \"spurious\" and verdict == saddle and regime == special "
-	             "and regime != generic and regime == \"n/a\": pause\n");
+		     "and verdict != \"spurious\" and verdict == saddle and regime == special "
+		     "and regime != generic and regime == \"n/a\": pause\n");
 	assert_int_equal(l->nrules, 1);
 	const ls_lesson_cond want[] = {
-	        {LS_LESSON_VAR_VERDICT, LS_LESSON_EQ, LS_VERDICT_GLOBAL},
-	        {LS_LESSON_VAR_VERDICT, LS_LESSON_NE, LS_VERDICT_NA},
-	        {LS_LESSON_VAR_VERDICT, LS_LESSON_EQ, LS_VERDICT_NOT_STATIONARY},
-	        {LS_LESSON_VAR_VERDICT, LS_LESSON_NE, LS_VERDICT_SPURIOUS},
-	        {LS_LESSON_VAR_VERDICT, LS_LESSON_EQ, LS_VERDICT_SADDLE},
-	        {LS_LESSON_VAR_REGIME, LS_LESSON_EQ, LS_REGIME_SPECIAL},
-	        {LS_LESSON_VAR_REGIME, LS_LESSON_NE, LS_REGIME_GENERIC},
-	        {LS_LESSON_VAR_REGIME, LS_LESSON_EQ, LS_REGIME_NA}};
+		{ LS_LESSON_VAR_VERDICT, LS_LESSON_EQ, LS_VERDICT_GLOBAL },
+		{ LS_LESSON_VAR_VERDICT, LS_LESSON_NE, LS_VERDICT_NA },
+		{ LS_LESSON_VAR_VERDICT, LS_LESSON_EQ, LS_VERDICT_NOT_STATIONARY },
+		{ LS_LESSON_VAR_VERDICT, LS_LESSON_NE, LS_VERDICT_SPURIOUS },
+		{ LS_LESSON_VAR_VERDICT, LS_LESSON_EQ, LS_VERDICT_SADDLE },
+		{ LS_LESSON_VAR_REGIME, LS_LESSON_EQ, LS_REGIME_SPECIAL },
+		{ LS_LESSON_VAR_REGIME, LS_LESSON_NE, LS_REGIME_GENERIC },
+		{ LS_LESSON_VAR_REGIME, LS_LESSON_EQ, LS_REGIME_NA }
+	};
 	assert_int_equal(l->rules[0].ncond, 8);
 	for (size_t i = 0; i < 8; i++) {
 		assert_int_equal(l->rules[0].cond[i].var, want[i].var);
@@ -176,7 +177,7 @@ static void test_parse_errors(void **state)
 {
 	(void)state;
 	parse_fails("bogus 1", 1, 1,
-	            "expected 'set', 'title', 'at', 'after' or 'when', got 'bogus'");
+		    "expected 'set', 'title', 'at', 'after' or 'when', got 'bogus'");
 	parse_fails("set lambda x", 1, 12, "set lambda: 'x' is not a finite number");
 	parse_fails("set lamda 0.1", 1, 5, "unknown parameter 'lamda'");
 	parse_fails("set lambda", 1, 11, "expected a value for 'lambda'");
@@ -189,8 +190,8 @@ static void test_parse_errors(void **state)
 	parse_fails("at -1: stop", 1, 4, "'-1' is not a step number");
 	parse_fails("at 5 pause", 1, 6, "expected ':' after the step, got 'pause'");
 	parse_fails("at 5:", 1, 6,
-	            "expected an action (set, caption, pause, kick, reset or stop), "
-	            "got the end of the file");
+		    "expected an action (set, caption, pause, kick, reset or stop), "
+		    "got the end of the file");
 	parse_fails("at 5:\n", 1, 6, "got the end of the line");
 	parse_fails("at 5: jump", 1, 7, "unknown action 'jump'");
 	parse_fails("at 5: caption hello", 1, 15, "expected a string after 'caption', got 'hello'");
@@ -204,33 +205,34 @@ static void test_parse_errors(void **state)
 	parse_fails("at 5: set rank 0", 1, 16, "set rank: 0 is outside");
 	/* Found by the fuzzer: a quoted value with a line break made a two-line message. */
 	parse_fails("set lambda \"a \\\"b\\\"\\n\"; pause", 1, 12,
-	            "set lambda: a value is one line");
+		    "set lambda: a value is one line");
 	parse_fails("when foo < 1: pause", 1, 6, "unknown condition 'foo'");
 	parse_fails("when loss 1: pause", 1, 11,
-	            "expected a comparison (<, <=, >, >=, ==, !=) after 'loss', got '1'");
-	parse_fails("when verdict == globl: pause", 1, 17,
-	            "unknown verdict 'globl' (not-stationary, saddle, global, spurious or \"n/a\")");
+		    "expected a comparison (<, <=, >, >=, ==, !=) after 'loss', got '1'");
+	parse_fails(
+		"when verdict == globl: pause", 1, 17,
+		"unknown verdict 'globl' (not-stationary, saddle, global, spurious or \"n/a\")");
 	parse_fails("at 0: pause\nafter 5 when loss < 1 and verdict != unknown: stop", 2, 38,
-	            "unknown verdict 'unknown'");
+		    "unknown verdict 'unknown'");
 	parse_fails("when verdict == n/a: pause", 1, 17,
-	            "unknown verdict 'n' (write \"n/a\" in quotes: '/' ends a word)");
+		    "unknown verdict 'n' (write \"n/a\" in quotes: '/' ends a word)");
 	parse_fails("when regime != n/a: pause", 1, 16, "unknown regime 'n' (write \"n/a\"");
 	parse_fails("when verdict == \"na\": pause", 1, 17, "unknown verdict \"na\" (");
 	/* Found by the fuzzer: a quoted name with a line break made a two-line message. */
 	parse_fails("when regime == \"generic: \\n\"\n", 1, 16,
-	            "unknown regime \"generic: ...\" (");
+		    "unknown regime \"generic: ...\" (");
 	parse_fails("when verdict == 3: pause", 1, 17, "unknown verdict '3'");
 	parse_fails("when verdict ==: pause", 1, 16,
-	            "expected a verdict (not-stationary, saddle, global, spurious or \"n/a\"), "
-	            "got ':'");
+		    "expected a verdict (not-stationary, saddle, global, spurious or \"n/a\"), "
+		    "got ':'");
 	parse_fails("when verdict < global: pause", 1, 14,
-	            "expected a comparison (== or !=) after 'verdict', got an operator");
+		    "expected a comparison (== or !=) after 'verdict', got an operator");
 	parse_fails("when verdict global: pause", 1, 14,
-	            "expected a comparison (== or !=) after 'verdict', got 'global'");
+		    "expected a comparison (== or !=) after 'verdict', got 'global'");
 	parse_fails("when regime >= special: pause", 1, 13,
-	            "expected a comparison (== or !=) after 'regime'");
+		    "expected a comparison (== or !=) after 'regime'");
 	parse_fails("when regime == global: pause", 1, 16,
-	            "unknown regime 'global' (special, generic or \"n/a\")");
+		    "unknown regime 'global' (special, generic or \"n/a\")");
 	parse_fails("when regime != \"unknown\": pause", 1, 16, "unknown regime \"unknown\"");
 	parse_fails("when verdicts == global: pause", 1, 6, "unknown condition 'verdicts'");
 	parse_fails("when loss < abc: pause", 1, 13, "'abc' is not a finite number");
@@ -240,12 +242,12 @@ static void test_parse_errors(void **state)
 	parse_fails("when loss < 1 pause", 1, 15, "expected 'and' or ':', got 'pause'");
 	parse_fails("when loss < 1 and: pause", 1, 18, "expected a condition");
 	parse_fails("when diverged and diverged and diverged and diverged and diverged and "
-	            "diverged and diverged and diverged and diverged: stop",
-	            1, 110, "more than 8 conditions");
+		    "diverged and diverged and diverged and diverged: stop",
+		    1, 110, "more than 8 conditions");
 	parse_fails("after 10 if loss < 1: pause", 1, 10,
-	            "expected 'when' after 'after STEP', got 'if'");
+		    "expected 'when' after 'after STEP', got 'if'");
 	parse_fails("at 5: pause stop", 1, 13,
-	            "expected ';' or the end of the line after an action, got 'stop'");
+		    "expected ';' or the end of the line after an action, got 'stop'");
 	parse_fails("at 5: pause\nset lambda 1", 2, 1, "setup lines come before the first rule");
 	parse_fails("at 5: pause\ntitle \"x\"", 2, 1, "setup lines come before the first rule");
 	parse_fails("title \"a\"\ntitle \"b\"", 2, 1, "a second title");
@@ -260,17 +262,17 @@ static void test_parse_errors(void **state)
 	parse_fails_n("at 5: pause \0 x", 15, 1, 13, "NUL byte");
 	/* Columns count characters: the é before the error is one column. */
 	parse_fails("# \xC3\xA9\nat 5: caption \"\xC3\xA9\" pause", 2, 19,
-	            "expected ';' or the end of the line after an action, got 'pause'");
+		    "expected ';' or the end of the line after an action, got 'pause'");
 	/* A continued line keeps its own line numbers. */
 	parse_fails("at 5: caption \"a\" \\\n  bogus", 2, 3, "got 'bogus'");
 	/* Long words are shortened in messages. */
 	parse_fails(
-	        "at 5: "
-	        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	        1, 7, "unknown action 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'");
+		"at 5: "
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		1, 7, "unknown action 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'");
 	/* The setup applied to the defaults must be a valid run (rank 8 > min(m, n) = 4). */
 	parse_fails("set m 4\nset n 4 # both", 2, 1,
-	            "the setup lines give an invalid run: --rank: 8 exceeds min(m, n) = 4");
+		    "the setup lines give an invalid run: --rank: 8 exceeds min(m, n) = 4");
 	parse_fails("set rank 6; set n 5", 1, 13, "invalid run: --rank: 6 exceeds min(m, n) = 5");
 }
 
@@ -309,7 +311,7 @@ static void test_file_errors(void **state)
 	assert_int_equal(ls_lesson_load(path, &l, &err), LS_EFORMAT);
 	char want[128];
 	snprintf(want, sizeof want,
-	         "%s:2:7: unknown action 'halt' (set, caption, pause, kick, reset or stop)", path);
+		 "%s:2:7: unknown action 'halt' (set, caption, pause, kick, reset or stop)", path);
 	assert_string_equal(err.msg, want);
 	remove(path);
 }
@@ -317,8 +319,8 @@ static void test_file_errors(void **state)
 /* ---- The interpreter on real sessions. */
 
 static const char *const small_approx =
-        "set problem approx; set m 20; set n 16; set true-rank 3; set rank 6; set lambda 0.2; "
-        "set lr 0.1\n";
+	"set problem approx; set m 20; set n 16; set true-rank 3; set rank 6; set lambda 0.2; "
+	"set lr 0.1\n";
 
 static ls_session *session_for(const ls_lesson *l)
 {
@@ -460,9 +462,9 @@ static void test_when_fires_once(void **state)
 
 	char rules[256];
 	snprintf(rules, sizeof rules,
-	         "when loss < %.17g: caption \"low\"\nwhen step >= 0: caption \"start\"\n"
-	         "at 400: stop\n",
-	         thr);
+		 "when loss < %.17g: caption \"low\"\nwhen step >= 0: caption \"start\"\n"
+		 "at 400: stop\n",
+		 thr);
 	ls_lesson *l = parse_cat(small_approx, rules);
 	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 1000);
@@ -483,19 +485,19 @@ static void test_caption_order(void **state)
 {
 	(void)state;
 	ls_lesson *l = parse_cat(small_approx, "at 50: caption \"f\"\n"
-	                                       "at 10: caption \"b\"\n"
-	                                       "when step >= 30: caption \"e\"\n"
-	                                       "at 10: caption \"c\"; caption \"c2\"\n"
-	                                       "at 30: caption \"d\"\n"
-	                                       "at 0: caption \"a\"\n"
-	                                       "at 60: stop\n");
+					       "at 10: caption \"b\"\n"
+					       "when step >= 30: caption \"e\"\n"
+					       "at 10: caption \"c\"; caption \"c2\"\n"
+					       "at 30: caption \"d\"\n"
+					       "at 0: caption \"a\"\n"
+					       "at 60: stop\n");
 	ls_session *s;
 	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 7);
 	size_t n;
 	const ls_lesson_event *ev = ls_lesson_run_events(r, &n);
-	const char *want[] = {"a", "b", "c", "c2", "d", "e", "f"};
-	const long at[] = {0, 10, 10, 10, 30, 30, 50};
+	const char *want[] = { "a", "b", "c", "c2", "d", "e", "f" };
+	const long at[] = { 0, 10, 10, 10, 30, 30, 50 };
 	assert_int_equal(n, 8);
 	for (size_t i = 0; i < 7; i++) {
 		assert_int_equal(ev[i].kind, LS_LESSON_EV_CAPTION);
@@ -511,8 +513,8 @@ static void test_clock_across_restarts(void **state)
 	(void)state;
 	/* An init change restarts the session at step 0; the lesson clock goes on. */
 	ls_lesson *l = parse_cat(small_approx, "at 50: set init large\n"
-	                                       "at 80: caption \"x\"\n"
-	                                       "after 60 when step >= 20: caption \"y\"\n");
+					       "at 80: caption \"x\"\n"
+					       "after 60 when step >= 20: caption \"y\"\n");
 	ls_session *s;
 	ls_lesson_run *r = start(l, &s);
 	play(r, s, 200, 1000);
@@ -555,9 +557,9 @@ static void test_actions_and_refusals(void **state)
 {
 	(void)state;
 	ls_lesson *l = parse_ok("set problem approx; set m 8; set n 8; set rank 4; set lr 0.1\n"
-	                        "at 0: set rank 9; caption \"goes on\"\n"
-	                        "at 5: kick 0.5; pause; reset\n"
-	                        "after 20 when loss >= 0: stop\n");
+				"at 0: set rank 9; caption \"goes on\"\n"
+				"at 5: kick 0.5; pause; reset\n"
+				"after 20 when loss >= 0: stop\n");
 	ls_session *s;
 	ls_lesson_run *r = start(l, &s);
 	ls_error err;
@@ -613,9 +615,9 @@ static void test_diverged_and_undefined(void **state)
 {
 	(void)state;
 	ls_lesson *l = parse_ok("set problem approx; set m 8; set n 8; set rank 4; set lr 50; "
-	                        "set init large\n"
-	                        "when diverged: caption \"boom\"; set lr 0.1; reset\n"
-	                        "at 200: stop\n");
+				"set init large\n"
+				"when diverged: caption \"boom\"; set lr 0.1; reset\n"
+				"at 200: stop\n");
 	ls_session *s;
 	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 1000);
@@ -637,11 +639,11 @@ static void test_diverged_and_undefined(void **state)
 
 	/* Without a baseline rstar, ratio and dist are undefined: every comparison is false. */
 	const char *rules =
-	        "when rstar >= 0: caption \"r\"\nwhen dist != 5: caption \"d\"\n"
-	        "when ratio != 5: caption \"q\"\nwhen rank >= 0 and norm >= 0 and grad >= 0: "
-	        "caption \"n\"\nat 3: stop\n";
+		"when rstar >= 0: caption \"r\"\nwhen dist != 5: caption \"d\"\n"
+		"when ratio != 5: caption \"q\"\nwhen rank >= 0 and norm >= 0 and grad >= 0: "
+		"caption \"n\"\nat 3: stop\n";
 	l = parse_cat("set problem approx; set m 8; set n 8; set rank 4; set baseline off\n",
-	              rules);
+		      rules);
 	r = start(l, &s);
 	play(r, s, 100000, 1000);
 	ev = ls_lesson_run_events(r, &n);
@@ -692,12 +694,12 @@ static void test_verdict_spurious(void **state)
 {
 	(void)state;
 	ls_lesson *l = parse_ok("set problem loud5; set rank 2; set lambda 0.01; set lr 0.02; "
-	                        "set seed 1; set init custom; set init-a 2; set init-b 2\n"
-	                        "when verdict == global: caption \"g\"\n"
-	                        "when verdict == \"n/a\": caption \"na\"\n"
-	                        "when verdict != not-stationary: caption \"st\"\n"
-	                        "when verdict == spurious: caption \"s\"; stop\n"
-	                        "at 40000: stop\n");
+				"set seed 1; set init custom; set init-a 2; set init-b 2\n"
+				"when verdict == global: caption \"g\"\n"
+				"when verdict == \"n/a\": caption \"na\"\n"
+				"when verdict != not-stationary: caption \"st\"\n"
+				"when verdict == spurious: caption \"s\"; stop\n"
+				"at 40000: stop\n");
 	ls_session *s;
 	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 1000);
@@ -727,11 +729,10 @@ static void test_verdict_spurious(void **state)
 static void test_verdict_global(void **state)
 {
 	(void)state;
-	ls_lesson *l = parse_cat(small_approx,
-	                         "when verdict == global: caption \"g\"\n"
-	                         "when verdict == spurious: caption \"s\"\n"
-	                         "when verdict == saddle: caption \"sd\"\n"
-	                         "at 4000: stop\n");
+	ls_lesson *l = parse_cat(small_approx, "when verdict == global: caption \"g\"\n"
+					       "when verdict == spurious: caption \"s\"\n"
+					       "when verdict == saddle: caption \"sd\"\n"
+					       "at 4000: stop\n");
 	ls_session *s;
 	ls_lesson_run *r = start(l, &s);
 	long t = -1, at_t = -1;
@@ -764,7 +765,7 @@ static void test_verdict_global(void **state)
 
 	/* A verdict is computed only for a rule whose other conditions hold. */
 	l = parse_cat(small_approx, "when loss < 0 and verdict == global: caption \"g\"\n"
-	                            "at 3000: stop\n");
+				    "at 3000: stop\n");
 	r = start(l, &s);
 	play(r, s, 100000, 1000);
 	assert_int_equal(caption_clock(r, "g"), -1);
@@ -779,12 +780,12 @@ static void test_verdict_gate(void **state)
 {
 	(void)state;
 	const char *rules = "when verdict == global: caption \"g\"\n"
-	                    "when verdict != global: caption \"ng\"\n"
-	                    "after 1000 when verdict == not-stationary: caption \"ns\"\n"
-	                    "at 2000: stop\n";
+			    "when verdict != global: caption \"ng\"\n"
+			    "after 1000 when verdict == not-stationary: caption \"ns\"\n"
+			    "at 2000: stop\n";
 	ls_lesson *l = parse_cat("set problem approx; set m 20; set n 16; set true-rank 3; "
-	                         "set rank 6; set lambda 0.2; set lr 0.0001\n",
-	                         rules);
+				 "set rank 6; set lambda 0.2; set lr 0.0001\n",
+				 rules);
 	ls_session *s;
 	ls_lesson_run *r = start(l, &s);
 	play(r, s, 100000, 1000);
@@ -799,8 +800,8 @@ static void test_verdict_gate(void **state)
 	finish(r, s, l);
 
 	l = parse_cat("set problem approx; set m 20; set n 16; set true-rank 3; set rank 6; "
-	              "set lambda 0.2; set lr 0.1; set baseline off\n",
-	              rules);
+		      "set lambda 0.2; set lr 0.1; set baseline off\n",
+		      rules);
 	r = start(l, &s);
 	play(r, s, 100000, 1000);
 	assert_int_equal(caption_clock(r, "g"), -1);
@@ -816,12 +817,12 @@ static void test_regime(void **state)
 {
 	(void)state;
 	ls_lesson *l = parse_ok("set problem regression; set m 8; set n 8; set true-rank 2; "
-	                        "set rank 3; set kappa 1.5\n"
-	                        "when regime == special: caption \"sp\"\n"
-	                        "when regime == generic: caption \"ge\"\n"
-	                        "when regime != special and regime != generic: caption \"x\"\n"
-	                        "at 10: set kappa 8\n"
-	                        "at 20: stop\n");
+				"set rank 3; set kappa 1.5\n"
+				"when regime == special: caption \"sp\"\n"
+				"when regime == generic: caption \"ge\"\n"
+				"when regime != special and regime != generic: caption \"x\"\n"
+				"at 10: set kappa 8\n"
+				"at 20: stop\n");
 	ls_session *s;
 	ls_lesson_run *r = start(l, &s);
 	assert_int_equal(ls_session_metrics(s)->mod[0].regime_exact, LS_REGIME_SPECIAL);
@@ -855,8 +856,9 @@ static void test_shipped_lessons(void **state)
 	}
 	closedir(d);
 	qsort(names, count, sizeof *names, by_name);
-	const char *required[] = {"init-fails-loudly.lesson", "mk-step.lesson",
-	                          "rank-accuracy.lesson", "regimes.lesson", "weight-decay.lesson"};
+	const char *required[] = { "init-fails-loudly.lesson", "mk-step.lesson",
+				   "rank-accuracy.lesson", "regimes.lesson",
+				   "weight-decay.lesson" };
 	for (size_t i = 0; i < sizeof required / sizeof *required; i++)
 		assert_non_null(bsearch(&required[i], names, count, sizeof *names, by_name));
 	for (size_t i = 0; i < count; i++) {
@@ -872,7 +874,7 @@ static void test_shipped_lessons(void **state)
 		play(r, s, 40000, 5000);
 		if (!ls_lesson_run_stopped(r))
 			fail_msg("%s: did not reach its stop (clock %ld)", names[i],
-			         ls_lesson_run_clock(r));
+				 ls_lesson_run_clock(r));
 		size_t n, captions = 0;
 		const ls_lesson_event *ev = ls_lesson_run_events(r, &n);
 		for (size_t k = 0; k < l->nrules; k++) {
@@ -881,7 +883,7 @@ static void test_shipped_lessons(void **state)
 				fired = fired || ev[j].rule == &l->rules[k];
 			if (!fired)
 				fail_msg("%s:%zu: the rule never fired", names[i],
-				         l->rules[k].pos.line);
+					 l->rules[k].pos.line);
 		}
 		for (size_t j = 0; j < n; j++) {
 			char line[LS_ERROR_MSG_MAX + 512];
@@ -899,20 +901,20 @@ static void test_shipped_lessons(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_every_construct),
-	        cmocka_unit_test(test_parse_errors),
-	        cmocka_unit_test(test_file_errors),
-	        cmocka_unit_test(test_at_exact_step),
-	        cmocka_unit_test(test_when_fires_once),
-	        cmocka_unit_test(test_caption_order),
-	        cmocka_unit_test(test_clock_across_restarts),
-	        cmocka_unit_test(test_actions_and_refusals),
-	        cmocka_unit_test(test_diverged_and_undefined),
-	        cmocka_unit_test(test_verdict_spurious),
-	        cmocka_unit_test(test_verdict_global),
-	        cmocka_unit_test(test_verdict_gate),
-	        cmocka_unit_test(test_regime),
-	        cmocka_unit_test(test_shipped_lessons),
+		cmocka_unit_test(test_every_construct),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_at_exact_step),
+		cmocka_unit_test(test_when_fires_once),
+		cmocka_unit_test(test_caption_order),
+		cmocka_unit_test(test_clock_across_restarts),
+		cmocka_unit_test(test_actions_and_refusals),
+		cmocka_unit_test(test_diverged_and_undefined),
+		cmocka_unit_test(test_verdict_spurious),
+		cmocka_unit_test(test_verdict_global),
+		cmocka_unit_test(test_verdict_gate),
+		cmocka_unit_test(test_regime),
+		cmocka_unit_test(test_shipped_lessons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

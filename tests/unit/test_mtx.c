@@ -29,30 +29,30 @@ static void test_formats(void **state)
 	assert_ok(parse("%%MatrixMarket matrix coordinate real general\n% a comment\n\n"
 			"3 2 4\n1 1 1.5\n3 2 -2e-3\n2 1 4\n2 1 1\n",
 			&M, NULL));
-	expect(&M, 3, 2, (const double[]){1.5, 0, 5, 0, 0, -2e-3}); /* (2,1) summed */
+	expect(&M, 3, 2, (const double[]){ 1.5, 0, 5, 0, 0, -2e-3 }); /* (2,1) summed */
 	ls_mat_free(&M);
 	assert_ok(parse("%%matrixmarket MATRIX Coordinate Pattern Symmetric\r\n3 3 3\r\n1 1\r\n"
 			"3 1\r\n3 2\r\n",
 			&M, NULL));
-	expect(&M, 3, 3, (const double[]){1, 0, 1, 0, 0, 1, 1, 1, 0});
+	expect(&M, 3, 3, (const double[]){ 1, 0, 1, 0, 0, 1, 1, 1, 0 });
 	ls_mat_free(&M);
 	assert_ok(parse("%%MatrixMarket matrix coordinate integer skew-symmetric\n2 2 1\n2 1 7\n",
 			&M, NULL));
-	expect(&M, 2, 2, (const double[]){0, -7, 7, 0});
+	expect(&M, 2, 2, (const double[]){ 0, -7, 7, 0 });
 	ls_mat_free(&M);
 	/* Array: column-major. */
 	assert_ok(parse("%%MatrixMarket matrix array real general\n2 3\n1\n2\n3\n4\n5\n6\n", &M,
 			NULL));
-	expect(&M, 2, 3, (const double[]){1, 3, 5, 2, 4, 6});
+	expect(&M, 2, 3, (const double[]){ 1, 3, 5, 2, 4, 6 });
 	ls_mat_free(&M);
 	/* Symmetric array: the lower triangle, column by column. */
 	assert_ok(parse("%%MatrixMarket matrix array integer symmetric\n3 3\n1\n2\n3\n4\n5\n6\n",
 			&M, NULL));
-	expect(&M, 3, 3, (const double[]){1, 2, 3, 2, 4, 5, 3, 5, 6});
+	expect(&M, 3, 3, (const double[]){ 1, 2, 3, 2, 4, 5, 3, 5, 6 });
 	ls_mat_free(&M);
-	assert_ok(parse("%%MatrixMarket matrix array real skew-symmetric\n3 3\n1\n2\n3\n", &M,
-			NULL));
-	expect(&M, 3, 3, (const double[]){0, -1, -2, 1, 0, -3, 2, 3, 0});
+	assert_ok(
+		parse("%%MatrixMarket matrix array real skew-symmetric\n3 3\n1\n2\n3\n", &M, NULL));
+	expect(&M, 3, 3, (const double[]){ 0, -1, -2, 1, 0, -3, 2, 3, 0 });
 	ls_mat_free(&M);
 }
 
@@ -64,51 +64,52 @@ static void test_bad_files(void **state)
 		ls_status code;
 		const char *msg;
 	} cases[] = {
-		{"", LS_EFORMAT, "t.mtx: empty file"},
-		{"%%MatrixMarket matrix coordinate real\n1 1 0\n", LS_EFORMAT, "line 1: expected"},
-		{"%%MatrixMarket vector coordinate real general\n", LS_EUNSUPPORTED,
-		 "object 'vector'"},
-		{"%%MatrixMarket matrix coordinate complex general\n", LS_EUNSUPPORTED,
-		 "field 'complex' not supported"},
-		{"%%MatrixMarket matrix array pattern general\n", LS_EUNSUPPORTED,
-		 "field 'pattern' not supported"},
-		{"%%MatrixMarket matrix coordinate real weird\n", LS_EFORMAT, "symmetry 'weird'"},
-		{"%%MatrixMarket matrix coordinate real general\n", LS_EFORMAT, "no size line"},
-		{"%%MatrixMarket matrix coordinate real general\n2 2\n", LS_EFORMAT,
-		 "line 2: expected 3 non-negative integers"},
-		{"%%MatrixMarket matrix coordinate real general\n2 2 1\n3 1 1\n", LS_ERANGE,
-		 "line 3: entry (3, 1) outside the 2×2 matrix"},
-		{"%%MatrixMarket matrix coordinate real general\n2 2 1\n0 1 1\n", LS_ERANGE,
-		 "entry (0, 1)"},
-		{"%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n", LS_EFORMAT,
-		 "2 entries announced, only 1 present"},
-		{"%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1\n2 2 2\n", LS_EFORMAT,
-		 "line 4: more entries than announced"},
-		{"%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 x\n", LS_EFORMAT,
-		 "line 3: expected 1 numbers"},
-		{"%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1 1\n", LS_EFORMAT,
-		 "line 3: more than 1 fields"},
-		{"%%MatrixMarket matrix coordinate integer general\n2 2 1\n1 1 1.5\n", LS_EFORMAT,
-		 "expected 1 integers"},
-		{"%%MatrixMarket matrix coordinate real symmetric\n2 2 1\n1 2 1\n", LS_EFORMAT,
-		 "entry (1, 2) is not below the diagonal of a symmetric matrix"},
-		{"%%MatrixMarket matrix coordinate real symmetric\n2 3 0\n", LS_EDIM,
-		 "must be square, not 2×3"},
-		{"%%MatrixMarket matrix array real general\n2 2\n1\n", LS_EFORMAT,
-		 "announces 4 entries but only 2 bytes follow"},
-		{"%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n", LS_EFORMAT,
-		 "data ends before entry (2, 2)"},
-		{"%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n\n\n\n\n", LS_EFORMAT,
-		 "data ends before entry (2, 2)"},
-		{"%%MatrixMarket matrix coordinate real general\n100000 100000 1\n1 1 1\n",
-		 LS_ETOOBIG, "100000×100000 exceeds the limit of"},
+		{ "", LS_EFORMAT, "t.mtx: empty file" },
+		{ "%%MatrixMarket matrix coordinate real\n1 1 0\n", LS_EFORMAT,
+		  "line 1: expected" },
+		{ "%%MatrixMarket vector coordinate real general\n", LS_EUNSUPPORTED,
+		  "object 'vector'" },
+		{ "%%MatrixMarket matrix coordinate complex general\n", LS_EUNSUPPORTED,
+		  "field 'complex' not supported" },
+		{ "%%MatrixMarket matrix array pattern general\n", LS_EUNSUPPORTED,
+		  "field 'pattern' not supported" },
+		{ "%%MatrixMarket matrix coordinate real weird\n", LS_EFORMAT, "symmetry 'weird'" },
+		{ "%%MatrixMarket matrix coordinate real general\n", LS_EFORMAT, "no size line" },
+		{ "%%MatrixMarket matrix coordinate real general\n2 2\n", LS_EFORMAT,
+		  "line 2: expected 3 non-negative integers" },
+		{ "%%MatrixMarket matrix coordinate real general\n2 2 1\n3 1 1\n", LS_ERANGE,
+		  "line 3: entry (3, 1) outside the 2×2 matrix" },
+		{ "%%MatrixMarket matrix coordinate real general\n2 2 1\n0 1 1\n", LS_ERANGE,
+		  "entry (0, 1)" },
+		{ "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n", LS_EFORMAT,
+		  "2 entries announced, only 1 present" },
+		{ "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1\n2 2 2\n",
+		  LS_EFORMAT, "line 4: more entries than announced" },
+		{ "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 x\n", LS_EFORMAT,
+		  "line 3: expected 1 numbers" },
+		{ "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1 1\n", LS_EFORMAT,
+		  "line 3: more than 1 fields" },
+		{ "%%MatrixMarket matrix coordinate integer general\n2 2 1\n1 1 1.5\n", LS_EFORMAT,
+		  "expected 1 integers" },
+		{ "%%MatrixMarket matrix coordinate real symmetric\n2 2 1\n1 2 1\n", LS_EFORMAT,
+		  "entry (1, 2) is not below the diagonal of a symmetric matrix" },
+		{ "%%MatrixMarket matrix coordinate real symmetric\n2 3 0\n", LS_EDIM,
+		  "must be square, not 2×3" },
+		{ "%%MatrixMarket matrix array real general\n2 2\n1\n", LS_EFORMAT,
+		  "announces 4 entries but only 2 bytes follow" },
+		{ "%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n", LS_EFORMAT,
+		  "data ends before entry (2, 2)" },
+		{ "%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n\n\n\n\n", LS_EFORMAT,
+		  "data ends before entry (2, 2)" },
+		{ "%%MatrixMarket matrix coordinate real general\n100000 100000 1\n1 1 1\n",
+		  LS_ETOOBIG, "100000×100000 exceeds the limit of" },
 		/* Found by fuzz_mtx (a hang): an empty array with a huge column count. */
-		{"%%MatrixMarket matrix array real general\n0 79244444444444\n", LS_ETOOBIG,
-		 "0×79244444444444 exceeds the limit"},
-		{"%%MatrixMarket matrix coordinate real general\n2 2 1000\n1 1 1\n", LS_EFORMAT,
-		 "announces 1000 entries"},
-		{"%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1e999\n", LS_EFORMAT,
-		 "expected 1 numbers"},
+		{ "%%MatrixMarket matrix array real general\n0 79244444444444\n", LS_ETOOBIG,
+		  "0×79244444444444 exceeds the limit" },
+		{ "%%MatrixMarket matrix coordinate real general\n2 2 1000\n1 1 1\n", LS_EFORMAT,
+		  "announces 1000 entries" },
+		{ "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1e999\n", LS_EFORMAT,
+		  "expected 1 numbers" },
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		ls_mat M;
@@ -139,7 +140,7 @@ static void test_file(void **state)
 	write_file(dir, "a.mtx", text, strlen(text), path);
 	ls_mat M;
 	assert_ok(ls_matrix_load(path, &M, NULL));
-	expect(&M, 2, 2, (const double[]){0, 0, 0, 0.5});
+	expect(&M, 2, 2, (const double[]){ 0, 0, 0, 0.5 });
 	ls_mat_free(&M);
 	remove_dir(dir);
 }

@@ -54,7 +54,7 @@ static void patch(unsigned char *buf, size_t len, const char *from, const char *
 /* The numpy fixtures tests/data/npy/example_f64_<name>.npy, each arange(24).reshape(2, 3, 4)
  * in float64; path := the f-th one's path. */
 static const char *const fixture_names[4] = { "little_endian_standard", "little_endian_fortran",
-					       "big_endian_standard", "big_endian_fortran" };
+					      "big_endian_standard", "big_endian_fortran" };
 
 static void fixture_path(char *path, size_t len, int f)
 {
@@ -129,7 +129,7 @@ static void test_fixture_bad_bool(void **state)
 	assert_int_equal(ls_npy_load(path, &M, &err), LS_EFORMAT);
 	assert_contains(err.msg, "example_bool_bad_value.npy: bool element 4 holds byte 0x62");
 	/* A valid 2-D bool array reads as 0/1. */
-	unsigned char v[4] = {1, 0, 0, 1};
+	unsigned char v[4] = { 1, 0, 0, 1 };
 	size_t len;
 	unsigned char *b = build_npy(
 		1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", v, 4, &len);
@@ -143,7 +143,7 @@ static void test_versions_and_dtypes(void **state)
 {
 	(void)state;
 	/* <f4 and >f4, version 2.0 and 3.0, 2×2 C order: 1.5, -2, 0.25, 3e38. */
-	float fv[4] = {1.5f, -2.0f, 0.25f, 3e38f};
+	float fv[4] = { 1.5f, -2.0f, 0.25f, 3e38f };
 	unsigned char le[16], be[16];
 	memcpy(le, fv, 16);
 	for (int k = 0; k < 4; k++)
@@ -166,8 +166,8 @@ static void test_versions_and_dtypes(void **state)
 			free(b);
 		}
 	/* <f2 and >f2, 1-D (6,): 1, -2, 2^-24 (smallest subnormal), 65504 (largest), -0, inf. */
-	uint16_t h[6] = {0x3c00, 0xc000, 0x0001, 0x7bff, 0x8000, 0x7c00};
-	double want[6] = {1, -2, ldexp(1, -24), 65504, -0.0, INFINITY};
+	uint16_t h[6] = { 0x3c00, 0xc000, 0x0001, 0x7bff, 0x8000, 0x7c00 };
+	double want[6] = { 1, -2, ldexp(1, -24), 65504, -0.0, INFINITY };
 	for (int big = 0; big < 2; big++) {
 		unsigned char d[12];
 		for (int k = 0; k < 6; k++) {
@@ -175,11 +175,11 @@ static void test_versions_and_dtypes(void **state)
 			d[2 * k + 1 - big] = (unsigned char)(h[k] >> 8);
 		}
 		size_t len;
-		unsigned char *b =
-			build_npy(1,
-				  big ? "{'descr': '>f2', 'fortran_order': False, 'shape': (6,), }"
-				      : "{'descr': '<f2', 'fortran_order': True, 'shape': (6,), }",
-				  d, 12, &len);
+		unsigned char *b = build_npy(
+			1,
+			big ? "{'descr': '>f2', 'fortran_order': False, 'shape': (6,), }"
+			    : "{'descr': '<f2', 'fortran_order': True, 'shape': (6,), }",
+			d, 12, &len);
 		ls_mat M;
 		assert_ok(parse(b, len, &M, NULL));
 		assert_int_equal(M.rows, 6);
@@ -193,7 +193,7 @@ static void test_versions_and_dtypes(void **state)
 	/* NaN half. */
 	assert_true(isnan(ls_npy_half_to_double(0x7e00)));
 	/* Signed and unsigned integers: >i2 -3, <u8 2^63, |i1 -128. */
-	unsigned char i2[2] = {0xff, 0xfd};
+	unsigned char i2[2] = { 0xff, 0xfd };
 	size_t len;
 	unsigned char *b = build_npy(1, "{'descr': '>i2', 'fortran_order': False, 'shape': (1,), }",
 				     i2, 2, &len);
@@ -202,13 +202,13 @@ static void test_versions_and_dtypes(void **state)
 	assert_true(LS_AT(M, 0, 0) == -3);
 	ls_mat_free(&M);
 	free(b);
-	unsigned char u8[8] = {0, 0, 0, 0, 0, 0, 0, 0x80};
+	unsigned char u8[8] = { 0, 0, 0, 0, 0, 0, 0, 0x80 };
 	b = build_npy(1, "{'descr': '<u8', 'fortran_order': False, 'shape': (1,), }", u8, 8, &len);
 	assert_ok(parse(b, len, &M, NULL));
 	assert_true(LS_AT(M, 0, 0) == ldexp(1, 63));
 	ls_mat_free(&M);
 	free(b);
-	unsigned char i1[1] = {0x80};
+	unsigned char i1[1] = { 0x80 };
 	b = build_npy(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 1), }", i1, 1,
 		      &len);
 	assert_ok(parse(b, len, &M, NULL));
@@ -228,42 +228,42 @@ static void test_bad_headers(void **state)
 {
 	(void)state;
 	static const bad_case cases[] = {
-		{"{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", 16,
-		 LS_EUNSUPPORTED, "t.npy: dtype '<c16' not supported"},
-		{"{'descr': '|f8', 'fortran_order': False, 'shape': (1,), }", 8, LS_EUNSUPPORTED,
-		 "dtype '|f8' not supported"},
-		{"{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", 8,
-		 LS_EUNSUPPORTED, "structured dtype"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (), }", 8, LS_EDIM,
-		 "t.npy: 0-D array (): need 1-D or 2-D"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1), }", 8, LS_EDIM,
-		 "3-D array (1, 1, 1)"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 24, LS_EFORMAT,
-		 "truncated data (32 bytes needed, 24 present)"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 40, LS_EFORMAT,
-		 "8 trailing bytes after the data"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), 'x': 1}", 32,
-		 LS_EFORMAT, "unexpected or repeated key 'x'"},
-		{"{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (1,)}", 8,
-		 LS_EFORMAT, "unexpected or repeated key 'descr'"},
-		{"{'descr': '<f8', 'shape': (1,)}", 8, LS_EFORMAT, "missing one of"},
-		{"{'descr': '<f8', 'fortran_order': 0, 'shape': (1,)}", 8, LS_EFORMAT,
-		 "fortran_order must be True or False"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (1)}", 8, LS_EFORMAT,
-		 "a 1-D shape is written (n,)"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (-1,)}", 8, LS_EFORMAT,
-		 "non-negative integers"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (65536, 65536)}", 8, LS_ETOOBIG,
-		 "more than"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999999,)}", 8,
-		 LS_ETOOBIG, "shape entry too large"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (1,)} x", 8, LS_EFORMAT,
-		 "text after the closing '}'"},
-		{"['descr']", 8, LS_EFORMAT, "expected '{'"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (0, 4294967296)}", 0,
-		 LS_ETOOBIG, "more than"},
+		{ "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", 16, LS_EUNSUPPORTED,
+		  "t.npy: dtype '<c16' not supported" },
+		{ "{'descr': '|f8', 'fortran_order': False, 'shape': (1,), }", 8, LS_EUNSUPPORTED,
+		  "dtype '|f8' not supported" },
+		{ "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", 8,
+		  LS_EUNSUPPORTED, "structured dtype" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", 8, LS_EDIM,
+		  "t.npy: 0-D array (): need 1-D or 2-D" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1), }", 8, LS_EDIM,
+		  "3-D array (1, 1, 1)" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 24, LS_EFORMAT,
+		  "truncated data (32 bytes needed, 24 present)" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 40, LS_EFORMAT,
+		  "8 trailing bytes after the data" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), 'x': 1}", 32,
+		  LS_EFORMAT, "unexpected or repeated key 'x'" },
+		{ "{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (1,)}", 8,
+		  LS_EFORMAT, "unexpected or repeated key 'descr'" },
+		{ "{'descr': '<f8', 'shape': (1,)}", 8, LS_EFORMAT, "missing one of" },
+		{ "{'descr': '<f8', 'fortran_order': 0, 'shape': (1,)}", 8, LS_EFORMAT,
+		  "fortran_order must be True or False" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (1)}", 8, LS_EFORMAT,
+		  "a 1-D shape is written (n,)" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (-1,)}", 8, LS_EFORMAT,
+		  "non-negative integers" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (65536, 65536)}", 8,
+		  LS_ETOOBIG, "more than" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999999,)}",
+		  8, LS_ETOOBIG, "shape entry too large" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (1,)} x", 8, LS_EFORMAT,
+		  "text after the closing '}'" },
+		{ "['descr']", 8, LS_EFORMAT, "expected '{'" },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 4294967296)}", 0,
+		  LS_ETOOBIG, "more than" },
 	};
-	unsigned char zeros[64] = {0};
+	unsigned char zeros[64] = { 0 };
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		size_t len;
 		unsigned char *b = build_npy(1, cases[c].dict, zeros, cases[c].dlen, &len);
@@ -283,9 +283,8 @@ static void test_bad_framing(void **state)
 {
 	(void)state;
 	size_t len;
-	unsigned char *b =
-		build_npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }",
-			  "\0\0\0\0\0\0\0\0", 8, &len);
+	unsigned char *b = build_npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }",
+				     "\0\0\0\0\0\0\0\0", 8, &len);
 	ls_mat M;
 	ls_error err;
 	b[1] = 'X';

@@ -21,7 +21,7 @@ static void base_config(ls_config *c, int problem, long m, long n)
 }
 
 static const int problems[] = { LS_PROBLEM_APPROX, LS_PROBLEM_TRACE2, LS_PROBLEM_SENSING,
-				 LS_PROBLEM_REGRESSION };
+				LS_PROBLEM_REGRESSION };
 #define NPROB (sizeof problems / sizeof problems[0])
 
 static double max_abs(const ls_mat *M)

@@ -9,7 +9,7 @@ static const ls_problem_type *inner;
 static long calls;
 
 static ls_status counting_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *b,
-                                    double *loss, ls_mat *GA, ls_mat *GB)
+				    double *loss, ls_mat *GA, ls_mat *GB)
 {
 	calls++;
 	return inner->loss_grad(p, F, b, loss, GA, GB);
@@ -117,8 +117,8 @@ static void test_change_invalidates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_reuse_same_bits),
-	        cmocka_unit_test(test_change_invalidates),
+		cmocka_unit_test(test_reuse_same_bits),
+		cmocka_unit_test(test_change_invalidates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -658,8 +658,8 @@ static void hessian_g_eigs(ls_problem *p, factors *f, double *w)
 	}
 	for (size_t i = 0; i < np; i++)
 		for (size_t j = 0; j < i; j++)
-			LS_AT(Hg, i, j) = LS_AT(Hg, j, i) =
-				0.5 * (LS_AT(Hg, i, j) + LS_AT(Hg, j, i));
+			LS_AT(Hg, i, j) = LS_AT(Hg, j, i) = 0.5 *
+							    (LS_AT(Hg, i, j) + LS_AT(Hg, j, i));
 	assert_ok(ls_mat_sym_eig(&Hg, w, false, NULL));
 	ls_mat_free(&Hg);
 	ls_mat_free(&GAp);

@@ -87,9 +87,9 @@ static void resolve_fails(ls_config *c, const bool *given, ls_status want, char 
 
 /* f and the factor gradients from the problem against fX(X) and G = ∇f(X) given here. */
 static void check_factors(ls_problem *p, const ls_mat *A, const ls_mat *B, double s, double f,
-                          const ls_mat *G)
+			  const ls_mat *G)
 {
-	ls_factors F = {.nmod = 1, .A = A, .B = B, .s = &s};
+	ls_factors F = { .nmod = 1, .A = A, .B = B, .s = &s };
 	ls_mat GA, GB, WA, WB;
 	assert_ok(ls_mat_alloc(&GA, A->rows, A->cols, NULL));
 	assert_ok(ls_mat_alloc(&GB, B->rows, B->cols, NULL));
@@ -119,7 +119,7 @@ static void test_approx_files(void **state)
 	ls_mat M = randmat(7, 5, &rng, 1.0), A = randmat(7, 3, &rng, 0.5),
 	       B = randmat(5, 3, &rng, 0.5);
 	char path[512];
-	const char *names[] = {"m.npy", "m.csv", "m.tsv"};
+	const char *names[] = { "m.npy", "m.csv", "m.tsv" };
 	for (int k = 0; k < 3; k++) {
 		save(at(path, names[k]), &M);
 		ls_config c;
@@ -274,7 +274,7 @@ static void test_other_problems(void **state)
 	/* sensing and mlp with the planted update from a file */
 	ls_mat Xn = randmat(5, 4, &rng, 0.3);
 	save(at(px, "xn.npy"), &Xn);
-	const char *probs[] = {"sensing", "mlp"};
+	const char *probs[] = { "sensing", "mlp" };
 	for (int k = 0; k < 2; k++) {
 		ls_config_defaults(&c);
 		set(&c, "problem", probs[k]);
@@ -363,7 +363,7 @@ static void test_approx_trains_to_svt(void **state)
 	assert_ok(ls_mat_alloc(&Vt, n, n, NULL));
 	assert_ok(ls_mat_alloc(&W, m, n, NULL));
 	/* M with singular values away from λ = 0.3 (GD is slow on those near it). */
-	const double want[6] = {2.0, 1.2, 0.8, 0.1, 0.05, 0.02};
+	const double want[6] = { 2.0, 1.2, 0.8, 0.1, 0.05, 0.02 };
 	assert_ok(ls_mat_svd(&M, sv, &U, &Vt, &err));
 	for (size_t i = 0; i < n; i++) {
 		ls_mat ui = ls_mat_cols(U, i, 1);
@@ -448,7 +448,7 @@ static void test_mismatch_messages(void **state)
 	set(&c, "problem", "regression");
 	set(&c, "w0", pw);
 	set(&c, "m", "9");
-	bool given[LS_PARAM_COUNT] = {false};
+	bool given[LS_PARAM_COUNT] = { false };
 	given[LS_PARAM_m] = true;
 	resolve_fails(&c, given, LS_EDIM, msg);
 	assert_contains(msg, "w0.npy is 4×3, but --m 9 needs 9×*");
@@ -498,9 +498,9 @@ static void test_peft_pair(void **state)
 	const char *mod = "base_model.model.distilbert.transformer.layer.0.attention.q_lin";
 	char a[600], b[600];
 	snprintf(a, sizeof a, "%s/peft-distilbert-imdb/adapter_model.safetensors:%s.lora_B.weight",
-	         LS_TEST_DATA, mod);
+		 LS_TEST_DATA, mod);
 	snprintf(b, sizeof b, "%s/peft-distilbert-imdb/adapter_model.safetensors:%s.lora_A.weight",
-	         LS_TEST_DATA, mod);
+		 LS_TEST_DATA, mod);
 	ls_config c;
 	ls_config_defaults(&c);
 	set(&c, "problem", "trace2");
@@ -550,7 +550,7 @@ static void test_peft_pair(void **state)
 	set(&c, "problem", "trace2");
 	set(&c, "init-a-file", a);
 	set(&c, "rank", "4");
-	bool given[LS_PARAM_COUNT] = {false};
+	bool given[LS_PARAM_COUNT] = { false };
 	given[LS_PARAM_rank] = true;
 	char msg[LS_ERROR_MSG_MAX];
 	resolve_fails(&c, given, LS_EDIM, msg);
@@ -593,9 +593,9 @@ static void test_size_limit(void **state)
 	char pn[512], pm[512];
 	at(pn, "huge.npy");
 	char hdr[128];
-	int len =
-	        snprintf(hdr, sizeof hdr,
-	                 "{'descr': '<f8', 'fortran_order': False, 'shape': (1048576, 1048576), }");
+	int len = snprintf(
+		hdr, sizeof hdr,
+		"{'descr': '<f8', 'fortran_order': False, 'shape': (1048576, 1048576), }");
 	int total = 10 + len + 1, pad = (64 - total % 64) % 64;
 	FILE *f = fopen(pn, "wb");
 	assert_non_null(f);
@@ -619,7 +619,7 @@ static void test_size_limit(void **state)
 	f = fopen(at(ps, "huge.safetensors"), "wb");
 	assert_non_null(f);
 	const char *js = "{\"t\":{\"dtype\":\"U8\",\"shape\":[65536,32769],"
-	                 "\"data_offsets\":[0,2147549184]}}";
+			 "\"data_offsets\":[0,2147549184]}}";
 	unsigned long long jl = strlen(js);
 	for (int i = 0; i < 8; i++)
 		fputc((int)((jl >> (8 * i)) & 0xff), f);
@@ -633,8 +633,8 @@ static void test_size_limit(void **state)
 	assert_int_equal(truncate(pc, (off_t)LS_TEXT_MAX_BYTES + 1), 0);
 	char pst[600];
 	snprintf(pst, sizeof pst, "%s:t", ps);
-	const char *paths[] = {pn, pm, pst, pc};
-	const char *names[] = {"huge.npy", "huge.mtx", "huge.safetensors", "huge.csv"};
+	const char *paths[] = { pn, pm, pst, pc };
+	const char *names[] = { "huge.npy", "huge.mtx", "huge.safetensors", "huge.csv" };
 	for (int k = 0; k < 4; k++) {
 		ls_config c;
 		ls_config_defaults(&c);
@@ -717,16 +717,16 @@ static void test_session_set(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test_setup_teardown(test_approx_files, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_regression_files, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_regression_planted, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_other_problems, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_approx_trains_to_svt, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_mismatch_messages, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_peft_pair, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
-	        cmocka_unit_test(test_text_param),
-	        cmocka_unit_test_setup_teardown(test_session_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_approx_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regression_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regression_planted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_problems, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_approx_trains_to_svt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mismatch_messages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peft_pair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+		cmocka_unit_test(test_text_param),
+		cmocka_unit_test_setup_teardown(test_session_set, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,7 +65,7 @@ static void write_trace(const char *path, long nrows)
 	assert_ok(ls_config_set(&c, "rank", "8", &err));
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
-	const ls_trace_kv run[] = {{"steps", "1000"}};
+	const ls_trace_kv run[] = { { "steps", "1000" } };
 	assert_ok(ls_trace_write_header(f, LS_TRACE_CSV, &c, run, 1, false, &err));
 	for (long i = 0; i < nrows; i++) {
 		ls_metrics m;
@@ -73,7 +73,7 @@ static void write_trace(const char *path, long nrows)
 		assert_ok(ls_trace_write_row(f, LS_TRACE_CSV, &m, false, &err));
 		if (i == 5)
 			assert_ok(ls_trace_write_event(f, LS_TRACE_CSV, "caption", 50, "hello",
-			                               &err));
+						       &err));
 	}
 	fclose(f);
 }
@@ -172,9 +172,9 @@ static void test_long_trace_is_decimated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_cursor),
-	        cmocka_unit_test(test_view_from_trace),
-	        cmocka_unit_test(test_long_trace_is_decimated),
+		cmocka_unit_test(test_cursor),
+		cmocka_unit_test(test_view_from_trace),
+		cmocka_unit_test(test_long_trace_is_decimated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,7 @@ static void test_every_dtype(void **state)
 	unsigned char d[256];
 	size_t off = 0;
 	/* F64 [2, 2] row-major: 1, 2, 3, 4 → rows (1 2), (3 4). */
-	double f64[4] = {1, 2, 3, 4};
+	double f64[4] = { 1, 2, 3, 4 };
 	for (int k = 0; k < 4; k++) {
 		uint64_t u;
 		memcpy(&u, &f64[k], 8);
@@ -42,7 +42,7 @@ static void test_every_dtype(void **state)
 		off += 8;
 	}
 	/* F32 [3]: 0.1f, -1e-40f (subnormal), 3.5. */
-	float f32[3] = {0.1f, -1e-40f, 3.5f};
+	float f32[3] = { 0.1f, -1e-40f, 3.5f };
 	for (int k = 0; k < 3; k++) {
 		uint32_t u;
 		memcpy(&u, &f32[k], 4);
@@ -50,11 +50,11 @@ static void test_every_dtype(void **state)
 		off += 4;
 	}
 	/* F16 [1, 3]: 0.333251953125 (0x3555), -65504 (0xfbff), 2^-24 (0x0001). */
-	uint16_t f16[3] = {0x3555, 0xfbff, 0x0001};
+	uint16_t f16[3] = { 0x3555, 0xfbff, 0x0001 };
 	for (int k = 0; k < 3; k++, off += 2)
 		put_le(d + off, f16[k], 2);
 	/* BF16 [3, 1]: 1.0 (0x3f80), -0.0078125 (0xbc00), 3.3895313892515355e38 (0x7f7f). */
-	uint16_t bf16[3] = {0x3f80, 0xbc00, 0x7f7f};
+	uint16_t bf16[3] = { 0x3f80, 0xbc00, 0x7f7f };
 	for (int k = 0; k < 3; k++, off += 2)
 		put_le(d + off, bf16[k], 2);
 	/* I32 [2]: -5, 7; U8 [2]: 255, 0; BOOL [2]: 1, 0; I64 [1]: -2^40; I8 [1]: -1. */
@@ -65,7 +65,7 @@ static void test_every_dtype(void **state)
 	d[off++] = 0;
 	d[off++] = 1;
 	d[off++] = 0;
-	put_le(d + off, (uint64_t)-((int64_t)1 << 40), 8);
+	put_le(d + off, (uint64_t) - ((int64_t)1 << 40), 8);
 	off += 8;
 	d[off++] = 0xff;
 	const char *hdr = "{'__metadata__': {'format': 'pt', 'note': 'x'},"
@@ -92,15 +92,15 @@ static void test_every_dtype(void **state)
 		size_t rows, cols;
 		double v[4];
 	} want[] = {
-		{"f64", 2, 2, {1, 3, 2, 4}}, /* column-major */
-		{"f32", 3, 1, {(double)0.1f, (double)-1e-40f, 3.5}},
-		{"f16", 1, 3, {0.333251953125, -65504, 0x1p-24}},
-		{"bf16", 3, 1, {1.0, -0.0078125, 3.3895313892515355e38}},
-		{"i32", 2, 1, {-5, 7}},
-		{"u8", 2, 1, {255, 0}},
-		{"b", 2, 1, {1, 0}},
-		{"i64", 1, 1, {-1099511627776.0}},
-		{"i8", 1, 1, {-1}},
+		{ "f64", 2, 2, { 1, 3, 2, 4 } }, /* column-major */
+		{ "f32", 3, 1, { (double)0.1f, (double)-1e-40f, 3.5 } },
+		{ "f16", 1, 3, { 0.333251953125, -65504, 0x1p-24 } },
+		{ "bf16", 3, 1, { 1.0, -0.0078125, 3.3895313892515355e38 } },
+		{ "i32", 2, 1, { -5, 7 } },
+		{ "u8", 2, 1, { 255, 0 } },
+		{ "b", 2, 1, { 1, 0 } },
+		{ "i64", 1, 1, { -1099511627776.0 } },
+		{ "i8", 1, 1, { -1 } },
 	};
 	for (size_t t = 0; t < sizeof want / sizeof want[0]; t++) {
 		const ls_st_tensor *x = ls_st_find(&st, want[t].name);
@@ -131,46 +131,46 @@ static void test_forbidden_structures(void **state)
 {
 	(void)state;
 	static const bad_case cases[] = {
-		{"{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]},"
-		 " 'b': {'dtype': 'F32', 'shape': [2], 'data_offsets': [4, 12]}}",
-		 12, LS_EFORMAT,
-		 "t.safetensors: tensor 'b': data_offsets [4, 12] overlap tensor 'a'"},
-		{"{'a': {'dtype': 'F32', 'shape': [4], 'data_offsets': [0, 16]}}", 8, LS_EFORMAT,
-		 "tensor 'a': data_offsets [0, 16] out of range (data section has 8 bytes)"},
-		{"{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]},"
-		 " 'b': {'dtype': 'F32', 'shape': [2], 'data_offsets': [16, 24]}}",
-		 24, LS_EFORMAT, "hole of 8 bytes in the data before tensor 'b'"},
-		{"{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [8, 16]}}", 16, LS_EFORMAT,
-		 "hole of 8 bytes in the data before tensor 'a'"},
-		{"{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]}}", 12, LS_EFORMAT,
-		 "4 trailing bytes after the last tensor"},
-		{"{'a': {'dtype': 'F32', 'shape': [3], 'data_offsets': [0, 8]}}", 8, LS_EFORMAT,
-		 "tensor 'a': data_offsets [0, 8] hold 8 bytes, but F32 × 3 elements need 12"},
-		{"{'a': {'dtype': 'F128', 'shape': [1], 'data_offsets': [0, 16]}}", 16, LS_EFORMAT,
-		 "tensor 'a': unknown dtype 'F128'"},
-		{"{'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [4, 0]}}", 4, LS_EFORMAT,
-		 "end before begin"},
-		{"{'a': {'dtype': 'F32', 'shape': [-1], 'data_offsets': [0, 4]}}", 4, LS_EFORMAT,
-		 "shape entries must be non-negative integers"},
-		{"{'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0]}}", 4, LS_EFORMAT,
-		 "data_offsets must be [begin, end]"},
-		{"{'a': {'dtype': 'F32', 'shape': [1]}}", 4, LS_EFORMAT, "needs string 'dtype'"},
-		{"{'a': 3}", 0, LS_EFORMAT, "tensor 'a': entry is not an object"},
-		{"{'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]}", 4, LS_EFORMAT,
-		 "t.safetensors: bad JSON header"},
-		{"{'a': 1, 'a': 2}", 0, LS_EFORMAT, "bad JSON header"},
-		{"{} trailing", 0, LS_EFORMAT, "bad JSON header"},
-		{"[1, 2]", 0, LS_EFORMAT, "header does not start with '{'"},
-		{"{'__metadata__': {'format': 1}}", 0, LS_EFORMAT,
-		 "__metadata__ value of 'format' is not a string"},
-		{"{'__metadata__': []}", 0, LS_EFORMAT, "__metadata__ is not an object"},
-		{"{'a': {'dtype': 'F32', 'shape': [4294967296, 4294967296, 4294967296],"
-		 " 'data_offsets': [0, 4]}}",
-		 4, LS_ETOOBIG, "shape too large"},
-		{"{'a': {'dtype': 'F32', 'shape': [1,1,1,1,1,1,1,1,1], 'data_offsets': [0, 4]}}", 4,
-		 LS_EUNSUPPORTED, "9 dimensions"},
+		{ "{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]},"
+		  " 'b': {'dtype': 'F32', 'shape': [2], 'data_offsets': [4, 12]}}",
+		  12, LS_EFORMAT,
+		  "t.safetensors: tensor 'b': data_offsets [4, 12] overlap tensor 'a'" },
+		{ "{'a': {'dtype': 'F32', 'shape': [4], 'data_offsets': [0, 16]}}", 8, LS_EFORMAT,
+		  "tensor 'a': data_offsets [0, 16] out of range (data section has 8 bytes)" },
+		{ "{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]},"
+		  " 'b': {'dtype': 'F32', 'shape': [2], 'data_offsets': [16, 24]}}",
+		  24, LS_EFORMAT, "hole of 8 bytes in the data before tensor 'b'" },
+		{ "{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [8, 16]}}", 16, LS_EFORMAT,
+		  "hole of 8 bytes in the data before tensor 'a'" },
+		{ "{'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]}}", 12, LS_EFORMAT,
+		  "4 trailing bytes after the last tensor" },
+		{ "{'a': {'dtype': 'F32', 'shape': [3], 'data_offsets': [0, 8]}}", 8, LS_EFORMAT,
+		  "tensor 'a': data_offsets [0, 8] hold 8 bytes, but F32 × 3 elements need 12" },
+		{ "{'a': {'dtype': 'F128', 'shape': [1], 'data_offsets': [0, 16]}}", 16, LS_EFORMAT,
+		  "tensor 'a': unknown dtype 'F128'" },
+		{ "{'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [4, 0]}}", 4, LS_EFORMAT,
+		  "end before begin" },
+		{ "{'a': {'dtype': 'F32', 'shape': [-1], 'data_offsets': [0, 4]}}", 4, LS_EFORMAT,
+		  "shape entries must be non-negative integers" },
+		{ "{'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0]}}", 4, LS_EFORMAT,
+		  "data_offsets must be [begin, end]" },
+		{ "{'a': {'dtype': 'F32', 'shape': [1]}}", 4, LS_EFORMAT, "needs string 'dtype'" },
+		{ "{'a': 3}", 0, LS_EFORMAT, "tensor 'a': entry is not an object" },
+		{ "{'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]}", 4, LS_EFORMAT,
+		  "t.safetensors: bad JSON header" },
+		{ "{'a': 1, 'a': 2}", 0, LS_EFORMAT, "bad JSON header" },
+		{ "{} trailing", 0, LS_EFORMAT, "bad JSON header" },
+		{ "[1, 2]", 0, LS_EFORMAT, "header does not start with '{'" },
+		{ "{'__metadata__': {'format': 1}}", 0, LS_EFORMAT,
+		  "__metadata__ value of 'format' is not a string" },
+		{ "{'__metadata__': []}", 0, LS_EFORMAT, "__metadata__ is not an object" },
+		{ "{'a': {'dtype': 'F32', 'shape': [4294967296, 4294967296, 4294967296],"
+		  " 'data_offsets': [0, 4]}}",
+		  4, LS_ETOOBIG, "shape too large" },
+		{ "{'a': {'dtype': 'F32', 'shape': [1,1,1,1,1,1,1,1,1], 'data_offsets': [0, 4]}}",
+		  4, LS_EUNSUPPORTED, "9 dimensions" },
 	};
-	unsigned char zeros[32] = {0};
+	unsigned char zeros[32] = { 0 };
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		size_t len;
 		unsigned char *b = build_st(cases[c].hdr, zeros, cases[c].dlen, &len);

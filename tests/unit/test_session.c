@@ -11,9 +11,9 @@
 
 static ls_session *make(const char *const *kv)
 {
-	static const char *const base[] = { "problem", "approx", "m", "20", "n", "16",
-					    "true-rank", "3", "rank", "6", "lambda", "0.2",
-					    "lr", "0.1", NULL };
+	static const char *const base[] = { "problem", "approx",    "m",  "20",   "n",
+					    "16",      "true-rank", "3",  "rank", "6",
+					    "lambda",  "0.2",       "lr", "0.1",  NULL };
 	return session_from(base, kv);
 }
 
@@ -229,7 +229,7 @@ static void test_same_seed_same_history(void **state)
 	assert_memory_equal(ha->grad_norm, hb->grad_norm, ha->len * sizeof(double));
 	assert_memory_equal(ha->dist_star, hb->dist_star, ha->len * sizeof(double));
 	assert_memory_equal(ls_session_metrics(a)->mod[0].sigma,
-	                    ls_session_metrics(b)->mod[0].sigma, 6 * sizeof(double));
+			    ls_session_metrics(b)->mod[0].sigma, 6 * sizeof(double));
 	const char *kv2[] = { "optimizer", "adam", "lr", "0.01", "seed", "2", NULL };
 	ls_session *c = make(kv2);
 	step(c, 150);
@@ -369,8 +369,9 @@ static void test_two_modules_metrics(void **state)
 	(void)state;
 	/* mlp with LoRA on both layers: each module's spectrum and distance to X*_k against the
 	 * formed matrices, and the totals as the root sum of squares / sums over modules. */
-	const char *kv[] = { "problem", "mlp", "modules", "2", "m", "6", "n", "5", "true-rank", "1",
-			     "rank", "3", "lambda", "0.01", "lr", "0.05", NULL };
+	const char *kv[] = { "problem", "mlp",  "modules",   "2",    "m",    "6",
+			     "n",       "5",    "true-rank", "1",    "rank", "3",
+			     "lambda",  "0.01", "lr",        "0.05", NULL };
 	ls_session *s = make(kv);
 	step(s, 40);
 	const ls_metrics *mt = ls_session_metrics(s);
@@ -389,7 +390,8 @@ static void test_two_modules_metrics(void **state)
 		for (size_t j = 0; j < b->mod[k].rstar; j++)
 			for (size_t c = 0; c < n; c++)
 				for (size_t i = 0; i < m; i++)
-					LS_AT(D, i, c) -= b->mod[k].sigma[j] * LS_AT(b->mod[k].U, i, j) *
+					LS_AT(D, i, c) -= b->mod[k].sigma[j] *
+							  LS_AT(b->mod[k].U, i, j) *
 							  LS_AT(b->mod[k].V, c, j);
 		double sig[6];
 		assert_ok(ls_mat_svd_values(&X, sig, NULL));

@@ -14,9 +14,9 @@
 
 static ls_session *make(const char *const *kv)
 {
-	static const char *const base[] = { "problem", "regression", "m", "12", "n", "10",
-					    "true-rank", "2", "rank", "3", "lr", "0.02",
-					    "samples", "64", NULL };
+	static const char *const base[] = { "problem", "regression", "m",       "12",   "n",
+					    "10",      "true-rank",  "2",       "rank", "3",
+					    "lr",      "0.02",       "samples", "64",   NULL };
 	return session_from(base, kv);
 }
 
@@ -51,34 +51,34 @@ static void assert_same(const ls_session *a, const ls_session *b)
 		for (size_t j = 0; j < La->r; j++) {
 			for (size_t i = 0; i < La->A[k].rows; i++)
 				assert_true(
-				        same_double(LS_AT(La->A[k], i, j), LS_AT(Lb->A[k], i, j)));
+					same_double(LS_AT(La->A[k], i, j), LS_AT(Lb->A[k], i, j)));
 			for (size_t i = 0; i < La->B[k].rows; i++)
 				assert_true(
-				        same_double(LS_AT(La->B[k], i, j), LS_AT(Lb->B[k], i, j)));
+					same_double(LS_AT(La->B[k], i, j), LS_AT(Lb->B[k], i, j)));
 		}
 	const ls_metrics *ma = ls_session_metrics(a), *mb = ls_session_metrics(b);
-	const double va[] = {ma->loss,
-	                     ma->reg_loss,
-	                     ma->grad_norm,
-	                     ma->eta,
-	                     ma->norm_fro,
-	                     ma->dist_star,
-	                     ma->ratio,
-	                     ma->threshold,
-	                     ma->mod[0].alpha_hat,
-	                     ma->mod[0].beta_hat,
-	                     ma->mk_lhs};
-	const double vb[] = {mb->loss,
-	                     mb->reg_loss,
-	                     mb->grad_norm,
-	                     mb->eta,
-	                     mb->norm_fro,
-	                     mb->dist_star,
-	                     mb->ratio,
-	                     mb->threshold,
-	                     mb->mod[0].alpha_hat,
-	                     mb->mod[0].beta_hat,
-	                     mb->mk_lhs};
+	const double va[] = { ma->loss,
+			      ma->reg_loss,
+			      ma->grad_norm,
+			      ma->eta,
+			      ma->norm_fro,
+			      ma->dist_star,
+			      ma->ratio,
+			      ma->threshold,
+			      ma->mod[0].alpha_hat,
+			      ma->mod[0].beta_hat,
+			      ma->mk_lhs };
+	const double vb[] = { mb->loss,
+			      mb->reg_loss,
+			      mb->grad_norm,
+			      mb->eta,
+			      mb->norm_fro,
+			      mb->dist_star,
+			      mb->ratio,
+			      mb->threshold,
+			      mb->mod[0].alpha_hat,
+			      mb->mod[0].beta_hat,
+			      mb->mk_lhs };
 	for (size_t i = 0; i < sizeof va / sizeof va[0]; i++)
 		if (!same_double(va[i], vb[i]))
 			fail_msg("metric %zu: %.17g vs %.17g", i, va[i], vb[i]);
@@ -124,34 +124,34 @@ static void resume_case(const char *const *kv, bool rank_change)
 static void test_resume_gd(void **state)
 {
 	(void)state;
-	const char *kv[] = {"optimizer", "gd", NULL};
+	const char *kv[] = { "optimizer", "gd", NULL };
 	resume_case(kv, false);
 }
 
 static void test_resume_sgd(void **state)
 {
 	(void)state;
-	const char *kv[] = {"optimizer", "sgd", "batch", "8", NULL};
+	const char *kv[] = { "optimizer", "sgd", "batch", "8", NULL };
 	resume_case(kv, false);
 }
 
 static void test_resume_momentum_adam_mk(void **state)
 {
 	(void)state;
-	const char *m[] = {"optimizer", "momentum", NULL};
+	const char *m[] = { "optimizer", "momentum", NULL };
 	resume_case(m, false);
-	const char *a[] = {"optimizer", "adam", "lr", "0.01", NULL};
+	const char *a[] = { "optimizer", "adam", "lr", "0.01", NULL };
 	resume_case(a, false);
-	const char *k[] = {"optimizer", "mk", NULL};
+	const char *k[] = { "optimizer", "mk", NULL };
 	resume_case(k, false);
 }
 
 static void test_resume_after_rank_change(void **state)
 {
 	(void)state;
-	const char *a[] = {"optimizer", "adam", "lr", "0.01", NULL};
+	const char *a[] = { "optimizer", "adam", "lr", "0.01", NULL };
 	resume_case(a, true);
-	const char *s[] = {"optimizer", "sgd", "batch", "8", NULL};
+	const char *s[] = { "optimizer", "sgd", "batch", "8", NULL };
 	resume_case(s, true);
 }
 
@@ -159,9 +159,9 @@ static void test_resume_after_rank_change(void **state)
 static void test_resume_two_modules(void **state)
 {
 	(void)state;
-	const char *kv[] = {"problem",   "mlp",  "m",    "6",    "n",       "5",
-	                    "modules",   "2",    "rank", "2",    "samples", "32",
-	                    "optimizer", "adam", "lr",   "0.01", NULL};
+	const char *kv[] = { "problem",   "mlp",  "m",    "6",    "n",       "5",
+			     "modules",   "2",    "rank", "2",    "samples", "32",
+			     "optimizer", "adam", "lr",   "0.01", NULL };
 	resume_case(kv, false);
 }
 
@@ -172,7 +172,7 @@ static void test_restart_counter(void **state)
 	char dir[256], snap[320];
 	scratch_dir(dir);
 	snprintf(snap, sizeof snap, "%s/snap", dir);
-	const char *kv[] = {"init", "custom", "init-b", "0.1", NULL};
+	const char *kv[] = { "init", "custom", "init-b", "0.1", NULL };
 	ls_session *a = make(kv);
 	ls_error err;
 	assert_ok(ls_session_set(a, "init-a", "0.2", &err)); /* restart 1 */
@@ -193,7 +193,7 @@ static void test_diverged(void **state)
 	char dir[256], snap[320];
 	scratch_dir(dir);
 	snprintf(snap, sizeof snap, "%s/snap", dir);
-	const char *kv[] = {"lr", "1e5", NULL};
+	const char *kv[] = { "lr", "1e5", NULL };
 	ls_session *a = make(kv);
 	step(a, 50);
 	assert_true(ls_session_diverged(a));
@@ -284,7 +284,7 @@ static void test_broken(void **state)
 	scratch_dir(dir);
 	snprintf(snap, sizeof snap, "%s/snap", dir);
 	snprintf(bad, sizeof bad, "%s/bad", dir);
-	const char *kv[] = {"optimizer", "adam", NULL};
+	const char *kv[] = { "optimizer", "adam", NULL };
 	ls_session *a = make(kv);
 	step(a, 30);
 	save(a, snap);
@@ -301,10 +301,10 @@ static void test_broken(void **state)
 	expect_refused(bad, "manifest.json");
 	remove_dir(bad);
 	/* another format, another version, a bad parameter */
-	const char *manifests[] = {"{\"format\": \"x\", \"version\": 1}",
-	                           "{\"format\": \"lorascope-snapshot\", \"version\": 9}",
-	                           "{\"format\": \"lorascope-snapshot\", \"version\": 1, "
-	                           "\"params\": {\"lambda\": \"-1\"}}"};
+	const char *manifests[] = { "{\"format\": \"x\", \"version\": 1}",
+				    "{\"format\": \"lorascope-snapshot\", \"version\": 9}",
+				    "{\"format\": \"lorascope-snapshot\", \"version\": 1, "
+				    "\"params\": {\"lambda\": \"-1\"}}" };
 	for (size_t i = 0; i < 3; i++) {
 		copy_dir(snap, bad);
 		write_file(bad, "manifest.json", manifests[i], strlen(manifests[i]), p);
@@ -312,7 +312,7 @@ static void test_broken(void **state)
 		remove_dir(bad);
 	}
 	/* a missing and a truncated .npy */
-	const char *files[] = {"A_0.npy", "vB_0.npy", "history.npy"};
+	const char *files[] = { "A_0.npy", "vB_0.npy", "history.npy" };
 	for (size_t i = 0; i < 3; i++) {
 		copy_dir(snap, bad);
 		snprintf(p, sizeof p, "%s/%s", bad, files[i]);
@@ -331,15 +331,15 @@ static void test_broken(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_resume_gd),
-	        cmocka_unit_test(test_resume_sgd),
-	        cmocka_unit_test(test_resume_momentum_adam_mk),
-	        cmocka_unit_test(test_resume_after_rank_change),
-	        cmocka_unit_test(test_resume_two_modules),
-	        cmocka_unit_test(test_restart_counter),
-	        cmocka_unit_test(test_diverged),
-	        cmocka_unit_test(test_atomic_save),
-	        cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_resume_gd),
+		cmocka_unit_test(test_resume_sgd),
+		cmocka_unit_test(test_resume_momentum_adam_mk),
+		cmocka_unit_test(test_resume_after_rank_change),
+		cmocka_unit_test(test_resume_two_modules),
+		cmocka_unit_test(test_restart_counter),
+		cmocka_unit_test(test_diverged),
+		cmocka_unit_test(test_atomic_save),
+		cmocka_unit_test(test_broken),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

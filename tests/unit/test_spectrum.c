@@ -82,8 +82,8 @@ static void test_tall_wide_square(void **state)
 static void test_rank_above_dims(void **state)
 {
 	(void)state;
-	check_shape(6, 9, 12, 0.25, 0, 5);  /* r > m: R_A = A itself */
-	check_shape(11, 4, 8, 3.0, 0, 6);   /* r > n */
+	check_shape(6, 9, 12, 0.25, 0, 5); /* r > m: R_A = A itself */
+	check_shape(11, 4, 8, 3.0, 0, 6);  /* r > n */
 }
 
 static void test_rank_deficient(void **state)
@@ -104,7 +104,7 @@ static void test_workspace_bounds(void **state)
 	double sig[3];
 	ls_error err;
 	assert_int_equal(ls_spectrum_lowrank(ws, &A, &B, 1.0, sig, NULL, NULL, NULL, &err),
-	                 LS_EDIM);
+			 LS_EDIM);
 	/* Zero factors: all singular values zero, rank 0. */
 	ls_mat A2 = ls_mat_cols(A, 0, 2), B2 = ls_mat_cols(B, 0, 2);
 	double gd = -1;

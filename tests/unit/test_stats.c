@@ -10,14 +10,14 @@
 static void test_quantiles(void **state)
 {
 	(void)state;
-	double x[] = {5, 1, 4, 2, 3, 10, 9, 8, 7, 6};
+	double x[] = { 5, 1, 4, 2, 3, 10, 9, 8, 7, 6 };
 	assert_close(ls_stats_quantile(x, 10, 0.5), 5, 0, 0);
 	assert_close(ls_stats_quantile(x, 10, 0.95), 10, 0, 0);
 	assert_close(ls_stats_quantile(x, 10, 0.9), 9, 0, 0);
 	assert_close(ls_stats_quantile(x, 10, 0.0), 1, 0, 0);
 	assert_close(ls_stats_quantile(x, 10, 1.0), 10, 0, 0);
 	assert_true(isnan(ls_stats_quantile(x, 0, 0.5)));
-	double one[] = {3.5};
+	double one[] = { 3.5 };
 	assert_close(ls_stats_quantile(one, 1, 0.95), 3.5, 0, 0);
 }
 

@@ -69,8 +69,8 @@ static void test_regression_kappa_boundary(void **state)
 	const char *kappas[2] = { "1.6", "2.5" };
 	const ls_regime want[2] = { LS_REGIME_SPECIAL, LS_REGIME_GENERIC };
 	for (int i = 0; i < 2; i++) {
-		const char *kv[] = { "problem", "regression", "m", "3", "n", "4", "true-rank", "2",
-				     "kappa", kappas[i], NULL };
+		const char *kv[] = { "problem",   "regression", "m",     "3",       "n", "4",
+				     "true-rank", "2",          "kappa", kappas[i], NULL };
 		fixture f;
 		fixture_make(&f, kv, 0.1, 2000);
 		ls_theory_opts o;
@@ -110,8 +110,9 @@ static void test_approx_exact(void **state)
 static void test_approx_trained_global(void **state)
 {
 	(void)state;
-	const char *kv[] = { "problem", "approx", "m", "8", "n", "6", "true-rank", "3", "rank", "5",
-			     "lambda", "0.3", "lr", "0.1", "init", "gaussian", NULL };
+	const char *kv[] = { "problem",   "approx", "m",    "8",        "n",      "6",
+			     "true-rank", "3",      "rank", "5",        "lambda", "0.3",
+			     "lr",        "0.1",    "init", "gaussian", NULL };
 	fixture f;
 	fixture_make(&f, kv, 0.3, 5000); /* the λ of kv */
 	assert_true(f.b.rstar < 5);
@@ -210,16 +211,22 @@ static void test_seed_check_every_problem(void **state)
 {
 	(void)state;
 	for (size_t id = 0; ls_problem_names[id]; id++) {
-		const char *kv[] = { "problem", ls_problem_names[id], "m", "5", "n", "5",
-				     "true-rank", "2", "rank", "2", NULL };
+		const char *kv[] = { "problem", ls_problem_names[id], "m", "5",    "n",
+				     "5",       "true-rank",          "2", "rank", "2",
+				     NULL };
 		fixture f;
 		fixture_make(&f, kv, 0.3, 400);
 		ls_lora L;
 		tl_alloc(&L, &f.p, 2, 1.0);
 		ls_alphabeta ab[LS_MAX_MODULES];
 		for (size_t k = 0; k < f.p.nmod; k++)
-			ab[k] = (ls_alphabeta){ .alpha = 0.5, .beta = 1.0, .samples = 1, .D = 1e3,
-						.r = 2, .alpha_exact = NAN, .beta_exact = NAN };
+			ab[k] = (ls_alphabeta){ .alpha = 0.5,
+						.beta = 1.0,
+						.samples = 1,
+						.D = 1e3,
+						.r = 2,
+						.alpha_exact = NAN,
+						.beta_exact = NAN };
 		ls_theory_opts o;
 		ls_theory_opts_default(&o);
 		o.lanczos_iters = 30;
@@ -241,8 +248,9 @@ static void test_seed_check_every_problem(void **state)
 static void test_mlp_two_modules(void **state)
 {
 	(void)state;
-	const char *kv[] = { "problem", "mlp", "m", "5", "n", "4", "modules", "2", "rank", "2",
-			     NULL };
+	const char *kv[] = {
+		"problem", "mlp", "m", "5", "n", "4", "modules", "2", "rank", "2", NULL
+	};
 	fixture f;
 	fixture_make(&f, kv, 0.05, 300);
 	assert_int_equal(f.p.nmod, 2);

@@ -17,8 +17,7 @@ static void test_helpers(void **state)
 	assert_true(isnan(ls_theory_ratio(s2, 3, 3, 0)));
 	const double s3[2] = { 1.5, 1.5 };
 	/* √(1.5² / (1 − 0.06·1.5/1.5)) − 1 */
-	assert_close(ls_theory_cor1_bound(s3, 2, 1, 0.06, 1.0), sqrt(2.25 / 0.94) - 1.0, 0,
-		     1e-14);
+	assert_close(ls_theory_cor1_bound(s3, 2, 1, 0.06, 1.0), sqrt(2.25 / 0.94) - 1.0, 0, 1e-14);
 	assert_true(isnan(ls_theory_cor1_bound(s2, 3, 1, 0.3, 1.0))); /* ratio 0.25 ≤ 0.3 */
 	assert_string_equal(ls_verdict_names[LS_VERDICT_SPURIOUS], "spurious");
 	assert_string_equal(ls_regime_names[LS_REGIME_SPECIAL], "special");
@@ -399,8 +398,13 @@ static void test_seed_check_everywhere(void **state)
 			tq_prox(p, lambdas[li], Lq, 400, &Xs);
 			ls_lora L;
 			tl_alloc(&L, p, 2, 1.0);
-			ls_alphabeta ab = { .alpha = 0.1, .beta = 1.0, .samples = 1, .D = 100.0,
-					    .r = 2, .alpha_exact = NAN, .beta_exact = NAN };
+			ls_alphabeta ab = { .alpha = 0.1,
+					    .beta = 1.0,
+					    .samples = 1,
+					    .D = 100.0,
+					    .r = 2,
+					    .alpha_exact = NAN,
+					    .beta_exact = NAN };
 			ls_theory_opts o;
 			opts_fast(&o);
 			ls_theory_report rep;

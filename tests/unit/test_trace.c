@@ -44,7 +44,7 @@ static void round_trip(ls_trace_format fmt, const char *suffix)
 	tmp_path(path, sizeof path, suffix);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
-	const ls_trace_kv run[] = {{"steps", "40"}, {"every", "10"}};
+	const ls_trace_kv run[] = { { "steps", "40" }, { "every", "10" } };
 	assert_ok(ls_trace_write_header(f, fmt, &c, run, 2, false, &err));
 	ls_metrics rows[5];
 	memset(rows, 0, sizeof rows);
@@ -53,7 +53,7 @@ static void round_trip(ls_trace_format fmt, const char *suffix)
 		assert_ok(ls_trace_write_row(f, fmt, &rows[i], false, &err));
 		if (i == 2)
 			assert_ok(ls_trace_write_event(f, fmt, "caption", 20,
-			                               "two\nlines, a \\ and \"quotes\"", &err));
+						       "two\nlines, a \\ and \"quotes\"", &err));
 		assert_ok(ls_session_step(s, 10, &err));
 	}
 	fclose(f);
@@ -157,14 +157,14 @@ static void test_bad_traces(void **state)
 	expect_bad("", ".csv", "empty");
 	expect_bad("{\"params\": {}}\n", ".jsonl", ":1: not a lorascope trace");
 	expect_bad("{\"lorascope\": \"0\", \"params\": {\"rank\": 3}}\n", ".jsonl",
-	           ":1: a parameter value is not a string");
+		   ":1: a parameter value is not a string");
 	expect_bad("{\"lorascope\": \"0\"}\n{\"type\": \"row\", \"step\": 1}\n{\"type\"\n",
-	           ".jsonl", ":3: ");
+		   ".jsonl", ":3: ");
 	expect_bad("{\"lorascope\": \"0\"}\n{\"type\": \"row\", \"step\": 1}\n"
-	           "{\"type\": \"row\", \"step\": 2, \"loss\": 1}\n",
-	           ".jsonl", ":3: a row with other columns");
+		   "{\"type\": \"row\", \"step\": 2, \"loss\": 1}\n",
+		   ".jsonl", ":3: a row with other columns");
 	expect_bad("{\"lorascope\": \"0\"}\n{\"type\": \"row\", \"step\": \"a\"}\n", ".jsonl",
-	           ":2: a row value");
+		   ":2: a row value");
 	expect_bad("{\"lorascope\": \"0\"}\n{\"type\": \"what\"}\n", ".jsonl", ":2: an object");
 }
 
@@ -182,7 +182,7 @@ static void test_history_trace(void **state)
 	assert_ok(ls_session_create(&s, &c, &err));
 	assert_ok(ls_session_step(s, 25, &err));
 	const ls_history *h = ls_session_history(s);
-	const ls_trace_format fmts[] = {LS_TRACE_CSV, LS_TRACE_JSONL};
+	const ls_trace_format fmts[] = { LS_TRACE_CSV, LS_TRACE_JSONL };
 	for (size_t k = 0; k < 2; k++) {
 		char path[300];
 		tmp_path(path, sizeof path, k ? ".jsonl" : ".csv");
@@ -209,11 +209,9 @@ static void test_history_trace(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_csv_round_trip),
-	        cmocka_unit_test(test_jsonl_round_trip),
-	        cmocka_unit_test(test_format_of_path),
-	        cmocka_unit_test(test_bad_traces),
-	        cmocka_unit_test(test_history_trace),
+		cmocka_unit_test(test_csv_round_trip), cmocka_unit_test(test_jsonl_round_trip),
+		cmocka_unit_test(test_format_of_path), cmocka_unit_test(test_bad_traces),
+		cmocka_unit_test(test_history_trace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,7 +46,7 @@ static void parse(sink_state *s, const char *text, size_t *nbad)
 {
 	memset(s, 0, sizeof *s);
 	ls_config_defaults(&s->cfg);
-	ls_userconfig_sink sink = {set, bad, s};
+	ls_userconfig_sink sink = { set, bad, s };
 	ls_userconfig_parse("cfg", text, strlen(text), &sink, nbad);
 }
 
@@ -92,7 +92,7 @@ static void test_bad_lines_named_and_skipped(void **state)
 	      &nbad);
 	assert_int_equal(nbad, 6);
 	assert_int_equal(s.nbad, 6);
-	const char *want[] = {"cfg:2: ", "cfg:3: ", "cfg:4: ", "cfg:5: ", "cfg:6: ", "cfg:7: "};
+	const char *want[] = { "cfg:2: ", "cfg:3: ", "cfg:4: ", "cfg:5: ", "cfg:6: ", "cfg:7: " };
 	for (int i = 0; i < 6; i++)
 		assert_true(strncmp(s.bad[i], want[i], strlen(want[i])) == 0);
 	assert_non_null(strstr(s.bad[0], "NAME = VALUE"));
@@ -125,7 +125,7 @@ static void test_path_and_missing_file(void **state)
 	sink_state s;
 	memset(&s, 0, sizeof s);
 	ls_config_defaults(&s.cfg);
-	ls_userconfig_sink sink = {set, bad, &s};
+	ls_userconfig_sink sink = { set, bad, &s };
 	size_t nbad = 7;
 	ls_error err;
 	assert_ok(ls_userconfig_load("/nonexistent/lorascope/config", &sink, &nbad, &err));
@@ -153,9 +153,9 @@ static void test_path_and_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_good_lines),
-	        cmocka_unit_test(test_bad_lines_named_and_skipped),
-	        cmocka_unit_test(test_path_and_missing_file),
+		cmocka_unit_test(test_good_lines),
+		cmocka_unit_test(test_bad_lines_named_and_skipped),
+		cmocka_unit_test(test_path_and_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,7 @@ static const ls_view *wait_applied(ls_worker *w, unsigned long seq)
 		if (v->applied_seq >= seq)
 			return v;
 		ls_worker_unlock_view(w);
-		struct timespec ts = {0, 1000000};
+		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
 	}
 	fail_msg("command %lu never applied", seq);
@@ -31,7 +31,7 @@ static const ls_view *wait_applied(ls_worker *w, unsigned long seq)
 }
 
 static unsigned long push(ls_worker *w, ls_cmd_kind k, const char *param, const char *text,
-                          double factor)
+			  double factor)
 {
 	ls_cmd c;
 	memset(&c, 0, sizeof c);
@@ -139,7 +139,7 @@ static void test_commands_reach_the_view(void **state)
 		if (v->pub_seq > pub)
 			step = v->m.step;
 		ls_worker_unlock_view(w);
-		struct timespec ts = {0, 1000000};
+		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
 	}
 	assert_true(step > 0);
@@ -169,7 +169,7 @@ static void test_speed_and_snapshot(void **state)
 	small_config(&cfg);
 	ls_error err;
 	assert_ok(ls_config_set(&cfg, "lambda", "0.07", &err));
-	ls_worker_opts o = {.cfg = &cfg, .paused = true, .speed = 60, .notify_fd = -1};
+	ls_worker_opts o = { .cfg = &cfg, .paused = true, .speed = 60, .notify_fd = -1 };
 	ls_worker *w;
 	assert_ok(ls_worker_start_opts(&w, &o, &err));
 	const ls_view *v = wait_applied(w, push(w, LS_CMD_SPEED, NULL, NULL, 2));
@@ -210,7 +210,7 @@ static void test_speed_and_snapshot(void **state)
 	ls_session_free(s);
 
 	/* --resume: the worker starts on the loaded snapshot. */
-	ls_worker_opts r = {.resume = snap, .paused = true, .notify_fd = -1};
+	ls_worker_opts r = { .resume = snap, .paused = true, .notify_fd = -1 };
 	assert_ok(ls_worker_start_opts(&w, &r, &err));
 	v = wait_applied(w, push(w, LS_CMD_STEP, NULL, NULL, 0));
 	assert_int_equal(v->m.step, step + 1);
@@ -227,16 +227,16 @@ static void test_lesson(void **state)
 {
 	(void)state;
 	const char *text = "set m 12; set n 10; set rank 3; set true-rank 2\n"
-	                   "at 0: caption \"one\"\n"
-	                   "at 5: caption \"two\"; pause\n"
-	                   "at 8: caption \"three\"\n";
+			   "at 0: caption \"one\"\n"
+			   "at 5: caption \"two\"; pause\n"
+			   "at 8: caption \"three\"\n";
 	ls_lesson *l;
 	ls_error err;
 	assert_ok(ls_lesson_parse("t.lesson", text, strlen(text), &l, &err));
 	ls_config cfg;
 	ls_config_defaults(&cfg);
 	assert_ok(ls_lesson_configure(l, &cfg, &err));
-	ls_worker_opts o = {.cfg = &cfg, .lesson = l, .paused = true, .notify_fd = -1};
+	ls_worker_opts o = { .cfg = &cfg, .lesson = l, .paused = true, .notify_fd = -1 };
 	ls_worker *w;
 	assert_ok(ls_worker_start_opts(&w, &o, &err));
 	const ls_view *v = wait_applied(w, push(w, LS_CMD_STEP, NULL, NULL, 0));
@@ -262,7 +262,7 @@ static void test_lesson(void **state)
 		v = ls_worker_lock_view(w);
 		three = strcmp(v->caption, "three") == 0;
 		ls_worker_unlock_view(w);
-		struct timespec ts = {0, 1000000};
+		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
 	}
 	assert_true(three);
@@ -273,10 +273,10 @@ static void test_lesson(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_commands_reach_the_view),
-	        cmocka_unit_test(test_bad_config_is_reported),
-	        cmocka_unit_test(test_speed_and_snapshot),
-	        cmocka_unit_test(test_lesson),
+		cmocka_unit_test(test_commands_reach_the_view),
+		cmocka_unit_test(test_bad_config_is_reported),
+		cmocka_unit_test(test_speed_and_snapshot),
+		cmocka_unit_test(test_lesson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

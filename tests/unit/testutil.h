@@ -13,19 +13,19 @@
 #include <cmocka.h>
 
 /* |got - want| ≤ atol + rtol·|want|, with both numbers in the failure message. */
-#define assert_close(got, want, rtol, atol)                                                  \
-	do {                                                                                 \
-		double g_ = (got), w_ = (want);                                              \
-		if (!(fabs(g_ - w_) <= (atol) + (rtol)*fabs(w_)))                            \
+#define assert_close(got, want, rtol, atol)                                                     \
+	do {                                                                                    \
+		double g_ = (got), w_ = (want);                                                 \
+		if (!(fabs(g_ - w_) <= (atol) + (rtol)*fabs(w_)))                               \
 			fail_msg("%s = %.17g, expected %.17g (rtol %g, atol %g)", #got, g_, w_, \
-				 (double)(rtol), (double)(atol));                            \
+				 (double)(rtol), (double)(atol));                               \
 	} while (0)
 
-#define assert_ok(expr)                                                                      \
-	do {                                                                                 \
-		ls_status st_ = (expr);                                                      \
-		if (st_ != LS_OK)                                                            \
-			fail_msg("%s returned %s", #expr, ls_strerror(st_));                   \
+#define assert_ok(expr)                                                      \
+	do {                                                                 \
+		ls_status st_ = (expr);                                      \
+		if (st_ != LS_OK)                                            \
+			fail_msg("%s returned %s", #expr, ls_strerror(st_)); \
 	} while (0)
 
 #endif

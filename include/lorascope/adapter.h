@@ -119,5 +119,10 @@ ls_status ls_adapter_load(ls_adapter *ad, const char *path, ls_error *err);
 ls_status ls_adapter_build(ls_adapter *ad, const ls_safetensors *st, ls_adapter_config *cfg,
 			   ls_error *err);
 void ls_adapter_free(ls_adapter *ad);
+/* Length of the longest common prefix of the module names that ends with a '.', so that
+ * listings can drop it ("base_model.model....attention."); 0 with fewer than 2 modules. */
+size_t ls_adapter_name_prefix(const ls_adapter *ad);
+/* The names of the set LS_AF_* bits of flags joined by ',' into out ("-" when none). */
+void ls_adapter_flags_text(unsigned flags, char *out, size_t cap);
 
 #endif

@@ -40,36 +40,6 @@ static void usage(FILE *f)
 #undef INSPECT_HELP
 }
 
-/* Length of the longest common prefix of the module names that ends with a '.'. */
-static size_t common_prefix(const ls_adapter *ad)
-{
-	if (ad->nmod < 2)
-		return 0;
-	const char *first = ad->modules[0].name;
-	size_t n = strlen(first);
-	for (size_t i = 1; i < ad->nmod; i++) {
-		size_t k = 0;
-		while (k < n && first[k] == ad->modules[i].name[k])
-			k++;
-		n = k;
-	}
-	while (n > 0 && first[n - 1] != '.')
-		n--;
-	return n;
-}
-
-static void flag_text(unsigned flags, char *out, size_t cap)
-{
-	size_t n = 0;
-	out[0] = '\0';
-	for (int b = 0; b < LS_AF_COUNT; b++)
-		if (flags & (1u << b))
-			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
-					      ls_adapter_flag_names[b]);
-	if (!n)
-		snprintf(out, cap, "-");
-}
-
 static void print_config(const ls_adapter *ad)
 {
 	printf("adapter   %s\n", ad->path);
@@ -90,7 +60,7 @@ static void print_config(const ls_adapter *ad)
 
 static void print_table(const ls_adapter *ad, bool sigma)
 {
-	size_t pre = common_prefix(ad);
+	size_t pre = ls_adapter_name_prefix(ad);
 	int w = 6;
 	for (size_t i = 0; i < ad->nmod; i++) {
 		int l = (int)(strlen(ad->modules[i].name) - pre);
@@ -105,7 +75,7 @@ static void print_table(const ls_adapter *ad, bool sigma)
 		char shape[32], flags[64];
 		snprintf(shape, sizeof shape, "%zux%zu", m->transposed ? m->in : m->out,
 			 m->transposed ? m->out : m->in);
-		flag_text(m->flags, flags, sizeof flags);
+		ls_adapter_flags_text(m->flags, flags, sizeof flags);
 		printf("%-*s %11s %4zu %7.4g %10.4g %10.4g %10.4g %7.3f %4zu %4zu  %s\n", w,
 		       m->name + pre, shape, m->r, m->scaling, m->fro, m->spec, m->nuclear,
 		       m->stable_rank, m->erank90, m->erank99, flags);

@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -646,4 +647,33 @@ ls_status ls_adapter_load(ls_adapter *ad, const char *path, ls_error *err)
 	if (s != LS_OK)
 		ls_adapter_free(ad);
 	return s;
+}
+
+size_t ls_adapter_name_prefix(const ls_adapter *ad)
+{
+	if (ad->nmod < 2)
+		return 0;
+	const char *first = ad->modules[0].name;
+	size_t n = strlen(first);
+	for (size_t i = 1; i < ad->nmod; i++) {
+		size_t k = 0;
+		while (k < n && first[k] == ad->modules[i].name[k])
+			k++;
+		n = k;
+	}
+	while (n > 0 && first[n - 1] != '.')
+		n--;
+	return n;
+}
+
+void ls_adapter_flags_text(unsigned flags, char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (int b = 0; b < LS_AF_COUNT; b++)
+		if (flags & (1u << b))
+			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
+					      ls_adapter_flag_names[b]);
+	if (!n)
+		snprintf(out, cap, "-");
 }

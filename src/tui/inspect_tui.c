@@ -4,9 +4,7 @@
  * module's σ(ΔW) as bars on a log axis on the right, its shape, r, α, s, norms, stable
  * and energy ranks and flags below the bars. No data work here: adapter.c computed it. */
 #include <curses.h>
-#include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,37 +16,8 @@
 #include "tui.h"
 #include "ui.h"
 
-/* Length of the longest common prefix of the module names that ends with a '.'. */
-static size_t common_prefix(const ls_adapter *ad)
-{
-	if (ad->nmod < 2)
-		return 0;
-	const char *first = ad->modules[0].name;
-	size_t n = strlen(first);
-	for (size_t i = 1; i < ad->nmod; i++) {
-		size_t k = 0;
-		while (k < n && first[k] == ad->modules[i].name[k])
-			k++;
-		n = k;
-	}
-	while (n > 0 && first[n - 1] != '.')
-		n--;
-	return n;
-}
-
-static void flags_text(unsigned flags, char *out, size_t cap)
-{
-	size_t n = 0;
-	out[0] = '\0';
-	for (int b = 0; b < LS_AF_COUNT; b++)
-		if (flags & (1u << b))
-			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
-					      ls_adapter_flag_names[b]);
-	if (!n)
-		snprintf(out, cap, "-");
-}
-
 typedef struct {
+	ls_ui *ui;
 	const ls_adapter *ad;
 	size_t sel, top, prefix;
 } browser;
@@ -133,7 +102,7 @@ static void draw_module(ls_ui *ui, const browser *b, ls_rect r)
 		 LS_TXT(ui, "‖ΔW‖F", "|dW|F"), a, LS_TXT(ui, "‖ΔW‖2", "|dW|2"), bb,
 		 LS_TXT(ui, "‖ΔW‖*", "|dW|*"), cc, d);
 	ls_draw_text(q.y + 2, q.x + 1, q.w - 2, LS_ROLE_NORMAL, line);
-	flags_text(m->flags, fl, sizeof fl);
+	ls_adapter_flags_text(m->flags, fl, sizeof fl);
 	snprintf(line, sizeof line, " energy ranks 90%% %zu  99%% %zu   flags %s", m->erank90,
 		 m->erank99, fl);
 	ls_draw_text(q.y + 3, q.x + 1, q.w - 2, m->flags ? LS_ROLE_ERROR : LS_ROLE_LABEL, line);
@@ -199,6 +168,17 @@ static bool on_key(browser *b, int ch, int page)
 	return true;
 }
 
+static void browser_draw(void *ctx)
+{
+	browser *b = ctx;
+	draw(b->ui, b);
+}
+
+static bool browser_key(void *ctx, int ch)
+{
+	return on_key(ctx, ch, LINES > 6 ? LINES - 6 : 1);
+}
+
 int ls_tui_inspect(const char *path, bool ascii)
 {
 	ls_adapter ad;
@@ -226,34 +206,8 @@ int ls_tui_inspect(const char *path, bool ascii)
 	ls_screen_glyphs(ui, ascii, false);
 	ls_screen sc;
 	ls_screen_begin(&sc, ui, false);
-	browser b = { .ad = &ad, .prefix = common_prefix(&ad) };
-	bool run = true, dirty = true;
-	int rc = 0, empty = 0;
-	while (run && !ls_screen_stop) {
-		if (dirty) {
-			draw(ui, &b);
-			refresh();
-			dirty = false;
-		}
-		struct pollfd pf = { 0, POLLIN, 0 };
-		int pr = poll(&pf, 1, 1000);
-		if (pr < 0 && errno != EINTR) {
-			rc = 1;
-			break;
-		}
-		if (pr > 0 && (pf.revents & (POLLHUP | POLLERR | POLLNVAL)))
-			break;
-		int ch, got = 0;
-		while (run && (ch = getch()) != ERR) {
-			got++;
-			run = on_key(&b, ch, LINES > 6 ? LINES - 6 : 1);
-			dirty = true;
-		}
-		if (pr > 0 && got == 0 && ++empty > 100)
-			break;
-		if (got)
-			empty = 0;
-	}
+	browser b = { .ui = ui, .ad = &ad, .prefix = ls_adapter_name_prefix(&ad) };
+	int rc = ls_screen_loop(&b, browser_draw, browser_key);
 	ls_screen_end(&sc);
 	ls_canvas_free(&ui->canvas);
 	ls_adapter_free(&ad);

@@ -4,8 +4,6 @@
  * become the plots' history and the row at the cursor fills the status panel; the
  * replay keys of LS_ACTION_LIST move the cursor (drawn as a line on the plots). */
 #include <curses.h>
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +110,26 @@ static void on_key(ls_ui *ui, ls_view *v, const ls_trace *t, int ch, bool *quit)
 	}
 }
 
+typedef struct {
+	ls_ui *ui;
+	ls_view *v;
+	const ls_trace *t;
+} replay_ctx;
+
+static void replay_draw(void *ctx)
+{
+	replay_ctx *c = ctx;
+	ls_draw_frame(c->ui, c->v);
+}
+
+static bool replay_key(void *ctx, int ch)
+{
+	replay_ctx *c = ctx;
+	bool quit = false;
+	on_key(c->ui, c->v, c->t, ch, &quit);
+	return !quit;
+}
+
 int ls_tui_replay(int argc, char **argv)
 {
 	const char *path = NULL;
@@ -182,34 +200,8 @@ int ls_tui_replay(int argc, char **argv)
 	ls_screen sc;
 	ls_screen_begin(&sc, ui, no_color);
 	ls_layout_compute(COLS, LINES, &ui->layout);
-	bool quit = false, dirty = true;
-	int rc = 0, empty = 0;
-	while (!quit && !ls_screen_stop) {
-		if (dirty) {
-			ls_draw_frame(ui, &v);
-			refresh();
-			dirty = false;
-		}
-		struct pollfd pf = { 0, POLLIN, 0 };
-		int pr = poll(&pf, 1, 1000);
-		if (pr < 0 && errno != EINTR) {
-			rc = 1;
-			break;
-		}
-		if (pr > 0 && (pf.revents & (POLLHUP | POLLERR | POLLNVAL)))
-			break;
-		int ch, got = 0;
-		while ((ch = getch()) != ERR && !quit) {
-			got++;
-			on_key(ui, &v, t, ch, &quit);
-			dirty = true;
-		}
-		/* Readable but no key, again and again: end of input (hang-up). */
-		if (pr > 0 && got == 0 && ++empty > 100)
-			break;
-		if (got)
-			empty = 0;
-	}
+	replay_ctx c = { .ui = ui, .v = &v, .t = t };
+	int rc = ls_screen_loop(&c, replay_draw, replay_key);
 	ls_screen_end(&sc);
 	ls_canvas_free(&ui->canvas);
 	ls_view_free(&v);

@@ -2,9 +2,11 @@
 #include "screen.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +125,35 @@ int ls_tui_map_key(int ch)
 	default:
 		return ch;
 	}
+}
+
+int ls_screen_loop(void *ctx, void (*draw)(void *ctx), bool (*on_key)(void *ctx, int ch))
+{
+	bool run = true, dirty = true;
+	int empty = 0;
+	while (run && !ls_screen_stop) {
+		if (dirty) {
+			draw(ctx);
+			refresh();
+			dirty = false;
+		}
+		struct pollfd pf = { 0, POLLIN, 0 };
+		int pr = poll(&pf, 1, 1000);
+		if (pr < 0 && errno != EINTR)
+			return 1;
+		if (pr > 0 && (pf.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			return 0;
+		int ch, got = 0;
+		while (run && (ch = getch()) != ERR) {
+			got++;
+			run = on_key(ctx, ch);
+			dirty = true;
+		}
+		/* Readable but no key, again and again: end of input (hang-up). */
+		if (pr > 0 && got == 0 && ++empty > 100)
+			return 0;
+		if (got)
+			empty = 0;
+	}
+	return 0;
 }

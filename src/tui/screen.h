@@ -24,6 +24,12 @@ void ls_screen_glyphs(ls_ui *ui, bool ascii, bool blocks);
 void ls_screen_begin(ls_screen *sc, ls_ui *ui, bool no_color);
 /* Give the terminal back and stderr with it. */
 void ls_screen_end(ls_screen *sc);
+/* The loop of the screens that only answer keys (replay, adapter browser): draw(ctx) when
+ * something changed, wait for input (poll, at most a second), hand each key to
+ * on_key(ctx, ch), which returns false to leave. Ends on a stop signal, on a hang-up
+ * (input readable but no key, again and again: no spinning) and on a poll error.
+ * Returns 0, or 1 after a poll error. */
+int ls_screen_loop(void *ctx, void (*draw)(void *ctx), bool (*on_key)(void *ctx, int ch));
 /* A curses key code as a key of keys.h (function and named keys). */
 int ls_tui_map_key(int ch);
 

@@ -1,220 +1,17 @@
-/* adapter.c — read a PEFT LoRA adapter and measure every module's update ΔW = s·B·A:
- * singular values the cheap way (MATH.md §8), norms, stable and energy ranks, flags. */
-#include <jansson.h>
+/* adapter.c — read a PEFT LoRA adapter (a directory or its .safetensors, with its
+ * adapter_config.json) into modules: pairs lora_A/lora_B by name, saved tensors, DoRA
+ * magnitudes; each module measured by adapter_measure.c. */
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lorascope/adapter.h"
+#include "adapter_priv.h"
 #include "lorascope/fileio.h"
-#include "lorascope/spectrum.h"
-
-const char *const ls_adapter_flag_names[LS_AF_COUNT] = {
-#define LS_AF_NAME(id, name, legend) name,
-	LS_ADAPTER_FLAG_LIST(LS_AF_NAME)
-#undef LS_AF_NAME
-};
-const char *const ls_adapter_flag_legend[LS_AF_COUNT] = {
-#define LS_AF_LEGEND(id, name, legend) legend,
-	LS_ADAPTER_FLAG_LIST(LS_AF_LEGEND)
-#undef LS_AF_LEGEND
-};
 
 #define MODEL_PREFIX "base_model.model."
 #define CONFIG_MAX_BYTES ((size_t)16 << 20)
-
-/* ---- adapter_config.json ---- */
-
-void ls_adapter_config_free(ls_adapter_config *cfg)
-{
-	for (size_t i = 0; i < cfg->nrank; i++)
-		free(cfg->rank_pattern[i].key);
-	for (size_t i = 0; i < cfg->nalpha; i++)
-		free(cfg->alpha_pattern[i].key);
-	for (size_t i = 0; i < cfg->nsave; i++)
-		free(cfg->modules_to_save[i]);
-	free(cfg->rank_pattern);
-	free(cfg->alpha_pattern);
-	free(cfg->modules_to_save);
-	free(cfg->peft_type);
-	free(cfg->base_model);
-	memset(cfg, 0, sizeof *cfg);
-}
-
-/* Compile PEFT's pattern for key: the key matches a whole trailing run of name components. */
-static bool pattern_compile(regex_t *re, const char *key)
-{
-	size_t n = strlen(key);
-	char *pat = malloc(n + 16);
-	if (!pat)
-		return false;
-	snprintf(pat, n + 16, "^(.*\\.)?(%s)$", key);
-	int rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
-	free(pat);
-	return rc == 0;
-}
-
-static ls_status parse_patterns(json_t *obj, const char *field, bool integer, const char *name,
-				ls_adapter_pattern **out, size_t *count, ls_error *err)
-{
-	if (!obj || json_is_null(obj))
-		return LS_OK;
-	if (!json_is_object(obj))
-		return ls_error_set(err, LS_EFORMAT, "%s: '%s' must be an object", name, field);
-	*out = calloc(json_object_size(obj) + 1, sizeof **out);
-	if (!*out)
-		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", name);
-	const char *key;
-	json_t *v;
-	json_object_foreach(obj, key, v)
-	{
-		if (integer ? !json_is_integer(v) : !json_is_number(v))
-			return ls_error_set(err, LS_EFORMAT, "%s: %s['%s'] must be %s", name, field,
-					    key, integer ? "an integer" : "a number");
-		double x = json_number_value(v);
-		if (!(x > 0) || !isfinite(x))
-			return ls_error_set(err, LS_ERANGE, "%s: %s['%s'] must be positive", name,
-					    field, key);
-		regex_t re;
-		if (!pattern_compile(&re, key))
-			return ls_error_set(err, LS_EFORMAT,
-					    "%s: %s key '%s' is not a valid regular expression",
-					    name, field, key);
-		regfree(&re);
-		if (!((*out)[*count].key = strdup(key)))
-			return ls_error_set(err, LS_ENOMEM, "%s: out of memory", name);
-		(*out)[(*count)++].value = x;
-	}
-	return LS_OK;
-}
-
-static ls_status get_bool(json_t *root, const char *field, bool *v, const char *name, ls_error *err)
-{
-	json_t *x = json_object_get(root, field);
-	if (!x || json_is_null(x))
-		return LS_OK;
-	if (!json_is_boolean(x))
-		return ls_error_set(err, LS_EFORMAT, "%s: '%s' must be true or false", name, field);
-	*v = json_is_true(x);
-	return LS_OK;
-}
-
-static ls_status get_positive(json_t *root, const char *field, double *v, const char *name,
-			      ls_error *err)
-{
-	json_t *x = json_object_get(root, field);
-	if (!x || json_is_null(x))
-		return LS_OK;
-	if (!json_is_number(x) || !(json_number_value(x) > 0) || !isfinite(json_number_value(x)))
-		return ls_error_set(err, LS_EFORMAT, "%s: '%s' must be a positive number", name,
-				    field);
-	*v = json_number_value(x);
-	return LS_OK;
-}
-
-static ls_status get_string(json_t *root, const char *field, char **v, const char *name,
-			    ls_error *err)
-{
-	json_t *x = json_object_get(root, field);
-	if (!x || json_is_null(x))
-		return LS_OK;
-	if (!json_is_string(x))
-		return ls_error_set(err, LS_EFORMAT, "%s: '%s' must be a string", name, field);
-	if (!(*v = strdup(json_string_value(x))))
-		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", name);
-	return LS_OK;
-}
-
-static ls_status config_fields(ls_adapter_config *cfg, json_t *root, const char *name,
-			       ls_error *err)
-{
-	ls_status s;
-	if (!json_is_object(root))
-		return ls_error_set(err, LS_EFORMAT, "%s: not a JSON object", name);
-	if ((s = get_string(root, "peft_type", &cfg->peft_type, name, err)) != LS_OK)
-		return s;
-	if (cfg->peft_type && strcmp(cfg->peft_type, "LORA") != 0)
-		return ls_error_set(err, LS_EUNSUPPORTED,
-				    "%s: peft_type '%s' not supported (only LORA)", name,
-				    cfg->peft_type);
-	if ((s = get_string(root, "base_model_name_or_path", &cfg->base_model, name, err)) ||
-	    (s = get_positive(root, "r", &cfg->r, name, err)) ||
-	    (s = get_positive(root, "lora_alpha", &cfg->lora_alpha, name, err)) ||
-	    (s = get_bool(root, "use_rslora", &cfg->use_rslora, name, err)) ||
-	    (s = get_bool(root, "fan_in_fan_out", &cfg->fan_in_fan_out, name, err)) ||
-	    (s = get_bool(root, "use_dora", &cfg->use_dora, name, err)))
-		return s;
-	if ((s = parse_patterns(json_object_get(root, "rank_pattern"), "rank_pattern", true, name,
-				&cfg->rank_pattern, &cfg->nrank, err)) ||
-	    (s = parse_patterns(json_object_get(root, "alpha_pattern"), "alpha_pattern", false,
-				name, &cfg->alpha_pattern, &cfg->nalpha, err)))
-		return s;
-	json_t *mts = json_object_get(root, "modules_to_save");
-	if (mts && !json_is_null(mts)) {
-		if (!json_is_array(mts))
-			return ls_error_set(err, LS_EFORMAT,
-					    "%s: 'modules_to_save' must be a list of names", name);
-		cfg->modules_to_save = calloc(json_array_size(mts) + 1, sizeof(char *));
-		if (!cfg->modules_to_save)
-			return ls_error_set(err, LS_ENOMEM, "%s: out of memory", name);
-		size_t i;
-		json_t *v;
-		json_array_foreach(mts, i, v)
-		{
-			if (!json_is_string(v))
-				return ls_error_set(err, LS_EFORMAT,
-						    "%s: 'modules_to_save' must be a list of names",
-						    name);
-			if (!(cfg->modules_to_save[cfg->nsave] = strdup(json_string_value(v))))
-				return ls_error_set(err, LS_ENOMEM, "%s: out of memory", name);
-			cfg->nsave++;
-		}
-	}
-	return LS_OK;
-}
-
-ls_status ls_adapter_config_parse(ls_adapter_config *cfg, const char *text, size_t len,
-				  const char *name, ls_error *err)
-{
-	memset(cfg, 0, sizeof *cfg);
-	cfg->r = 8;
-	cfg->lora_alpha = 8;
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return ls_error_set(err, LS_EFORMAT, "%s: bad JSON at line %d, column %d: %s", name,
-				    jerr.line, jerr.column, jerr.text);
-	ls_status s = config_fields(cfg, root, name, err);
-	json_decref(root);
-	if (s != LS_OK)
-		ls_adapter_config_free(cfg);
-	return s;
-}
-
-static double pattern_lookup(const ls_adapter_pattern *p, size_t n, const char *module,
-			     double fallback)
-{
-	for (size_t i = 0; i < n; i++) {
-		regex_t re;
-		if (!pattern_compile(&re, p[i].key))
-			continue; /* validated at parse time; only an allocation can fail here */
-		int rc = regexec(&re, module, 0, NULL, 0);
-		regfree(&re);
-		if (rc == 0)
-			return p[i].value;
-	}
-	return fallback;
-}
-
-void ls_adapter_config_lookup(const ls_adapter_config *cfg, const char *module, double *r,
-			      double *alpha)
-{
-	*r = pattern_lookup(cfg->rank_pattern, cfg->nrank, module, cfg->r);
-	*alpha = pattern_lookup(cfg->alpha_pattern, cfg->nalpha, module, cfg->lora_alpha);
-}
 
 /* ---- the modules ---- */
 
@@ -276,122 +73,6 @@ static bool is_lora_weight(const char *name, char which)
 	return p && ends_with(p + tag - 1, ".weight");
 }
 
-static double median(double *v, size_t n)
-{
-	/* Insertion sort: n is the number of modules. */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			double t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* The threshold above which a value is "far" above the healthy modules' values. */
-static double far_threshold(const ls_adapter *ad, bool fro, double *scratch)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < ad->nmod; i++) {
-		const ls_adapter_module *m = &ad->modules[i];
-		if (!(m->flags & (LS_AF(LS_AF_B_ZERO) | LS_AF(LS_AF_NONFINITE))))
-			scratch[n++] = fro ? m->fro : m->stable_rank;
-	}
-	if (n < LS_ADAPTER_FAR_MIN)
-		return INFINITY;
-	double med = median(scratch, n);
-	for (size_t i = 0; i < n; i++)
-		scratch[i] = fabs(scratch[i] - med);
-	double mad = median(scratch, n);
-	return fmax(med + LS_ADAPTER_FAR_K * 1.4826 * mad, LS_ADAPTER_FAR_RATIO * med);
-}
-
-static ls_status flag_outliers(ls_adapter *ad, ls_error *err)
-{
-	double *scratch = malloc((ad->nmod + 1) * sizeof *scratch);
-	if (!scratch)
-		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", ad->path);
-	double t_sr = far_threshold(ad, false, scratch);
-	double t_fro = far_threshold(ad, true, scratch);
-	free(scratch);
-	for (size_t i = 0; i < ad->nmod; i++) {
-		ls_adapter_module *m = &ad->modules[i];
-		if (m->flags & (LS_AF(LS_AF_B_ZERO) | LS_AF(LS_AF_NONFINITE)))
-			continue;
-		if (m->stable_rank > t_sr && m->fro > t_fro) {
-			m->flags |= LS_AF(LS_AF_LOUD);
-			ad->nloud++;
-		}
-	}
-	return LS_OK;
-}
-
-static void measure(ls_adapter_module *m)
-{
-	double total = 0;
-	m->nuclear = 0;
-	for (size_t i = 0; i < m->k; i++) {
-		total += m->sigma[i] * m->sigma[i];
-		m->nuclear += m->sigma[i];
-	}
-	m->fro = sqrt(total);
-	m->spec = m->k ? m->sigma[0] : 0;
-	m->stable_rank = m->spec > 0 ? total / (m->spec * m->spec) : 0;
-	double acc = 0;
-	m->erank90 = m->erank99 = 0;
-	for (size_t i = 0; i < m->k && total > 0; i++) {
-		acc += m->sigma[i] * m->sigma[i];
-		if (!m->erank90 && acc >= 0.90 * total)
-			m->erank90 = i + 1;
-		if (!m->erank99 && acc >= 0.99 * total)
-			m->erank99 = i + 1;
-	}
-	if (total > 0 && !m->erank99)
-		m->erank99 = m->k;
-	if (total > 0 && !m->erank90)
-		m->erank90 = m->k;
-}
-
-/* The spectrum of one module from its PEFT factors Ap (r×in) and Bp (out×r). */
-static ls_status module_spectrum(ls_adapter_module *m, const ls_mat *Ap, const ls_mat *Bp,
-				 ls_error *err)
-{
-	m->k = m->r < m->out ? m->r : m->out;
-	if (m->in < m->k)
-		m->k = m->in;
-	m->sigma = calloc(m->k + 1, sizeof *m->sigma);
-	if (!m->sigma)
-		return ls_error_set(err, LS_ENOMEM, "out of memory");
-	bool zero = true;
-	for (size_t j = 0; j < Bp->cols && zero; j++)
-		for (size_t i = 0; i < Bp->rows && zero; i++)
-			zero = LS_AT(*Bp, i, j) == 0.0;
-	if (zero)
-		m->flags |= LS_AF(LS_AF_B_ZERO);
-	if (!ls_mat_isfinite(Ap) || !ls_mat_isfinite(Bp)) {
-		m->flags |= LS_AF(LS_AF_NONFINITE);
-		for (size_t i = 0; i < m->k; i++)
-			m->sigma[i] = NAN;
-		m->fro = m->spec = m->nuclear = m->stable_rank = NAN;
-		return LS_OK;
-	}
-	/* MATH.md notation: A = B_peft (out×r), B = A_peftᵀ (in×r). */
-	ls_mat Bt = { 0 };
-	ls_spectrum_ws *ws = NULL;
-	ls_status s = ls_mat_alloc(&Bt, m->in, m->r, err);
-	if (s == LS_OK)
-		s = ls_mat_transpose(&Bt, Ap);
-	if (s == LS_OK)
-		s = ls_spectrum_ws_alloc(&ws, m->out, m->in, m->r, err);
-	if (s == LS_OK)
-		s = ls_spectrum_lowrank(ws, Bp, &Bt, m->scaling, m->sigma, NULL, NULL, NULL, err);
-	ls_spectrum_ws_free(ws);
-	ls_mat_free(&Bt);
-	if (s == LS_OK)
-		measure(m);
-	return s;
-}
-
 static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_st_tensor *ta,
 			    ls_error *err)
 {
@@ -442,7 +123,7 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 		}
 		m->scaling = ad->has_config && ad->cfg.use_rslora ? m->alpha / sqrt(r)
 								  : m->alpha / r;
-		s = module_spectrum(m, &Ap, &Bp, err);
+		s = ls_adapter_module_spectrum(m, &Ap, &Bp, err);
 		if (s != LS_OK && err) {
 			char why[LS_ERROR_MSG_MAX];
 			memcpy(why, err->msg, sizeof why);
@@ -526,7 +207,7 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, ls_error
 		return ls_error_set(err, LS_EFORMAT,
 				    "%s: no LoRA modules (no lora_A/lora_B tensors)",
 				    ad->model_path);
-	return flag_outliers(ad, err);
+	return ls_adapter_flag_outliers(ad, err);
 }
 
 static char *join(const char *dir, const char *file)
@@ -664,16 +345,4 @@ size_t ls_adapter_name_prefix(const ls_adapter *ad)
 	while (n > 0 && first[n - 1] != '.')
 		n--;
 	return n;
-}
-
-void ls_adapter_flags_text(unsigned flags, char *out, size_t cap)
-{
-	size_t n = 0;
-	out[0] = '\0';
-	for (int b = 0; b < LS_AF_COUNT; b++)
-		if (flags & (1u << b))
-			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
-					      ls_adapter_flag_names[b]);
-	if (!n)
-		snprintf(out, cap, "-");
 }

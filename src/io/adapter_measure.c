@@ -1,0 +1,148 @@
+/* adapter_measure.c — what lorascope measures of one adapter module ΔW = s·B·A: singular
+ * values the cheap way (MATH.md §8), norms, stable and energy ranks; the flags (B = 0,
+ * non-finite, "far" above its peers) and their names. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "adapter_priv.h"
+#include "lorascope/spectrum.h"
+
+const char *const ls_adapter_flag_names[LS_AF_COUNT] = {
+#define LS_AF_NAME(id, name, legend) name,
+	LS_ADAPTER_FLAG_LIST(LS_AF_NAME)
+#undef LS_AF_NAME
+};
+const char *const ls_adapter_flag_legend[LS_AF_COUNT] = {
+#define LS_AF_LEGEND(id, name, legend) legend,
+	LS_ADAPTER_FLAG_LIST(LS_AF_LEGEND)
+#undef LS_AF_LEGEND
+};
+
+static double median(double *v, size_t n)
+{
+	/* Insertion sort: n is the number of modules. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			double t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* The threshold above which a value is "far" above the healthy modules' values. */
+static double far_threshold(const ls_adapter *ad, bool fro, double *scratch)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ad->nmod; i++) {
+		const ls_adapter_module *m = &ad->modules[i];
+		if (!(m->flags & (LS_AF(LS_AF_B_ZERO) | LS_AF(LS_AF_NONFINITE))))
+			scratch[n++] = fro ? m->fro : m->stable_rank;
+	}
+	if (n < LS_ADAPTER_FAR_MIN)
+		return INFINITY;
+	double med = median(scratch, n);
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = fabs(scratch[i] - med);
+	double mad = median(scratch, n);
+	return fmax(med + LS_ADAPTER_FAR_K * 1.4826 * mad, LS_ADAPTER_FAR_RATIO * med);
+}
+
+ls_status ls_adapter_flag_outliers(ls_adapter *ad, ls_error *err)
+{
+	double *scratch = malloc((ad->nmod + 1) * sizeof *scratch);
+	if (!scratch)
+		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", ad->path);
+	double t_sr = far_threshold(ad, false, scratch);
+	double t_fro = far_threshold(ad, true, scratch);
+	free(scratch);
+	for (size_t i = 0; i < ad->nmod; i++) {
+		ls_adapter_module *m = &ad->modules[i];
+		if (m->flags & (LS_AF(LS_AF_B_ZERO) | LS_AF(LS_AF_NONFINITE)))
+			continue;
+		if (m->stable_rank > t_sr && m->fro > t_fro) {
+			m->flags |= LS_AF(LS_AF_LOUD);
+			ad->nloud++;
+		}
+	}
+	return LS_OK;
+}
+
+static void measure(ls_adapter_module *m)
+{
+	double total = 0;
+	m->nuclear = 0;
+	for (size_t i = 0; i < m->k; i++) {
+		total += m->sigma[i] * m->sigma[i];
+		m->nuclear += m->sigma[i];
+	}
+	m->fro = sqrt(total);
+	m->spec = m->k ? m->sigma[0] : 0;
+	m->stable_rank = m->spec > 0 ? total / (m->spec * m->spec) : 0;
+	double acc = 0;
+	m->erank90 = m->erank99 = 0;
+	for (size_t i = 0; i < m->k && total > 0; i++) {
+		acc += m->sigma[i] * m->sigma[i];
+		if (!m->erank90 && acc >= 0.90 * total)
+			m->erank90 = i + 1;
+		if (!m->erank99 && acc >= 0.99 * total)
+			m->erank99 = i + 1;
+	}
+	if (total > 0 && !m->erank99)
+		m->erank99 = m->k;
+	if (total > 0 && !m->erank90)
+		m->erank90 = m->k;
+}
+
+/* The spectrum of one module from its PEFT factors Ap (r×in) and Bp (out×r). */
+ls_status ls_adapter_module_spectrum(ls_adapter_module *m, const ls_mat *Ap, const ls_mat *Bp,
+				     ls_error *err)
+{
+	m->k = m->r < m->out ? m->r : m->out;
+	if (m->in < m->k)
+		m->k = m->in;
+	m->sigma = calloc(m->k + 1, sizeof *m->sigma);
+	if (!m->sigma)
+		return ls_error_set(err, LS_ENOMEM, "out of memory");
+	bool zero = true;
+	for (size_t j = 0; j < Bp->cols && zero; j++)
+		for (size_t i = 0; i < Bp->rows && zero; i++)
+			zero = LS_AT(*Bp, i, j) == 0.0;
+	if (zero)
+		m->flags |= LS_AF(LS_AF_B_ZERO);
+	if (!ls_mat_isfinite(Ap) || !ls_mat_isfinite(Bp)) {
+		m->flags |= LS_AF(LS_AF_NONFINITE);
+		for (size_t i = 0; i < m->k; i++)
+			m->sigma[i] = NAN;
+		m->fro = m->spec = m->nuclear = m->stable_rank = NAN;
+		return LS_OK;
+	}
+	/* MATH.md notation: A = B_peft (out×r), B = A_peftᵀ (in×r). */
+	ls_mat Bt = { 0 };
+	ls_spectrum_ws *ws = NULL;
+	ls_status s = ls_mat_alloc(&Bt, m->in, m->r, err);
+	if (s == LS_OK)
+		s = ls_mat_transpose(&Bt, Ap);
+	if (s == LS_OK)
+		s = ls_spectrum_ws_alloc(&ws, m->out, m->in, m->r, err);
+	if (s == LS_OK)
+		s = ls_spectrum_lowrank(ws, Bp, &Bt, m->scaling, m->sigma, NULL, NULL, NULL, err);
+	ls_spectrum_ws_free(ws);
+	ls_mat_free(&Bt);
+	if (s == LS_OK)
+		measure(m);
+	return s;
+}
+
+void ls_adapter_flags_text(unsigned flags, char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (int b = 0; b < LS_AF_COUNT; b++)
+		if (flags & (1u << b))
+			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
+					      ls_adapter_flag_names[b]);
+	if (!n)
+		snprintf(out, cap, "-");
+}

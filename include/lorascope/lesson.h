@@ -1,5 +1,6 @@
-/* lesson.h — lessons: a small scenario language for teaching with lorascope, its parser and
- * its interpreter (SPEC §5, "scenario files that script a lesson").
+/* lesson.h — lessons: a small scenario language for teaching with lorascope, the parsed
+ * lesson and its interpreter (SPEC §5, "scenario files that script a lesson"); the parser,
+ * which reads files, is in lesson_parse.h.
  *
  * A lesson file sets up a run, then says what happens as it trains: at a step, or when a
  * condition on the run's metrics first holds, change a parameter, show a caption, pause
@@ -114,8 +115,6 @@
 #include "lorascope/session.h"
 #include "lorascope/status.h"
 
-/* Largest lesson file read. */
-#define LS_LESSON_MAX_BYTES ((size_t)1 << 20)
 /* Largest STEP. */
 #define LS_LESSON_MAX_STEP 1000000000000L
 /* Most conditions joined by "and" in one trigger. */
@@ -212,20 +211,6 @@ typedef struct ls_lesson {
 	ls_lesson_action *actions; /* in file order */
 	char *arena;               /* storage of every string above */
 } ls_lesson;
-
-/* Parse text[0 .. len-1] (any bytes; no NUL terminator needed) into a new lesson *out, named
- * file in messages. Values of "set" are checked with ls_config_set on a scratch config, and
- * the setup lines applied to the defaults with ls_config_check. On error *out is NULL and
- * err holds "FILE:LINE:COL: message" (LS_EFORMAT, or LS_ENOMEM / LS_ETOOBIG). */
-ls_status ls_lesson_parse(const char *file, const char *text, size_t len, ls_lesson **out,
-			  ls_error *err);
-/* Read and parse the file at path (at most LS_LESSON_MAX_BYTES). */
-ls_status ls_lesson_load(const char *path, ls_lesson **out, ls_error *err);
-void ls_lesson_free(ls_lesson *l);
-
-/* Apply the lesson's setup lines to cfg, in order (before ls_session_create; the caller
- * decides whether command-line options come before or after, and runs ls_config_check). */
-ls_status ls_lesson_configure(const ls_lesson *l, ls_config *cfg, ls_error *err);
 
 /* ---- The interpreter: plays a lesson on a session. No I/O: it returns events for the
  * front-end to show. Use:

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "lorascope/fileio.h"
 #include "lorascope/lesson.h"
+#include "lorascope/lesson_parse.h"
 #include "lorascope/session.h"
 #include "lorascope/snapshot.h"
 #include "lorascope/trace.h"

@@ -26,6 +26,7 @@
 
 #include "lorascope/config.h"
 #include "lorascope/lesson.h"
+#include "lorascope/lesson_parse.h"
 #include "lorascope/problem.h"
 #include "lorascope/userconfig.h"
 #include "../cli/preset.h"

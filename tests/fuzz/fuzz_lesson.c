@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lorascope/lesson.h"
+#include "lorascope/lesson_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

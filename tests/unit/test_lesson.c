@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "lorascope/lesson.h"
+#include "lorascope/lesson_parse.h"
 
 static ls_lesson *parse_ok(const char *text)
 {

@@ -12,6 +12,7 @@
 
 #include "../../src/tui/worker.h"
 #include "lorascope/lesson.h"
+#include "lorascope/lesson_parse.h"
 #include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
 

@@ -1,4 +1,4 @@
-/* lesson.c — the parser of lesson files (the grammar is in include/lorascope/lesson.h).
+/* lesson_parse.c — the parser of lesson files (the grammar is in include/lorascope/lesson.h).
  *
  * A recursive-descent parser, one function per rule of the grammar, over the tokens of
  * src/io/lesson_lex.c. Every string (names, values, captions, the title and the file name)
@@ -11,7 +11,7 @@
 #include "lesson_lex.h"
 #include "lorascope/config.h"
 #include "lorascope/fileio.h"
-#include "lorascope/lesson.h"
+#include "lorascope/lesson_parse.h"
 #include "lorascope/theory.h"
 
 /* clang-format off */

@@ -47,9 +47,14 @@ ls_status ls_file_write_atomic(const char *path, ls_write_fn fn, const void *ctx
 locale_t ls_c_locale_push(void);
 void ls_c_locale_pop(locale_t previous);
 
+/* Largest |entry| a loaded matrix may hold: beyond it ½‖M − X‖² overflows for large M. */
+#define LS_MATRIX_MAX_ABS 1e100
+
 /* Load a matrix from spec = "path" or "path:tensor" (safetensors only). The format comes
  * from the extension: .npy, .safetensors, .mtx, .csv, .tsv (.txt is read as CSV/TSV with
- * the delimiter detected). A 1-D array becomes n×1. M receives a new owning matrix. */
+ * the delimiter detected). A 1-D array becomes n×1. M receives a new owning matrix. Every
+ * entry must be finite and at most LS_MATRIX_MAX_ABS in magnitude: otherwise LS_EFORMAT
+ * naming the row, the column and the value, and no matrix. */
 ls_status ls_matrix_load(const char *spec, ls_mat *M, ls_error *err);
 
 /* LS_ANY in ls_matrix_expect: that dimension may be anything. */

@@ -1,5 +1,5 @@
-/* csvmat.c — matrices as CSV/TSV text: reader (header and comment lines skipped, every
- * line the same width) and writer (%.17g, so doubles round-trip exactly). */
+/* csvmat.c — matrices as delimited text: reader (BOM, comment and header lines skipped, the
+ * delimiter detected, every line the same width) and writer (%.17g: doubles round-trip). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,39 +7,103 @@
 #include "lorascope/fileio.h"
 #include "textscan.h"
 
-/* Split line into fields at delim; each field is trimmed and parsed as a double. Returns
- * the number of fields, or (size_t)-1 with *bad set to the 1-based field that failed. */
-static size_t parse_fields(const char *line, size_t len, char delim, double *vals, size_t cap,
-			   size_t *bad)
+/* Delimiters: ',', ';', '\t', or ' ' for runs of blanks (spaces and tabs). */
+static const char *delim_name(char delim)
 {
-	size_t nf = 0, i = 0;
+	switch (delim) {
+	case ',':
+		return "commas";
+	case ';':
+		return "semicolons";
+	case '\t':
+		return "tabs";
+	default:
+		return "blanks";
+	}
+}
+
+/* The delimiter of a file whose first data line is line: a tab, else a semicolon, else a
+ * comma if the line has one; otherwise blanks separate the fields (or there is one). */
+static char detect_delim(const char *line, size_t len)
+{
+	if (memchr(line, '\t', len))
+		return '\t';
+	if (memchr(line, ';', len))
+		return ';';
+	if (memchr(line, ',', len))
+		return ',';
+	return ' ';
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* What parse_fields found on one line. */
+typedef struct {
+	size_t nf;      /* fields */
+	size_t numbers; /* fields that are numbers */
+	size_t bad;     /* 1-based first field that is not a number, 0 if none */
+} fields;
+
+/* Parse one field line[s..e): blanks around it and one pair of double quotes are dropped. */
+static bool parse_field(const char *line, size_t s, size_t e, double *v)
+{
+	while (s < e && is_blank(line[s]))
+		s++;
+	while (e > s && is_blank(line[e - 1]))
+		e--;
+	if (e - s >= 2 && line[s] == '"' && line[e - 1] == '"') {
+		s++, e--;
+		while (s < e && is_blank(line[s]))
+			s++;
+		while (e > s && is_blank(line[e - 1]))
+			e--;
+	}
+	char tok[LS_TOKEN_MAX];
+	if (e == s || e - s >= sizeof tok)
+		return false;
+	memcpy(tok, line + s, e - s);
+	tok[e - s] = '\0';
+	return ls_token_double(tok, v);
+}
+
+/* Split line into fields at delim and parse each; values go to vals[0..cap). */
+static fields parse_fields(const char *line, size_t len, char delim, double *vals, size_t cap)
+{
+	fields f = { 0, 0, 0 };
+	size_t i = 0;
+	if (delim == ' ')
+		while (i < len && is_blank(line[i]))
+			i++;
 	for (;;) {
 		size_t s = i;
-		while (i < len && line[i] != delim)
-			i++;
-		size_t e = i;
-		while (s < e && (line[s] == ' ' || line[s] == '\t'))
-			s++;
-		while (e > s && (line[e - 1] == ' ' || line[e - 1] == '\t'))
-			e--;
-		char tok[LS_TOKEN_MAX];
+		if (delim == ' ')
+			while (i < len && !is_blank(line[i]))
+				i++;
+		else
+			while (i < len && line[i] != delim)
+				i++;
 		double v = 0;
-		if (e - s >= sizeof tok || e == s) {
-			*bad = nf + 1;
-			return (size_t)-1;
+		if (parse_field(line, s, i, &v)) {
+			f.numbers++;
+			if (vals && f.nf < cap)
+				vals[f.nf] = v;
+		} else if (!f.bad) {
+			f.bad = f.nf + 1;
 		}
-		memcpy(tok, line + s, e - s);
-		tok[e - s] = '\0';
-		if (!ls_token_double(tok, &v)) {
-			*bad = nf + 1;
-			return (size_t)-1;
+		f.nf++;
+		if (delim == ' ') {
+			while (i < len && is_blank(line[i]))
+				i++;
+			if (i >= len)
+				return f;
+		} else if (i < len) {
+			i++; /* the delimiter: a field follows, empty at the end of the line */
+		} else {
+			return f;
 		}
-		if (vals && nf < cap)
-			vals[nf] = v;
-		nf++;
-		if (i >= len)
-			return nf;
-		i++; /* skip the delimiter */
 	}
 }
 
@@ -53,36 +117,36 @@ static ls_status parse_text(const char *text, size_t len, char delim, const char
 {
 	ls_lines ls = { text, text + len, 0 };
 	const char *line;
-	size_t ll, bad;
-	bool first = true;
+	size_t ll;
+	bool first = true, header = false;
 	size_t rows = 0, cols = 0;
 	/* Pass 1: detect the delimiter, skip a header, count rows and check the widths. */
 	while (ls_lines_next(&ls, &line, &ll)) {
 		if (skip_line(line, ll))
 			continue;
 		if (!delim)
-			delim = memchr(line, '\t', ll) ? '\t' : ',';
-		size_t nf = parse_fields(line, ll, delim, NULL, 0, &bad);
+			delim = detect_delim(line, ll);
+		fields f = parse_fields(line, ll, delim, NULL, 0);
 		if (first) {
 			first = false;
-			if (nf == (size_t)-1) {
-				/* A header line: count its fields for the width. */
-				nf = 1;
-				for (size_t i = 0; i < ll; i++)
-					nf += line[i] == delim;
-				cols = nf;
+			cols = f.nf;
+			/* A header names the columns: none of its fields is a number. */
+			if (f.numbers == 0 && f.nf > 0) {
+				header = true;
 				continue;
 			}
-			cols = nf;
 		}
-		if (nf == (size_t)-1)
-			return ls_error_set(err, LS_EFORMAT,
-					    "%s: line %zu, field %zu: not a number", name,
-					    ls.lineno, bad);
-		if (nf != cols)
-			return ls_error_set(err, LS_EDIM,
-					    "%s: line %zu has %zu fields, expected %zu", name,
-					    ls.lineno, nf, cols);
+		if (f.bad)
+			return ls_error_set(
+				err, LS_EFORMAT,
+				"%s: line %zu, field %zu: not a number (fields separated by "
+				"%s)",
+				name, ls.lineno, f.bad, delim_name(delim));
+		if (f.nf != cols)
+			return ls_error_set(
+				err, LS_EDIM,
+				"%s: line %zu has %zu fields, expected %zu (separated by %s)", name,
+				ls.lineno, f.nf, cols, delim_name(delim));
 		rows++;
 	}
 	if (rows == 0)
@@ -102,8 +166,11 @@ static ls_status parse_text(const char *text, size_t len, char delim, const char
 	while (ls_lines_next(&ls, &line, &ll)) {
 		if (skip_line(line, ll))
 			continue;
-		if (parse_fields(line, ll, delim, row, cols, &bad) == (size_t)-1)
-			continue; /* the header (pass 1 refused every other bad line) */
+		if (header) {
+			header = false;
+			continue;
+		}
+		parse_fields(line, ll, delim, row, cols);
 		for (size_t j = 0; j < cols; j++)
 			LS_AT(*M, i, j) = row[j];
 		i++;
@@ -118,8 +185,13 @@ ls_status ls_csv_parse(const char *text, size_t len, char delim, const char *nam
 	*M = (ls_mat){ 0 };
 	if (memchr(text, '\0', len))
 		return ls_error_set(err, LS_EFORMAT, "%s: NUL byte in a text file", name);
-	if (delim != 0 && delim != ',' && delim != '\t')
-		return ls_error_set(err, LS_EINVAL, "%s: delimiter must be ',' or a tab", name);
+	if (delim != 0 && delim != ',' && delim != ';' && delim != '\t' && delim != ' ')
+		return ls_error_set(err, LS_EINVAL,
+				    "%s: delimiter must be ',', ';', a tab, a blank or 0 (detect)",
+				    name);
+	/* A UTF-8 byte order mark (spreadsheets write one) is not part of the first field. */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		text += 3, len -= 3;
 	locale_t old = ls_c_locale_push();
 	ls_status s = parse_text(text, len, delim, name, M, err);
 	ls_c_locale_pop(old);

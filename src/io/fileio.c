@@ -1,6 +1,7 @@
 /* fileio.c — mapping files for the readers, atomic writes, the C numeric locale, and the
  * extension dispatch of ls_matrix_load / ls_matrix_save. */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,7 +171,7 @@ static bool ends_with(const char *s, size_t n, const char *suffix)
 	return true;
 }
 
-ls_status ls_matrix_load(const char *spec, ls_mat *M, ls_error *err)
+static ls_status load_by_extension(const char *spec, ls_mat *M, ls_error *err)
 {
 	size_t n = strlen(spec);
 	if (ends_with(spec, n, ".npy"))
@@ -178,7 +179,7 @@ ls_status ls_matrix_load(const char *spec, ls_mat *M, ls_error *err)
 	if (ends_with(spec, n, ".mtx"))
 		return ls_mtx_load(spec, M, err);
 	if (ends_with(spec, n, ".csv"))
-		return ls_csv_load(spec, ',', M, err);
+		return ls_csv_load(spec, 0, M, err);
 	if (ends_with(spec, n, ".tsv"))
 		return ls_csv_load(spec, '\t', M, err);
 	if (ends_with(spec, n, ".txt"))
@@ -205,6 +206,36 @@ ls_status ls_matrix_load(const char *spec, ls_mat *M, ls_error *err)
 			    "%s: unknown matrix format (use .npy, .safetensors[:tensor], .mtx, "
 			    ".csv, .tsv or .txt)",
 			    spec);
+}
+
+/* Refuse what no objective can train on: a non-finite entry, or one so large that the
+ * squared-error losses overflow (LS_MATRIX_MAX_ABS). Positions are 1-based, as people count. */
+static ls_status check_entries(const char *spec, const ls_mat *M, ls_error *err)
+{
+	for (size_t j = 0; j < M->cols; j++)
+		for (size_t i = 0; i < M->rows; i++) {
+			double v = LS_AT(*M, i, j);
+			if (!isfinite(v))
+				return ls_error_set(
+					err, LS_EFORMAT,
+					"%s: row %zu, column %zu: %g is not a finite number", spec,
+					i + 1, j + 1, v);
+			if (fabs(v) > LS_MATRIX_MAX_ABS)
+				return ls_error_set(
+					err, LS_EFORMAT,
+					"%s: row %zu, column %zu: %g is too large (|x| > %g "
+					"overflows the loss)",
+					spec, i + 1, j + 1, v, LS_MATRIX_MAX_ABS);
+		}
+	return LS_OK;
+}
+
+ls_status ls_matrix_load(const char *spec, ls_mat *M, ls_error *err)
+{
+	ls_status s = load_by_extension(spec, M, err);
+	if (s == LS_OK && (s = check_entries(spec, M, err)) != LS_OK)
+		ls_mat_free(M);
+	return s;
 }
 
 ls_status ls_matrix_save(const char *path, const ls_mat *M, ls_error *err)

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "textscan.h"
 
@@ -53,11 +54,41 @@ bool ls_token_next(const char *line, size_t len, size_t *pos, char *tok, bool *t
 	return true;
 }
 
+/* Whether tok is a decimal number as people write it: [+-] digits [. digits] [e [+-] digits]
+ * (either side of the point may be empty, not both), or [+-] nan / inf / infinity. strtod
+ * alone also takes hexadecimal ("0x10" = 16) and "nan(...)" forms, which no data file means. */
+static bool decimal_form(const char *t)
+{
+	if (*t == '+' || *t == '-')
+		t++;
+	if (strcasecmp(t, "nan") == 0 || strcasecmp(t, "inf") == 0 ||
+	    strcasecmp(t, "infinity") == 0)
+		return true;
+	size_t digits = 0;
+	while (*t >= '0' && *t <= '9')
+		t++, digits++;
+	if (*t == '.')
+		for (t++; *t >= '0' && *t <= '9'; t++)
+			digits++;
+	if (!digits)
+		return false;
+	if (*t == 'e' || *t == 'E') {
+		t++;
+		if (*t == '+' || *t == '-')
+			t++;
+		if (*t < '0' || *t > '9')
+			return false;
+		while (*t >= '0' && *t <= '9')
+			t++;
+	}
+	return *t == '\0';
+}
+
 bool ls_token_double(const char *tok, double *v)
 {
-	char *end;
-	if (!*tok || *tok == ' ' || *tok == '\t')
+	if (!decimal_form(tok))
 		return false;
+	char *end;
 	errno = 0;
 	double x = strtod(tok, &end);
 	/* Overflow to ±HUGE_VAL is refused; underflow to a subnormal or zero is fine. */

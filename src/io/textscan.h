@@ -22,7 +22,8 @@ bool ls_line_blank(const char *line, size_t len);
 /* Copy the next blank-separated token of line[*pos..len) into tok[LS_TOKEN_MAX]; false when
  * none is left or it does not fit (*toolong is then set). */
 bool ls_token_next(const char *line, size_t len, size_t *pos, char *tok, bool *toolong);
-/* Parse a whole token as a double (decimal point '.', "nan"/"inf" accepted). */
+/* Parse a whole token as a decimal double (point '.'; "nan", "inf" and "infinity" accepted;
+ * hexadecimal and other strtod extensions refused). */
 bool ls_token_double(const char *tok, double *v);
 /* Parse a whole token as a non-negative integer. */
 bool ls_token_size(const char *tok, size_t *v);

@@ -6,6 +6,7 @@
 
 #include "lorascope/csvmat.h"
 #include "lorascope/fileio.h"
+#include "lorascope/npy.h"
 
 static void test_parse(void **state)
 {
@@ -42,7 +43,18 @@ static void test_bad(void **state)
 		{ "1,2,3\n1,,2\n", ',', LS_EFORMAT, "line 2, field 2: not a number" },
 		{ "a,b\n", ',', LS_EFORMAT, "no numeric rows" },
 		{ "", 0, LS_EFORMAT, "no numeric rows" },
-		{ "1\t2\n", ';', LS_EINVAL, "delimiter must be" },
+		{ "1\t2\n", '|', LS_EINVAL, "delimiter must be" },
+		/* A first line with a number is data: its other fields are errors, not a header. */
+		{ "1,x,3\n4,5,6\n", 0, LS_EFORMAT,
+		  "t.csv: line 1, field 2: not a number (fields separated by commas)" },
+		{ "a;b\n1;2\n3,5;4\n", 0, LS_EFORMAT,
+		  "line 3, field 1: not a number (fields separated by semicolons)" },
+		{ "1 2\n3 4 5\n", 0, LS_EDIM,
+		  "line 2 has 3 fields, expected 2 (separated by blanks)" },
+		{ "1,2\n0x10,2\n", 0, LS_EFORMAT, "line 2, field 1: not a number" },
+		{ "1,2\n1,1e\n", 0, LS_EFORMAT, "line 2, field 2: not a number" },
+		{ "1,2\n1,\"2\n", 0, LS_EFORMAT, "line 2, field 2: not a number" },
+		{ "1,2,\n", 0, LS_EFORMAT, "line 1, field 3: not a number" },
 		{ "1,2\n1,1e999\n", ',', LS_EFORMAT, "line 2, field 2: not a number" },
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -95,12 +107,86 @@ static void test_round_trip(void **state)
 	remove_dir(dir);
 }
 
+/* Files as spreadsheets and other programs write them: a byte order mark, semicolons,
+ * blanks, quoted numbers, a quoted header; every row kept. */
+static void test_dialects(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		double want[4]; /* the 2×2 result, row by row */
+	} cases[] = {
+		{ "\xEF\xBB\xBF"
+		  "1,2\n3,4\n",
+		  { 1, 2, 3, 4 } },
+		{ "\xEF\xBB\xBF"
+		  "\"a\",\"b\"\n1,2\n3,4\n",
+		  { 1, 2, 3, 4 } },
+		{ "1;2\n3;4.5\n", { 1, 2, 3, 4.5 } },
+		{ "  1   2\n3\t 4  \n", { 1, 2, 3, 4 } },
+		{ "\"1\",\" 2.5 \"\n\"-3e1\",4\n", { 1, 2.5, -30, 4 } },
+		{ "x y\n1 2\n.5 6.\n", { 1, 2, 0.5, 6 } },
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		ls_mat M;
+		ls_error err;
+		if (ls_csv_parse(cases[c].text, strlen(cases[c].text), 0, "d.csv", &M, &err) !=
+		    LS_OK)
+			fail_msg("case %zu: %s", c, err.msg);
+		assert_int_equal(M.rows, 2);
+		assert_int_equal(M.cols, 2);
+		for (size_t k = 0; k < 4; k++)
+			if (LS_AT(M, k / 2, k % 2) != cases[c].want[k])
+				fail_msg("case %zu, entry %zu: %g, want %g", c, k,
+					 LS_AT(M, k / 2, k % 2), cases[c].want[k]);
+		ls_mat_free(&M);
+	}
+}
+
+/* ls_matrix_load refuses what no problem can train on, naming the file and the position. */
+static void test_load_refuses(void **state)
+{
+	(void)state;
+	char dir[256], path[512];
+	scratch_dir(dir);
+	static const struct {
+		const char *name, *text, *msg;
+	} cases[] = {
+		{ "nan.csv", "1,2\n3,nan\n",
+		  "nan.csv: row 2, column 2: nan is not a finite number" },
+		{ "inf.tsv", "1\t-inf\n", "inf.tsv: row 1, column 2: -inf is not a finite number" },
+		{ "big.csv", "1,2\n1e200,4\n", "big.csv: row 2, column 1: 1e+200 is too large" },
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		write_file(dir, cases[c].name, cases[c].text, strlen(cases[c].text), path);
+		ls_mat M;
+		ls_error err;
+		assert_int_equal(ls_matrix_load(path, &M, &err), LS_EFORMAT);
+		assert_contains(err.msg, cases[c].msg);
+		assert_null(M.data);
+	}
+	/* The same check on a binary format: a NaN in a .npy. */
+	ls_mat X;
+	assert_ok(ls_mat_alloc(&X, 3, 2, NULL));
+	for (size_t k = 0; k < 6; k++)
+		X.data[k] = (double)k;
+	LS_AT(X, 2, 1) = NAN;
+	snprintf(path, sizeof path, "%s/x.npy", dir);
+	assert_ok(ls_npy_save(path, &X, NULL));
+	ls_mat M;
+	ls_error err;
+	assert_int_equal(ls_matrix_load(path, &M, &err), LS_EFORMAT);
+	assert_contains(err.msg, "x.npy: row 3, column 2: nan is not a finite number");
+	ls_mat_free(&X);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_parse),        cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_dialects),
+		cmocka_unit_test(test_load_refuses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "lorascope/mat.h"
 #include "lorascope/status.h"
@@ -33,12 +34,17 @@ void ls_file_map_close(ls_file_map *fm);
  * Files over max bytes are refused with LS_ETOOBIG before reading. */
 ls_status ls_file_read_text(const char *path, size_t max, char **buf, size_t *len, ls_error *err);
 
+/* The process's file mode creation mask, read without changing it. */
+mode_t ls_file_umask(void);
+
 /* Write callback for ls_file_write_atomic: write the contents to f, return a status. */
 typedef ls_status (*ls_write_fn)(FILE *f, const void *ctx, ls_error *err);
 
 /* Write path atomically: fn writes into a temporary file in the same directory, which is
  * flushed, fsync'd and renamed over path. On any failure the temporary file is removed,
- * path is left as it was and the error names path. */
+ * path is left as it was and the error names path. The file keeps the mode (and owner) of
+ * the file it replaces, or gets 0666 & ~umask when new, as open(2) gives; a symbolic link is
+ * written through to its target, never replaced. */
 ls_status ls_file_write_atomic(const char *path, ls_write_fn fn, const void *ctx, ls_error *err);
 
 /* Switch the calling thread to the "C" numeric locale (so '.' is the decimal point in

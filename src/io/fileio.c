@@ -97,27 +97,98 @@ ls_status ls_file_read_text(const char *path, size_t max, char **buf, size_t *le
 	return LS_OK;
 }
 
+mode_t ls_file_umask(void)
+{
+	/* /proc/self/status reads the mask without changing it (umask() alone cannot, and a
+	 * set-and-restore pair would race with other threads creating files). */
+	FILE *f = fopen("/proc/self/status", "r");
+	if (f) {
+		char line[128];
+		unsigned int mask;
+		while (fgets(line, sizeof line, f))
+			if (sscanf(line, "Umask: %o", &mask) == 1) {
+				fclose(f);
+				return (mode_t)(mask & 0777);
+			}
+		fclose(f);
+	}
+	mode_t mask = umask(022);
+	umask(mask);
+	return mask;
+}
+
+/* The file a write to path lands in: path itself, or the end of its chain of symbolic links
+ * (a relative link is relative to the link's directory). A malloc'd string, NULL on a loop. */
+static char *write_target(const char *path)
+{
+	char *cur = strdup(path);
+	for (int hops = 0; cur && hops < 40; hops++) {
+		struct stat sb;
+		if (lstat(cur, &sb) != 0 || !S_ISLNK(sb.st_mode))
+			return cur;
+		char link[4096];
+		ssize_t n = readlink(cur, link, sizeof link - 1);
+		if (n < 0 || (size_t)n >= sizeof link - 1)
+			break;
+		link[n] = '\0';
+		const char *slash = strrchr(cur, '/');
+		size_t dl = link[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
+		char *next = malloc(dl + (size_t)n + 1);
+		if (!next)
+			break;
+		memcpy(next, cur, dl);
+		memcpy(next + dl, link, (size_t)n + 1);
+		free(cur);
+		cur = next;
+	}
+	free(cur);
+	return NULL;
+}
+
+/* Give the temporary file the mode the written file should have: an existing file's own
+ * mode (and owner, where we may), else what open(2) would give a new file under the umask. */
+static void set_mode(int fd, const char *target)
+{
+	struct stat sb;
+	if (stat(target, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if (fchown(fd, sb.st_uid, sb.st_gid) != 0) {
+			/* Not ours to give away: the file keeps our ownership. */
+		}
+		fchmod(fd, sb.st_mode & 07777);
+	} else {
+		fchmod(fd, 0666 & ~ls_file_umask());
+	}
+}
+
 ls_status ls_file_write_atomic(const char *path, ls_write_fn fn, const void *ctx, ls_error *err)
 {
-	size_t n = strlen(path);
+	char *target = write_target(path);
+	if (!target)
+		return ls_error_set(err, LS_EIO, "%s: too many levels of symbolic links", path);
+	size_t n = strlen(target);
 	char *tmp = malloc(n + 16);
-	if (!tmp)
+	if (!tmp) {
+		free(target);
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", path);
-	/* Same directory as path, so rename() stays within one file system. */
-	memcpy(tmp, path, n);
+	}
+	/* Same directory as the target, so rename() stays within one file system. */
+	memcpy(tmp, target, n);
 	memcpy(tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		ls_status st = ls_error_set(err, LS_EIO, "%s: cannot create a temporary file: %s",
 					    path, strerror(errno));
 		free(tmp);
+		free(target);
 		return st;
 	}
+	set_mode(fd, target);
 	FILE *f = fdopen(fd, "wb");
 	if (!f) {
 		close(fd);
 		unlink(tmp);
 		free(tmp);
+		free(target);
 		return ls_error_set(err, LS_EIO, "%s: cannot open for writing", path);
 	}
 	ls_error inner;
@@ -129,13 +200,14 @@ ls_status ls_file_write_atomic(const char *path, ls_write_fn fn, const void *ctx
 		st = ls_error_set(&inner, LS_EIO, "fsync failed: %s", strerror(errno));
 	if (fclose(f) != 0 && st == LS_OK)
 		st = ls_error_set(&inner, LS_EIO, "close failed: %s", strerror(errno));
-	if (st == LS_OK && rename(tmp, path) != 0)
+	if (st == LS_OK && rename(tmp, target) != 0)
 		st = ls_error_set(&inner, LS_EIO, "rename failed: %s", strerror(errno));
 	if (st != LS_OK) {
 		unlink(tmp);
 		ls_error_set(err, st, "%s: %s", path, inner.msg);
 	}
 	free(tmp);
+	free(target);
 	return st;
 }
 

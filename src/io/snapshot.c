@@ -216,6 +216,8 @@ ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err)
 	if (!mkdtemp(tmp))
 		return ls_error_set(err, LS_EIO, "%s: cannot create a temporary directory: %s",
 				    target, strerror(errno));
+	/* mkdtemp makes it 0700: give it the replaced snapshot's mode, or mkdir(2)'s. */
+	chmod(tmp, replace ? sb.st_mode & 07777 : 0777 & ~ls_file_umask());
 	ls_status st = save_into(s, tmp, err);
 	if (st != LS_OK) {
 		remove_tree(tmp);

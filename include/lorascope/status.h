@@ -39,7 +39,9 @@ typedef struct {
 const char *ls_strerror(ls_status code);
 
 /* Record code and a printf-style message in err (when err is not NULL) and
- * return code, so callers can write `return ls_error_set(err, LS_EINVAL, ...)`. */
+ * return code, so callers can write `return ls_error_set(err, LS_EINVAL, ...)`. The message
+ * goes through ls_text_printable: names read from files cannot break its one line or send
+ * escape sequences to a terminal. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
@@ -48,5 +50,12 @@ ls_error_set(ls_error *err, ls_status code, const char *fmt, ...);
 
 /* Clear err to LS_OK with an empty message. */
 void ls_error_clear(ls_error *err);
+
+/* Copy text from a file (a tensor or module name, a string value) into out[0..cap) as it may
+ * be shown: valid UTF-8 is kept, every control character (C0, DEL, C1) and every byte that
+ * is not valid UTF-8 becomes "\xNN". Always NUL-terminates (cap > 0), cutting at a whole
+ * character or escape; returns out. The one sanitiser of untrusted text for messages,
+ * tables and screens. */
+char *ls_text_printable(char *out, size_t cap, const char *text);
 
 #endif

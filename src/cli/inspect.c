@@ -12,6 +12,9 @@
 #include "lorascope/adapter.h"
 #include "../tui/tui.h"
 
+/* Room for a name from the file as shown: every byte may become a 4-character escape. */
+#define NAME_SHOWN 2048
+
 /* X(field, "name", "help"): the options, all flags. One list gives the parser and --help. */
 #define INSPECT_OPTIONS(X)                                                                \
 	X(json, "json", "print one JSON document (modules, saved tensors, summary)")      \
@@ -53,21 +56,27 @@ static void print_config(const ls_adapter *ad)
 	       c->use_rslora ? "alpha/sqrt(r) (rsLoRA)" : "alpha/r",
 	       c->fan_in_fan_out ? ", fan_in_fan_out" : "", c->use_dora ? ", DoRA" : "",
 	       c->nrank || c->nalpha ? ", per-module patterns" : "");
+	char shown[512];
 	if (c->base_model)
-		printf(", base model %s", c->base_model);
+		printf(", base model %s", ls_text_printable(shown, sizeof shown, c->base_model));
 	printf("\n\n");
 }
 
 static void print_table(const ls_adapter *ad, bool sigma)
 {
 	size_t pre = ls_adapter_name_prefix(ad);
+	char shown[NAME_SHOWN];
 	int w = 6;
 	for (size_t i = 0; i < ad->nmod; i++) {
-		int l = (int)(strlen(ad->modules[i].name) - pre);
+		int l = (int)strlen(
+			ls_text_printable(shown, sizeof shown, ad->modules[i].name + pre));
 		w = l > w ? l : w;
 	}
-	if (pre)
-		printf("modules under %.*s\n", (int)pre, ad->modules[0].name);
+	if (pre) {
+		char under[NAME_SHOWN];
+		snprintf(under, sizeof under, "%.*s", (int)pre, ad->modules[0].name);
+		printf("modules under %s\n", ls_text_printable(shown, sizeof shown, under));
+	}
 	printf("%-*s %11s %4s %7s %10s %10s %10s %7s %4s %4s  %s\n", w, "module", "shape", "r", "s",
 	       "|dW|_F", "|dW|_2", "nuclear", "st.rank", "E90", "E99", "flags");
 	for (size_t i = 0; i < ad->nmod; i++) {
@@ -77,8 +86,9 @@ static void print_table(const ls_adapter *ad, bool sigma)
 			 m->transposed ? m->out : m->in);
 		ls_adapter_flags_text(m->flags, flags, sizeof flags);
 		printf("%-*s %11s %4zu %7.4g %10.4g %10.4g %10.4g %7.3f %4zu %4zu  %s\n", w,
-		       m->name + pre, shape, m->r, m->scaling, m->fro, m->spec, m->nuclear,
-		       m->stable_rank, m->erank90, m->erank99, flags);
+		       ls_text_printable(shown, sizeof shown, m->name + pre), shape, m->r,
+		       m->scaling, m->fro, m->spec, m->nuclear, m->stable_rank, m->erank90,
+		       m->erank99, flags);
 		if (sigma) {
 			printf("%-*s   sigma:", w, "");
 			for (size_t k = 0; k < m->k; k++)
@@ -102,18 +112,20 @@ static void print_summary(const ls_adapter *ad)
 	printf("\nsummary   %zu LoRA modules (%s), %zu saved modules (%zu tensors), %zu DoRA "
 	       "magnitude vectors\n",
 	       ad->nmod, ad->modules[0].dtype, ad->nsaved_modules, ad->nsaved, ad->nmag);
+	char shown[NAME_SHOWN];
 	printf("          sqrt(sum |dW|_F^2) = %.4g; largest |dW|_F: %s (%.4g)\n", sqrt(ss),
-	       ad->modules[big].name, ad->modules[big].fro);
+	       ls_text_printable(shown, sizeof shown, ad->modules[big].name), ad->modules[big].fro);
 	/* One line per saved module (tensors are sorted by name: a module's are adjacent). */
 	for (size_t i = 0; i < ad->nsaved; i++) {
 		const ls_adapter_tensor *t = &ad->saved[i];
 		bool first = i == 0 || strcmp(t->module, ad->saved[i - 1].module) != 0;
 		bool last = i + 1 == ad->nsaved || strcmp(t->module, ad->saved[i + 1].module) != 0;
 		if (first)
-			printf("%-10s%s%s:", i == 0 ? "saved" : "", t->module,
+			printf("%-10s%s%s:", i == 0 ? "saved" : "",
+			       ls_text_printable(shown, sizeof shown, t->module),
 			       t->listed ? " (modules_to_save)" : "");
 		const char *leaf = strrchr(t->name, '.');
-		printf(" %s [", leaf ? leaf + 1 : t->name);
+		printf(" %s [", ls_text_printable(shown, sizeof shown, leaf ? leaf + 1 : t->name));
 		for (size_t d = 0; d < t->ndim; d++)
 			printf("%s%zu", d ? ", " : "", t->shape[d]);
 		printf("] %s%s", t->dtype, last ? "\n" : ",");
@@ -121,7 +133,9 @@ static void print_summary(const ls_adapter *ad)
 	if (ad->nmag) {
 		printf("DoRA     ");
 		for (size_t i = 0; i < ad->nmag; i++)
-			printf(" %s%s", ad->magnitudes[i].module, i + 1 < ad->nmag ? "," : "\n");
+			printf(" %s%s",
+			       ls_text_printable(shown, sizeof shown, ad->magnitudes[i].module),
+			       i + 1 < ad->nmag ? "," : "\n");
 	}
 	printf("flags     %zu B=0, %zu NaN/Inf, %zu loud%s\n", ad->nzero, ad->nnonfinite, ad->nloud,
 	       ad->nzero ? "  <- B all zero: that module leaves the model unchanged" : "");

@@ -37,8 +37,9 @@ static void draw_list(ls_ui *ui, browser *b, ls_rect r)
 	for (int i = 0; i < rows && b->top + (size_t)i < b->ad->nmod; i++) {
 		size_t k = b->top + (size_t)i;
 		const ls_adapter_module *m = &b->ad->modules[k];
-		char line[256];
-		snprintf(line, sizeof line, "%s %s%s", k == b->sel ? ">" : " ", m->name + b->prefix,
+		char line[256], shown[256];
+		snprintf(line, sizeof line, "%s %s%s", k == b->sel ? ">" : " ",
+			 ls_text_printable(shown, sizeof shown, m->name + b->prefix),
 			 m->flags ? " !" : "");
 		ls_draw_text(r.y + 1 + i, r.x + 1, r.w - 2,
 			     k == b->sel ? LS_ROLE_HEADER
@@ -51,9 +52,9 @@ static void draw_list(ls_ui *ui, browser *b, ls_rect r)
 static void draw_module(ls_ui *ui, const browser *b, ls_rect r)
 {
 	const ls_adapter_module *m = &b->ad->modules[b->sel];
-	char title[200];
+	char title[200], name[200];
 	snprintf(title, sizeof title, "%s(%s) %s", LS_TXT(ui, "σ", "sv"), LS_TXT(ui, "ΔW", "dW"),
-		 m->name);
+		 ls_text_printable(name, sizeof name, m->name));
 	int info = 5;
 	ls_rect p = { r.y, r.x, r.h - info, r.w };
 	ls_draw_box(ui, p, title);

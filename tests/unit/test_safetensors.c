@@ -284,13 +284,47 @@ static void test_files_and_names(void **state)
 	remove_dir(dir);
 }
 
+/* Names from a file reach messages only through ls_text_printable: an escape sequence or a
+ * line break in a tensor name is shown as \xNN, so the message stays one harmless line. */
+static void test_untrusted_names(void **state)
+{
+	(void)state;
+	char out[64];
+	assert_string_equal(ls_text_printable(out, sizeof out, "q_proj.σ"), "q_proj.σ");
+	assert_string_equal(ls_text_printable(out, sizeof out, "a\x1b[2Jb\nc\td\x7f"),
+			    "a\\x1B[2Jb\\x0Ac\\x09d\\x7F");
+	/* Invalid UTF-8: a lone continuation byte, an overlong '/', a surrogate, a C1 control. */
+	assert_string_equal(
+		ls_text_printable(out, sizeof out, "\x80|\xC0\xAF|\xED\xA0\x80|\xC2\x9B"),
+		"\\x80|\\xC0\\xAF|\\xED\\xA0\\x80|\\xC2\\x9B");
+	/* Cut at a whole escape or character, always terminated. */
+	assert_string_equal(ls_text_printable(out, 6, "ab\x1b"), "ab");
+	assert_string_equal(ls_text_printable(out, 4, "aσb"), "aσ");
+	char dir[256], path[512], spec[600];
+	scratch_dir(dir);
+	unsigned char d[8] = { 0 };
+	size_t len;
+	unsigned char *b = build_st("{'evil\\u001b]0;pwned\\u0007\\nname': {'dtype': 'F32', "
+				    "'shape': [2], 'data_offsets': [0, 8]}}",
+				    d, sizeof d, &len);
+	write_file(dir, "n.safetensors", b, len, path);
+	free(b);
+	ls_mat M;
+	ls_error err;
+	snprintf(spec, sizeof spec, "%s:other", path);
+	assert_int_equal(ls_matrix_load(spec, &M, &err), LS_EINVAL);
+	assert_contains(err.msg, "(have: evil\\x1B]0;pwned\\x07\\x0Aname)");
+	assert_null(strchr(err.msg, '\n'));
+	assert_null(strchr(err.msg, '\x1b'));
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_dtype),
-		cmocka_unit_test(test_forbidden_structures),
-		cmocka_unit_test(test_header_length),
-		cmocka_unit_test(test_files_and_names),
+		cmocka_unit_test(test_every_dtype),     cmocka_unit_test(test_forbidden_structures),
+		cmocka_unit_test(test_header_length),   cmocka_unit_test(test_files_and_names),
+		cmocka_unit_test(test_untrusted_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,8 @@ typedef struct {
 	void *map; /* what munmap releases (NULL when nothing is mapped) */
 } ls_file_map;
 
-/* Map path read-only into fm. Fails with LS_EIO naming the file (missing, a directory...). */
+/* Map path read-only into fm. Fails with LS_EIO naming the file (missing, a directory...),
+ * LS_EFORMAT for a Git LFS pointer in place of the file (as ls_file_read_text does). */
 ls_status ls_file_map_open(ls_file_map *fm, const char *path, ls_error *err);
 /* Release a mapping (a no-op on a zeroed ls_file_map). */
 void ls_file_map_close(ls_file_map *fm);

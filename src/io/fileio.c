@@ -15,6 +15,19 @@
 #include "lorascope/npy.h"
 #include "lorascope/safetensors.h"
 
+/* Git LFS leaves a small text pointer in place of a large file until `git lfs pull`. */
+#define LFS_POINTER "version https://git-lfs.github.com/spec/"
+
+static ls_status check_not_lfs(const char *path, const char *data, size_t len, ls_error *err)
+{
+	size_t n = sizeof LFS_POINTER - 1;
+	if (len >= n && memcmp(data, LFS_POINTER, n) == 0)
+		return ls_error_set(err, LS_EFORMAT,
+				    "%s: a Git LFS pointer, not the file's data (run git lfs pull)",
+				    path);
+	return LS_OK;
+}
+
 ls_status ls_file_map_open(ls_file_map *fm, const char *path, ls_error *err)
 {
 	fm->data = NULL;
@@ -49,7 +62,10 @@ ls_status ls_file_map_open(ls_file_map *fm, const char *path, ls_error *err)
 	fm->map = p;
 	fm->data = p;
 	fm->len = (size_t)st.st_size;
-	return LS_OK;
+	ls_status s = check_not_lfs(path, p, fm->len, err);
+	if (s != LS_OK)
+		ls_file_map_close(fm);
+	return s;
 }
 
 void ls_file_map_close(ls_file_map *fm)
@@ -92,6 +108,11 @@ ls_status ls_file_read_text(const char *path, size_t max, char **buf, size_t *le
 		return ls_error_set(err, LS_EIO, "%s: read error", path);
 	}
 	b[n] = '\0';
+	ls_status s = check_not_lfs(path, b, n, err);
+	if (s != LS_OK) {
+		free(b);
+		return s;
+	}
 	*buf = b;
 	*len = n;
 	return LS_OK;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run_badvalues.sh — matrices no problem can train on are refused at load (issue 13): a NaN,
 # an Inf or a 1e200 in a .npy or a CSV gives one line naming the option, the file and the
-# position, exit 2, before any row; CSV dialects (byte order mark, semicolons) keep every row.
+# position, exit 2, before any row; so does a Git LFS pointer; CSV dialects (byte order mark,
+# semicolons) keep every row.
 . "$top_srcdir/tests/e2e/run_lib.sh"
 
 # npy FILE ROWS COLS V...: a little-endian float64 C-order .npy written without NumPy.
@@ -43,6 +44,12 @@ refused "$TMP/inf.csv" "inf.csv: row 2, column 2: inf is not a finite number"
 refused "$TMP/big.csv" "big.csv: row 2, column 1: -1e+200 is too large"
 printf '1,0x10\n' >"$TMP/hex.csv"
 refused "$TMP/hex.csv" "line 1, field 2: not a number (fields separated by commas)"
+
+# A Git LFS pointer left in place of the data is named as such, in binary and text formats.
+printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 4096\n' 0 >"$TMP/lfs.npy"
+cp "$TMP/lfs.npy" "$TMP/lfs.csv"
+refused "$TMP/lfs.npy" "lfs.npy: a Git LFS pointer, not the file's data (run git lfs pull)"
+refused "$TMP/lfs.csv" "lfs.csv: a Git LFS pointer, not the file's data (run git lfs pull)"
 
 # A byte order mark and semicolons: both rows are data (2x3, not 1x3).
 printf '\357\273\2771;2;3\n4;5;6\n' >"$TMP/bom.csv"

@@ -35,6 +35,9 @@ void ls_file_map_close(ls_file_map *fm);
  * Files over max bytes are refused with LS_ETOOBIG before reading. */
 ls_status ls_file_read_text(const char *path, size_t max, char **buf, size_t *len, ls_error *err);
 
+/* ls_mat_alloc for a matrix read from the file name: a refusal names the file. */
+ls_status ls_file_mat_alloc(ls_mat *M, size_t rows, size_t cols, const char *name, ls_error *err);
+
 /* The process's file mode creation mask, read without changing it. */
 mode_t ls_file_umask(void);
 

@@ -25,8 +25,16 @@ typedef struct {
 
 #define LS_AT(M, i, j) ((M).data[(size_t)(i) + (size_t)(j) * (M).ld])
 
-/* Allocate a zero-filled rows×cols matrix (ld = rows). 0×k and k×0 are allowed. */
+/* Allocate a zero-filled rows×cols matrix (ld = rows). 0×k and k×0 are allowed. A matrix
+ * larger than ls_mem_limit() is refused with LS_ETOOBIG before anything is allocated. */
 ls_status ls_mat_alloc(ls_mat *M, size_t rows, size_t cols, ls_error *err);
+
+/* The memory guard of ls_mat_alloc: bytes one matrix may take. By default the memory the
+ * system reports available when first asked (MemAvailable in /proc/meminfo; SIZE_MAX where it
+ * is unknown); ls_mem_set_limit sets it (the front-ends' --max-memory; 0 restores the
+ * default). Set it before starting threads. */
+size_t ls_mem_limit(void);
+void ls_mem_set_limit(size_t bytes);
 /* Free an owning matrix and reset it to empty; a no-op on views and empty matrices. */
 void ls_mat_free(ls_mat *M);
 /* Resize an owning matrix to rows×cols (contents zeroed). */

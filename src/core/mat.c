@@ -1,5 +1,8 @@
 /* mat.c — column-major matrices: allocation, views, and shape-checked CBLAS/LAPACKE wrappers. */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +10,40 @@
 #include <lapacke.h>
 
 #include "lorascope/mat.h"
+
+static size_t mem_set;   /* ls_mem_set_limit's value, 0 for the default */
+static size_t mem_avail; /* the default, read once */
+static pthread_once_t mem_once = PTHREAD_ONCE_INIT;
+
+static void read_mem_available(void)
+{
+	mem_avail = SIZE_MAX;
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return;
+	char line[128];
+	unsigned long long kb;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+			if (kb < SIZE_MAX / 1024)
+				mem_avail = (size_t)kb * 1024;
+			break;
+		}
+	fclose(f);
+}
+
+size_t ls_mem_limit(void)
+{
+	if (mem_set)
+		return mem_set;
+	pthread_once(&mem_once, read_mem_available);
+	return mem_avail;
+}
+
+void ls_mem_set_limit(size_t bytes)
+{
+	mem_set = bytes;
+}
 
 ls_status ls_mat_alloc(ls_mat *M, size_t rows, size_t cols, ls_error *err)
 {
@@ -17,6 +54,11 @@ ls_status ls_mat_alloc(ls_mat *M, size_t rows, size_t cols, ls_error *err)
 		return ls_error_set(err, LS_ETOOBIG, "matrix %zu×%zu exceeds the size limit", rows,
 				    cols);
 	size_t n = rows * cols;
+	if (n > ls_mem_limit() / sizeof(double))
+		return ls_error_set(
+			err, LS_ETOOBIG, "a %zu×%zu matrix needs %.3g GB, more than the %.3g GB %s",
+			rows, cols, (double)n * sizeof(double) / 1e9, (double)ls_mem_limit() / 1e9,
+			mem_set ? "allowed (--max-memory)" : "of memory available");
 	M->data = calloc(n ? n : 1, sizeof(double));
 	if (!M->data) {
 		M->owner = false;

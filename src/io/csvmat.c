@@ -153,7 +153,7 @@ static ls_status parse_text(const char *text, size_t len, char delim, const char
 		return ls_error_set(err, LS_EFORMAT, "%s: no numeric rows", name);
 	/* Each field takes at least two bytes, so rows·cols ≤ len: no overflow and no huge
 	 * allocation from a small file. */
-	ls_status s = ls_mat_alloc(M, rows, cols, err);
+	ls_status s = ls_file_mat_alloc(M, rows, cols, name, err);
 	if (s != LS_OK)
 		return s;
 	double *row = malloc(cols * sizeof *row);

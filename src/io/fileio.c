@@ -118,6 +118,14 @@ ls_status ls_file_read_text(const char *path, size_t max, char **buf, size_t *le
 	return LS_OK;
 }
 
+ls_status ls_file_mat_alloc(ls_mat *M, size_t rows, size_t cols, const char *name, ls_error *err)
+{
+	ls_status s = ls_mat_alloc(M, rows, cols, err);
+	if (s != LS_OK && err)
+		ls_error_set(err, s, "%s: %s", name, err->msg);
+	return s;
+}
+
 mode_t ls_file_umask(void)
 {
 	/* /proc/self/status reads the mask without changing it (umask() alone cannot, and a

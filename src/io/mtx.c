@@ -222,7 +222,7 @@ static ls_status parse_body(ls_lines *ls, const char *name, ls_mat *M, ls_error 
 		return ls_error_set(err, LS_EFORMAT,
 				    "%s: announces %zu entries but only %zu bytes follow", name,
 				    need, left);
-	if ((s = ls_mat_alloc(M, rows, cols, err)) != LS_OK)
+	if ((s = ls_file_mat_alloc(M, rows, cols, name, err)) != LS_OK)
 		return s;
 	s = b.coordinate ? read_coordinate(ls, &b, nnz, name, M, err)
 			 : read_array(ls, &b, name, M, err);

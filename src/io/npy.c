@@ -339,7 +339,7 @@ ls_status ls_npy_parse(const unsigned char *buf, size_t len, const char *name, l
 				    hd.ndim, shp);
 	}
 	size_t rows = hd.shape[0], cols = hd.ndim == 2 ? hd.shape[1] : 1;
-	if ((st = ls_mat_alloc(M, rows, cols, err)) != LS_OK)
+	if ((st = ls_file_mat_alloc(M, rows, cols, name, err)) != LS_OK)
 		return st;
 	const unsigned char *d = buf + off;
 	for (size_t k = 0; k < count; k++) {

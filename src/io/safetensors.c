@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lorascope/fileio.h"
 #include "lorascope/npy.h"
 #include "lorascope/safetensors.h"
 
@@ -355,7 +356,7 @@ ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, b
 						    "%s: tensor '%s': BOOL element %zu holds byte "
 						    "0x%02x",
 						    st->path, t->name, k, st->data[t->begin + k]);
-	ls_status s = ls_mat_alloc(M, rows, cols, err);
+	ls_status s = ls_file_mat_alloc(M, rows, cols, st->path, err);
 	if (s != LS_OK)
 		return s;
 	const unsigned char *p = st->data + t->begin;

@@ -145,12 +145,44 @@ static void test_file(void **state)
 	remove_dir(dir);
 }
 
+/* The memory guard: a 68-byte file announcing 20000×20000 (3.2 GB dense) is refused before
+ * anything is allocated when the limit is lower, naming the file and the size. */
+static void test_memory_guard(void **state)
+{
+	(void)state;
+	char dir[256], path[512];
+	scratch_dir(dir);
+	const char *text = "%%MatrixMarket matrix coordinate real general\n20000 20000 1\n1 1 2\n";
+	write_file(dir, "big.mtx", text, strlen(text), path);
+	ls_mem_set_limit((size_t)1 << 30);
+	assert_int_equal(ls_mem_limit(), (size_t)1 << 30);
+	ls_mat M;
+	ls_error err;
+	assert_int_equal(ls_matrix_load(path, &M, &err), LS_ETOOBIG);
+	assert_contains(err.msg,
+			"big.mtx: a 20000×20000 matrix needs 3.2 GB, more than the 1.07 GB "
+			"allowed");
+	assert_null(M.data);
+	/* Within the limit it loads: 2 GB allows a 1000×1000. */
+	ls_mem_set_limit((size_t)2 << 30);
+	text = "%%MatrixMarket matrix coordinate real general\n1000 1000 1\n1 1 2\n";
+	write_file(dir, "ok.mtx", text, strlen(text), path);
+	assert_ok(ls_matrix_load(path, &M, NULL));
+	assert_true(M.rows == 1000 && LS_AT(M, 0, 0) == 2);
+	ls_mat_free(&M);
+	/* The default is the memory available: positive, and never more than the address space. */
+	ls_mem_set_limit(0);
+	assert_true(ls_mem_limit() > 0);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_memory_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,18 +90,20 @@ size_t ls_session_ab_samples(const ls_session *s);
 void ls_session_theory_opts(const ls_session *s, ls_theory_opts *o);
 /* α̂, β̂ of every module about the current X* at the current rank, estimated now (seconds
  * on large problems: never per step) unless cached; *ab = NULL (LS_OK) without a baseline.
- * Radius --ab-radius, or for 0 D = max(1, 2‖X*_k‖_F, 1.25‖X_k − X*_k‖_F) at this state. */
+ * Radius --ab-radius, or for 0 D = max(1, 2‖X*_k‖_F, 1.25‖X_k − X*_k‖_F) at the state where
+ * the estimate begins: now, or at ls_session_alphabeta_begin when one is in progress (then
+ * its remaining samples are drawn). */
 ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **ab, ls_error *err);
-/* Install estimates made elsewhere (the TUI samples in slices) for the current baseline and
- * rank: p->nmod entries whose r is the current rank. */
-ls_status ls_session_set_alphabeta(ls_session *s, const ls_alphabeta *ab, ls_error *err);
-/* A slice of that estimate for a caller that spreads it over time (the TUI): `samples`
- * Monte Carlo samples about the current X* at the current rank drawn from rng, radius D (0:
- * the rule above at this state; est[k].D says which was used), into est (p->nmod entries).
- * Nothing is cached: α̂ is the min and β̂ the max over the slices' estimates, and
- * ls_session_set_alphabeta installs the merged result. Needs a baseline. */
-ls_status ls_session_alphabeta_sample(ls_session *s, size_t samples, double D, ls_rng *rng,
-				      ls_alphabeta *est, ls_error *err);
+/* The same estimate spread over time (the TUI samples between training batches): begin it
+ * at this state for the current X* and rank (nothing when cached or begun for them, or
+ * without a baseline), then draw it in slices. A slice draws up to n more samples (begins
+ * the estimate first when the X* or rank changed or none is begun) and, when the sample
+ * count is reached, installs it in the cache: the numbers ls_session_alphabeta gives,
+ * bit for bit, for the same state at the beginning. *done: samples drawn (the cached
+ * count once installed). A theory parameter change forgets an estimate in progress.
+ * Slices need a baseline. */
+ls_status ls_session_alphabeta_begin(ls_session *s, ls_error *err);
+ls_status ls_session_alphabeta_slice(ls_session *s, size_t n, size_t *done, ls_error *err);
 /* The full theory report at the current state (Lanczos, verdict, Corollary 1 bound, §3.4
  * seed check) with the cached α̂, β̂ (estimated first when needed). Needs a baseline. */
 ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_error *err);

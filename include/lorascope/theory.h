@@ -104,7 +104,31 @@ typedef struct {
  *   β̂ = max_i max_{U, V rank 1, unit} ∇²f(X_i)[UX + XV]_k / ‖UX + XV‖²  (X = X_i^(k)),
  * the inner max by Riemannian gradient ascent over the four unit vectors of U = abᵀ,
  * V = cdᵀ; with o->alpha_iters > 0 each sample's α quotient is also descended locally.
- * out has p->nmod entries. */
+ *
+ * The estimator is a workspace, so that a caller can spread it over time (the TUI samples
+ * between training batches): alloc, then sample(n) as often as wanted, then result. The
+ * samples form one stream whatever the slices: the same rng state, X*, r, D and options
+ * give the same result bit for bit for the same total, however it was cut into slices. */
+typedef struct ls_alphabeta_ws ls_alphabeta_ws;
+
+/* An estimate about X* (p->nmod matrices; p and Xstar must outlive the workspace) with
+ * samples of rank ≤ r (≥ 1) in the ball of radius D (> 0), o->beta_iters and o->alpha_iters
+ * per sample (o->samples is not used), drawn from a copy of rng. */
+ls_status ls_alphabeta_alloc(ls_alphabeta_ws **ws, ls_problem *p, const ls_mat *Xstar, size_t r,
+			     double D, const ls_theory_opts *o, const ls_rng *rng, ls_error *err);
+void ls_alphabeta_free(ls_alphabeta_ws *ws);
+/* Draw n more samples, merging them into the running α̂ (min) and β̂ (max). After an error
+ * the workspace refuses further samples. */
+ls_status ls_alphabeta_sample(ls_alphabeta_ws *ws, size_t n, ls_error *err);
+/* Samples drawn so far. */
+size_t ls_alphabeta_samples(const ls_alphabeta_ws *ws);
+/* The estimate over the N samples drawn so far, p->nmod entries: α̂, β̂ (NaN before the
+ * first sample; β̂ NaN while no sample had a direction UX + XV), samples = N, the movement
+ * against the estimate after N/2 samples (NaN while N < 2), the exact constants, D, r. */
+void ls_alphabeta_result(const ls_alphabeta_ws *ws, ls_alphabeta *out);
+
+/* The whole estimate in one call: alloc, sample(o->samples ≥ 1), result into out (p->nmod
+ * entries); rng continues after the samples drawn. */
 ls_status ls_theory_alphabeta(ls_problem *p, const ls_mat *Xstar, size_t r, double D,
 			      const ls_theory_opts *o, ls_rng *rng, ls_alphabeta *out,
 			      ls_error *err);

@@ -1,5 +1,6 @@
 /* session.c — one run: builds the pieces from a config, steps, measures, applies changes. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,19 @@ static ls_status check_rank(const ls_problem *p, long rank, ls_error *err)
 bool ls_session_ab_valid(const ls_session *s)
 {
 	return s->have_base && s->ab_serial == s->base.serial && s->ab_r == s->lora.r;
+}
+
+/* Seed of the theory instruments' own stream: derived here only. */
+static uint64_t theory_seed(const ls_session *s)
+{
+	return s->cfg.seed ^ LS_SESSION_THEORY_SEED;
+}
+
+/* Forget the α̂, β̂ estimate in progress. */
+static void ab_drop(ls_session *s)
+{
+	ls_alphabeta_free(s->abws);
+	s->abws = NULL;
 }
 
 /* The theory part of the metrics from the cache and the problem's exact constants. */
@@ -380,6 +394,7 @@ static void destroy_parts(ls_session *s)
 	ls_history_free(&s->hist);
 	for (size_t k = 0; k < LS_MAX_MODULES; k++)
 		ls_mat_free(&s->xstar[k]);
+	ls_alphabeta_free(s->abws);
 }
 
 ls_status ls_session_create(ls_session **out, const ls_config *cfg, ls_error *err)
@@ -565,6 +580,7 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 		break;
 	case APPLY_THEORY:
 		s->ab_serial = 0;
+		ab_drop(s);
 		fill_theory(s);
 		break;
 	case APPLY_INIT:
@@ -737,62 +753,81 @@ static double ab_radius(const ls_session *s, double D)
 	return D;
 }
 
+/* Begin the α̂, β̂ estimate for the current X* and rank at this state (radius, the theory
+ * stream from its seed) unless it is cached or begun for them already. */
+static ls_status ab_begin(ls_session *s, ls_error *err)
+{
+	if (ls_session_ab_valid(s) ||
+	    (s->abws && s->abws_serial == s->base.serial && s->abws_r == s->lora.r))
+		return LS_OK;
+	ab_drop(s);
+	ls_status st = ensure_xstar(s, err);
+	if (st != LS_OK)
+		return st;
+	ls_theory_opts o;
+	ls_session_theory_opts(s, &o);
+	ls_rng rng;
+	ls_rng_seed(&rng, theory_seed(s));
+	st = ls_alphabeta_alloc(&s->abws, &s->prob, s->xstar, s->lora.r, ab_radius(s, o.D), &o,
+				&rng, err);
+	if (st != LS_OK)
+		return st;
+	s->abws_serial = s->base.serial;
+	s->abws_r = s->lora.r;
+	s->abws_target = o.samples;
+	return LS_OK;
+}
+
+/* Up to n more samples of the estimate (begun now when needed); installed in the cache
+ * when its target is reached. */
+static ls_status ab_advance(ls_session *s, size_t n, ls_error *err)
+{
+	ls_status st = ab_begin(s, err);
+	if (st != LS_OK || ls_session_ab_valid(s))
+		return st;
+	size_t left = s->abws_target - ls_alphabeta_samples(s->abws);
+	st = ls_alphabeta_sample(s->abws, n < left ? n : left, err);
+	if (st != LS_OK) {
+		ab_drop(s);
+		return st;
+	}
+	if (ls_alphabeta_samples(s->abws) == s->abws_target) {
+		ls_alphabeta_result(s->abws, s->ab);
+		s->ab_serial = s->abws_serial;
+		s->ab_r = s->abws_r;
+		ab_drop(s);
+		fill_theory(s);
+	}
+	return LS_OK;
+}
+
 ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **out, ls_error *err)
 {
 	if (out)
 		*out = NULL;
 	if (!s->have_base)
 		return LS_OK;
-	if (!ls_session_ab_valid(s)) {
-		ls_status st = ensure_xstar(s, err);
-		if (st != LS_OK)
-			return st;
-		ls_theory_opts o;
-		ls_session_theory_opts(s, &o);
-		double D = ab_radius(s, o.D);
-		ls_rng rng;
-		ls_rng_seed(&rng, s->cfg.seed ^ LS_SESSION_THEORY_SEED);
-		st = ls_theory_alphabeta(&s->prob, s->xstar, s->lora.r, D, &o, &rng, s->ab, err);
-		if (st != LS_OK)
-			return st;
-		s->ab_serial = s->base.serial;
-		s->ab_r = s->lora.r;
-		fill_theory(s);
-	}
-	if (out)
+	ls_status st = ab_advance(s, SIZE_MAX, err);
+	if (st == LS_OK && out)
 		*out = s->ab;
-	return LS_OK;
+	return st;
 }
 
-ls_status ls_session_alphabeta_sample(ls_session *s, size_t samples, double D, ls_rng *rng,
-				      ls_alphabeta *est, ls_error *err)
+ls_status ls_session_alphabeta_begin(ls_session *s, ls_error *err)
+{
+	return s->have_base ? ab_begin(s, err) : LS_OK;
+}
+
+ls_status ls_session_alphabeta_slice(ls_session *s, size_t n, size_t *done, ls_error *err)
 {
 	if (!s->have_base)
 		return ls_error_set(err, LS_EINVAL, "alpha/beta: the session has no baseline");
-	ls_status st = ensure_xstar(s, err);
-	if (st != LS_OK)
-		return st;
-	ls_theory_opts o;
-	ls_session_theory_opts(s, &o);
-	o.samples = samples;
-	D = ab_radius(s, D > 0 ? D : o.D);
-	return ls_theory_alphabeta(&s->prob, s->xstar, s->lora.r, D, &o, rng, est, err);
-}
-
-ls_status ls_session_set_alphabeta(ls_session *s, const ls_alphabeta *ab, ls_error *err)
-{
-	if (!s->have_base)
-		return ls_error_set(err, LS_EINVAL, "alpha/beta: the session has no baseline");
-	for (size_t k = 0; k < s->prob.nmod; k++)
-		if (ab[k].r != s->lora.r)
-			return ls_error_set(err, LS_EINVAL,
-					    "alpha/beta: estimated for rank %zu, the rank is %zu",
-					    ab[k].r, s->lora.r);
-	memcpy(s->ab, ab, s->prob.nmod * sizeof *ab);
-	s->ab_serial = s->base.serial;
-	s->ab_r = s->lora.r;
-	fill_theory(s);
-	return LS_OK;
+	ls_status st = ab_advance(s, n, err);
+	if (done)
+		*done = ls_session_ab_valid(s) ? s->ab[0].samples
+			: s->abws              ? ls_alphabeta_samples(s->abws)
+					       : 0;
+	return st;
 }
 
 ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_error *err)
@@ -809,7 +844,7 @@ ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_erro
 	ls_session_theory_opts(s, &o);
 	o.D = ab[0].D;
 	ls_rng rng;
-	ls_rng_seed(&rng, s->cfg.seed ^ LS_SESSION_THEORY_SEED ^ (uint64_t)s->step);
+	ls_rng_seed(&rng, theory_seed(s) ^ (uint64_t)s->step);
 	return ls_theory_report_compute(&s->prob, &s->lora, s->cfg.lambda, s->xstar, &o, ab, &rng,
 					rep, err);
 }

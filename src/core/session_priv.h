@@ -42,6 +42,11 @@ struct ls_session {
 	ls_alphabeta ab[LS_MAX_MODULES];
 	unsigned long ab_serial; /* 0: none */
 	size_t ab_r;
+	/* The estimate of ab in progress (sampled in slices), begun for (abws_serial, abws_r),
+	 * installed in ab when abws_target samples are drawn; NULL: none. */
+	ls_alphabeta_ws *abws;
+	unsigned long abws_serial;
+	size_t abws_r, abws_target;
 };
 
 /* Seed of the theory instruments' own stream (never the training stream). */

@@ -338,6 +338,202 @@ ls_regime ls_theory_regime(double alpha, double beta)
 	return 2.0 * alpha > beta ? LS_REGIME_SPECIAL : LS_REGIME_GENERIC;
 }
 
+/* The running extremum of one module became v at sample n. The movement statistic needs the
+ * extremum after half of the samples drawn so far, whenever the result is asked for; a
+ * running min (max) of iid samples changes O(log N) times, so these lists stay short. */
+typedef struct {
+	size_t n;
+	double v;
+} ab_record;
+
+typedef struct {
+	ab_record *r;
+	size_t len, cap;
+} ab_records;
+
+struct ls_alphabeta_ws {
+	ls_problem *p;
+	const ls_mat *Xstar;
+	double D;
+	size_t beta_iters, alpha_iters;
+	ls_rng rng;
+	size_t n; /* samples drawn */
+	bool failed;
+	double alpha[LS_MAX_MODULES], beta[LS_MAX_MODULES]; /* running min, max */
+	ab_records arec[LS_MAX_MODULES], brec[LS_MAX_MODULES];
+	ab_work w;
+};
+
+/* Note v at sample n when it differs from the last value noted (init before any). */
+static ls_status record(ab_records *l, size_t n, double v, double init, ls_error *err)
+{
+	if (v == (l->len ? l->r[l->len - 1].v : init))
+		return LS_OK;
+	if (l->len == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		ab_record *q = realloc(l->r, cap * sizeof *q);
+		if (!q)
+			return ls_error_set(err, LS_ENOMEM, "theory: cannot record an estimate");
+		l->r = q;
+		l->cap = cap;
+	}
+	l->r[l->len++] = (ab_record){ n, v };
+	return LS_OK;
+}
+
+/* The value noted last at or before sample n (init before any). */
+static double recorded(const ab_records *l, size_t n, double init)
+{
+	double v = init;
+	for (size_t i = 0; i < l->len && l->r[i].n <= n; i++)
+		v = l->r[i].v;
+	return v;
+}
+
+ls_status ls_alphabeta_alloc(ls_alphabeta_ws **out, ls_problem *p, const ls_mat *Xstar, size_t r,
+			     double D, const ls_theory_opts *o, const ls_rng *rng, ls_error *err)
+{
+	*out = NULL;
+	if (r == 0 || !(D > 0))
+		return ls_error_set(err, LS_EINVAL,
+				    "theory: alpha/beta need r >= 1 and D > 0 (r = %zu, D = %g)", r,
+				    D);
+	for (size_t k = 0; k < p->nmod; k++)
+		if (Xstar[k].rows != p->shape[k].m || Xstar[k].cols != p->shape[k].n)
+			return ls_error_set(err, LS_EDIM,
+					    "theory: X* of module %zu is %zu×%zu, "
+					    "the problem's is %zu×%zu",
+					    k, Xstar[k].rows, Xstar[k].cols, p->shape[k].m,
+					    p->shape[k].n);
+	ls_alphabeta_ws *ws = calloc(1, sizeof *ws);
+	if (!ws)
+		return ls_error_set(err, LS_ENOMEM, "theory: cannot allocate an estimate");
+	ws->p = p;
+	ws->Xstar = Xstar;
+	ws->D = D;
+	ws->beta_iters = o->beta_iters;
+	ws->alpha_iters = o->alpha_iters;
+	ws->rng = *rng;
+	for (size_t k = 0; k < LS_MAX_MODULES; k++) {
+		ws->alpha[k] = INFINITY;
+		ws->beta[k] = -INFINITY;
+	}
+	ls_status st = ab_alloc(&ws->w, p, r, err);
+	if (st == LS_OK) {
+		st = p->type->grad_dense(p, Xstar, ws->w.Gs);
+		if (st != LS_OK)
+			ls_error_set(err, st, "theory: gradient at X*");
+	}
+	if (st != LS_OK) {
+		ls_alphabeta_free(ws);
+		return st;
+	}
+	*out = ws;
+	return LS_OK;
+}
+
+void ls_alphabeta_free(ls_alphabeta_ws *ws)
+{
+	if (!ws)
+		return;
+	ab_free(&ws->w);
+	for (size_t k = 0; k < LS_MAX_MODULES; k++) {
+		free(ws->arec[k].r);
+		free(ws->brec[k].r);
+	}
+	free(ws);
+}
+
+size_t ls_alphabeta_samples(const ls_alphabeta_ws *ws)
+{
+	return ws->n;
+}
+
+/* One sample of every module merged into the running α̂, β̂. */
+static ls_status sample_one(ls_alphabeta_ws *ws, ls_error *err)
+{
+	ls_problem *p = ws->p;
+	ab_work *w = &ws->w;
+	const ls_mat *Xstar = ws->Xstar;
+	ls_status st = draw_sample(w, Xstar, ws->D, &ws->rng, err);
+	if (st != LS_OK)
+		return st;
+	st = p->type->grad_dense(p, w->Xi, w->Gi);
+	if (st != LS_OK)
+		return ls_error_set(err, st, "theory: gradient at a sample");
+	for (size_t k = 0; k < p->nmod; k++) {
+		/* HV := X_i − X*, Gam := ∇f(X_i) − ∇f(X*) */
+		ls_mat_copy(&w->HV[k], &w->Xi[k]);
+		ls_mat_axpy(&w->HV[k], -1.0, &Xstar[k]);
+		ls_mat_copy(&w->Gam[k], &w->Gi[k]);
+		ls_mat_axpy(&w->Gam[k], -1.0, &w->Gs[k]);
+		double dd = ls_mat_dot(&w->HV[k], &w->HV[k]);
+		double ai = ls_mat_dot(&w->Gam[k], &w->HV[k]) / dd;
+		if (ai < ws->alpha[k])
+			ws->alpha[k] = ai;
+	}
+	for (size_t k = 0; k < p->nmod; k++)
+		ls_mat_set_zero(&w->H[k]);
+	for (size_t k = 0; k < p->nmod; k++) {
+		double bi = NAN;
+		st = beta_sample(p, w, k, ws->beta_iters, &ws->rng, &bi);
+		if (st != LS_OK)
+			return ls_error_set(err, st, "theory: Hessian-vector product");
+		if (isfinite(bi) && bi > ws->beta[k])
+			ws->beta[k] = bi;
+		ls_mat_set_zero(&w->H[k]);
+	}
+	for (size_t k = 0; k < p->nmod && ws->alpha_iters > 0; k++) {
+		st = p->type->grad_dense(p, w->Xi, w->Gi);
+		if (st == LS_OK)
+			st = alpha_refine(p, w, Xstar, k, ws->D, ws->alpha_iters, &ws->alpha[k]);
+		ls_mat_set_zero(&w->H[k]);
+		if (st != LS_OK)
+			return ls_error_set(err, st, "theory: refining alpha");
+	}
+	ws->n++;
+	for (size_t k = 0; k < p->nmod && st == LS_OK; k++) {
+		st = record(&ws->arec[k], ws->n, ws->alpha[k], INFINITY, err);
+		if (st == LS_OK)
+			st = record(&ws->brec[k], ws->n, ws->beta[k], -INFINITY, err);
+	}
+	return st;
+}
+
+ls_status ls_alphabeta_sample(ls_alphabeta_ws *ws, size_t n, ls_error *err)
+{
+	if (ws->failed)
+		return ls_error_set(err, LS_EINVAL, "theory: this alpha/beta estimate failed");
+	for (size_t i = 0; i < n; i++) {
+		ls_status st = sample_one(ws, err);
+		if (st != LS_OK) {
+			ws->failed = true;
+			return st;
+		}
+	}
+	return LS_OK;
+}
+
+void ls_alphabeta_result(const ls_alphabeta_ws *ws, ls_alphabeta *out)
+{
+	size_t half = ws->n / 2;
+	for (size_t k = 0; k < ws->p->nmod; k++) {
+		double a = ws->n ? ws->alpha[k] : NAN;
+		double b = isfinite(ws->beta[k]) ? ws->beta[k] : NAN;
+		out[k] = (ls_alphabeta){
+			.alpha = a,
+			.beta = b,
+			.samples = ws->n,
+			.alpha_move = half ? fabs(a - recorded(&ws->arec[k], half, INFINITY)) : NAN,
+			.beta_move = half ? fabs(b - recorded(&ws->brec[k], half, -INFINITY)) : NAN,
+			.alpha_exact = ws->p->alpha_exact,
+			.beta_exact = ws->p->beta_exact,
+			.D = ws->D,
+			.r = ws->w.r,
+		};
+	}
+}
+
 ls_status ls_theory_alphabeta(ls_problem *p, const ls_mat *Xstar, size_t r, double D,
 			      const ls_theory_opts *o, ls_rng *rng, ls_alphabeta *out,
 			      ls_error *err)
@@ -347,92 +543,14 @@ ls_status ls_theory_alphabeta(ls_problem *p, const ls_mat *Xstar, size_t r, doub
 				    "theory: alpha/beta need r >= 1, D > 0 and "
 				    "samples >= 1 (r = %zu, D = %g, samples = %zu)",
 				    r, D, o->samples);
-	for (size_t k = 0; k < p->nmod; k++)
-		if (Xstar[k].rows != p->shape[k].m || Xstar[k].cols != p->shape[k].n)
-			return ls_error_set(err, LS_EDIM,
-					    "theory: X* of module %zu is %zu×%zu, "
-					    "the problem's is %zu×%zu",
-					    k, Xstar[k].rows, Xstar[k].cols, p->shape[k].m,
-					    p->shape[k].n);
-	ab_work w;
-	ls_status st = ab_alloc(&w, p, r, err);
-	if (st != LS_OK) {
-		ab_free(&w);
+	ls_alphabeta_ws *ws;
+	ls_status st = ls_alphabeta_alloc(&ws, p, Xstar, r, D, o, rng, err);
+	if (st != LS_OK)
 		return st;
-	}
-	st = p->type->grad_dense(p, Xstar, w.Gs);
-	if (st != LS_OK) {
-		ab_free(&w);
-		return ls_error_set(err, st, "theory: gradient at X*");
-	}
-	for (size_t k = 0; k < p->nmod; k++)
-		out[k] = (ls_alphabeta){ .alpha = INFINITY,
-					 .beta = -INFINITY,
-					 .alpha_exact = p->alpha_exact,
-					 .beta_exact = p->beta_exact,
-					 .D = D,
-					 .r = r,
-					 .alpha_move = NAN,
-					 .beta_move = NAN };
-	double ahalf[LS_MAX_MODULES] = { NAN, NAN, NAN, NAN };
-	double bhalf[LS_MAX_MODULES] = { NAN, NAN, NAN, NAN };
-	size_t half = o->samples / 2;
-	for (size_t i = 0; i < o->samples && st == LS_OK; i++) {
-		st = draw_sample(&w, Xstar, D, rng, err);
-		if (st != LS_OK)
-			break;
-		st = p->type->grad_dense(p, w.Xi, w.Gi);
-		if (st != LS_OK) {
-			ls_error_set(err, st, "theory: gradient at a sample");
-			break;
-		}
-		for (size_t k = 0; k < p->nmod && st == LS_OK; k++) {
-			/* HV := X_i − X*, Gam := ∇f(X_i) − ∇f(X*) */
-			ls_mat_copy(&w.HV[k], &w.Xi[k]);
-			ls_mat_axpy(&w.HV[k], -1.0, &Xstar[k]);
-			ls_mat_copy(&w.Gam[k], &w.Gi[k]);
-			ls_mat_axpy(&w.Gam[k], -1.0, &w.Gs[k]);
-			double dd = ls_mat_dot(&w.HV[k], &w.HV[k]);
-			double ai = ls_mat_dot(&w.Gam[k], &w.HV[k]) / dd;
-			if (ai < out[k].alpha)
-				out[k].alpha = ai;
-		}
-		for (size_t k = 0; k < p->nmod; k++)
-			ls_mat_set_zero(&w.H[k]);
-		for (size_t k = 0; k < p->nmod && st == LS_OK; k++) {
-			double bi = NAN;
-			st = beta_sample(p, &w, k, o->beta_iters, rng, &bi);
-			if (st != LS_OK)
-				ls_error_set(err, st, "theory: Hessian-vector product");
-			else if (isfinite(bi) && bi > out[k].beta)
-				out[k].beta = bi;
-			ls_mat_set_zero(&w.H[k]);
-			out[k].samples = i + 1;
-		}
-		for (size_t k = 0; k < p->nmod && st == LS_OK && o->alpha_iters > 0; k++) {
-			st = p->type->grad_dense(p, w.Xi, w.Gi);
-			if (st == LS_OK)
-				st = alpha_refine(p, &w, Xstar, k, D, o->alpha_iters,
-						  &out[k].alpha);
-			ls_mat_set_zero(&w.H[k]);
-			if (st != LS_OK)
-				ls_error_set(err, st, "theory: refining alpha");
-		}
-		if (i + 1 == half)
-			for (size_t k = 0; k < p->nmod; k++) {
-				ahalf[k] = out[k].alpha;
-				bhalf[k] = out[k].beta;
-			}
-	}
+	st = ls_alphabeta_sample(ws, o->samples, err);
 	if (st == LS_OK)
-		for (size_t k = 0; k < p->nmod; k++) {
-			if (!isfinite(out[k].beta))
-				out[k].beta = NAN;
-			if (half > 0) {
-				out[k].alpha_move = fabs(out[k].alpha - ahalf[k]);
-				out[k].beta_move = fabs(out[k].beta - bhalf[k]);
-			}
-		}
-	ab_free(&w);
+		ls_alphabeta_result(ws, out);
+	*rng = ws->rng;
+	ls_alphabeta_free(ws);
 	return st;
 }

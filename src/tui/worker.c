@@ -7,8 +7,9 @@
  * due, so commands still wake it at once); a lesson is polled before every batch and
  * bounds it; publish a copy at most every 15 ms (at once after a command); when paused,
  * sleep on the queue's condition variable. The theory goes through the session: α̂, β̂
- * sampled in slices (ls_session_alphabeta_sample) and installed in its cache, then its
- * report (session.h), refreshed between batches. */
+ * begun before training moves the state and drawn in slices between batches
+ * (ls_session_alphabeta_slice: the session installs them in its cache when complete), then
+ * its report (session.h), refreshed between batches. */
 #include "worker.h"
 
 #include <errno.h>
@@ -27,7 +28,6 @@
 #include "lorascope/lesson.h"
 #include "lorascope/lora.h"
 #include "lorascope/optim_kinds.h"
-#include "lorascope/rng.h"
 #include "lorascope/session.h"
 #include "lorascope/snapshot.h"
 #include "lorascope/theory.h"
@@ -43,7 +43,6 @@
  * report (λ_min, verdict) is refreshed at most every 0.25 s and uses at most a tenth of the
  * worker's time. */
 #define REPORT_EVERY 0.25
-#define AB_HIST 64
 /* Tokens the speed cap lets accumulate: 50 ms of steps (no burst after a slow spell). */
 #define BUCKET_SEC 0.05
 
@@ -73,19 +72,15 @@ struct ls_worker {
 	/* The rank before p entered a preset (restored when p leaves the presets), or 0. */
 	long user_rank;
 
-	/* α̂, β̂ being sampled in slices for the baseline (X*) and rank they were begun for
-	 * (the session's own estimate is installed when ab_n reaches ab_target). */
-	ls_rng trng;
+	/* The session's α̂, β̂ being sampled in slices for the baseline (X*) and rank they were
+	 * begun for: ab_n of ab_target samples drawn, ab_batch per slice, the next slice due at
+	 * next_ab; installed in the session's cache when complete. */
 	const ls_baseline *th_base;
 	double th_floor;
 	size_t th_r;
-	ls_alphabeta ab[LS_MAX_MODULES];
 	size_t ab_n, ab_target, ab_batch;
-	double next_ab, ab_D;
+	double next_ab;
 	bool ab_installed;
-	size_t hist_n; /* estimates after each slice, for the spread */
-	size_t hist_samples[AB_HIST];
-	double hist_alpha[AB_HIST][LS_MAX_MODULES], hist_beta[AB_HIST][LS_MAX_MODULES];
 	/* The last theory report of the session, and when it was made. */
 	bool has_rep;
 	long rep_step;
@@ -602,9 +597,7 @@ static void theory_forget(ls_worker *w)
 	w->theory_failed = false;
 	w->next_report = 0;
 	w->ab_n = 0;
-	w->hist_n = 0;
 	w->ab_installed = false;
-	w->ab_D = 0;
 }
 
 static size_t ab_samples_now(const ls_worker *w)
@@ -619,79 +612,33 @@ static void theory_fail(ls_worker *w, const ls_error *err)
 	set_event(w, true, "theory: %s", err->msg);
 }
 
-/* Merge one slice's estimates: α̂ is a minimum and β̂ a maximum over all samples, so the
- * estimate over the union of slices is the min/max of the slices' estimates. */
-static void merge_ab(ls_worker *w, const ls_alphabeta *est, size_t nmod, size_t nsamp)
-{
-	for (size_t k = 0; k < nmod; k++) {
-		if (w->ab_n == 0) {
-			w->ab[k] = est[k];
-		} else {
-			if (est[k].alpha < w->ab[k].alpha)
-				w->ab[k].alpha = est[k].alpha;
-			if (est[k].beta > w->ab[k].beta)
-				w->ab[k].beta = est[k].beta;
-		}
-	}
-	w->ab_n += nsamp;
-	if (w->hist_n < AB_HIST) {
-		w->hist_samples[w->hist_n] = w->ab_n;
-		for (size_t k = 0; k < nmod; k++) {
-			w->hist_alpha[w->hist_n][k] = w->ab[k].alpha;
-			w->hist_beta[w->hist_n][k] = w->ab[k].beta;
-		}
-		w->hist_n++;
-	}
-	/* Spread: movement since the estimate at half the samples (as ls_alphabeta reports). */
-	size_t h = 0;
-	for (size_t i = 0; i < w->hist_n; i++)
-		if (w->hist_samples[i] <= w->ab_n / 2)
-			h = i;
-	for (size_t k = 0; k < nmod; k++) {
-		w->ab[k].samples = w->ab_n;
-		w->ab[k].alpha_move = fabs(w->ab[k].alpha - w->hist_alpha[h][k]);
-		w->ab[k].beta_move = fabs(w->ab[k].beta - w->hist_beta[h][k]);
-	}
-}
-
-/* One slice of α̂, β̂ (ls_session_alphabeta_sample); installs the estimate in the session
- * when the session's sample count is reached. Returns whether anything changed. */
+/* One slice of the session's α̂, β̂ (ls_session_alphabeta_slice), which installs the
+ * estimate in its cache when the sample count is reached. Returns whether anything changed. */
 static bool ab_slice(ls_worker *w)
 {
 	ls_error err;
-	ls_alphabeta est[LS_MAX_MODULES];
-	size_t n = w->ab_batch;
-	if (w->ab_n + n > w->ab_target)
-		n = w->ab_target - w->ab_n;
 	double t0 = now_sec();
-	if (ls_session_alphabeta_sample(w->s, n, w->ab_D, &w->trng, est, &err) != LS_OK) {
+	if (ls_session_alphabeta_slice(w->s, w->ab_batch, &w->ab_n, &err) != LS_OK) {
 		theory_fail(w, &err);
 		return true;
 	}
 	double dt = now_sec() - t0;
 	w->next_ab = now_sec() + dt;
-	w->ab_D = est[0].D;
-	merge_ab(w, est, ls_session_problem(w->s)->nmod, n);
 	if (dt < 0.005 && w->ab_batch < 512)
 		w->ab_batch *= 2;
 	else if (dt > 0.02 && w->ab_batch > 1)
 		w->ab_batch /= 2;
-	if (w->ab_n >= w->ab_target) {
-		if (ls_session_set_alphabeta(w->s, w->ab, &err) != LS_OK) {
-			theory_fail(w, &err);
-			return true;
-		}
+	if (ab_samples_now(w) > 0) {
 		w->ab_installed = true;
 		w->next_report = 0;
 	}
 	return true;
 }
 
-/* One slice of theory work between batches, all of it through the session: its α̂, β̂
- * for the current baseline and rank (sampled in slices, then installed in its cache), then
- * its report at most every REPORT_EVERY s and a tenth of the time. Returns whether
- * anything changed. */
-static bool theory_tick(ls_worker *w)
+/* Follow the session's baseline (X*) and rank: on a change (or when the session forgot its
+ * estimate: a theory parameter changed) begin a new α̂, β̂ estimate at this state, as
+ * `lorascope run` begins its own before the first step. Returns whether anything changed. */
+static bool theory_sync(ls_worker *w)
 {
 	const ls_baseline *b = ls_session_baseline(w->s);
 	const ls_config *cfg = ls_session_config(w->s);
@@ -701,30 +648,40 @@ static bool theory_tick(ls_worker *w)
 		w->th_base = NULL;
 		return had;
 	}
-	/* A new X* or rank, or the session forgot its estimate (a theory parameter changed):
-	 * sample again. */
-	if (b != w->th_base || b->floor != w->th_floor || (size_t)cfg->rank != w->th_r ||
-	    (w->ab_installed && ab_samples_now(w) == 0)) {
-		theory_forget(w);
-		w->th_base = b;
-		w->th_floor = b->floor;
-		w->th_r = (size_t)cfg->rank;
-		w->ab_batch = 4;
-		w->ab_target = ls_session_ab_samples(w->s);
-		ls_rng_seed(&w->trng, cfg->seed ^ 0x7468656f7279ULL);
-		/* Estimated already (a resumed snapshot, or the same X* and rank again). */
-		if (ab_samples_now(w) > 0) {
-			w->ab_n = w->ab_target = ab_samples_now(w);
-			w->ab_installed = true;
-		}
-	}
-	if (w->theory_failed)
+	if (b == w->th_base && b->floor == w->th_floor && (size_t)cfg->rank == w->th_r &&
+	    !(w->ab_installed && ab_samples_now(w) == 0))
 		return false;
-	bool changed = false;
+	theory_forget(w);
+	w->th_base = b;
+	w->th_floor = b->floor;
+	w->th_r = (size_t)cfg->rank;
+	w->ab_batch = 4;
+	w->ab_target = ls_session_ab_samples(w->s);
+	/* Estimated already (a resumed snapshot, or the same X* and rank again). */
+	if (ab_samples_now(w) > 0) {
+		w->ab_n = w->ab_target = ab_samples_now(w);
+		w->ab_installed = true;
+		return true;
+	}
+	ls_error err;
+	if (ls_session_alphabeta_begin(w->s, &err) != LS_OK)
+		theory_fail(w, &err);
+	return true;
+}
+
+/* One slice of theory work between batches, all of it through the session: its α̂, β̂
+ * for the current baseline and rank (sampled in slices, then installed in its cache), then
+ * its report at most every REPORT_EVERY s and a tenth of the time. Returns whether
+ * anything changed. */
+static bool theory_tick(ls_worker *w)
+{
+	bool changed = theory_sync(w);
+	if (!ls_session_baseline(w->s) || w->theory_failed)
+		return changed;
 	/* While training, sampling takes at most half of the worker's time. */
 	if (!w->ab_installed) {
-		if (w->paused || now_sec() >= w->next_ab)
-			changed = ab_slice(w);
+		if ((w->paused || now_sec() >= w->next_ab) && ab_slice(w))
+			changed = true;
 		if (!w->ab_installed || w->theory_failed)
 			return changed;
 	}
@@ -940,6 +897,8 @@ static void *run(void *arg)
 				flow_restart(w);
 			w->applied = local[i].seq;
 		}
+		if (!ls_session_diverged(w->s) && theory_sync(w))
+			changed = true;
 		if (!w->paused && !ls_session_diverged(w->s)) {
 			long before = ls_session_steps(w->s);
 			unsigned long ev = w->event_seq, cap = w->caption_seq;

@@ -455,14 +455,33 @@ static void test_theory_cache(void **state)
 	assert_true(isnan(m->mod[0].alpha_hat));
 	assert_ok(ls_session_alphabeta(a, &ab, &err));
 	assert_int_equal(ab[0].samples, 30);
-	/* estimates from elsewhere must be for the current rank */
-	ls_alphabeta other = ab[0];
-	other.r = 2;
-	assert_int_not_equal(ls_session_set_alphabeta(a, &other, &err), LS_OK);
-	other.r = 4;
-	other.alpha = 0.25;
-	assert_ok(ls_session_set_alphabeta(a, &other, &err));
-	assert_close(m->mod[0].threshold, 0.5, 1e-15, 0);
+	/* the estimate in slices: a theory change forgets the one in progress, a rank change
+	 * begins it again for the new rank, it is installed when complete, the threshold is
+	 * 2α̂/β̂ of it, and its numbers are the one-shot estimate's bit for bit */
+	size_t done;
+	set(a, "ab-samples", "31");
+	set(b, "ab-samples", "31");
+	assert_ok(ls_session_alphabeta_slice(a, 7, &done, &err));
+	assert_int_equal(done, 7);
+	assert_true(isnan(m->mod[0].alpha_hat)); /* not installed yet */
+	set(a, "ab-samples", "25");
+	set(b, "ab-samples", "25");
+	assert_ok(ls_session_alphabeta_slice(a, 0, &done, &err));
+	assert_int_equal(done, 0);
+	assert_ok(ls_session_alphabeta_slice(a, 4, &done, &err));
+	set(a, "rank", "3");
+	set(b, "rank", "3");
+	assert_ok(ls_session_alphabeta_slice(a, 10, &done, &err));
+	assert_int_equal(done, 10);
+	assert_ok(ls_session_alphabeta_slice(a, 100, &done, &err));
+	assert_int_equal(done, 25);
+	assert_int_equal(m->mod[0].ab_samples, 25);
+	assert_close(m->mod[0].threshold, 2.0 * m->mod[0].alpha_hat / m->mod[0].beta_hat, 1e-15, 0);
+	const ls_alphabeta *one;
+	assert_ok(ls_session_alphabeta(b, &one, &err));
+	assert_ok(ls_session_alphabeta(a, &ab, &err));
+	assert_int_equal(ab[0].r, 3);
+	assert_memory_equal(ab, one, sizeof *ab);
 	ls_session_free(a);
 	ls_session_free(b);
 }

@@ -1,6 +1,7 @@
 /* test_theory_ab.c — the α̂, β̂ Monte Carlo estimator (MATH.md §4) against closed forms:
  * approx α = β = 1, regression α̂, β̂ ⊂ [λ_min(Σ), λ_max(Σ)] approaching the ends, the
- * sampling constraints (rank ≤ r, ‖X_i − X*‖_F ≤ D), trace2 α = 0, several modules. */
+ * sampling constraints (rank ≤ r, ‖X_i − X*‖_F ≤ D), trace2 α = 0, several modules, and
+ * the workspace drawn in slices equal to one call bit for bit. */
 #include "lorascope/theory.h"
 #include "theory_testutil.h"
 
@@ -268,6 +269,69 @@ static void test_two_modules(void **state)
 	ls_mat_free(&Xs[1]);
 }
 
+/* The workspace drawn in slices 1 + 7 + 13 + rest gives, after each slice, exactly (bit for
+ * bit) the one-shot estimate with that many samples from the same stream: the slices do not
+ * change the random stream, the min/max merge or the movement against N/2 samples. Two
+ * modules with different curvatures, α refinement on, so every field varies. */
+static void test_slices_equal_one_call(void **state)
+{
+	(void)state;
+	ls_rng rng;
+	ls_rng_seed(&rng, 5);
+	ls_shape sh[2] = { { 4, 3 }, { 3, 5 } };
+	ls_problem p;
+	tq_init(&p, 2, sh);
+	for (size_t i = 0; i < tq(&p)->N; i++)
+		LS_AT(tq(&p)->Q, i, i) = (i < 12 ? 0.5 : 2.0) + ls_rng_uniform(&rng);
+	ls_mat Xs[2];
+	assert_ok(ls_mat_alloc(&Xs[0], 4, 3, NULL));
+	assert_ok(ls_mat_alloc(&Xs[1], 3, 5, NULL));
+	ls_rng_fill_normal(&rng, &Xs[0], 0.0, 1.0);
+	LS_AT(Xs[1], 2, 2) = 1.0;
+	ls_theory_opts o;
+	ls_theory_opts_default(&o);
+	o.beta_iters = 5;
+	o.alpha_iters = 3;
+	ls_alphabeta_ws *ws;
+	assert_ok(ls_alphabeta_alloc(&ws, &p, Xs, 2, 2.5, &o, &rng, NULL));
+	ls_alphabeta part[2];
+	ls_alphabeta_result(ws, part);
+	assert_int_equal(part[0].samples, 0);
+	assert_true(isnan(part[0].alpha) && isnan(part[1].beta) && isnan(part[0].alpha_move));
+	const size_t slice[] = { 1, 7, 13, 39 };
+	size_t total = 0;
+	for (size_t j = 0; j < sizeof slice / sizeof slice[0]; j++) {
+		assert_ok(ls_alphabeta_sample(ws, slice[j], NULL));
+		total += slice[j];
+		assert_int_equal(ls_alphabeta_samples(ws), total);
+		ls_alphabeta_result(ws, part);
+		ls_rng again = rng; /* the stream as the workspace copied it */
+		ls_alphabeta one[2];
+		o.samples = total;
+		assert_ok(ls_theory_alphabeta(&p, Xs, 2, 2.5, &o, &again, one, NULL));
+		assert_memory_equal(part, one, sizeof part);
+		assert_int_equal(one[1].samples, total);
+		/* the movement is against the estimate of the first N/2 samples of the stream */
+		if (total < 2)
+			continue;
+		ls_alphabeta half[2];
+		again = rng;
+		o.samples = total / 2;
+		assert_ok(ls_theory_alphabeta(&p, Xs, 2, 2.5, &o, &again, half, NULL));
+		for (size_t k = 0; k < 2; k++) {
+			assert_true(part[k].alpha_move == fabs(part[k].alpha - half[k].alpha));
+			assert_true(part[k].beta_move == fabs(part[k].beta - half[k].beta));
+		}
+	}
+	/* the estimate moved in the second half of 60 samples (so the movement is compared) */
+	assert_true(part[0].alpha_move > 0 || part[0].beta_move > 0);
+	assert_true(part[0].beta < part[1].alpha); /* per module: [0.5, 1.5] and [2, 3] */
+	ls_alphabeta_free(ws);
+	tq_destroy(&p);
+	ls_mat_free(&Xs[0]);
+	ls_mat_free(&Xs[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_trace2_not_applicable),
 		cmocka_unit_test(test_loud5_bounds),
 		cmocka_unit_test(test_two_modules),
+		cmocka_unit_test(test_slices_equal_one_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
  * thread are applied between steps with the session's semantics and show up in the
  * published view (λ scaled, rank grown, init cycled with a restart, invalid values refused
  * and not applied, one step, a trace file with the parameter header written), and the view
- * keeps advancing. */
+ * keeps advancing; the α̂, β̂ it samples in slices are `lorascope run`'s. */
 #include "testutil.h"
 
 #include <math.h>
@@ -222,6 +222,66 @@ static void test_speed_and_snapshot(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Wait (up to 60 s) until the view carries a theory report with the complete α̂, β̂
+ * estimate for rank r; returns the locked view. */
+static const ls_view *wait_ab(ls_worker *w, size_t r)
+{
+	for (int i = 0;; i++) {
+		const ls_view *v = ls_worker_lock_view(w);
+		if (v->has_theory && v->rep.mod[0].ab.r == r && v->ab_samples == v->ab_target &&
+		    v->rep.mod[0].ab.samples == v->ab_target && v->m.mod[0].ab_samples > 0)
+			return v;
+		ls_worker_unlock_view(w);
+		if (i == 60000)
+			fail_msg("alpha/beta for rank %zu never installed", r);
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The α̂, β̂ the worker samples in slices between training batches are `lorascope run`'s
+ * (ls_session_alphabeta on the same problem and seed) bit for bit, movement and radius
+ * included: started training, from a large initialisation so that the radius rule depends on
+ * the state (the estimate begins before the first batch, as run's does), and paused after a
+ * rank change (begun again for the new rank). */
+static void test_alphabeta_as_run(void **state)
+{
+	(void)state;
+	ls_config cfg;
+	small_config(&cfg);
+	ls_error err;
+	const char *kv[] = { "problem", "regression", "kappa", "3", "init",
+			     "large",   "ab-samples", "40",    NULL };
+	for (size_t i = 0; kv[i]; i += 2)
+		assert_ok(ls_config_set(&cfg, kv[i], kv[i + 1], &err));
+	for (int paused = 0; paused < 2; paused++) {
+		ls_worker *w;
+		assert_ok(ls_worker_start(&w, &cfg, paused, -1, &err));
+		if (paused) {
+			wait_applied(w, push(w, LS_CMD_ADD, "rank", NULL, 1));
+			ls_worker_unlock_view(w);
+		}
+		const ls_view *v = wait_ab(w, paused ? 4 : 3);
+		ls_alphabeta tui = v->rep.mod[0].ab;
+		double alpha_hat = v->m.mod[0].alpha_hat, beta_hat = v->m.mod[0].beta_hat;
+		assert_int_equal(v->m.mod[0].ab_samples, 40);
+		ls_worker_unlock_view(w);
+		ls_worker_stop(w);
+
+		ls_session *s;
+		assert_ok(ls_session_create(&s, &cfg, &err));
+		if (paused)
+			assert_ok(ls_session_set(s, "rank", "4", &err));
+		const ls_alphabeta *run;
+		assert_ok(ls_session_alphabeta(s, &run, &err));
+		assert_memory_equal(&tui, &run[0], sizeof tui);
+		assert_true(alpha_hat == run[0].alpha && beta_hat == run[0].beta);
+		/* a varied estimate: the comparison bites */
+		assert_true(run[0].alpha_move > 0 || run[0].beta_move > 0);
+		ls_session_free(s);
+	}
+}
+
 /* A lesson played by the worker: its caption reaches the view, its pause holds the run
  * (lesson_wait) until a pause command goes on, and the next caption follows. */
 static void test_lesson(void **state)
@@ -278,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_bad_config_is_reported),
 		cmocka_unit_test(test_speed_and_snapshot),
 		cmocka_unit_test(test_lesson),
+		cmocka_unit_test(test_alphabeta_as_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,7 +28,6 @@
 #include "lorascope/lesson.h"
 #include "lorascope/problem.h"
 #include "lorascope/userconfig.h"
-#include "../cli/preset.h"
 #include "screen.h"
 #include "setup.h"
 #include "stats.h"
@@ -731,7 +730,7 @@ int ls_tui_main(int argc, char **argv)
 	for (int i = 0; i < o.nparam; i++)
 		given[ls_param_find(o.pname[i]) - ls_params] = true;
 	if (!o.resume)
-		ls_preset_fit_rank(&cfg, given[LS_PARAM_rank]);
+		ls_problem_type_fit_rank(&cfg, given[LS_PARAM_rank]);
 	if (!o.resume && (ls_config_resolve_files(&cfg, given, &err) != LS_OK ||
 			  ls_config_check(&cfg, &err) != LS_OK)) {
 		fprintf(stderr, "lorascope: %s\n", err.msg);
@@ -764,12 +763,11 @@ int ls_tui_main(int argc, char **argv)
 	if (o.resume)
 		snprintf(busy, sizeof busy, "lorascope: loading the snapshot %s ...", o.resume);
 	else {
-		long pm = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.m;
-		long pn = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.n;
+		ls_shape sh = ls_problem_type_shape(&cfg);
 		snprintf(busy, sizeof busy,
-			 "lorascope: building %s %ldx%ld%s (problem, full fine-tuning "
+			 "lorascope: building %s %zux%zu%s (problem, full fine-tuning "
 			 "baseline) ...",
-			 ls_problem_names[cfg.problem], pm, pn,
+			 ls_problem_names[cfg.problem], sh.m, sh.n,
 			 cfg.problem == LS_PROBLEM_MLP && cfg.modules > 1 ? ", two modules" : "");
 	}
 	fputs(busy, stderr);

@@ -10,7 +10,6 @@
 #include "lorascope/lora.h"
 #include "lorascope/optim_kinds.h"
 #include "lorascope/problem.h"
-#include "../cli/preset.h"
 #include "theme.h"
 #include "ui.h"
 
@@ -139,17 +138,16 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	snprintf(seed, sizeof seed, "  seed %llu", (unsigned long long)c->seed);
 	if (v->replay) {
 		/* A trace records the parameters: a preset's own shape is not among them. */
-		long pm = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->m;
-		long pn = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->n;
-		snprintf(buf, sizeof buf, " lorascope replay %s  %s %ldx%ld%s ",
-			 ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem], pm,
-			 pn, seed);
+		ls_shape sh = ls_problem_type_shape(c);
+		snprintf(buf, sizeof buf, " lorascope replay %s  %s %zux%zu%s ",
+			 ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem],
+			 sh.m, sh.n, seed);
 	} else {
 		/* --true-rank only where it plants the answer: not trace2 or the presets, nor data
 		 * read from a file (--target, --outputs). */
 		char tr[40] = "";
-		bool planted = c->problem != LS_PROBLEM_TRACE2 && c->problem != LS_PROBLEM_LOUD5 &&
-			       c->problem != LS_PROBLEM_SENSE2X2 && !c->target[0] && !c->outputs[0];
+		bool planted = ls_problem_types[c->problem]->plants_true_rank && !c->target[0] &&
+			       !c->outputs[0];
 		if (planted)
 			snprintf(tr, sizeof tr, "  true rank %ld", c->true_rank);
 		/* On a narrow screen the seed, then the true rank, give way to the keys. */

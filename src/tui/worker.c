@@ -32,7 +32,6 @@
 #include "lorascope/snapshot.h"
 #include "lorascope/theory.h"
 #include "lorascope/trace.h"
-#include "../cli/preset.h"
 
 #define QUEUE_MAX 64
 #define BATCH_BUDGET 0.010
@@ -368,7 +367,7 @@ static void apply_set(ls_worker *w, const char *param, const char *text)
 }
 
 /* The p key and F2's problem: the new problem, at the rank a preset is built to show when
- * entering one (loud5 2, sense2x2 1: the default 8 does not fit their shapes) and back at
+ * entering one (its type's showcase_rank: the default 8 does not fit their shapes) and back at
  * the user's rank when leaving the presets. The rank changes first when it shrinks (the
  * current problem holds the smaller rank), after the problem when it grows; then a restart. */
 static void cycle_problem(ls_worker *w, const char *name, int prob)
@@ -378,10 +377,11 @@ static void cycle_problem(ls_worker *w, const char *name, int prob)
 	long rank = cfg->rank, want = rank;
 	char from[32], rtext[32];
 	snprintf(from, sizeof from, "%s", ls_problem_names[cfg->problem]);
-	if (ls_preset_rank(prob)) {
+	long showcase = ls_problem_types[prob]->showcase_rank;
+	if (showcase) {
 		if (!w->user_rank)
 			w->user_rank = rank;
-		want = ls_preset_rank(prob);
+		want = showcase;
 	} else if (w->user_rank) {
 		want = w->user_rank;
 		w->user_rank = 0;
@@ -404,7 +404,7 @@ static void cycle_problem(ls_worker *w, const char *name, int prob)
 		set_event(w, true, "refused: %s", err.msg);
 		return;
 	}
-	if (ls_preset_rank(prob))
+	if (showcase)
 		set_event(w, false,
 			  "problem: %s -> %s, rank %ld -> %ld (the rank it is built for; r/R "
 			  "change it): restarted",

@@ -468,15 +468,17 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 		break;
 	case LS_ACT_BASELINE:
 		ui->show_baseline = !ui->show_baseline;
-		if (v->has_baseline)
+		if (v->has_baseline) {
 			snprintf(ui->msg, sizeof ui->msg, "baseline %s",
 				 ui->show_baseline ? "shown" : "hidden");
-		else
+		} else {
+			char setup[LS_KEYS_HINT_LEN];
 			snprintf(ui->msg, sizeof ui->msg,
 				 "baseline %s: not computed for this run (--baseline auto skips "
-				 "large "
-				 "problems; F2: baseline = on computes it)",
-				 ui->show_baseline ? "on" : "off");
+				 "large problems; %s: baseline = on computes it)",
+				 ui->show_baseline ? "on" : "off",
+				 ls_keys_hint(&ui->keys, LS_ACT_SETUP, setup, sizeof setup));
+		}
 		ui->msg_error = false;
 		local_change(a, t);
 		break;
@@ -559,9 +561,10 @@ static void on_key(app *a, int ch, const ls_view *v, double t)
 	if (ui->layout.too_small && act_id != LS_ACT_QUIT)
 		return;
 	if (act_id == LS_ACT_NONE) {
-		char name[16];
+		char name[16], help[LS_KEYS_HINT_LEN];
 		ls_key_name(ls_tui_map_key(ch), name, sizeof name);
-		snprintf(ui->msg, sizeof ui->msg, "key %s does nothing (? for help)", name);
+		snprintf(ui->msg, sizeof ui->msg, "key %s does nothing (%s for help)", name,
+			 ls_keys_hint(&ui->keys, LS_ACT_HELP, help, sizeof help));
 		ui->msg_error = false;
 		local_change(a, t);
 		return;
@@ -705,8 +708,11 @@ int ls_tui_main(int argc, char **argv)
 	}
 	ls_lesson *lesson = NULL;
 	if (o.resume && (o.lesson || o.nparam)) {
-		fprintf(stderr, "lorascope: --resume takes its parameters from the snapshot (no "
-				"--lesson or parameters with it; change them with F2)\n");
+		char setup[LS_KEYS_HINT_LEN];
+		fprintf(stderr,
+			"lorascope: --resume takes its parameters from the snapshot (no "
+			"--lesson or parameters with it; change them with %s)\n",
+			ls_keys_hint(&ui->keys, LS_ACT_SETUP, setup, sizeof setup));
 		return 2;
 	}
 	if (o.lesson) {
@@ -780,7 +786,8 @@ int ls_tui_main(int argc, char **argv)
 			      .paused = o.paused,
 			      .speed = o.speed,
 			      .notify_fd = pfd[1],
-			      .message = note[0] ? note : NULL };
+			      .message = note[0] ? note : NULL,
+			      .keys = &ui->keys };
 	if (ls_worker_start_opts(&w, &wo, &err) != LS_OK) {
 		fprintf(stderr, "\nlorascope: %s\n", err.msg);
 		close(pfd[0]);

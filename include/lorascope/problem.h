@@ -89,6 +89,12 @@ typedef struct ls_problem_type {
 	/* A Lipschitz constant L of ∇f on the whole space (Mu–Klabjan Assumption 1). */
 	double (*lipschitz)(ls_problem *p);
 	bool convex; /* f convex in X (the baseline then finds the global minimiser) */
+	/* What the front ends know before building (MATH.md §9): a preset's own m×n, whatever
+	 * --m and --n say ({0, 0}: they choose), the rank it is built to show (0: none), and
+	 * whether --true-rank plants the answer (not trace2 or the presets). */
+	ls_shape fixed;
+	long showcase_rank;
+	bool plants_true_rank;
 } ls_problem_type;
 
 struct ls_problem {
@@ -110,6 +116,13 @@ LS_PROBLEM_LIST(LS_PROBLEM_EXTERN)
 extern const ls_problem_type *const ls_problem_types[LS_PROBLEM_COUNT];
 extern const char *const ls_problem_names[LS_PROBLEM_COUNT + 1]; /* NULL-terminated */
 extern const char *const ls_problem_help[LS_PROBLEM_COUNT];
+
+/* The first module's m×n of the problem cfg selects, before it is built: a preset's fixed
+ * shape, else --m × --n. */
+ls_shape ls_problem_type_shape(const struct ls_config *cfg);
+/* A preset (fixed shape) at a rank above min(m, n) that the user did not give: its showcase
+ * rank instead (the default 8 fits no preset). Returns whether cfg->rank changed. */
+bool ls_problem_type_fit_rank(struct ls_config *cfg, bool rank_given);
 
 /* Create the problem selected by cfg->problem. *p is zeroed first. */
 ls_status ls_problem_create(ls_problem *p, const struct ls_config *cfg, ls_rng *rng, ls_error *err);

@@ -14,7 +14,6 @@
 #include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
 #include "output.h"
-#include "preset.h"
 
 /* The options that belong to `run` only, in the shape of LS_PARAM_LIST:
  * X(field, "name", TYPE, "default", min, max, choices, "help"); FLAG takes no value; a STRING
@@ -507,7 +506,7 @@ static int make_session(run_ctx *c, ls_config *cfg, const run_options *ro)
 	bool given[LS_PARAM_COUNT] = { false };
 	for (size_t i = 0; i < ro->ngiven; i++)
 		given[ls_param_find(ro->given[i].name) - ls_params] = true;
-	ls_preset_fit_rank(cfg, given[LS_PARAM_rank]);
+	ls_problem_type_fit_rank(cfg, given[LS_PARAM_rank]);
 	ls_status st = ls_config_resolve_files(cfg, given, &err);
 	if (st != LS_OK) {
 		fprintf(stderr, "lorascope run: %s\n", err.msg);

@@ -1,4 +1,5 @@
-/* problem.c — the registry of problem types and the create/destroy dispatch. */
+/* problem.c — the registry of problem types, the create/destroy dispatch, and what the front
+ * ends derive from a type before building (shape, the presets' rank). */
 #include <math.h>
 #include <string.h>
 
@@ -22,6 +23,24 @@ const char *const ls_problem_help[LS_PROBLEM_COUNT] = {
 	LS_PROBLEM_LIST(LS_PROBLEM_HELP)
 #undef LS_PROBLEM_HELP
 };
+
+ls_shape ls_problem_type_shape(const ls_config *cfg)
+{
+	const ls_problem_type *t = ls_problem_types[cfg->problem];
+	if (t->fixed.m)
+		return t->fixed;
+	return (ls_shape){ (size_t)cfg->m, (size_t)cfg->n };
+}
+
+bool ls_problem_type_fit_rank(ls_config *cfg, bool rank_given)
+{
+	const ls_problem_type *t = ls_problem_types[cfg->problem];
+	long size = (long)(t->fixed.m < t->fixed.n ? t->fixed.m : t->fixed.n);
+	if (rank_given || !size || cfg->rank <= size)
+		return false;
+	cfg->rank = t->showcase_rank;
+	return true;
+}
 
 ls_status ls_problem_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
 {

@@ -244,4 +244,5 @@ const ls_problem_type ls_problem_approx = {
 	.hvp_dense = approx_hvp_dense,
 	.lipschitz = approx_lipschitz,
 	.convex = true,
+	.plants_true_rank = true,
 };

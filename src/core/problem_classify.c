@@ -271,4 +271,5 @@ const ls_problem_type ls_problem_classify = {
 	.hvp_dense = classify_hvp_dense,
 	.lipschitz = classify_lipschitz,
 	.convex = true,
+	.plants_true_rank = true,
 };

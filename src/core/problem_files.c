@@ -39,7 +39,7 @@ static const file_role roles[LS_PROBLEM_COUNT][NFILES] = {
 /* The presets have their own shapes whatever --m and --n say. */
 static bool preset(int problem)
 {
-	return problem == LS_PROBLEM_LOUD5 || problem == LS_PROBLEM_SENSE2X2;
+	return ls_problem_types[problem]->fixed.m != 0;
 }
 
 typedef struct {

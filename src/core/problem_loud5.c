@@ -79,4 +79,6 @@ const ls_problem_type ls_problem_loud5 = {
 	.hvp_dense = ls_probquad_hvp_dense,
 	.lipschitz = ls_probquad_lipschitz,
 	.convex = true,
+	.fixed = { LOUD5_N, LOUD5_N },
+	.showcase_rank = 2,
 };

@@ -364,4 +364,5 @@ const ls_problem_type ls_problem_mlp = {
 	.hvp_dense = mlp_hvp_dense,
 	.lipschitz = mlp_lipschitz,
 	.convex = false,
+	.plants_true_rank = true,
 };

@@ -235,4 +235,5 @@ const ls_problem_type ls_problem_regression = {
 	.hvp_dense = regression_hvp_dense,
 	.lipschitz = regression_lipschitz,
 	.convex = true,
+	.plants_true_rank = true,
 };

@@ -270,4 +270,5 @@ const ls_problem_type ls_problem_sensing = {
 	.hvp_dense = sensing_hvp_dense,
 	.lipschitz = sensing_lipschitz,
 	.convex = true,
+	.plants_true_rank = true,
 };

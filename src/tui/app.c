@@ -29,7 +29,6 @@
 #include "lorascope/lesson_parse.h"
 #include "lorascope/problem.h"
 #include "lorascope/userconfig.h"
-#include "../cli/preset.h"
 #include "screen.h"
 #include "setup.h"
 #include "stats.h"
@@ -470,15 +469,17 @@ static void act(app *a, ls_action act, const ls_view *v, double t)
 		break;
 	case LS_ACT_BASELINE:
 		ui->show_baseline = !ui->show_baseline;
-		if (v->has_baseline)
+		if (v->has_baseline) {
 			snprintf(ui->msg, sizeof ui->msg, "baseline %s",
 				 ui->show_baseline ? "shown" : "hidden");
-		else
+		} else {
+			char setup[LS_KEYS_HINT_LEN];
 			snprintf(ui->msg, sizeof ui->msg,
 				 "baseline %s: not computed for this run (--baseline auto skips "
-				 "large "
-				 "problems; F2: baseline = on computes it)",
-				 ui->show_baseline ? "on" : "off");
+				 "large problems; %s: baseline = on computes it)",
+				 ui->show_baseline ? "on" : "off",
+				 ls_keys_hint(&ui->keys, LS_ACT_SETUP, setup, sizeof setup));
+		}
 		ui->msg_error = false;
 		local_change(a, t);
 		break;
@@ -561,9 +562,10 @@ static void on_key(app *a, int ch, const ls_view *v, double t)
 	if (ui->layout.too_small && act_id != LS_ACT_QUIT)
 		return;
 	if (act_id == LS_ACT_NONE) {
-		char name[16];
+		char name[16], help[LS_KEYS_HINT_LEN];
 		ls_key_name(ls_tui_map_key(ch), name, sizeof name);
-		snprintf(ui->msg, sizeof ui->msg, "key %s does nothing (? for help)", name);
+		snprintf(ui->msg, sizeof ui->msg, "key %s does nothing (%s for help)", name,
+			 ls_keys_hint(&ui->keys, LS_ACT_HELP, help, sizeof help));
 		ui->msg_error = false;
 		local_change(a, t);
 		return;
@@ -707,8 +709,11 @@ int ls_tui_main(int argc, char **argv)
 	}
 	ls_lesson *lesson = NULL;
 	if (o.resume && (o.lesson || o.nparam)) {
-		fprintf(stderr, "lorascope: --resume takes its parameters from the snapshot (no "
-				"--lesson or parameters with it; change them with F2)\n");
+		char setup[LS_KEYS_HINT_LEN];
+		fprintf(stderr,
+			"lorascope: --resume takes its parameters from the snapshot (no "
+			"--lesson or parameters with it; change them with %s)\n",
+			ls_keys_hint(&ui->keys, LS_ACT_SETUP, setup, sizeof setup));
 		return 2;
 	}
 	if (o.lesson) {
@@ -732,7 +737,7 @@ int ls_tui_main(int argc, char **argv)
 	for (int i = 0; i < o.nparam; i++)
 		given[ls_param_find(o.pname[i]) - ls_params] = true;
 	if (!o.resume)
-		ls_preset_fit_rank(&cfg, given[LS_PARAM_rank]);
+		ls_problem_type_fit_rank(&cfg, given[LS_PARAM_rank]);
 	if (!o.resume && (ls_config_resolve_files(&cfg, given, &err) != LS_OK ||
 			  ls_config_check(&cfg, &err) != LS_OK)) {
 		fprintf(stderr, "lorascope: %s\n", err.msg);
@@ -765,12 +770,11 @@ int ls_tui_main(int argc, char **argv)
 	if (o.resume)
 		snprintf(busy, sizeof busy, "lorascope: loading the snapshot %s ...", o.resume);
 	else {
-		long pm = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.m;
-		long pn = ls_preset_size(cfg.problem) ? ls_preset_size(cfg.problem) : cfg.n;
+		ls_shape sh = ls_problem_type_shape(&cfg);
 		snprintf(busy, sizeof busy,
-			 "lorascope: building %s %ldx%ld%s (problem, full fine-tuning "
+			 "lorascope: building %s %zux%zu%s (problem, full fine-tuning "
 			 "baseline) ...",
-			 ls_problem_names[cfg.problem], pm, pn,
+			 ls_problem_names[cfg.problem], sh.m, sh.n,
 			 cfg.problem == LS_PROBLEM_MLP && cfg.modules > 1 ? ", two modules" : "");
 	}
 	fputs(busy, stderr);
@@ -783,7 +787,8 @@ int ls_tui_main(int argc, char **argv)
 			      .paused = o.paused,
 			      .speed = o.speed,
 			      .notify_fd = pfd[1],
-			      .message = note[0] ? note : NULL };
+			      .message = note[0] ? note : NULL,
+			      .keys = &ui->keys };
 	if (ls_worker_start_opts(&w, &wo, &err) != LS_OK) {
 		fprintf(stderr, "\nlorascope: %s\n", err.msg);
 		close(pfd[0]);

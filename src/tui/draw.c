@@ -242,11 +242,13 @@ static void draw_message(ls_ui *ui, ls_rect r)
 	ls_draw_text(r.y, r.x, r.w, ui->msg_error ? LS_ROLE_ERROR : LS_ROLE_NORMAL, ui->msg);
 }
 
-static void draw_too_small(const ls_layout *L)
+static void draw_too_small(const ls_ui *ui)
 {
-	char a[80], b[80];
+	const ls_layout *L = &ui->layout;
+	char a[80], b[80], quit[LS_KEYS_HINT_LEN];
 	snprintf(a, sizeof a, "terminal too small: need %dx%d", L->need_w, L->need_h);
-	snprintf(b, sizeof b, "(now %dx%d; q quits)", L->cols, L->lines);
+	snprintf(b, sizeof b, "(now %dx%d; %s quits)", L->cols, L->lines,
+		 ls_keys_hint(&ui->keys, LS_ACT_QUIT, quit, sizeof quit));
 	int y = L->lines / 2 - 1;
 	if (y < 0)
 		y = 0;
@@ -301,7 +303,7 @@ void ls_draw_frame(ls_ui *ui, const ls_view *v)
 	gather_module_ratio(ui, v);
 	const ls_layout *L = &ui->layout;
 	if (L->too_small) {
-		draw_too_small(L);
+		draw_too_small(ui);
 		return;
 	}
 	if (ui->setup) {

@@ -37,7 +37,10 @@ ls_status ls_keymap_bind(ls_keymap *km, int key, ls_action action, ls_error *err
 		return ls_error_set(err, LS_EINVAL, "keys: unknown action");
 	for (int i = 0; i < km->n; i++)
 		if (km->b[i].key == key) {
-			km->b[i].action = action;
+			memmove(&km->b[i], &km->b[i + 1],
+				(size_t)(km->n - i - 1) * sizeof km->b[0]);
+			km->b[km->n - 1].key = key;
+			km->b[km->n - 1].action = action;
 			return LS_OK;
 		}
 	if (km->n >= LS_KEYMAP_MAX)
@@ -93,6 +96,25 @@ void ls_keymap_keys_text(const ls_keymap *km, ls_action action, char *buf, size_
 		strcpy(buf + used, name);
 		used += strlen(name);
 	}
+}
+
+const char *ls_keys_hint(const ls_keymap *km, ls_action action, char *buf, size_t len)
+{
+	int pick = -1;
+	for (int i = km->n - 1; i >= 0 && pick < 0; i--) {
+		int key = km->b[i].key;
+		if (km->b[i].action == action && key != ls_actions[action].keys[0] &&
+		    key != ls_actions[action].keys[1])
+			pick = i;
+	}
+	for (int i = 0; i < km->n && pick < 0; i++)
+		if (km->b[i].action == action)
+			pick = i;
+	if (pick < 0)
+		snprintf(buf, len, "%s", LS_KEYS_UNBOUND);
+	else
+		ls_key_name(km->b[pick].key, buf, len);
+	return buf;
 }
 
 ls_action ls_action_find(const char *name)

@@ -117,8 +117,9 @@ typedef struct {
 
 /* The default bindings of LS_ACTION_LIST. */
 void ls_keymap_defaults(ls_keymap *km);
-/* Bind key to action, replacing what key did before. Refuses LS_KEY_NONE, an unknown
- * action and a full table. */
+/* Bind key to action, replacing what key did before; the binding moves to the end of the
+ * table (the table lists bindings in the order they were made). Refuses LS_KEY_NONE, an
+ * unknown action and a full table. */
 ls_status ls_keymap_bind(ls_keymap *km, int key, ls_action action, ls_error *err);
 /* Parse "KEY=ACTION" (e.g. "j=lr-down", "F5=help", "^R=redraw", "space=pause") and bind. */
 ls_status ls_keymap_bind_spec(ls_keymap *km, const char *spec, ls_error *err);
@@ -126,6 +127,12 @@ ls_status ls_keymap_bind_spec(ls_keymap *km, const char *spec, ls_error *err);
 ls_action ls_keymap_lookup(const ls_keymap *km, int key);
 /* The keys bound to action, as text joined by "/" ("?/F1"); "" when none. */
 void ls_keymap_keys_text(const ls_keymap *km, ls_action action, char *buf, size_t len);
+/* The key a hint on screen names for action ("x", "F2", "space") into buf, returned: the
+ * last key bound to it that is not one of its default keys (a --key or defaults-file
+ * remap), else the first key still bound to it, else LS_KEYS_UNBOUND. */
+#define LS_KEYS_UNBOUND "(unbound)"
+#define LS_KEYS_HINT_LEN 16 /* enough for any key name and LS_KEYS_UNBOUND */
+const char *ls_keys_hint(const ls_keymap *km, ls_action action, char *buf, size_t len);
 /* The action called name, LS_ACT_NONE when none. */
 ls_action ls_action_find(const char *name);
 

@@ -108,9 +108,16 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		if (lab[0])
 			ls_draw_text(c.y + c.h, x, c.x + c.w - x, LS_ROLE_MARK, lab);
 	}
-	if (!star)
-		ls_draw_text(c.y, c.x + c.w - 14, 14, LS_ROLE_LABEL,
-			     v->has_baseline ? "X* hidden (b)" : "no baseline");
+	if (!star) {
+		char note[32] = "no baseline", key[LS_KEYS_HINT_LEN];
+		if (v->has_baseline)
+			snprintf(note, sizeof note, "X* hidden (%s)",
+				 ls_keys_hint(&ui->keys, LS_ACT_BASELINE, key, sizeof key));
+		/* In the top right corner, from 14 columns in (further for a long key name). */
+		int len = (int)strlen(note) + 1;
+		len = len < 14 ? 14 : len > c.w ? c.w : len;
+		ls_draw_text(c.y, c.x + c.w - len, len, LS_ROLE_LABEL, note);
+	}
 	if (shown < k) {
 		char more[32];
 		snprintf(more, sizeof more, "+%zu", k - shown);

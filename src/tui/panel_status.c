@@ -10,9 +10,10 @@
 #include "lorascope/lora.h"
 #include "lorascope/optim_kinds.h"
 #include "lorascope/problem.h"
-#include "../cli/preset.h"
 #include "theme.h"
 #include "ui.h"
+
+#define LABEL_W 13 /* the label column, a space included */
 
 static void row(ls_rect r, int *y, const char *label, const char *value)
 {
@@ -20,7 +21,7 @@ static void row(ls_rect r, int *y, const char *label, const char *value)
 		return;
 	int w = r.w - 2;
 	ls_draw_text(*y, r.x + 1, w, LS_ROLE_LABEL, label);
-	int lw = 13;
+	int lw = LABEL_W;
 	ls_draw_text(*y, r.x + 1 + lw, w - lw, LS_ROLE_NORMAL, value);
 	(*y)++;
 }
@@ -96,7 +97,19 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	snprintf(buf, sizeof buf, "%.0f", v->rate);
 	row(r, &y, "steps/s", v->paused || v->diverged ? "0" : buf);
 	speed_text(v->speed, buf, sizeof buf);
-	row(r, &y, "speed (+/-)", buf);
+	/* The keys that change the cap: in the label, or on a line of their own when their
+	 * names are too long for it. */
+	char up[LS_KEYS_HINT_LEN], down[LS_KEYS_HINT_LEN], label[48];
+	ls_keys_hint(&ui->keys, LS_ACT_SPEED_UP, up, sizeof up);
+	ls_keys_hint(&ui->keys, LS_ACT_SPEED_DOWN, down, sizeof down);
+	snprintf(label, sizeof label, "speed (%s/%s)", up, down);
+	if ((int)strlen(label) < LABEL_W) {
+		row(r, &y, label, buf);
+	} else {
+		row(r, &y, "speed", buf);
+		snprintf(label, sizeof label, "  %s/%s change it", up, down);
+		row(r, &y, label, "");
+	}
 }
 
 void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
@@ -122,10 +135,15 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_keymap_keys_text(&ui->keys, LS_ACT_HELP, help, sizeof help);
 	ls_keymap_keys_text(&ui->keys, LS_ACT_SETUP, setup, sizeof setup);
 	ls_keymap_keys_text(&ui->keys, LS_ACT_QUIT, quit, sizeof quit);
-	if (v->replay)
-		snprintf(keys, sizeof keys, "  Left/Right Home/End move  %s help  %s quit", help,
-			 quit);
-	else
+	if (v->replay) {
+		char back[LS_KEYS_HINT_LEN], next[LS_KEYS_HINT_LEN], first[LS_KEYS_HINT_LEN],
+			last[LS_KEYS_HINT_LEN];
+		snprintf(keys, sizeof keys, "  %s/%s %s/%s move  %s help  %s quit",
+			 ls_keys_hint(&ui->keys, LS_ACT_ROW_BACK, back, sizeof back),
+			 ls_keys_hint(&ui->keys, LS_ACT_ROW_NEXT, next, sizeof next),
+			 ls_keys_hint(&ui->keys, LS_ACT_FIRST, first, sizeof first),
+			 ls_keys_hint(&ui->keys, LS_ACT_LAST, last, sizeof last), help, quit);
+	} else
 		snprintf(keys, sizeof keys, "  %s help  %s setup  %s quit", help, setup, quit);
 	int tail = (int)(strlen(state) + strlen(sp) + strlen(keys));
 
@@ -139,17 +157,16 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	snprintf(seed, sizeof seed, "  seed %llu", (unsigned long long)c->seed);
 	if (v->replay) {
 		/* A trace records the parameters: a preset's own shape is not among them. */
-		long pm = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->m;
-		long pn = ls_preset_size(c->problem) ? ls_preset_size(c->problem) : c->n;
-		snprintf(buf, sizeof buf, " lorascope replay %s  %s %ldx%ld%s ",
-			 ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem], pm,
-			 pn, seed);
+		ls_shape sh = ls_problem_type_shape(c);
+		snprintf(buf, sizeof buf, " lorascope replay %s  %s %zux%zu%s ",
+			 ui->replay_title ? ui->replay_title : "", ls_problem_names[c->problem],
+			 sh.m, sh.n, seed);
 	} else {
 		/* --true-rank only where it plants the answer: not trace2 or the presets, nor data
 		 * read from a file (--target, --outputs). */
 		char tr[40] = "";
-		bool planted = c->problem != LS_PROBLEM_TRACE2 && c->problem != LS_PROBLEM_LOUD5 &&
-			       c->problem != LS_PROBLEM_SENSE2X2 && !c->target[0] && !c->outputs[0];
+		bool planted = ls_problem_types[c->problem]->plants_true_rank && !c->target[0] &&
+			       !c->outputs[0];
 		if (planted)
 			snprintf(tr, sizeof tr, "  true rank %ld", c->true_rank);
 		/* On a narrow screen the seed, then the true rank, give way to the keys. */

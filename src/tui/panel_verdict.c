@@ -105,12 +105,25 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	const ls_theory_report *rep = &v->rep;
 	const ls_theory_module *md = &rep->mod[0];
 	bool th = v->has_theory && rep->nmod > 0;
+	char k1[LS_KEYS_HINT_LEN], k2[LS_KEYS_HINT_LEN];
 	if (v->diverged) {
 		y += band(r, y, LS_ROLE_BAD, "diverged", true);
-		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, " paused; e lowers eta, x resets");
+		/* The way out, on two lines when the keys' names are too long for one. */
+		ls_keys_hint(&ui->keys, LS_ACT_LR_DOWN, k1, sizeof k1);
+		ls_keys_hint(&ui->keys, LS_ACT_RESET, k2, sizeof k2);
+		snprintf(line, sizeof line, " paused; %s lowers eta, %s resets", k1, k2);
+		if ((int)strlen(line) > w && y + 1 < end) {
+			snprintf(line, sizeof line, " paused; %s lowers eta,", k1);
+			ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
+			snprintf(line, sizeof line, " %s resets", k2);
+		}
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
 	} else if (!v->has_baseline) {
 		y += band(r, y, LS_ROLE_INFO, "regime: no baseline", true);
-		y += band(r, y, LS_ROLE_INFO, "verdict needs X* (b)", true);
+		/* Upper case but the key's name. */
+		snprintf(line, sizeof line, "VERDICT NEEDS X* (%s)",
+			 ls_keys_hint(&ui->keys, LS_ACT_BASELINE, k1, sizeof k1));
+		y += band(r, y, LS_ROLE_INFO, line, false);
 	} else if (!th) {
 		y += band(r, y, LS_ROLE_INFO, "regime: estimating a, b", true);
 		y += band(r, y, LS_ROLE_INFO, "verdict: not computed yet", true);

@@ -97,16 +97,26 @@ static void on_key(ls_ui *ui, ls_view *v, const ls_trace *t, int ch, bool *quit)
 		clearok(curscr, TRUE);
 		break;
 	case LS_ACT_NONE: {
-		char name[16];
+		char name[16], help[LS_KEYS_HINT_LEN];
 		ls_key_name(ls_tui_map_key(ch), name, sizeof name);
-		snprintf(ui->msg, sizeof ui->msg, "key %s does nothing (? for help)", name);
+		snprintf(ui->msg, sizeof ui->msg, "key %s does nothing (%s for help)", name,
+			 ls_keys_hint(&ui->keys, LS_ACT_HELP, help, sizeof help));
 		break;
 	}
-	default:
+	default: {
+		/* The keys that do something here: the moves in pairs, then quit. */
+		static const ls_action named[] = { LS_ACT_ROW_BACK,  LS_ACT_ROW_NEXT,
+						   LS_ACT_JUMP_BACK, LS_ACT_JUMP_NEXT,
+						   LS_ACT_FIRST,     LS_ACT_LAST,
+						   LS_ACT_QUIT };
+		char k[7][LS_KEYS_HINT_LEN];
+		for (int i = 0; i < 7; i++)
+			ls_keys_hint(&ui->keys, named[i], k[i], sizeof k[i]);
 		snprintf(ui->msg, sizeof ui->msg,
-			 "%s: not in a replay (Left/Right, PgUp/PgDn, Home/End move; q quits)",
-			 ls_actions[a].name);
+			 "%s: not in a replay (%s/%s, %s/%s, %s/%s move; %s quits)",
+			 ls_actions[a].name, k[0], k[1], k[2], k[3], k[4], k[5], k[6]);
 		break;
+	}
 	}
 }
 

@@ -12,7 +12,11 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 {
 	const ls_layout *L = &ui->layout;
 	ls_rect r = { 0, 0, L->lines - 1, L->cols };
-	ls_draw_box(ui, r, "setup (F2): Up/Down choose, Enter edits and applies, Esc leaves");
+	char key[LS_KEYS_HINT_LEN], title[96];
+	snprintf(title, sizeof title,
+		 "setup (%s): Up/Down choose, Enter edits and applies, Esc leaves",
+		 ls_keys_hint(&ui->keys, LS_ACT_SETUP, key, sizeof key));
+	ls_draw_box(ui, r, title);
 	/* The list, then one line with the selected parameter's whole help (the column cuts it
 	 * on narrow screens) or, while editing, the editing keys. */
 	int rows = r.h - 4;

@@ -32,7 +32,6 @@
 #include "lorascope/snapshot.h"
 #include "lorascope/theory.h"
 #include "lorascope/trace.h"
-#include "../cli/preset.h"
 
 #define QUEUE_MAX 64
 #define BATCH_BUDGET 0.010
@@ -71,6 +70,9 @@ struct ls_worker {
 	int notify_fd;
 	/* The rank before p entered a preset (restored when p leaves the presets), or 0. */
 	long user_rank;
+	/* The UI's key map as it was at the start (it does not change after), for the keys
+	 * the messages name: the UI thread's own copy is never read here. */
+	ls_keymap keys;
 
 	/* The session's α̂, β̂ being sampled in slices for the baseline (X*) and rank they were
 	 * begun for: ab_n of ab_target samples drawn, ab_batch per slice, the next slice due at
@@ -143,6 +145,15 @@ static void set_event(ls_worker *w, bool error, const char *fmt, ...)
 	va_end(ap);
 	w->event_error = error;
 	w->event_seq++;
+}
+
+/* "<what>lower the step size (e) and reset (x)", naming the keys of the key map. */
+static void diverged_event(ls_worker *w, const char *what)
+{
+	char lr[LS_KEYS_HINT_LEN], reset[LS_KEYS_HINT_LEN];
+	set_event(w, true, "%slower the step size (%s) and reset (%s)", what,
+		  ls_keys_hint(&w->keys, LS_ACT_LR_DOWN, lr, sizeof lr),
+		  ls_keys_hint(&w->keys, LS_ACT_RESET, reset, sizeof reset));
 }
 
 /* Largest target whose spectrum is computed (one dense SVD per problem, on this thread). */
@@ -363,7 +374,7 @@ static void apply_set(ls_worker *w, const char *param, const char *text)
 }
 
 /* The p key and F2's problem: the new problem, at the rank a preset is built to show when
- * entering one (loud5 2, sense2x2 1: the default 8 does not fit their shapes) and back at
+ * entering one (its type's showcase_rank: the default 8 does not fit their shapes) and back at
  * the user's rank when leaving the presets. The rank changes first when it shrinks (the
  * current problem holds the smaller rank), after the problem when it grows; then a restart. */
 static void cycle_problem(ls_worker *w, const char *name, int prob)
@@ -373,10 +384,11 @@ static void cycle_problem(ls_worker *w, const char *name, int prob)
 	long rank = cfg->rank, want = rank;
 	char from[32], rtext[32];
 	snprintf(from, sizeof from, "%s", ls_problem_names[cfg->problem]);
-	if (ls_preset_rank(prob)) {
+	long showcase = ls_problem_types[prob]->showcase_rank;
+	if (showcase) {
 		if (!w->user_rank)
 			w->user_rank = rank;
-		want = ls_preset_rank(prob);
+		want = showcase;
 	} else if (w->user_rank) {
 		want = w->user_rank;
 		w->user_rank = 0;
@@ -399,11 +411,14 @@ static void cycle_problem(ls_worker *w, const char *name, int prob)
 		set_event(w, true, "refused: %s", err.msg);
 		return;
 	}
-	if (ls_preset_rank(prob))
+	char down[LS_KEYS_HINT_LEN], up[LS_KEYS_HINT_LEN];
+	if (showcase)
 		set_event(w, false,
-			  "problem: %s -> %s, rank %ld -> %ld (the rank it is built for; r/R "
+			  "problem: %s -> %s, rank %ld -> %ld (the rank it is built for; %s/%s "
 			  "change it): restarted",
-			  from, name, rank, want);
+			  from, name, rank, want,
+			  ls_keys_hint(&w->keys, LS_ACT_RANK_DOWN, down, sizeof down),
+			  ls_keys_hint(&w->keys, LS_ACT_RANK_UP, up, sizeof up));
 	else
 		set_event(w, false, "problem: %s -> %s, rank %ld -> %ld (back to yours): restarted",
 			  from, name, rank, want);
@@ -545,7 +560,7 @@ static void apply(ls_worker *w, const ls_cmd *c)
 		if (w->lesson_wait)
 			break;
 		if (ls_session_diverged(w->s))
-			set_event(w, true, "diverged: lower the step size (e) and reset (x)");
+			diverged_event(w, "diverged: ");
 		else if (ls_session_step(w->s, 1, &err) != LS_OK)
 			set_event(w, true, "step: %s", err.msg);
 		else
@@ -786,17 +801,6 @@ static double bucket_fill(ls_worker *w)
 	return w->tokens;
 }
 
-static void diverged_event(ls_worker *w)
-{
-	const char *why = ls_session_metrics(w->s)->message;
-	if (why[0])
-		set_event(w, true, "%s: paused; lower the step size (e) and reset (x)", why);
-	else
-		set_event(w, true,
-			  "diverged at step %ld: paused; lower the step size (e) and reset (x)",
-			  ls_session_steps(w->s));
-}
-
 /* Train for about BATCH_BUDGET, within the speed cap and the lesson's budget. */
 static void train(ls_worker *w)
 {
@@ -833,7 +837,15 @@ static void train(ls_worker *w)
 		}
 		if (ls_session_diverged(w->s)) {
 			w->paused = true;
-			diverged_event(w);
+			/* The session's reason, else the step. */
+			const char *why = ls_session_metrics(w->s)->message;
+			char what[LS_METRICS_MSG_MAX + 32];
+			if (why[0])
+				snprintf(what, sizeof what, "%s: paused; ", why);
+			else
+				snprintf(what, sizeof what, "diverged at step %ld: paused; ",
+					 ls_session_steps(w->s));
+			diverged_event(w, what);
 			break;
 		}
 		if (budget != LONG_MAX)
@@ -943,13 +955,20 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	w->speed = o->speed > LS_WORKER_SPEED_MAX ? 0 : o->speed;
 	w->bucket_t = w->rate_t0 = now_sec();
 	flow_restart(w);
+	if (o->keys)
+		w->keys = *o->keys;
+	else
+		ls_keymap_defaults(&w->keys);
+	char help[LS_KEYS_HINT_LEN];
+	ls_keys_hint(&w->keys, LS_ACT_HELP, help, sizeof help);
 	if (o->message)
 		set_event(w, true, "%s", o->message);
 	else if (o->resume)
-		set_event(w, false, "resumed %s at step %ld; %s; press ? for help", o->resume,
-			  ls_session_steps(w->s), o->paused ? "paused" : "training");
+		set_event(w, false, "resumed %s at step %ld; %s; press %s for help", o->resume,
+			  ls_session_steps(w->s), o->paused ? "paused" : "training", help);
 	else
-		set_event(w, false, "%s; press ? for help", o->paused ? "paused" : "training");
+		set_event(w, false, "%s; press %s for help", o->paused ? "paused" : "training",
+			  help);
 	if (pthread_create(&w->thread, NULL, run, w) != 0) {
 		ls_worker_stop(w);
 		return ls_error_set(err, LS_ENOMEM, "worker: cannot start a thread");

@@ -9,6 +9,7 @@
 
 #include "lorascope/config.h"
 #include "lorascope/status.h"
+#include "keys.h"
 #include "view.h"
 
 typedef enum {
@@ -46,8 +47,10 @@ typedef struct {
 	bool paused;
 	double speed; /* steps-per-second cap (0: unlimited) */
 	int notify_fd;
-	const char *message; /* the first message (an error: a bad line of the defaults file);
-			      * NULL: "training; press ? for help" */
+	const char *message;   /* the first message (an error: a bad line of the defaults file);
+				* NULL: "training; press ? for help" */
+	const ls_keymap *keys; /* the UI's key map, copied for the keys the messages name
+				* (NULL: the defaults) */
 } ls_worker_opts;
 
 /* Create the session (from o->cfg, or loaded from o->resume) and start the thread;

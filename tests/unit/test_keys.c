@@ -87,6 +87,50 @@ static void test_remap(void **state)
 	assert_int_equal(ls_keymap_lookup(&km, 'j'), LS_ACT_LR_DOWN);
 }
 
+/* The key a hint names: the first default key; after a remap the user's key, even when
+ * the defaults still work; the last of several user keys; "(unbound)" when none is left. */
+static void test_hints(void **state)
+{
+	(void)state;
+	ls_keymap km;
+	ls_error err;
+	ls_keymap_defaults(&km);
+	char h[LS_KEYS_HINT_LEN];
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_RESET, h, sizeof h), "x");
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_HELP, h, sizeof h), "?");
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_SETUP, h, sizeof h), "F2");
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_PAUSE, h, sizeof h), "space");
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_ROW_BACK, h, sizeof h), "Left");
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_SPEED_UP, h, sizeof h), "+");
+	/* h added to help: ? and F1 still work, the hint names h. */
+	assert_ok(ls_keymap_bind_spec(&km, "h=help", &err));
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_HELP, h, sizeof h), "h");
+	/* A key taken from another action (r, bound before help in the table) counts as the
+	 * latest: the hint follows it, and rank-down is left with no key. */
+	assert_ok(ls_keymap_bind_spec(&km, "r=help", &err));
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_HELP, h, sizeof h), "r");
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_RANK_DOWN, h, sizeof h), LS_KEYS_UNBOUND);
+	char keys[48];
+	ls_keymap_keys_text(&km, LS_ACT_HELP, keys, sizeof keys);
+	assert_string_equal(keys, "?/F1/h/r");
+	/* Rebinding a default key to its own action names the default again. */
+	assert_ok(ls_keymap_bind_spec(&km, "h=reset", &err));
+	assert_ok(ls_keymap_bind_spec(&km, "r=kick", &err));
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_HELP, h, sizeof h), "?");
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_RESET, h, sizeof h), "h");
+	/* F1 kept, ? moved away: the hint names F1. */
+	assert_ok(ls_keymap_bind_spec(&km, "?=redraw", &err));
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_HELP, h, sizeof h), "F1");
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_REDRAW, h, sizeof h), "?");
+	/* Function and named keys by name; a short buffer cuts, terminated. */
+	assert_ok(ls_keymap_bind_spec(&km, "F7=setup", &err));
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_SETUP, h, sizeof h), "F7");
+	assert_ok(ls_keymap_bind_spec(&km, "S-Right=last", &err));
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_LAST, h, sizeof h), "S-Right");
+	char tiny[4];
+	assert_string_equal(ls_keys_hint(&km, LS_ACT_LAST, tiny, sizeof tiny), "S-R");
+}
+
 static void test_key_names_round_trip(void **state)
 {
 	(void)state;
@@ -170,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_no_duplicates_every_action_documented),
 		cmocka_unit_test(test_spec_keys),
 		cmocka_unit_test(test_remap),
+		cmocka_unit_test(test_hints),
 		cmocka_unit_test(test_key_names_round_trip),
 		cmocka_unit_test(test_help_and_man_list_every_action),
 		cmocka_unit_test(test_help_and_man_show_action_names),

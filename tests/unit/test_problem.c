@@ -912,6 +912,59 @@ static void test_tiny_sizes(void **state)
 	}
 }
 
+/* The facts each type table states (problem.h): a preset's fixed shape is the shape it
+ * builds and ls_problem_type_shape says so before building; its showcase rank fits that
+ * shape and replaces a rank that does not, unless given; --true-rank changes the problem
+ * exactly where plants_true_rank says it plants the answer. */
+static void test_type_facts(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NCASES; i++) {
+		const pcase *pc = &cases[i];
+		const ls_problem_type *t = ls_problem_types[pc->id];
+		ls_config c;
+		make_config(&c, pc);
+		ls_shape sh = ls_problem_type_shape(&c);
+		ls_problem p;
+		create(&p, pc, 5);
+		assert_int_equal(sh.m, p.shape[0].m);
+		assert_int_equal(sh.n, p.shape[0].n);
+		size_t size = sh.m < sh.n ? sh.m : sh.n;
+		if (t->fixed.m) {
+			assert_true(t->fixed.m == p.shape[0].m && t->fixed.n == p.shape[0].n);
+			assert_true(t->showcase_rank >= 1 && (size_t)t->showcase_rank <= size);
+			assert_false(t->plants_true_rank);
+		} else {
+			assert_int_equal(t->fixed.n, 0);
+			assert_int_equal(t->showcase_rank, 0);
+		}
+		/* The default rank 8 on a preset: its showcase rank unless --rank was given; a
+		 * rank that fits stays. */
+		c.rank = 8;
+		assert_false(ls_problem_type_fit_rank(&c, true));
+		assert_int_equal(c.rank, 8);
+		assert_int_equal(ls_problem_type_fit_rank(&c, false), t->fixed.m != 0);
+		assert_int_equal(c.rank, t->fixed.m ? t->showcase_rank : 8);
+		c.rank = (long)size;
+		assert_false(ls_problem_type_fit_rank(&c, false));
+		assert_int_equal(c.rank, (long)size);
+		/* The same factors on the problem built with true rank 1 and 2. */
+		pcase other = *pc;
+		other.true_rank = 1;
+		ls_problem p1;
+		create(&p1, &other, 5);
+		factors f;
+		factors_alloc(&f, &p, 1, 1.0, 7);
+		bool differ = loss_at(&p, &f, NULL) != loss_at(&p1, &f, NULL);
+		if (differ != t->plants_true_rank)
+			fail_msg("%s: true rank 1 and 2 %s problems", ls_problem_names[pc->id],
+				 t->plants_true_rank ? "build the same" : "build different");
+		factors_free(&f);
+		ls_problem_destroy(&p1);
+		ls_problem_destroy(&p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -930,6 +983,7 @@ int main(void)
 		cmocka_unit_test(test_classify_facts),
 		cmocka_unit_test(test_mlp_facts),
 		cmocka_unit_test(test_tiny_sizes),
+		cmocka_unit_test(test_type_facts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,38 +10,48 @@
 #include "cli.h"
 #include "inspect.h"
 #include "lorascope/adapter.h"
+#include "lorascope/opts.h"
 #include "../tui/tui.h"
 
 /* Room for a name from the file as shown: every byte may become a 4-character escape. */
 #define NAME_SHOWN 2048
 
-/* X(field, "name", "help"): the options, all flags. One list gives the parser and --help. */
-#define INSPECT_OPTIONS(X)                                                                \
-	X(json, "json", "print one JSON document (modules, saved tensors, summary)")      \
-	X(sigma, "sigma", "also list every singular value of each module (table output)") \
-	X(tui, "tui", "browse the modules interactively (spectrum, norms, ranks, flags)") \
-	X(help, "help", "print this help and exit")
-
 typedef struct {
-#define INSPECT_FIELD(field, name, help) int field;
-	INSPECT_OPTIONS(INSPECT_FIELD)
-#undef INSPECT_FIELD
+	bool json, sigma, tui, help;
 } inspect_options;
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: lorascope inspect PATH [options]\n\n"
-		   "PATH is a PEFT adapter directory (adapter_model.safetensors and\n"
-		   "adapter_config.json) or one .safetensors file (scaling s = 1 without a\n"
-		   "config).\n\n"
-		   "Per LoRA module: the singular values of dW = s*B*A (from the thin factors),\n"
-		   "norms, stable rank |dW|_F^2/|dW|_2^2, energy ranks (90 %%, 99 %% of\n"
-		   "sum sigma^2) and flags (B all zero, NaN/Inf, fails-loudly outlier).\n"
-		   "Exit status 0; 2 for a bad PATH or option; 1 on other failures.\n\noptions:\n");
-#define INSPECT_HELP(field, name, help) fprintf(f, "  --%-10s %s\n", name, help);
-	INSPECT_OPTIONS(INSPECT_HELP)
-#undef INSPECT_HELP
-}
+static const ls_opt inspect_rows[] = {
+	{ .name = "json",
+	  .kind = LS_OPT_FLAG,
+	  .group = "options",
+	  .help = "print one JSON document (modules, saved tensors, summary)",
+	  .offset = offsetof(inspect_options, json) },
+	{ .name = "sigma",
+	  .kind = LS_OPT_FLAG,
+	  .group = "options",
+	  .help = "also list every singular value of each module (table output)",
+	  .offset = offsetof(inspect_options, sigma) },
+	{ .name = "tui",
+	  .kind = LS_OPT_FLAG,
+	  .group = "options",
+	  .help = "browse the modules interactively (spectrum, norms, ranks, flags)",
+	  .offset = offsetof(inspect_options, tui) },
+	LS_OPT_HELP_ROW(inspect_options, help, "options"),
+};
+
+static const ls_opts_spec inspect_spec = {
+	.opts = inspect_rows,
+	.nopts = sizeof inspect_rows / sizeof inspect_rows[0],
+	.max_args = 1,
+	.usage = "usage: lorascope inspect PATH [options]\n\n"
+		 "PATH is a PEFT adapter directory (adapter_model.safetensors and\n"
+		 "adapter_config.json) or one .safetensors file (scaling s = 1 without a\n"
+		 "config).\n\n"
+		 "Per LoRA module: the singular values of dW = s*B*A (from the thin factors),\n"
+		 "norms, stable rank |dW|_F^2/|dW|_2^2, energy ranks (90 %, 99 % of\n"
+		 "sum sigma^2) and flags (B all zero, NaN/Inf, fails-loudly outlier).\n"
+		 "Exit status 0; 2 for a bad PATH or option; 1 on other failures.\n",
+};
 
 static void print_config(const ls_adapter *ad)
 {
@@ -240,35 +250,16 @@ static int print_json(const ls_adapter *ad)
 
 int ls_cli_inspect(int argc, char **argv)
 {
-	inspect_options opt = { 0 };
+	inspect_options opt;
 	const char *path = NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strncmp(a, "--", 2) == 0) {
-			bool known = false;
-#define INSPECT_PARSE(field, name, help) \
-	if (strcmp(a + 2, name) == 0) {  \
-		opt.field = 1;           \
-		known = true;            \
-	}
-			INSPECT_OPTIONS(INSPECT_PARSE)
-#undef INSPECT_PARSE
-			if (!known) {
-				fprintf(stderr,
-					"lorascope inspect: unknown option '%.60s' "
-					"(see --help)\n",
-					a);
-				return LS_EXIT_USAGE;
-			}
-		} else if (path) {
-			fprintf(stderr, "lorascope inspect: one PATH only ('%.60s' is extra)\n", a);
-			return LS_EXIT_USAGE;
-		} else {
-			path = a;
-		}
+	ls_error err;
+	if (ls_opts_defaults(&inspect_spec, &opt, &err) != LS_OK ||
+	    ls_opts_parse(&inspect_spec, argc, argv, &opt, &path, NULL, &err) != LS_OK) {
+		fprintf(stderr, "lorascope inspect: %s\n", err.msg);
+		return LS_EXIT_USAGE;
 	}
 	if (opt.help) {
-		usage(stdout);
+		ls_opts_help(&inspect_spec, stdout);
 		return LS_EXIT_OK;
 	}
 	if (!path) {
@@ -279,7 +270,6 @@ int ls_cli_inspect(int argc, char **argv)
 	if (opt.tui)
 		return ls_tui_inspect(path, false);
 	ls_adapter ad;
-	ls_error err;
 	ls_error_clear(&err);
 	ls_status st = ls_adapter_load(&ad, path, &err);
 	if (st != LS_OK) {

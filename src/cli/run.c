@@ -1,47 +1,18 @@
-/* run.c — `lorascope run`: options from LS_PARAM_LIST and a small run table, a headless loop. */
+/* run.c — `lorascope run`: options (LS_PARAM_LIST and its own rows, opts.h), a headless loop. */
 #include <config.h>
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "lorascope/fileio.h"
 #include "lorascope/lesson.h"
 #include "lorascope/lesson_parse.h"
+#include "lorascope/opts.h"
 #include "lorascope/session.h"
 #include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
 #include "output.h"
-
-/* The options that belong to `run` only, in the shape of LS_PARAM_LIST:
- * X(field, "name", TYPE, "default", min, max, choices, "help"); FLAG takes no value; a STRING
- * option is unset by default and its "default" column names its value in --help. */
-#define LS_RUN_OPTION_LIST(X)                                                               \
-	X(steps, "steps", INT, "3000", 0, 1e12, NULL, "optimiser steps to run")             \
-	X(every, "every", INT, "100", 1, 1e12, NULL, "print a row every K steps")           \
-	X(format, "format", CHOICE, "table", 0, 0, ls_out_format_names,                     \
-	  "output: aligned table, csv or jsonl (JSON Lines)")                               \
-	X(no_timing, "no-timing", FLAG, "off", 0, 0, NULL,                                  \
-	  "leave out steps/s so the output depends only on the options")                    \
-	X(trace, "trace", STRING, "FILE", 0, 0, NULL,                                       \
-	  "also write the rows to FILE (CSV, or JSON Lines for .jsonl/.json; else as "      \
-	  "--format), headed by every parameter; written atomically when the run ends")     \
-	X(snapshot, "snapshot", STRING, "DIR", 0, 0, NULL,                                  \
-	  "save the session to the directory DIR when the run ends (factors, optimiser "    \
-	  "moments, rng state, history; see lorascope(1))")                                 \
-	X(resume, "resume", STRING, "DIR", 0, 0, NULL,                                      \
-	  "continue the run saved in DIR for --steps more steps; parameters given as well " \
-	  "are changed as mid-run changes")                                                 \
-	X(lesson, "lesson", STRING, "FILE", 0, 0, NULL,                                     \
-	  "play the lesson FILE headless: its setup first, then these options; captions "   \
-	  "printed, pauses ignored; --steps counts the lesson clock (default: until it "    \
-	  "stops or every rule has fired, at most 10^6 steps)")                             \
-	X(help, "help", FLAG, "off", 0, 0, NULL, "print this help and exit")                \
-	X(version, "version", FLAG, "off", 0, 0, NULL, "print the version and exit")
-
-typedef enum { OPT_INT, OPT_CHOICE, OPT_FLAG, OPT_STRING } opt_type;
 
 /* A config parameter given on the command line (applied after a lesson's setup, or as a
  * mid-run change after --resume). */
@@ -50,247 +21,135 @@ typedef struct {
 } given_param;
 
 typedef struct {
+	ls_config *cfg; /* the parameters given, applied over the defaults as they come */
 	long steps, every;
 	int format;
-	int no_timing, help, version;
+	bool no_timing, help, version;
 	const char *trace, *snapshot, *resume, *lesson;
 	bool steps_given;
 	given_param given[LS_PARAM_COUNT * 4];
 	size_t ngiven;
 } run_options;
 
-typedef struct {
-	const char *name;
-	opt_type type;
-	const char *def;
-	double lo, hi;
-	const char *const *choices;
-	const char *help;
-	size_t offset;
-} run_option;
+/* A parameter: applied to cfg and recorded. */
+static ls_status run_param(void *target, const ls_opt *o, const char *value, ls_error *err)
+{
+	run_options *ro = target;
+	if (ro->ngiven == sizeof ro->given / sizeof ro->given[0])
+		return ls_error_set(err, LS_EINVAL, "too many options");
+	ro->given[ro->ngiven++] = (given_param){ .name = o->name, .value = value };
+	return ls_config_set(ro->cfg, o->name, value, err);
+}
 
-static const run_option run_options_table[] = {
-#define LS_RUN_OPT(field, oname, otype, odef, olo, ohi, ochoices, ohelp) \
-	{ .name = oname,                                                 \
-	  .type = OPT_##otype,                                           \
-	  .def = odef,                                                   \
-	  .lo = olo,                                                     \
-	  .hi = ohi,                                                     \
-	  .choices = ochoices,                                           \
-	  .help = ohelp,                                                 \
-	  .offset = offsetof(run_options, field) },
-	LS_RUN_OPTION_LIST(LS_RUN_OPT)
-#undef LS_RUN_OPT
+/* --steps notes that it was given: a lesson otherwise plays until it ends. */
+static ls_status note_steps(void *target, const ls_opt *o, const char *value, ls_error *err)
+{
+	(void)o, (void)value, (void)err;
+	((run_options *)target)->steps_given = true;
+	return LS_OK;
+}
+
+#define RUN_PARAM_ROW(...) LS_OPT_PARAM_ROW(run_param, __VA_ARGS__)
+static const ls_opt run_rows[] = {
+	LS_PARAM_LIST(RUN_PARAM_ROW)
+	/* The options of run only. */
+	{ .name = "steps",
+	  .kind = LS_OPT_INT,
+	  .arg = "VALUE",
+	  .group = "run",
+	  .def = "3000",
+	  .help = "optimiser steps to run",
+	  .lo = 0,
+	  .hi = 1e12,
+	  .offset = offsetof(run_options, steps),
+	  .call = note_steps },
+	{ .name = "every",
+	  .kind = LS_OPT_INT,
+	  .arg = "VALUE",
+	  .group = "run",
+	  .def = "100",
+	  .help = "print a row every K steps",
+	  .lo = 1,
+	  .hi = 1e12,
+	  .offset = offsetof(run_options, every) },
+	{ .name = "format",
+	  .kind = LS_OPT_CHOICE,
+	  .arg = "VALUE",
+	  .group = "run",
+	  .def = "table",
+	  .help = "output: aligned table, csv or jsonl (JSON Lines)",
+	  .choices = ls_out_format_names,
+	  .offset = offsetof(run_options, format) },
+	{ .name = "no-timing",
+	  .kind = LS_OPT_FLAG,
+	  .group = "run",
+	  .help = "leave out steps/s so the output depends only on the options",
+	  .offset = offsetof(run_options, no_timing) },
+	{ .name = "trace",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "FILE",
+	  .group = "run",
+	  .help = "also write the rows to FILE (CSV, or JSON Lines for .jsonl/.json; else as "
+		  "--format), headed by every parameter; written atomically when the run ends",
+	  .offset = offsetof(run_options, trace) },
+	{ .name = "snapshot",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "DIR",
+	  .group = "run",
+	  .help = "save the session to the directory DIR when the run ends (factors, optimiser "
+		  "moments, rng state, history; see lorascope(1))",
+	  .offset = offsetof(run_options, snapshot) },
+	{ .name = "resume",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "DIR",
+	  .group = "run",
+	  .help = "continue the run saved in DIR for --steps more steps; parameters given as "
+		  "well are changed as mid-run changes",
+	  .offset = offsetof(run_options, resume) },
+	{ .name = "lesson",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "FILE",
+	  .group = "run",
+	  .help = "play the lesson FILE headless: its setup first, then these options; captions "
+		  "printed, pauses ignored; --steps counts the lesson clock (default: until it "
+		  "stops or every rule has fired, at most 10^6 steps)",
+	  .offset = offsetof(run_options, lesson) },
+	LS_OPT_HELP_ROW(run_options, help, "run"),
+	{ .name = "version",
+	  .kind = LS_OPT_FLAG,
+	  .group = "run",
+	  .help = "print the version and exit",
+	  .offset = offsetof(run_options, version) },
 };
-#define NRUN (sizeof run_options_table / sizeof run_options_table[0])
+#undef RUN_PARAM_ROW
 
-static const run_option *find_run_option(const char *name)
-{
-	for (size_t i = 0; i < NRUN; i++)
-		if (strcmp(run_options_table[i].name, name) == 0)
-			return &run_options_table[i];
-	return NULL;
-}
-
-/* Parse value for a run option into ro; on error a one-line message naming it. */
-static int set_run_option(run_options *ro, const run_option *o, const char *value, char *msg,
-			  size_t len)
-{
-	char *p = (char *)ro + o->offset;
-	if (o->type == OPT_STRING) {
-		if (value == o->def) { /* unset by default */
-			*(const char **)p = NULL;
-			return 0;
-		}
-		if (*value == '\0') {
-			snprintf(msg, len, "--%s: empty value", o->name);
-			return -1;
-		}
-		*(const char **)p = value;
-		return 0;
-	}
-	if (o->type == OPT_FLAG) {
-		*(int *)p = strcmp(value, "on") == 0;
-		return 0;
-	}
-	if (o->type == OPT_CHOICE) {
-		for (int i = 0; o->choices[i]; i++)
-			if (strcmp(o->choices[i], value) == 0) {
-				*(int *)p = i;
-				return 0;
-			}
-		snprintf(msg, len, "--%s: '%s' is not one of", o->name, value);
-		for (int i = 0; o->choices[i]; i++) {
-			size_t used = strlen(msg);
-			snprintf(msg + used, len - used, "%s %s", i ? "," : "", o->choices[i]);
-		}
-		return -1;
-	}
-	char *end;
-	errno = 0;
-	long v = strtol(value, &end, 10);
-	if (*value == '\0' || *end != '\0' || errno) {
-		snprintf(msg, len, "--%s: '%s' is not an integer", o->name, value);
-		return -1;
-	}
-	if ((double)v < o->lo || (double)v > o->hi) {
-		snprintf(msg, len, "--%s: %ld is out of range [%.0f, %.0f]", o->name, v, o->lo,
-			 o->hi);
-		return -1;
-	}
-	*(long *)p = v;
-	return 0;
-}
-
-#define HELP_INDENT 27
-#define HELP_WIDTH 79
-
-/* One --help entry: the option, then its help, choices and default word-wrapped in a
- * column that starts at HELP_INDENT ("[default: x]" stays on one line). */
-static void print_option(const char *name, bool takes_value, const char *metavar, const char *def,
-			 const char *const *choices, const char *help)
-{
-	char lhs[64], text[512];
-	snprintf(lhs, sizeof lhs, "--%s%s%s", name, takes_value ? " " : "",
-		 takes_value ? metavar : "");
-	size_t used = (size_t)snprintf(text, sizeof text, "%s", help);
-	for (int i = 0; choices && choices[i] && used < sizeof text; i++)
-		used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
-					 i ? ", " : " (one of: ", choices[i]);
-	if (choices && used < sizeof text)
-		used += (size_t)snprintf(text + used, sizeof text - used, ")");
-	if (takes_value && def && used < sizeof text)
-		snprintf(text + used, sizeof text - used, " [default:\x01%s]", def);
-	printf("  %-*s", HELP_INDENT - 3, lhs);
-	size_t col = HELP_INDENT - 1;
-	if (strlen(lhs) > HELP_INDENT - 3)
-		printf("\n%*s", HELP_INDENT - 1, "");
-	for (const char *w = text; *w;) {
-		size_t len = strcspn(w, " ");
-		if (col + 1 + len > HELP_WIDTH && col > HELP_INDENT - 1) {
-			printf("\n%*s", HELP_INDENT - 1, "");
-			col = HELP_INDENT - 1;
-		}
-		printf(" ");
-		for (size_t i = 0; i < len; i++) /* \x01: a space that does not break */
-			putchar(w[i] == '\x01' ? ' ' : w[i]);
-		col += 1 + len;
-		w += len;
-		while (*w == ' ')
-			w++;
-	}
-	printf("\n");
-}
-
-/* --help, generated from the two tables, grouped as LS_PARAM_LIST groups them. */
-static void help(void)
-{
-	printf("usage: lorascope run [options]\n"
-	       "       lorascope run --resume DIR [--steps T] [options]\n"
-	       "       lorascope run --lesson FILE [options]\n\n"
-	       "Train LoRA factors headless on a synthetic problem and print a row every K\n"
-	       "steps, then a summary with what Kim-Kim-Ryu's theorems say about the end point\n"
-	       "(alpha^, beta^, regime, threshold 2a/b, lambda_min, Corollary 1, verdict).\n"
-	       "Options take --name VALUE or --name=VALUE.\n"
-	       "Exit status: 0 done, 1 runtime failure, 2 bad option, value, lesson or\n"
-	       "snapshot, 3 diverged.\n");
-	const char *groups[LS_PARAM_COUNT];
-	size_t ngroups = 0;
-	for (int i = 0; i < LS_PARAM_COUNT; i++) {
-		bool seen = false;
-		for (size_t g = 0; g < ngroups; g++)
-			seen = seen || strcmp(groups[g], ls_params[i].group) == 0;
-		if (!seen)
-			groups[ngroups++] = ls_params[i].group;
-	}
-	for (size_t g = 0; g < ngroups; g++) {
-		printf("\n%s:\n", groups[g]);
-		for (int i = 0; i < LS_PARAM_COUNT; i++)
-			if (strcmp(ls_params[i].group, groups[g]) == 0) {
-				bool file = ls_params[i].type == LS_P_TEXT; /* FILE, no default */
-				print_option(ls_params[i].name, true, file ? "FILE" : "VALUE",
-					     file ? NULL : ls_params[i].def, ls_params[i].choices,
-					     ls_params[i].help);
-			}
-	}
-	printf("\nrun:\n");
-	for (size_t i = 0; i < NRUN; i++) {
-		const run_option *o = &run_options_table[i];
-		bool str = o->type == OPT_STRING;
-		print_option(o->name, o->type != OPT_FLAG, str ? o->def : "VALUE",
-			     str ? NULL : o->def, o->choices, o->help);
-	}
-}
+static const ls_opts_spec run_spec = {
+	.opts = run_rows,
+	.nopts = sizeof run_rows / sizeof run_rows[0],
+	.usage = "usage: lorascope run [options]\n"
+		 "       lorascope run --resume DIR [--steps T] [options]\n"
+		 "       lorascope run --lesson FILE [options]\n\n"
+		 "Train LoRA factors headless on a synthetic problem and print a row every K\n"
+		 "steps, then a summary with what Kim-Kim-Ryu's theorems say about the end point\n"
+		 "(alpha^, beta^, regime, threshold 2a/b, lambda_min, Corollary 1, verdict).\n"
+		 "Options take --name VALUE or --name=VALUE.\n"
+		 "Exit status: 0 done, 1 runtime failure, 2 bad option, value, lesson or\n"
+		 "snapshot, 3 diverged.\n",
+};
 
 /* Fill cfg and ro from argv; returns LS_EXIT_OK or LS_EXIT_USAGE (message printed). */
 static int parse(int argc, char **argv, ls_config *cfg, run_options *ro)
 {
 	ls_config_defaults(cfg);
-	char msg[LS_ERROR_MSG_MAX] = "";
-	for (size_t i = 0; i < NRUN; i++)
-		if (set_run_option(ro, &run_options_table[i], run_options_table[i].def, msg,
-				   sizeof msg) != 0)
-			return LS_EXIT_FAILURE;
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-			fprintf(stderr, "lorascope run: unexpected argument '%s'\n", arg);
-			return LS_EXIT_USAGE;
-		}
-		char name[128];
-		const char *eq = strchr(arg + 2, '=');
-		size_t nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		if (nlen >= sizeof name) {
-			fprintf(stderr, "lorascope run: unknown option '%.40s...'\n", arg);
-			return LS_EXIT_USAGE;
-		}
-		memcpy(name, arg + 2, nlen);
-		name[nlen] = '\0';
-		const run_option *o = find_run_option(name);
-		const ls_param_info *pi = o ? NULL : ls_param_find(name);
-		if (!o && !pi) {
-			fprintf(stderr, "lorascope run: unknown option '--%s' (see --help)\n",
-				name);
-			return LS_EXIT_USAGE;
-		}
-		const char *value;
-		if (o && o->type == OPT_FLAG) {
-			if (eq) {
-				fprintf(stderr, "lorascope run: --%s takes no value\n", name);
-				return LS_EXIT_USAGE;
-			}
-			value = "on";
-		} else if (eq) {
-			value = eq + 1;
-		} else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
-			value = argv[++i];
-		} else {
-			/* No value, or the next option where the value should be (no value of
-			 * any option starts with "--"). */
-			fprintf(stderr, "lorascope run: --%s: missing value%s%s%s\n", name,
-				i + 1 < argc ? " (before " : "", i + 1 < argc ? argv[i + 1] : "",
-				i + 1 < argc ? ")" : "");
-			return LS_EXIT_USAGE;
-		}
-		if (o) {
-			if (set_run_option(ro, o, value, msg, sizeof msg) != 0) {
-				fprintf(stderr, "lorascope run: %s\n", msg);
-				return LS_EXIT_USAGE;
-			}
-			ro->steps_given = ro->steps_given || strcmp(o->name, "steps") == 0;
-			continue;
-		}
-		if (ro->ngiven == sizeof ro->given / sizeof ro->given[0]) {
-			fprintf(stderr, "lorascope run: too many options\n");
-			return LS_EXIT_USAGE;
-		}
-		ro->given[ro->ngiven++] = (given_param){ .name = pi->name, .value = value };
-		ls_error err;
-		ls_error_clear(&err);
-		if (ls_config_set(cfg, name, value, &err) != LS_OK) {
-			fprintf(stderr, "lorascope run: %s\n", err.msg);
-			return LS_EXIT_USAGE;
-		}
+	ro->cfg = cfg;
+	ls_error err;
+	if (ls_opts_defaults(&run_spec, ro, &err) != LS_OK) {
+		fprintf(stderr, "lorascope run: %s\n", err.msg);
+		return LS_EXIT_FAILURE;
+	}
+	if (ls_opts_parse(&run_spec, argc, argv, ro, NULL, NULL, &err) != LS_OK) {
+		fprintf(stderr, "lorascope run: %s\n", err.msg);
+		return LS_EXIT_USAGE;
 	}
 	return LS_EXIT_OK;
 }
@@ -535,7 +394,7 @@ int ls_cli_run(int argc, char **argv)
 	if (rc != LS_EXIT_OK)
 		return rc;
 	if (ro.help) {
-		help();
+		ls_opts_help(&run_spec, stdout);
 		return LS_EXIT_OK;
 	}
 	if (ro.version) {

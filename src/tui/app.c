@@ -27,6 +27,7 @@
 #include "lorascope/config.h"
 #include "lorascope/lesson.h"
 #include "lorascope/lesson_parse.h"
+#include "lorascope/opts.h"
 #include "lorascope/problem.h"
 #include "lorascope/userconfig.h"
 #include "screen.h"
@@ -42,185 +43,116 @@
 #define PENDING_MAX 64
 #define IDLE_WAIT_MS 1000
 
-/* X(name, TYPE, field, lo, hi, in_file, help) — the TUI's own options, one table for the
- * command line, the defaults file (in_file: allowed there, userconfig.h) and --help.
- * TYPE: FLAG (no value on the command line; true/false in the file), INT and REAL (within
- * [lo, hi]), TEXT (a path kept as given), KEY (a KEY=ACTION binding; field unused). */
-#define LS_TUI_OPTION_LIST(X)                                                                   \
-	X("ascii", FLAG, ascii, 0, 0, 1,                                                        \
-	  "plain ASCII graphs and text (no braille, blocks or UTF-8)")                          \
-	X("blocks", FLAG, blocks, 0, 0, 1, "block-element graphs instead of braille")           \
-	X("no-color", FLAG, no_color, 0, 0, 1, "monochrome (also when NO_COLOR is set)")        \
-	X("delay", INT, delay_ms, 1, 10000, 1,                                                  \
-	  "MS: at most one frame every MS milliseconds (default 50)")                           \
-	X("speed", REAL, speed, 0, LS_WORKER_SPEED_MAX, 1,                                      \
-	  "N: at most N steps per second, 0 unlimited (default 60; keys + and - double/halve)") \
-	X("paused", FLAG, paused, 0, 0, 1, "start paused")                                      \
-	X("resume", TEXT, resume, 0, 0, 0,                                                      \
-	  "DIR: continue the snapshot DIR (written by the s key or run --snapshot)")            \
-	X("lesson", TEXT, lesson, 0, 0, 0,                                                      \
-	  "FILE: play the lesson FILE (captions, pauses; man lorascope: LESSONS)")              \
-	X("no-config", FLAG, no_config, 0, 0, 0, "do not read the defaults file (see below)")   \
-	X("stats", TEXT, stats, 0, 0, 0,                                                        \
-	  "FILE: write frame-time and key-latency percentiles to FILE on exit")                 \
-	X("key", KEY, help, 0, 0, 1,                                                            \
-	  "KEY=ACTION: bind a key (e.g. j=lr-down, F5=help, ^R=redraw)")                        \
-	X("man-keys", FLAG, man_keys, 0, 0, 0,                                                  \
-	  "print the man page's INTERACTIVE COMMANDS section (roff) and exit")                  \
-	X("help", FLAG, help, 0, 0, 0, "this help")
-
-#define DEFAULT_SPEED 60.0
+/* The TUI's options: its own (the look and keys shared with replay, screen.h), then every run
+ * parameter. One table for the command line, the defaults file (in_file rows, userconfig.h)
+ * and --help. */
 #define MAX_CL_PARAMS 128
 
 typedef struct {
-	bool ascii, blocks, no_color, paused, help, man_keys, no_config;
+	ls_screen_opts look;
+	bool paused, help, man_keys, no_config;
 	long delay_ms;
 	double speed;
 	const char *stats, *resume, *lesson;
-	ls_keymap *km; /* where KEY options bind */
 	/* Parameters from the command line, applied last (after the file and a lesson). */
 	int nparam;
 	const char *pname[MAX_CL_PARAMS], *pval[MAX_CL_PARAMS];
 } tui_opts;
 
-typedef enum { OPT_FLAG, OPT_INT, OPT_REAL, OPT_TEXT, OPT_KEY } opt_type;
-
-typedef struct {
-	const char *name;
-	opt_type type;
-	size_t offset; /* into tui_opts */
-	double lo, hi;
-	bool in_file;
-	const char *help;
-} tui_option;
-
-static const tui_option tui_options[] = {
-#define LS_TUI_OPT_ROW(n, type, field, lo, hi, file, help) \
-	{ n, OPT_##type, offsetof(tui_opts, field), lo, hi, file, help },
-	LS_TUI_OPTION_LIST(LS_TUI_OPT_ROW)
-#undef LS_TUI_OPT_ROW
-};
-#define N_TUI_OPTIONS (sizeof tui_options / sizeof tui_options[0])
-
-/* Width of --help lines (an 80-column terminal over SSH) and the column help text starts at. */
-#define USAGE_WIDTH 79
-#define USAGE_COL 24
-
-/* One --help row: "  --name ARG" (ARG: a leading "ARG: " of help in capitals, as in
- * "MS: ..."), then help and tail word-wrapped to USAGE_WIDTH under USAGE_COL. */
-static void usage_row(FILE *out, const char *name, const char *help, const char *tail)
+/* A parameter on the command line: checked now, applied after the defaults file and a
+ * lesson's setup. */
+static ls_status tui_param(void *target, const ls_opt *opt, const char *value, ls_error *err)
 {
-	size_t al = strspn(help, "ABCDEFGHIJKLMNOPQRSTUVWXYZ=");
-	if (al == 0 || strncmp(help + al, ": ", 2) != 0)
-		al = 0;
-	int x = fprintf(out, "  --%s%s%.*s", name, al ? " " : "", (int)al, help);
-	if (al)
-		help += al + 2;
-	if (x + 1 > USAGE_COL) {
-		fputc('\n', out);
-		x = 0;
-	}
-	fprintf(out, "%*s", USAGE_COL - x, "");
-	x = USAGE_COL;
-	bool first = true;
-	for (const char *part = help; part; part = part == help ? tail : NULL) {
-		for (const char *w = part; *w;) {
-			size_t wl = strcspn(w, " ");
-			if (!first && x + 1 + (int)wl > USAGE_WIDTH) {
-				fprintf(out, "\n%*s", USAGE_COL, "");
-				x = USAGE_COL;
-			} else if (!first) {
-				fputc(' ', out);
-				x++;
-			}
-			fprintf(out, "%.*s", (int)wl, w);
-			x += (int)wl;
-			first = false;
-			w += wl;
-			w += strspn(w, " ");
-		}
-	}
-	fputc('\n', out);
-}
-
-void ls_tui_usage(FILE *out)
-{
-	fputs("usage: lorascope [OPTIONS] [--PARAM VALUE ...]\n"
-	      "       lorascope replay TRACE     (see lorascope replay --help)\n"
-	      "Interactive view of LoRA training; `lorascope run` is the headless form.\n"
-	      "Options:\n",
-	      out);
-	for (size_t i = 0; i < N_TUI_OPTIONS; i++)
-		usage_row(out, tui_options[i].name, tui_options[i].help, NULL);
-	fputs("Parameters (as in `lorascope run --help`):\n", out);
-	for (int i = 0; i < LS_PARAM_COUNT; i++) {
-		char def[96];
-		const char *d = ls_params[i].def[0] ? ls_params[i].def : "none";
-		snprintf(def, sizeof def, "(default %s)", d);
-		usage_row(out, ls_params[i].name, ls_params[i].help, def);
-	}
-	fputs("Defaults file: $XDG_CONFIG_HOME/lorascope/config (else\n"
-	      "~/.config/lorascope/config), lines 'NAME = VALUE' for any parameter above\n"
-	      "and for ascii, blocks, no-color, delay, speed, paused (true/false),\n"
-	      "'key KEY = ACTION' bindings, '#' comments. A bad line is reported with its\n"
-	      "line number and skipped. Order: file, lesson setup, command line. Only the\n"
-	      "interactive view reads it: `lorascope run` depends on its options alone.\n",
-	      out);
-}
-
-/* The option called name, NULL when none. */
-static const tui_option *tui_option_find(const char *name)
-{
-	for (size_t i = 0; i < N_TUI_OPTIONS; i++)
-		if (strcmp(tui_options[i].name, name) == 0)
-			return &tui_options[i];
-	return NULL;
-}
-
-/* Apply one TUI option; val NULL for a flag on the command line (meaning true). */
-static ls_status tui_set(tui_opts *o, const tui_option *opt, const char *val, ls_error *err)
-{
-	char *field = (char *)o + opt->offset, *end;
-	switch (opt->type) {
-	case OPT_FLAG: {
-		bool b;
-		if (!val || strcmp(val, "true") == 0 || strcmp(val, "yes") == 0 ||
-		    strcmp(val, "1") == 0)
-			b = true;
-		else if (strcmp(val, "false") == 0 || strcmp(val, "no") == 0 ||
-			 strcmp(val, "0") == 0)
-			b = false;
-		else
-			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not true or false",
-					    opt->name, val);
-		memcpy(field, &b, sizeof b);
-		return LS_OK;
-	}
-	case OPT_INT: {
-		long v = strtol(val, &end, 10);
-		if (*end || end == val || v < opt->lo || v > opt->hi)
-			return ls_error_set(err, LS_EINVAL,
-					    "--%s: '%s' is not a whole number in %g..%g", opt->name,
-					    val, opt->lo, opt->hi);
-		memcpy(field, &v, sizeof v);
-		return LS_OK;
-	}
-	case OPT_REAL: {
-		double v = strtod(val, &end);
-		if (*end || end == val || !(v >= opt->lo && v <= opt->hi))
-			return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not a number in %g..%g",
-					    opt->name, val, opt->lo, opt->hi);
-		memcpy(field, &v, sizeof v);
-		return LS_OK;
-	}
-	case OPT_TEXT:
-		memcpy(field, &val, sizeof val);
-		return LS_OK;
-	case OPT_KEY:
-		return ls_keymap_bind_spec(o->km, val, err);
-	}
+	tui_opts *o = target;
+	ls_config scratch;
+	ls_config_defaults(&scratch);
+	ls_status st = ls_config_set(&scratch, opt->name, value, err);
+	if (st != LS_OK)
+		return st;
+	if (o->nparam == MAX_CL_PARAMS)
+		return ls_error_set(err, LS_EINVAL, "more than %d parameters", MAX_CL_PARAMS);
+	o->pname[o->nparam] = opt->name;
+	o->pval[o->nparam] = value;
+	o->nparam++;
 	return LS_OK;
 }
+
+#define TUI_PARAM_ROW(...) LS_OPT_PARAM_ROW(tui_param, __VA_ARGS__)
+static const ls_opt tui_rows[] = {
+	LS_SCREEN_OPT_ROWS(tui_opts, look, "options"),
+	{ .name = "delay",
+	  .kind = LS_OPT_INT,
+	  .arg = "MS",
+	  .group = "options",
+	  .def = "50",
+	  .help = "at most one frame every MS milliseconds",
+	  .lo = 1,
+	  .hi = 10000,
+	  .offset = offsetof(tui_opts, delay_ms),
+	  .in_file = true },
+	{ .name = "speed",
+	  .kind = LS_OPT_REAL,
+	  .arg = "N",
+	  .group = "options",
+	  .def = "60",
+	  .help = "at most N steps per second, 0 unlimited (keys + and - double/halve)",
+	  .lo = 0,
+	  .hi = LS_WORKER_SPEED_MAX,
+	  .offset = offsetof(tui_opts, speed),
+	  .in_file = true },
+	{ .name = "paused",
+	  .kind = LS_OPT_FLAG,
+	  .group = "options",
+	  .help = "start paused",
+	  .offset = offsetof(tui_opts, paused),
+	  .in_file = true },
+	{ .name = "resume",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "DIR",
+	  .group = "options",
+	  .help = "continue the snapshot DIR (written by the s key or run --snapshot)",
+	  .offset = offsetof(tui_opts, resume) },
+	{ .name = "lesson",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "FILE",
+	  .group = "options",
+	  .help = "play the lesson FILE (captions, pauses; man lorascope: LESSONS)",
+	  .offset = offsetof(tui_opts, lesson) },
+	{ .name = "no-config",
+	  .kind = LS_OPT_FLAG,
+	  .group = "options",
+	  .help = "do not read the defaults file (see below)",
+	  .offset = offsetof(tui_opts, no_config) },
+	{ .name = "stats",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "FILE",
+	  .group = "options",
+	  .help = "write frame-time and key-latency percentiles to FILE on exit",
+	  .offset = offsetof(tui_opts, stats) },
+	{ .name = "man-keys",
+	  .kind = LS_OPT_FLAG,
+	  .group = "options",
+	  .help = "print the man page's INTERACTIVE COMMANDS section (roff) and exit",
+	  .offset = offsetof(tui_opts, man_keys) },
+	LS_OPT_HELP_ROW(tui_opts, help, "options"),
+	LS_PARAM_LIST(TUI_PARAM_ROW)
+};
+#undef TUI_PARAM_ROW
+
+static const ls_opts_spec tui_spec = {
+	.opts = tui_rows,
+	.nopts = sizeof tui_rows / sizeof tui_rows[0],
+	.usage = "usage: lorascope [options] [--PARAM VALUE ...]\n"
+		 "       lorascope replay TRACE     (see lorascope replay --help)\n"
+		 "Interactive view of LoRA training. The parameters (problem: to files: below)\n"
+		 "are those of `lorascope run`, the headless form.\n",
+	.tail = "Defaults file: $XDG_CONFIG_HOME/lorascope/config (else\n"
+		"~/.config/lorascope/config), lines 'NAME = VALUE' for any parameter above\n"
+		"and for ascii, blocks, no-color, delay, speed, paused (true/false),\n"
+		"'key KEY = ACTION' bindings, '#' comments. A bad line is reported with its\n"
+		"line number and skipped. Order: file, lesson setup, command line. Only the\n"
+		"interactive view reads it: `lorascope run` depends on its options alone.\n",
+};
 
 /* The defaults file's lines go to the config, the options and the key map. */
 typedef struct {
@@ -235,9 +167,9 @@ static ls_status file_set(void *ctx, const char *name, const char *value, ls_err
 	file_ctx *f = ctx;
 	if (ls_param_find(name))
 		return ls_config_set(f->cfg, name, value, err);
-	const tui_option *opt = tui_option_find(name);
+	const ls_opt *opt = ls_opts_find(&tui_spec, name);
 	if (opt && opt->in_file)
-		return tui_set(f->o, opt, value, err);
+		return ls_opts_store(opt, f->o, value, err);
 	return ls_error_set(err, LS_EINVAL, "'%s' is not a parameter or a setting", name);
 }
 
@@ -251,64 +183,9 @@ static void file_bad(void *ctx, const char *msg)
 static int parse(int argc, char **argv, tui_opts *o)
 {
 	ls_error err;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strncmp(a, "--", 2) != 0) {
-			fprintf(stderr, "lorascope: unexpected argument '%s' (see --help)\n", a);
-			return 2;
-		}
-		char name[64];
-		const char *val = NULL;
-		const char *eq = strchr(a + 2, '=');
-		size_t nl = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-		if (nl >= sizeof name) {
-			fprintf(stderr, "lorascope: unknown option '%s'\n", a);
-			return 2;
-		}
-		memcpy(name, a + 2, nl);
-		name[nl] = '\0';
-		if (eq)
-			val = eq + 1;
-		const tui_option *opt = tui_option_find(name);
-		int has_arg = opt ? opt->type != OPT_FLAG : -1;
-		const ls_param_info *p = opt ? NULL : ls_param_find(name);
-		if (!opt && !p) {
-			fprintf(stderr, "lorascope: unknown option '--%s' (see --help)\n", name);
-			return 2;
-		}
-		if ((p || has_arg == 1) && !val) {
-			if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
-				const char *nx = i + 1 < argc ? argv[i + 1] : NULL;
-				fprintf(stderr, "lorascope: --%s needs a value%s%s%s\n", name,
-					nx ? " (before " : "", nx ? nx : "", nx ? ")" : "");
-				return 2;
-			}
-			val = argv[++i];
-		}
-		if (has_arg == 0 && val) {
-			fprintf(stderr, "lorascope: --%s takes no value\n", name);
-			return 2;
-		}
-		if (p) {
-			/* Checked now, applied after the defaults file and a lesson's setup. */
-			ls_config scratch;
-			ls_config_defaults(&scratch);
-			if (ls_config_set(&scratch, name, val, &err) != LS_OK) {
-				fprintf(stderr, "lorascope: %s\n", err.msg);
-				return 2;
-			}
-			if (o->nparam == MAX_CL_PARAMS) {
-				fprintf(stderr, "lorascope: more than %d parameters\n",
-					MAX_CL_PARAMS);
-				return 2;
-			}
-			o->pname[o->nparam] = p->name;
-			o->pval[o->nparam] = val;
-			o->nparam++;
-		} else if (tui_set(o, opt, val, &err) != LS_OK) {
-			fprintf(stderr, "lorascope: %s\n", err.msg);
-			return 2;
-		}
+	if (ls_opts_parse(&tui_spec, argc, argv, o, NULL, NULL, &err) != LS_OK) {
+		fprintf(stderr, "lorascope: %s\n", err.msg);
+		return 2;
 	}
 	return 0;
 }
@@ -672,7 +549,7 @@ static int loop(app *a, int notify_rd, int delay_ms)
 
 int ls_tui_main(int argc, char **argv)
 {
-	tui_opts o = { .delay_ms = 50, .speed = DEFAULT_SPEED };
+	tui_opts o = { .nparam = 0 };
 	ls_config cfg;
 	ls_config_defaults(&cfg);
 	static ls_ui ui_store;
@@ -680,8 +557,12 @@ int ls_tui_main(int argc, char **argv)
 	memset(ui, 0, sizeof(*ui));
 	ls_keymap_defaults(&ui->keys);
 	ls_error err;
+	if (ls_opts_defaults(&tui_spec, &o, &err) != LS_OK) {
+		fprintf(stderr, "lorascope: %s\n", err.msg);
+		return 1;
+	}
 	/* The defaults file first; the command line overrides it. */
-	o.km = &ui->keys;
+	o.look.km = &ui->keys;
 	file_ctx fc = { .o = &o, .cfg = &cfg };
 	char note[1200] = "";
 	char path[1024];
@@ -700,7 +581,7 @@ int ls_tui_main(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (o.help) {
-		ls_tui_usage(stdout);
+		ls_opts_help(&tui_spec, stdout);
 		return 0;
 	}
 	if (o.man_keys) {
@@ -799,13 +680,13 @@ int ls_tui_main(int argc, char **argv)
 
 	fprintf(stderr, "\r%*s\r", (int)strlen(busy), "");
 	fflush(stderr);
-	ls_screen_glyphs(ui, o.ascii, o.blocks);
+	ls_screen_glyphs(ui, o.look.ascii, o.look.blocks);
 	ui->show_baseline = true;
 	ui->show_flow = true;
 	ls_stats stats;
 	ls_stats_init(&stats);
 	ls_screen sc;
-	ls_screen_begin(&sc, ui, o.no_color);
+	ls_screen_begin(&sc, ui, o.look.no_color);
 
 	app a = { .ui = ui, .w = w, .stats = &stats };
 	rc = loop(&a, pfd[0], (int)o.delay_ms);

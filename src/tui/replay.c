@@ -10,23 +10,35 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lorascope/opts.h"
 #include "lorascope/trace.h"
 #include "replay_view.h"
 #include "screen.h"
 #include "tui.h"
 #include "ui.h"
 
-static void usage(FILE *out)
-{
-	fputs("usage: lorascope replay TRACE [--ascii] [--blocks] [--no-color]\n"
-	      "                               [--key KEY=ACTION]\n"
-	      "Show a trace written by `lorascope run --trace FILE` or the TUI's w key (CSV or\n"
-	      "JSON Lines): loss, ratio against its threshold, and the values of the row at the\n"
-	      "cursor with the run's parameters. Keys: Left/Right (or Up/Down) one row,\n"
-	      "S-Left/S-Right or PgUp/PgDn a twentieth of the rows, Home/End the first or last\n"
-	      "row, ? help, q quit.\n",
-	      out);
-}
+typedef struct {
+	ls_screen_opts look;
+	bool help;
+} replay_opts;
+
+static const ls_opt replay_rows[] = {
+	LS_SCREEN_OPT_ROWS(replay_opts, look, "options"),
+	LS_OPT_HELP_ROW(replay_opts, help, "options"),
+};
+
+static const ls_opts_spec replay_spec = {
+	.opts = replay_rows,
+	.nopts = sizeof replay_rows / sizeof replay_rows[0],
+	.max_args = 1,
+	.usage =
+		"usage: lorascope replay TRACE [options]\n"
+		"Show a trace written by `lorascope run --trace FILE` or the TUI's w key (CSV or\n"
+		"JSON Lines): loss, ratio against its threshold, and the values of the row at the\n"
+		"cursor with the run's parameters. Keys: Left/Right (or Up/Down) one row,\n"
+		"S-Left/S-Right or PgUp/PgDn a twentieth of the rows, Home/End the first or last\n"
+		"row, ? help, q quit.\n",
+};
 
 static bool move_of(ls_action a, ls_replay_move *mv)
 {
@@ -142,36 +154,21 @@ static bool replay_key(void *ctx, int ch)
 
 int ls_tui_replay(int argc, char **argv)
 {
-	const char *path = NULL;
-	bool ascii = false, blocks = false, no_color = false;
 	static ls_ui ui_store;
 	ls_ui *ui = &ui_store;
 	memset(ui, 0, sizeof *ui);
 	ls_keymap_defaults(&ui->keys);
+	replay_opts o = { .look.km = &ui->keys };
+	const char *path = NULL;
 	ls_error err;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (strcmp(a, "--ascii") == 0) {
-			ascii = true;
-		} else if (strcmp(a, "--blocks") == 0) {
-			blocks = true;
-		} else if (strcmp(a, "--no-color") == 0) {
-			no_color = true;
-		} else if (strcmp(a, "--key") == 0 && i + 1 < argc) {
-			if (ls_keymap_bind_spec(&ui->keys, argv[++i], &err) != LS_OK) {
-				fprintf(stderr, "lorascope replay: --key: %s\n", err.msg);
-				return 2;
-			}
-		} else if (a[0] == '-' || path) {
-			fprintf(stderr, "lorascope replay: unexpected argument '%s' (see --help)\n",
-				a);
-			return 2;
-		} else {
-			path = a;
-		}
+	if (ls_opts_defaults(&replay_spec, &o, &err) != LS_OK ||
+	    ls_opts_parse(&replay_spec, argc, argv, &o, &path, NULL, &err) != LS_OK) {
+		fprintf(stderr, "lorascope replay: %s\n", err.msg);
+		return 2;
+	}
+	if (o.help) {
+		ls_opts_help(&replay_spec, stdout);
+		return 0;
 	}
 	if (!path) {
 		fprintf(stderr, "lorascope replay: a trace file is needed (see --help)\n");
@@ -206,9 +203,9 @@ int ls_tui_replay(int argc, char **argv)
 	ui->replay_title = path;
 	row_message(ui, t, &v);
 
-	ls_screen_glyphs(ui, ascii, blocks);
+	ls_screen_glyphs(ui, o.look.ascii, o.look.blocks);
 	ls_screen sc;
-	ls_screen_begin(&sc, ui, no_color);
+	ls_screen_begin(&sc, ui, o.look.no_color);
 	ls_layout_compute(COLS, LINES, &ui->layout);
 	replay_ctx c = { .ui = ui, .v = &v, .t = t };
 	int rc = ls_screen_loop(&c, replay_draw, replay_key);

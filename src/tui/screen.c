@@ -157,3 +157,12 @@ int ls_screen_loop(void *ctx, void (*draw)(void *ctx), bool (*on_key)(void *ctx,
 	}
 	return 0;
 }
+
+ls_status ls_screen_opt_key(void *target, const ls_opt *o, const char *value, ls_error *err)
+{
+	ls_screen_opts *so = (ls_screen_opts *)((char *)target + o->offset);
+	ls_error e;
+	if (ls_keymap_bind_spec(so->km, value, &e) != LS_OK)
+		return ls_error_set(err, e.code, "--%s: %s", o->name, e.msg);
+	return LS_OK;
+}

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "lorascope/opts.h"
 #include "ui.h"
 
 /* The stop signal caught while the screen is up (SIGINT, SIGTERM, SIGHUP), else 0. */
@@ -32,5 +33,39 @@ void ls_screen_end(ls_screen *sc);
 int ls_screen_loop(void *ctx, void (*draw)(void *ctx), bool (*on_key)(void *ctx, int ch));
 /* A curses key code as a key of keys.h (function and named keys). */
 int ls_tui_map_key(int ch);
+
+/* How a screen looks and which keys it takes: the options the TUI and replay share. */
+typedef struct {
+	bool ascii, blocks, no_color;
+	ls_keymap *km; /* where --key binds (set before parsing) */
+} ls_screen_opts;
+/* --key KEY=ACTION: bind in the ls_screen_opts at o->offset of target. */
+ls_status ls_screen_opt_key(void *target, const ls_opt *o, const char *value, ls_error *err);
+/* Their rows (opts.h, no comma after the last) for a target struct type whose member is an
+ * ls_screen_opts; all are settings of the defaults file too. */
+#define LS_SCREEN_OPT_ROWS(type, member, pgroup)                                             \
+	{ .name = "ascii",                                                                   \
+	  .kind = LS_OPT_FLAG,                                                               \
+	  .group = pgroup,                                                                   \
+	  .help = "plain ASCII graphs and text (no braille, blocks or UTF-8)",               \
+	  .offset = offsetof(type, member.ascii),                                            \
+	  .in_file = true },                                                                 \
+		{ .name = "blocks",                                                          \
+		  .kind = LS_OPT_FLAG,                                                       \
+		  .group = pgroup,                                                           \
+		  .help = "block-element graphs instead of braille",                         \
+		  .offset = offsetof(type, member.blocks),                                   \
+		  .in_file = true },                                                         \
+		{ .name = "no-color",                                                        \
+		  .kind = LS_OPT_FLAG,                                                       \
+		  .group = pgroup,                                                           \
+		  .help = "monochrome (also when NO_COLOR is set)",                          \
+		  .offset = offsetof(type, member.no_color),                                 \
+		  .in_file = true },                                                         \
+	{                                                                                    \
+		.name = "key", .kind = LS_OPT_CALL, .arg = "KEY=ACTION", .group = pgroup,    \
+		.help = "bind a key (e.g. j=lr-down, F5=help, ^R=redraw); repeatable",       \
+		.offset = offsetof(type, member), .call = ls_screen_opt_key, .in_file = true \
+	}
 
 #endif

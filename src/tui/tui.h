@@ -3,7 +3,6 @@
 #define LORASCOPE_TUI_TUI_H
 
 #include <stdbool.h>
-#include <stdio.h>
 
 /* Run the TUI with argv[1..argc) as options (TUI options and any --PARAM VALUE of
  * LS_PARAM_LIST). Returns the exit status: 0 on quit, 2 on bad usage, bad input or
@@ -16,7 +15,5 @@ int ls_tui_replay(int argc, char **argv);
 /* Browse the modules of the PEFT adapter at path (adapter.h): a module list, σ(ΔW) bars,
  * norms, ranks and flags; ascii: ASCII only. Exit status as ls_tui_main. */
 int ls_tui_inspect(const char *path, bool ascii);
-/* Print the TUI's own options (for --help). */
-void ls_tui_usage(FILE *out);
 
 #endif

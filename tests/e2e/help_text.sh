@@ -2,7 +2,7 @@
 # help_text.sh — every --help reads well in an 80-column terminal (an SSH session): no line
 # wider than 80 columns, and no sentence broken into an orphan fragment (inspect --help once
 # ended "...99 % of\nsum sigma^2)\nand flags."). The TUI's option rows give the argument
-# beside the option ("--delay MS") and file parameters say "(default none)".
+# beside the option ("--delay MS") and file parameters say "[default: none]".
 : "${LORASCOPE:?LORASCOPE is not set}"
 fail() { echo "FAIL: $*"; exit 1; }
 tmp=$(mktemp -d)
@@ -22,7 +22,7 @@ for cmd in "" run inspect replay tui; do
 done
 "$LORASCOPE" tui --help >"$tmp/t"
 grep -q '^  --delay MS  ' "$tmp/t" || fail "tui --help: no '--delay MS' row"
-grep -q '(default none)' "$tmp/t" && ! grep -q '(default )' "$tmp/t" ||
+grep -q '\[default: none\]' "$tmp/t" && ! grep -q '\[default: \]' "$tmp/t" ||
 	fail "tui --help: a file parameter shows an empty default"
 grep -q 'see lesson.h' "$tmp/t" && fail "tui --help points users at a source header"
 exit 0

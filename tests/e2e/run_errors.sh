@@ -33,7 +33,7 @@ expect_usage stray stray
 expect_usage 'lr: missing value (before --steps)' --lr --steps 5
 "$LORASCOPE" run --lr -0 --steps 1 --every 1 >/dev/null || fail "a value '-0' taken for an option"
 "$LORASCOPE" --lr --steps 5 </dev/null 2>"$TMP/err"
-[ $? -eq 2 ] && grep -q -- '--lr needs a value (before --steps)' "$TMP/err" ||
+[ $? -eq 2 ] && grep -q -- '--lr: missing value (before --steps)' "$TMP/err" ||
 	fail "TUI: --lr --steps: $(cat "$TMP/err")"
 
 "$LORASCOPE" run --help >"$TMP/help" || fail "--help exit status"

@@ -78,7 +78,7 @@ static inline bool demo_problem(const char *const *kv, ls_config *cfg, ls_rng *r
 		return false;
 	ls_rng_seed(rng, cfg->seed);
 	ls_error err;
-	if (ls_problem_create(p, cfg, rng, &err) != LS_OK) {
+	if (ls_problem_create(p, cfg, NULL, rng, &err) != LS_OK) {
 		demo_fail("problem", &err);
 		return false;
 	}

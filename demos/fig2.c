@@ -38,9 +38,9 @@ static bool run_one(const char *lambda, const char *init, const char *sd, const 
 	ls_optim *opt = NULL;
 	ls_error err;
 	memset(&L, 0, sizeof L);
-	bool ok = ls_problem_create(&p, &cfg, &rng, &err) == LS_OK;
+	bool ok = ls_problem_create(&p, &cfg, NULL, &rng, &err) == LS_OK;
 	ok = ok && ls_lora_alloc(&L, &p, 2, cfg.scaling, cfg.alpha, &err) == LS_OK;
-	ok = ok && ls_init_apply(&L, &p, &cfg, &rng, &err) == LS_OK;
+	ok = ok && ls_init_apply(&L, &p, &cfg, NULL, &rng, &err) == LS_OK;
 	ok = ok && ls_optim_alloc(&opt, &L, &p, &err) == LS_OK;
 	ls_step_info info;
 	for (long t = 0; ok && t < steps; t++)
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	ls_baseline b;
 	ls_mat Xs[LS_MAX_MODULES];
 	ls_error err;
-	if (ls_problem_create(&p, &cfg, &rng, &err) != LS_OK ||
+	if (ls_problem_create(&p, &cfg, NULL, &rng, &err) != LS_OK ||
 	    ls_baseline_compute(&b, &p, cfg.lambda, 20000, 1e-13, &err) != LS_OK ||
 	    ls_theory_xstar_dense(&b, Xs, &err) != LS_OK) {
 		demo_fail("baseline", &err);

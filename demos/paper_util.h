@@ -25,7 +25,7 @@ static inline ls_session *paper_session(const char *const *kv)
 	ls_error err;
 	ls_error_clear(&err);
 	ls_session *s;
-	if (ls_session_create(&s, &c, &err) != LS_OK) {
+	if (ls_session_create(&s, &c, NULL, &err) != LS_OK) {
 		fprintf(stderr, "demo: %s\n", err.msg);
 		return NULL;
 	}

@@ -155,13 +155,4 @@ void ls_config_format(const ls_config *c, ls_param_id id, char *buf, size_t len)
 /* Check relations between parameters (e.g. rank ≤ min(m, n), true-rank ≤ min(m, n)). */
 ls_status ls_config_check(const ls_config *c, ls_error *err);
 
-/* Take the sizes the file parameters of c's problem fix (MATH.md §1 "loaded"; the table in
- * problem_files.c): --m, --n, --samples and --rank become the files' sizes. given (NULL: none)
- * marks, by ls_param_id, the parameters the user set, whose values must then agree: on a
- * disagreement LS_EDIM with "t.npy is 100×30, but --m 64 needs 64×any" naming both sides;
- * two files must agree likewise. --rank and --true-rank, when not given, are lowered to
- * min(m, n) if they exceed it. A file parameter the problem does not read is refused
- * (LS_EINVAL naming the option). Each file is read once to learn its shape. */
-ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err);
-
 #endif

@@ -67,15 +67,6 @@ void ls_c_locale_pop(locale_t previous);
  * naming the row, the column and the value, and no matrix. */
 ls_status ls_matrix_load(const char *spec, ls_mat *M, ls_error *err);
 
-/* LS_ANY in ls_matrix_expect: that dimension may be anything. */
-#define LS_ANY ((size_t)-1)
-
-/* Check that M, loaded from spec, is rows×cols (LS_ANY matches any size) as other requires
- * (a file name or a description, e.g. "target.npy" or "--m 64"). On a mismatch: LS_EDIM and
- * "w0.npy is 64×32, but target.npy needs 64×48" naming both. */
-ls_status ls_matrix_expect(const char *spec, const ls_mat *M, size_t rows, size_t cols,
-			   const char *other, ls_error *err);
-
 /* Save M to path, format from the extension: .npy (v1.0, '<f8'), .csv, .tsv. Atomic. */
 ls_status ls_matrix_save(const char *path, const ls_mat *M, ls_error *err);
 

@@ -38,6 +38,7 @@ extern const char *const ls_init_help[LS_INIT_COUNT];
 struct ls_lora;
 struct ls_problem;
 struct ls_config;
+struct ls_inputs;
 
 /* Fill the factors of every module of L (already allocated, any rank) with the rule
  * cfg->init (MATH.md §2), drawing from rng. spectral and olora read R = −∇f(0) from
@@ -51,10 +52,11 @@ struct ls_config;
  *             the steepest-descent direction onto the span of R's first r columns.
  * With fewer than r usable singular directions or columns (r > min(m, n)) the extra
  * columns of A stay 0.
- * Then --init-a-file replaces A (m×r) and --init-b-file B (n×r, or r×n transposed: PEFT's
- * lora_A; so PEFT's pair maps as A = lora_B, Bᵀ = lora_A, MATH.md §2), one module only;
- * a file of another shape is refused naming it and both shapes. */
+ * Then --init-a-file's matrix (from in, inputs.h; NULL: none) replaces A (m×r) and
+ * --init-b-file's B (n×r, or r×n transposed: PEFT's lora_A; so PEFT's pair maps as
+ * A = lora_B, Bᵀ = lora_A, MATH.md §2), one module only; a matrix of another shape is
+ * refused naming its file and both shapes. */
 ls_status ls_init_apply(struct ls_lora *L, struct ls_problem *p, const struct ls_config *cfg,
-			ls_rng *rng, ls_error *err);
+			const struct ls_inputs *in, ls_rng *rng, ls_error *err);
 
 #endif

@@ -2,7 +2,8 @@
  *
  * A problem type is a const table of function pointers (one file per problem,
  * src/core/problem_<name>.c), listed once in LS_PROBLEM_LIST. An instance
- * (ls_problem) is built from an ls_config and an rng and owns its data.
+ * (ls_problem) is built from an ls_config, the loaded matrices of its files and an rng and
+ * owns its data.
  *
  * The training interface takes the LoRA factors, not X: for every module k,
  * X_k = s_k·A_k·B_kᵀ (A_k m_k×r, B_k n_k×r), and loss_grad returns f and
@@ -24,6 +25,7 @@
 #include "lorascope/status.h"
 
 struct ls_config;
+struct ls_inputs;
 
 #define LS_MAX_MODULES 4
 
@@ -75,9 +77,11 @@ typedef struct ls_problem ls_problem;
 
 typedef struct ls_problem_type {
 	const char *name;
-	/* Build p (p->type is already set) from cfg, drawing from rng. On failure the
-	 * instance must be safe to pass to destroy. */
-	ls_status (*create)(ls_problem *p, const struct ls_config *cfg, ls_rng *rng, ls_error *err);
+	/* Build p (p->type is already set) from cfg and the matrices of the files cfg names
+	 * (in, inputs.h; NULL: none), drawing from rng. On failure the instance must be safe
+	 * to pass to destroy. */
+	ls_status (*create)(ls_problem *p, const struct ls_config *cfg, const struct ls_inputs *in,
+			    ls_rng *rng, ls_error *err);
 	void (*destroy)(ls_problem *p);
 	/* f and the factor products above; GA/GB arrays of nmod (either may be NULL
 	 * to skip). batch may be NULL (all samples). */
@@ -124,8 +128,10 @@ ls_shape ls_problem_type_shape(const struct ls_config *cfg);
  * rank instead (the default 8 fits no preset). Returns whether cfg->rank changed. */
 bool ls_problem_type_fit_rank(struct ls_config *cfg, bool rank_given);
 
-/* Create the problem selected by cfg->problem. *p is zeroed first. */
-ls_status ls_problem_create(ls_problem *p, const struct ls_config *cfg, ls_rng *rng, ls_error *err);
+/* Create the problem selected by cfg->problem, with the matrices of its files from in (NULL:
+ * none; a file cfg names must be there). *p is zeroed first. */
+ls_status ls_problem_create(ls_problem *p, const struct ls_config *cfg, const struct ls_inputs *in,
+			    ls_rng *rng, ls_error *err);
 void ls_problem_destroy(ls_problem *p);
 
 #endif

@@ -38,6 +38,7 @@
 #include "lorascope/baseline.h"
 #include "lorascope/config.h"
 #include "lorascope/flow.h"
+#include "lorascope/inputs.h"
 #include "lorascope/lora.h"
 #include "lorascope/metrics.h"
 #include "lorascope/problem.h"
@@ -47,15 +48,24 @@
 typedef struct ls_session ls_session;
 
 /* Build the problem, the baseline (per --baseline), the factors (per --init) and the
- * optimiser from cfg (checked with ls_config_check); measure the metrics of step 0. */
-ls_status ls_session_create(ls_session **s, const ls_config *cfg, ls_error *err);
+ * optimiser from cfg (checked with ls_config_check) and the matrices of the files cfg names
+ * (in, inputs.h: loaded by the caller, e.g. io's ls_inputs_load; NULL: none; the session
+ * keeps a copy); measure the metrics of step 0. */
+ls_status ls_session_create(ls_session **s, const ls_config *cfg, const ls_inputs *in,
+			    ls_error *err);
 void ls_session_free(ls_session *s);
 
 /* Run up to nsteps optimiser steps, recording the history; stops early (LS_OK) when the
  * run diverges. Afterwards ls_session_metrics describes the current state. */
 ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err);
-/* Change one parameter by its --name (see the semantics above). */
+/* Change one parameter by its --name (see the semantics above). A file parameter (--w0,
+ * --target, ...) can only be cleared ("") or kept here: a new file comes with its matrix. */
 ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_error *err);
+/* Set the file parameter param to the file name value together with M, the matrix loaded
+ * from it by the caller (NULL: value is "" or the file the session already holds); the files
+ * fix the sizes (ls_config_resolve_inputs, param given), then the run is rebuilt. */
+ls_status ls_session_set_file(ls_session *s, const char *param, const char *value, const ls_mat *M,
+			      ls_error *err);
 /* Back to step 0 with the same initialisation seed (leaves the diverged state). */
 ls_status ls_session_reset(ls_session *s, ls_error *err);
 /* Perturb every factor by N(0, (scale·rms)²) entries, rms = the factor's RMS entry

@@ -8,6 +8,7 @@
 #include "lorascope/fileio.h"
 #include "lorascope/lesson.h"
 #include "lorascope/lesson_parse.h"
+#include "lorascope/loader.h"
 #include "lorascope/opts.h"
 #include "lorascope/session.h"
 #include "lorascope/snapshot.h"
@@ -315,13 +316,26 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 	return LS_OK;
 }
 
+/* name := value on s; a new matrix file is read here and set with its matrix. */
+static ls_status set_given(ls_session *s, const char *name, const char *value, ls_error *err)
+{
+	ls_mat M = { 0 };
+	bool loaded;
+	ls_status st = ls_input_load_change(ls_session_config(s), name, value, &M, &loaded, err);
+	if (st == LS_OK)
+		st = loaded ? ls_session_set_file(s, name, value, &M, err)
+			    : ls_session_set(s, name, value, err);
+	ls_mat_free(&M);
+	return st;
+}
+
 /* Apply the parameters given on the command line to a resumed session, in order. */
 static int apply_given(ls_session *s, const run_options *ro)
 {
 	for (size_t i = 0; i < ro->ngiven; i++) {
 		ls_error err;
 		ls_error_clear(&err);
-		if (ls_session_set(s, ro->given[i].name, ro->given[i].value, &err) != LS_OK) {
+		if (set_given(s, ro->given[i].name, ro->given[i].value, &err) != LS_OK) {
 			fprintf(stderr, "lorascope run: %s\n", err.msg);
 			return LS_EXIT_USAGE;
 		}
@@ -366,16 +380,19 @@ static int make_session(run_ctx *c, ls_config *cfg, const run_options *ro)
 	for (size_t i = 0; i < ro->ngiven; i++)
 		given[ls_param_find(ro->given[i].name) - ls_params] = true;
 	ls_problem_type_fit_rank(cfg, given[LS_PARAM_rank]);
-	ls_status st = ls_config_resolve_files(cfg, given, &err);
+	ls_inputs in;
+	ls_status st = ls_inputs_load(cfg, given, &in, &err);
 	if (st != LS_OK) {
 		fprintf(stderr, "lorascope run: %s\n", err.msg);
 		return st == LS_ENOMEM ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
 	}
 	if (ls_config_check(cfg, &err) != LS_OK) {
 		fprintf(stderr, "lorascope run: %s\n", err.msg);
+		ls_inputs_free(&in);
 		return LS_EXIT_USAGE;
 	}
-	st = ls_session_create(&c->s, cfg, &err);
+	st = ls_session_create(&c->s, cfg, &in, &err);
+	ls_inputs_free(&in);
 	if (st == LS_OK && c->lesson)
 		st = ls_lesson_run_new(&c->player, c->lesson, &err);
 	if (st != LS_OK) {

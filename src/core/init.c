@@ -194,13 +194,15 @@ static ls_status apply_rule(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_
 }
 
 /* F := the --init-a-file / --init-b-file matrix (B: n×r, or PEFT's r×n transposed). */
-static ls_status fill_from_file(ls_mat *F, const ls_config *cfg, bool is_b, ls_error *err)
+static ls_status fill_from_file(ls_mat *F, const ls_config *cfg, const ls_inputs *in, bool is_b,
+				ls_error *err)
 {
 	const char *spec = is_b ? cfg->init_b_file : cfg->init_a_file;
 	const char *opt = is_b ? "init-b-file" : "init-a-file";
 	ls_mat M = { 0 };
-	ls_status st = ls_probutil_load(cfg, is_b ? LS_PARAM_init_b_file : LS_PARAM_init_a_file,
-					LS_ANY, LS_ANY, "", &M, NULL, err);
+	ls_status st = ls_probutil_input(cfg, in,
+					 is_b ? LS_PARAM_init_b_file : LS_PARAM_init_a_file, LS_ANY,
+					 LS_ANY, "", &M, NULL, err);
 	if (st != LS_OK)
 		return st;
 	if (is_b && ls_probutil_b_is_peft(spec, M.rows, M.cols, F->rows) && M.rows == F->cols &&
@@ -216,7 +218,8 @@ static ls_status fill_from_file(ls_mat *F, const ls_config *cfg, bool is_b, ls_e
 	return st;
 }
 
-ls_status ls_init_apply(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+ls_status ls_init_apply(ls_lora *L, ls_problem *p, const ls_config *cfg, const ls_inputs *in,
+			ls_rng *rng, ls_error *err)
 {
 	ls_status st = apply_rule(L, p, cfg, rng, err);
 	bool a = cfg->init_a_file[0] != '\0', b = cfg->init_b_file[0] != '\0';
@@ -226,8 +229,8 @@ ls_status ls_init_apply(ls_lora *L, ls_problem *p, const ls_config *cfg, ls_rng 
 		return ls_error_set(err, LS_EINVAL, "--%s: %zu modules; the init files fill one",
 				    a ? "init-a-file" : "init-b-file", L->nmod);
 	if (a)
-		st = fill_from_file(&L->A[0], cfg, false, err);
+		st = fill_from_file(&L->A[0], cfg, in, false, err);
 	if (st == LS_OK && b)
-		st = fill_from_file(&L->B[0], cfg, true, err);
+		st = fill_from_file(&L->B[0], cfg, in, true, err);
 	return st;
 }

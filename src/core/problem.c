@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lorascope/config.h"
+#include "lorascope/inputs.h"
 #include "lorascope/problem.h"
 
 const ls_problem_type *const ls_problem_types[LS_PROBLEM_COUNT] = {
@@ -42,7 +43,8 @@ bool ls_problem_type_fit_rank(ls_config *cfg, bool rank_given)
 	return true;
 }
 
-ls_status ls_problem_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+ls_status ls_problem_create(ls_problem *p, const ls_config *cfg, const ls_inputs *in, ls_rng *rng,
+			    ls_error *err)
 {
 	memset(p, 0, sizeof *p);
 	p->alpha_exact = NAN;
@@ -50,7 +52,7 @@ ls_status ls_problem_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls
 	if (cfg->problem < 0 || cfg->problem >= LS_PROBLEM_COUNT)
 		return ls_error_set(err, LS_EINVAL, "unknown problem %d", cfg->problem);
 	p->type = ls_problem_types[cfg->problem];
-	ls_status st = p->type->create(p, cfg, rng, err);
+	ls_status st = p->type->create(p, cfg, in, rng, err);
 	if (st != LS_OK)
 		ls_problem_destroy(p);
 	return st;

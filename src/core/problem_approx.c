@@ -123,7 +123,8 @@ static void approx_destroy(ls_problem *p)
 	p->data = NULL;
 }
 
-static ls_status approx_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+static ls_status approx_create(ls_problem *p, const ls_config *cfg, const ls_inputs *in,
+			       ls_rng *rng, ls_error *err)
 {
 	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
 	approx_data *d = calloc(1, sizeof *d);
@@ -138,7 +139,8 @@ static ls_status approx_create(ls_problem *p, const ls_config *cfg, ls_rng *rng,
 	char need[64];
 	snprintf(need, sizeof need, "--m %zu --n %zu", m, n);
 	bool loaded;
-	ls_status st = ls_probutil_load(cfg, LS_PARAM_target, m, n, need, &p->target, &loaded, err);
+	ls_status st = ls_probutil_input(cfg, in, LS_PARAM_target, m, n, need, &p->target, &loaded,
+					 err);
 	if (st == LS_OK && !loaded) {
 		st = ls_mat_alloc(&p->target, m, n, err);
 		if (st == LS_OK)

@@ -84,7 +84,8 @@ static ls_status classify_labels(classify_data *d, const ls_mat *Lab, size_t m, 
 	return LS_OK;
 }
 
-static ls_status classify_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+static ls_status classify_create(ls_problem *p, const ls_config *cfg, const ls_inputs *in,
+				 ls_rng *rng, ls_error *err)
 {
 	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
 	if (m < 2)
@@ -109,12 +110,12 @@ static ls_status classify_create(ls_problem *p, const ls_config *cfg, ls_rng *rn
 	snprintf(nmn, sizeof nmn, "--m %zu --n %zu", m, n);
 	snprintf(nz, sizeof nz, "--n %zu --samples %zu", n, N);
 	bool have_w0, have_z, have_y;
-	ls_status st = ls_probutil_load(cfg, LS_PARAM_w0, m, n, nmn, &W0, &have_w0, err);
+	ls_status st = ls_probutil_input(cfg, in, LS_PARAM_w0, m, n, nmn, &W0, &have_w0, err);
 	if (st == LS_OK)
-		st = ls_probutil_load(cfg, LS_PARAM_inputs, n, N, nz, &d->Z, &have_z, err);
+		st = ls_probutil_input(cfg, in, LS_PARAM_inputs, n, N, nz, &d->Z, &have_z, err);
 	if (st == LS_OK)
-		st = ls_probutil_load(cfg, LS_PARAM_outputs, LS_ANY, LS_ANY, "", &Lab, &have_y,
-				      err);
+		st = ls_probutil_input(cfg, in, LS_PARAM_outputs, LS_ANY, LS_ANY, "", &Lab, &have_y,
+				       err);
 	if (st == LS_OK && have_z != have_y)
 		st = ls_error_set(err, LS_EINVAL,
 				  "--%s: classify needs --inputs and --outputs (labels) together",

@@ -1,19 +1,20 @@
 /* problem_files.c — which problem reads which matrix file (SPEC §1 "loaded"), and
- * ls_config_resolve_files: the sizes those files fix (--m, --n, --samples, --rank).
+ * ls_config_resolve_fetch: the sizes those files' matrices fix (--m, --n, --samples, --rank).
  *
  * Each problem lists, for --w0, --target, --inputs and --outputs, the sizes the file's rows
  * and columns stand for (m, n, N = samples); a file it does not read is refused. Every
  * problem with one module reads --init-a-file (m×r) and --init-b-file (n×r, or r×n as PEFT
  * stores lora_A; MATH.md §2's mapping A = B_peft, Bᵀ = A_peft). A size is bound by the first
  * of: a parameter the user gave, then the files in the order above; every later file must
- * agree, and the message names both sides. The problems read the same files strictly against
- * the resolved config (ls_probutil_load), so a file that changed since is refused. A --rank
- * or --true-rank the user did not give is lowered to min(m, n) when the files make it so. */
+ * agree, and the message names both sides. The problems take the same matrices strictly against
+ * the resolved config (ls_probutil_input). A --rank or --true-rank the user did not give is
+ * lowered to min(m, n) when the files make it so. No file is opened here: the matrices come
+ * from a fetch callback (io's loader reads each file in it, once). */
 #include <stdio.h>
 #include <string.h>
 
 #include "lorascope/config.h"
-#include "lorascope/fileio.h"
+#include "lorascope/inputs.h"
 #include "problem_util.h"
 
 /* What a file's rows or columns stand for. */
@@ -23,9 +24,7 @@ typedef struct {
 	unsigned char rows, cols; /* D_NONE, D_NONE: not read; D_VEC, D_S: a vector of N */
 } file_role;
 
-#define NFILES 4 /* w0, target, inputs, outputs */
-static const ls_param_id file_params[NFILES] = { LS_PARAM_w0, LS_PARAM_target, LS_PARAM_inputs,
-						 LS_PARAM_outputs };
+#define NFILES 4 /* w0, target, inputs, outputs: the first inputs of ls_input_id */
 
 static const file_role roles[LS_PROBLEM_COUNT][NFILES] = {
 	[LS_PROBLEM_SENSING] = { [1] = { D_M, D_N } },
@@ -62,7 +61,7 @@ static ls_status refuse(ls_error *err, int problem, const char *opt)
 	for (int k = 0; k < NFILES; k++)
 		if (roles[problem][k].rows != D_NONE)
 			used += (size_t)snprintf(list + used, sizeof list - used, "--%s, ",
-						 ls_params[file_params[k]].name);
+						 ls_params[ls_input_params[k]].name);
 	return ls_error_set(err, LS_EINVAL,
 			    "--%s: %s reads no such file (its files: %s--init-a-file, "
 			    "--init-b-file)",
@@ -152,7 +151,43 @@ static ls_status store(const dims *d, int k, ls_param_id id, long *field, ls_err
 	return LS_OK;
 }
 
-ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err)
+ls_status ls_config_check_files(const ls_config *c, ls_error *err)
+{
+	int prob = c->problem;
+	for (int k = 0; k < NFILES; k++) {
+		const ls_param_info *p = &ls_params[ls_input_params[k]];
+		const char *spec = (const char *)c + p->offset;
+		if (spec[0] && roles[prob][k].rows == D_NONE)
+			return refuse(err, prob, p->name);
+	}
+	if (prob == LS_PROBLEM_REGRESSION && c->target[0] && c->outputs[0])
+		return ls_error_set(err, LS_EINVAL,
+				    "--target: regression's planted update only makes Y; --outputs "
+				    "%s gives Y",
+				    c->outputs);
+	if (prob == LS_PROBLEM_CLASSIFY && !c->inputs[0] != !c->outputs[0])
+		return ls_error_set(err, LS_EINVAL,
+				    "--%s: classify needs --inputs and --outputs (labels) together",
+				    c->inputs[0] ? "inputs" : "outputs");
+	if ((c->init_a_file[0] || c->init_b_file[0]) && prob == LS_PROBLEM_MLP && c->modules != 1)
+		return ls_error_set(
+			err, LS_EINVAL,
+			"--%s: mlp --modules %ld has %ld modules; the init files fill one",
+			c->init_a_file[0] ? "init-a-file" : "init-b-file", c->modules, c->modules);
+	return LS_OK;
+}
+
+/* *M := the fetched matrix of input k, the error prefixed with its option. */
+static ls_status fetch_one(ls_inputs_fetch fetch, void *ctx, ls_input_id k, const ls_mat **M,
+			   ls_error *err)
+{
+	ls_status st = fetch(ctx, k, M, err);
+	return st == LS_OK ? LS_OK
+			   : ls_probutil_prefix(err, st, ls_params[ls_input_params[k]].name);
+}
+
+ls_status ls_config_resolve_fetch(ls_config *c, const bool *given, ls_inputs_fetch fetch, void *ctx,
+				  ls_error *err)
 {
 	int prob = c->problem;
 	dims d;
@@ -174,75 +209,51 @@ ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err
 		snprintf(buf, sizeof buf, "--rank %ld", c->rank);
 		bind(&d, D_R, (size_t)c->rank, buf);
 	}
-	const char *spec[NFILES];
-	for (int k = 0; k < NFILES; k++) {
-		const char *opt = ls_params[file_params[k]].name;
-		spec[k] = (const char *)c + ls_params[file_params[k]].offset;
-		if (spec[k][0] && roles[prob][k].rows == D_NONE)
-			return refuse(err, prob, opt);
-	}
-	if (prob == LS_PROBLEM_REGRESSION && c->target[0] && c->outputs[0])
-		return ls_error_set(err, LS_EINVAL,
-				    "--target: regression's planted update only makes Y; --outputs "
-				    "%s gives Y",
-				    c->outputs);
-	if (prob == LS_PROBLEM_CLASSIFY && !c->inputs[0] != !c->outputs[0])
-		return ls_error_set(err, LS_EINVAL,
-				    "--%s: classify needs --inputs and --outputs (labels) together",
-				    c->inputs[0] ? "inputs" : "outputs");
+	ls_status st = ls_config_check_files(c, err);
+	if (st != LS_OK)
+		return st;
 	bool init_files = c->init_a_file[0] || c->init_b_file[0];
-	if (init_files && prob == LS_PROBLEM_MLP && c->modules != 1)
-		return ls_error_set(
-			err, LS_EINVAL,
-			"--%s: mlp --modules %ld has %ld modules; the init files fill one",
-			c->init_a_file[0] ? "init-a-file" : "init-b-file", c->modules, c->modules);
-	ls_status st = LS_OK;
 	for (int k = 0; st == LS_OK && k < NFILES; k++) {
-		if (!spec[k][0])
+		const char *opt = ls_params[ls_input_params[k]].name;
+		const char *spec = (const char *)c + ls_params[ls_input_params[k]].offset;
+		if (!spec[0])
 			continue;
-		const char *opt = ls_params[file_params[k]].name;
-		ls_mat M = { 0 };
-		st = ls_matrix_load(spec[k], &M, err);
-		if (st != LS_OK)
-			return ls_probutil_prefix(err, st, opt);
-		if (M.rows == 0 || M.cols == 0)
-			st = ls_error_set(err, LS_EDIM, "--%s: %s is empty (%zu×%zu)", opt, spec[k],
-					  M.rows, M.cols);
-		else if (prob == LS_PROBLEM_TRACE2 && M.rows != M.cols)
+		const ls_mat *M;
+		if ((st = fetch_one(fetch, ctx, k, &M, err)) != LS_OK)
+			return st;
+		if (M->rows == 0 || M->cols == 0)
+			st = ls_error_set(err, LS_EDIM, "--%s: %s is empty (%zu×%zu)", opt, spec,
+					  M->rows, M->cols);
+		else if (prob == LS_PROBLEM_TRACE2 && M->rows != M->cols)
 			st = ls_error_set(err, LS_EDIM,
 					  "--%s: %s is %zu×%zu, but trace2 needs a "
 					  "square W0",
-					  opt, spec[k], M.rows, M.cols);
+					  opt, spec, M->rows, M->cols);
 		else
-			st = fit(&d, &roles[prob][k], opt, spec[k], &M, err);
-		ls_mat_free(&M);
+			st = fit(&d, &roles[prob][k], opt, spec, M, err);
 	}
 	bool fix = !preset(prob);
 	if (st == LS_OK && c->init_a_file[0]) {
-		ls_mat M = { 0 };
-		st = ls_matrix_load(c->init_a_file, &M, err);
-		if (st != LS_OK)
-			return ls_probutil_prefix(err, st, "init-a-file");
+		const ls_mat *M;
+		if ((st = fetch_one(fetch, ctx, LS_INPUT_INIT_A, &M, err)) != LS_OK)
+			return st;
 		file_role ra = { D_M, D_R };
 		if (fix) {
-			st = fit(&d, &ra, "init-a-file", c->init_a_file, &M, err);
-		} else if (d.bound[D_R] && d.val[D_R] != M.cols) { /* a preset: only r */
+			st = fit(&d, &ra, "init-a-file", c->init_a_file, M, err);
+		} else if (d.bound[D_R] && d.val[D_R] != M->cols) { /* a preset: only r */
 			st = ls_error_set(err, LS_EDIM,
 					  "--init-a-file: %s is %zu×%zu, but %s needs r = %zu",
-					  c->init_a_file, M.rows, M.cols, d.src[D_R], d.val[D_R]);
+					  c->init_a_file, M->rows, M->cols, d.src[D_R], d.val[D_R]);
 		} else if (!d.bound[D_R]) {
 			snprintf(buf, sizeof buf, "--init-a-file %s", c->init_a_file);
-			bind(&d, D_R, M.cols, buf);
+			bind(&d, D_R, M->cols, buf);
 		}
-		ls_mat_free(&M);
 	}
 	if (st == LS_OK && c->init_b_file[0]) {
-		ls_mat M = { 0 };
-		st = ls_matrix_load(c->init_b_file, &M, err);
-		if (st != LS_OK)
-			return ls_probutil_prefix(err, st, "init-b-file");
-		st = fit_b(&d, fix, c->init_b_file, &M, err);
-		ls_mat_free(&M);
+		const ls_mat *M;
+		if ((st = fetch_one(fetch, ctx, LS_INPUT_INIT_B, &M, err)) != LS_OK)
+			return st;
+		st = fit_b(&d, fix, c->init_b_file, M, err);
 	}
 	if (st != LS_OK)
 		return st;
@@ -265,4 +276,27 @@ ls_status ls_config_resolve_files(ls_config *c, const bool *given, ls_error *err
 		next.true_rank = mn;
 	*c = next;
 	return LS_OK;
+}
+
+typedef struct {
+	const ls_config *cfg;
+	const ls_inputs *in;
+} held;
+
+/* The matrices of an ls_inputs, as a fetch. */
+static ls_status fetch_held(void *ctx, ls_input_id k, const ls_mat **M, ls_error *err)
+{
+	const held *h = ctx;
+	if (!h->in || !h->in->have[k])
+		return ls_error_set(err, LS_EINVAL, "%s: not loaded",
+				    (const char *)h->cfg + ls_params[ls_input_params[k]].offset);
+	*M = &h->in->mat[k];
+	return LS_OK;
+}
+
+ls_status ls_config_resolve_inputs(ls_config *c, const bool *given, const ls_inputs *in,
+				   ls_error *err)
+{
+	held h = { c, in };
+	return ls_config_resolve_fetch(c, given, fetch_held, &h, err);
 }

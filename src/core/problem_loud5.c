@@ -25,9 +25,11 @@ static void loud5_add(ls_mat *K, const double *s, double c2)
 
 #define LOUD5_IDX(i, j) ((size_t)(i) + (size_t)(j)*LOUD5_N)
 
-static ls_status loud5_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+static ls_status loud5_create(ls_problem *p, const ls_config *cfg, const ls_inputs *in, ls_rng *rng,
+			      ls_error *err)
 {
 	(void)cfg;
+	(void)in;
 	(void)rng;
 	const size_t n = LOUD5_N, mn = LOUD5_N * LOUD5_N;
 	const double tau = LOUD5_TAU;

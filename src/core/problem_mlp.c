@@ -97,7 +97,8 @@ static ls_status mlp_lipschitz_bound(mlp_data *d, ls_error *err)
 	return LS_OK;
 }
 
-static ls_status mlp_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+static ls_status mlp_create(ls_problem *p, const ls_config *cfg, const ls_inputs *in, ls_rng *rng,
+			    ls_error *err)
 {
 	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
 	size_t nmod = cfg->modules == 2 ? 2 : 1;
@@ -116,9 +117,10 @@ static ls_status mlp_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls
 	char need[64];
 	snprintf(need, sizeof need, "--m %zu --n %zu", m, n);
 	bool have_w0, have_x;
-	ls_status st = ls_probutil_load(cfg, LS_PARAM_w0, m, n, need, &d->W10, &have_w0, err);
+	ls_status st = ls_probutil_input(cfg, in, LS_PARAM_w0, m, n, need, &d->W10, &have_w0, err);
 	if (st == LS_OK)
-		st = ls_probutil_load(cfg, LS_PARAM_target, m, n, need, &p->target, &have_x, err);
+		st = ls_probutil_input(cfg, in, LS_PARAM_target, m, n, need, &p->target, &have_x,
+				       err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->Z, n, N, err);
 	if (st == LS_OK)

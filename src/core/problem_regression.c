@@ -84,7 +84,8 @@ static ls_status regression_file_sigma(regression_data *d, double *lmin, ls_erro
 	return st;
 }
 
-static ls_status regression_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+static ls_status regression_create(ls_problem *p, const ls_config *cfg, const ls_inputs *in,
+				   ls_rng *rng, ls_error *err)
 {
 	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
 	size_t N = cfg->samples > 0 ? (size_t)cfg->samples : REGRESSION_SAMPLES_PER_DIM * n;
@@ -108,17 +109,18 @@ static ls_status regression_create(ls_problem *p, const ls_config *cfg, ls_rng *
 	snprintf(ny, sizeof ny, "--m %zu --samples %zu", m, N);
 	ls_mat W0 = { 0 }, Y = { 0 };
 	bool have_w0, have_z, have_y, have_x;
-	ls_status st = ls_probutil_load(cfg, LS_PARAM_w0, m, n, nmn, &W0, &have_w0, err);
+	ls_status st = ls_probutil_input(cfg, in, LS_PARAM_w0, m, n, nmn, &W0, &have_w0, err);
 	if (st == LS_OK)
-		st = ls_probutil_load(cfg, LS_PARAM_inputs, n, N, nz, &d->Z, &have_z, err);
+		st = ls_probutil_input(cfg, in, LS_PARAM_inputs, n, N, nz, &d->Z, &have_z, err);
 	if (st == LS_OK)
-		st = ls_probutil_load(cfg, LS_PARAM_outputs, m, N, ny, &Y, &have_y, err);
+		st = ls_probutil_input(cfg, in, LS_PARAM_outputs, m, N, ny, &Y, &have_y, err);
 	if (st == LS_OK && have_y && cfg->target[0])
 		st = ls_error_set(err, LS_EINVAL,
 				  "--target: regression's planted update only makes Y; --outputs "
 				  "gives Y");
 	if (st == LS_OK)
-		st = ls_probutil_load(cfg, LS_PARAM_target, m, n, nmn, &p->target, &have_x, err);
+		st = ls_probutil_input(cfg, in, LS_PARAM_target, m, n, nmn, &p->target, &have_x,
+				       err);
 	if (st == LS_OK && !have_z)
 		st = ls_mat_alloc(&d->Z, n, N, err);
 	if (st == LS_OK)

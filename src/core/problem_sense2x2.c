@@ -10,9 +10,11 @@
 #include "lorascope/config.h"
 #include "problem_util.h"
 
-static ls_status sense2x2_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+static ls_status sense2x2_create(ls_problem *p, const ls_config *cfg, const ls_inputs *in,
+				 ls_rng *rng, ls_error *err)
 {
 	(void)cfg;
+	(void)in;
 	(void)rng;
 	/* Column-major, symmetric. */
 	double kbuf[16] = { 2, 0, 0, 1, 0, 3, 1, 0, 0, 1, 3, 0, 1, 0, 0, 2 };

@@ -63,7 +63,8 @@ static size_t sensing_steps(const sensing_data *d)
 	return k;
 }
 
-static ls_status sensing_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+static ls_status sensing_create(ls_problem *p, const ls_config *cfg, const ls_inputs *in,
+				ls_rng *rng, ls_error *err)
 {
 	size_t m = (size_t)cfg->m, n = (size_t)cfg->n, tr = (size_t)cfg->true_rank;
 	size_t N = cfg->samples > 0 ? (size_t)cfg->samples : SENSING_SAMPLES_PER_DOF * tr * (m + n);
@@ -83,7 +84,8 @@ static ls_status sensing_create(ls_problem *p, const ls_config *cfg, ls_rng *rng
 	char need[64];
 	snprintf(need, sizeof need, "--m %zu --n %zu", m, n);
 	bool loaded;
-	ls_status st = ls_probutil_load(cfg, LS_PARAM_target, m, n, need, &p->target, &loaded, err);
+	ls_status st = ls_probutil_input(cfg, in, LS_PARAM_target, m, n, need, &p->target, &loaded,
+					 err);
 	if (st == LS_OK)
 		st = ls_mat_alloc(&d->S, m * n, N, err);
 	if (st == LS_OK)

@@ -27,7 +27,8 @@ static void trace2_destroy(ls_problem *p)
 	p->data = NULL;
 }
 
-static ls_status trace2_create(ls_problem *p, const ls_config *cfg, ls_rng *rng, ls_error *err)
+static ls_status trace2_create(ls_problem *p, const ls_config *cfg, const ls_inputs *in,
+			       ls_rng *rng, ls_error *err)
 {
 	if (cfg->m != cfg->n)
 		return ls_error_set(err, LS_EINVAL,
@@ -49,7 +50,7 @@ static ls_status trace2_create(ls_problem *p, const ls_config *cfg, ls_rng *rng,
 	snprintf(need, sizeof need, "--m %zu --n %zu", n, n);
 	ls_mat W0 = { 0 };
 	bool loaded;
-	ls_status st = ls_probutil_load(cfg, LS_PARAM_w0, n, n, need, &W0, &loaded, err);
+	ls_status st = ls_probutil_input(cfg, in, LS_PARAM_w0, n, n, need, &W0, &loaded, err);
 	if (loaded)
 		d->trace_w0 = ls_mat_trace(&W0);
 	ls_mat_free(&W0);

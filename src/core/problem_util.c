@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "lorascope/config.h"
-#include "lorascope/fileio.h"
 #include "problem_util.h"
 
 ls_status ls_probutil_orthonormal(ls_rng *rng, ls_mat *Q, ls_error *err)
@@ -248,8 +247,8 @@ ls_status ls_probutil_prefix(ls_error *err, ls_status st, const char *opt)
 	return ls_error_set(err, st, "--%s: %s", opt, msg);
 }
 
-ls_status ls_probutil_load(const ls_config *cfg, int id, size_t rows, size_t cols, const char *need,
-			   ls_mat *M, bool *loaded, ls_error *err)
+ls_status ls_probutil_input(const ls_config *cfg, const ls_inputs *in, int id, size_t rows,
+			    size_t cols, const char *need, ls_mat *M, bool *loaded, ls_error *err)
 {
 	const ls_param_info *p = &ls_params[id];
 	const char *spec = (const char *)cfg + p->offset;
@@ -257,14 +256,16 @@ ls_status ls_probutil_load(const ls_config *cfg, int id, size_t rows, size_t col
 		*loaded = false;
 	if (!spec[0])
 		return LS_OK;
+	int k = ls_input_of_param((ls_param_id)id);
+	if (!in || !in->have[k])
+		return ls_error_set(err, LS_EINVAL, "--%s: %s: not loaded", p->name, spec);
 	ls_mat T = { 0 };
-	ls_status st = ls_matrix_load(spec, &T, err);
+	ls_status st = ls_matrix_expect(spec, &in->mat[k], rows, cols, need, err);
 	if (st == LS_OK)
-		st = ls_matrix_expect(spec, &T, rows, cols, need, err);
-	if (st != LS_OK) {
-		ls_mat_free(&T);
+		st = ls_mat_alloc(&T, in->mat[k].rows, in->mat[k].cols, err);
+	if (st != LS_OK)
 		return ls_probutil_prefix(err, st, p->name);
-	}
+	ls_mat_copy(&T, &in->mat[k]);
 	ls_mat_free(M);
 	*M = T;
 	if (loaded)

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lorascope/fileio.h"
+#include "lorascope/inputs.h"
 #include "lorascope/mat.h"
 #include "lorascope/problem.h"
 #include "lorascope/rng.h"
@@ -119,13 +119,14 @@ ls_status ls_probutil_prefix(ls_error *err, ls_status st, const char *opt);
 
 struct ls_config;
 
-/* *M := the matrix of the file parameter id of cfg (a new owning matrix), which must be
- * rows×cols (LS_ANY: any); need says where those sizes come from ("--m 64 --n 32"). When the
- * parameter is empty, *M is left alone and *loaded (may be NULL) is false. Errors name the
- * option, the file and both shapes: "--target: t.npy is 50×50, but --m 64 --n 64 needs
- * 64×64" (SPEC §1 "loaded"; sizes over the readers' limits are refused before allocation). */
-ls_status ls_probutil_load(const struct ls_config *cfg, int id, size_t rows, size_t cols,
-			   const char *need, ls_mat *M, bool *loaded, ls_error *err);
+/* *M := a copy of in's matrix of the file parameter id of cfg (a new owning matrix), which
+ * must be rows×cols (LS_ANY: any); need says where those sizes come from ("--m 64 --n 32").
+ * When the parameter is empty, *M is left alone and *loaded (may be NULL) is false; when it
+ * names a file whose matrix in (may be NULL) lacks, LS_EINVAL. Errors name the option, the
+ * file and both shapes: "--target: t.npy is 50×50, but --m 64 --n 64 needs 64×64" (SPEC §1
+ * "loaded"). */
+ls_status ls_probutil_input(const struct ls_config *cfg, const ls_inputs *in, int id, size_t rows,
+			    size_t cols, const char *need, ls_mat *M, bool *loaded, ls_error *err);
 
 /* Whether an --init-b-file matrix rows×cols is PEFT's r×n lora_A (to transpose) rather than
  * our n×r B, for n columns of X (LS_ANY: unknown): the shape decides, and when it cannot

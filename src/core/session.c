@@ -357,7 +357,7 @@ static ls_status initialise(ls_session *s, ls_error *err)
 	ls_status st = ls_lora_alloc(&L, &s->prob, (size_t)s->cfg.rank, s->cfg.scaling,
 				     s->cfg.alpha, err);
 	if (st == LS_OK)
-		st = ls_init_apply(&L, &s->prob, &s->cfg, &rng, err);
+		st = ls_init_apply(&L, &s->prob, &s->cfg, &s->in, &rng, err);
 	if (st != LS_OK) {
 		ls_lora_free(&L);
 		return st;
@@ -386,6 +386,7 @@ static void destroy_parts(ls_session *s)
 	if (s->have_base)
 		ls_baseline_free(&s->base);
 	ls_problem_destroy(&s->prob);
+	ls_inputs_free(&s->in);
 	ls_spectrum_ws_free(s->spec);
 	ls_spectrum_ws_free(s->dspec);
 	free(s->cat_a);
@@ -397,7 +398,8 @@ static void destroy_parts(ls_session *s)
 	ls_alphabeta_free(s->abws);
 }
 
-ls_status ls_session_create(ls_session **out, const ls_config *cfg, ls_error *err)
+ls_status ls_session_create(ls_session **out, const ls_config *cfg, const ls_inputs *in,
+			    ls_error *err)
 {
 	*out = NULL;
 	ls_status st = ls_config_check(cfg, err);
@@ -412,7 +414,9 @@ ls_status ls_session_create(ls_session **out, const ls_config *cfg, ls_error *er
 	ls_history_init(&s->hist);
 	ls_rng prng;
 	ls_rng_seed(&prng, cfg->seed);
-	st = ls_problem_create(&s->prob, cfg, &prng, err);
+	st = ls_inputs_copy(&s->in, in, err);
+	if (st == LS_OK)
+		st = ls_problem_create(&s->prob, cfg, &s->in, &prng, err);
 	if (st == LS_OK)
 		st = check_rank(&s->prob, cfg->rank, err);
 	if (st == LS_OK)
@@ -492,11 +496,11 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 	return LS_OK;
 }
 
-/* Replace the whole run by one built from cfg (problem knobs, seed). */
-static ls_status rebuild(ls_session *s, const ls_config *cfg, ls_error *err)
+/* Replace the whole run by one built from cfg and in (problem knobs, seed, files). */
+static ls_status rebuild(ls_session *s, const ls_config *cfg, const ls_inputs *in, ls_error *err)
 {
 	ls_session *n;
-	ls_status st = ls_session_create(&n, cfg, err);
+	ls_status st = ls_session_create(&n, cfg, in, err);
 	if (st != LS_OK)
 		return st;
 	unsigned long serial = s->base_serial;
@@ -530,12 +534,11 @@ static ls_status set_rank(ls_session *s, ls_error *err)
 	return st;
 }
 
-ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_error *err)
+/* param := value (pi its entry); a rebuild takes the matrices in (the session's own, or
+ * those with a file parameter's new matrix). */
+static ls_status change(ls_session *s, const ls_param_info *pi, const char *param,
+			const char *value, const ls_inputs *in, ls_error *err)
 {
-	s->measured = false;
-	const ls_param_info *pi = ls_param_find(param);
-	if (!pi)
-		return ls_error_set(err, LS_EINVAL, "--%s: unknown parameter", param);
 	ls_config next = s->cfg;
 	ls_status st = ls_config_set(&next, param, value, err);
 	apply_kind kind = kind_of((ls_param_id)(pi - ls_params));
@@ -543,7 +546,7 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 		/* The files fix the sizes they give; the one parameter set must agree with them. */
 		bool given[LS_PARAM_COUNT] = { false };
 		given[pi - ls_params] = true;
-		st = ls_config_resolve_files(&next, given, err);
+		st = ls_config_resolve_inputs(&next, given, in, err);
 	}
 	if (st == LS_OK)
 		st = ls_config_check(&next, err);
@@ -555,7 +558,7 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 			return st;
 	}
 	if (kind == APPLY_REBUILD) {
-		st = rebuild(s, &next, err);
+		st = rebuild(s, &next, in, err);
 		if (st == LS_OK)
 			snprintf(s->event, sizeof s->event, "--%s %s: new problem, restarted",
 				 param, value);
@@ -607,6 +610,40 @@ ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls
 			snprintf(s->event, sizeof s->event, "--%s %s", param, value);
 	}
 	return evaluate(s, err);
+}
+
+ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_error *err)
+{
+	s->measured = false;
+	const ls_param_info *pi = ls_param_find(param);
+	if (!pi)
+		return ls_error_set(err, LS_EINVAL, "--%s: unknown parameter", param);
+	if (ls_input_of_param((ls_param_id)(pi - ls_params)) >= 0)
+		return ls_session_set_file(s, param, value, NULL, err);
+	return change(s, pi, param, value, &s->in, err);
+}
+
+ls_status ls_session_set_file(ls_session *s, const char *param, const char *value, const ls_mat *M,
+			      ls_error *err)
+{
+	s->measured = false;
+	const ls_param_info *pi = ls_param_find(param);
+	int k = pi ? ls_input_of_param((ls_param_id)(pi - ls_params)) : -1;
+	if (k < 0)
+		return ls_error_set(err, LS_EINVAL, "--%s: not a file parameter", param);
+	const char *held = (const char *)&s->cfg + pi->offset;
+	if (!M && value[0] && strcmp(value, held) != 0)
+		return ls_error_set(err, LS_EINVAL,
+				    "--%s: %s: not loaded (a new file comes with its matrix)",
+				    param, value);
+	ls_inputs next;
+	ls_status st = ls_inputs_copy(&next, &s->in, err);
+	if (st == LS_OK && (M || !value[0]))
+		st = ls_inputs_put(&next, (ls_input_id)k, M, err);
+	if (st == LS_OK)
+		st = change(s, pi, param, value, &next, err);
+	ls_inputs_free(&next);
+	return st;
 }
 
 ls_status ls_session_reset(ls_session *s, ls_error *err)

@@ -3,6 +3,7 @@
 #ifndef LORASCOPE_SESSION_PRIV_H
 #define LORASCOPE_SESSION_PRIV_H
 
+#include "lorascope/inputs.h"
 #include "lorascope/optim.h"
 #include "lorascope/session.h"
 #include "lorascope/spectrum.h"
@@ -10,6 +11,7 @@
 
 struct ls_session {
 	ls_config cfg;
+	ls_inputs in; /* the matrices of the files cfg names (rebuilds and restarts reuse them) */
 	ls_problem prob;
 	ls_lora lora;
 	ls_optim *opt;

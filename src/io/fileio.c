@@ -351,24 +351,3 @@ ls_status ls_matrix_save(const char *path, const ls_mat *M, ls_error *err)
 	return ls_error_set(err, LS_EUNSUPPORTED,
 			    "%s: unknown output format (use .npy, .csv or .tsv)", path);
 }
-
-static void dim_text(char *out, size_t cap, size_t rows, size_t cols)
-{
-	char r[24] = "*", c[24] = "*";
-	if (rows != LS_ANY)
-		snprintf(r, sizeof r, "%zu", rows);
-	if (cols != LS_ANY)
-		snprintf(c, sizeof c, "%zu", cols);
-	snprintf(out, cap, "%s×%s", r, c);
-}
-
-ls_status ls_matrix_expect(const char *spec, const ls_mat *M, size_t rows, size_t cols,
-			   const char *other, ls_error *err)
-{
-	if ((rows == LS_ANY || M->rows == rows) && (cols == LS_ANY || M->cols == cols))
-		return LS_OK;
-	char want[64];
-	dim_text(want, sizeof want, rows, cols);
-	return ls_error_set(err, LS_EDIM, "%s is %zu×%zu, but %s needs %s", spec, M->rows, M->cols,
-			    other, want);
-}

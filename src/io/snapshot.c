@@ -17,6 +17,7 @@
 
 #include "../core/session_priv.h"
 #include "lorascope/fileio.h"
+#include "lorascope/loader.h"
 #include "lorascope/npy.h"
 #include "lorascope/snapshot.h"
 
@@ -532,7 +533,12 @@ ls_status ls_session_load(ls_session **out, const char *dir, ls_error *err)
 	if (st == LS_OK) {
 		ls_error e;
 		ls_error_clear(&e);
-		st = ls_session_create(&s, &cfg, &e);
+		/* The files the snapshot names, read again (the problems check their shapes). */
+		ls_inputs in;
+		st = ls_inputs_read(&cfg, &in, &e);
+		if (st == LS_OK)
+			st = ls_session_create(&s, &cfg, &in, &e);
+		ls_inputs_free(&in);
 		if (st != LS_OK)
 			ls_error_set(err, st, "%s: %s", l.mpath, e.msg);
 	}

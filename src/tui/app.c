@@ -27,6 +27,7 @@
 #include "lorascope/config.h"
 #include "lorascope/lesson.h"
 #include "lorascope/lesson_parse.h"
+#include "lorascope/loader.h"
 #include "lorascope/opts.h"
 #include "lorascope/problem.h"
 #include "lorascope/userconfig.h"
@@ -229,10 +230,11 @@ static void local_change(app *a, double t)
 		a->local_t[a->nlocal++] = t;
 }
 
-static void push(app *a, const ls_cmd *c, double t)
+static void push(app *a, ls_cmd *c, double t)
 {
 	unsigned long seq = ls_worker_push(a->w, c);
 	if (!seq) {
+		ls_mat_free(&c->mat);
 		snprintf(a->ui->msg, sizeof a->ui->msg, "busy: command dropped, try again");
 		a->ui->msg_error = true;
 		a->dirty = true;
@@ -406,6 +408,20 @@ static void relayout(ls_ui *ui)
 	ls_layout_compute(COLS, LINES, &ui->layout);
 }
 
+/* F2's change of a file parameter: the file is read here, on the UI thread, and its matrix
+ * goes with the command (the worker never reads files). False when it is refused (said in
+ * the message line, as the worker says a refusal). */
+static bool load_file(app *a, const ls_view *v, ls_cmd *c)
+{
+	ls_error err;
+	bool loaded;
+	if (ls_input_load_change(&v->cfg, c->param, c->text, &c->mat, &loaded, &err) == LS_OK)
+		return true;
+	snprintf(a->ui->msg, sizeof a->ui->msg, "refused: %.200s", err.msg);
+	a->ui->msg_error = true;
+	return false;
+}
+
 static void on_key(app *a, int ch, const ls_view *v, double t)
 {
 	ls_ui *ui = a->ui;
@@ -416,7 +432,7 @@ static void on_key(app *a, int ch, const ls_view *v, double t)
 	}
 	if (ui->setup) {
 		ls_cmd c;
-		if (ls_setup_key(ui, v, ch, &c))
+		if (ls_setup_key(ui, v, ch, &c) && load_file(a, v, &c))
 			push(a, &c, t);
 		local_change(a, t);
 		return;
@@ -619,15 +635,18 @@ int ls_tui_main(int argc, char **argv)
 		given[ls_param_find(o.pname[i]) - ls_params] = true;
 	if (!o.resume)
 		ls_problem_type_fit_rank(&cfg, given[LS_PARAM_rank]);
-	if (!o.resume && (ls_config_resolve_files(&cfg, given, &err) != LS_OK ||
+	ls_inputs in = { 0 };
+	if (!o.resume && (ls_inputs_load(&cfg, given, &in, &err) != LS_OK ||
 			  ls_config_check(&cfg, &err) != LS_OK)) {
 		fprintf(stderr, "lorascope: %s\n", err.msg);
+		ls_inputs_free(&in);
 		ls_lesson_free(lesson);
 		return 2;
 	}
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr, "lorascope: not a terminal; use `lorascope run` for a headless "
 				"run (see lorascope run --help)\n");
+		ls_inputs_free(&in);
 		ls_lesson_free(lesson);
 		return 2;
 	}
@@ -638,6 +657,7 @@ int ls_tui_main(int argc, char **argv)
 	int pfd[2];
 	if (pipe(pfd) != 0) {
 		perror("lorascope: pipe");
+		ls_inputs_free(&in);
 		ls_lesson_free(lesson);
 		return 1;
 	}
@@ -663,6 +683,7 @@ int ls_tui_main(int argc, char **argv)
 
 	ls_worker *w = NULL;
 	ls_worker_opts wo = { .cfg = &cfg,
+			      .inputs = &in,
 			      .resume = o.resume,
 			      .lesson = lesson,
 			      .paused = o.paused,
@@ -670,7 +691,9 @@ int ls_tui_main(int argc, char **argv)
 			      .notify_fd = pfd[1],
 			      .message = note[0] ? note : NULL,
 			      .keys = &ui->keys };
-	if (ls_worker_start_opts(&w, &wo, &err) != LS_OK) {
+	ls_status started = ls_worker_start_opts(&w, &wo, &err);
+	ls_inputs_free(&in); /* the session keeps its copy */
+	if (started != LS_OK) {
 		fprintf(stderr, "\nlorascope: %s\n", err.msg);
 		close(pfd[0]);
 		close(pfd[1]);

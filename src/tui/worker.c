@@ -337,7 +337,8 @@ static void current(ls_worker *w, ls_param_id id, char *buf, size_t len)
 	ls_config_format(ls_session_config(w->s), id, buf, len);
 }
 
-static void apply_set(ls_worker *w, const char *param, const char *text)
+/* param := text; M: the matrix of a file parameter's new file (NULL: none). */
+static void apply_set(ls_worker *w, const char *param, const char *text, const ls_mat *M)
 {
 	const ls_param_info *p = ls_param_find(param);
 	ls_error err;
@@ -348,7 +349,9 @@ static void apply_set(ls_worker *w, const char *param, const char *text)
 	char old[64];
 	current(w, (ls_param_id)(p - ls_params), old, sizeof old);
 	bool was_div = ls_session_diverged(w->s);
-	if (ls_session_set(w->s, param, text, &err) != LS_OK) {
+	ls_status st = M ? ls_session_set_file(w->s, param, text, M, &err)
+			 : ls_session_set(w->s, param, text, &err);
+	if (st != LS_OK) {
 		set_event(w, true, "refused: %s", err.msg);
 		return;
 	}
@@ -394,7 +397,7 @@ static void cycle_problem(ls_worker *w, const char *name, int prob)
 		w->user_rank = 0;
 	}
 	if (want == rank) {
-		apply_set(w, "problem", name);
+		apply_set(w, "problem", name, NULL);
 		return;
 	}
 	snprintf(rtext, sizeof rtext, "%ld", want);
@@ -488,7 +491,7 @@ static void apply(ls_worker *w, const ls_cmd *c)
 		if (prob >= 0)
 			cycle_problem(w, c->text, prob);
 		else
-			apply_set(w, c->param, c->text);
+			apply_set(w, c->param, c->text, c->mat.data ? &c->mat : NULL);
 		break;
 	}
 	case LS_CMD_SCALE: {
@@ -501,7 +504,7 @@ static void apply(ls_worker *w, const ls_cmd *c)
 		if (x == 0 && c->factor > 1)
 			x = p->lo > 0 ? p->lo : 1e-4;
 		snprintf(val, sizeof val, "%.6g", x);
-		apply_set(w, c->param, val);
+		apply_set(w, c->param, val, NULL);
 		break;
 	}
 	case LS_CMD_ADD: {
@@ -517,7 +520,7 @@ static void apply(ls_worker *w, const ls_cmd *c)
 			break;
 		}
 		snprintf(val, sizeof val, "%ld", next);
-		apply_set(w, c->param, val);
+		apply_set(w, c->param, val, NULL);
 		break;
 	}
 	case LS_CMD_CYCLE: {
@@ -534,7 +537,7 @@ static void apply(ls_worker *w, const ls_cmd *c)
 		if (p == &ls_params[LS_PARAM_problem]) {
 			cycle_problem(w, p->choices[next], next);
 		} else {
-			apply_set(w, c->param, p->choices[next]);
+			apply_set(w, c->param, p->choices[next], NULL);
 			/* MATH.md §2: say what AdamW's verdict means as it is chosen. */
 			if (p == &ls_params[LS_PARAM_optimizer] && next == LS_OPTIM_ADAMW &&
 			    !w->event_error)
@@ -905,6 +908,7 @@ static void *run(void *arg)
 		bool changed = n > 0;
 		for (int i = 0; i < n; i++) {
 			apply(w, &local[i]);
+			ls_mat_free(&local[i].mat);
 			if (local[i].kind <= LS_CMD_CYCLE || local[i].kind == LS_CMD_RESET)
 				flow_restart(w);
 			w->applied = local[i].seq;
@@ -936,7 +940,7 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	if (!w)
 		return ls_error_set(err, LS_ENOMEM, "worker: out of memory");
 	ls_status st = o->resume ? ls_session_load(&w->s, o->resume, err)
-				 : ls_session_create(&w->s, o->cfg, err);
+				 : ls_session_create(&w->s, o->cfg, o->inputs, err);
 	if (st == LS_OK && o->lesson)
 		st = ls_lesson_run_new(&w->player, o->lesson, err);
 	if (st != LS_OK) {
@@ -996,6 +1000,8 @@ void ls_worker_stop(ls_worker *w)
 		pthread_mutex_unlock(&w->qlock);
 		pthread_join(w->thread, NULL);
 	}
+	for (int i = 0; i < w->qn; i++)
+		ls_mat_free(&w->queue[i].mat);
 	ls_flow_curve_free(&w->flow);
 	ls_lesson_run_free(w->player);
 	free(w->target_sv);

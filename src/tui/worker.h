@@ -8,12 +8,13 @@
 #include <stdbool.h>
 
 #include "lorascope/config.h"
+#include "lorascope/inputs.h"
 #include "lorascope/status.h"
 #include "keys.h"
 #include "view.h"
 
 typedef enum {
-	LS_CMD_SET,      /* param := text */
+	LS_CMD_SET,      /* param := text (a file parameter with its matrix mat) */
 	LS_CMD_SCALE,    /* REAL param *= factor */
 	LS_CMD_ADD,      /* INT param += delta */
 	LS_CMD_CYCLE,    /* CHOICE param to the next (delta +1) or previous (−1) choice */
@@ -31,6 +32,9 @@ typedef struct {
 	char param[32];
 	char text[192];
 	double factor;
+	/* LS_CMD_SET of a file parameter: the matrix the UI thread loaded from text (data NULL:
+	 * none); owned by the command: the worker frees it, or the pusher when the push fails. */
+	ls_mat mat;
 	unsigned long seq; /* filled by ls_worker_push */
 } ls_cmd;
 
@@ -41,6 +45,7 @@ typedef struct ls_worker ls_worker;
 
 typedef struct {
 	const ls_config *cfg;           /* the session's parameters (unless resume) */
+	const ls_inputs *inputs;        /* the matrices of cfg's files (NULL: none) */
 	const char *resume;             /* a snapshot directory to continue (NULL: none) */
 	const struct ls_lesson *lesson; /* played on the session (NULL: none); must outlive
 					 * the worker */

@@ -71,7 +71,7 @@ static ls_session *make(const char *problem, long m, long n, long r, const char 
 	set(&c, "n", n);
 	set(&c, "rank", r);
 	ls_session *s;
-	if (ls_session_create(&s, &c, &err) != LS_OK)
+	if (ls_session_create(&s, &c, NULL, &err) != LS_OK)
 		die("session", &err);
 	return s;
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tui_files.sh — the TUI takes a problem's sizes from its matrix files as `lorascope run` does
-# (ls_config_resolve_files): --target of a 12×9 file starts approx at 12x9 with no --m/--n,
+# (ls_inputs_load): --target of a 12×9 file starts approx at 12x9 with no --m/--n,
 # and a --m that disagrees with the file is refused in one line naming both, exit 2.
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 

@@ -17,7 +17,7 @@ static inline ls_session *session_from(const char *const *base, const char *cons
 		assert_ok(ls_config_set(&c, kv[i], kv[i + 1], NULL));
 	ls_session *s;
 	ls_error err;
-	if (ls_session_create(&s, &c, &err) != LS_OK)
+	if (ls_session_create(&s, &c, NULL, &err) != LS_OK)
 		fail_msg("create: %s", err.msg);
 	return s;
 }

@@ -43,7 +43,7 @@ static int setup(void **state)
 	ls_config_set(&c, "noise", "0.1", &err);
 	ls_rng rng;
 	ls_rng_seed(&rng, 42);
-	if (ls_problem_create(&fx->p, &c, &rng, &err) != LS_OK ||
+	if (ls_problem_create(&fx->p, &c, NULL, &rng, &err) != LS_OK ||
 	    ls_mat_alloc(&fx->A, M_ROWS, RANK, &err) != LS_OK ||
 	    ls_mat_alloc(&fx->B, N_COLS, RANK, &err) != LS_OK)
 		return -1;

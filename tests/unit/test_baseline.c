@@ -28,7 +28,7 @@ static void make_problem(ls_problem *p, const char *name, long m, long n, long t
 	c.seed = seed;
 	ls_rng rng;
 	ls_rng_seed(&rng, seed);
-	assert_ok(ls_problem_create(p, &c, &rng, NULL));
+	assert_ok(ls_problem_create(p, &c, NULL, &rng, NULL));
 }
 
 /* X* formed from the baseline's factors. */
@@ -213,7 +213,7 @@ static void test_two_modules_fixed_point(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, c.seed);
 	ls_problem p;
-	assert_ok(ls_problem_create(&p, &c, &rng, NULL));
+	assert_ok(ls_problem_create(&p, &c, NULL, &rng, NULL));
 	assert_int_equal(p.nmod, 2);
 	const double lam = 0.02;
 	ls_baseline b = { 0 };

@@ -57,7 +57,7 @@ static void init_big(ls_lora *L, ls_config *c, int rule, uint64_t seed)
 	ls_rng_seed(&rng, seed);
 	assert_ok(ls_lora_alloc(L, &p, BIG_R, LS_SCALING_ONE, 1.0, NULL));
 	c->init = rule;
-	assert_ok(ls_init_apply(L, &p, c, &rng, NULL));
+	assert_ok(ls_init_apply(L, &p, c, NULL, &rng, NULL));
 }
 
 static void test_names(void **state)
@@ -141,7 +141,7 @@ static void test_reproducible(void **state)
 			ls_rng rng;
 			ls_rng_seed(&rng, seeds[i]);
 			assert_ok(ls_lora_alloc(&L[i], &p, 4, LS_SCALING_ONE, 1.0, NULL));
-			assert_ok(ls_init_apply(&L[i], &p, &c, &rng, NULL));
+			assert_ok(ls_init_apply(&L[i], &p, &c, NULL, &rng, NULL));
 		}
 		assert_true(tt_same_bits(&L[0].A[0], &L[1].A[0]));
 		assert_true(tt_same_bits(&L[0].B[0], &L[1].B[0]));
@@ -172,7 +172,7 @@ static void test_spectral(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 1);
 	assert_ok(ls_lora_alloc(&L, &p, r, LS_SCALING_ONE, 1.0, NULL));
-	assert_ok(ls_init_apply(&L, &p, &c, &rng, NULL));
+	assert_ok(ls_init_apply(&L, &p, &c, NULL, &rng, NULL));
 	assert_zero(&L.B[0]);
 	ls_mat W, U, Vt;
 	double sv[8];
@@ -210,7 +210,7 @@ static void test_olora(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 1);
 	assert_ok(ls_lora_alloc(&L, &p, r, LS_SCALING_ALPHA_R, 6.0, NULL));
-	assert_ok(ls_init_apply(&L, &p, &c, &rng, NULL));
+	assert_ok(ls_init_apply(&L, &p, &c, NULL, &rng, NULL));
 	ls_mat G, P, MtA, X;
 	assert_ok(ls_mat_alloc(&G, r, r, NULL));
 	assert_ok(ls_mat_alloc(&P, m, r, NULL));
@@ -249,7 +249,7 @@ static void test_bad_rule(void **state)
 	ls_rng_seed(&rng, 1);
 	c.init = LS_INIT_COUNT;
 	assert_ok(ls_lora_alloc(&L, &p, 1, LS_SCALING_ONE, 1.0, NULL));
-	assert_int_equal(ls_init_apply(&L, &p, &c, &rng, &err), LS_EINVAL);
+	assert_int_equal(ls_init_apply(&L, &p, &c, NULL, &rng, &err), LS_EINVAL);
 	ls_lora_free(&L);
 }
 

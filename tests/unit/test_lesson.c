@@ -331,7 +331,7 @@ static ls_session *session_for(const ls_lesson *l)
 	if (ls_lesson_configure(l, &c, &err) != LS_OK || ls_config_check(&c, &err) != LS_OK)
 		fail_msg("configure: %s", err.msg);
 	ls_session *s;
-	if (ls_session_create(&s, &c, &err) != LS_OK)
+	if (ls_session_create(&s, &c, NULL, &err) != LS_OK)
 		fail_msg("create: %s", err.msg);
 	return s;
 }

@@ -4,6 +4,7 @@
 #include "iotest.h"
 
 #include "lorascope/fileio.h"
+#include "lorascope/inputs.h"
 #include "lorascope/npy.h"
 
 /* A .npy image: magic, version, header dict padded to 64 bytes, then data. */

@@ -57,7 +57,7 @@ static void create(ls_problem *p, const pcase *pc, uint64_t seed)
 	ls_rng rng;
 	ls_rng_seed(&rng, seed);
 	ls_error err;
-	ls_status st = ls_problem_create(p, &c, &rng, &err);
+	ls_status st = ls_problem_create(p, &c, NULL, &rng, &err);
 	if (st != LS_OK)
 		fail_msg("creating %s: %s", ls_problem_names[pc->id], err.msg);
 }
@@ -393,7 +393,7 @@ static void test_regression_sigma(void **state)
 		ls_rng rng;
 		ls_rng_seed(&rng, 77);
 		ls_problem p;
-		assert_ok(ls_problem_create(&p, &c, &rng, NULL));
+		assert_ok(ls_problem_create(&p, &c, NULL, &rng, NULL));
 		size_t n = 7;
 		ls_mat X, H, out, S;
 		assert_ok(ls_mat_alloc(&X, 3, n, NULL));
@@ -440,7 +440,7 @@ static void test_regression_needs_samples(void **state)
 	ls_rng_seed(&rng, 1);
 	ls_problem p;
 	ls_error err;
-	assert_int_equal(ls_problem_create(&p, &c, &rng, &err), LS_ERANGE);
+	assert_int_equal(ls_problem_create(&p, &c, NULL, &rng, &err), LS_ERANGE);
 	assert_non_null(strstr(err.msg, "--samples"));
 }
 
@@ -456,7 +456,7 @@ static void test_approx_planted_spectrum(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 21);
 	ls_problem p;
-	assert_ok(ls_problem_create(&p, &c, &rng, NULL));
+	assert_ok(ls_problem_create(&p, &c, NULL, &rng, NULL));
 	ls_mat M;
 	assert_ok(ls_mat_alloc(&M, 9, 7, NULL));
 	assert_ok(ls_mat_copy(&M, &p.target));
@@ -517,7 +517,7 @@ static void test_sensing_lipschitz_and_truth(void **state)
 		ls_rng rng;
 		ls_rng_seed(&rng, 8);
 		ls_problem p;
-		assert_ok(ls_problem_create(&p, &c, &rng, NULL));
+		assert_ok(ls_problem_create(&p, &c, NULL, &rng, NULL));
 		ls_mat Hm;
 		hessian_matrix(&p, &Hm);
 		double w[30];
@@ -554,7 +554,7 @@ static void test_sensing_default_samples(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 1);
 	ls_problem p;
-	assert_ok(ls_problem_create(&p, &c, &rng, NULL));
+	assert_ok(ls_problem_create(&p, &c, NULL, &rng, NULL));
 	size_t dof = 2 * (10 + 8 - 2);
 	assert_true(p.samples >= 2 * dof && p.samples <= 5 * dof);
 	ls_problem_destroy(&p);
@@ -571,10 +571,10 @@ static void test_trace2_facts(void **state)
 	ls_rng_seed(&rng, 1);
 	ls_problem p;
 	ls_error err;
-	assert_int_equal(ls_problem_create(&p, &c, &rng, &err), LS_EINVAL);
+	assert_int_equal(ls_problem_create(&p, &c, NULL, &rng, &err), LS_EINVAL);
 	assert_non_null(strstr(err.msg, "square"));
 	c.m = 5;
-	assert_ok(ls_problem_create(&p, &c, &rng, NULL));
+	assert_ok(ls_problem_create(&p, &c, NULL, &rng, NULL));
 	assert_true(p.alpha_exact == 0.0);
 	assert_true(p.type->lipschitz(&p) == 5.0);
 	ls_mat Hm;
@@ -847,7 +847,7 @@ static void test_classify_facts(void **state)
 	ls_rng rng;
 	ls_rng_seed(&rng, 1);
 	ls_error err;
-	assert_int_equal(ls_problem_create(&p, &c, &rng, &err), LS_ERANGE);
+	assert_int_equal(ls_problem_create(&p, &c, NULL, &rng, &err), LS_ERANGE);
 }
 
 /* mlp: one module is X1 (m×n), two modules add X2 (m×m); without noise the planted
@@ -891,7 +891,7 @@ static void test_tiny_sizes(void **state)
 		ls_rng_seed(&rng, 2);
 		ls_problem p;
 		ls_error err;
-		ls_status st = ls_problem_create(&p, &c, &rng, &err);
+		ls_status st = ls_problem_create(&p, &c, NULL, &rng, &err);
 		if (id == LS_PROBLEM_CLASSIFY) {
 			assert_int_equal(st, LS_ERANGE);
 			continue;

@@ -542,12 +542,12 @@ static void test_rank_against_problem_shape(void **state)
 	assert_ok(ls_config_set(&c, "rank", "8", NULL));
 	ls_session *s = NULL;
 	ls_error err;
-	assert_int_equal(ls_session_create(&s, &c, &err), LS_ERANGE);
+	assert_int_equal(ls_session_create(&s, &c, NULL, &err), LS_ERANGE);
 	assert_null(s);
 	assert_non_null(strstr(err.msg, "--rank"));
 	assert_non_null(strstr(err.msg, "5x5"));
 	assert_ok(ls_config_set(&c, "rank", "2", NULL));
-	assert_ok(ls_session_create(&s, &c, &err));
+	assert_ok(ls_session_create(&s, &c, NULL, &err));
 	assert_int_equal(ls_session_set(s, "rank", "6", &err), LS_ERANGE);
 	assert_non_null(strstr(err.msg, "5x5"));
 	assert_int_equal(ls_session_lora(s)->r, 2);

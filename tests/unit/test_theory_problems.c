@@ -25,7 +25,7 @@ static void fixture_make(fixture *f, const char *const *kv, double lambda, long 
 		assert_ok(ls_config_set(&f->c, kv[i], kv[i + 1], NULL));
 	ls_rng rng;
 	ls_rng_seed(&rng, f->c.seed);
-	assert_ok(ls_problem_create(&f->p, &f->c, &rng, NULL));
+	assert_ok(ls_problem_create(&f->p, &f->c, NULL, &rng, NULL));
 	assert_ok(ls_baseline_compute(&f->b, &f->p, lambda, iters, 1e-12, NULL));
 	assert_ok(ls_theory_xstar_dense(&f->b, f->Xs, NULL));
 }
@@ -121,7 +121,7 @@ static void test_approx_trained_global(void **state)
 	ls_lora L;
 	ls_optim *opt = NULL;
 	assert_ok(ls_lora_alloc(&L, &f.p, 5, f.c.scaling, f.c.alpha, NULL));
-	assert_ok(ls_init_apply(&L, &f.p, &f.c, &rng, NULL));
+	assert_ok(ls_init_apply(&L, &f.p, &f.c, NULL, &rng, NULL));
 	assert_ok(ls_optim_alloc(&opt, &L, &f.p, NULL));
 	ls_step_info info;
 	for (int t = 0; t < 4000; t++)

@@ -39,7 +39,7 @@ static void round_trip(ls_trace_format fmt, const char *suffix)
 	assert_ok(ls_config_set(&c, "seed", "18446744073709551615", NULL));
 	ls_session *s;
 	ls_error err;
-	assert_ok(ls_session_create(&s, &c, &err));
+	assert_ok(ls_session_create(&s, &c, NULL, &err));
 	char path[300];
 	tmp_path(path, sizeof path, suffix);
 	FILE *f = fopen(path, "w");
@@ -179,7 +179,7 @@ static void test_history_trace(void **state)
 	assert_ok(ls_config_set(&c, "rank", "2", NULL));
 	ls_session *s;
 	ls_error err;
-	assert_ok(ls_session_create(&s, &c, &err));
+	assert_ok(ls_session_create(&s, &c, NULL, &err));
 	assert_ok(ls_session_step(s, 25, &err));
 	const ls_history *h = ls_session_history(s);
 	const ls_trace_format fmts[] = { LS_TRACE_CSV, LS_TRACE_JSONL };

@@ -269,7 +269,7 @@ static void test_alphabeta_as_run(void **state)
 		ls_worker_stop(w);
 
 		ls_session *s;
-		assert_ok(ls_session_create(&s, &cfg, &err));
+		assert_ok(ls_session_create(&s, &cfg, NULL, &err));
 		if (paused)
 			assert_ok(ls_session_set(s, "rank", "4", &err));
 		const ls_alphabeta *run;

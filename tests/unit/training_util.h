@@ -31,7 +31,7 @@ static inline void tt_problem(ls_problem *p, const ls_config *c, uint64_t seed)
 	ls_rng rng;
 	ls_error err;
 	ls_rng_seed(&rng, seed);
-	if (ls_problem_create(p, c, &rng, &err) != LS_OK)
+	if (ls_problem_create(p, c, NULL, &rng, &err) != LS_OK)
 		fail_msg("creating %s: %s", ls_problem_names[c->problem], err.msg);
 }
 
@@ -133,7 +133,7 @@ static inline void tt_run_start(tt_run *t, const ls_config *c)
 	tt_problem(&t->p, c, 1000 + c->seed);
 	ls_rng_seed(&t->rng, c->seed);
 	assert_ok(ls_lora_alloc(&t->L, &t->p, (size_t)c->rank, c->scaling, c->alpha, NULL));
-	if (ls_init_apply(&t->L, &t->p, c, &t->rng, &err) != LS_OK)
+	if (ls_init_apply(&t->L, &t->p, c, NULL, &t->rng, &err) != LS_OK)
 		fail_msg("init: %s", err.msg);
 	assert_ok(ls_optim_alloc(&t->o, &t->L, &t->p, NULL));
 }

@@ -87,15 +87,15 @@ static void print_table(const ls_adapter *ad, bool sigma)
 		snprintf(under, sizeof under, "%.*s", (int)pre, ad->modules[0].name);
 		printf("modules under %s\n", ls_text_printable(shown, sizeof shown, under));
 	}
-	printf("%-*s %11s %4s %7s %10s %10s %10s %7s %4s %4s  %s\n", w, "module", "shape", "r", "s",
+	printf("%-*s %13s %4s %7s %10s %10s %10s %7s %4s %4s  %s\n", w, "module", "shape", "r", "s",
 	       "|dW|_F", "|dW|_2", "nuclear", "st.rank", "E90", "E99", "flags");
 	for (size_t i = 0; i < ad->nmod; i++) {
 		const ls_adapter_module *m = &ad->modules[i];
 		char shape[32], flags[64];
-		snprintf(shape, sizeof shape, "%zux%zu", m->transposed ? m->in : m->out,
-			 m->transposed ? m->out : m->in);
+		snprintf(shape, sizeof shape, "%zux%zu%s", m->out, m->in,
+			 m->transposed ? "^T" : "");
 		ls_adapter_flags_text(m->flags, flags, sizeof flags);
-		printf("%-*s %11s %4zu %7.4g %10.4g %10.4g %10.4g %7.3f %4zu %4zu  %s\n", w,
+		printf("%-*s %13s %4zu %7.4g %10.4g %10.4g %10.4g %7.3f %4zu %4zu  %s\n", w,
 		       ls_text_printable(shown, sizeof shown, m->name + pre), shape, m->r,
 		       m->scaling, m->fro, m->spec, m->nuclear, m->stable_rank, m->erank90,
 		       m->erank99, flags);
@@ -149,9 +149,10 @@ static void print_summary(const ls_adapter *ad)
 	}
 	printf("flags     %zu B=0, %zu NaN/Inf, %zu loud%s\n", ad->nzero, ad->nnonfinite, ad->nloud,
 	       ad->nzero ? "  <- B all zero: that module leaves the model unchanged" : "");
-	printf("\nlegend    shape is dW as applied (out x in); s = scaling; st.rank = "
-	       "|dW|_F^2/|dW|_2^2;\n          E90/E99 = fewest singular values holding 90 %%/99 %% "
-	       "of sum sigma^2\n");
+	printf("\nlegend    shape is dW = s*B*A (out x in), ^T where the layer stores its "
+	       "transpose "
+	       "(fan_in_fan_out,\n          embeddings); s = scaling; st.rank = |dW|_F^2/|dW|_2^2; "
+	       "E90/E99 = fewest singular\n          values holding 90 %%/99 %% of sum sigma^2\n");
 	for (int b = 0; b < LS_AF_COUNT; b++)
 		printf("          %-8s %s\n", ls_adapter_flag_names[b], ls_adapter_flag_legend[b]);
 	printf("          far = above max(median + %g*1.4826*MAD, %g*median) of the finite, "
@@ -192,7 +193,7 @@ static json_t *jmodule(const ls_adapter_module *m)
 	for (int b = 0; b < LS_AF_COUNT; b++)
 		if (m->flags & (1u << b))
 			json_array_append_new(flags, json_string(ls_adapter_flag_names[b]));
-	size_t shape[2] = { m->transposed ? m->in : m->out, m->transposed ? m->out : m->in };
+	size_t shape[2] = { m->out, m->in };
 	return json_pack("{s:s, s:s, s:o, s:b, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, "
 			 "s:o}",
 			 "name", m->name, "dtype", m->dtype, "shape", jshape(shape, 2),

@@ -1,7 +1,9 @@
 /* adapter.c — read a PEFT LoRA adapter (a directory or its .safetensors, with its
  * adapter_config.json) into modules: pairs lora_A/lora_B by name, saved tensors, DoRA
  * magnitudes; each module measured by adapter_measure.c. */
+#include <ctype.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,49 +46,95 @@ static const char *strip_prefix(const char *name)
 	return strncmp(name, MODEL_PREFIX, n) == 0 ? name + n : name;
 }
 
-/* Where ".lora_A." (or ".lora_embedding_A.") sits in name; *tag gets its length. */
-static const char *find_tag(const char *name, char which, size_t *tag)
-{
-	char a[24], e[24];
-	snprintf(a, sizeof a, ".lora_%c.", which);
-	snprintf(e, sizeof e, ".lora_embedding_%c.", which);
-	const char *p = strstr(name, a);
-	if (p) {
-		*tag = strlen(a);
-		return p;
-	}
-	p = strstr(name, e);
-	*tag = p ? strlen(e) : 0;
-	return p;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-static bool is_lora_weight(const char *name, char which)
+/* A LoRA factor's tensor name: "<module>.lora_A[.…].weight" (Linear, Conv), or for an
+ * Embedding "<module>.lora_embedding_A" (a bare parameter) or "….lora_embedding_A[.…].weight".
+ * Returns the length of <module> and sets *letter to the offset of the 'A'/'B' and
+ * *embedding; (size_t)-1 when name is no factor `which`. */
+static size_t factor_name(const char *name, char which, size_t *letter, bool *embedding)
 {
-	size_t tag;
-	const char *p = find_tag(name, which, &tag);
-	return p && ends_with(p + tag - 1, ".weight");
+	char tag[24];
+	snprintf(tag, sizeof tag, ".lora_%c.", which);
+	const char *p = strstr(name, tag);
+	if (p && ends_with(p + strlen(tag) - 1, ".weight")) {
+		*embedding = false;
+		*letter = (size_t)(p - name) + strlen(tag) - 2;
+		return (size_t)(p - name);
+	}
+	snprintf(tag, sizeof tag, ".lora_embedding_%c", which);
+	size_t k = strlen(tag);
+	p = strstr(name, tag);
+	if (p && (p[k] == '\0' || (p[k] == '.' && ends_with(p + k, ".weight")))) {
+		*embedding = true;
+		*letter = (size_t)(p - name) + k - 1;
+		return (size_t)(p - name);
+	}
+	return (size_t)-1;
+}
+
+/* The name of the partner factor (A ↔ B) of a factor name; malloc'd. */
+static char *partner_name(const char *name, size_t letter, char to)
+{
+	char *p = strdup(name);
+	if (p)
+		p[letter] = to;
+	return p;
+}
+
+/* Natural order of names: runs of digits compare as numbers ("layers.2" before "layers.10"). */
+static int natural_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			size_t la = 0, lb = 0;
+			while (isdigit((unsigned char)a[la]))
+				la++;
+			while (isdigit((unsigned char)b[lb]))
+				lb++;
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			int c = strncmp(a, b, la);
+			if (c)
+				return c;
+			a += la, b += lb;
+		} else if (*a != *b) {
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		} else {
+			a++, b++;
+		}
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+static int module_cmp(const void *x, const void *y)
+{
+	return natural_cmp(((const ls_adapter_module *)x)->name,
+			   ((const ls_adapter_module *)y)->name);
+}
+
+static int tensor_cmp(const void *x, const void *y)
+{
+	const ls_adapter_tensor *a = x, *b = y;
+	int c = natural_cmp(a->module, b->module);
+	return c ? c : natural_cmp(a->name, b->name);
 }
 
 static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_st_tensor *ta,
-			    ls_error *err)
+			    size_t plen, size_t letter, bool embedding, ls_error *err)
 {
-	size_t tag;
-	const char *p = find_tag(ta->name, 'A', &tag);
-	size_t plen = (size_t)(p - ta->name);
-	bool embedding = tag > strlen(".lora_A.");
-	/* The partner: same name with lora_A → lora_B. */
-	size_t n = strlen(ta->name);
-	char *bname = malloc(n + 1);
+	/* The partner: same name with A → B. */
+	char *bname = partner_name(ta->name, letter, 'B');
 	if (!bname)
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", ad->model_path);
-	memcpy(bname, ta->name, n + 1);
-	bname[plen + tag - 2] = 'B';
 	const ls_st_tensor *tb = ls_st_find(st, bname);
 	free(bname);
 	if (!tb)
@@ -174,16 +222,16 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, ls_error
 	ls_status s = LS_OK;
 	for (size_t i = 0; i < st->count && s == LS_OK; i++) {
 		const ls_st_tensor *t = &st->tensors[i];
-		if (is_lora_weight(t->name, 'A')) {
-			s = add_module(ad, st, t, err);
-		} else if (is_lora_weight(t->name, 'B')) {
+		size_t letter;
+		bool emb;
+		size_t plen = factor_name(t->name, 'A', &letter, &emb);
+		if (plen != (size_t)-1) {
+			s = add_module(ad, st, t, plen, letter, emb, err);
+		} else if (factor_name(t->name, 'B', &letter, &emb) != (size_t)-1) {
 			/* Paired from its lora_A; a lone lora_B is an error. */
-			size_t tag;
-			const char *p = find_tag(t->name, 'B', &tag);
-			char *aname = strdup(t->name);
+			char *aname = partner_name(t->name, letter, 'A');
 			if (!aname)
 				return ls_error_set(err, LS_ENOMEM, "out of memory");
-			aname[(size_t)(p - t->name) + tag - 2] = 'A';
 			bool found = ls_st_find(st, aname) != NULL;
 			free(aname);
 			if (!found)
@@ -203,6 +251,10 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, ls_error
 			seen = strcmp(ad->saved[i].module, ad->saved[j].module) == 0;
 		ad->nsaved_modules += !seen;
 	}
+	/* Natural order (layer 2 before layer 10), as a person reads a model. */
+	qsort(ad->modules, ad->nmod, sizeof *ad->modules, module_cmp);
+	qsort(ad->saved, ad->nsaved, sizeof *ad->saved, tensor_cmp);
+	qsort(ad->magnitudes, ad->nmag, sizeof *ad->magnitudes, tensor_cmp);
 	if (ad->nmod == 0)
 		return ls_error_set(err, LS_EFORMAT,
 				    "%s: no LoRA modules (no lora_A/lora_B tensors)",

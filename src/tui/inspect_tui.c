@@ -93,7 +93,7 @@ static void draw_module(ls_ui *ui, const browser *b, ls_rect r)
 	ls_axis_format(m->alpha, 7, a, sizeof a);
 	ls_axis_format(m->scaling, 7, bb, sizeof bb);
 	snprintf(line, sizeof line, " %zux%zu%s  r %zu  alpha %s  s %s  %s", m->out, m->in,
-		 m->transposed ? " (transposed)" : "", m->r, a, bb, m->dtype);
+		 m->transposed ? " (stored transposed)" : "", m->r, a, bb, m->dtype);
 	ls_draw_text(q.y + 1, q.x + 1, q.w - 2, LS_ROLE_NORMAL, line);
 	ls_axis_format(m->fro, 8, a, sizeof a);
 	ls_axis_format(m->spec, 8, bb, sizeof bb);

@@ -381,6 +381,73 @@ static void test_errors(void **state)
 	remove_dir(dir);
 }
 
+/* Modules in natural order (layer 2 before layer 10), and an Embedding's LoRA (PEFT saves
+ * bare "lora_embedding_A/B" parameters, A r×num_embeddings, B dim×r) analysed as a module
+ * whose layer stores ΔWᵀ, its σ those of s·B·A. */
+static void test_order_and_embeddings(void **state)
+{
+	(void)state;
+	char dir[256], path[512];
+	scratch_dir(dir);
+	/* A 1×3 (r = 1) with B 2×1: ΔW = s·B·A is rank one, σ₁ = s·|A|·|B|. */
+	static const double a1[] = { 1, 2, 2 }, b1[] = { 3, 4 };
+	/* Embedding: A 2×4 (r = 2, 4 tokens), B 3×2 (dim 3). */
+	static const double ea[] = { 1, 0, 2, 0, 0, 1, 0, 3 }, eb[] = { 1, 0, 0, 2, 1, 1 };
+	const tensor t[] = {
+		{ "base_model.model.layers.10.q.lora_A.weight", 1, 3, a1 },
+		{ "base_model.model.layers.10.q.lora_B.weight", 2, 1, b1 },
+		{ "base_model.model.layers.2.q.lora_A.weight", 1, 3, a1 },
+		{ "base_model.model.layers.2.q.lora_B.weight", 2, 1, b1 },
+		{ "base_model.model.embed_tokens.lora_embedding_A", 2, 4, ea },
+		{ "base_model.model.embed_tokens.lora_embedding_B", 3, 2, eb },
+		{ "base_model.model.layers.1.q.lora_A.weight", 1, 3, a1 },
+		{ "base_model.model.layers.1.q.lora_B.weight", 2, 1, b1 },
+	};
+	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
+	write_safetensors(path, t, sizeof t / sizeof t[0]);
+	write_text(dir, "adapter_config.json", "{\"r\": 2, \"lora_alpha\": 4}");
+	ls_adapter ad;
+	ls_error err;
+	if (ls_adapter_load(&ad, dir, &err) != LS_OK)
+		fail_msg("%s", err.msg);
+	assert_int_equal(ad.nmod, 4);
+	assert_int_equal(ad.nsaved, 0);
+	assert_string_equal(ad.modules[0].name, "embed_tokens");
+	assert_string_equal(ad.modules[1].name, "layers.1.q");
+	assert_string_equal(ad.modules[2].name, "layers.2.q");
+	assert_string_equal(ad.modules[3].name, "layers.10.q");
+	const ls_adapter_module *e = &ad.modules[0];
+	assert_true(e->transposed);
+	assert_int_equal(e->out, 3);
+	assert_int_equal(e->in, 4);
+	assert_int_equal(e->r, 2);
+	/* σ of s·B·A against LAPACK on the dense 3×4 product. */
+	ls_mat B, A, D;
+	assert_ok(ls_mat_alloc(&B, 3, 2, NULL));
+	assert_ok(ls_mat_alloc(&A, 2, 4, NULL));
+	assert_ok(ls_mat_alloc(&D, 3, 4, NULL));
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < 2; j++)
+			LS_AT(B, i, j) = eb[i * 2 + j];
+	for (size_t i = 0; i < 2; i++)
+		for (size_t j = 0; j < 4; j++)
+			LS_AT(A, i, j) = ea[i * 4 + j];
+	assert_ok(ls_mat_gemm(false, false, e->scaling, &B, &A, 0, &D));
+	double sv[3];
+	assert_ok(ls_mat_svd_values(&D, sv, NULL));
+	assert_int_equal(e->k, 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_close(e->sigma[i], sv[i], 1e-12, 1e-14);
+	assert_close(e->scaling, 2.0, 0, 0);
+	/* The rank-1 modules: σ₁ = s·|A|·|B| = 2·3·5. */
+	assert_close(ad.modules[3].sigma[0], 30, 1e-13, 0);
+	ls_mat_free(&A);
+	ls_mat_free(&B);
+	ls_mat_free(&D);
+	ls_adapter_free(&ad);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_pattern_semantics),
 		cmocka_unit_test(test_loud_outlier),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_order_and_embeddings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,6 +90,18 @@ struct ls_opt {
 		.help = "print this help and exit", .offset = offsetof(type, field)      \
 	}
 
+/* The --max-memory row (every command that reads or builds matrices): a CALL that sets the
+ * memory guard of mat.h (ls_mem_set_limit) from SIZE = a number of bytes with an optional
+ * K, M, G or T (powers of 1024; "1G", "512M", "1.5G"). */
+ls_status ls_opts_max_memory(void *target, const ls_opt *o, const char *value, ls_error *err);
+#define LS_OPT_MAX_MEMORY_ROW(pgroup)                                                          \
+	{                                                                                      \
+		.name = "max-memory", .kind = LS_OPT_CALL, .arg = "SIZE", .group = pgroup,     \
+		.help = "refuse, before allocating it, any matrix larger than SIZE bytes (K, " \
+			"M, G, T: powers of 1024; default: the memory available)",             \
+		.call = ls_opts_max_memory                                                     \
+	}
+
 typedef struct {
 	const ls_opt *opts;
 	size_t nopts;

@@ -36,6 +36,7 @@ static const ls_opt inspect_rows[] = {
 	  .group = "options",
 	  .help = "browse the modules interactively (spectrum, norms, ranks, flags)",
 	  .offset = offsetof(inspect_options, tui) },
+	LS_OPT_MAX_MEMORY_ROW("options"),
 	LS_OPT_HELP_ROW(inspect_options, help, "options"),
 };
 

@@ -115,6 +115,7 @@ static const ls_opt run_rows[] = {
 		  "printed, pauses ignored; --steps counts the lesson clock (default: until it "
 		  "stops or every rule has fired, at most 10^6 steps)",
 	  .offset = offsetof(run_options, lesson) },
+	LS_OPT_MAX_MEMORY_ROW("run"),
 	LS_OPT_HELP_ROW(run_options, help, "run"),
 	{ .name = "version",
 	  .kind = LS_OPT_FLAG,

@@ -1,9 +1,12 @@
 /* opts.c — the option engine: defaults, typed values, the argv parser and --help. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lorascope/mat.h"
 #include "lorascope/opts.h"
 
 const ls_opt *ls_opts_find(const ls_opts_spec *spec, const char *name)
@@ -92,6 +95,30 @@ static ls_status store_value(const ls_opt *o, char *field, const char *value, ls
 		return LS_OK;
 	}
 	return ls_error_set(err, LS_EINVAL, "--%s: unknown option kind", o->name);
+}
+
+ls_status ls_opts_max_memory(void *target, const ls_opt *o, const char *value, ls_error *err)
+{
+	(void)target;
+	char *end;
+	errno = 0;
+	double v = strtod(value, &end);
+	static const char units[] = "KMGT";
+	const char *u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+	if (u) {
+		v *= pow(1024.0, (double)(u - units + 1));
+		end++;
+		if (*end == 'i' && toupper((unsigned char)end[1]) == 'B')
+			end += 2;
+		else if (toupper((unsigned char)*end) == 'B')
+			end++;
+	}
+	if (errno == ERANGE || end == value || *end || !(v >= 1) || v >= (double)SIZE_MAX)
+		return ls_error_set(err, LS_EINVAL,
+				    "--%s: '%s' is not a size (bytes, or with K, M, G or T)",
+				    o->name, value);
+	ls_mem_set_limit((size_t)v);
+	return LS_OK;
 }
 
 ls_status ls_opts_defaults(const ls_opts_spec *spec, void *target, ls_error *err)

@@ -24,6 +24,7 @@ typedef struct {
 
 static const ls_opt replay_rows[] = {
 	LS_SCREEN_OPT_ROWS(replay_opts, look, "options"),
+	LS_OPT_MAX_MEMORY_ROW("options"),
 	LS_OPT_HELP_ROW(replay_opts, help, "options"),
 };
 

@@ -51,6 +51,15 @@ cp "$TMP/lfs.npy" "$TMP/lfs.csv"
 refused "$TMP/lfs.npy" "lfs.npy: a Git LFS pointer, not the file's data (run git lfs pull)"
 refused "$TMP/lfs.csv" "lfs.csv: a Git LFS pointer, not the file's data (run git lfs pull)"
 
+# The memory guard: a 68-byte .mtx announcing 20000x20000 (3.2 GB dense) under --max-memory 1G.
+printf '%%%%MatrixMarket matrix coordinate real general\n20000 20000 1\n1 1 2\n' >"$TMP/big.mtx"
+"$LORASCOPE" run --problem approx --target "$TMP/big.mtx" --max-memory 1G --steps 5 >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] || fail "big.mtx under --max-memory 1G: not refused with exit 2"
+grep -q -F "big.mtx: a 20000×20000 matrix needs 3.2 GB, more than the 1.07 GB allowed" "$TMP/err" ||
+	fail "big.mtx: $(cat "$TMP/err")"
+"$LORASCOPE" inspect "$TMP/none" --max-memory 12Q >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q -- "--max-memory: '12Q' is not a size" "$TMP/err" || fail "bad size: $(cat "$TMP/err")"
+
 # A byte order mark and semicolons: both rows are data (2x3, not 1x3).
 printf '\357\273\2771;2;3\n4;5;6\n' >"$TMP/bom.csv"
 "$LORASCOPE" run --problem approx --target "$TMP/bom.csv" --rank 1 --steps 2 >"$TMP/out" ||

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lorascope/mat.h"
 #include "lorascope/opts.h"
 
 static const char *const colours[] = { "red", "green", "blue", NULL };
@@ -382,6 +383,32 @@ static void test_help(void **state)
 	free(h);
 }
 
+/* --max-memory: sizes with K/M/G/T (powers of 1024) set the memory guard; junk is refused
+ * and leaves it as it was. */
+static void test_max_memory(void **state)
+{
+	(void)state;
+	static const ls_opt row = LS_OPT_MAX_MEMORY_ROW("g");
+	static const struct {
+		const char *value;
+		size_t bytes;
+	} good[] = { { "1G", (size_t)1 << 30 },       { "1.5K", 1536 },
+		     { "512MiB", (size_t)512 << 20 }, { "2048", 2048 },
+		     { "3gb", (size_t)3 << 30 },      { "1T", (size_t)1 << 40 } };
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		assert_ok(ls_opts_max_memory(NULL, &row, good[i].value, NULL));
+		assert_int_equal(ls_mem_limit(), good[i].bytes);
+	}
+	static const char *const bad[] = { "", "0", "-1G", "1X", "G", "1GG", "nan", "1e400" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ls_error err;
+		assert_int_equal(ls_opts_max_memory(NULL, &row, bad[i], &err), LS_EINVAL);
+		assert_non_null(strstr(err.msg, "--max-memory: '"));
+		assert_int_equal(ls_mem_limit(), (size_t)1 << 40);
+	}
+	ls_mem_set_limit(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_errors),     cmocka_unit_test(test_repeated),
 		cmocka_unit_test(test_positional), cmocka_unit_test(test_store_file_values),
 		cmocka_unit_test(test_param_rows), cmocka_unit_test(test_help),
+		cmocka_unit_test(test_max_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

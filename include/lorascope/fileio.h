@@ -50,6 +50,9 @@ typedef ls_status (*ls_write_fn)(FILE *f, const void *ctx, ls_error *err);
  * the file it replaces, or gets 0666 & ~umask when new, as open(2) gives; a symbolic link is
  * written through to its target, never replaced. */
 ls_status ls_file_write_atomic(const char *path, ls_write_fn fn, const void *ctx, ls_error *err);
+/* Whether ls_file_write_atomic could write path, checked before work is spent on its content:
+ * not a directory, in an existing directory we may write in (after symbolic links). */
+ls_status ls_file_write_check(const char *path, ls_error *err);
 
 /* Switch the calling thread to the "C" numeric locale (so '.' is the decimal point in
  * strtod/printf whatever LC_ALL says) and back. push returns the previous locale (or 0

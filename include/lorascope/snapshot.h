@@ -38,6 +38,9 @@
 
 /* Save s to the directory dir (see above). s is not changed. */
 ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err);
+/* Whether ls_session_save could write dir, checked before a run spends its time: an existing
+ * dir must be a snapshot, its parent a directory we may write in. The messages of the save. */
+ls_status ls_session_save_check(const char *dir, ls_error *err);
 /* A new session *out in the state saved at dir (NULL on failure). */
 ls_status ls_session_load(ls_session **out, const char *dir, ls_error *err);
 

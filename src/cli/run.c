@@ -1,10 +1,13 @@
 /* run.c — `lorascope run`: options (LS_PARAM_LIST and its own rows, opts.h), a headless loop. */
 #include <config.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "interrupt.h"
 #include "lorascope/fileio.h"
 #include "lorascope/lesson.h"
 #include "lorascope/lesson_parse.h"
@@ -165,7 +168,9 @@ typedef struct {
 	ls_trace_format tfmt;
 	ls_lesson *lesson;
 	ls_lesson_run *player;
-	long start; /* the session's step when this invocation began */
+	long start;    /* the session's step when this invocation began */
+	long last_row; /* the step of the last row written, -1 before the first */
+	long chunk;    /* steps per ls_session_step call: about 20 ms, so a signal stops soon */
 	ls_error err;
 	int rc; /* exit status decided inside the loop */
 } run_ctx;
@@ -177,6 +182,7 @@ typedef struct {
 static ls_status emit_row(run_ctx *c, FILE *trace)
 {
 	const ls_metrics *m = ls_session_metrics(c->s);
+	c->last_row = ls_session_steps(c->s);
 	ls_out_row(&c->out, m);
 	return trace ? ls_trace_write_row(trace, c->tfmt, m, c->out.timing, &c->err) : LS_OK;
 }
@@ -200,6 +206,33 @@ static ls_status emit_event(run_ctx *c, FILE *trace, const ls_lesson_event *ev)
 static ls_status theory_cache(run_ctx *c)
 {
 	return ls_session_alphabeta(c->s, NULL, &c->err);
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* k more steps, in calls of about 20 ms, ending early at a step boundary when a signal asks
+ * to stop (interrupt.h) or the run diverges. The steps are the same however they are split. */
+static ls_status step_some(run_ctx *c, long k)
+{
+	while (k > 0 && !ls_interrupt_signal() && !ls_session_diverged(c->s)) {
+		long n = k < c->chunk ? k : c->chunk;
+		double t0 = seconds();
+		ls_status st = ls_session_step(c->s, n, &c->err);
+		if (st != LS_OK)
+			return st;
+		double dt = seconds() - t0;
+		if (dt < 0.005 && c->chunk < (1L << 24))
+			c->chunk *= 2;
+		else if (dt > 0.04 && c->chunk > 1)
+			c->chunk /= 2;
+		k -= n;
+	}
+	return LS_OK;
 }
 
 static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
@@ -240,7 +273,7 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 	if (c->lesson && !ro->steps_given)
 		limit = LESSON_DEFAULT_LIMIT;
 	long done = 0;
-	while (st == LS_OK && done < limit) {
+	while (st == LS_OK && done < limit && !ls_interrupt_signal()) {
 		if (c->player) {
 			const ls_lesson_event *ev;
 			size_t nev;
@@ -269,7 +302,7 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 			if (k > b)
 				k = b;
 		}
-		st = ls_session_step(c->s, k, &c->err);
+		st = step_some(c, k);
 		if (st != LS_OK)
 			break;
 		long ran = ls_session_steps(c->s) - step;
@@ -282,7 +315,14 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 		/* A divergence ends the loop at the next poll unless a lesson rule (when
 		 * diverged: ... reset) brings the run back. */
 	}
-	if (st == LS_OK && c->player) {
+	if (st == LS_OK && ls_interrupt_signal()) {
+		/* Stopped by a signal: the row of the step reached, then the summary so far. */
+		fprintf(stderr,
+			"lorascope run: interrupted by %s at step %ld; writing what was done\n",
+			strsignal(ls_interrupt_signal()), ls_session_steps(c->s));
+		if (c->last_row != ls_session_steps(c->s))
+			st = emit_row(c, trace);
+	} else if (st == LS_OK && c->player) {
 		/* Rules due at the last step (a caption at the end, "stop"). */
 		const ls_lesson_event *ev;
 		size_t nev;
@@ -419,9 +459,23 @@ int ls_cli_run(int argc, char **argv)
 		printf("lorascope %s\n", PACKAGE_VERSION);
 		return LS_EXIT_OK;
 	}
+	/* The destinations are checked now, not after the run has been spent. */
+	ls_error derr;
+	const char *bad = NULL;
+	if (ro.trace && ls_file_write_check(ro.trace, &derr) != LS_OK)
+		bad = "trace";
+	else if (ro.snapshot && ls_session_save_check(ro.snapshot, &derr) != LS_OK)
+		bad = "snapshot";
+	if (bad) {
+		fprintf(stderr, "lorascope run: --%s: %s\n", bad, derr.msg);
+		return LS_EXIT_USAGE;
+	}
 	run_ctx c;
 	memset(&c, 0, sizeof c);
 	c.ro = &ro;
+	c.last_row = -1;
+	c.chunk = 1;
+	ls_interrupt_install();
 	rc = make_session(&c, &cfg, &ro);
 	if (rc == LS_EXIT_OK) {
 		c.start = ls_session_steps(c.s);
@@ -438,6 +492,8 @@ int ls_cli_run(int argc, char **argv)
 			fprintf(stderr, "lorascope run: %s\n",
 				err.msg[0] ? err.msg : ls_strerror(st));
 			rc = LS_EXIT_FAILURE;
+		} else if (ls_interrupt_signal()) {
+			rc = 128 + ls_interrupt_signal();
 		} else {
 			rc = ls_session_diverged(c.s) ? LS_EXIT_DIVERGED : LS_EXIT_OK;
 		}
@@ -454,5 +510,6 @@ int ls_cli_run(int argc, char **argv)
 	ls_session_free(c.s);
 	if (fflush(stdout) != 0 && rc == LS_EXIT_OK)
 		rc = LS_EXIT_FAILURE;
+	ls_interrupt_restore();
 	return rc;
 }

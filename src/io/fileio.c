@@ -189,6 +189,26 @@ static void set_mode(int fd, const char *target)
 	}
 }
 
+ls_status ls_file_write_check(const char *path, ls_error *err)
+{
+	char *target = write_target(path);
+	if (!target)
+		return ls_error_set(err, LS_EIO, "%s: too many levels of symbolic links", path);
+	struct stat sb;
+	ls_status s = LS_OK;
+	if (stat(target, &sb) == 0 && S_ISDIR(sb.st_mode))
+		s = ls_error_set(err, LS_EIO, "%s: is a directory", path);
+	char *slash = strrchr(target, '/');
+	const char *dir = slash == target ? "/" : slash ? (*slash = '\0', target) : ".";
+	if (s == LS_OK && (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+		s = ls_error_set(err, LS_EIO, "%s: no directory %s to write it in", path, dir);
+	else if (s == LS_OK && access(dir, W_OK | X_OK) != 0)
+		s = ls_error_set(err, LS_EIO, "%s: cannot write in %s: %s", path, dir,
+				 strerror(errno));
+	free(target);
+	return s;
+}
+
 ls_status ls_file_write_atomic(const char *path, ls_write_fn fn, const void *ctx, ls_error *err)
 {
 	char *target = write_target(path);

@@ -193,26 +193,64 @@ static ls_status save_into(const ls_session *s, const char *tmp, ls_error *err)
 	return st;
 }
 
-ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err)
+/* The rules of a snapshot destination, checked before a run (ls_session_save_check) and at
+ * the save: target := dir without trailing slashes; an existing target must be a snapshot
+ * (*replace then), and its parent a directory we may write in. */
+static ls_status destination(const char *dir, char *target, size_t *dl, bool *replace,
+			     struct stat *sb, ls_error *err)
 {
-	size_t dl = strlen(dir);
-	while (dl > 1 && dir[dl - 1] == '/')
-		dl--;
-	if (dl == 0 || dl + 32 > DIR_MAX)
+	*dl = strlen(dir);
+	while (*dl > 1 && dir[*dl - 1] == '/')
+		(*dl)--;
+	if (*dl == 0 || *dl + 32 > DIR_MAX)
 		return ls_error_set(err, LS_EINVAL, "%s: bad snapshot directory name", dir);
-	char target[DIR_MAX], tmp[DIR_MAX], old[DIR_MAX], probe[PATH_MAX_LEN];
-	snprintf(target, sizeof target, "%.*s", (int)dl, dir);
-	struct stat sb;
-	bool replace = false;
-	if (stat(target, &sb) == 0) {
+	snprintf(target, DIR_MAX, "%.*s", (int)*dl, dir);
+	*replace = false;
+	char probe[PATH_MAX_LEN];
+	if (stat(target, sb) == 0) {
 		snprintf(probe, sizeof probe, "%s/%s", target, MANIFEST);
-		if (!S_ISDIR(sb.st_mode) || access(probe, F_OK) != 0)
+		if (!S_ISDIR(sb->st_mode) || access(probe, F_OK) != 0)
 			return ls_error_set(
 				err, LS_EIO,
 				"%s: exists and is not a lorascope snapshot (not replaced)",
 				target);
-		replace = true;
+		*replace = true;
 	}
+	const char *slash = strrchr(target, '/');
+	if (slash == target)
+		snprintf(probe, sizeof probe, "/");
+	else if (slash)
+		snprintf(probe, sizeof probe, "%.*s", (int)(slash - target), target);
+	else
+		snprintf(probe, sizeof probe, ".");
+	struct stat pb;
+	if (stat(probe, &pb) != 0 || !S_ISDIR(pb.st_mode))
+		return ls_error_set(err, LS_EIO, "%s: no directory %s to create it in", target,
+				    probe);
+	if (access(probe, W_OK | X_OK) != 0)
+		return ls_error_set(err, LS_EIO, "%s: cannot write in %s: %s", target, probe,
+				    strerror(errno));
+	return LS_OK;
+}
+
+ls_status ls_session_save_check(const char *dir, ls_error *err)
+{
+	char target[DIR_MAX];
+	size_t dl;
+	bool replace;
+	struct stat sb;
+	return destination(dir, target, &dl, &replace, &sb, err);
+}
+
+ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err)
+{
+	char target[DIR_MAX], tmp[DIR_MAX], old[DIR_MAX], probe[PATH_MAX_LEN];
+	size_t dl;
+	bool replace;
+	struct stat sb;
+	ls_status dst = destination(dir, target, &dl, &replace, &sb, err);
+	if (dst != LS_OK)
+		return dst;
 	snprintf(tmp, sizeof tmp, "%.*s.tmp-XXXXXX", (int)dl, dir);
 	if (!mkdtemp(tmp))
 		return ls_error_set(err, LS_EIO, "%s: cannot create a temporary directory: %s",

@@ -84,12 +84,34 @@ typedef struct {
 	double threshold;
 } ls_metrics;
 
+/* The series an ls_history records besides the steps, in one list: X(field, npy_col).
+ * field names the ls_metrics member recorded, the ls_history array and (as a string) the
+ * trace column; the list's order is the column order of a history trace
+ * (ls_trace_save_history, after "step"). npy_col is the series' column in a snapshot's
+ * history.npy (column 0 holds the steps): a file format, so it never changes. */
+#define LS_HISTORY_SERIES(X) \
+	X(loss, 1)           \
+	X(reg_loss, 2)       \
+	X(grad_norm, 3)      \
+	X(eta, 6)            \
+	X(ratio, 4)          \
+	X(threshold, 8)      \
+	X(norm_fro, 7)       \
+	X(dist_star, 5)
+/* How many series LS_HISTORY_SERIES lists. */
+enum {
+#define LS_HISTORY_ONE(f, npy_col) +1
+	LS_HISTORY_NSERIES = 0 LS_HISTORY_SERIES(LS_HISTORY_ONE)
+#undef LS_HISTORY_ONE
+};
+
 typedef struct {
 	size_t len, cap; /* points stored, capacity of every array */
 	long stride;     /* a point is kept every `stride` steps */
 	long *step;
-	double *loss, *reg_loss, *grad_norm, *ratio, *dist_star, *eta, *norm_fro;
-	double *threshold; /* ls_metrics.threshold */
+#define LS_HISTORY_FIELD(f, npy_col) double *f;
+	LS_HISTORY_SERIES(LS_HISTORY_FIELD)
+#undef LS_HISTORY_FIELD
 } ls_history;
 
 /* Release the arrays of m (the struct is left zeroed and reusable). */

@@ -3,7 +3,7 @@
  * ls_metrics describes one state of the LoRA factors (step t): the losses and
  * gradient norm from the optimiser (at V_t, before the step), the singular values
  * of each module's X_k = s_k·A_k·B_kᵀ computed the cheap way (MATH.md §8), the
- * numerical rank as the paper counts it (σ_i/σ_1 < LS_RANK_TOL is zero, MATH.md §3),
+ * numerical rank as the paper counts it (ls_spectrum_rank, MATH.md §3),
  * norms, the distance to the baseline's X* and the balancedness of the factors.
  * Multi-module problems fill mod[0 .. nmod-1]; the top-level norms are totals.
  *
@@ -23,8 +23,6 @@
 #include "lorascope/status.h"
 #include "lorascope/theory.h"
 
-/* Relative threshold of the numerical rank (Kim–Kim–Ryu: σ/σ_1 below 1e-4 is zero). */
-#define LS_RANK_TOL 1e-4
 /* Most points an ls_history holds before it decimates. */
 #define LS_HISTORY_MAX 8192
 #define LS_METRICS_MSG_MAX 256
@@ -35,7 +33,7 @@ typedef struct {
 	size_t nsigma; /* min(r, m, n) values in sigma */
 	double *sigma; /* singular values of X_k, descending (heap, capacity sigma_cap) */
 	size_t sigma_cap;
-	size_t num_rank;    /* #{i : σ_i > LS_RANK_TOL·σ_1} (0 when X_k = 0) */
+	size_t num_rank;    /* ls_spectrum_rank of sigma: #{i : σ_i/‖X_k‖_F > LS_RANK_TOL} */
 	double norm_fro;    /* ‖X_k‖_F */
 	double norm_nuc;    /* ‖X_k‖_* = Σσ_i */
 	double norm_a;      /* ‖A_k‖_F */

@@ -3,7 +3,7 @@
  * ls_metrics describes one state of the LoRA factors (step t): the losses and
  * gradient norm from the optimiser (at V_t, before the step), the singular values
  * of each module's X_k = s_k·A_k·B_kᵀ computed the cheap way (MATH.md §8), the
- * numerical rank as the paper counts it (σ_i/σ_1 < LS_RANK_TOL is zero, MATH.md §3),
+ * numerical rank as the paper counts it (ls_spectrum_rank, MATH.md §3),
  * norms, the distance to the baseline's X* and the balancedness of the factors.
  * Multi-module problems fill mod[0 .. nmod-1]; the top-level norms are totals.
  *
@@ -23,8 +23,6 @@
 #include "lorascope/status.h"
 #include "lorascope/theory.h"
 
-/* Relative threshold of the numerical rank (Kim–Kim–Ryu: σ/σ_1 below 1e-4 is zero). */
-#define LS_RANK_TOL 1e-4
 /* Most points an ls_history holds before it decimates. */
 #define LS_HISTORY_MAX 8192
 #define LS_METRICS_MSG_MAX 256
@@ -35,7 +33,7 @@ typedef struct {
 	size_t nsigma; /* min(r, m, n) values in sigma */
 	double *sigma; /* singular values of X_k, descending (heap, capacity sigma_cap) */
 	size_t sigma_cap;
-	size_t num_rank;    /* #{i : σ_i > LS_RANK_TOL·σ_1} (0 when X_k = 0) */
+	size_t num_rank;    /* ls_spectrum_rank of sigma: #{i : σ_i/‖X_k‖_F > LS_RANK_TOL} */
 	double norm_fro;    /* ‖X_k‖_F */
 	double norm_nuc;    /* ‖X_k‖_* = Σσ_i */
 	double norm_a;      /* ‖A_k‖_F */
@@ -84,12 +82,34 @@ typedef struct {
 	double threshold;
 } ls_metrics;
 
+/* The series an ls_history records besides the steps, in one list: X(field, npy_col).
+ * field names the ls_metrics member recorded, the ls_history array and (as a string) the
+ * trace column; the list's order is the column order of a history trace
+ * (ls_trace_save_history, after "step"). npy_col is the series' column in a snapshot's
+ * history.npy (column 0 holds the steps): a file format, so it never changes. */
+#define LS_HISTORY_SERIES(X) \
+	X(loss, 1)           \
+	X(reg_loss, 2)       \
+	X(grad_norm, 3)      \
+	X(eta, 6)            \
+	X(ratio, 4)          \
+	X(threshold, 8)      \
+	X(norm_fro, 7)       \
+	X(dist_star, 5)
+/* How many series LS_HISTORY_SERIES lists. */
+enum {
+#define LS_HISTORY_ONE(f, npy_col) +1
+	LS_HISTORY_NSERIES = 0 LS_HISTORY_SERIES(LS_HISTORY_ONE)
+#undef LS_HISTORY_ONE
+};
+
 typedef struct {
 	size_t len, cap; /* points stored, capacity of every array */
 	long stride;     /* a point is kept every `stride` steps */
 	long *step;
-	double *loss, *reg_loss, *grad_norm, *ratio, *dist_star, *eta, *norm_fro;
-	double *threshold; /* ls_metrics.threshold */
+#define LS_HISTORY_FIELD(f, npy_col) double *f;
+	LS_HISTORY_SERIES(LS_HISTORY_FIELD)
+#undef LS_HISTORY_FIELD
 } ls_history;
 
 /* Release the arrays of m (the struct is left zeroed and reusable). */

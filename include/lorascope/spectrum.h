@@ -31,8 +31,15 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 ls_status ls_spectrum_fro(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
 			  double *fro, ls_error *err);
 
-/* Numerical rank as Kim–Kim–Ryu count it (MATH.md §3): the number of sigma[i]
- * (descending) with sigma[i] > tol·sigma[0]; 0 when sigma[0] is 0 or k is 0. */
-size_t ls_spectrum_rank(const double *sigma, size_t k, double tol);
+/* Numerical rank as Kim–Kim–Ryu count it (MATH.md §3, their App. C "Computing the rank"):
+ * the singular values of the normalised matrix X/‖X‖_F at or below LS_RANK_TOL are zero.
+ * The one rule of the program: the metrics, the baseline's r*, the verdict and the views
+ * all count with ls_spectrum_rank. */
+#define LS_RANK_TOL 1e-4
+
+/* #{i : sigma[i]/‖sigma‖_2 > LS_RANK_TOL} for the singular values sigma[0 .. k-1] of X (in
+ * any order). They must include every nonzero one, so that ‖sigma‖_2 = ‖X‖_F (the cheap
+ * spectrum's min(r, m, n) values do); 0 when k is 0, every value is 0 or one is not finite. */
+size_t ls_spectrum_rank(const double *sigma, size_t k);
 
 #endif

@@ -79,11 +79,10 @@ typedef struct {
 	double grad_tol;      /* stationary when ‖∇g‖·max(‖θ‖, 1)/scale ≤ grad_tol */
 	double hess_tol;      /* second order when λ_min ≥ −hess_tol·max|λ(∇²g)| */
 	double gap_tol;       /* "at the floor" when F(X) − F(X*) ≤ gap_tol·max(f(0), F(X*)) */
-	double rank_tol;      /* numerical rank: σ_i/‖X‖_F > rank_tol (paper: 1e-4) */
 } ls_theory_opts;
 
 /* samples 1000, beta_iters 30, alpha_iters 0, D auto, lanczos_iters 200, grad_tol 1e-4,
- * hess_tol 1e-3, gap_tol 1e-3, rank_tol 1e-4. */
+ * hess_tol 1e-3, gap_tol 1e-3. (Ranks are counted by ls_spectrum_rank, spectrum.h.) */
 void ls_theory_opts_default(ls_theory_opts *o);
 
 /* α̂, β̂ of one module (MATH.md §4). */
@@ -165,8 +164,8 @@ typedef struct {
 	ls_regime regime_exact;      /* from the exact values, LS_REGIME_UNKNOWN when not known */
 	double threshold;            /* 2α̂/β̂ */
 	double threshold_exact;      /* 2α/β, NaN when not known */
-	size_t rstar;                /* rank of X*_k as the paper counts it */
-	size_t rank;                 /* numerical rank of X_k */
+	size_t rstar;                /* rank of X*_k as the paper counts it (ls_spectrum_rank) */
+	size_t rank;                 /* numerical rank of X_k (ls_spectrum_rank) */
 	double sigma_r, sigma_rstar; /* σ_r(X_k), σ_{r*}(X_k) */
 	double ratio;                /* σ_r/σ_{r*}, NaN when r* = 0 */
 	double norm_x, norm_xstar, dist; /* ‖X‖_F, ‖X*‖_F, ‖X − X*‖_F */
@@ -200,8 +199,6 @@ typedef struct {
 	char note[192];     /* why: which rule decided, or why the theorem does not apply */
 } ls_theory_report;
 
-/* Numerical rank of a descending spectrum as the paper counts it (MATH.md §3). */
-size_t ls_theory_rank(const double *sigma, size_t k, double rank_tol);
 /* σ_r/σ_{r*} from a descending spectrum with k ≥ r entries (NaN if r* = 0 or r* > k). */
 double ls_theory_ratio(const double *sigma, size_t k, size_t r, size_t rstar);
 /* The Corollary 1 bound √(Σ_{s=r*+1}^{r} σ_s² / (1 − t·σ_{r*}/σ_r)) − ‖X*‖_F for threshold

@@ -83,8 +83,8 @@ ls_status ls_trace_write_event(FILE *f, ls_trace_format fmt, const char *kind, l
 
 /* The decimated history of a session (metrics.h) as a trace at path, written atomically:
  * the parameter header (run option "source" = "history", "stride"), then one row a point
- * with the columns step, loss, reg_loss, grad_norm, eta, ratio, threshold, norm_fro,
- * dist_star (for the TUI's trace key; ls_trace_read reads it like any trace). */
+ * with the columns step and LS_HISTORY_SERIES in its order (for the TUI's trace key;
+ * ls_trace_read reads it like any trace). */
 ls_status ls_trace_save_history(const char *path, ls_trace_format fmt, const ls_config *cfg,
 				const ls_history *h, ls_error *err);
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "lorascope/baseline.h"
-#include "lorascope/metrics.h"
 #include "lorascope/spectrum.h"
 
 const char *const ls_baseline_mode_names[LS_BASELINE_MODE_COUNT + 1] = {
@@ -85,7 +84,7 @@ static ls_status svt(module_ws *w, double tau, ls_error *err)
 static ls_status keep_factors(ls_baseline_module *bm, const module_ws *w, ls_error *err)
 {
 	size_t k = w->U.cols;
-	bm->rstar = ls_spectrum_rank(w->sig, k, LS_RANK_TOL);
+	bm->rstar = ls_spectrum_rank(w->sig, k);
 	bm->nuc = 0.0;
 	double ss = 0.0;
 	for (size_t i = 0; i < k; i++) {

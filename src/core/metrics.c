@@ -45,10 +45,6 @@ ls_status ls_metrics_copy(ls_metrics *dst, const ls_metrics *src, ls_error *err)
 	return LS_OK;
 }
 
-/* The double-valued series of h, in one place so growth and copies stay in step. */
-#define LS_HISTORY_SERIES(X) \
-	X(loss) X(reg_loss) X(grad_norm) X(ratio) X(dist_star) X(eta) X(norm_fro) X(threshold)
-
 void ls_history_init(ls_history *h)
 {
 	memset(h, 0, sizeof *h);
@@ -58,7 +54,7 @@ void ls_history_init(ls_history *h)
 void ls_history_free(ls_history *h)
 {
 	free(h->step);
-#define LS_H_FREE(f) free(h->f);
+#define LS_H_FREE(f, npy_col) free(h->f);
 	LS_HISTORY_SERIES(LS_H_FREE)
 #undef LS_H_FREE
 	ls_history_init(h);
@@ -78,7 +74,7 @@ static ls_status grow(ls_history *h, size_t cap, ls_error *err)
 	if (!st)
 		return ls_error_set(err, LS_ENOMEM, "history of %zu points", cap);
 	h->step = st;
-#define LS_H_GROW(f)                                                                       \
+#define LS_H_GROW(f, npy_col)                                                              \
 	{                                                                                  \
 		double *p_ = realloc(h->f, cap * sizeof(double));                          \
 		if (!p_)                                                                   \
@@ -100,7 +96,7 @@ static void decimate(ls_history *h)
 		if (h->step[i] % stride != 0)
 			continue;
 		h->step[out] = h->step[i];
-#define LS_H_MOVE(f) h->f[out] = h->f[i];
+#define LS_H_MOVE(f, npy_col) h->f[out] = h->f[i];
 		LS_HISTORY_SERIES(LS_H_MOVE)
 #undef LS_H_MOVE
 		out++;
@@ -128,7 +124,7 @@ ls_status ls_history_push(ls_history *h, const ls_metrics *m, ls_error *err)
 	}
 	size_t i = h->len++;
 	h->step[i] = m->step;
-#define LS_H_SET(f) h->f[i] = m->f;
+#define LS_H_SET(f, npy_col) h->f[i] = m->f;
 	LS_HISTORY_SERIES(LS_H_SET)
 #undef LS_H_SET
 	return LS_OK;
@@ -144,7 +140,7 @@ ls_status ls_history_copy(ls_history *dst, const ls_history *src, ls_error *err)
 	if (src->len == 0)
 		return LS_OK;
 	memcpy(dst->step, src->step, src->len * sizeof(long));
-#define LS_H_COPY(f) memcpy(dst->f, src->f, src->len * sizeof(double));
+#define LS_H_COPY(f, npy_col) memcpy(dst->f, src->f, src->len * sizeof(double));
 	LS_HISTORY_SERIES(LS_H_COPY)
 #undef LS_H_COPY
 	return LS_OK;

@@ -252,7 +252,7 @@ static ls_status measure_factors(ls_session *s, bool reuse, ls_error *err)
 						   &mm->balance, &mm->norm_a, &mm->norm_b, err);
 		if (st != LS_OK)
 			return st;
-		mm->num_rank = ls_spectrum_rank(mm->sigma, mm->nsigma, LS_RANK_TOL);
+		mm->num_rank = ls_spectrum_rank(mm->sigma, mm->nsigma);
 		double ss = 0.0, sn = 0.0;
 		for (size_t i = 0; i < mm->nsigma; i++) {
 			ss += mm->sigma[i] * mm->sigma[i];

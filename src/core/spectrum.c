@@ -209,13 +209,21 @@ ls_status ls_spectrum_fro(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, 
 	return LS_OK;
 }
 
-size_t ls_spectrum_rank(const double *sigma, size_t k, double tol)
+size_t ls_spectrum_rank(const double *sigma, size_t k)
 {
-	if (k == 0 || !(sigma[0] > 0.0))
-		return 0;
-	size_t rank = 0;
+	double mx = 0.0;
 	for (size_t i = 0; i < k; i++)
-		if (sigma[i] > tol * sigma[0])
+		mx = fmax(mx, sigma[i]);
+	if (!(mx > 0.0 && isfinite(mx)))
+		return 0;
+	/* ‖X‖_F = mx·‖sigma/mx‖_2: no overflow for large finite values (a diverging run). */
+	double ss = 0.0;
+	for (size_t i = 0; i < k; i++)
+		ss += (sigma[i] / mx) * (sigma[i] / mx);
+	double nf = mx * sqrt(ss);
+	size_t rank = 0;
+	for (size_t i = 0; i < k && nf > 0; i++)
+		if (sigma[i] / nf > LS_RANK_TOL)
 			rank++;
 	return rank;
 }

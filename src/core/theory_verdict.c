@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lorascope/spectrum.h"
 #include "lorascope/theory.h"
 
 const char *const ls_regime_names[LS_REGIME_COUNT + 1] = {
@@ -49,21 +50,7 @@ void ls_theory_opts_default(ls_theory_opts *o)
 			       .lanczos_iters = 200,
 			       .grad_tol = 1e-4,
 			       .hess_tol = 1e-3,
-			       .gap_tol = 1e-3,
-			       .rank_tol = 1e-4 };
-}
-
-size_t ls_theory_rank(const double *sigma, size_t k, double rank_tol)
-{
-	double ss = 0.0;
-	for (size_t i = 0; i < k; i++)
-		ss += sigma[i] * sigma[i];
-	double nf = sqrt(ss);
-	size_t rank = 0;
-	for (size_t i = 0; i < k && nf > 0; i++)
-		if (sigma[i] / nf > rank_tol)
-			rank++;
-	return rank;
+			       .gap_tol = 1e-3 };
 }
 
 double ls_theory_ratio(const double *sigma, size_t k, size_t r, size_t rstar)
@@ -268,8 +255,8 @@ static ls_status measure(ls_problem *p, const ls_lora *L, double lambda, const l
 			return st;
 		md->nuc_x = sum_of(w->sx[k], q);
 		md->nuc_xstar = sum_of(w->ss[k], q);
-		md->rstar = ls_theory_rank(w->ss[k], q, o->rank_tol);
-		md->rank = ls_theory_rank(w->sx[k], q, o->rank_tol);
+		md->rstar = ls_spectrum_rank(w->ss[k], q);
+		md->rank = ls_spectrum_rank(w->sx[k], q);
 		md->sigma_r = r <= q ? w->sx[k][r - 1] : 0.0;
 		md->sigma_rstar = md->rstar >= 1 ? w->sx[k][md->rstar - 1] : NAN;
 		md->ratio = ls_theory_ratio(w->sx[k], q, r, md->rstar);

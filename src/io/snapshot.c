@@ -23,7 +23,8 @@
 
 #define MANIFEST "manifest.json"
 #define HISTORY "history.npy"
-#define HIST_COLS 9
+/* history.npy: the steps in column 0, each series of LS_HISTORY_SERIES in its npy_col. */
+#define HIST_COLS (1 + LS_HISTORY_NSERIES)
 #define DIR_MAX 4000      /* longest snapshot directory name */
 #define PATH_MAX_LEN 4096 /* a file in it: DIR_MAX + room for the longest suffix */
 
@@ -152,13 +153,10 @@ static ls_status save_history(const ls_session *s, const char *path, ls_error *e
 	if (st != LS_OK)
 		return st;
 	for (size_t i = 0; i < h->len; i++) {
-		const double row[HIST_COLS] = {
-			(double)h->step[i], h->loss[i],     h->reg_loss[i],
-			h->grad_norm[i],    h->ratio[i],    h->dist_star[i],
-			h->eta[i],          h->norm_fro[i], h->threshold[i]
-		};
-		for (size_t j = 0; j < HIST_COLS; j++)
-			LS_AT(H, i, j) = row[j];
+		LS_AT(H, i, 0) = (double)h->step[i];
+#define HIST_SAVE(f, npy_col) LS_AT(H, i, npy_col) = h->f[i];
+		LS_HISTORY_SERIES(HIST_SAVE)
+#undef HIST_SAVE
 	}
 	st = ls_npy_save(path, &H, err);
 	ls_mat_free(&H);
@@ -413,14 +411,9 @@ static ls_status load_history(loader *l, ls_session *s, ls_error *err)
 	s->hist.stride = 1;
 	for (size_t i = 0; i < H.rows && st == LS_OK; i++) {
 		m.step = (long)LS_AT(H, i, 0);
-		m.loss = LS_AT(H, i, 1);
-		m.reg_loss = LS_AT(H, i, 2);
-		m.grad_norm = LS_AT(H, i, 3);
-		m.ratio = LS_AT(H, i, 4);
-		m.dist_star = LS_AT(H, i, 5);
-		m.eta = LS_AT(H, i, 6);
-		m.norm_fro = LS_AT(H, i, 7);
-		m.threshold = LS_AT(H, i, 8);
+#define HIST_LOAD(f, npy_col) m.f = LS_AT(H, i, npy_col);
+		LS_HISTORY_SERIES(HIST_LOAD)
+#undef HIST_LOAD
 		st = ls_history_push(&s->hist, &m, err);
 	}
 	s->hist.stride = (long)stride;

@@ -204,9 +204,6 @@ typedef struct {
 	const ls_history *h;
 } history_ctx;
 
-#define HISTORY_SERIES(X) \
-	X(loss) X(reg_loss) X(grad_norm) X(eta) X(ratio) X(threshold) X(norm_fro) X(dist_star)
-
 static ls_status write_history(FILE *f, const void *vctx, ls_error *err)
 {
 	const history_ctx *c = vctx;
@@ -215,8 +212,8 @@ static ls_status write_history(FILE *f, const void *vctx, ls_error *err)
 	snprintf(stride, sizeof stride, "%ld", h->stride);
 	const ls_trace_kv run[] = { { "source", "history" }, { "stride", stride } };
 	const char *names[] = {
-#define HS_NAME(x) #x,
-		HISTORY_SERIES(HS_NAME)
+#define HS_NAME(x, npy_col) #x,
+		LS_HISTORY_SERIES(HS_NAME)
 #undef HS_NAME
 	};
 	size_t nser = sizeof names / sizeof names[0];
@@ -232,8 +229,8 @@ static ls_status write_history(FILE *f, const void *vctx, ls_error *err)
 	}
 	for (size_t i = 0; i < h->len; i++) {
 		const double v[] = {
-#define HS_VALUE(x) h->x[i],
-			HISTORY_SERIES(HS_VALUE)
+#define HS_VALUE(x, npy_col) h->x[i],
+			LS_HISTORY_SERIES(HS_VALUE)
 #undef HS_VALUE
 		};
 		if (c->fmt == LS_TRACE_JSONL)

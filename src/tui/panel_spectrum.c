@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lorascope/spectrum.h"
 #include "theme.h"
 #include "ui.h"
 

@@ -6,10 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The series of an ls_history (metrics.h) besides the steps. */
-#define LS_RP_SERIES(X) \
-	X(loss) X(reg_loss) X(grad_norm) X(ratio) X(dist_star) X(eta) X(norm_fro) X(threshold)
-
 size_t ls_replay_jump(size_t nrows)
 {
 	size_t j = nrows / 20;
@@ -61,10 +57,10 @@ ls_status ls_replay_history(ls_view *v, const ls_trace *t, ls_error *err)
 	size_t cap = (t->nrows + every - 1) / every + 1;
 	h->step = malloc(cap * sizeof(long));
 	bool ok = h->step != NULL;
-#define LS_RP_ALLOC(f)                       \
+#define LS_RP_ALLOC(f, npy_col)              \
 	h->f = malloc(cap * sizeof(double)); \
 	ok = ok && h->f;
-	LS_RP_SERIES(LS_RP_ALLOC)
+	LS_HISTORY_SERIES(LS_RP_ALLOC)
 #undef LS_RP_ALLOC
 	if (!ok) {
 		ls_history_free(h);
@@ -73,8 +69,8 @@ ls_status ls_replay_history(ls_view *v, const ls_trace *t, ls_error *err)
 	h->cap = cap;
 	h->stride = (long)every;
 	long cstep = ls_trace_column_index(t, "step");
-#define LS_RP_COL(f) long c_##f = ls_trace_column_index(t, #f);
-	LS_RP_SERIES(LS_RP_COL)
+#define LS_RP_COL(f, npy_col) long c_##f = ls_trace_column_index(t, #f);
+	LS_HISTORY_SERIES(LS_RP_COL)
 #undef LS_RP_COL
 	size_t n = 0;
 	for (size_t r = 0; r < t->nrows; r++) {
@@ -82,8 +78,8 @@ ls_status ls_replay_history(ls_view *v, const ls_trace *t, ls_error *err)
 			continue;
 		double st = cell(t, cstep, r);
 		h->step[n] = isfinite(st) ? (long)st : (long)r;
-#define LS_RP_SET(f) h->f[n] = cell(t, c_##f, r);
-		LS_RP_SERIES(LS_RP_SET)
+#define LS_RP_SET(f, npy_col) h->f[n] = cell(t, c_##f, r);
+		LS_HISTORY_SERIES(LS_RP_SET)
 #undef LS_RP_SET
 		n++;
 	}

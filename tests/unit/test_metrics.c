@@ -40,6 +40,42 @@ static void test_history_decimates(void **state)
 	ls_history_free(&c);
 }
 
+/* LS_HISTORY_SERIES: each series records its own ls_metrics field (through push, decimation
+ * and copy), and the history.npy columns are 1 .. LS_HISTORY_NSERIES, each once. */
+static void test_history_series(void **state)
+{
+	(void)state;
+	bool seen[LS_HISTORY_NSERIES + 1] = { false };
+#define SEEN(f, npy_col)                                 \
+	assert_in_range(npy_col, 1, LS_HISTORY_NSERIES); \
+	assert_false(seen[npy_col]);                     \
+	seen[npy_col] = true;
+	LS_HISTORY_SERIES(SEEN)
+#undef SEEN
+	ls_history h, c;
+	ls_history_init(&h);
+	ls_history_init(&c);
+	ls_metrics m;
+	memset(&m, 0, sizeof m);
+	const long total = LS_HISTORY_MAX + 3;
+	for (long t = 0; t < total; t++) {
+		m.step = t;
+#define SET(f, npy_col) m.f = (double)t + 0.125 * npy_col;
+		LS_HISTORY_SERIES(SET)
+#undef SET
+		assert_ok(ls_history_push(&h, &m, NULL));
+	}
+	assert_int_equal(h.stride, 2);
+	assert_ok(ls_history_copy(&c, &h, NULL));
+	for (size_t i = 0; i < c.len; i++) {
+#define CHECK(f, npy_col) assert_true(c.f[i] == (double)c.step[i] + 0.125 * npy_col);
+		LS_HISTORY_SERIES(CHECK)
+#undef CHECK
+	}
+	ls_history_free(&h);
+	ls_history_free(&c);
+}
+
 static void test_metrics_deep_copy(void **state)
 {
 	(void)state;
@@ -72,6 +108,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_history_decimates),
+		cmocka_unit_test(test_history_series),
 		cmocka_unit_test(test_metrics_deep_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,8 +89,9 @@ static void assert_same(const ls_session *a, const ls_session *b)
 	assert_int_equal(ha->stride, hb->stride);
 	for (size_t i = 0; i < ha->len; i++) {
 		assert_int_equal(ha->step[i], hb->step[i]);
-		assert_true(same_double(ha->loss[i], hb->loss[i]));
-		assert_true(same_double(ha->threshold[i], hb->threshold[i]));
+#define SAME_SERIES(f, npy_col) assert_true(same_double(ha->f[i], hb->f[i]));
+		LS_HISTORY_SERIES(SAME_SERIES)
+#undef SAME_SERIES
 	}
 }
 

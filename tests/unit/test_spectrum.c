@@ -19,7 +19,10 @@ static void full_svd(const ls_mat *A, const ls_mat *B, double s, double *sig)
 	ls_mat_free(&X);
 }
 
-static void check_shape(size_t m, size_t n, size_t r, double s, size_t deficient, uint64_t seed)
+/* below_tol: how many of the structurally nonzero singular values the numerical rank counts
+ * as zero (σ_i/‖X‖_F ≤ LS_RANK_TOL, MATH.md §3). */
+static void check_shape(size_t m, size_t n, size_t r, double s, size_t deficient, size_t below_tol,
+			uint64_t seed)
 {
 	ls_rng rng;
 	ls_rng_seed(&rng, seed);
@@ -47,13 +50,15 @@ static void check_shape(size_t m, size_t n, size_t r, double s, size_t deficient
 		assert_close(cheap[i], ref[i], 1e-10, 1e-11 * ref[0]);
 	for (size_t i = k; i < kfull; i++)
 		assert_true(ref[i] <= 1e-10 * ref[0]);
-	/* Numerical rank: min(r, m, n) minus the deficient columns (when A had spare rank). */
+	/* Numerical rank: min(r, m, n) minus the deficient columns (when A had spare rank),
+	 * minus the values below the tolerance. */
 	size_t want = k;
 	size_t rank_a = (r - deficient) < m ? (r - deficient) : m;
 	if (rank_a < want)
 		want = rank_a;
-	assert_int_equal(ls_spectrum_rank(cheap, k, 1e-4), want);
-	assert_int_equal(ls_spectrum_rank(ref, kfull, 1e-4), want);
+	want -= below_tol;
+	assert_int_equal(ls_spectrum_rank(cheap, k), want);
+	assert_int_equal(ls_spectrum_rank(ref, kfull), want);
 	/* Balancedness and norms against formed r×r Grams. */
 	ls_mat G;
 	assert_ok(ls_mat_alloc(&G, r, r, NULL));
@@ -73,24 +78,26 @@ static void check_shape(size_t m, size_t n, size_t r, double s, size_t deficient
 static void test_tall_wide_square(void **state)
 {
 	(void)state;
-	check_shape(40, 30, 5, 0.7, 0, 1);
-	check_shape(25, 60, 7, 2.5, 0, 2);
-	check_shape(32, 32, 32, 1.0, 0, 3);
-	check_shape(50, 45, 1, -1.5, 0, 4);
+	check_shape(40, 30, 5, 0.7, 0, 0, 1);
+	check_shape(25, 60, 7, 2.5, 0, 0, 2);
+	/* A product of two square Gaussians is nearly singular: here σ_32/‖X‖_F = 4.7e-5, so
+	 * the numerical rank is 31 (σ_32/σ_1 = 1.1e-4 is not the paper's rule). */
+	check_shape(32, 32, 32, 1.0, 0, 1, 3);
+	check_shape(50, 45, 1, -1.5, 0, 0, 4);
 }
 
 static void test_rank_above_dims(void **state)
 {
 	(void)state;
-	check_shape(6, 9, 12, 0.25, 0, 5); /* r > m: R_A = A itself */
-	check_shape(11, 4, 8, 3.0, 0, 6);  /* r > n */
+	check_shape(6, 9, 12, 0.25, 0, 0, 5); /* r > m: R_A = A itself */
+	check_shape(11, 4, 8, 3.0, 0, 0, 6);  /* r > n */
 }
 
 static void test_rank_deficient(void **state)
 {
 	(void)state;
-	check_shape(40, 35, 8, 1.3, 3, 7);
-	check_shape(30, 50, 6, 0.5, 1, 8);
+	check_shape(40, 35, 8, 1.3, 3, 0, 7);
+	check_shape(30, 50, 6, 0.5, 1, 0, 8);
 }
 
 static void test_workspace_bounds(void **state)
@@ -110,7 +117,7 @@ static void test_workspace_bounds(void **state)
 	double gd = -1;
 	assert_ok(ls_spectrum_lowrank(ws, &A2, &B2, 1.0, sig, &gd, NULL, NULL, NULL));
 	assert_true(sig[0] == 0.0 && sig[1] == 0.0 && gd == 0.0);
-	assert_int_equal(ls_spectrum_rank(sig, 2, 1e-4), 0);
+	assert_int_equal(ls_spectrum_rank(sig, 2), 0);
 	ls_mat_free(&A);
 	ls_mat_free(&B);
 	ls_spectrum_ws_free(ws);
@@ -119,12 +126,23 @@ static void test_workspace_bounds(void **state)
 static void test_numerical_rank_rule(void **state)
 {
 	(void)state;
+	/* σ_i/‖σ‖_2 > LS_RANK_TOL (MATH.md §3); ‖a‖_2 ≈ 2: 2.1e-4/2 > 1e-4, 1.9e-4/2 < 1e-4 */
 	const double a[] = { 2.0, 1e-3, 2.1e-4, 1.9e-4, 0.0 };
-	assert_int_equal(ls_spectrum_rank(a, 5, 1e-4), 3); /* 2.1e-4/2 > 1e-4, 1.9e-4/2 < 1e-4 */
-	assert_int_equal(ls_spectrum_rank(a, 1, 1e-4), 1);
-	assert_int_equal(ls_spectrum_rank(a, 0, 1e-4), 0);
+	assert_int_equal(ls_spectrum_rank(a, 5), 3);
+	assert_int_equal(ls_spectrum_rank(a, 1), 1);
+	assert_int_equal(ls_spectrum_rank(a, 0), 0);
 	const double b[] = { 1.0, 1e-4 };
-	assert_int_equal(ls_spectrum_rank(b, 2, 1e-4), 1); /* exactly at the threshold is zero */
+	assert_int_equal(ls_spectrum_rank(b, 2), 1); /* 1e-4/‖b‖_2 is just under: zero */
+	/* Relative to ‖X‖_F, not to σ_1: 1.5e-4/2 < 1e-4 < 1.5e-4/1, in any order. */
+	const double c[] = { 1.0, 1.0, 1.0, 1.0, 1.5e-4 }, d[] = { 1.5e-4, 1.0, 1.0, 1.0, 1.0 };
+	assert_int_equal(ls_spectrum_rank(c, 5), 4);
+	assert_int_equal(ls_spectrum_rank(d, 5), 4);
+	const double e[] = { NAN, 1.0 }, f[] = { INFINITY, 1.0 };
+	assert_int_equal(ls_spectrum_rank(e, 2), 0);
+	assert_int_equal(ls_spectrum_rank(f, 2), 0);
+	/* σ² overflows here, ‖X‖_F does not: still rank 2 (a run on its way to diverging). */
+	const double g[] = { 1e200, 1e197, 1e195 };
+	assert_int_equal(ls_spectrum_rank(g, 3), 2);
 }
 
 static void test_fro_without_cancellation(void **state)

@@ -2,6 +2,7 @@
  * the loud5 spurious SOSP and its global minimum, approx after converged LoRA GD against
  * the closed-form X* (singular value thresholding of M), a saddle, trace2 (α = 0), the
  * contradiction flag, and the §3.4 seed check ‖X*‖_* < f(0)/λ on every problem. */
+#include "lorascope/spectrum.h"
 #include "lorascope/theory.h"
 #include "theory_testutil.h"
 
@@ -9,9 +10,9 @@ static void test_helpers(void **state)
 {
 	(void)state;
 	const double s1[3] = { 1.0, 0.5, 1e-6 };
-	assert_int_equal(ls_theory_rank(s1, 3, 1e-4), 2);
+	assert_int_equal(ls_spectrum_rank(s1, 3), 2);
 	const double s0[2] = { 0.0, 0.0 };
-	assert_int_equal(ls_theory_rank(s0, 2, 1e-4), 0);
+	assert_int_equal(ls_spectrum_rank(s0, 2), 0);
 	const double s2[3] = { 2.0, 1.0, 0.5 };
 	assert_close(ls_theory_ratio(s2, 3, 3, 1), 0.25, 0, 1e-15);
 	assert_true(isnan(ls_theory_ratio(s2, 3, 3, 0)));

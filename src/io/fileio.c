@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -260,12 +261,19 @@ ls_status ls_file_write_atomic(const char *path, ls_write_fn fn, const void *ctx
 	return st;
 }
 
+/* The C locale, made once for the process by the first thread that needs it (the TUI's
+ * worker and UI threads both read and write numbers). */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_make(void)
+{
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
 locale_t ls_c_locale_push(void)
 {
-	static locale_t c_locale;
-	/* newlocale is thread-safe; a benign race at worst creates the locale twice. */
-	if (!c_locale)
-		c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	pthread_once(&c_locale_once, c_locale_make);
 	if (!c_locale)
 		return (locale_t)0;
 	return uselocale(c_locale);

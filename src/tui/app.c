@@ -563,14 +563,11 @@ static int loop(app *a, int notify_rd, int delay_ms)
 	return 0;
 }
 
-int ls_tui_main(int argc, char **argv)
+static int tui_main(ls_ui *ui, int argc, char **argv)
 {
 	tui_opts o = { .nparam = 0 };
 	ls_config cfg;
 	ls_config_defaults(&cfg);
-	static ls_ui ui_store;
-	ls_ui *ui = &ui_store;
-	memset(ui, 0, sizeof(*ui));
 	ls_keymap_defaults(&ui->keys);
 	ls_error err;
 	if (ls_opts_defaults(&tui_spec, &o, &err) != LS_OK) {
@@ -719,7 +716,6 @@ int ls_tui_main(int argc, char **argv)
 	ls_lesson_free(lesson);
 	close(pfd[0]);
 	close(pfd[1]);
-	ls_canvas_free(&ui->canvas);
 	if (o.stats && ls_stats_write(&stats, o.stats, COLS, LINES) != 0) {
 		fprintf(stderr, "lorascope: --stats: cannot write %s\n", o.stats);
 		rc = 1;
@@ -727,5 +723,17 @@ int ls_tui_main(int argc, char **argv)
 	ls_stats_free(&stats);
 	if (ls_screen_stop == SIGINT || ls_screen_stop == SIGTERM)
 		return 128 + (int)ls_screen_stop;
+	return rc;
+}
+
+int ls_tui_main(int argc, char **argv)
+{
+	ls_ui *ui = ls_ui_new();
+	if (!ui) {
+		fprintf(stderr, "lorascope: out of memory\n");
+		return 1;
+	}
+	int rc = tui_main(ui, argc, argv);
+	ls_ui_free(ui);
 	return rc;
 }

@@ -201,16 +201,19 @@ int ls_tui_inspect(const char *path, bool ascii)
 		ls_adapter_free(&ad);
 		return 2;
 	}
-	static ls_ui ui_store;
-	ls_ui *ui = &ui_store;
-	memset(ui, 0, sizeof *ui);
+	ls_ui *ui = ls_ui_new();
+	if (!ui) {
+		fprintf(stderr, "lorascope inspect: out of memory\n");
+		ls_adapter_free(&ad);
+		return 1;
+	}
 	ls_screen_glyphs(ui, ascii, false);
 	ls_screen sc;
 	ls_screen_begin(&sc, ui, false);
 	browser b = { .ui = ui, .ad = &ad, .prefix = ls_adapter_name_prefix(&ad) };
 	int rc = ls_screen_loop(&b, browser_draw, browser_key);
 	ls_screen_end(&sc);
-	ls_canvas_free(&ui->canvas);
+	ls_ui_free(ui);
 	ls_adapter_free(&ad);
 	if (ls_screen_stop == SIGINT || ls_screen_stop == SIGTERM)
 		return 128 + (int)ls_screen_stop;

@@ -153,11 +153,8 @@ static bool replay_key(void *ctx, int ch)
 	return !quit;
 }
 
-int ls_tui_replay(int argc, char **argv)
+static int replay_main(ls_ui *ui, int argc, char **argv)
 {
-	static ls_ui ui_store;
-	ls_ui *ui = &ui_store;
-	memset(ui, 0, sizeof *ui);
 	ls_keymap_defaults(&ui->keys);
 	replay_opts o = { .look.km = &ui->keys };
 	const char *path = NULL;
@@ -211,10 +208,21 @@ int ls_tui_replay(int argc, char **argv)
 	replay_ctx c = { .ui = ui, .v = &v, .t = t };
 	int rc = ls_screen_loop(&c, replay_draw, replay_key);
 	ls_screen_end(&sc);
-	ls_canvas_free(&ui->canvas);
 	ls_view_free(&v);
 	ls_trace_free(t);
 	if (ls_screen_stop == SIGINT || ls_screen_stop == SIGTERM)
 		return 128 + (int)ls_screen_stop;
+	return rc;
+}
+
+int ls_tui_replay(int argc, char **argv)
+{
+	ls_ui *ui = ls_ui_new();
+	if (!ui) {
+		fprintf(stderr, "lorascope replay: out of memory\n");
+		return 1;
+	}
+	int rc = replay_main(ui, argc, argv);
+	ls_ui_free(ui);
 	return rc;
 }

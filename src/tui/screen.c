@@ -29,6 +29,19 @@ static void on_fatal(int sig)
 	raise(sig);
 }
 
+ls_ui *ls_ui_new(void)
+{
+	return calloc(1, sizeof(ls_ui));
+}
+
+void ls_ui_free(ls_ui *ui)
+{
+	if (!ui)
+		return;
+	ls_canvas_free(&ui->canvas);
+	free(ui);
+}
+
 void ls_screen_glyphs(ls_ui *ui, bool ascii, bool blocks)
 {
 	/* Only the character type follows the user's locale: numbers stay in C. */

@@ -17,6 +17,11 @@ typedef struct {
 	int saved_err;
 } ls_screen;
 
+/* The UI state of an entry point, zeroed, on the heap (its scratch series are large); NULL
+ * when out of memory. ls_ui_free releases it and its canvas. */
+ls_ui *ls_ui_new(void);
+void ls_ui_free(ls_ui *ui);
+
 /* Pick the UI's text and glyph set: UTF-8 and braille where the locale is UTF-8, blocks
  * when asked or on the Linux console, ASCII with ascii or another locale; init the canvas. */
 void ls_screen_glyphs(ls_ui *ui, bool ascii, bool blocks);

@@ -184,11 +184,8 @@ static ls_status emit_event(run_ctx *c, FILE *trace, const ls_lesson_event *ev)
 {
 	if (ev->kind == LS_LESSON_EV_PAUSE)
 		return LS_OK;
-	char line[LS_ERROR_MSG_MAX + 512];
-	ls_lesson_event_format(ev, line, sizeof line);
-	const char *text = line;
-	if (strncmp(text, "[step ", 6) == 0 && strchr(text, ']')) /* the step goes separately */
-		text = strchr(text, ']') + 1 + (strchr(text, ']')[1] == ' ');
+	char text[LS_ERROR_MSG_MAX + 512];
+	ls_lesson_event_text(ev, text, sizeof text); /* the step goes separately */
 	const char *kind = ev->kind == LS_LESSON_EV_CAPTION ? "caption" : "lesson";
 	ls_out_event(&c->out, kind, ev->clock, text);
 	return trace ? ls_trace_write_event(trace, c->tfmt, kind, ev->clock, text, &c->err) : LS_OK;
@@ -321,7 +318,7 @@ static int apply_given(ls_session *s, const run_options *ro)
 	for (size_t i = 0; i < ro->ngiven; i++) {
 		ls_error err;
 		ls_error_clear(&err);
-		if (ls_session_set(s, ro->given[i].name, ro->given[i].value, &err) != LS_OK) {
+		if (ls_session_set(s, ro->given[i].name, ro->given[i].value, NULL, &err) != LS_OK) {
 			fprintf(stderr, "lorascope run: %s\n", err.msg);
 			return LS_EXIT_USAGE;
 		}

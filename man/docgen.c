@@ -48,12 +48,12 @@ int main(void)
 				fputs("\\fR", stdout);
 			}
 		}
-		if (p->type == LS_P_TEXT) { /* a file: none unless given */
-			puts(".");
-			continue;
+		if (p->type != LS_P_TEXT) { /* a file: none unless given */
+			fputs(". Default: ", stdout);
+			roff_text(p->def);
 		}
-		fputs(". Default: ", stdout);
-		roff_text(p->def);
+		fputs(". A change while running ", stdout);
+		roff_text(ls_param_apply_help[p->apply]);
 		puts(".");
 	}
 	return 0;

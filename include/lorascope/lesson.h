@@ -239,6 +239,8 @@ typedef struct {
 	const ls_lesson_rule *rule;
 	const ls_lesson_action *action;
 	char msg[LS_ERROR_MSG_MAX]; /* REFUSED: the session's message; else empty */
+	/* SET, KICK, RESET: what the session did (its ls_change record); else kind NONE. */
+	ls_change change;
 } ls_lesson_event;
 
 typedef struct ls_lesson_run ls_lesson_run;
@@ -276,5 +278,7 @@ const ls_lesson_event *ls_lesson_run_events(const ls_lesson_run *r, size_t *n);
  *   "[step 2000] refused: set rank 99 (line 7): --rank: 99 exceeds min(m, n) = 64"
  * using the lesson clock. A caption's own newlines are kept. Truncated to fit len. */
 void ls_lesson_event_format(const ls_lesson_event *ev, char *buf, size_t len);
+/* The same line without its "[step N] " (for logs that give ev->clock on their own). */
+void ls_lesson_event_text(const ls_lesson_event *ev, char *buf, size_t len);
 
 #endif

@@ -73,15 +73,16 @@ struct ls_opt {
 #define LS_OPT_ARG_SEED "VALUE"
 #define LS_OPT_ARG_CHOICE "VALUE"
 #define LS_OPT_ARG_TEXT "FILE"
-#define LS_OPT_PARAM_ROW(pcall, field, pname, ptype, pgroup, pdef, plo, phi, pchoices, phelp) \
-	{ .name = pname,                                                                      \
-	  .kind = LS_OPT_CALL,                                                                \
-	  .arg = LS_OPT_ARG_##ptype,                                                          \
-	  .group = pgroup,                                                                    \
-	  .def = pdef,                                                                        \
-	  .help = phelp,                                                                      \
-	  .choices = pchoices,                                                                \
-	  .call = pcall,                                                                      \
+#define LS_OPT_PARAM_ROW(pcall, field, pname, ptype, pgroup, pdef, papply, plo, phi, pchoices, \
+			 phelp)                                                                \
+	{ .name = pname,                                                                       \
+	  .kind = LS_OPT_CALL,                                                                 \
+	  .arg = LS_OPT_ARG_##ptype,                                                           \
+	  .group = pgroup,                                                                     \
+	  .def = pdef,                                                                         \
+	  .help = phelp,                                                                       \
+	  .choices = pchoices,                                                                 \
+	  .call = pcall,                                                                       \
 	  .param = LS_PARAM_##field },
 /* The --help row of every command (-h as well), a bool field of type (no comma after it). */
 #define LS_OPT_HELP_ROW(type, field, pgroup)                                             \

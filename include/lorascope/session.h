@@ -3,27 +3,28 @@
  * The CLI and the TUI both drive a session; neither does math. A session is used by
  * one thread at a time (the TUI's worker owns it and publishes ls_metrics_copy /
  * ls_history_copy results to the drawing thread). Changes (ls_session_set, reset,
- * kick) are applied between steps with the semantics of SPEC §2:
- *   lr, lambda, optimizer, momentum, beta1, beta2, eps, batch, mu, inner-k
- *       apply from the next step (lambda, and alpha/scaling through s, recompute the
- *       baseline because X* depends on λ/s; an optimiser change resets its moments);
- *   rank        grows (X unchanged) or shrinks (best rank-r truncation), the optimiser
- *               state is resized, the run continues;
- *   scaling, alpha
- *               s is recomputed, the factors are kept (X scales), baseline recomputed;
- *   init, init-scale, init-a, init-b (any other "lora" group parameter)
- *               restart from step 0 with a new initialisation seed;
- *   problem, m, n, samples, true-rank, kappa, decay, noise, seed (the "problem" group)
- *               rebuild the problem and the baseline, restart from step 0;
- *   baseline, baseline-iters, baseline-tol (the "baseline" group)
- *               recompute the baseline (the run continues);
- *   ab-samples, ab-radius, lanczos-iters (the "theory" group)
- *               forget the cached α̂, β̂ (the run continues);
- *   any other parameter (the "optim" group) applies from the next step.
- * An invalid value is refused with the message of ls_config_set / ls_config_check and
- * nothing changes. NaN/Inf in the loss or the factors is not an error: the session
- * enters the diverged state (ls_session_diverged, message in the metrics) and further
- * steps do nothing until ls_session_reset or a restarting change.
+ * kick) are applied between steps with the semantics of SPEC §2, each parameter by the
+ * APPLY column of LS_PARAM_LIST (config.h's ls_param_apply):
+ *   NEXT_STEP   lr, momentum, beta1, beta2, eps, batch, mu, inner-k: from the next step;
+ *   OPTIMIZER   optimizer: from the next step, its moments reset;
+ *   BASELINE    lambda, baseline, baseline-iters, baseline-tol: the baseline is recomputed
+ *               (X* depends on λ), the run continues;
+ *   SCALING     scaling, alpha: s is recomputed, the factors are kept (X scales), the
+ *               baseline recomputed (X* depends on λ/s);
+ *   RANK        rank: grows (X unchanged) or shrinks (best rank-r truncation), the
+ *               optimiser state is resized, the run continues;
+ *   INIT        init, init-scale, init-a, init-b: restart from step 0 with a new
+ *               initialisation seed;
+ *   REBUILD     the problem group (problem, m, n, samples, true-rank, kappa, decay, noise,
+ *               modules, seed) and the file parameters: rebuild the problem and the
+ *               baseline, restart from step 0;
+ *   THEORY      ab-samples, ab-radius, lanczos-iters: forget the cached α̂, β̂ (the run
+ *               continues).
+ * Each change is described by an ls_change record (below). An invalid value is refused
+ * with the message of ls_config_set / ls_config_check and nothing changes. NaN/Inf in the
+ * loss or the factors is not an error: the session enters the diverged state
+ * (ls_session_diverged, message in the metrics) and further steps do nothing until
+ * ls_session_reset or a restarting change.
  *
  * Random streams: the problem is drawn from --seed; the initialisation from a seed
  * derived from --seed and a restart counter (reset reuses it, an init change bumps
@@ -34,6 +35,7 @@
 #define LORASCOPE_SESSION_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lorascope/baseline.h"
 #include "lorascope/config.h"
@@ -41,6 +43,7 @@
 #include "lorascope/inputs.h"
 #include "lorascope/lora.h"
 #include "lorascope/metrics.h"
+#include "lorascope/optim.h"
 #include "lorascope/problem.h"
 #include "lorascope/status.h"
 #include "lorascope/theory.h"
@@ -58,14 +61,60 @@ void ls_session_free(ls_session *s);
 /* Run up to nsteps optimiser steps, recording the history; stops early (LS_OK) when the
  * run diverges. Afterwards ls_session_metrics describes the current state. */
 ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err);
-/* Change one parameter by its --name (see the semantics above). A file parameter (--w0,
- * --target, ...) can only be cleared ("") or kept here: a new file comes with its matrix. */
-ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_error *err);
+
+/* What a change did to the run, as data (ls_change_format puts it in words). */
+typedef enum {
+	LS_CHANGE_NONE,     /* nothing since the session was created */
+	LS_CHANGE_SET,      /* ls_session_set */
+	LS_CHANGE_RESET,    /* ls_session_reset */
+	LS_CHANGE_KICK,     /* ls_session_kick */
+	LS_CHANGE_DIVERGED, /* a step or a measurement met NaN/Inf */
+	LS_CHANGE_RESUMED   /* ls_session_state_import (a snapshot resumed) */
+} ls_change_kind;
+
+typedef enum {
+	LS_DIVERGED_FACTORS, /* non-finite factors */
+	LS_DIVERGED_LOSS     /* non-finite loss or gradient */
+} ls_diverged_cause;
+
+typedef struct {
+	ls_change_kind kind;
+	long step;      /* the step count after the change (DIVERGED: the step it stopped at) */
+	size_t r0, r1;  /* the LoRA rank before and after */
+	bool restarted; /* the run went back to step 0 (an init change, a rebuild, a reset) */
+	bool baseline;  /* a baseline was computed (λ, s, baseline parameters, a rebuild) */
+	/* SET: the parameter, how its change applied (ls_params[param].apply) and its value
+	 * before and after (ls_config_format). RESUMED: from names the snapshot. */
+	ls_param_id param;
+	ls_param_apply apply;
+	char from[LS_PARAM_VALUE_MAX], to[LS_PARAM_VALUE_MAX];
+	unsigned long restarts;  /* the restart counter that selects the init seed */
+	double scale;            /* KICK: the scale given */
+	ls_diverged_cause cause; /* DIVERGED */
+} ls_change;
+
+/* The one wording of a change, for message lines, logs and the metrics' divergence message:
+ *   SET      "lambda: 0.5 -> 0.1", "init: peft -> gaussian: restarted from step 0 (init
+ *            seed 1)", "problem: approx -> sensing: new problem, restarted",
+ *            "rank 8 -> 4 (best rank-r truncation)", "rank 4 -> 6 (X unchanged)";
+ *   RESET    "reset to step 0";  KICK "kicked the factors (scale 0.05)";
+ *   DIVERGED "diverged at step 812: non-finite loss or gradient";
+ *   RESUMED  "resumed from DIR at step 300";  NONE "".
+ * Truncated to fit len. */
+void ls_change_format(const ls_change *ch, char *buf, size_t len);
+
+/* Change one parameter by its --name (see the semantics above); *ch (when not NULL)
+ * describes the change. A refused value changes nothing, *ch included. A file parameter
+ * (--w0, --target, ...) can only be cleared ("") or kept here: a new file comes with its
+ * matrix. */
+ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_change *ch,
+			 ls_error *err);
 /* Set the file parameter param to the file name value together with M, the matrix loaded
  * from it by the caller (NULL: value is "" or the file the session already holds); the files
- * fix the sizes (ls_config_resolve_inputs, param given), then the run is rebuilt. */
+ * fix the sizes (ls_config_resolve_inputs, param given), then the run is rebuilt; *ch as for
+ * ls_session_set. */
 ls_status ls_session_set_file(ls_session *s, const char *param, const char *value, const ls_mat *M,
-			      ls_error *err);
+			      ls_change *ch, ls_error *err);
 /* Back to step 0 with the same initialisation seed (leaves the diverged state). */
 ls_status ls_session_reset(ls_session *s, ls_error *err);
 /* Perturb every factor by N(0, (scale·rms)²) entries, rms = the factor's RMS entry
@@ -84,8 +133,56 @@ const ls_problem *ls_session_problem(const ls_session *s);
 const ls_lora *ls_session_lora(const ls_session *s);
 long ls_session_steps(const ls_session *s);
 bool ls_session_diverged(const ls_session *s);
-/* A one-line description of the last change, restart or divergence (for a message line). */
-const char *ls_session_event(const ls_session *s);
+/* The last change, restart, divergence or resume of the run. */
+const ls_change *ls_session_last_change(const ls_session *s);
+
+/* ---- State (for snapshots, snapshot.h): everything of a run its config does not fix. A
+ * session built by ls_session_create from the same config and given this state with
+ * ls_session_state_import continues bit for bit as the exported one would. */
+
+/* The matrices of a module in a state. */
+typedef enum {
+	LS_STATE_A,  /* the factor A (m×r) */
+	LS_STATE_B,  /* the factor B (n×r) */
+	LS_STATE_MA, /* first moments (also the heavy-ball velocity) of A, B */
+	LS_STATE_MB,
+	LS_STATE_VA, /* second moments of A, B */
+	LS_STATE_VB,
+	LS_STATE_NMATS
+} ls_state_mat;
+
+typedef struct {
+	long step;
+	unsigned long restarts; /* selects the init seed (session.h's random streams) */
+	uint64_t rng[4];        /* the training stream's words */
+	ls_optim_counts counts; /* the optimiser's step counters */
+	bool diverged;
+	char message[LS_METRICS_MSG_MAX]; /* the metrics' message (why it diverged) */
+	/* The last step's numbers in the metrics (ls_metrics fields of the same names). */
+	double eta, mk_lhs, mk_rhs;
+	bool mk_checked, mk_holds;
+	long mk_checks, mk_failures;
+	bool have_base;            /* a baseline is computed (import computes one if needed) */
+	unsigned long base_serial; /* baselines computed so far (import keeps the larger of
+				    * this and the session's own count) */
+	size_t nmod, r;
+	double s[LS_MAX_MODULES]; /* the scaling of each module (export only: the config's) */
+	ls_mat mat[LS_MAX_MODULES][LS_STATE_NMATS]; /* owned by the state */
+	/* The cached α̂, β̂ of the current baseline and rank, when have_ab. */
+	bool have_ab;
+	ls_alphabeta ab[LS_MAX_MODULES];
+	ls_history hist;
+	const char *origin; /* import: the RESUMED change's from (NULL: "") */
+} ls_session_state;
+
+/* Copy the state of s into st (free it with ls_session_state_free). */
+ls_status ls_session_state_export(const ls_session *s, ls_session_state *st, ls_error *err);
+/* Make st the state of s, a session built from the config st was exported with. A state of
+ * other shapes (LS_EDIM) or with α̂, β̂ but no baseline (LS_EINVAL) is refused and changes
+ * nothing. Measures the state (nothing of a diverged one: its numbers are NaN) and records
+ * a RESUMED change. */
+ls_status ls_session_state_import(ls_session *s, const ls_session_state *st, ls_error *err);
+void ls_session_state_free(ls_session_state *st);
 
 /* ---- Theory (theory.h, MATH.md §3–§5). The session caches α̂, β̂ per (baseline serial,
  * rank); the metrics carry them (ls_module_metrics.alpha_hat ... regime) and the threshold

@@ -192,11 +192,8 @@ static ls_status emit_event(run_ctx *c, FILE *trace, const ls_lesson_event *ev)
 {
 	if (ev->kind == LS_LESSON_EV_PAUSE)
 		return LS_OK;
-	char line[LS_ERROR_MSG_MAX + 512];
-	ls_lesson_event_format(ev, line, sizeof line);
-	const char *text = line;
-	if (strncmp(text, "[step ", 6) == 0 && strchr(text, ']')) /* the step goes separately */
-		text = strchr(text, ']') + 1 + (strchr(text, ']')[1] == ' ');
+	char text[LS_ERROR_MSG_MAX + 512];
+	ls_lesson_event_text(ev, text, sizeof text); /* the step goes separately */
 	const char *kind = ev->kind == LS_LESSON_EV_CAPTION ? "caption" : "lesson";
 	ls_out_event(&c->out, kind, ev->clock, text);
 	return trace ? ls_trace_write_event(trace, c->tfmt, kind, ev->clock, text, &c->err) : LS_OK;
@@ -364,8 +361,8 @@ static ls_status set_given(ls_session *s, const char *name, const char *value, l
 	bool loaded;
 	ls_status st = ls_input_load_change(ls_session_config(s), name, value, &M, &loaded, err);
 	if (st == LS_OK)
-		st = loaded ? ls_session_set_file(s, name, value, &M, err)
-			    : ls_session_set(s, name, value, err);
+		st = loaded ? ls_session_set_file(s, name, value, &M, NULL, err)
+			    : ls_session_set(s, name, value, NULL, err);
 	ls_mat_free(&M);
 	return st;
 }

@@ -9,18 +9,31 @@
 #include "lorascope/config.h"
 
 const ls_param_info ls_params[LS_PARAM_COUNT] = {
-#define LS_PARAM_INFO(field, pname, ptype, pgroup, pdef, plo, phi, pchoices, phelp) \
-	[LS_PARAM_##field] = { .name = pname,                                       \
-			       .type = LS_P_##ptype,                                \
-			       .group = pgroup,                                     \
-			       .def = pdef,                                         \
-			       .lo = plo,                                           \
-			       .hi = phi,                                           \
-			       .choices = pchoices,                                 \
-			       .help = phelp,                                       \
+#define LS_PARAM_INFO(field, pname, ptype, pgroup, pdef, papply, plo, phi, pchoices, phelp) \
+	[LS_PARAM_##field] = { .name = pname,                                               \
+			       .type = LS_P_##ptype,                                        \
+			       .group = pgroup,                                             \
+			       .def = pdef,                                                 \
+			       .apply = LS_APPLY_##papply,                                  \
+			       .lo = plo,                                                   \
+			       .hi = phi,                                                   \
+			       .choices = pchoices,                                         \
+			       .help = phelp,                                               \
 			       .offset = offsetof(ls_config, field) },
 	LS_PARAM_LIST(LS_PARAM_INFO)
 #undef LS_PARAM_INFO
+};
+
+const char *const ls_param_apply_help[LS_APPLY_COUNT] = {
+	[LS_APPLY_NEXT_STEP] = "applies from the next step",
+	[LS_APPLY_OPTIMIZER] = "applies from the next step and resets the optimiser's moments",
+	[LS_APPLY_BASELINE] = "recomputes the baseline; the run continues",
+	[LS_APPLY_SCALING] = "recomputes s and the baseline, keeping the factors (X scales)",
+	[LS_APPLY_RANK] = "grows the factors (X unchanged) or truncates X to its best rank-r "
+			  "approximation; the run continues",
+	[LS_APPLY_INIT] = "restarts from step 0 with a new initialisation seed",
+	[LS_APPLY_REBUILD] = "rebuilds the problem and the baseline and restarts from step 0",
+	[LS_APPLY_THEORY] = "forgets the cached alpha^, beta^; the run continues",
 };
 
 const ls_param_info *ls_param_find(const char *name)

@@ -235,7 +235,7 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 		switch (a->kind) {
 		case LS_LESSON_SET:
 			ev->kind = LS_LESSON_EV_SET;
-			st = ls_session_set(s, a->name, a->text, &e);
+			st = ls_session_set(s, a->name, a->text, &ev->change, &e);
 			break;
 		case LS_LESSON_CAPTION:
 			ev->kind = LS_LESSON_EV_CAPTION;
@@ -246,10 +246,12 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 		case LS_LESSON_KICK:
 			ev->kind = LS_LESSON_EV_KICK;
 			st = ls_session_kick(s, a->scale, &e);
+			ev->change = *ls_session_last_change(s);
 			break;
 		case LS_LESSON_RESET:
 			ev->kind = LS_LESSON_EV_RESET;
 			st = ls_session_reset(s, &e);
+			ev->change = *ls_session_last_change(s);
 			break;
 		case LS_LESSON_STOP:
 			ev->kind = LS_LESSON_EV_STOP;
@@ -267,6 +269,7 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 		if (st != LS_OK) {
 			/* The session refuses a change and leaves the run as it was (session.h). */
 			ev->kind = LS_LESSON_EV_REFUSED;
+			ev->change.kind = LS_CHANGE_NONE;
 			snprintf(ev->msg, sizeof ev->msg, "%s", e.msg[0] ? e.msg : ls_strerror(st));
 		}
 	}
@@ -348,35 +351,41 @@ const ls_lesson_event *ls_lesson_run_events(const ls_lesson_run *r, size_t *n)
 	return r->ev;
 }
 
-void ls_lesson_event_format(const ls_lesson_event *ev, char *buf, size_t len)
+void ls_lesson_event_text(const ls_lesson_event *ev, char *buf, size_t len)
 {
 	const ls_lesson_action *a = ev->action;
 	switch (ev->kind) {
 	case LS_LESSON_EV_CAPTION:
-		snprintf(buf, len, "[step %ld] %s", ev->clock, a->text);
+		snprintf(buf, len, "%s", a->text);
 		break;
 	case LS_LESSON_EV_PAUSE:
-		snprintf(buf, len, "[step %ld] pause", ev->clock);
+		snprintf(buf, len, "pause");
 		break;
 	case LS_LESSON_EV_SET:
-		snprintf(buf, len, "[step %ld] set %s %s", ev->clock, a->name, a->text);
+		snprintf(buf, len, "set %s %s", a->name, a->text);
 		break;
 	case LS_LESSON_EV_KICK:
-		snprintf(buf, len, "[step %ld] kick %g", ev->clock, a->scale);
+		snprintf(buf, len, "kick %g", a->scale);
 		break;
 	case LS_LESSON_EV_RESET:
-		snprintf(buf, len, "[step %ld] reset", ev->clock);
+		snprintf(buf, len, "reset");
 		break;
 	case LS_LESSON_EV_STOP:
-		snprintf(buf, len, "[step %ld] stop", ev->clock);
+		snprintf(buf, len, "stop");
 		break;
 	case LS_LESSON_EV_REFUSED:
 		if (a->kind == LS_LESSON_SET)
-			snprintf(buf, len, "[step %ld] refused: set %s %s (line %zu): %s",
-				 ev->clock, a->name, a->text, a->pos.line, ev->msg);
-		else
-			snprintf(buf, len, "[step %ld] refused (line %zu): %s", ev->clock,
+			snprintf(buf, len, "refused: set %s %s (line %zu): %s", a->name, a->text,
 				 a->pos.line, ev->msg);
+		else
+			snprintf(buf, len, "refused (line %zu): %s", a->pos.line, ev->msg);
 		break;
 	}
+}
+
+void ls_lesson_event_format(const ls_lesson_event *ev, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "[step %ld] ", ev->clock);
+	if (n >= 0 && (size_t)n < len)
+		ls_lesson_event_text(ev, buf + n, len - (size_t)n);
 }

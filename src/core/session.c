@@ -17,49 +17,6 @@
 #define LS_SESSION_AB_MIN ((size_t)20)
 #define LS_SESSION_AB_MAX ((size_t)1000)
 
-/* How a parameter change is applied (SPEC §2). */
-typedef enum {
-	APPLY_NEXT_STEP, /* read by the optimiser from cfg */
-	APPLY_OPTIMIZER, /* next step, moments reset */
-	APPLY_LAMBDA,    /* next step, baseline recomputed */
-	APPLY_SCALING,   /* s changes, baseline recomputed */
-	APPLY_RANK,      /* grow / shrink, optimiser resized */
-	APPLY_INIT,      /* restart with a new init seed */
-	APPLY_REBUILD,   /* new problem, restart */
-	APPLY_BASELINE,  /* recompute the baseline */
-	APPLY_THEORY,    /* forget the cached α̂, β̂ (estimated again when next asked for) */
-} apply_kind;
-
-/* By name where a parameter has its own rule, else by its LS_PARAM_LIST group, so a new
- * problem knob rebuilds the problem and a new optimiser knob applies from the next step. */
-static apply_kind kind_of(ls_param_id id)
-{
-	switch (id) {
-	case LS_PARAM_rank:
-		return APPLY_RANK;
-	case LS_PARAM_scaling:
-	case LS_PARAM_alpha:
-		return APPLY_SCALING;
-	case LS_PARAM_optimizer:
-		return APPLY_OPTIMIZER;
-	case LS_PARAM_lambda:
-		return APPLY_LAMBDA;
-	default:
-		break;
-	}
-	const char *group = ls_params[id].group;
-	/* A file may change --m, --n, --samples or --rank: a new problem and factors. */
-	if (strcmp(group, "problem") == 0 || strcmp(group, "files") == 0)
-		return APPLY_REBUILD;
-	if (strcmp(group, "lora") == 0)
-		return APPLY_INIT;
-	if (strcmp(group, "baseline") == 0)
-		return APPLY_BASELINE;
-	if (strcmp(group, "theory") == 0)
-		return APPLY_THEORY;
-	return APPLY_NEXT_STEP;
-}
-
 static uint64_t init_seed(const ls_session *s)
 {
 	return s->cfg.seed + 0x9e3779b97f4a7c15ULL * (uint64_t)(s->restarts + 1);
@@ -79,7 +36,8 @@ static ls_status check_rank(const ls_problem *p, long rank, ls_error *err)
 	return LS_OK;
 }
 
-bool ls_session_ab_valid(const ls_session *s)
+/* Whether the cached α̂, β̂ belong to the current baseline and rank. */
+static bool ab_valid(const ls_session *s)
 {
 	return s->have_base && s->ab_serial == s->base.serial && s->ab_r == s->lora.r;
 }
@@ -101,7 +59,7 @@ static void ab_drop(ls_session *s)
 static void fill_theory(ls_session *s)
 {
 	ls_metrics *mt = &s->cur;
-	bool valid = ls_session_ab_valid(s);
+	bool valid = ab_valid(s);
 	for (size_t k = 0; k < s->lora.nmod; k++) {
 		ls_module_metrics *mm = &mt->mod[k];
 		mm->alpha_exact = s->prob.alpha_exact;
@@ -192,12 +150,23 @@ static bool factors_finite(const ls_lora *L)
 	return true;
 }
 
-static void diverge(ls_session *s, const char *why)
+/* A change record of s as it stands (the step, the rank, the restart counter). */
+static ls_change change_now(const ls_session *s, ls_change_kind kind)
+{
+	return (ls_change){ .kind = kind,
+			    .step = s->step,
+			    .r0 = s->lora.r,
+			    .r1 = s->lora.r,
+			    .restarts = s->restarts };
+}
+
+static void diverge(ls_session *s, ls_diverged_cause why)
 {
 	s->diverged = true;
 	s->cur.diverged = true;
-	snprintf(s->cur.message, sizeof s->cur.message, "diverged at step %ld: %s", s->step, why);
-	snprintf(s->event, sizeof s->event, "%s", s->cur.message);
+	s->last = change_now(s, LS_CHANGE_DIVERGED);
+	s->last.cause = why;
+	ls_change_format(&s->last, s->cur.message, sizeof s->cur.message);
 }
 
 /* ‖X_k − X*_k‖_F from thin factors: X − X* = [s·A, U*Σ*]·[B, −V*]ᵀ, the norm of the core of
@@ -289,7 +258,6 @@ static ls_status measure_factors(ls_session *s, bool reuse, ls_error *err)
 	mt->step = s->step;
 	fill_theory(s);
 	s->measured = true;
-	s->measures++;
 	return LS_OK;
 }
 
@@ -299,7 +267,7 @@ static ls_status evaluate(ls_session *s, ls_error *err)
 	if (s->diverged)
 		return LS_OK;
 	if (!factors_finite(&s->lora)) {
-		diverge(s, "non-finite factors");
+		diverge(s, LS_DIVERGED_FACTORS);
 		return LS_OK;
 	}
 	ls_status st = measure_factors(s, false, err);
@@ -312,7 +280,7 @@ static ls_status evaluate(ls_session *s, ls_error *err)
 		return st;
 	/* eta and the Mu–Klabjan check keep the values of the last step taken. */
 	if (!isfinite(mt->loss) || !isfinite(mt->reg_loss) || !isfinite(mt->grad_norm))
-		diverge(s, "non-finite loss or gradient");
+		diverge(s, LS_DIVERGED_LOSS);
 	return LS_OK;
 }
 
@@ -434,8 +402,6 @@ ls_status ls_session_create(ls_session **out, const ls_config *cfg, const ls_inp
 		free(s);
 		return st;
 	}
-	snprintf(s->event, sizeof s->event, "started: %s %zux%zu, r = %zu",
-		 ls_problem_names[cfg->problem], s->prob.shape[0].m, s->prob.shape[0].n, s->lora.r);
 	*out = s;
 	return LS_OK;
 }
@@ -454,7 +420,7 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 	long done = 0;
 	for (; done < nsteps && !s->diverged; done++) {
 		if (!factors_finite(&s->lora)) {
-			diverge(s, "non-finite factors");
+			diverge(s, LS_DIVERGED_FACTORS);
 			break;
 		}
 		ls_status st = measure_factors(s, done == 0, err);
@@ -482,7 +448,7 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 		if (st != LS_OK)
 			return st;
 		if (!isfinite(info.loss) || !isfinite(info.reg_loss) || !isfinite(info.grad_norm)) {
-			diverge(s, "non-finite loss or gradient");
+			diverge(s, LS_DIVERGED_LOSS);
 			break;
 		}
 		s->step++;
@@ -515,7 +481,6 @@ static ls_status rebuild(ls_session *s, const ls_config *cfg, const ls_inputs *i
 
 static ls_status set_rank(ls_session *s, ls_error *err)
 {
-	size_t old = s->lora.r;
 	double s_old = s->lora.s[0];
 	ls_status st = ls_lora_set_rank(&s->lora, (size_t)s->cfg.rank, &s->rng, err);
 	if (st != LS_OK)
@@ -529,64 +494,36 @@ static ls_status set_rank(ls_session *s, ls_error *err)
 	st = size_scratch(s, err);
 	if (st == LS_OK && s->lora.s[0] != s_old)
 		st = compute_baseline(s, false, err);
-	snprintf(s->event, sizeof s->event, "rank %zu -> %zu (%s)", old, s->lora.r,
-		 s->lora.r > old ? "X unchanged" : "best rank-r truncation");
 	return st;
 }
 
-/* param := value (pi its entry); a rebuild takes the matrices in (the session's own, or
- * those with a file parameter's new matrix). */
-static ls_status change(ls_session *s, const ls_param_info *pi, const char *param,
-			const char *value, const ls_inputs *in, ls_error *err)
+/* Apply next, a config that differs from s's in one parameter whose change applies as kind
+ * (not REBUILD), to the run; on failure s is as it was. */
+static ls_status apply(ls_session *s, ls_param_apply kind, const ls_config *next, ls_error *err)
 {
-	ls_config next = s->cfg;
-	ls_status st = ls_config_set(&next, param, value, err);
-	apply_kind kind = kind_of((ls_param_id)(pi - ls_params));
-	if (st == LS_OK && kind == APPLY_REBUILD) {
-		/* The files fix the sizes they give; the one parameter set must agree with them. */
-		bool given[LS_PARAM_COUNT] = { false };
-		given[pi - ls_params] = true;
-		st = ls_config_resolve_inputs(&next, given, in, err);
-	}
-	if (st == LS_OK)
-		st = ls_config_check(&next, err);
-	if (st != LS_OK)
-		return st;
-	if (kind == APPLY_RANK) {
-		st = check_rank(&s->prob, next.rank, err);
-		if (st != LS_OK)
-			return st;
-	}
-	if (kind == APPLY_REBUILD) {
-		st = rebuild(s, &next, in, err);
-		if (st == LS_OK)
-			snprintf(s->event, sizeof s->event, "--%s %s: new problem, restarted",
-				 param, value);
-		return st;
-	}
 	ls_config prev = s->cfg;
-	s->cfg = next;
+	s->cfg = *next;
+	ls_status st = LS_OK;
 	switch (kind) {
-	case APPLY_OPTIMIZER:
+	case LS_APPLY_OPTIMIZER:
 		ls_optim_reset(s->opt);
 		break;
-	case APPLY_LAMBDA:
-	case APPLY_BASELINE:
+	case LS_APPLY_BASELINE:
 		st = compute_baseline(s, false, err);
 		break;
-	case APPLY_SCALING:
+	case LS_APPLY_SCALING:
 		ls_lora_set_scaling(&s->lora, s->cfg.scaling, s->cfg.alpha);
 		st = compute_baseline(s, false, err);
 		break;
-	case APPLY_RANK:
+	case LS_APPLY_RANK:
 		st = set_rank(s, err);
 		break;
-	case APPLY_THEORY:
+	case LS_APPLY_THEORY:
 		s->ab_serial = 0;
 		ab_drop(s);
 		fill_theory(s);
 		break;
-	case APPLY_INIT:
+	case LS_APPLY_INIT:
 		s->restarts++;
 		st = initialise(s, err);
 		if (st != LS_OK)
@@ -597,34 +534,73 @@ static ls_status change(ls_session *s, const ls_param_info *pi, const char *para
 	}
 	if (st != LS_OK) {
 		s->cfg = prev;
-		if (kind == APPLY_SCALING)
+		if (kind == LS_APPLY_SCALING)
 			ls_lora_set_scaling(&s->lora, prev.scaling, prev.alpha);
-		return st;
 	}
-	if (kind != APPLY_RANK) {
-		if (kind == APPLY_INIT)
-			snprintf(s->event, sizeof s->event,
-				 "--%s %s: restarted from step 0 (init seed %lu)", param, value,
-				 s->restarts);
-		else
-			snprintf(s->event, sizeof s->event, "--%s %s", param, value);
-	}
-	return evaluate(s, err);
+	return st;
 }
 
-ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_error *err)
+/* param := value (pi its entry); a rebuild takes the matrices in (the session's own, or
+ * those with a file parameter's new matrix). *ch (when not NULL) describes the change. */
+static ls_status change(ls_session *s, const ls_param_info *pi, const char *param,
+			const char *value, const ls_inputs *in, ls_change *ch, ls_error *err)
+{
+	ls_param_id id = (ls_param_id)(pi - ls_params);
+	ls_config next = s->cfg;
+	ls_status st = ls_config_set(&next, param, value, err);
+	if (st == LS_OK && pi->apply == LS_APPLY_REBUILD) {
+		/* The files fix the sizes they give; the one parameter set must agree with them. */
+		bool given[LS_PARAM_COUNT] = { false };
+		given[id] = true;
+		st = ls_config_resolve_inputs(&next, given, in, err);
+	}
+	if (st == LS_OK)
+		st = ls_config_check(&next, err);
+	if (st != LS_OK)
+		return st;
+	if (pi->apply == LS_APPLY_RANK) {
+		st = check_rank(&s->prob, next.rank, err);
+		if (st != LS_OK)
+			return st;
+	}
+	ls_change c = change_now(s, LS_CHANGE_SET);
+	c.param = id;
+	c.apply = pi->apply;
+	ls_config_format(&s->cfg, id, c.from, sizeof c.from);
+	unsigned long serial = s->base_serial;
+	bool rebuilt = pi->apply == LS_APPLY_REBUILD;
+	/* A rebuild measures the new run (ls_session_create); any other change is measured here. */
+	st = rebuilt ? rebuild(s, &next, in, err) : apply(s, pi->apply, &next, err);
+	if (st == LS_OK && !rebuilt)
+		st = evaluate(s, err);
+	if (st != LS_OK)
+		return st;
+	ls_config_format(&s->cfg, id, c.to, sizeof c.to);
+	c.step = s->step;
+	c.r1 = s->lora.r;
+	c.restarts = s->restarts;
+	c.restarted = rebuilt || pi->apply == LS_APPLY_INIT;
+	c.baseline = s->base_serial != serial;
+	s->last = c;
+	if (ch)
+		*ch = c;
+	return LS_OK;
+}
+
+ls_status ls_session_set(ls_session *s, const char *param, const char *value, ls_change *ch,
+			 ls_error *err)
 {
 	s->measured = false;
 	const ls_param_info *pi = ls_param_find(param);
 	if (!pi)
 		return ls_error_set(err, LS_EINVAL, "--%s: unknown parameter", param);
 	if (ls_input_of_param((ls_param_id)(pi - ls_params)) >= 0)
-		return ls_session_set_file(s, param, value, NULL, err);
-	return change(s, pi, param, value, &s->in, err);
+		return ls_session_set_file(s, param, value, NULL, ch, err);
+	return change(s, pi, param, value, &s->in, ch, err);
 }
 
 ls_status ls_session_set_file(ls_session *s, const char *param, const char *value, const ls_mat *M,
-			      ls_error *err)
+			      ls_change *ch, ls_error *err)
 {
 	s->measured = false;
 	const ls_param_info *pi = ls_param_find(param);
@@ -641,7 +617,7 @@ ls_status ls_session_set_file(ls_session *s, const char *param, const char *valu
 	if (st == LS_OK && (M || !value[0]))
 		st = ls_inputs_put(&next, (ls_input_id)k, M, err);
 	if (st == LS_OK)
-		st = change(s, pi, param, value, &next, err);
+		st = change(s, pi, param, value, &next, ch, err);
 	ls_inputs_free(&next);
 	return st;
 }
@@ -652,7 +628,8 @@ ls_status ls_session_reset(ls_session *s, ls_error *err)
 	ls_status st = initialise(s, err);
 	if (st != LS_OK)
 		return st;
-	snprintf(s->event, sizeof s->event, "reset to step 0");
+	s->last = change_now(s, LS_CHANGE_RESET);
+	s->last.restarted = true;
 	return evaluate(s, err);
 }
 
@@ -677,7 +654,8 @@ ls_status ls_session_kick(ls_session *s, double scale, ls_error *err)
 		kick_factor(&s->lora.A[k], scale, &s->rng);
 		kick_factor(&s->lora.B[k], scale, &s->rng);
 	}
-	snprintf(s->event, sizeof s->event, "kicked the factors (scale %g)", scale);
+	s->last = change_now(s, LS_CHANGE_KICK);
+	s->last.scale = scale;
 	return evaluate(s, err);
 }
 
@@ -730,9 +708,9 @@ bool ls_session_diverged(const ls_session *s)
 	return s->diverged;
 }
 
-const char *ls_session_event(const ls_session *s)
+const ls_change *ls_session_last_change(const ls_session *s)
 {
-	return s->event;
+	return &s->last;
 }
 
 size_t ls_session_ab_samples(const ls_session *s)
@@ -794,8 +772,7 @@ static double ab_radius(const ls_session *s, double D)
  * stream from its seed) unless it is cached or begun for them already. */
 static ls_status ab_begin(ls_session *s, ls_error *err)
 {
-	if (ls_session_ab_valid(s) ||
-	    (s->abws && s->abws_serial == s->base.serial && s->abws_r == s->lora.r))
+	if (ab_valid(s) || (s->abws && s->abws_serial == s->base.serial && s->abws_r == s->lora.r))
 		return LS_OK;
 	ab_drop(s);
 	ls_status st = ensure_xstar(s, err);
@@ -820,7 +797,7 @@ static ls_status ab_begin(ls_session *s, ls_error *err)
 static ls_status ab_advance(ls_session *s, size_t n, ls_error *err)
 {
 	ls_status st = ab_begin(s, err);
-	if (st != LS_OK || ls_session_ab_valid(s))
+	if (st != LS_OK || ab_valid(s))
 		return st;
 	size_t left = s->abws_target - ls_alphabeta_samples(s->abws);
 	st = ls_alphabeta_sample(s->abws, n < left ? n : left, err);
@@ -861,9 +838,9 @@ ls_status ls_session_alphabeta_slice(ls_session *s, size_t n, size_t *done, ls_e
 		return ls_error_set(err, LS_EINVAL, "alpha/beta: the session has no baseline");
 	ls_status st = ab_advance(s, n, err);
 	if (done)
-		*done = ls_session_ab_valid(s) ? s->ab[0].samples
-			: s->abws              ? ls_alphabeta_samples(s->abws)
-					       : 0;
+		*done = ab_valid(s) ? s->ab[0].samples
+			: s->abws   ? ls_alphabeta_samples(s->abws)
+				    : 0;
 	return st;
 }
 
@@ -886,7 +863,9 @@ ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_erro
 					rep, err);
 }
 
-ls_status ls_session_restored(ls_session *s, ls_error *err)
+/* After an import replaced factors, optimiser state, rng, step and history of s: size the
+ * scratch, refill the theory part of the metrics and measure the current state. */
+static ls_status restored(ls_session *s, ls_error *err)
 {
 	s->measured = false;
 	ls_status st = size_scratch(s, err);
@@ -905,6 +884,133 @@ ls_status ls_session_restored(ls_session *s, ls_error *err)
 		return LS_OK;
 	}
 	return evaluate(s, err);
+}
+
+void ls_session_state_free(ls_session_state *st)
+{
+	for (size_t k = 0; k < LS_MAX_MODULES; k++)
+		for (int f = 0; f < LS_STATE_NMATS; f++)
+			ls_mat_free(&st->mat[k][f]);
+	ls_history_free(&st->hist);
+	memset(st, 0, sizeof *st);
+}
+
+/* Views of the six matrices of module k of s, in ls_state_mat order. */
+static void state_views(const ls_session *s, size_t k, ls_mat *v)
+{
+	v[LS_STATE_A] = s->lora.A[k];
+	v[LS_STATE_B] = s->lora.B[k];
+	ls_optim_moments(s->opt, k, &v[LS_STATE_MA], &v[LS_STATE_MB], &v[LS_STATE_VA],
+			 &v[LS_STATE_VB]);
+}
+
+ls_status ls_session_state_export(const ls_session *s, ls_session_state *st, ls_error *err)
+{
+	memset(st, 0, sizeof *st);
+	ls_history_init(&st->hist);
+	const ls_metrics *m = &s->cur;
+	st->step = s->step;
+	st->restarts = s->restarts;
+	memcpy(st->rng, s->rng.s, sizeof st->rng);
+	st->counts = ls_optim_get_counts(s->opt);
+	st->diverged = s->diverged;
+	snprintf(st->message, sizeof st->message, "%s", m->message);
+	st->eta = m->eta;
+	st->mk_checked = m->mk_checked;
+	st->mk_holds = m->mk_holds;
+	st->mk_lhs = m->mk_lhs;
+	st->mk_rhs = m->mk_rhs;
+	st->mk_checks = m->mk_checks;
+	st->mk_failures = m->mk_failures;
+	st->have_base = s->have_base;
+	st->base_serial = s->base_serial;
+	st->nmod = s->lora.nmod;
+	st->r = s->lora.r;
+	st->have_ab = ab_valid(s);
+	ls_status rc = LS_OK;
+	for (size_t k = 0; k < st->nmod && rc == LS_OK; k++) {
+		st->s[k] = s->lora.s[k];
+		if (st->have_ab)
+			st->ab[k] = s->ab[k];
+		ls_mat v[LS_STATE_NMATS];
+		state_views(s, k, v);
+		for (int f = 0; f < LS_STATE_NMATS && rc == LS_OK; f++) {
+			rc = ls_mat_alloc(&st->mat[k][f], v[f].rows, v[f].cols, err);
+			if (rc == LS_OK)
+				rc = ls_mat_copy(&st->mat[k][f], &v[f]);
+		}
+	}
+	if (rc == LS_OK)
+		rc = ls_history_copy(&st->hist, &s->hist, err);
+	if (rc != LS_OK)
+		ls_session_state_free(st);
+	return rc;
+}
+
+ls_status ls_session_state_import(ls_session *s, const ls_session_state *st, ls_error *err)
+{
+	if (st->nmod != s->lora.nmod || st->r != s->lora.r)
+		return ls_error_set(err, LS_EDIM,
+				    "state: %zu module(s) of rank %zu, the run has %zu "
+				    "of rank %zu",
+				    st->nmod, st->r, s->lora.nmod, s->lora.r);
+	for (size_t k = 0; k < st->nmod; k++) {
+		ls_mat v[LS_STATE_NMATS];
+		state_views(s, k, v);
+		for (int f = 0; f < LS_STATE_NMATS; f++)
+			if (!ls_mat_same_shape(&st->mat[k][f], &v[f]))
+				return ls_error_set(err, LS_EDIM,
+						    "state: module %zu: a %zux%zu matrix where "
+						    "the run has %zux%zu",
+						    k, st->mat[k][f].rows, st->mat[k][f].cols,
+						    v[f].rows, v[f].cols);
+	}
+	if (st->have_ab && !st->have_base)
+		return ls_error_set(err, LS_EINVAL, "state: alpha^, beta^ without a baseline");
+	ls_status rc = LS_OK;
+	if (st->have_base && !s->have_base)
+		rc = ls_session_run_baseline(s, err);
+	if (rc == LS_OK)
+		rc = ls_history_copy(&s->hist, &st->hist, err);
+	if (rc != LS_OK)
+		return rc;
+	s->measured = false;
+	if (st->base_serial > s->base_serial)
+		s->base_serial = st->base_serial;
+	if (s->have_base)
+		s->base.serial = s->base_serial;
+	for (size_t k = 0; k < st->nmod; k++) {
+		ls_mat v[LS_STATE_NMATS];
+		state_views(s, k, v);
+		for (int f = 0; f < LS_STATE_NMATS; f++)
+			ls_mat_copy(&v[f], &st->mat[k][f]);
+	}
+	ls_optim_set_counts(s->opt, st->counts);
+	memcpy(s->rng.s, st->rng, sizeof st->rng);
+	s->step = st->step;
+	s->restarts = st->restarts;
+	s->diverged = st->diverged;
+	ls_metrics *m = &s->cur;
+	snprintf(m->message, sizeof m->message, "%s", st->message);
+	m->eta = st->eta;
+	m->mk_checked = st->mk_checked;
+	m->mk_holds = st->mk_holds;
+	m->mk_lhs = st->mk_lhs;
+	m->mk_rhs = st->mk_rhs;
+	m->mk_checks = st->mk_checks;
+	m->mk_failures = st->mk_failures;
+	if (st->have_ab) {
+		for (size_t k = 0; k < st->nmod; k++)
+			s->ab[k] = st->ab[k];
+		s->ab_serial = s->base.serial;
+		s->ab_r = s->lora.r;
+	}
+	rc = restored(s, err);
+	if (rc != LS_OK)
+		return rc;
+	s->last = change_now(s, LS_CHANGE_RESUMED);
+	snprintf(s->last.from, sizeof s->last.from, "%s", st->origin ? st->origin : "");
+	return LS_OK;
 }
 
 ls_status ls_session_flow_curve(ls_session *s, ls_flow_curve *fc, ls_error *err)

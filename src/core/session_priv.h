@@ -1,5 +1,5 @@
-/* session_priv.h — the session's state, shared by session.c and the snapshot code only
- * (src/io/snapshot.c), which restores every field exactly. Not a public header. */
+/* session_priv.h — the session's state, private to src/core (the snapshot code outside it
+ * goes through ls_session_state_export / _import). Not a public header. */
 #ifndef LORASCOPE_SESSION_PRIV_H
 #define LORASCOPE_SESSION_PRIV_H
 
@@ -29,14 +29,13 @@ struct ls_session {
 	 * set by each measurement, cleared by every step and every public change. A step call
 	 * starts from the state the previous call (or change) ended by measuring, and reuses it. */
 	bool measured;
-	unsigned long measures; /* factor measurements taken (tests pin the reuse) */
 	ls_rng rng;             /* training stream: init, then batches and rank growth */
 	unsigned long restarts; /* bumped by an init change: selects the init seed */
 	long step;
 	bool diverged;
 	ls_metrics cur;
 	ls_history hist;
-	char event[LS_METRICS_MSG_MAX];
+	ls_change last; /* the last change, restart, divergence or resume */
 	/* The theory cache (theory.h): X* dense for baseline serial xstar_serial, and α̂, β̂
 	 * for (ab_serial, ab_r); each valid only while those match the current ones. */
 	ls_mat xstar[LS_MAX_MODULES];
@@ -53,11 +52,5 @@ struct ls_session {
 
 /* Seed of the theory instruments' own stream (never the training stream). */
 #define LS_SESSION_THEORY_SEED 0x7468656f7279ULL
-
-/* After the snapshot code replaced factors, optimiser state, rng, step and history of s:
- * size the scratch, refill the theory part of the metrics and measure the current state. */
-ls_status ls_session_restored(ls_session *s, ls_error *err);
-/* Whether the cached α̂, β̂ belong to the current baseline and rank. */
-bool ls_session_ab_valid(const ls_session *s);
 
 #endif

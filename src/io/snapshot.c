@@ -15,10 +15,10 @@
 
 #include <jansson.h>
 
-#include "../core/session_priv.h"
 #include "lorascope/fileio.h"
 #include "lorascope/loader.h"
 #include "lorascope/npy.h"
+#include "lorascope/session.h"
 #include "lorascope/snapshot.h"
 
 #define MANIFEST "manifest.json"
@@ -28,17 +28,11 @@
 #define DIR_MAX 4000      /* longest snapshot directory name */
 #define PATH_MAX_LEN 4096 /* a file in it: DIR_MAX + room for the longest suffix */
 
-/* The per-module .npy files: name stem and which matrix of a module. */
-enum { F_A, F_B, F_MA, F_MB, F_VA, F_VB, NFILES };
-static const char *const file_stem[NFILES] = { "A", "B", "mA", "mB", "vA", "vB" };
-
-/* Views of the six matrices of module k. */
-static void module_mats(const ls_session *s, size_t k, ls_mat *mats)
-{
-	mats[F_A] = s->lora.A[k];
-	mats[F_B] = s->lora.B[k];
-	ls_optim_moments(s->opt, k, &mats[F_MA], &mats[F_MB], &mats[F_VA], &mats[F_VB]);
-}
+/* The name stem of the per-module .npy file of each matrix of the session's state. */
+static const char *const file_stem[LS_STATE_NMATS] = {
+	[LS_STATE_A] = "A",   [LS_STATE_B] = "B",   [LS_STATE_MA] = "mA",
+	[LS_STATE_MB] = "mB", [LS_STATE_VA] = "vA", [LS_STATE_VB] = "vB",
+};
 
 static json_t *jreal(double v)
 {
@@ -72,7 +66,7 @@ static void sync_dir(const char *dir)
 	}
 }
 
-static json_t *manifest_json(const ls_session *s)
+static json_t *manifest_json(const ls_session *s, const ls_session_state *st)
 {
 	json_t *root = json_object();
 	json_object_set_new(root, "format", json_string("lorascope-snapshot"));
@@ -81,31 +75,32 @@ static json_t *manifest_json(const ls_session *s)
 	json_t *params = json_object();
 	char buf[LS_PARAM_VALUE_MAX];
 	for (int i = 0; i < LS_PARAM_COUNT; i++) {
-		ls_config_format(&s->cfg, (ls_param_id)i, buf, sizeof buf);
+		ls_config_format(ls_session_config(s), (ls_param_id)i, buf, sizeof buf);
 		json_object_set_new(params, ls_params[i].name, json_string(buf));
 	}
 	json_object_set_new(root, "params", params);
-	json_object_set_new(root, "step", json_integer(s->step));
-	json_object_set_new(root, "restarts", json_integer((json_int_t)s->restarts));
+	json_object_set_new(root, "step", json_integer(st->step));
+	json_object_set_new(root, "restarts", json_integer((json_int_t)st->restarts));
 	json_t *rng = json_array();
 	for (int i = 0; i < 4; i++) {
-		snprintf(buf, sizeof buf, "%016" PRIx64, s->rng.s[i]);
+		snprintf(buf, sizeof buf, "%016" PRIx64, st->rng[i]);
 		json_array_append_new(rng, json_string(buf));
 	}
 	json_object_set_new(root, "rng", rng);
-	ls_optim_counts c = ls_optim_get_counts(s->opt);
+	ls_optim_counts c = st->counts;
 	json_object_set_new(root, "optim",
 			    json_pack("{s:I,s:I,s:I}", "t", (json_int_t)c.t, "ta", (json_int_t)c.ta,
 				      "tb", (json_int_t)c.tb));
 	json_t *mods = json_array();
-	for (size_t k = 0; k < s->lora.nmod; k++)
-		json_array_append_new(
-			mods, json_pack("{s:I,s:I,s:o}", "m", (json_int_t)s->lora.A[k].rows, "n",
-					(json_int_t)s->lora.B[k].rows, "s", jreal(s->lora.s[k])));
+	for (size_t k = 0; k < st->nmod; k++)
+		json_array_append_new(mods, json_pack("{s:I,s:I,s:o}", "m",
+						      (json_int_t)st->mat[k][LS_STATE_A].rows, "n",
+						      (json_int_t)st->mat[k][LS_STATE_B].rows, "s",
+						      jreal(st->s[k])));
 	json_object_set_new(root, "modules", mods);
-	json_object_set_new(root, "diverged", json_boolean(s->diverged));
-	json_object_set_new(root, "message", json_string(s->cur.message));
-	const ls_metrics *m = &s->cur;
+	json_object_set_new(root, "diverged", json_boolean(st->diverged));
+	json_object_set_new(root, "message", json_string(st->message));
+	const ls_session_state *m = st; /* the last step's numbers */
 	json_object_set_new(root, "last_step",
 			    json_pack("{s:o,s:b,s:b,s:o,s:o,s:I,s:I}", "eta", jreal(m->eta),
 				      "mk_checked", m->mk_checked, "mk_holds", m->mk_holds,
@@ -113,12 +108,12 @@ static json_t *manifest_json(const ls_session *s)
 				      "mk_checks", (json_int_t)m->mk_checks, "mk_failures",
 				      (json_int_t)m->mk_failures));
 	json_object_set_new(root, "baseline",
-			    json_pack("{s:b,s:I}", "computed", s->have_base, "serial",
-				      (json_int_t)s->base_serial));
-	if (ls_session_ab_valid(s)) {
+			    json_pack("{s:b,s:I}", "computed", st->have_base, "serial",
+				      (json_int_t)st->base_serial));
+	if (st->have_ab) {
 		json_t *abs = json_array();
-		for (size_t k = 0; k < s->prob.nmod; k++) {
-			const ls_alphabeta *a = &s->ab[k];
+		for (size_t k = 0; k < st->nmod; k++) {
+			const ls_alphabeta *a = &st->ab[k];
 			json_array_append_new(abs,
 					      json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:I}", "alpha",
 							jreal(a->alpha), "beta", jreal(a->beta),
@@ -132,8 +127,8 @@ static json_t *manifest_json(const ls_session *s)
 		json_object_set_new(root, "alphabeta", json_null());
 	}
 	json_object_set_new(root, "history",
-			    json_pack("{s:I,s:I}", "points", (json_int_t)s->hist.len, "stride",
-				      (json_int_t)s->hist.stride));
+			    json_pack("{s:I,s:I}", "points", (json_int_t)st->hist.len, "stride",
+				      (json_int_t)st->hist.stride));
 	return root;
 }
 
@@ -145,9 +140,8 @@ static ls_status write_manifest(FILE *f, const void *ctx, ls_error *err)
 	return LS_OK;
 }
 
-static ls_status save_history(const ls_session *s, const char *path, ls_error *err)
+static ls_status save_history(const ls_history *h, const char *path, ls_error *err)
 {
-	const ls_history *h = &s->hist;
 	ls_mat H;
 	ls_status st = ls_mat_alloc(&H, h->len, HIST_COLS, err);
 	if (st != LS_OK)
@@ -163,26 +157,25 @@ static ls_status save_history(const ls_session *s, const char *path, ls_error *e
 	return st;
 }
 
-static ls_status save_into(const ls_session *s, const char *tmp, ls_error *err)
+static ls_status save_into(const ls_session *s, const ls_session_state *state, const char *tmp,
+			   ls_error *err)
 {
 	char path[PATH_MAX_LEN];
-	for (size_t k = 0; k < s->lora.nmod; k++) {
-		ls_mat mats[NFILES];
-		module_mats(s, k, mats);
-		for (int f = 0; f < NFILES; f++) {
+	for (size_t k = 0; k < state->nmod; k++) {
+		for (int f = 0; f < LS_STATE_NMATS; f++) {
 			snprintf(path, sizeof path, "%s/%s_%zu.npy", tmp, file_stem[f], k);
-			ls_status st = ls_npy_save(path, &mats[f], err);
+			ls_status st = ls_npy_save(path, &state->mat[k][f], err);
 			if (st != LS_OK)
 				return st;
 		}
 	}
-	if (s->hist.len > 0) {
+	if (state->hist.len > 0) {
 		snprintf(path, sizeof path, "%s/%s", tmp, HISTORY);
-		ls_status st = save_history(s, path, err);
+		ls_status st = save_history(&state->hist, path, err);
 		if (st != LS_OK)
 			return st;
 	}
-	json_t *root = manifest_json(s);
+	json_t *root = manifest_json(s, state);
 	if (!root)
 		return ls_error_set(err, LS_ENOMEM, "snapshot manifest");
 	snprintf(path, sizeof path, "%s/%s", tmp, MANIFEST);
@@ -255,7 +248,12 @@ ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err)
 				    target, strerror(errno));
 	/* mkdtemp makes it 0700: give it the replaced snapshot's mode, or mkdir(2)'s. */
 	chmod(tmp, replace ? sb.st_mode & 07777 : 0777 & ~ls_file_umask());
-	ls_status st = save_into(s, tmp, err);
+	ls_session_state state;
+	ls_status st = ls_session_state_export(s, &state, err);
+	if (st == LS_OK) {
+		st = save_into(s, &state, tmp, err);
+		ls_session_state_free(&state);
+	}
 	if (st != LS_OK) {
 		remove_tree(tmp);
 		return st;
@@ -383,14 +381,14 @@ static ls_status load_into(loader *l, const char *name, ls_mat *dst, ls_error *e
 	return LS_OK;
 }
 
-static ls_status load_history(loader *l, ls_session *s, ls_error *err)
+static ls_status load_history(loader *l, ls_history *hist, ls_error *err)
 {
 	json_t *h = json_object_get(l->root, "history");
 	json_int_t points, stride;
 	if (!json_is_object(h) || !get_int(h, "points", 0, &points) ||
 	    !get_int(h, "stride", 1, &stride) || points > LS_HISTORY_MAX)
 		return bad(l, err, "bad \"history\"");
-	ls_history_clear(&s->hist);
+	ls_history_clear(hist);
 	if (points == 0)
 		return LS_OK;
 	char path[PATH_MAX_LEN];
@@ -408,48 +406,50 @@ static ls_status load_history(loader *l, ls_session *s, ls_error *err)
 	/* Push the points back with the saved stride (they are all multiples of it). */
 	ls_metrics m;
 	memset(&m, 0, sizeof m);
-	s->hist.stride = 1;
+	hist->stride = 1;
 	for (size_t i = 0; i < H.rows && st == LS_OK; i++) {
 		m.step = (long)LS_AT(H, i, 0);
 #define HIST_LOAD(f, npy_col) m.f = LS_AT(H, i, npy_col);
 		LS_HISTORY_SERIES(HIST_LOAD)
 #undef HIST_LOAD
-		st = ls_history_push(&s->hist, &m, err);
+		st = ls_history_push(hist, &m, err);
 	}
-	s->hist.stride = (long)stride;
+	hist->stride = (long)stride;
 	ls_mat_free(&H);
 	return st;
 }
 
-static ls_status load_alphabeta(loader *l, ls_session *s, ls_error *err)
+static ls_status load_alphabeta(loader *l, const ls_problem *p, ls_session_state *state,
+				ls_error *err)
 {
 	json_t *a = json_object_get(l->root, "alphabeta");
+	state->have_ab = false;
 	if (json_is_null(a))
 		return LS_OK;
-	if (!json_is_array(a) || json_array_size(a) != s->prob.nmod || !s->have_base)
+	if (!json_is_array(a) || json_array_size(a) != p->nmod || !state->have_base)
 		return bad(l, err, "bad \"alphabeta\"");
-	for (size_t k = 0; k < s->prob.nmod; k++) {
+	for (size_t k = 0; k < p->nmod; k++) {
 		json_t *e = json_array_get(a, k);
-		ls_alphabeta *ab = &s->ab[k];
+		ls_alphabeta *ab = &state->ab[k];
 		json_int_t samples, r;
 		if (!get_real(e, "alpha", &ab->alpha) || !get_real(e, "beta", &ab->beta) ||
 		    !get_int(e, "samples", 0, &samples) ||
 		    !get_real(e, "alpha_move", &ab->alpha_move) ||
 		    !get_real(e, "beta_move", &ab->beta_move) || !get_real(e, "D", &ab->D) ||
-		    !get_int(e, "r", 1, &r) || (size_t)r != s->lora.r)
+		    !get_int(e, "r", 1, &r) || (size_t)r != state->r)
 			return bad(l, err, "bad \"alphabeta\" entry");
 		ab->samples = (size_t)samples;
 		ab->r = (size_t)r;
-		ab->alpha_exact = s->prob.alpha_exact;
-		ab->beta_exact = s->prob.beta_exact;
+		ab->alpha_exact = p->alpha_exact;
+		ab->beta_exact = p->beta_exact;
 	}
-	s->ab_serial = s->base.serial;
-	s->ab_r = s->lora.r;
+	state->have_ab = true;
 	return LS_OK;
 }
 
-/* Everything after the session is built from the parameters. */
-static ls_status restore(loader *l, ls_session *s, ls_error *err)
+/* Everything after the session is built from the parameters, into state (exported from
+ * that session: it gives the shapes to check). */
+static ls_status restore(loader *l, const ls_session *s, ls_session_state *state, ls_error *err)
 {
 	json_t *root = l->root;
 	bool computed;
@@ -458,32 +458,24 @@ static ls_status restore(loader *l, ls_session *s, ls_error *err)
 	if (!json_is_object(base) || !get_bool(base, "computed", &computed) ||
 	    !get_int(base, "serial", 0, &serial))
 		return bad(l, err, "bad \"baseline\"");
-	if (computed && !s->have_base) {
-		ls_status st = ls_session_run_baseline(s, err);
-		if (st != LS_OK)
-			return st;
-	}
-	s->base_serial = (unsigned long)serial > s->base_serial ? (unsigned long)serial
-								: s->base_serial;
-	if (s->have_base)
-		s->base.serial = s->base_serial;
+	/* The import computes the baseline when the session has none yet. */
+	state->have_base = computed || state->have_base;
+	state->base_serial = (unsigned long)serial;
 	json_t *mods = json_object_get(root, "modules");
-	if (!json_is_array(mods) || json_array_size(mods) != s->lora.nmod)
+	if (!json_is_array(mods) || json_array_size(mods) != state->nmod)
 		return bad(l, err, "\"modules\" does not match the problem's modules");
-	for (size_t k = 0; k < s->lora.nmod; k++) {
+	for (size_t k = 0; k < state->nmod; k++) {
 		json_t *e = json_array_get(mods, k);
 		json_int_t m, n;
 		double sk;
 		if (!get_int(e, "m", 1, &m) || !get_int(e, "n", 1, &n) || !get_real(e, "s", &sk) ||
-		    (size_t)m != s->lora.A[k].rows || (size_t)n != s->lora.B[k].rows ||
-		    sk != s->lora.s[k])
+		    (size_t)m != state->mat[k][LS_STATE_A].rows ||
+		    (size_t)n != state->mat[k][LS_STATE_B].rows || sk != state->s[k])
 			return bad(l, err, "\"modules\" does not match the problem's shapes");
-		ls_mat mats[NFILES];
-		module_mats(s, k, mats);
-		for (int f = 0; f < NFILES; f++) {
+		for (int f = 0; f < LS_STATE_NMATS; f++) {
 			char name[32];
 			snprintf(name, sizeof name, "%s_%zu.npy", file_stem[f], k);
-			ls_status st = load_into(l, name, &mats[f], err);
+			ls_status st = load_into(l, name, &state->mat[k][f], err);
 			if (st != LS_OK)
 				return st;
 		}
@@ -495,8 +487,7 @@ static ls_status restore(loader *l, ls_session *s, ls_error *err)
 	if (!get_int(optim, "t", 0, &t) || !get_int(optim, "ta", 0, &ta) ||
 	    !get_int(optim, "tb", 0, &tb))
 		return bad(l, err, "bad \"optim\"");
-	ls_optim_set_counts(s->opt,
-			    (ls_optim_counts){ .t = (long)t, .ta = (long)ta, .tb = (long)tb });
+	state->counts = (ls_optim_counts){ .t = (long)t, .ta = (long)ta, .tb = (long)tb };
 	json_t *rng = json_object_get(root, "rng");
 	if (!json_is_array(rng) || json_array_size(rng) != 4)
 		return bad(l, err, "bad \"rng\"");
@@ -504,19 +495,19 @@ static ls_status restore(loader *l, ls_session *s, ls_error *err)
 		const char *w = json_string_value(json_array_get(rng, i));
 		char *end;
 		errno = 0;
-		if (!w || strlen(w) != 16 || (s->rng.s[i] = strtoull(w, &end, 16), *end) || errno)
+		if (!w || strlen(w) != 16 || (state->rng[i] = strtoull(w, &end, 16), *end) || errno)
 			return bad(l, err, "bad \"rng\" word");
 	}
-	s->step = (long)step;
-	s->restarts = (unsigned long)restarts;
+	state->step = (long)step;
+	state->restarts = (unsigned long)restarts;
 	bool diverged;
 	const char *msg = json_string_value(json_object_get(root, "message"));
 	if (!get_bool(root, "diverged", &diverged) || !msg)
 		return bad(l, err, "bad \"diverged\" or \"message\"");
-	s->diverged = diverged;
-	snprintf(s->cur.message, sizeof s->cur.message, "%s", msg);
+	state->diverged = diverged;
+	snprintf(state->message, sizeof state->message, "%s", msg);
 	json_t *ls = json_object_get(root, "last_step");
-	ls_metrics *m = &s->cur;
+	ls_session_state *m = state; /* the last step's numbers */
 	json_int_t checks, failures;
 	if (!json_is_object(ls) || !get_real(ls, "eta", &m->eta) ||
 	    !get_bool(ls, "mk_checked", &m->mk_checked) ||
@@ -526,11 +517,9 @@ static ls_status restore(loader *l, ls_session *s, ls_error *err)
 		return bad(l, err, "bad \"last_step\"");
 	m->mk_checks = (long)checks;
 	m->mk_failures = (long)failures;
-	ls_status st = load_history(l, s, err);
+	ls_status st = load_history(l, &state->hist, err);
 	if (st == LS_OK)
-		st = load_alphabeta(l, s, err);
-	if (st == LS_OK)
-		st = ls_session_restored(s, err);
+		st = load_alphabeta(l, ls_session_problem(s), state, err);
 	return st;
 }
 
@@ -573,14 +562,25 @@ ls_status ls_session_load(ls_session **out, const char *dir, ls_error *err)
 		if (st != LS_OK)
 			ls_error_set(err, st, "%s: %s", l.mpath, e.msg);
 	}
+	ls_session_state state;
+	bool exported = false;
+	if (st == LS_OK) {
+		st = ls_session_state_export(s, &state, err);
+		exported = st == LS_OK;
+	}
 	if (st == LS_OK)
-		st = restore(&l, s, err);
+		st = restore(&l, s, &state, err);
+	if (st == LS_OK) {
+		state.origin = dir;
+		st = ls_session_state_import(s, &state, err);
+	}
+	if (exported)
+		ls_session_state_free(&state);
 	json_decref(l.root);
 	if (st != LS_OK) {
 		ls_session_free(s);
 		return st;
 	}
-	snprintf(s->event, sizeof s->event, "resumed from %s at step %ld", dir, s->step);
 	*out = s;
 	return LS_OK;
 }

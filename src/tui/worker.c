@@ -340,37 +340,22 @@ static void current(ls_worker *w, ls_param_id id, char *buf, size_t len)
 /* param := text; M: the matrix of a file parameter's new file (NULL: none). */
 static void apply_set(ls_worker *w, const char *param, const char *text, const ls_mat *M)
 {
-	const ls_param_info *p = ls_param_find(param);
 	ls_error err;
-	if (!p) {
+	if (!ls_param_find(param)) {
 		set_event(w, true, "unknown parameter '%s'", param);
 		return;
 	}
-	char old[64];
-	current(w, (ls_param_id)(p - ls_params), old, sizeof old);
 	bool was_div = ls_session_diverged(w->s);
-	ls_status st = M ? ls_session_set_file(w->s, param, text, M, &err)
-			 : ls_session_set(w->s, param, text, &err);
+	ls_change ch;
+	ls_status st = M ? ls_session_set_file(w->s, param, text, M, &ch, &err)
+			 : ls_session_set(w->s, param, text, &ch, &err);
 	if (st != LS_OK) {
 		set_event(w, true, "refused: %s", err.msg);
 		return;
 	}
-	char now[64];
-	current(w, (ls_param_id)(p - ls_params), now, sizeof now);
-	/* The session's event repeats the change ("--lambda 0.1", "rank 3 -> 2 (...)"):
-	 * say the change once, with what the event adds. */
-	const char *ev = ls_session_event(w->s);
-	char echo[160];
-	snprintf(echo, sizeof echo, "--%s %s", param, text);
-	size_t el = strlen(echo), pl = strlen(param);
-	if (ev && strncmp(ev, echo, el) == 0 && strncmp(ev + el, ": ", 2) == 0)
-		set_event(w, false, "%s: %s -> %s: %s", param, old, now, ev + el + 2);
-	else if (ev && strncmp(ev, param, pl) == 0 && ev[pl] == ' ')
-		set_event(w, false, "%s", ev);
-	else if (ev && ev[0] && strncmp(ev, echo, el) != 0)
-		set_event(w, false, "%s: %s -> %s (%s)", param, old, now, ev);
-	else
-		set_event(w, false, "%s: %s -> %s", param, old, now);
+	char what[sizeof w->event];
+	ls_change_format(&ch, what, sizeof what);
+	set_event(w, false, "%s", what);
 	/* A restart leaves the diverged state: run again. */
 	if (was_div && !ls_session_diverged(w->s))
 		w->paused = false;
@@ -402,11 +387,11 @@ static void cycle_problem(ls_worker *w, const char *name, int prob)
 	}
 	snprintf(rtext, sizeof rtext, "%ld", want);
 	bool was_div = ls_session_diverged(w->s);
-	ls_status st = want < rank ? ls_session_set(w->s, "rank", rtext, &err) : LS_OK;
+	ls_status st = want < rank ? ls_session_set(w->s, "rank", rtext, NULL, &err) : LS_OK;
 	if (st == LS_OK)
-		st = ls_session_set(w->s, "problem", name, &err);
+		st = ls_session_set(w->s, "problem", name, NULL, &err);
 	if (st == LS_OK && want > rank) {
-		st = ls_session_set(w->s, "rank", rtext, &err);
+		st = ls_session_set(w->s, "rank", rtext, NULL, &err);
 		if (st == LS_OK)
 			st = ls_session_reset(w->s, &err);
 	}

@@ -405,7 +405,7 @@ static double by_hand(long at, long total)
 	ls_session *s = session_for(l);
 	ls_error err;
 	assert_ok(ls_session_step(s, at, &err));
-	assert_ok(ls_session_set(s, "lambda", "0.05", &err));
+	assert_ok(ls_session_set(s, "lambda", "0.05", NULL, &err));
 	assert_ok(ls_session_step(s, total - at, &err));
 	double loss = ls_session_metrics(s)->loss;
 	ls_session_free(s);
@@ -432,7 +432,14 @@ static void test_at_exact_step(void **state)
 	assert_int_equal(ev[0].kind, LS_LESSON_EV_SET);
 	assert_int_equal(ev[0].clock, 100);
 	assert_int_equal(ev[0].step, 100);
+	/* The set carries the session's change record. */
+	assert_int_equal(ev[0].change.kind, LS_CHANGE_SET);
+	assert_int_equal(ev[0].change.param, LS_PARAM_lambda);
+	assert_int_equal(ev[0].change.apply, LS_APPLY_BASELINE);
+	assert_string_equal(ev[0].change.from, "0.2");
+	assert_string_equal(ev[0].change.to, "0.05");
 	assert_int_equal(ev[1].kind, LS_LESSON_EV_STOP);
+	assert_int_equal(ev[1].change.kind, LS_CHANGE_NONE);
 	assert_int_equal(ev[1].clock, 230);
 	/* The same change made by hand at step 100 gives the same run, bit for bit; one step
 	 * early or late does not (so the comparison can tell). */
@@ -569,6 +576,7 @@ static void test_actions_and_refusals(void **state)
 	assert_ok(ls_lesson_run_poll(r, s, &ev, &n, &err));
 	assert_int_equal(n, 2);
 	assert_int_equal(ev[0].kind, LS_LESSON_EV_REFUSED);
+	assert_int_equal(ev[0].change.kind, LS_CHANGE_NONE);
 	assert_non_null(strstr(ev[0].msg, "exceeds min(m, n) = 8"));
 	assert_int_equal(ls_session_config(s)->rank, 4);
 	assert_event_line(&ev[0], "[step 0] refused: set rank 9 (line 2): --rank: 9 exceeds "
@@ -590,6 +598,16 @@ static void test_actions_and_refusals(void **state)
 	assert_event_line(&ev[0], "[step 5] kick 0.5");
 	assert_event_line(&ev[1], "[step 5] pause");
 	assert_event_line(&ev[2], "[step 5] reset");
+	/* Their change records; the text without the step for logs that give it apart. */
+	assert_int_equal(ev[0].change.kind, LS_CHANGE_KICK);
+	assert_int_equal(ev[0].change.step, 5);
+	assert_close(ev[0].change.scale, 0.5, 0, 0);
+	assert_int_equal(ev[1].change.kind, LS_CHANGE_NONE);
+	assert_int_equal(ev[2].change.kind, LS_CHANGE_RESET);
+	assert_true(ev[2].change.restarted);
+	char text[64];
+	ls_lesson_event_text(&ev[0], text, sizeof text);
+	assert_string_equal(text, "kick 0.5");
 	/* The "when" rule waits for its "after" step: the budget runs to it, then goes to 1. */
 	assert_int_equal(ls_lesson_run_budget(r), 15);
 	assert_false(ls_lesson_run_finished(r));

@@ -475,9 +475,9 @@ static void test_session_set(void **state)
 	ls_error_clear(&err);
 	assert_ok(ls_session_create(&s, &c, NULL, &err));
 	/* a new file comes with its matrix */
-	assert_int_equal(ls_session_set(s, "target", "mid.npy", &err), LS_EINVAL);
+	assert_int_equal(ls_session_set(s, "target", "mid.npy", NULL, &err), LS_EINVAL);
 	assert_contains(err.msg, "--target: mid.npy: not loaded");
-	if (ls_session_set_file(s, "target", "mid.npy", &M, &err) != LS_OK)
+	if (ls_session_set_file(s, "target", "mid.npy", &M, NULL, &err) != LS_OK)
 		fail_msg("set --target: %s", err.msg);
 	const ls_problem *p = ls_session_problem(s);
 	assert_int_equal(p->shape[0].m, 7);
@@ -485,11 +485,11 @@ static void test_session_set(void **state)
 	assert_int_equal(ls_session_config(s)->m, 7);
 	assert_int_equal(ls_session_lora(s)->r, 5);
 	assert_true(ls_mat_norm(&p->target) == ls_mat_norm(&M));
-	assert_int_equal(ls_session_set(s, "m", "9", &err), LS_EDIM);
+	assert_int_equal(ls_session_set(s, "m", "9", NULL, &err), LS_EDIM);
 	assert_contains(err.msg, "mid.npy is 7×5, but --m 9 needs 9×*");
 	assert_int_equal(ls_session_config(s)->m, 7);
-	assert_ok(ls_session_set(s, "target", "", &err));
-	assert_ok(ls_session_set(s, "m", "9", &err));
+	assert_ok(ls_session_set(s, "target", "", NULL, &err));
+	assert_ok(ls_session_set(s, "m", "9", NULL, &err));
 	assert_int_equal(ls_session_problem(s)->shape[0].m, 9);
 	ls_session_free(s);
 	ls_mat_free(&M);

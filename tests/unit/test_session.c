@@ -1,13 +1,36 @@
 /* test_session.c — a run and its mid-run changes (SPEC §2): λ without restart, rank grow /
- * shrink, init restart, refused values, divergence and recovery, determinism; and the
- * session's metrics against quantities formed the expensive way (LAPACK on X). */
+ * shrink, init restart, refused values, divergence and recovery, determinism, the change
+ * records and the APPLY column; and the session's metrics against quantities formed the expensive
+ * way (LAPACK on X). */
 #include "sessiontest.h"
 
 #include <stdlib.h>
 
 #include "lorascope/session.h"
+#include "lorascope/spectrum.h"
 
-#include "../../src/core/session_priv.h"
+/* Factor measurements taken by the sessions of this test: a measurement takes the spectrum of
+ * each module once, through ls_spectrum_lowrank, which the link wraps (-Wl,--wrap; without a
+ * linker that can, the counts are not checked). */
+static unsigned long measures;
+#ifdef LS_TEST_LD_WRAP
+ls_status __real_ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+				     double *sigma, double *gram_diff, double *norm_a,
+				     double *norm_b, ls_error *err);
+ls_status __wrap_ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+				     double *sigma, double *gram_diff, double *norm_a,
+				     double *norm_b, ls_error *err);
+ls_status __wrap_ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+				     double *sigma, double *gram_diff, double *norm_a,
+				     double *norm_b, ls_error *err)
+{
+	measures++;
+	return __real_ls_spectrum_lowrank(ws, A, B, s, sigma, gram_diff, norm_a, norm_b, err);
+}
+#define assert_measures(n) assert_int_equal(measures, (n))
+#else
+#define assert_measures(n) ((void)(n))
+#endif
 
 static ls_session *make(const char *const *kv)
 {
@@ -20,7 +43,7 @@ static ls_session *make(const char *const *kv)
 static void set(ls_session *s, const char *k, const char *v)
 {
 	ls_error err;
-	if (ls_session_set(s, k, v, &err) != LS_OK)
+	if (ls_session_set(s, k, v, NULL, &err) != LS_OK)
 		fail_msg("set %s %s: %s", k, v, err.msg);
 }
 
@@ -177,12 +200,12 @@ static void test_invalid_set_changes_nothing(void **state)
 	ls_config before = *ls_session_config(s);
 	double loss = ls_session_metrics(s)->loss;
 	ls_error err;
-	assert_int_not_equal(ls_session_set(s, "lambda", "-1", &err), LS_OK);
+	assert_int_not_equal(ls_session_set(s, "lambda", "-1", NULL, &err), LS_OK);
 	assert_non_null(strstr(err.msg, "--lambda"));
-	assert_int_not_equal(ls_session_set(s, "rank", "17", &err), LS_OK); /* > min(m, n) */
+	assert_int_not_equal(ls_session_set(s, "rank", "17", NULL, &err), LS_OK); /* > min(m, n) */
 	assert_non_null(strstr(err.msg, "--rank"));
-	assert_int_not_equal(ls_session_set(s, "optimizer", "newton", &err), LS_OK);
-	assert_int_not_equal(ls_session_set(s, "no-such", "1", &err), LS_OK);
+	assert_int_not_equal(ls_session_set(s, "optimizer", "newton", NULL, &err), LS_OK);
+	assert_int_not_equal(ls_session_set(s, "no-such", "1", NULL, &err), LS_OK);
 	assert_memory_equal(ls_session_config(s), &before, sizeof before);
 	assert_int_equal(ls_session_steps(s), 25);
 	assert_close(ls_session_metrics(s)->loss, loss, 0, 0);
@@ -256,21 +279,25 @@ static void formed_norms(const ls_session *s, double *fro, double *dist)
 static void test_step_reuses_end_measurement(void **state)
 {
 	(void)state;
-	ls_session *a = make(NULL), *b = make(NULL);
-	assert_int_equal(a->measures, 1);
+	unsigned long m0 = measures;
+	ls_session *a = make(NULL);
+	assert_measures(m0 + 1);
+	ls_session *b = make(NULL);
+	assert_measures(m0 + 2);
 	for (int i = 0; i < 8; i++) {
 		double fro, dist;
 		formed_norms(a, &fro, &dist);
-		unsigned long before = a->measures;
+		unsigned long before = measures;
 		step(a, 1);
 		/* One measurement per call: the end state's. */
-		assert_int_equal(a->measures, before + 1);
+		assert_measures(before + 1);
 		const ls_history *h = ls_session_history(a);
 		assert_close(h->norm_fro[h->len - 1], fro, 1e-10, 1e-14);
 		assert_close(h->dist_star[h->len - 1], dist, 1e-9, 1e-13);
 	}
+	m0 = measures;
 	step(b, 8);
-	assert_int_equal(b->measures, 1 + 8);
+	assert_measures(m0 + 8);
 	const ls_history *ha = ls_session_history(a), *hb = ls_session_history(b);
 	assert_int_equal(ha->len, 8);
 	assert_int_equal(hb->len, 8);
@@ -285,12 +312,13 @@ static void test_step_reuses_end_measurement(void **state)
 	double fro0, dist0, fro, dist;
 	formed_norms(a, &fro0, &dist0);
 	ls_error err;
+	m0 = measures;
 	assert_ok(ls_session_kick(a, 0.5, &err));
-	assert_int_equal(a->measures, 1 + 8 + 1);
+	assert_measures(m0 + 1);
 	formed_norms(a, &fro, &dist);
 	assert_true(fabs(dist - dist0) > 1e-6);
 	step(a, 1);
-	assert_int_equal(a->measures, 1 + 8 + 2);
+	assert_measures(m0 + 2);
 	assert_close(ha->norm_fro[ha->len - 1], fro, 1e-10, 1e-14);
 	assert_close(ha->dist_star[ha->len - 1], dist, 1e-9, 1e-13);
 	ls_session_free(a);
@@ -548,13 +576,171 @@ static void test_rank_against_problem_shape(void **state)
 	assert_non_null(strstr(err.msg, "5x5"));
 	assert_ok(ls_config_set(&c, "rank", "2", NULL));
 	assert_ok(ls_session_create(&s, &c, NULL, &err));
-	assert_int_equal(ls_session_set(s, "rank", "6", &err), LS_ERANGE);
+	assert_int_equal(ls_session_set(s, "rank", "6", NULL, &err), LS_ERANGE);
 	assert_non_null(strstr(err.msg, "5x5"));
 	assert_int_equal(ls_session_lora(s)->r, 2);
 	assert_int_equal(ls_session_config(s)->rank, 2);
 	set(s, "rank", "5");
 	assert_int_equal(ls_session_lora(s)->r, 5);
 	ls_session_free(s);
+}
+
+/* set k v on s, which must be accepted; the change record it returns, also the last change. */
+static ls_change change(ls_session *s, const char *k, const char *v)
+{
+	ls_change ch;
+	ls_error err;
+	if (ls_session_set(s, k, v, &ch, &err) != LS_OK)
+		fail_msg("set %s %s: %s", k, v, err.msg);
+	assert_memory_equal(ls_session_last_change(s), &ch, sizeof ch);
+	return ch;
+}
+
+static void assert_words(const ls_change *ch, const char *want)
+{
+	char got[LS_METRICS_MSG_MAX];
+	ls_change_format(ch, got, sizeof got);
+	assert_string_equal(got, want);
+}
+
+/* Each apply kind gives its record: what changed, from and to, whether the run restarted and
+ * whether a baseline was computed, and the words the front-ends print. */
+static void test_change_records(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL);
+	assert_int_equal(ls_session_last_change(s)->kind, LS_CHANGE_NONE);
+	assert_words(ls_session_last_change(s), "");
+	step(s, 30);
+	ls_change ch = change(s, "lr", "0.05");
+	assert_int_equal(ch.kind, LS_CHANGE_SET);
+	assert_int_equal(ch.param, LS_PARAM_lr);
+	assert_int_equal(ch.apply, LS_APPLY_NEXT_STEP);
+	assert_string_equal(ch.from, "0.1");
+	assert_string_equal(ch.to, "0.05");
+	assert_false(ch.restarted || ch.baseline);
+	assert_int_equal(ch.step, 30);
+	assert_words(&ch, "lr: 0.1 -> 0.05");
+	ch = change(s, "optimizer", "adam");
+	assert_int_equal(ch.apply, LS_APPLY_OPTIMIZER);
+	assert_false(ch.restarted || ch.baseline);
+	assert_words(&ch, "optimizer: gd -> adam");
+	ch = change(s, "lambda", "0.1");
+	assert_int_equal(ch.apply, LS_APPLY_BASELINE);
+	assert_true(ch.baseline);
+	assert_false(ch.restarted);
+	assert_int_equal(ch.step, 30);
+	assert_words(&ch, "lambda: 0.2 -> 0.1");
+	ch = change(s, "baseline-iters", "4000");
+	assert_int_equal(ch.apply, LS_APPLY_BASELINE);
+	assert_true(ch.baseline);
+	ch = change(s, "scaling", "rslora");
+	assert_int_equal(ch.apply, LS_APPLY_SCALING);
+	assert_true(ch.baseline);
+	assert_words(&ch, "scaling: one -> rslora");
+	/* rslora's s = alpha/sqrt(r) changes with r: the baseline (λ/s) with it. */
+	ch = change(s, "rank", "4");
+	assert_int_equal(ch.apply, LS_APPLY_RANK);
+	assert_int_equal(ch.r0, 6);
+	assert_int_equal(ch.r1, 4);
+	assert_true(ch.baseline);
+	assert_false(ch.restarted);
+	assert_int_equal(ch.step, 30);
+	assert_words(&ch, "rank 6 -> 4 (best rank-r truncation)");
+	change(s, "scaling", "one");
+	ch = change(s, "rank", "5");
+	assert_int_equal(ch.r0, 4);
+	assert_int_equal(ch.r1, 5);
+	assert_false(ch.baseline); /* s = 1 whatever r */
+	assert_words(&ch, "rank 4 -> 5 (X unchanged)");
+	ch = change(s, "ab-samples", "40");
+	assert_int_equal(ch.apply, LS_APPLY_THEORY);
+	assert_false(ch.restarted || ch.baseline);
+	ch = change(s, "init-a", "0.2");
+	assert_int_equal(ch.apply, LS_APPLY_INIT);
+	assert_true(ch.restarted);
+	assert_false(ch.baseline);
+	assert_int_equal(ch.step, 0);
+	assert_int_equal(ch.restarts, 1);
+	assert_words(&ch, "init-a: 0.1 -> 0.2: restarted from step 0 (init seed 1)");
+	step(s, 10);
+	ch = change(s, "true-rank", "2");
+	assert_int_equal(ch.apply, LS_APPLY_REBUILD);
+	assert_true(ch.restarted && ch.baseline);
+	assert_int_equal(ch.step, 0);
+	assert_words(&ch, "true-rank: 3 -> 2: new problem, restarted");
+	/* Refused: no record, the last change stays. */
+	ls_change before = *ls_session_last_change(s);
+	ls_error err;
+	memset(&ch, 0x5a, sizeof ch);
+	ls_change untouched = ch;
+	assert_int_not_equal(ls_session_set(s, "rank", "17", &ch, &err), LS_OK);
+	assert_int_not_equal(ls_session_set(s, "lambda", "-1", &ch, &err), LS_OK);
+	assert_int_not_equal(ls_session_set(s, "no-such", "1", &ch, &err), LS_OK);
+	assert_memory_equal(&ch, &untouched, sizeof ch);
+	assert_memory_equal(ls_session_last_change(s), &before, sizeof before);
+	/* Kick and reset. */
+	step(s, 5);
+	assert_ok(ls_session_kick(s, 0.25, &err));
+	const ls_change *last = ls_session_last_change(s);
+	assert_int_equal(last->kind, LS_CHANGE_KICK);
+	assert_int_equal(last->step, 5);
+	assert_words(last, "kicked the factors (scale 0.25)");
+	assert_ok(ls_session_reset(s, &err));
+	assert_int_equal(last->kind, LS_CHANGE_RESET);
+	assert_true(last->restarted);
+	assert_int_equal(last->step, 0);
+	assert_words(last, "reset to step 0");
+	ls_session_free(s);
+}
+
+/* A divergence is a record too; the metrics' message is its wording. */
+static void test_divergence_record(void **state)
+{
+	(void)state;
+	const char *kv[] = { "lr", "50", "init", "large", NULL };
+	ls_session *s = make(kv);
+	step(s, 1000);
+	const ls_change *last = ls_session_last_change(s);
+	assert_int_equal(last->kind, LS_CHANGE_DIVERGED);
+	assert_int_equal(last->step, ls_session_steps(s));
+	char what[LS_METRICS_MSG_MAX];
+	ls_change_format(last, what, sizeof what);
+	assert_string_equal(what, ls_session_metrics(s)->message);
+	assert_non_null(strstr(what, "diverged at step"));
+	ls_session_free(s);
+}
+
+/* The APPLY column of LS_PARAM_LIST says what SPEC §2 says for every parameter: the problem
+ * and file groups rebuild, the lora group restarts except rank (grow/shrink) and scaling,
+ * alpha (s); the optim group applies next step except optimizer (moments) and lambda (X*);
+ * the baseline group recomputes the baseline, the theory group forgets α̂, β̂. */
+static void test_apply_column(void **state)
+{
+	(void)state;
+	for (int i = 0; i < LS_PARAM_COUNT; i++) {
+		const ls_param_info *p = &ls_params[i];
+		ls_param_apply want = LS_APPLY_COUNT; /* a group SPEC §2 does not name */
+		if (i == LS_PARAM_rank)
+			want = LS_APPLY_RANK;
+		else if (i == LS_PARAM_scaling || i == LS_PARAM_alpha)
+			want = LS_APPLY_SCALING;
+		else if (i == LS_PARAM_optimizer)
+			want = LS_APPLY_OPTIMIZER;
+		else if (i == LS_PARAM_lambda || strcmp(p->group, "baseline") == 0)
+			want = LS_APPLY_BASELINE;
+		else if (strcmp(p->group, "problem") == 0 || strcmp(p->group, "files") == 0)
+			want = LS_APPLY_REBUILD;
+		else if (strcmp(p->group, "lora") == 0)
+			want = LS_APPLY_INIT;
+		else if (strcmp(p->group, "theory") == 0)
+			want = LS_APPLY_THEORY;
+		else if (strcmp(p->group, "optim") == 0)
+			want = LS_APPLY_NEXT_STEP;
+		if (p->apply != want)
+			fail_msg("--%s: apply %d, SPEC §2 says %d", p->name, (int)p->apply,
+				 (int)want);
+	}
 }
 
 int main(void)
@@ -576,6 +762,9 @@ int main(void)
 		cmocka_unit_test(test_theory_report),
 		cmocka_unit_test(test_ab_samples_auto),
 		cmocka_unit_test(test_rank_against_problem_shape),
+		cmocka_unit_test(test_change_records),
+		cmocka_unit_test(test_divergence_record),
+		cmocka_unit_test(test_apply_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* test_snapshot.c — ls_session_save / ls_session_load: a resumed session continues bit for bit
  * like the uninterrupted one (gd, sgd, momentum, adam, mk, after a rank change, with the α̂/β̂
  * cache and the history), diverged states, atomic writes, and broken snapshots refused with a
- * message naming the file. */
+ * message naming the file; the state export/import under them, without files. */
 #include "iotest.h"
 #include "sessiontest.h"
 
@@ -106,14 +106,16 @@ static void resume_case(const char *const *kv, bool rank_change)
 	assert_ok(ls_session_alphabeta(a, NULL, &err));
 	step(a, 150);
 	if (rank_change) {
-		assert_ok(ls_session_set(a, "rank", "5", &err));
+		assert_ok(ls_session_set(a, "rank", "5", NULL, &err));
 		assert_ok(ls_session_alphabeta(a, NULL, &err));
 	}
 	step(a, 150);
 	save(a, snap);
 	ls_session *b = load(snap);
 	assert_same(a, b);
-	assert_true(strstr(ls_session_event(b), "resumed") != NULL);
+	char what[LS_METRICS_MSG_MAX];
+	ls_change_format(ls_session_last_change(b), what, sizeof what);
+	assert_true(strstr(what, "resumed") != NULL);
 	step(a, 200);
 	step(b, 200);
 	assert_same(a, b);
@@ -176,7 +178,7 @@ static void test_restart_counter(void **state)
 	const char *kv[] = { "init", "custom", "init-b", "0.1", NULL };
 	ls_session *a = make(kv);
 	ls_error err;
-	assert_ok(ls_session_set(a, "init-a", "0.2", &err)); /* restart 1 */
+	assert_ok(ls_session_set(a, "init-a", "0.2", NULL, &err)); /* restart 1 */
 	step(a, 20);
 	save(a, snap);
 	ls_session *b = load(snap);
@@ -209,6 +211,57 @@ static void test_diverged(void **state)
 }
 
 /* Saving replaces a previous snapshot, refuses any other directory, leaves no temporaries. */
+/* ls_session_state_export into a session built from the same config, without files: the
+ * same state, bit for bit (the α̂/β̂ cache and the history too), the same continuation, and a
+ * RESUMED change naming the origin. A state of another shape is refused and changes nothing. */
+static void state_round_trip(const char *const *kv)
+{
+	ls_session *a = make(kv);
+	ls_error err;
+	step(a, 120);
+	assert_ok(ls_session_set(a, "rank", "2", NULL, &err));
+	assert_ok(ls_session_alphabeta(a, NULL, &err));
+	step(a, 80);
+	ls_session_state st;
+	assert_ok(ls_session_state_export(a, &st, &err));
+	assert_int_equal(st.step, 200);
+	assert_true(st.have_ab);
+	ls_session *b;
+	assert_ok(ls_session_create(&b, ls_session_config(a), NULL, &err));
+	st.origin = "memory";
+	assert_ok(ls_session_state_import(b, &st, &err));
+	ls_session_state_free(&st);
+	assert_same(a, b);
+	const ls_change *ch = ls_session_last_change(b);
+	assert_int_equal(ch->kind, LS_CHANGE_RESUMED);
+	assert_int_equal(ch->step, 200);
+	char what[LS_METRICS_MSG_MAX];
+	ls_change_format(ch, what, sizeof what);
+	assert_string_equal(what, "resumed from memory at step 200");
+	step(a, 150);
+	step(b, 150);
+	assert_same(a, b);
+	/* A rank-2 state into a rank-3 run: refused, the run as it was. */
+	ls_session *c = make(kv);
+	step(c, 10);
+	assert_ok(ls_session_state_export(a, &st, &err));
+	assert_int_equal(ls_session_state_import(c, &st, &err), LS_EDIM);
+	ls_session_state_free(&st);
+	assert_int_equal(ls_session_steps(c), 10);
+	assert_int_equal(ls_session_last_change(c)->kind, LS_CHANGE_NONE);
+	ls_session_free(a);
+	ls_session_free(b);
+	ls_session_free(c);
+}
+
+static void test_state_round_trip(void **state)
+{
+	(void)state;
+	state_round_trip(NULL);
+	const char *adam[] = { "optimizer", "adam", "lr", "0.01", NULL };
+	state_round_trip(adam);
+}
+
 static void test_atomic_save(void **state)
 {
 	(void)state;
@@ -339,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_resume_two_modules),
 		cmocka_unit_test(test_restart_counter),
 		cmocka_unit_test(test_diverged),
+		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_atomic_save),
 		cmocka_unit_test(test_broken),
 	};

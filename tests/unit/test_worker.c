@@ -271,7 +271,7 @@ static void test_alphabeta_as_run(void **state)
 		ls_session *s;
 		assert_ok(ls_session_create(&s, &cfg, NULL, &err));
 		if (paused)
-			assert_ok(ls_session_set(s, "rank", "4", &err));
+			assert_ok(ls_session_set(s, "rank", "4", NULL, &err));
 		const ls_alphabeta *run;
 		assert_ok(ls_session_alphabeta(s, &run, &err));
 		assert_memory_equal(&tui, &run[0], sizeof tui);

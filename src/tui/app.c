@@ -98,7 +98,7 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 		}
 		const ls_view *v = ls_worker_lock_view(a->app.w);
 		int got = 0, ch;
-		while ((ch = getch()) != ERR) {
+		while ((ch = ls_screen_getkey()) != ERR) {
 			got++;
 			double tk = now_sec();
 			react(a, ls_app_key(&a->app, ch, v, tk), tk);
@@ -168,9 +168,12 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 		return rc;
 	const ls_app_opts *o = &st.o;
 	const ls_config *cfg = &st.cfg;
-	if (!isatty(0) || !isatty(1)) {
-		fprintf(stderr, "lorascope: not a terminal; use `lorascope run` for a headless "
-				"run (see lorascope run --help)\n");
+	char why[128];
+	if (!isatty(0) || !isatty(1) || !ls_screen_usable(why, sizeof why)) {
+		fprintf(stderr,
+			"lorascope: %s; use `lorascope run` for a headless run (see lorascope run "
+			"--help)\n",
+			isatty(0) && isatty(1) ? why : "not a terminal");
 		ls_inputs_free(&st.in);
 		ls_lesson_free(st.lesson);
 		return 2;
@@ -250,7 +253,7 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 		rc = 1;
 	}
 	ls_stats_free(&stats);
-	if (ls_screen_stop == SIGINT || ls_screen_stop == SIGTERM)
+	if (ls_screen_stop)
 		return 128 + (int)ls_screen_stop;
 	return rc;
 }

@@ -195,9 +195,11 @@ int ls_tui_inspect(const char *path, bool ascii)
 		ls_adapter_free(&ad);
 		return 2;
 	}
-	if (!isatty(0) || !isatty(1)) {
+	char why[128];
+	if (!isatty(0) || !isatty(1) || !ls_screen_usable(why, sizeof why)) {
 		fprintf(stderr,
-			"lorascope inspect: --tui needs a terminal (without it: a table)\n");
+			"lorascope inspect: --tui needs a terminal (%s; without it: a table)\n",
+			isatty(0) && isatty(1) ? why : "none here");
 		ls_adapter_free(&ad);
 		return 2;
 	}

@@ -182,8 +182,10 @@ static int replay_main(ls_ui *ui, int argc, char **argv)
 		ls_trace_free(t);
 		return 2;
 	}
-	if (!isatty(0) || !isatty(1)) {
-		fprintf(stderr, "lorascope replay: not a terminal\n");
+	char why[128];
+	if (!isatty(0) || !isatty(1) || !ls_screen_usable(why, sizeof why)) {
+		fprintf(stderr, "lorascope replay: %s\n",
+			isatty(0) && isatty(1) ? why : "not a terminal");
 		ls_trace_free(t);
 		return 2;
 	}

@@ -2,6 +2,7 @@
 #include "screen.h"
 
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -110,6 +111,47 @@ void ls_screen_end(ls_screen *sc)
 	}
 }
 
+bool ls_screen_usable(char *why, size_t len)
+{
+	const char *term = getenv("TERM");
+	int err = 0;
+	if (!term || !*term) {
+		snprintf(why, len, "TERM is not set");
+		return false;
+	}
+	if (setupterm(term, 1, &err) != OK) {
+		snprintf(why, len, "terminal type '%s' is unknown", term);
+		return false;
+	}
+	const char *cup = tigetstr("cup"), *clr = tigetstr("clear");
+	bool ok = cup && cup != (char *)-1 && clr && clr != (char *)-1;
+	del_curterm(cur_term);
+	if (!ok)
+		snprintf(why, len, "terminal '%s' cannot move the cursor", term);
+	return ok;
+}
+
+int ls_screen_getkey(void)
+{
+	for (;;) {
+		int ch = getch();
+		if (ch != 27)
+			return ch;
+		int next = getch();
+		if (next == ERR)
+			return 27;
+		/* CSI: ESC [ parameters (0x30-0x3F) intermediates (0x20-0x2F) final (0x40-0x7E);
+		 * SS3: ESC O and one final byte. Anything else after ESC is Alt-<key>. */
+		if (next == '[') {
+			int c;
+			while ((c = getch()) != ERR && !(c >= 0x40 && c <= 0x7E))
+				;
+		} else if (next == 'O') {
+			getch();
+		}
+	}
+}
+
 int ls_tui_map_key(int ch)
 {
 	if (ch >= KEY_F(1) && ch <= KEY_F(63))
@@ -157,7 +199,7 @@ int ls_screen_loop(void *ctx, void (*draw)(void *ctx), bool (*on_key)(void *ctx,
 		if (pr > 0 && (pf.revents & (POLLHUP | POLLERR | POLLNVAL)))
 			return 0;
 		int ch, got = 0;
-		while (run && (ch = getch()) != ERR) {
+		while (run && (ch = ls_screen_getkey()) != ERR) {
 			got++;
 			run = on_key(ctx, ch);
 			dirty = true;

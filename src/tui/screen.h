@@ -36,6 +36,14 @@ void ls_screen_end(ls_screen *sc);
  * (input readable but no key, again and again: no spinning) and on a poll error.
  * Returns 0, or 1 after a poll error. */
 int ls_screen_loop(void *ctx, void (*draw)(void *ctx), bool (*on_key)(void *ctx, int ch));
+/* Whether this terminal can show the screens: cursor addressing and clearing (terminfo cup,
+ * clear); TERM=dumb and unknown terminals cannot. false with the reason in why. */
+bool ls_screen_usable(char *why, size_t len);
+/* The next key (getch in nodelay mode), or ERR when none is waiting. An escape sequence that
+ * curses did not decode (Shift-F3 as ESC[1;2R under TERM=screen) and Alt-x (ESC x) are
+ * consumed whole and give no key, so their trailing letters never act as keys; a lone
+ * Escape is 27. */
+int ls_screen_getkey(void);
 /* A curses key code as a key of keys.h (function and named keys). */
 int ls_tui_map_key(int ch);
 

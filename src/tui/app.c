@@ -23,6 +23,7 @@
 #include "app.h"
 #include "lorascope/lesson_parse.h"
 #include "lorascope/problem.h"
+#include "framerate.h"
 #include "screen.h"
 #include "stats.h"
 #include "tui.h"
@@ -65,7 +66,8 @@ static void react(tui_loop *a, unsigned redo, double t)
 static int loop(tui_loop *a, int notify_rd, int delay_ms)
 {
 	ls_ui *ui = a->app.ui;
-	double delay = delay_ms / 1000.0;
+	ls_framerate fr;
+	ls_framerate_init(&fr, delay_ms / 1000.0);
 	double last_frame = 0;
 	unsigned long drawn_pub = 0;
 	int empty_reads = 0;
@@ -78,11 +80,13 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 		const ls_view *pv = ls_worker_lock_view(a->app.w);
 		bool undrawn = pv->pub_seq != drawn_pub;
 		ls_worker_unlock_view(a->app.w);
+		/* While output blocks, every frame (a key's too) waits for its turn. */
+		double next = last_frame + ls_framerate_interval(&fr);
 		int timeout = IDLE_WAIT_MS;
-		if (a->dirty)
+		if (a->dirty && !ls_framerate_throttled(&fr))
 			timeout = 0;
-		else if (undrawn)
-			timeout = (int)ceil(1000 * (last_frame + delay - t));
+		else if (undrawn || a->dirty)
+			timeout = (int)ceil(1000 * (next - t));
 		if (timeout < 0)
 			timeout = 0;
 		struct pollfd pf[2] = { { 0, POLLIN, 0 }, { notify_rd, POLLIN, 0 } };
@@ -125,8 +129,9 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 		for (int i = 0; i < a->app.npend; i++)
 			if (a->app.pend_seq[i] <= v->applied_seq)
 				acked = true;
-		bool due = t - last_frame >= delay;
-		if (a->dirty || acked || (due && v->pub_seq != drawn_pub)) {
+		bool due = t >= last_frame + ls_framerate_interval(&fr);
+		bool urgent = (a->dirty || acked) && !ls_framerate_throttled(&fr);
+		if (urgent || (due && (a->dirty || acked || v->pub_seq != drawn_pub))) {
 			double t0 = now_sec();
 			if (a->redraw_all) {
 				clearok(curscr, TRUE);
@@ -135,6 +140,7 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 			ls_draw_frame(ui, v);
 			refresh();
 			double t1 = now_sec();
+			ls_framerate_wrote(&fr, t1 - t0);
 			ls_stats_frame(a->stats, t1 - t0);
 			for (int i = 0; i < a->nlocal; i++)
 				ls_stats_key(a->stats, t1 - a->local_t[i]);

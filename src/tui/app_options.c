@@ -2,8 +2,10 @@
  * keys shared with replay, every run parameter; one table for the command line, the defaults
  * file and --help), the defaults file, a lesson's setup and the problem's files, read before
  * the screen is taken. */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -34,6 +36,18 @@ static ls_status tui_param(void *target, const ls_opt *opt, const char *value, l
 	return LS_OK;
 }
 
+/* --fps N: the frame interval of --delay, given as a rate. */
+static ls_status set_fps(void *target, const ls_opt *o, const char *value, ls_error *err)
+{
+	char *end;
+	double fps = strtod(value, &end);
+	if (end == value || *end || !(fps >= 0.1 && fps <= 1000))
+		return ls_error_set(err, LS_EINVAL, "--%s: '%s' is not a rate in [0.1, 1000]",
+				    o->name, value);
+	*(long *)((char *)target + o->offset) = lround(1000.0 / fps);
+	return LS_OK;
+}
+
 #define TUI_PARAM_ROW(...) LS_OPT_PARAM_ROW(tui_param, __VA_ARGS__)
 static const ls_opt tui_rows[] = {
 	LS_SCREEN_OPT_ROWS(ls_app_opts, look, "options"),
@@ -42,10 +56,19 @@ static const ls_opt tui_rows[] = {
 	  .arg = "MS",
 	  .group = "options",
 	  .def = "50",
-	  .help = "at most one frame every MS milliseconds",
+	  .help = "at most one frame every MS milliseconds (fewer while output blocks: a slow "
+		  "link)",
 	  .lo = 1,
 	  .hi = 10000,
 	  .offset = offsetof(ls_app_opts, delay_ms),
+	  .in_file = true },
+	{ .name = "fps",
+	  .kind = LS_OPT_CALL,
+	  .arg = "N",
+	  .group = "options",
+	  .help = "at most N frames per second: --delay 1000/N",
+	  .offset = offsetof(ls_app_opts, delay_ms),
+	  .call = set_fps,
 	  .in_file = true },
 	{ .name = "speed",
 	  .kind = LS_OPT_REAL,

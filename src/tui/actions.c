@@ -308,6 +308,8 @@ unsigned ls_app_key(ls_app *app, int ch, const ls_view *v, double t)
 		ui->msg_error = false;
 		return redo;
 	}
+	if (ui->show_help && ls_help_key(ui, ch))
+		return LS_REDRAW_FRAME;
 	unsigned redo = 0;
 	if (ui->show_help && act != LS_ACT_QUIT) {
 		/* Any key closes the help; its own key only toggles. */

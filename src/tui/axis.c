@@ -2,6 +2,7 @@
 #include "axis.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,46 +90,185 @@ double ls_scale_value(const ls_scale *s, double f)
 	return s->lo + f * (s->hi - s->lo);
 }
 
-static double nice_step(double span, int max)
+/* A set of round values: multiples of step (LIN), 1, 2, 5 × 10^k (L125), or 10^(j·k)
+ * (DEC). Comparisons allow a relative 1e-9 so that 3 × 0.1 counts as 0.3. */
+enum { LIN, L125, DEC };
+typedef struct {
+	int kind;
+	double step; /* LIN */
+	int j;       /* DEC */
+} grid;
+
+#define EPS 1e-9
+
+/* The tolerance of a multiple q of a step: EPS, and the rounding of large q. */
+static double lin_tol(double q)
 {
-	double raw = span / (max > 1 ? max - 1 : 1);
-	double p = pow(10.0, floor(log10(raw)));
-	double m = raw / p;
-	double step = m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10;
-	return step * p;
+	return EPS + 1e-12 * fabs(q);
+}
+
+static const double mant[] = { 1, 2, 5, 10 };
+
+/* The largest grid value ≤ v (L125, DEC: v > 0). */
+static double grid_le(const grid *g, double v)
+{
+	if (g->kind == LIN)
+		return floor(v / g->step + lin_tol(v / g->step)) * g->step;
+	double e = floor(log10(v) + EPS);
+	if (g->kind == DEC)
+		return pow(10.0, g->j * floor(e / g->j + EPS));
+	double best = pow(10.0, e - 1) * 5;
+	for (int i = 0; i < 4; i++)
+		if (mant[i] * pow(10.0, e) <= v * (1 + EPS))
+			best = mant[i] * pow(10.0, e);
+	return best;
+}
+
+/* The smallest grid value ≥ v. */
+static double grid_ge(const grid *g, double v)
+{
+	if (g->kind == LIN)
+		return ceil(v / g->step - lin_tol(v / g->step)) * g->step;
+	double e = floor(log10(v) + EPS);
+	if (g->kind == DEC)
+		return pow(10.0, g->j * ceil(log10(v) / g->j - EPS));
+	for (int i = 0; i < 4; i++)
+		if (mant[i] * pow(10.0, e) >= v * (1 - EPS))
+			return mant[i] * pow(10.0, e);
+	return pow(10.0, e + 1);
+}
+
+/* The grid value after grid value v. */
+static double grid_after(const grid *g, double v)
+{
+	if (g->kind == LIN)
+		return (round(v / g->step) + 1) * g->step;
+	if (g->kind == DEC)
+		return pow(10.0, g->j * (round(log10(v) / g->j) + 1));
+	double e = floor(log10(v * (1 + EPS)));
+	double m = v / pow(10.0, e);
+	return (m < 1.5 ? 2 : m < 3.5 ? 5 : 10) * pow(10.0, e);
+}
+
+/* The grid values in [x, y] into ticks (up to max); returns how many there are, counting
+ * up to max + 1 (more than fit). */
+static int grid_ticks(const grid *g, double x, double y, double *ticks, int max)
+{
+	int n = 0;
+	double t = grid_ge(g, x);
+	double tol = g->kind == LIN ? lin_tol(y / g->step) * g->step : EPS * fabs(y);
+	while (isfinite(t) && t <= y + tol && n <= max) {
+		if (n < max)
+			ticks[n] = g->kind == LIN && fabs(t) < EPS * g->step ? 0.0 : t;
+		n++;
+		double next = grid_after(g, t);
+		if (!(next > t))
+			break;
+		t = next;
+	}
+	return n;
+}
+
+/* Candidate grid i for s, densest first; false past the last. */
+static bool grid_candidate(const ls_scale *s, int max, int i, grid *g)
+{
+	double span = s->hi - s->lo;
+	bool narrow = !s->log || log10(s->hi / s->lo) < 0.5;
+	int nlin = narrow ? 60 : 0;
+	if (i < nlin) {
+		/* Steps from a tenth of span/max up: 1, 2, 5 × 10^k. */
+		int e0 = (int)floor(log10(span / (max > 1 ? max : 1))) - 1;
+		g->kind = LIN;
+		g->step = mant[i % 3] * pow(10.0, e0 + i / 3);
+		return g->step > 0 && isfinite(g->step);
+	}
+	if (!s->log)
+		return false;
+	i -= nlin;
+	if (i == 0) {
+		g->kind = L125;
+		return true;
+	}
+	g->kind = DEC;
+	g->j = i;
+	return i <= 700;
+}
+
+/* Snap mode, many decades: s widened to whole decades, ticks at every j-th one from the
+ * bottom (j as small as fits) with the top one always (powers of ten all, so the range is
+ * not stretched to a multiple of j decades). */
+static int decades(ls_scale *s, double *ticks, int max)
+{
+	int a = (int)floor(log10(s->lo) + EPS), b = (int)ceil(log10(s->hi) - EPS);
+	if (b <= a)
+		b = a + 1;
+	int d = b - a, j = 1;
+	while (d / j + 1 + (d % j != 0) > max && j < d)
+		j++;
+	int n = 0;
+	for (int e = a; e < b && n < max - 1; e += j)
+		ticks[n++] = pow(10.0, e);
+	/* The top; a tick closer to it than half a step gives way. */
+	if (n > 1 && b - (a + (n - 1) * j) < (j + 1) / 2)
+		n--;
+	ticks[n++] = pow(10.0, b);
+	s->lo = pow(10.0, a);
+	s->hi = pow(10.0, b);
+	return n;
+}
+
+/* The densest grid with at most max ticks, inside s (snap false) or with s widened to
+ * grid values (snap true); ticks written, count returned (0: none found). */
+static int pick(ls_scale *s, double *ticks, int max, bool snap)
+{
+	double span = s->hi - s->lo;
+	if (!(span > 0) || !isfinite(span) || (s->log && !(s->lo > 0)))
+		return 0;
+	grid g;
+	for (int i = 0; grid_candidate(s, max, i, &g); i++) {
+		if (g.kind == LIN && !(g.step > 0 && isfinite(g.step)))
+			continue;
+		double lo = s->lo, hi = s->hi;
+		if (snap && g.kind == DEC && g.j > 1)
+			return decades(s, ticks, max);
+		if (snap) {
+			lo = grid_le(&g, s->lo);
+			hi = grid_ge(&g, s->hi);
+			if (!isfinite(lo) || !isfinite(hi) || (s->log && !(lo > 0)) || !(hi > lo))
+				continue;
+		}
+		int n = grid_ticks(&g, lo, hi, ticks, max);
+		if (n > max || n == 0)
+			continue;
+		if (snap) {
+			s->lo = lo;
+			s->hi = hi;
+		}
+		return n;
+	}
+	return 0;
 }
 
 int ls_axis_ticks(const ls_scale *s, double *ticks, int max)
 {
 	if (max <= 0)
 		return 0;
-	int n = 0;
-	if (s->log) {
-		double a = log10(s->lo), b = log10(s->hi);
-		if (b - a >= 1.0 - 1e-9) {
-			/* Whole decades; every k-th one when there are many. */
-			int first = (int)ceil(a - 1e-9), last = (int)floor(b + 1e-9);
-			int k = 1;
-			while ((last - first) / k + 1 > max)
-				k++;
-			for (int e = first; e <= last && n < max; e += k)
-				ticks[n++] = pow(10.0, e);
-		}
-	} else {
-		double span = s->hi - s->lo;
-		if (span > 0 && isfinite(span)) {
-			double step = nice_step(span, max);
-			double t = ceil(s->lo / step - 1e-9) * step;
-			for (; t <= s->hi + 1e-9 * step && n < max; t += step)
-				ticks[n++] = fabs(t) < 1e-12 * step ? 0.0 : t;
-		}
-	}
+	ls_scale c = *s;
+	int n = pick(&c, ticks, max, false);
 	if (n < 2 && max >= 2) {
 		ticks[0] = s->lo;
 		ticks[1] = s->hi;
 		n = 2;
 	}
 	return n;
+}
+
+int ls_axis_nice(ls_scale *s, double *ticks, int max)
+{
+	if (max <= 0)
+		return 0;
+	int n = pick(s, ticks, max, true);
+	return n ? n : ls_axis_ticks(s, ticks, max);
 }
 
 void ls_axis_format(double v, int width, char *buf, size_t len)

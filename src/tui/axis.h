@@ -29,10 +29,16 @@ double ls_scale_frac(const ls_scale *s, double v);
 /* The value at fraction f of the extent (inverse of ls_scale_frac). */
 double ls_scale_value(const ls_scale *s, double f);
 
-/* Up to max "nice" tick values inside [lo, hi] in increasing order (steps of
- * 1, 2 or 5 × 10^k; powers of ten on a log scale spanning a decade or more).
- * Returns the count (at least 2 when max ≥ 2: the ends are used if nothing nicer fits). */
+/* Up to max round tick values inside [lo, hi] in increasing order, the densest round set
+ * that fits: multiples of a step of 1, 2 or 5 × 10^k; on a log scale 1, 2 and 5 × 10^k, or
+ * powers of ten, or every k-th power of ten (a log range under half a decade takes linear
+ * steps). Returns the count (at least 2 when max ≥ 2: the ends are used if nothing
+ * rounder fits). */
 int ls_axis_ticks(const ls_scale *s, double *ticks, int max);
+/* The same round sets, with s widened to the nearest round values outside it so that its
+ * ends are ticks: at least 3 ticks whenever max ≥ 5 (the y axes: lo and hi labelled, never
+ * two non-round ends). Returns the count of ticks written. */
+int ls_axis_nice(ls_scale *s, double *ticks, int max);
 
 /* Format v into at most width characters where possible (width ≥ 4): plain decimals
  * when they fit, otherwise mantissa-exponent ("1.5e-3", the shortest form being e.g.

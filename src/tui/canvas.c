@@ -110,8 +110,10 @@ void ls_canvas_line(ls_canvas *c, int x0, int y0, int x1, int y1, int ink)
 	int dx = abs(x1 - x0), dy = -abs(y1 - y0);
 	int stx = x0 < x1 ? 1 : -1, sty = y0 < y1 ? 1 : -1;
 	int e = dx + dy;
+	unsigned pat = c->style[ink & 255] ? c->style[ink & 255] : LS_STYLE_SOLID;
 	for (;;) {
-		ls_canvas_dot(c, x0, y0, ink);
+		if ((pat >> (c->run++ & 7)) & 1)
+			ls_canvas_dot(c, x0, y0, ink);
 		if (x0 == x1 && y0 == y1)
 			break;
 		int e2 = 2 * e;
@@ -148,6 +150,7 @@ void ls_canvas_polyline(ls_canvas *c, const double *fx, const double *fy, size_t
 	if (W == 0 || H == 0)
 		return;
 	int have = 0, px = 0, py = 0;
+	c->run = 0;
 	for (size_t i = 0; i < n; i++) {
 		int ok = 1;
 		int x = to_px(fx[i], W, 0, &ok);
@@ -175,6 +178,7 @@ void ls_canvas_series(ls_canvas *c, const double *fx, const double *fy, size_t n
 	 * column (joined to this column's first point). */
 	int have = 0, cx = 0, first = 0, last = 0, lo = 0, hi = 0;
 	int have_prev = 0, px = 0, py = 0;
+	c->run = 0;
 	for (size_t i = 0; i <= n; i++) {
 		int ok = 1, x = 0, y = 0;
 		if (i < n) {
@@ -208,16 +212,42 @@ void ls_canvas_series(ls_canvas *c, const double *fx, const double *fy, size_t n
 	}
 }
 
-void ls_canvas_hline(ls_canvas *c, double fy, int ink, int dotted)
+void ls_canvas_hline(ls_canvas *c, double fy, int ink)
 {
 	int W = ls_canvas_px_w(c), H = ls_canvas_px_h(c);
 	int ok = 1;
 	int y = to_px(fy, H, 1, &ok);
 	if (!ok || y < 0 || y >= H)
 		return;
-	for (int x = 0; x < W; x++)
-		if (!dotted || (x / c->sx) % 2 == 0)
-			ls_canvas_dot(c, x, y, ink);
+	c->run = 0;
+	ls_canvas_line(c, 0, y, W - 1, y, ink);
+}
+
+void ls_canvas_set_style(ls_canvas *c, int ink, unsigned pattern)
+{
+	c->style[ink & 255] = (unsigned char)pattern;
+}
+
+void ls_canvas_sample(ls_glyphs g, int ink, unsigned pattern, int cells, char *buf, size_t len)
+{
+	ls_canvas c;
+	ls_canvas_init(&c, g);
+	buf[0] = '\0';
+	if (ls_canvas_resize(&c, cells, 1, g, NULL) != LS_OK)
+		return;
+	ls_canvas_set_style(&c, ink, pattern);
+	ls_canvas_hline(&c, 0.5, ink);
+	size_t used = 0;
+	for (int i = 0; i < cells; i++) {
+		char cell[8];
+		ls_canvas_cell(&c, i, 0, cell);
+		size_t l = strlen(cell);
+		if (used + l + 1 > len)
+			break;
+		memcpy(buf + used, cell, l + 1);
+		used += l;
+	}
+	ls_canvas_free(&c);
 }
 
 int ls_canvas_cell(const ls_canvas *c, int col, int row, char *buf)

@@ -1,5 +1,6 @@
-/* draw.c — one frame: layout dispatch, boxes, axes, the canvas blit, header, message
- * line, help overlay and the "terminal too small" screen (curses). */
+/* draw.c — one frame: layout dispatch, boxes, axes with round ticks, legends with line
+ * samples, the canvas blit, header, message line (messages time out), the help overlay
+ * (wrapped, scrolled) and the "terminal too small" screen (curses). */
 #include "ui.h"
 
 #include <curses.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "theme.h"
 
@@ -14,15 +16,19 @@ void ls_draw_text(int y, int x, int max, int role, const char *s)
 {
 	if (max <= 0 || y < 0 || x < 0)
 		return;
-	/* Byte length of the first max code points. */
-	int cols = 0;
+	/* Bytes of the first max columns (combining marks go with their letter). */
 	size_t i = 0;
-	for (; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			if (cols == max)
-				break;
-			cols++;
-		}
+	for (int cols = 0; s[i];) {
+		char one[8] = { 0 };
+		size_t l = 1;
+		while (s[i + l] && ((unsigned char)s[i + l] & 0xC0) == 0x80 && l < 4)
+			l++;
+		memcpy(one, s + i, l);
+		int w = ls_text_cols(one);
+		if (cols + w > max)
+			break;
+		cols += w;
+		i += l;
 	}
 	attrset(ls_theme_attr((ls_role)role));
 	mvaddnstr(y, x, s, (int)i);
@@ -82,51 +88,175 @@ double ls_steps_frac(const ls_scale *xs, long step)
 	return ls_scale_frac(xs, xs->log ? (double)step + 1 : (double)step);
 }
 
-ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, const ls_scale *xs,
-		     double x_offset)
+/* The y tick labels of c on ys (widened to round ends): the ends always, the ticks
+ * between where two rows are free around them. */
+static void y_labels(const ls_ui *ui, ls_rect r, ls_rect c, ls_scale *ys)
+{
+	double ticks[16];
+	int max = c.h / 2 + 1;
+	max = max < 3 ? 3 : max > 16 ? 16 : max;
+	int n = ls_axis_nice(ys, ticks, max);
+	int row[16];
+	bool drawn[16] = { false };
+	for (int i = 0; i < n; i++) {
+		double f = ls_scale_frac(ys, ticks[i]);
+		row[i] = isfinite(f) && f > -1e-9 && f < 1 + 1e-9
+				 ? c.y + (int)lround((1 - f) * (c.h - 1))
+				 : -1;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
+			bool end = i == 0 || i == n - 1;
+			if (row[i] < 0 || drawn[i] || end != (pass == 0))
+				continue;
+			bool free = true;
+			for (int j = 0; j < n && pass == 1; j++)
+				if (drawn[j] && abs(row[j] - row[i]) < 2)
+					free = false;
+			for (int j = 0; j < n && pass == 0; j++)
+				if (drawn[j] && row[j] == row[i])
+					free = false;
+			if (!free)
+				continue;
+			drawn[i] = true;
+			char buf[32], lab[40];
+			ls_axis_format(ticks[i], YLAB - 1, buf, sizeof buf);
+			snprintf(lab, sizeof lab, "%*s", YLAB - 1, buf);
+			ls_draw_text(row[i], r.x + 1, YLAB - 1, LS_ROLE_LABEL, lab);
+			ls_draw_text(row[i], r.x + YLAB, 1, LS_ROLE_BORDER, LS_TXT(ui, "┤", "+"));
+		}
+}
+
+/* The x tick labels on row y under c: round values of xs minus off (steps on a log axis:
+ * 1, 2, 5, 10, …), centred on their position, none overlapping, none past end. */
+static void x_labels(ls_rect c, int y, const ls_scale *xs, double off, int end)
+{
+	ls_scale lab = { xs->lo - off, xs->hi - off, xs->log };
+	if (lab.log && lab.lo < 1)
+		lab.lo = 1;
+	if (!(lab.hi > lab.lo))
+		return;
+	double ticks[16];
+	int max = c.w / 7;
+	max = max < 2 ? 2 : max > 16 ? 16 : max;
+	int n = ls_axis_ticks(&lab, ticks, max);
+	int free_from = c.x;
+	for (int i = 0; i < n; i++) {
+		char buf[32];
+		ls_axis_format(ticks[i], 7, buf, sizeof buf);
+		int len = (int)strlen(buf);
+		double f = ls_scale_frac(xs, ticks[i] + off);
+		if (!(f >= -1e-9 && f <= 1 + 1e-9))
+			continue;
+		int col = c.x + (int)lround(f * (c.w - 1)) - len / 2;
+		if (col < c.x)
+			col = c.x;
+		if (col + len > c.x + c.w)
+			col = c.x + c.w - len;
+		if (col < free_from || col + len > end)
+			continue;
+		ls_draw_text(y, col, len, LS_ROLE_LABEL, buf);
+		free_from = col + len + 1;
+	}
+}
+
+ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_axes *ax)
 {
 	ls_rect c = { r.y + 1, r.x + 1 + YLAB, r.h - 3, r.w - 2 - YLAB };
+	if (ax->zero_row)
+		c.h--;
 	if (c.h < 1 || c.w < 1) {
 		c.h = c.w = 0;
 		return c;
 	}
-	char buf[32];
-	double ticks[16];
-	int max = c.h / 2 + 1;
-	if (max > 16)
-		max = 16;
-	int n = ls_axis_ticks(ys, ticks, max < 2 ? 2 : max);
-	int last_row = -2;
-	for (int i = 0; i < n; i++) {
-		double f = ls_scale_frac(ys, ticks[i]);
-		if (!isfinite(f) || f < -1e-9 || f > 1 + 1e-9)
-			continue;
-		int row = c.y + (int)lround((1 - f) * (c.h - 1));
-		if (abs(row - last_row) < 2 && c.h > 3)
-			continue;
-		last_row = row;
-		ls_axis_format(ticks[i], YLAB - 1, buf, sizeof buf);
-		char lab[40];
-		snprintf(lab, sizeof lab, "%*s", YLAB - 1, buf);
-		ls_draw_text(row, r.x + 1, YLAB - 1, LS_ROLE_LABEL, lab);
-		ls_draw_text(row, r.x + YLAB, 1, LS_ROLE_BORDER, LS_TXT(ui, "┤", "+"));
-	}
-	/* x labels: the ends and the middle. */
+	y_labels(ui, r, c, ax->ys);
 	int yl = c.y + c.h;
-	for (int k = 0; k < 3; k++) {
-		double f = k * 0.5;
-		double xv = ls_scale_value(xs, f) - x_offset;
-		ls_axis_format(xs->log ? round(xv) : xv, 8, buf, sizeof buf);
-		int len = (int)strlen(buf);
-		int col = c.x + (int)lround(f * (c.w - 1)) -
-			  (k == 0   ? 0
-			   : k == 1 ? len / 2
-				    : len - 1);
-		if (col < c.x)
-			col = c.x;
-		ls_draw_text(yl, col, c.x + c.w - col, LS_ROLE_LABEL, buf);
+	if (ax->zero_row) {
+		/* Zeros, off a log axis, get the row under it. */
+		ls_draw_text(yl, r.x + 1, YLAB - 1, LS_ROLE_LABEL, LS_TXT(ui, "   ≈ 0", "    ~0"));
+		ls_draw_text(yl, r.x + YLAB, 1, LS_ROLE_BORDER, LS_TXT(ui, "┤", "+"));
+		yl++;
 	}
+	/* The x axis's name on the bottom border, right; the tick labels left of it. */
+	int end = c.x + c.w;
+	if (ax->xname) {
+		char name[64];
+		snprintf(name, sizeof name, " %s ", ax->xname);
+		int len = ls_text_cols(name);
+		if (len < r.w - 4) {
+			ls_draw_text(r.y + r.h - 1, r.x + r.w - 2 - len, len, LS_ROLE_LABEL, name);
+		}
+	}
+	if (ax->xs)
+		x_labels(c, yl, ax->xs, ax->x_offset, end);
 	return c;
+}
+
+void ls_curve_use(ls_ui *ui, ls_curve id)
+{
+	const ls_curve_info *k = &ls_curves[id];
+	ls_canvas_set_style(&ui->canvas, k->ink, ui->color ? k->style_colour : k->style_mono);
+}
+
+void ls_curve_legend(const ls_ui *ui, ls_curve id, bool label, char *buf, size_t len)
+{
+	const ls_curve_info *k = &ls_curves[id];
+	char sample[48];
+	/* Four cells show a whole pattern (8 pixels); two do with colour (solid or dotted). */
+	ls_canvas_sample(ui->glyphs, k->ink, ui->color ? k->style_colour : k->style_mono,
+			 ui->color ? 2 : 4, sample, sizeof sample);
+	snprintf(buf, len, "%s%s%s", sample, label ? " " : "",
+		 label ? LS_TXT(ui, k->legend, k->legend_ascii) : "");
+}
+
+void ls_draw_legend(const ls_ui *ui, ls_rect r, const char *title, const ls_curve *ids,
+		    const char *const *names, const char *const *short_names, int n,
+		    const char *xname)
+{
+	char buf[160];
+	int x = r.x + 2, top_end = r.x + r.w - 2;
+	snprintf(buf, sizeof buf, " %s ", title);
+	int tl = ls_text_cols(buf);
+	if (tl <= top_end - x) {
+		ls_draw_text(r.y, x, tl, LS_ROLE_TITLE, buf);
+		x += tl;
+	}
+	int bot_x = r.x + 2, bot_end = r.x + r.w - 2;
+	if (xname) {
+		snprintf(buf, sizeof buf, " %s ", xname);
+		int len = ls_text_cols(buf);
+		if (len <= bot_end - bot_x) {
+			ls_draw_text(r.y + r.h - 1, bot_end - len, len, LS_ROLE_LABEL, buf);
+			bot_end -= len + 1;
+		}
+	}
+	bool bottom = false;
+	for (int i = 0; i < n; i++) {
+		const ls_curve_info *k = &ls_curves[ids[i]];
+		char sample[48];
+		ls_curve_legend(ui, ids[i], false, sample, sizeof sample);
+		const char *full = names && names[i] ? names[i]
+						     : LS_TXT(ui, k->legend, k->legend_ascii);
+		const char *shrt = short_names && short_names[i] ? short_names[i] : NULL;
+		char text[2][120];
+		snprintf(text[0], sizeof text[0], " %s %s ", sample, full);
+		snprintf(text[1], sizeof text[1], " %s %s ", sample, shrt ? shrt : full);
+		const char *const v[2] = { text[0], text[1] };
+		int pick = bottom ? -1 : ls_text_pick(v, 2, top_end - x);
+		if (pick >= 0) {
+			int len = ls_text_cols(v[pick]);
+			ls_draw_text(r.y, x, len, k->role, v[pick]);
+			x += len;
+			continue;
+		}
+		bottom = true;
+		pick = ls_text_pick(v, 2, bot_end - bot_x);
+		if (pick < 0)
+			continue;
+		int len = ls_text_cols(v[pick]);
+		ls_draw_text(r.y + r.h - 1, bot_x, len, k->role, v[pick]);
+		bot_x += len;
+	}
 }
 
 void ls_draw_canvas(const ls_ui *ui, ls_rect c)
@@ -235,10 +365,26 @@ static void draw_caption(ls_ui *ui, const ls_view *v)
 			     "paused by the lesson: press any key to go on");
 }
 
+static double now_sec(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The message line; a message goes after LS_MSG_SECONDS on screen (as htop's). */
 static void draw_message(ls_ui *ui, ls_rect r)
 {
 	if (!ui->msg[0])
 		return;
+	double t = now_sec();
+	if (strcmp(ui->msg, ui->msg_drawn) != 0) {
+		snprintf(ui->msg_drawn, sizeof ui->msg_drawn, "%s", ui->msg);
+		ui->msg_since = t;
+	} else if (t - ui->msg_since > LS_MSG_SECONDS) {
+		ui->msg[0] = ui->msg_drawn[0] = '\0';
+		return;
+	}
 	ls_draw_text(r.y, r.x, r.w, ui->msg_error ? LS_ROLE_ERROR : LS_ROLE_NORMAL, ui->msg);
 }
 
@@ -258,43 +404,115 @@ static void draw_too_small(const ls_ui *ui)
 		ls_draw_text(y + 1, xb < 0 ? 0 : xb, L->cols, LS_ROLE_NORMAL, b);
 }
 
+#define HELP_LINES 160
+#define HELP_KEYS_W 27 /* "  keys         action      " before a description */
+
+/* The help's lines wrapped at w columns: the key table's lines (keys.c), a description
+ * too long going on under itself, then two notes. Returns the count; heading[i] marks
+ * group headings. */
+static int help_lines(const ls_ui *ui, int w, char (*out)[160], bool *heading)
+{
+	static const char *const notes[] = {
+		"lambda and eta change multiplicatively (by sqrt(10) and 2)",
+		"remap keys with --key KEY=ACTION or 'key KEY = ACTION' in the defaults file"
+	};
+	int n = 0, indent = w - HELP_KEYS_W >= 24 ? HELP_KEYS_W : 4;
+	char line[200];
+	for (int i = 0; ls_keymap_help_line(&ui->keys, i, line, sizeof line); i++) {
+		const char *p = line;
+		bool first = true;
+		while (*p && n < HELP_LINES) {
+			int in = first ? 0 : indent;
+			const char *next;
+			size_t len = ls_text_wrap(p, w - in, &next);
+			snprintf(out[n], sizeof out[n], "%*s%.*s", in, "", (int)len, p);
+			heading[n++] = line[0] == '[';
+			p = next;
+			first = false;
+		}
+	}
+	for (size_t k = 0; k < sizeof notes / sizeof notes[0]; k++) {
+		const char *p = notes[k];
+		while (*p && n < HELP_LINES) {
+			const char *next;
+			size_t len = ls_text_wrap(p, w, &next);
+			snprintf(out[n], sizeof out[n], "%.*s", (int)len, p);
+			heading[n++] = false;
+			p = next;
+		}
+	}
+	return n;
+}
+
 void ls_panel_help_draw(ls_ui *ui)
 {
 	const ls_layout *L = &ui->layout;
-	char line[160];
-	int n = 0;
-	while (ls_keymap_help_line(&ui->keys, n, line, sizeof line))
-		n++;
-	/* As wide as the longest line needs (one column) or twice that (two), within the
-	 * screen; what does not fit is cut at the right (keys and action names come first). */
-	int need = 0;
-	for (int i = 0; i < n; i++) {
-		ls_keymap_help_line(&ui->keys, i, line, sizeof line);
-		int l = (int)strlen(line);
-		need = l > need ? l : need;
-	}
-	int avail = L->lines - 4;
-	int ncol = n + 1 > avail ? 2 : 1;
-	int per = (n + ncol - 1) / ncol;
-	int w = ncol * (need + 1) + 2;
-	if (w > L->cols - 4)
-		w = L->cols - 4;
-	int h = per + 3 > L->lines - 2 ? L->lines - 2 : per + 3;
+	static char lines[HELP_LINES][160];
+	static bool heading[HELP_LINES];
+	/* As wide as the longest line (at most 100 columns) within the screen; the
+	 * descriptions wrap, and what is taller than the screen scrolls. */
+	int w = L->cols - 4 > 100 ? 100 : L->cols - 4;
+	int n = help_lines(ui, w - 4, lines, heading);
+	int h = n + 3 > L->lines - 2 ? L->lines - 2 : n + 3;
+	int rows = h - 3;
+	if (rows < 1)
+		return;
+	ui->help_rows = rows;
+	ui->help_scrolls = n > rows;
+	if (ui->help_top > n - rows)
+		ui->help_top = n - rows;
+	if (ui->help_top < 0)
+		ui->help_top = 0;
 	ls_rect r = { (L->lines - h) / 2, (L->cols - w) / 2, h, w };
 	for (int y = r.y; y < r.y + r.h; y++)
 		mvhline(y, r.x, ' ', r.w);
-	ls_draw_box(ui, r, "help: keys (any key closes)");
-	int colw = (w - 2) / ncol;
-	for (int i = 0; i < n; i++) {
-		ls_keymap_help_line(&ui->keys, i, line, sizeof line);
-		int c = i / per, row = i % per;
-		if (row >= h - 3)
-			continue;
-		ls_draw_text(r.y + 1 + row, r.x + 1 + c * colw, colw - 1,
-			     line[0] == '[' ? LS_ROLE_TITLE : LS_ROLE_NORMAL, line);
+	char title[64];
+	if (n > rows)
+		snprintf(title, sizeof title, "help: keys, lines %d-%d of %d", ui->help_top + 1,
+			 ui->help_top + rows, n);
+	else
+		snprintf(title, sizeof title, "help: keys");
+	ls_draw_box(ui, r, title);
+	for (int i = 0; i < rows && ui->help_top + i < n; i++) {
+		int k = ui->help_top + i;
+		ls_draw_text(r.y + 1 + i, r.x + 2, w - 4,
+			     heading[k] ? LS_ROLE_TITLE : LS_ROLE_NORMAL, lines[k]);
 	}
-	ls_draw_text(r.y + h - 2, r.x + 2, w - 4, LS_ROLE_LABEL,
-		     "lambda and eta change multiplicatively; remap keys with --key KEY=ACTION");
+	const char *foot[] = { n > rows ? "Up/Down/PgUp/PgDn/Home/End scroll, other keys close"
+					: "any key closes",
+			       n > rows ? "arrows scroll, other keys close" : "any key closes" };
+	int k = ls_text_pick(foot, 2, w - 4);
+	if (k >= 0)
+		ls_draw_text(r.y + h - 2, r.x + 2, w - 4, LS_ROLE_LABEL, foot[k]);
+}
+
+bool ls_help_key(ls_ui *ui, int key)
+{
+	if (!ui->help_scrolls)
+		return false;
+	int page = ui->help_rows > 1 ? ui->help_rows - 1 : 1;
+	switch (key) {
+	case KEY_UP:
+		ui->help_top--;
+		return true;
+	case KEY_DOWN:
+		ui->help_top++;
+		return true;
+	case KEY_PPAGE:
+		ui->help_top -= page;
+		return true;
+	case KEY_NPAGE:
+		ui->help_top += page;
+		return true;
+	case KEY_HOME:
+		ui->help_top = 0;
+		return true;
+	case KEY_END:
+		ui->help_top = HELP_LINES;
+		return true;
+	default:
+		return false;
+	}
 }
 
 void ls_draw_frame(ls_ui *ui, const ls_view *v)
@@ -321,4 +539,6 @@ void ls_draw_frame(ls_ui *ui, const ls_view *v)
 	draw_message(ui, L->r[LS_PANEL_MESSAGE]);
 	if (ui->show_help)
 		ls_panel_help_draw(ui);
+	else
+		ui->help_top = 0; /* the help opens at its top */
 }

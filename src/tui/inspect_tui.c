@@ -55,17 +55,21 @@ static void draw_module(ls_ui *ui, const browser *b, ls_rect r)
 	char title[200], name[200];
 	snprintf(title, sizeof title, "%s(%s) %s", LS_TXT(ui, "σ", "sv"), LS_TXT(ui, "ΔW", "dW"),
 		 ls_text_printable(name, sizeof name, m->name));
+	/* One y scale for every module (log, from the adapter's largest σ down six decades),
+	 * said on the border, so bars compare from one module to the next. */
 	int info = 5;
 	ls_rect p = { r.y, r.x, r.h - info, r.w };
 	ls_draw_box(ui, p, title);
 	ls_scale ys;
 	ls_scale_begin(&ys, 1);
-	ls_scale_add(&ys, m->sigma, m->k);
+	for (size_t k = 0; k < b->ad->nmod; k++)
+		ls_scale_add(&ys, b->ad->modules[k].sigma, b->ad->modules[k].k);
 	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-6)
 		ys.lo = ys.hi * 1e-6;
 	ls_scale_finish(&ys);
 	ls_scale xs = { 1, m->k > 1 ? (double)m->k : 2, 0 };
-	ls_rect c = ls_draw_axes(ui, p, &ys, &xs, 0);
+	ls_axes ax = { .ys = &ys, .xs = &xs, .xname = "i; y log, all modules alike" };
+	ls_rect c = ls_draw_axes(ui, p, &ax);
 	if (c.w > 0 && c.h > 0 && m->k) {
 		int slot = (int)m->k * 2 <= c.w ? 2 : 1;
 		size_t shown = (size_t)(c.w / slot) < m->k ? (size_t)(c.w / slot) : m->k;

@@ -5,6 +5,7 @@
  * and the spectrum and ratio plots below it, side by side when wide enough. */
 #include "layout.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const char *const panel_names[] = {
@@ -69,4 +70,74 @@ void ls_layout_compute(int cols, int lines, ls_layout *out)
 		out->r[LS_PANEL_SPECTRUM] = rect(body_y + loss_h, 0, third, left_w);
 		out->r[LS_PANEL_RATIO] = rect(body_y + loss_h + third, 0, third, left_w);
 	}
+}
+
+/* Bytes of the UTF-8 sequence starting with byte c. */
+static size_t seq_len(unsigned char c)
+{
+	return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+/* Columns of the code point at s (0 for a combining mark U+0300–U+036F). */
+static int cp_cols(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (u[0] == 0xCC || (u[0] == 0xCD && u[1] < 0xB0))
+		return 0;
+	return 1;
+}
+
+int ls_text_cols(const char *s)
+{
+	int cols = 0;
+	for (size_t i = 0; s[i];) {
+		cols += cp_cols(s + i);
+		size_t l = seq_len((unsigned char)s[i]);
+		while (l > 1 && !s[i + l - 1])
+			l--;
+		i += l;
+	}
+	return cols;
+}
+
+int ls_text_pick(const char *const *variants, int n, int cols)
+{
+	for (int i = 0; i < n; i++)
+		if (ls_text_cols(variants[i]) <= cols)
+			return i;
+	return -1;
+}
+
+size_t ls_text_wrap(const char *s, int cols, const char **next)
+{
+	size_t i = 0, brk = 0;
+	int used = 0;
+	bool have_brk = false;
+	while (s[i] && s[i] != '\n') {
+		int w = cp_cols(s + i);
+		if (used + w > cols && w > 0)
+			break;
+		if (s[i] == ' ') {
+			brk = i;
+			have_brk = true;
+		}
+		used += w;
+		i += seq_len((unsigned char)s[i]);
+	}
+	size_t end = i;
+	if (s[i] && s[i] != '\n' && s[i] != ' ' && have_brk && brk > 0)
+		end = brk;
+	if (end == 0 && s[0] && s[0] != '\n') /* cols < 1: one code point, to go on */
+		end = seq_len((unsigned char)s[0]);
+	const char *r = s + end;
+	if (*r == '\n')
+		r++;
+	else
+		while (*r == ' ')
+			r++;
+	*next = r;
+	/* The line without its trailing spaces. */
+	while (end > 0 && s[end - 1] == ' ')
+		end--;
+	return end;
 }

@@ -2,9 +2,12 @@
  *
  * No curses here: ls_layout_compute maps (columns, lines) to one rectangle per
  * panel, or reports that the terminal is too small and what it needs. Unit-tested
- * for properties (no overlap, inside the screen, minimum sizes) across sizes. */
+ * for properties (no overlap, inside the screen, minimum sizes) across sizes. The
+ * text measures (columns, the longest variant that fits, word wrapping) are here too. */
 #ifndef LORASCOPE_TUI_LAYOUT_H
 #define LORASCOPE_TUI_LAYOUT_H
+
+#include <stddef.h>
 
 /* Smallest terminal the full layout accepts. */
 #define LS_LAYOUT_MIN_W 64
@@ -52,5 +55,16 @@ void ls_layout_compute(int cols, int lines, ls_layout *out);
 
 /* The panel's name ("loss", "spectrum", …). */
 const char *ls_panel_name(ls_panel_id id);
+
+/* Terminal columns of UTF-8 text: one per code point, none for combining marks
+ * (U+0300–U+036F, as in α̂). */
+int ls_text_cols(const char *s);
+/* Of n variants of a text, longest first, the index of the first that fits in cols
+ * columns; -1 when none does (titles and legends are shortened on purpose, never cut). */
+int ls_text_pick(const char *const *variants, int n, int cols);
+/* The first line of s wrapped at cols columns: its length in bytes, broken after the last
+ * space that fits (a word longer than cols is cut at cols); *next is where the rest starts
+ * (spaces at the break skipped). A newline ends a line. */
+size_t ls_text_wrap(const char *s, int cols, const char **next);
 
 #endif

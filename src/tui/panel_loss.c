@@ -1,6 +1,7 @@
 /* panel_loss.c — loss over steps on a log axis: the regularised loss g(A, B), the loss
  * f(X), and with the baseline shown, the full fine-tuning loss f(X*) and the floor
- * F(X*) = f(X*) + λ‖X*‖_* as horizontal lines (curses). */
+ * F(X*) = f(X*) + λ‖X*‖_* as horizontal lines, each in its own line style (theme.h), the
+ * legend on the borders (curses). */
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,45 +10,12 @@
 #include "theme.h"
 #include "ui.h"
 
-enum { INK_F = 1, INK_G = 2, INK_BASE = 3, INK_FLOOR = 4, INK_FLOW = 7 };
-
-static void legend(ls_ui *ui, ls_rect r, const ls_view *v)
-{
-	struct {
-		int ink;
-		const char *u, *a;
-	} items[] = { { INK_G, "━ g(A,B)", "+ g" },
-		      { INK_F, "━ f(X)", "* f" },
-		      { INK_BASE, "┄ f(X*) full FT", "o f(X*)" },
-		      { INK_FLOOR, "┄ floor F(X*)", "# floor" },
-		      { INK_FLOW, "━ flow", "@ flow" } };
-	int x = r.x + 2;
-	ls_draw_text(r.y, x, r.w - 4, LS_ROLE_TITLE, " loss (log) ");
-	x += 12;
-	bool show[] = { true, true, ui->show_baseline && v->has_baseline,
-			ui->show_baseline && v->has_baseline, ui->show_flow && v->has_flow };
-	for (int i = 0; i < 5; i++) {
-		if (!show[i])
-			continue;
-		const char *t = LS_TXT(ui, items[i].u, items[i].a);
-		char buf[40];
-		snprintf(buf, sizeof buf, " %s ", t);
-		int len = 0;
-		for (const char *p = buf; *p; p++)
-			len += ((unsigned char)*p & 0xC0) != 0x80;
-		if (x + len > r.x + r.w - 2)
-			break;
-		ls_draw_text(r.y, x, len, ls_theme_ink_role(items[i].ink), buf);
-		x += len;
-	}
-}
-
 void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 {
 	ls_draw_box(ui, r, NULL);
-	legend(ui, r, v);
 	const ls_history *h = &v->h;
 	bool base = ui->show_baseline && v->has_baseline;
+	bool flow = ui->show_flow && v->has_flow;
 	ls_scale ys;
 	ls_scale_begin(&ys, 1);
 	ls_scale_add(&ys, h->loss, h->len);
@@ -67,25 +35,47 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ys.lo = ys.hi * 1e-15;
 	ls_scale_finish(&ys);
 	ls_scale xs = ls_steps_scale(h->step, h->len);
-	ls_rect c = ls_draw_axes(ui, r, &ys, &xs, xs.log ? 1 : 0);
+	/* The legend: g, f, and when shown X*'s loss, the floor and the flow. */
+	ls_curve ids[5] = { LS_CURVE_LOSS_G, LS_CURVE_LOSS_F };
+	const char *shorts[5] = { "g", "f" };
+	int n_ids = 2;
+	if (base) {
+		shorts[n_ids] = LS_TXT(ui, "f*", "f*");
+		ids[n_ids++] = LS_CURVE_LOSS_BASE;
+		shorts[n_ids] = "F*";
+		ids[n_ids++] = LS_CURVE_LOSS_FLOOR;
+	}
+	if (flow) {
+		shorts[n_ids] = NULL;
+		ids[n_ids++] = LS_CURVE_LOSS_FLOW;
+	}
+	ls_draw_legend(ui, r, "loss (log)", ids, NULL, shorts, n_ids,
+		       xs.log ? "step (log)" : "step");
+	ls_axes ax = { .ys = &ys, .xs = &xs, .x_offset = xs.log ? 1 : 0 };
+	ls_rect c = ls_draw_axes(ui, r, &ax);
 	if (c.w <= 0 || c.h <= 0)
 		return;
 	if (ls_canvas_resize(&ui->canvas, c.w, c.h, ui->glyphs, NULL) != LS_OK)
 		return;
+	for (int i = 0; i < n_ids; i++)
+		ls_curve_use(ui, ids[i]);
+	const int ink_f = ls_curves[LS_CURVE_LOSS_F].ink, ink_g = ls_curves[LS_CURVE_LOSS_G].ink;
 	if (base) {
-		ls_canvas_hline(&ui->canvas, ls_scale_frac(&ys, v->floor), INK_FLOOR, 1);
-		ls_canvas_hline(&ui->canvas, ls_scale_frac(&ys, v->f_star), INK_BASE, 1);
+		ls_canvas_hline(&ui->canvas, ls_scale_frac(&ys, v->floor),
+				ls_curves[LS_CURVE_LOSS_FLOOR].ink);
+		ls_canvas_hline(&ui->canvas, ls_scale_frac(&ys, v->f_star),
+				ls_curves[LS_CURVE_LOSS_BASE].ink);
 	}
 	size_t n = h->len;
 	for (size_t i = 0; i < n; i++)
 		ui->fx[i] = ls_steps_frac(&xs, h->step[i]);
 	for (size_t i = 0; i < n; i++)
 		ui->fy[i] = ls_scale_frac(&ys, h->loss[i]);
-	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, INK_F);
+	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, ink_f);
 	for (size_t i = 0; i < n; i++)
 		ui->fy[i] = ls_scale_frac(&ys, h->reg_loss[i]);
-	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, INK_G);
-	if (ui->show_flow && v->has_flow && n) {
+	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, ink_g);
+	if (flow && n) {
 		/* The closed form f(t) at t = η·step (η·inner_k·step for sequential updates,
 		 * mu = 0), one point per pixel column (flow.h, MATH.md §7). */
 		int W = ls_canvas_px_w(&ui->canvas);
@@ -97,7 +87,8 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 			ui->fx[i] = fr;
 			ui->fy[i] = ls_scale_frac(&ys, f);
 		}
-		ls_canvas_series(&ui->canvas, ui->fx, ui->fy, (size_t)W, INK_FLOW);
+		ls_canvas_series(&ui->canvas, ui->fx, ui->fy, (size_t)W,
+				 ls_curves[LS_CURVE_LOSS_FLOW].ink);
 	}
 	ls_draw_canvas(ui, c);
 	ls_draw_cursor(ui, c, &xs);

@@ -1,5 +1,6 @@
 /* panel_ratio.c — σ_r/σ_{r*} over the steps (log axis) against the threshold 2α/β of
- * Kim–Kim–Ryu Corollary 1 when it has been estimated (curses). */
+ * Kim–Kim–Ryu Corollary 1 when it has been estimated; ratios that are 0 marked on a row
+ * under the axis, "≈ 0" (curses). */
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,7 +8,7 @@
 #include "theme.h"
 #include "ui.h"
 
-enum { INK_RATIO = 2, INK_THRESH = 4 };
+#define ZERO_RATIO 1e-12
 
 void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 {
@@ -28,45 +29,68 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_axis_format(ratio, 8, cur, sizeof cur);
 	if (v->m.nmod > 1)
 		snprintf(mod, sizeof mod, " module %zu/%zu", k + 1, v->m.nmod);
-	snprintf(title, sizeof title, "%s = %s%s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), cur, mod);
-	ls_draw_box(ui, r, title);
-	char thr_txt[32], note[48];
+	const char *rname = LS_TXT(ui, "σr/σr*", "s_r/s_r*");
+	snprintf(title, sizeof title, "%s = %s%s, log", rname, cur, mod);
+	ls_draw_box(ui, r, NULL);
+	char thr_txt[32], thr_name[48];
 	ls_axis_format(thr, 7, thr_txt, sizeof thr_txt);
-	if (isfinite(thr))
-		snprintf(note, sizeof note, "%s %s", LS_TXT(ui, "┄ 2α/β =", "# 2a/b ="), thr_txt);
-	else
-		snprintf(note, sizeof note, "%s",
-			 v->has_baseline
-				 ? LS_TXT(ui, "2α/β not estimated yet", "2a/b not estimated yet")
-				 : "no baseline: r* unknown");
+	snprintf(thr_name, sizeof thr_name, "%s = %s", LS_TXT(ui, "2α/β", "2alpha/beta"), thr_txt);
+	ls_curve ids[2] = { LS_CURVE_RATIO, LS_CURVE_RATIO_THR };
+	const char *names[2] = { rname, thr_name };
+	const char *shorts[2] = { NULL, LS_TXT(ui, "2α/β", "2alpha/beta") };
+	ls_scale xs = ls_steps_scale(steps, n);
+	ls_draw_legend(ui, r, title, ids, names, shorts, isfinite(thr) ? 2 : 1,
+		       xs.log ? "step (log)" : "step");
+	/* Zeros (σr numerically 0: under 1e-12 σr*) cannot sit on a log axis: a row of their
+	 * own, "≈ 0". The others, in fy, set the scale. */
+	bool zeros = false;
+	for (size_t i = 0; i < n; i++) {
+		bool z = ratios[i] >= 0 && ratios[i] < ZERO_RATIO;
+		zeros = zeros || z;
+		ui->fy[i] = z ? NAN : ratios[i];
+	}
 	ls_scale ys;
 	ls_scale_begin(&ys, 1);
-	ls_scale_add(&ys, ratios, n);
+	ls_scale_add(&ys, ui->fy, n);
 	ls_scale_add(&ys, &thr, 1);
 	/* At most 15 decades: a floor of 1e-30 must not flatten the curves. */
 	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-15)
 		ys.lo = ys.hi * 1e-15;
 	ls_scale_finish(&ys);
-	ls_scale xs = ls_steps_scale(steps, n);
-	ls_rect c = ls_draw_axes(ui, r, &ys, &xs, xs.log ? 1 : 0);
+	ls_axes ax = { .ys = &ys, .xs = &xs, .x_offset = xs.log ? 1 : 0, .zero_row = zeros };
+	ls_rect c = ls_draw_axes(ui, r, &ax);
 	if (c.w <= 0 || c.h <= 0)
 		return;
 	if (ls_canvas_resize(&ui->canvas, c.w, c.h, ui->glyphs, NULL) != LS_OK)
 		return;
+	ls_curve_use(ui, LS_CURVE_RATIO);
+	ls_curve_use(ui, LS_CURVE_RATIO_THR);
 	for (size_t i = 0; i < n; i++) {
 		ui->fx[i] = ls_steps_frac(&xs, steps[i]);
-		ui->fy[i] = ls_scale_frac(&ys, ratios[i]);
+		ui->fy[i] = ls_scale_frac(&ys, ui->fy[i]);
 	}
 	if (isfinite(thr))
-		ls_canvas_hline(&ui->canvas, ls_scale_frac(&ys, thr), INK_THRESH, 1);
-	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, INK_RATIO);
+		ls_canvas_hline(&ui->canvas, ls_scale_frac(&ys, thr),
+				ls_curves[LS_CURVE_RATIO_THR].ink);
+	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, ls_curves[LS_CURVE_RATIO].ink);
 	ls_draw_canvas(ui, c);
 	ls_draw_cursor(ui, c, &xs);
-	int nl = 23 < c.w ? 23 : c.w;
-	ls_draw_text(c.y, c.x + c.w - nl, nl, isfinite(thr) ? LS_ROLE_FLOOR : LS_ROLE_LABEL, note);
-	if (n && !(ratios[n - 1] > 0))
-		ls_draw_text(c.y, c.x + 1, c.w - 2, LS_ROLE_LABEL,
-			     v->has_baseline ? LS_TXT(ui, "(σr = 0: off the log axis)",
-						      "(s_r = 0: off the log axis)")
-					     : "(needs the baseline's r*)");
+	/* The zeros as marks on the row under the plot, one per column. */
+	int last = -1;
+	for (size_t i = 0; i < n && zeros; i++) {
+		if (!(ratios[i] >= 0 && ratios[i] < ZERO_RATIO))
+			continue;
+		int col = c.x + (int)lround(ui->fx[i] * (c.w - 1));
+		if (col == last || col < c.x || col >= c.x + c.w)
+			continue;
+		last = col;
+		ls_draw_text(c.y + c.h, col, 1, ls_curves[LS_CURVE_RATIO].role,
+			     LS_TXT(ui, "•", "o"));
+	}
+	const char *note = !v->has_baseline ? "(needs the baseline's r*)"
+			   : !isfinite(thr) ? LS_TXT(ui, "2α/β not estimated yet",
+						     "2alpha/beta not estimated yet")
+					    : NULL;
+	if (note && ls_text_cols(note) <= c.w - 2)
+		ls_draw_text(c.y, c.x + c.w - ls_text_cols(note) - 1, c.w - 2, LS_ROLE_LABEL, note);
 }

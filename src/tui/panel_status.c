@@ -1,5 +1,6 @@
-/* panel_status.c — the status list of SPEC §3 (step, η, λ, r, r*, s, init, optimiser,
- * norms, distance to X*, gradient norm, balancedness, steps per second) (curses). */
+/* panel_status.c — the status list of SPEC §3 (step and steps per second, the losses f(X),
+ * g(A,B), the baseline's f(X*) and floor, η, λ, r, r*, s, init, optimiser, the speed cap,
+ * norms, distance to X*, gradient norm, balancedness), the most needed first (curses). */
 #include <curses.h>
 #include <math.h>
 #include <stdbool.h>
@@ -49,12 +50,20 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	const ls_config *c = &v->cfg;
 	int y = r.y + 1;
 	char buf[96], a[24], b[24], d[24];
-	snprintf(buf, sizeof buf, "%ld", m->step);
+	/* The step and, live, the measured rate. */
+	if (v->replay || v->paused || v->diverged)
+		snprintf(buf, sizeof buf, "%ld", m->step);
+	else
+		snprintf(buf, sizeof buf, "%ld  at %.0f/s", m->step, v->rate);
 	row(r, &y, "step", buf);
-	if (v->replay) {
-		/* A trace's row: its losses (the live view plots them). */
-		num(r, &y, "f(X)", m->loss);
-		num(r, &y, "g(A,B)", m->reg_loss);
+	/* The losses a lesson quotes, and the baseline's (MATH.md §8). */
+	num(r, &y, "f(X)", m->loss);
+	num(r, &y, "g(A,B)", m->reg_loss);
+	if (v->has_baseline && !v->replay) {
+		ls_axis_format(v->f_star, 8, a, sizeof a);
+		ls_axis_format(v->floor, 8, b, sizeof b);
+		snprintf(buf, sizeof buf, "%s  %s", a, b);
+		row(r, &y, "f(X*) floor", buf);
 	}
 	ls_axis_format(c->lr, 9, a, sizeof a);
 	if (isfinite(m->eta) && fabs(m->eta - c->lr) > 1e-12 * fabs(c->lr)) {
@@ -79,36 +88,35 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	row(r, &y, "optimiser",
 	    c->optimizer == LS_OPTIM_ADAMW ? "adamw (decoupled)" : ls_optim_names[c->optimizer]);
 	if (!v->replay) {
+		speed_text(v->speed, buf, sizeof buf);
+		/* The keys that change the cap: in the label, or on a line of their own when
+		 * their names are too long for it. */
+		char up[LS_KEYS_HINT_LEN], down[LS_KEYS_HINT_LEN], label[48];
+		ls_keys_hint(&ui->keys, LS_ACT_SPEED_UP, up, sizeof up);
+		ls_keys_hint(&ui->keys, LS_ACT_SPEED_DOWN, down, sizeof down);
+		snprintf(label, sizeof label, "speed (%s/%s)", up, down);
+		if ((int)strlen(label) < LABEL_W) {
+			row(r, &y, label, buf);
+		} else {
+			row(r, &y, "speed", buf);
+			snprintf(label, sizeof label, "  %s/%s change it", up, down);
+			row(r, &y, label, "");
+		}
 		ls_axis_format(m->nmod ? m->mod[0].norm_a : NAN, 8, a, sizeof a);
 		ls_axis_format(m->nmod ? m->mod[0].norm_b : NAN, 8, b, sizeof b);
 		snprintf(buf, sizeof buf, "%s  %s", a, b);
 		row(r, &y, LS_TXT(ui, "‖A‖F ‖B‖F", "|A|F |B|F"), buf);
 	}
-	num(r, &y, LS_TXT(ui, "‖X‖F", "|X|F"), m->norm_fro);
-	num(r, &y, LS_TXT(ui, "‖X‖*", "|X|*"), m->norm_nuc);
+	ls_axis_format(m->norm_fro, 8, a, sizeof a);
+	ls_axis_format(m->norm_nuc, 8, b, sizeof b);
+	snprintf(buf, sizeof buf, "%s  %s", a, b);
+	row(r, &y, LS_TXT(ui, "‖X‖F ‖X‖*", "|X|F |X|*"), buf);
 	num(r, &y, LS_TXT(ui, "‖X−X*‖F", "|X-X*|F"), m->dist_star);
 	num(r, &y, LS_TXT(ui, "‖∇g‖", "|grad g|"), m->grad_norm);
 	num(r, &y, LS_TXT(ui, "‖AᵀA−BᵀB‖", "|AtA-BtB|"), m->balance);
 	if (v->replay) {
 		snprintf(buf, sizeof buf, "%zu of %zu", v->replay_row + 1, v->replay_rows);
 		row(r, &y, "trace row", buf);
-		return;
-	}
-	snprintf(buf, sizeof buf, "%.0f", v->rate);
-	row(r, &y, "steps/s", v->paused || v->diverged ? "0" : buf);
-	speed_text(v->speed, buf, sizeof buf);
-	/* The keys that change the cap: in the label, or on a line of their own when their
-	 * names are too long for it. */
-	char up[LS_KEYS_HINT_LEN], down[LS_KEYS_HINT_LEN], label[48];
-	ls_keys_hint(&ui->keys, LS_ACT_SPEED_UP, up, sizeof up);
-	ls_keys_hint(&ui->keys, LS_ACT_SPEED_DOWN, down, sizeof down);
-	snprintf(label, sizeof label, "speed (%s/%s)", up, down);
-	if ((int)strlen(label) < LABEL_W) {
-		row(r, &y, label, buf);
-	} else {
-		row(r, &y, "speed", buf);
-		snprintf(label, sizeof label, "  %s/%s change it", up, down);
-		row(r, &y, label, "");
 	}
 }
 

@@ -31,7 +31,7 @@ static int band(ls_rect r, int y, ls_role role, const char *text, bool upper)
 	for (; text[i] && i + 1 < sizeof up; i++)
 		up[i] = upper ? (char)toupper((unsigned char)text[i]) : text[i];
 	up[i] = '\0';
-	int len = (int)strlen(up);
+	int len = ls_text_cols(up);
 	if (len <= w || y + 1 >= r.y + r.h - 1) {
 		band_line(r, y, role, up, len);
 		return 1;
@@ -69,6 +69,23 @@ static ls_role verdict_role(ls_verdict v)
 	}
 }
 
+/* The regime as the screen writes it: α, β for the constants (alpha, beta in ASCII); the
+ * headless text (theory.h) keeps its own. */
+static const char *regime_text(const ls_ui *ui, ls_regime g)
+{
+	switch (g) {
+	case LS_REGIME_SPECIAL:
+		return LS_TXT(ui, "SPECIAL (2α > β)", "SPECIAL (2alpha > beta)");
+	case LS_REGIME_GENERIC:
+		return LS_TXT(ui, "GENERIC (2α ≤ β)", "GENERIC (2alpha <= beta)");
+	case LS_REGIME_NA:
+		return LS_TXT(ui, "Theorem 1 does not apply (α ≤ 0)",
+			      "Theorem 1 does not apply (alpha <= 0)");
+	default:
+		return ls_regime_text[g];
+	}
+}
+
 /* A replay: the row's ratio against its threshold (all a trace records of the theory). */
 static void replay_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 {
@@ -83,8 +100,8 @@ static void replay_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		y += band(r, y, LS_ROLE_INFO, "no ratio or threshold here", true);
 	ls_axis_format(ratio, 8, a, sizeof a);
 	ls_axis_format(thr, 8, b, sizeof b);
-	snprintf(line, sizeof line, " %s %s vs 2%s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
-		 LS_TXT(ui, "α/β", "a/b"), b);
+	snprintf(line, sizeof line, " %s %s vs %s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
+		 LS_TXT(ui, "2α/β", "2alpha/beta"), b);
 	if (y < r.y + r.h - 1)
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
 	snprintf(line, sizeof line, " rank %zu of r %zu, r* %zu", v->m.num_rank, v->m.r,
@@ -125,7 +142,9 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 			 ls_keys_hint(&ui->keys, LS_ACT_BASELINE, k1, sizeof k1));
 		y += band(r, y, LS_ROLE_INFO, line, false);
 	} else if (!th) {
-		y += band(r, y, LS_ROLE_INFO, "regime: estimating a, b", true);
+		y += band(r, y, LS_ROLE_INFO,
+			  LS_TXT(ui, "REGIME: ESTIMATING α, β", "REGIME: ESTIMATING ALPHA, BETA"),
+			  false);
 		y += band(r, y, LS_ROLE_INFO, "verdict: not computed yet", true);
 	} else {
 		bool exact = md->regime_exact != LS_REGIME_UNKNOWN;
@@ -146,20 +165,28 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 							 ls_regime_names[gk]);
 			}
 		} else {
-			snprintf(line, sizeof line, "%s%s", ls_regime_text[g],
+			snprintf(line, sizeof line, "%s%s", regime_text(ui, g),
 				 exact ? " exact" : "");
 		}
 		y += band(r, y, regime_role(g), line, rep->nmod > 1);
 		y += band(r, y, verdict_role(rep->verdict), ls_verdict_text[rep->verdict], true);
 	}
 	if (y < end && th) {
+		/* α̂, β̂; then, as room allows, the samples and how much the estimates still
+		 * moved over the last half of them (MATH.md §4). */
 		ls_axis_format(md->ab.alpha, 7, a, sizeof a);
 		ls_axis_format(md->ab.beta, 7, b, sizeof b);
 		ls_axis_format(fmax(md->ab.alpha_move, md->ab.beta_move), 6, c, sizeof c);
-		snprintf(line, sizeof line, " %s %s %s %s n=%zu/%zu %s%s", LS_TXT(ui, "α̂", "a"), a,
-			 LS_TXT(ui, "β̂", "b"), b, v->ab_samples, v->ab_target,
-			 LS_TXT(ui, "±", "+-"), c);
-		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
+		char ab[64], t[3][192];
+		snprintf(ab, sizeof ab, " %s %s  %s %s", LS_TXT(ui, "α̂", "alpha"), a,
+			 LS_TXT(ui, "β̂", "beta"), b);
+		snprintf(t[0], sizeof t[0], "%s  %zu/%zu samples, drift %s", ab, v->ab_samples,
+			 v->ab_target, c);
+		snprintf(t[1], sizeof t[1], "%s  %zu/%zu samples", ab, v->ab_samples, v->ab_target);
+		snprintf(t[2], sizeof t[2], "%s", ab);
+		const char *const tv[3] = { t[0], t[1], t[2] };
+		int k = ls_text_pick(tv, 3, w);
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, tv[k < 0 ? 2 : k]);
 	}
 	if (y < end) {
 		ls_axis_format(v->m.ratio, 7, a, sizeof a);
@@ -167,9 +194,15 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 								 : md->threshold)
 				: NAN;
 		ls_axis_format(thr, 7, b, sizeof b);
-		snprintf(line, sizeof line, " %s %s vs 2%s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
-			 LS_TXT(ui, "α/β", "a/b"), th ? b : "?");
-		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
+		char t[3][96];
+		snprintf(t[0], sizeof t[0], " %s %s vs %s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
+			 LS_TXT(ui, "2α/β", "2alpha/beta"), th ? b : "?");
+		snprintf(t[1], sizeof t[1], " ratio %s vs %s %s", a,
+			 LS_TXT(ui, "2α/β", "2alpha/beta"), th ? b : "?");
+		snprintf(t[2], sizeof t[2], " ratio %s vs %s", a, th ? b : "?");
+		const char *const tv[3] = { t[0], t[1], t[2] };
+		int k = ls_text_pick(tv, 3, w);
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, tv[k < 0 ? 2 : k]);
 	}
 	if (y < end && th) {
 		ls_axis_format(rep->lz.lmin, 8, a, sizeof a);

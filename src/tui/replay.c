@@ -86,6 +86,8 @@ static void on_key(ls_ui *ui, ls_view *v, const ls_trace *t, int ch, bool *quit)
 		ls_layout_compute(COLS, LINES, &ui->layout);
 		return;
 	}
+	if (ui->show_help && ls_help_key(ui, ch))
+		return;
 	ls_action a = ls_keymap_lookup(&ui->keys, ls_tui_map_key(ch));
 	if (ui->show_help && a != LS_ACT_QUIT) {
 		ui->show_help = false;

@@ -8,6 +8,28 @@
 #include "lorascope/config.h"
 #include "theme.h"
 
+/* The value being edited at (y, x): selected (reversed) as the form opens it, so typing
+ * replaces it; once edited, the cursor as a reversed cell ("_" past the end). */
+static void draw_edit(const ls_ui *ui, int y, int x, int max)
+{
+	int len = (int)strlen(ui->edit);
+	if (max <= 0)
+		return;
+	if (ui->edit_fresh) {
+		attrset(ls_theme_attr(LS_ROLE_WARN) ^ A_REVERSE);
+		mvaddnstr(y, x, ui->edit, len < max ? len : max);
+		attrset(A_NORMAL);
+		return;
+	}
+	int cur = ui->edit_cur < len ? ui->edit_cur : len;
+	if (cur >= max)
+		return;
+	char cell[2] = { cur < len ? ui->edit[cur] : '_', '\0' };
+	attrset(ls_theme_attr(LS_ROLE_WARN) ^ A_REVERSE);
+	mvaddstr(y, x + cur, cell);
+	attrset(A_NORMAL);
+}
+
 void ls_setup_draw(ls_ui *ui, const ls_view *v)
 {
 	const ls_layout *L = &ui->layout;
@@ -30,7 +52,8 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 		int id = ui->setup_top + i;
 		const ls_param_info *p = &ls_params[id];
 		char val[112], line[400];
-		if (ui->editing && id == ui->setup_sel)
+		bool edit_row = ui->editing && id == ui->setup_sel;
+		if (edit_row)
 			snprintf(val, sizeof val, "%s_", ui->edit);
 		else
 			ls_config_format(&v->cfg, (ls_param_id)id, val, sizeof val);
@@ -56,16 +79,28 @@ void ls_setup_draw(ls_ui *ui, const ls_view *v)
 			attrset(A_NORMAL);
 		}
 		ls_draw_text(r.y + 2 + i, 2, r.w - 4, role, line);
+		if (edit_row)
+			draw_edit(ui, r.y + 2 + i, 2 + 18, r.w - 4 - 18);
 		if (id == ui->setup_sel) {
 			char detail[400];
-			if (ui->editing)
-				snprintf(detail, sizeof detail,
-					 "--%s: type a value; Enter applies, Esc cancels, "
-					 "^U clears",
+			if (ui->editing) {
+				/* The editing keys, as many as fit whole. */
+				char t[2][200];
+				snprintf(t[0], sizeof t[0],
+					 "--%s: type a value; Enter applies, Esc cancels, ^U "
+					 "clears; typing replaces the selection, arrows edit",
 					 p->name);
-			else
+				snprintf(t[1], sizeof t[1],
+					 "--%s: type a value; Enter applies, Esc cancels, ^U "
+					 "clears",
+					 p->name);
+				const char *const tv[2] = { t[0], t[1] };
+				int k = ls_text_pick(tv, 2, r.w - 4);
+				snprintf(detail, sizeof detail, "%s", tv[k < 0 ? 1 : k]);
+			} else {
 				snprintf(detail, sizeof detail, "--%s: %s%s", p->name, p->help,
 					 bracket);
+			}
 			ls_draw_text(r.y + r.h - 2, 2, r.w - 4, LS_ROLE_LABEL, detail);
 		}
 	}
@@ -96,6 +131,9 @@ bool ls_setup_key(ls_ui *ui, const ls_view *v, int key, ls_cmd *cmd)
 			ui->editing = true;
 			ls_config_format(&v->cfg, (ls_param_id)ui->setup_sel, ui->edit,
 					 sizeof ui->edit);
+			/* Selected, as in a form: typing replaces it. */
+			ui->edit_fresh = true;
+			ui->edit_cur = (int)strlen(ui->edit);
 			return false;
 		case 27:
 		case 'q':
@@ -106,7 +144,12 @@ bool ls_setup_key(ls_ui *ui, const ls_view *v, int key, ls_cmd *cmd)
 			return false;
 		}
 	}
-	size_t len = strlen(ui->edit);
+	int len = (int)strlen(ui->edit);
+	if (ui->edit_cur > len || ui->edit_cur < 0)
+		ui->edit_cur = len;
+	int cur = ui->edit_cur;
+	bool fresh = ui->edit_fresh;
+	ui->edit_fresh = false;
 	switch (key) {
 	case 27:
 		ui->editing = false;
@@ -116,11 +159,32 @@ bool ls_setup_key(ls_ui *ui, const ls_view *v, int key, ls_cmd *cmd)
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
-		if (len)
-			ui->edit[len - 1] = '\0';
+		if (cur > 0) {
+			memmove(ui->edit + cur - 1, ui->edit + cur, (size_t)(len - cur + 1));
+			ui->edit_cur--;
+		}
+		return false;
+	case KEY_DC:
+		if (cur < len)
+			memmove(ui->edit + cur, ui->edit + cur + 1, (size_t)(len - cur));
+		return false;
+	case KEY_LEFT:
+		if (cur > 0)
+			ui->edit_cur--;
+		return false;
+	case KEY_RIGHT:
+		if (cur < len)
+			ui->edit_cur++;
+		return false;
+	case KEY_HOME:
+		ui->edit_cur = 0;
+		return false;
+	case KEY_END:
+		ui->edit_cur = len;
 		return false;
 	case 21: /* ^U clears */
 		ui->edit[0] = '\0';
+		ui->edit_cur = 0;
 		return false;
 	case '\n':
 	case '\r':
@@ -142,9 +206,18 @@ bool ls_setup_key(ls_ui *ui, const ls_view *v, int key, ls_cmd *cmd)
 		return true;
 	}
 	default:
-		if (key >= 32 && key < 127 && len + 1 < sizeof ui->edit) {
-			ui->edit[len] = (char)key;
-			ui->edit[len + 1] = '\0';
+		if (key < 32 || key >= 127) {
+			ui->edit_fresh = fresh; /* a key that does not edit keeps the selection */
+			return false;
+		}
+		if (fresh) { /* typing replaces the selected value */
+			ui->edit[0] = '\0';
+			len = cur = 0;
+		}
+		if ((size_t)len + 1 < sizeof ui->edit) {
+			memmove(ui->edit + cur + 1, ui->edit + cur, (size_t)(len - cur + 1));
+			ui->edit[cur] = (char)key;
+			ui->edit_cur = cur + 1;
 		}
 		return false;
 	}

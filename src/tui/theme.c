@@ -5,6 +5,13 @@
 
 static bool colour;
 
+const ls_curve_info ls_curves[LS_CURVE_COUNT] = {
+#define LS_CURVE_ROW(id, p, k, r, mono, col, u, a) \
+	[LS_CURVE_##id] = { p, k, LS_ROLE_##r, mono, col, u, a },
+	LS_CURVE_LIST(LS_CURVE_ROW)
+#undef LS_CURVE_ROW
+};
+
 static const struct {
 	short fg;
 	int attr_colour, attr_mono;

@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "canvas.h"
+
 /* X(ROLE, foreground, attributes with colour, attributes without) */
 #define LS_ROLE_LIST(X)                                                     \
 	X(NORMAL, -1, 0, 0)                                                 \
@@ -34,6 +36,36 @@ typedef enum {
 #undef LS_ROLE_ENUM
 		LS_ROLE_COUNT
 } ls_role;
+
+/* Every curve of the plots, by panel: X(ID, panel, ink, role, style without colour, style
+ * with colour, legend, ASCII legend). Without colour no two curves of a panel share a
+ * style (nor, in ASCII, an ink's glyph), so each is told apart by its line alone; the
+ * legends show a sample of the line as drawn (ls_canvas_sample). */
+#define LS_CURVE_LIST(X)                                                                    \
+	X(LOSS_G, "loss", 2, REG, LS_STYLE_SOLID, LS_STYLE_SOLID, "g(A,B)", "g(A,B)")       \
+	X(LOSS_F, "loss", 1, LOSS, LS_STYLE_DASHED, LS_STYLE_SOLID, "f(X)", "f(X)")         \
+	X(LOSS_BASE, "loss", 3, BASE, LS_STYLE_DOTTED, LS_STYLE_DOTTED, "f(X*)", "f(X*)")   \
+	X(LOSS_FLOOR, "loss", 4, FLOOR, LS_STYLE_SPARSE, LS_STYLE_DOTTED, "floor", "floor") \
+	X(LOSS_FLOW, "loss", 7, FLOW, LS_STYLE_DASHDOT, LS_STYLE_SOLID, "flow", "flow")     \
+	X(RATIO, "ratio", 2, REG, LS_STYLE_SOLID, LS_STYLE_SOLID, "σr/σr*", "s_r/s_r*")     \
+	X(RATIO_THR, "ratio", 4, FLOOR, LS_STYLE_DOTTED, LS_STYLE_DOTTED, "2α/β", "2alpha/beta")
+
+typedef enum {
+#define LS_CURVE_ENUM(id, panel, ink, role, mono, colour, u, a) LS_CURVE_##id,
+	LS_CURVE_LIST(LS_CURVE_ENUM)
+#undef LS_CURVE_ENUM
+		LS_CURVE_COUNT
+} ls_curve;
+
+typedef struct {
+	const char *panel;
+	int ink;
+	ls_role role;
+	unsigned style_mono, style_colour;
+	const char *legend, *legend_ascii;
+} ls_curve_info;
+
+extern const ls_curve_info ls_curves[LS_CURVE_COUNT];
 
 /* Set up colours after initscr: colour when want_color and the terminal has colours
  * (use_default_colors keeps the terminal's background), monochrome otherwise.

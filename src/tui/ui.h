@@ -13,6 +13,7 @@
 #include "canvas.h"
 #include "keys.h"
 #include "layout.h"
+#include "theme.h"
 #include "lorascope/metrics.h"
 #include "view.h"
 
@@ -27,10 +28,15 @@ typedef struct {
 	bool show_help;
 	bool show_baseline;
 	bool show_flow;
-	/* F2 setup form */
+	/* The help overlay's first line shown and its rows (for paging). */
+	int help_top, help_rows;
+	bool help_scrolls; /* the help is longer than its box: arrows scroll it */
+	/* F2 setup form; while editing, the value is selected (fresh: typing replaces it) until
+	 * a key edits it, with the cursor at byte edit_cur. */
 	bool setup;
 	int setup_sel, setup_top;
-	bool editing;
+	bool editing, edit_fresh;
+	int edit_cur;
 	char edit[96];
 	/* The module the spectrum and ratio panels show (m cycles), and the ratio series of a
 	 * module other than 0 gathered from the views drawn (the history holds module 0's). */
@@ -42,10 +48,13 @@ typedef struct {
 	bool has_cursor;
 	long cursor_step;
 	const char *replay_title;
-	/* message line */
+	/* message line; the text last drawn and since when (a message goes after
+	 * LS_MSG_SECONDS) */
 	char msg[256];
 	bool msg_error;
 	unsigned long msg_event_seq;
+	char msg_drawn[256];
+	double msg_since;
 	/* scratch, reused every frame */
 	ls_canvas canvas;
 	double fx[LS_HISTORY_MAX], fy[LS_HISTORY_MAX];
@@ -61,10 +70,38 @@ void ls_draw_frame(ls_ui *ui, const ls_view *v);
 void ls_draw_box(const ls_ui *ui, ls_rect r, const char *title);
 /* Text at (y, x) clipped to max columns, with the attributes of role. */
 void ls_draw_text(int y, int x, int max, int role, const char *s);
-/* Axes for a plot inside the box r: y tick labels on the left, x labels on the last
- * inner row (values of xs minus x_offset); returns the rectangle left for the canvas. */
-ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_scale *ys, const ls_scale *xs,
-		     double x_offset);
+/* How long a message stays on the message line. */
+#define LS_MSG_SECONDS 8.0
+
+/* A plot's axes: ys is widened to round ends (ls_axis_nice); x labels show values of xs
+ * minus x_offset (none when xs is NULL); xname is the x axis's name for the bottom border
+ * (NULL: none, or the legend draws it); zero_row keeps the bottom row for zeros, which a
+ * log axis cannot show, labelled "≈ 0". */
+typedef struct {
+	ls_scale *ys;
+	const ls_scale *xs;
+	double x_offset;
+	const char *xname;
+	bool zero_row;
+} ls_axes;
+
+/* Axes for a plot inside the box r: at least three round y ticks on the left, x labels on
+ * the last inner row; returns the rectangle left for the canvas. */
+ls_rect ls_draw_axes(const ls_ui *ui, ls_rect r, const ls_axes *ax);
+/* Set the canvas's style for curve id (distinct styles without colour, theme.h). */
+void ls_curve_use(ls_ui *ui, ls_curve id);
+/* The legend of curve id: a sample of its line as drawn, and with label its name. */
+void ls_curve_legend(const ls_ui *ui, ls_curve id, bool label, char *buf, size_t len);
+/* A plot's legend on its borders: title (the y quantity) and the n curves on the top
+ * border, what does not fit there on the bottom border left of xname (the x axis's
+ * name, right); each curve with its name (names[i]; NULL: the table's), or its short name
+ * (short_names[i]) when the name does not fit, or left out when neither does. */
+void ls_draw_legend(const ls_ui *ui, ls_rect r, const char *title, const ls_curve *ids,
+		    const char *const *names, const char *const *short_names, int n,
+		    const char *xname);
+/* Help overlay keys (curses codes): Up/Down/PgUp/PgDn/Home/End scroll it; true when key
+ * was one of them (the caller keeps the help open). */
+bool ls_help_key(ls_ui *ui, int key);
 /* The x scale of a plot over steps[0..n): linear, or log10 of step + 1 once the run spans
  * more than two decades (so the first steps stay visible in a long run). */
 ls_scale ls_steps_scale(const long *steps, size_t n);

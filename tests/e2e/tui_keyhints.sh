@@ -62,8 +62,8 @@ tui_wait 'mlp -> loud5, rank 8 -> 2 \(the rank it is built for; d/U change it\)'
 tui_screen | grep -q 'r/R change it' && fail "preset message names r/R"
 tui_wait 'r\*=' # the baseline's X* drawn in the spectrum panel
 tui_keys B
-tui_wait 'X\* hidden \(B\)'
-tui_screen | grep -q 'X\* hidden (b)' && fail "spectrum names b"
+tui_wait 'X\* hidden \(B shows it\)'
+tui_screen | grep -q 'X\* hidden (b' && fail "spectrum names b"
 tui_keys q
 tui_wait '^EXITED 0$'
 

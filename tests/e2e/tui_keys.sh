@@ -10,7 +10,7 @@ tui_wait 'regime and verdict'
 # The regime flag (estimated within a second on this small problem) and the verdict band.
 tui_wait 'SPECIAL|GENERIC|Theorem 1 does not apply'
 tui_wait 'GLOBAL MINIMUM|NOT STATIONARY YET|SPURIOUS|SADDLE|SECOND-ORDER'
-for p in 'loss \(log\)' 'σ\(X\) r=5' 'σr/σr\*' 'status' 'RUNNING' 'α̂ .* β̂ .* n='; do
+for p in 'loss \(log\)' 'σ\(X\) r=5' 'σr/σr\*' 'status' 'RUNNING' 'α̂ .* β̂ .* [0-9]+/[0-9]+ samples'; do
 	tui_wait "$p" 2
 done
 

@@ -50,9 +50,19 @@ tui_wait() {
 	exit 1
 }
 
-# tui_keys KEYS... — send keys (tmux key names: q, Space, F2, C-l, Enter).
+# tui_keys KEYS... — send keys (tmux key names: q, Space, F2, C-l, Enter). An Escape that
+# another key follows within ESCDELAY (25 ms) reads as Alt-<key>, in lorascope as in every
+# terminal program, so after an Escape this waits 60 ms, as a person's next key would.
 tui_keys() {
-	tmux -L "$SOCK" send-keys "$@"
+	if [ "${1:-}" = "-l" ]; then
+		tmux -L "$SOCK" send-keys "$@"
+		return
+	fi
+	for tui_key_ in "$@"; do
+		tmux -L "$SOCK" send-keys "$tui_key_"
+		[ "$tui_key_" = Escape ] && sleep 0.06
+	done
+	return 0
 }
 
 # tui_value LABEL — the status panel's value after LABEL.

@@ -106,12 +106,131 @@ static void test_ticks(void **state)
 	assert_close(t[8], 1e2, 1e-12, 0);
 	n = ls_axis_ticks(&s, t, 3);
 	assert_true(n <= 3 && n >= 2);
-	/* Less than a decade on a log axis: the ends. */
+	/* Less than half a decade on a log axis: linear round steps (issue 12: no two
+	 * non-round ends). */
 	s = (ls_scale){ 2, 5, 1 };
 	n = ls_axis_ticks(&s, t, 5);
-	assert_int_equal(n, 2);
-	assert_close(t[0], 2, 0, 0);
-	assert_close(t[1], 5, 0, 0);
+	assert_int_equal(n, 4);
+	for (int i = 0; i < n; i++)
+		assert_close(t[i], 2 + i, 0, 1e-12);
+}
+
+/* Whether x is m × 10^k with m in {1, 2, 5}. */
+static int is_125(double x)
+{
+	double a = fabs(x), m = a / pow(10.0, floor(log10(a)));
+	return fabs(m - 1) < 1e-4 || fabs(m - 2) < 1e-4 || fabs(m - 5) < 1e-4 ||
+	       fabs(m - 10) < 1e-4;
+}
+
+/* Round ticks: multiples of one 1-2-5 step (equal spacing), or each tick 1, 2 or 5 × 10^k
+ * (log axes). */
+static void check_round(const double *t, int n, const ls_scale *s)
+{
+	double d = t[1] - t[0];
+	int lin = is_125(d);
+	if (lin) /* the exact step, not the difference's rounding */
+		d = pow(10.0, floor(log10(d))) * round(d / pow(10.0, floor(log10(d))));
+	for (int i = 1; i < n && lin; i++)
+		lin = fabs(t[i] - t[i - 1] - d) <= 1e-4 * d &&
+		      fabs(t[i] / d - round(t[i] / d)) < 1e-6 + 1e-9 * fabs(t[i] / d);
+	for (int i = 0; i < n && !lin; i++)
+		if (!(s->log && is_125(t[i])))
+			fail_msg("[%.17g, %.17g]%s: tick %.17g of %d is not round (d %g)", s->lo,
+				 s->hi, s->log ? " log" : "", t[i], n, d);
+}
+
+static double loguniform(double lo_exp, double hi_exp)
+{
+	return pow(10.0, lo_exp + (hi_exp - lo_exp) * rand() / (double)RAND_MAX);
+}
+
+/* The y axes: widened to round ends, at least three round ticks with five or more rows
+ * for them, the data range kept; over ranges from 1e-300 to 1e300, narrow and wide, linear
+ * (signs mixed) and log. */
+static void test_nice_many_ranges(void **state)
+{
+	(void)state;
+	srand(12);
+	for (int it = 0; it < 20000; it++) {
+		int log = it % 2;
+		double a = loguniform(-300, 290);
+		double width = loguniform(-9, 12);
+		double b = a * (1 + width);
+		if (!isfinite(b))
+			continue;
+		if (!log && it % 4 == 0) {
+			a = -a;
+			b = it % 8 == 0 ? -a / (1 + width) : b;
+		}
+		double v[2] = { a, b };
+		ls_scale s;
+		ls_scale_begin(&s, log);
+		ls_scale_add(&s, v, 2);
+		ls_scale_finish(&s);
+		ls_scale before = s;
+		int max = 2 + it % 15;
+		double t[16];
+		int n = ls_axis_nice(&s, t, max);
+		if (n < 2 || n > max)
+			fail_msg("[%g, %g]%s max %d: %d ticks", before.lo, before.hi,
+				 log ? " log" : "", max, n);
+		if (max >= 5 && n < 3)
+			fail_msg("[%g, %g]%s max %d: only %d ticks", before.lo, before.hi,
+				 log ? " log" : "", max, n);
+		double tol = 1e-9 * fmax(fabs(s.lo), fabs(s.hi));
+		assert_true(s.lo <= before.lo + tol && s.hi >= before.hi - tol);
+		/* Round ends from three ticks on (two may not reach across 10^0 or 0). */
+		if (max >= 3 && (fabs(t[0] - s.lo) > 1e-9 * fabs(s.lo) ||
+				 fabs(t[n - 1] - s.hi) > 1e-9 * fabs(s.hi)))
+			fail_msg("[%.17g, %.17g]%d max %d: ticks %g..%g, scale %g..%g", before.lo,
+				 before.hi, log, max, t[0], t[n - 1], s.lo, s.hi);
+		for (int i = 1; i < n; i++)
+			assert_true(t[i] > t[i - 1]);
+		/* Two round values cannot span a range across zero: from three on. */
+		if (max >= 3)
+			check_round(t, n, &s);
+		/* The plain ticks of the same scale are round too and inside it. */
+		n = ls_axis_ticks(&before, t, max);
+		assert_true(n >= 2 && n <= max);
+		for (int i = 0; i < n; i++)
+			assert_true(t[i] >= before.lo - tol && t[i] <= before.hi + tol);
+	}
+}
+
+/* The case of issue 12: a loss between 0.4486 and 4.878 on a log axis with room for five
+ * labels gets 0.1, 1, 10 — not 4.878 and 0.4486. */
+static void test_nice_loss_example(void **state)
+{
+	(void)state;
+	double v[] = { 0.4486, 4.878 };
+	ls_scale s;
+	ls_scale_begin(&s, 1);
+	ls_scale_add(&s, v, 2);
+	ls_scale_finish(&s);
+	double t[16];
+	int n = ls_axis_nice(&s, t, 5);
+	assert_int_equal(n, 3);
+	assert_close(t[0], 0.1, 1e-12, 0);
+	assert_close(t[1], 1, 1e-12, 0);
+	assert_close(t[2], 10, 1e-12, 0);
+	/* Under half a decade: round linear steps, ends widened to them. */
+	double w[] = { 0.93, 1.07 };
+	ls_scale_begin(&s, 1);
+	ls_scale_add(&s, w, 2);
+	ls_scale_finish(&s);
+	n = ls_axis_nice(&s, t, 5);
+	assert_true(n >= 3 && n <= 5);
+	assert_true(s.lo <= 0.93 && s.hi >= 1.07 && s.lo > 0.8 && s.hi < 1.2);
+	/* Tiny and huge: still round, inside the doubles. */
+	double z[] = { 3e-300, 7e-299 };
+	ls_scale_begin(&s, 1);
+	ls_scale_add(&s, z, 2);
+	ls_scale_finish(&s);
+	n = ls_axis_nice(&s, t, 6);
+	assert_true(n >= 3);
+	for (int i = 0; i < n; i++)
+		assert_true(isfinite(t[i]) && t[i] > 0 && is_125(t[i]));
 }
 
 static void expect_fmt(double v, int width, const char *want)
@@ -160,6 +279,8 @@ int main(void)
 		cmocka_unit_test(test_log_skips_zero_and_negative),
 		cmocka_unit_test(test_degenerate_ranges),
 		cmocka_unit_test(test_ticks),
+		cmocka_unit_test(test_nice_many_ranges),
+		cmocka_unit_test(test_nice_loss_example),
 		cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

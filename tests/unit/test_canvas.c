@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "../../src/tui/canvas.h"
+#include "../../src/tui/theme.h"
 
 static ls_canvas make(int cols, int rows, ls_glyphs g)
 {
@@ -147,7 +148,7 @@ static void test_polyline_fractions(void **state)
 	for (int r = 0; r < 5; r++)
 		for (int q = 0; q < 5; q++)
 			assert_int_equal(ls_canvas_cell(&c, q, r, buf), 0);
-	ls_canvas_hline(&c, 0.5, 3, 0);
+	ls_canvas_hline(&c, 0.5, 3);
 	for (int q = 0; q < 5; q++)
 		assert_int_equal(ls_canvas_cell(&c, q, 2, buf), 3);
 	ls_canvas_free(&c);
@@ -222,6 +223,52 @@ static void test_bar_glyphs(void **state)
 	assert_string_equal(ls_bar_glyph(0.3, LS_GLYPHS_ASCII), " ");
 }
 
+/* Issue 12: without colour every curve of a panel is told apart by its line alone — no two
+ * curves of a panel (theme.h's table) draw the same cells, in braille, blocks or ASCII; and
+ * a style's sample is what a line of it draws. */
+static void test_curve_styles_distinct(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *panel;
+		int ink;
+		unsigned mono;
+	} curves[] = {
+#define ROW(id, panel, ink, role, mono, colour, u, a) { panel, ink, mono },
+		LS_CURVE_LIST(ROW)
+#undef ROW
+	};
+	size_t n = sizeof curves / sizeof curves[0];
+	ls_glyphs modes[] = { LS_GLYPHS_BRAILLE, LS_GLYPHS_BLOCK, LS_GLYPHS_ASCII };
+	for (int g = 0; g < 3; g++)
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < i; j++) {
+				if (strcmp(curves[i].panel, curves[j].panel) != 0)
+					continue;
+				char a[64], b[64];
+				ls_canvas_sample(modes[g], curves[i].ink, curves[i].mono, 4, a,
+						 sizeof a);
+				ls_canvas_sample(modes[g], curves[j].ink, curves[j].mono, 4, b,
+						 sizeof b);
+				if (strcmp(a, b) == 0)
+					fail_msg("mode %d, panel %s: curves %zu and %zu both '%s'",
+						 g, curves[i].panel, i, j, a);
+			}
+	/* A sample is the line as drawn: a dashed line in braille, three cells on, one off. */
+	char buf[64];
+	ls_canvas_sample(LS_GLYPHS_BRAILLE, 1, LS_STYLE_DASHED, 8, buf, sizeof buf);
+	assert_string_equal(buf, "\u2812\u2812\u2812 \u2812\u2812\u2812 ");
+	ls_canvas c = make(8, 1, LS_GLYPHS_BRAILLE);
+	ls_canvas_set_style(&c, 1, LS_STYLE_DASHED);
+	ls_canvas_hline(&c, 0.5, 1);
+	for (int col = 0; col < 8; col++) {
+		char cell[8];
+		ls_canvas_cell(&c, col, 0, cell);
+		assert_int_equal(cell[0] == ' ', col % 4 == 3);
+	}
+	ls_canvas_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_series_matches_polyline),
 		cmocka_unit_test(test_resize_reuses_and_clears),
 		cmocka_unit_test(test_bar_glyphs),
+		cmocka_unit_test(test_curve_styles_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,9 +93,80 @@ static void test_wide_puts_plots_side_by_side(void **state)
 	assert_true(L.r[LS_PANEL_SPECTRUM].y < L.r[LS_PANEL_RATIO].y);
 }
 
+static void test_text_cols(void **state)
+{
+	(void)state;
+	assert_int_equal(ls_text_cols(""), 0);
+	assert_int_equal(ls_text_cols("loss (log)"), 10);
+	assert_int_equal(ls_text_cols("σ(X*) ━"), 7);
+	/* α̂ is α and a combining circumflex: one column. */
+	assert_int_equal(ls_text_cols("\u03b1\u0302 0.5"), 5);
+}
+
+/* The issue's title "σ(X) r=8 rank 4 · σ(X*) r*=4 · ─ σ(tar": a narrower panel takes a
+ * shorter variant, whole; none fits: -1, never a cut one. */
+static void test_text_pick(void **state)
+{
+	(void)state;
+	const char *v[] = { "σ(X) r=8 rank 4 · σ(X*) r*=4 · ─ σ(target)", "σ(X) rank 4/8 · X* r*=4",
+			    "rank 4/8" };
+	int full = ls_text_cols(v[0]);
+	for (int cols = 0; cols < 60; cols++) {
+		int k = ls_text_pick(v, 3, cols);
+		if (cols >= full)
+			assert_int_equal(k, 0);
+		else if (cols >= ls_text_cols(v[1]))
+			assert_int_equal(k, 1);
+		else if (cols >= 8)
+			assert_int_equal(k, 2);
+		else
+			assert_int_equal(k, -1);
+		if (k >= 0)
+			assert_true(ls_text_cols(v[k]) <= cols);
+	}
+}
+
+/* Wrapping never cuts a word that fits on a line, keeps every word, and each line fits. */
+static void test_text_wrap(void **state)
+{
+	(void)state;
+	const char *s = "perturb A and B to leave a saddle (a longer description wraps "
+			"at spaces) σ-words count as one column each";
+	for (int cols = 12; cols <= 80; cols++) {
+		char out[400] = "";
+		const char *p = s;
+		int lines = 0;
+		while (*p) {
+			const char *next;
+			size_t len = ls_text_wrap(p, cols, &next);
+			char line[200];
+			memcpy(line, p, len);
+			line[len] = '\0';
+			assert_true(ls_text_cols(line) <= cols);
+			/* Cut only where the next character is a space (or the end). */
+			assert_true(p[len] == '\0' || p[len] == ' ');
+			if (out[0])
+				strcat(out, " ");
+			strcat(out, line);
+			p = next;
+			assert_true(++lines < 100);
+		}
+		assert_string_equal(out, s);
+	}
+	const char *next;
+	assert_int_equal(ls_text_wrap("ab\ncd", 10, &next), 2);
+	assert_string_equal(next, "cd");
+	/* A word longer than the line is cut at the width. */
+	assert_int_equal(ls_text_wrap("abcdefgh ij", 4, &next), 4);
+	assert_string_equal(next, "efgh ij");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_cols),
+		cmocka_unit_test(test_text_pick),
+		cmocka_unit_test(test_text_wrap),
 		cmocka_unit_test(test_sizes_80x24_to_250x70),
 		cmocka_unit_test(test_minimum_is_the_threshold),
 		cmocka_unit_test(test_wide_puts_plots_side_by_side),

@@ -1,5 +1,6 @@
-/* session_priv.h — the session's state, private to src/core (the snapshot code outside it
- * goes through ls_session_state_export / _import). Not a public header. */
+/* session_priv.h — the session's state and the functions its files (session*.c) share,
+ * private to src/core (the snapshot code outside it goes through ls_session_state_export /
+ * _import). Not a public header. */
 #ifndef LORASCOPE_SESSION_PRIV_H
 #define LORASCOPE_SESSION_PRIV_H
 
@@ -52,5 +53,35 @@ struct ls_session {
 
 /* Seed of the theory instruments' own stream (never the training stream). */
 #define LS_SESSION_THEORY_SEED 0x7468656f7279ULL
+
+/* Shared by the session's files only (not API): the lifecycle (session.c), measurement
+ * (session_measure.c), changes (session_change.c), theory cache (session_theory.c) and
+ * state (session_state.c). */
+
+/* session.c: the rank fits every module of p; fresh factors from the init seed (step 0);
+ * the whole run replaced by one built from cfg and in (baseline serials go on). */
+ls_status ls_session_check_rank(const ls_problem *p, long rank, ls_error *err);
+ls_status ls_session_initialise(ls_session *s, ls_error *err);
+ls_status ls_session_rebuild(ls_session *s, const ls_config *cfg, const ls_inputs *in,
+			     ls_error *err);
+
+/* session_measure.c: workspaces sized for the rank and baseline; divergence; the factor
+ * metrics (reused when already measured); the full metrics without stepping; the baseline
+ * per --baseline (force: whatever it says). */
+ls_status ls_session_size_scratch(ls_session *s, ls_error *err);
+bool ls_session_factors_finite(const ls_lora *L);
+void ls_session_mark_diverged(ls_session *s, ls_diverged_cause why);
+ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err);
+ls_status ls_session_evaluate(ls_session *s, ls_error *err);
+ls_status ls_session_compute_baseline(ls_session *s, bool force, ls_error *err);
+
+/* session_change.c: a change record of s as it stands. */
+ls_change ls_session_change_now(const ls_session *s, ls_change_kind kind);
+
+/* session_theory.c: whether the cached α̂, β̂ are current; forget the estimate in progress;
+ * the theory part of the metrics. */
+bool ls_session_ab_valid(const ls_session *s);
+void ls_session_ab_drop(ls_session *s);
+void ls_session_fill_theory(ls_session *s);
 
 #endif

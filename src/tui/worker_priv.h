@@ -1,0 +1,122 @@
+/* worker_priv.h — private to the training thread: the worker's state, shared by its
+ * thread and queue (worker.c), its commands and lesson glue (worker_commands.c), its view
+ * publishing (worker_view.c) and its theory scheduling (worker_theory.c). Everything here
+ * is owned by the worker thread after start, except the queue (qlock) and the views'
+ * front index (vlock). worker.h is the public API. No curses here. */
+#ifndef LORASCOPE_TUI_WORKER_PRIV_H
+#define LORASCOPE_TUI_WORKER_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lorascope/baseline.h"
+#include "lorascope/flow.h"
+#include "lorascope/lesson.h"
+#include "lorascope/session.h"
+#include "lorascope/theory.h"
+#include "worker.h"
+
+#define LS_WORKER_QUEUE_MAX 64
+
+struct ls_worker {
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	ls_cmd queue[LS_WORKER_QUEUE_MAX];
+	int qn;
+	unsigned long next_seq;
+	bool quit;
+
+	pthread_mutex_t vlock;
+	ls_view views[2];
+	int front;
+
+	/* Owned by the worker thread after start. */
+	ls_session *s;
+	bool paused;
+	unsigned long applied;
+	unsigned long event_seq;
+	bool event_error;
+	char event[256];
+	long batch;
+	int notify_fd;
+	/* The rank before p entered a preset (restored when p leaves the presets), or 0. */
+	long user_rank;
+	/* The UI's key map as it was at the start (it does not change after), for the keys
+	 * the messages name: the UI thread's own copy is never read here. */
+	ls_keymap keys;
+
+	/* The session's α̂, β̂ being sampled in slices for the baseline (X*) and rank they were
+	 * begun for: ab_n of ab_target samples drawn, ab_batch per slice, the next slice due at
+	 * next_ab; installed in the session's cache when complete. */
+	const ls_baseline *th_base;
+	double th_floor;
+	size_t th_r;
+	size_t ab_n, ab_target, ab_batch;
+	double next_ab;
+	bool ab_installed;
+	/* The last theory report of the session, and when it was made. */
+	bool has_rep;
+	long rep_step;
+	size_t rep_ab_n; /* samples behind the last report */
+	double next_report;
+	ls_theory_report rep;
+	bool theory_failed;
+
+	/* Pace: cap (steps/s, 0 unlimited), bucket tokens, its clock; measured rate. */
+	double speed, tokens, bucket_t;
+	double rate, rate_t0;
+	long rate_steps;
+
+	/* The gradient-flow curve set up at the last restart, with the parameters it
+	 * assumed. */
+	ls_flow_curve flow;
+	ls_config flow_cfg;
+	bool flow_set;
+
+	/* A lesson being played. */
+	const ls_lesson *lesson;
+	ls_lesson_run *player;
+	bool lesson_wait, lesson_done;
+	unsigned long caption_seq;
+	char caption[512];
+
+	/* The target's singular values for the gradient-flow curve, keyed by the target. */
+	const double *sv_key;
+	size_t sv_m, sv_n;
+	double *target_sv;
+	size_t ntarget;
+};
+
+/* worker.c: the monotonic clock, in seconds. */
+double ls_worker_now(void);
+
+/* worker_commands.c: the message line (error or not; a new event_seq). */
+void ls_worker_event(ls_worker *w, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "<what>lower the step size (e) and reset (x)", naming the keys of the key map. */
+void ls_worker_diverged_event(ls_worker *w, const char *what);
+/* Apply one command to the session, with its message. */
+void ls_worker_apply(ls_worker *w, const ls_cmd *c);
+/* Poll the lesson (before steps): its events to the caption and the message line, a
+ * "pause" pauses until a key, "stop" ends it. Returns the steps allowed before the next
+ * poll: LONG_MAX without a lesson (or after it), 0 when it holds the run. */
+long ls_worker_lesson_poll(ls_worker *w);
+
+/* worker_view.c: publish a copy of the session and the worker's state (double buffer,
+ * a byte to notify_fd). */
+void ls_worker_publish(ls_worker *w);
+/* Set the flow curve up for the run just (re)started at step 0 (flow.h: from the factors
+ * as initialised); any other state keeps the curve of the last restart. */
+void ls_worker_flow_restart(ls_worker *w);
+
+/* worker_theory.c: follow the session's baseline (X*) and rank, beginning a new α̂, β̂
+ * estimate on a change; one slice of theory work between batches; whether nothing is left
+ * to do at this state. The first two return whether anything changed. */
+bool ls_worker_theory_sync(ls_worker *w);
+bool ls_worker_theory_tick(ls_worker *w);
+bool ls_worker_theory_idle(const ls_worker *w);
+
+#endif

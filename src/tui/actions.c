@@ -198,9 +198,8 @@ static unsigned act_SNAPSHOT(ls_app *app)
 {
 	ls_cmd c;
 	memset(&c, 0, sizeof c);
-	c.kind = LS_CMD_SNAPSHOT;
-	snprintf(c.text, sizeof c.text, "lorascope-step%ld", app->view->m.step);
-	snprintf(app->ui->msg, sizeof app->ui->msg, "saving a snapshot to %s/ ...", c.text);
+	c.kind = LS_CMD_SNAPSHOT; /* named by the worker for the step it saves */
+	snprintf(app->ui->msg, sizeof app->ui->msg, "saving a snapshot ...");
 	return push(app, &c);
 }
 
@@ -208,9 +207,8 @@ static unsigned act_TRACE(ls_app *app)
 {
 	ls_cmd c;
 	memset(&c, 0, sizeof c);
-	c.kind = LS_CMD_TRACE;
-	snprintf(c.text, sizeof c.text, "lorascope-trace-step%ld.csv", app->view->m.step);
-	snprintf(app->ui->msg, sizeof app->ui->msg, "writing the trace %s ...", c.text);
+	c.kind = LS_CMD_TRACE; /* named by the worker for the step it ends at */
+	snprintf(app->ui->msg, sizeof app->ui->msg, "writing the trace ...");
 	return push(app, &c);
 }
 

@@ -21,6 +21,7 @@
 #include <cblas.h>
 
 #include "app.h"
+#include "lorascope/fileio.h"
 #include "lorascope/lesson_parse.h"
 #include "lorascope/problem.h"
 #include "framerate.h"
@@ -216,6 +217,10 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 	fflush(stderr);
 
 	ls_worker *w = NULL;
+	/* Where w and s will write (the current directory), checked before the first step. */
+	ls_error werr;
+	if (!st.note[0] && ls_file_write_check("lorascope-trace-step0.csv", &werr) != LS_OK)
+		snprintf(st.note, sizeof st.note, "w and s cannot write here: %s", werr.msg);
 	ls_worker_opts wo = { .cfg = cfg,
 			      .inputs = &st.in,
 			      .resume = o->resume,

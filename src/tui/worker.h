@@ -22,8 +22,10 @@ typedef enum {
 	LS_CMD_STEP,     /* pause, then one step */
 	LS_CMD_RESET,    /* back to step 0 (also leaves the diverged state) */
 	LS_CMD_KICK,     /* perturb the factors */
-	LS_CMD_TRACE,    /* write the history as a trace (trace.h) to text (a file name) */
-	LS_CMD_SNAPSHOT, /* save the session to the directory text (snapshot.h) */
+	LS_CMD_TRACE,    /* write the history as a trace (trace.h) to text (a file name; empty:
+			  * lorascope-trace-stepN.csv, N the step it ends at) */
+	LS_CMD_SNAPSHOT, /* save the session to the directory text (snapshot.h; empty:
+			  * lorascope-stepN, N the step it holds) */
 	LS_CMD_SPEED     /* multiply the steps-per-second cap by factor (0 cap: unlimited) */
 } ls_cmd_kind;
 

@@ -264,17 +264,26 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c)
 	case LS_CMD_SPEED:
 		apply_speed(w, c->factor);
 		break;
-	case LS_CMD_TRACE:
-		apply_trace(w, c->text);
+	case LS_CMD_TRACE: {
+		/* Named for the step it ends at, as the worker writes it (not as the key saw it).
+		 */
+		char path[64];
+		snprintf(path, sizeof path, "lorascope-trace-step%ld.csv", ls_session_steps(w->s));
+		apply_trace(w, c->text[0] ? c->text : path);
 		break;
-	case LS_CMD_SNAPSHOT:
-		if (ls_session_save(w->s, c->text, &err) != LS_OK)
+	}
+	case LS_CMD_SNAPSHOT: {
+		char dir[64];
+		snprintf(dir, sizeof dir, "lorascope-step%ld", ls_session_steps(w->s));
+		const char *to = c->text[0] ? c->text : dir;
+		if (ls_session_save(w->s, to, &err) != LS_OK)
 			ls_worker_event(w, true, "snapshot: %s", err.msg);
 		else
 			ls_worker_event(w, false,
 					"snapshot of step %ld saved to %s/ (lorascope --resume %s)",
-					ls_session_steps(w->s), c->text, c->text);
+					ls_session_steps(w->s), to, to);
 		break;
+	}
 	}
 }
 

@@ -73,6 +73,10 @@ grep -q '^step,loss,reg_loss,' "$f" || fail "trace has no column line"
 [ "$(grep -c '^[0-9]' "$f")" -ge 1 ] || fail "trace has no rows"
 tui_keys s
 tui_wait 'snapshot of step [0-9]+ saved to lorascope-step[0-9]+/'
+# Named for the step it holds (the worker names it, not the key press that asked while the
+# run went on).
+saved=$(tui_screen | sed -n 's/.*snapshot of step \([0-9]*\) saved to lorascope-step\([0-9]*\)\/.*/\1 \2/p')
+[ "${saved% *}" = "${saved#* }" ] || fail "snapshot of step ${saved% *} named lorascope-step${saved#* }"
 g=$(ls -d "$TUI_TMP"/lorascope-step* | head -n 1)
 [ -f "$g/manifest.json" ] && [ -f "$g/A_0.npy" ] || fail "no snapshot in $g: $(ls "$g")"
 

@@ -96,7 +96,8 @@ typedef struct {
 /* The one wording of a change, for message lines, logs and the metrics' divergence message:
  *   SET      "lambda: 0.5 -> 0.1", "init: peft -> gaussian: restarted from step 0 (init
  *            seed 1)", "problem: approx -> sensing: new problem, restarted",
- *            "rank 8 -> 4 (best rank-r truncation)", "rank 4 -> 6 (X unchanged)";
+ *            "rank 8 -> 4 (best rank-r truncation)", "rank 4 -> 6 (X unchanged)",
+ *            "rank stays 8" (the value set is the value it had, no restart);
  *   RESET    "reset to step 0";  KICK "kicked the factors (scale 0.05)";
  *   DIVERGED "diverged at step 812: non-finite loss or gradient";
  *   RESUMED  "resumed from DIR at step 300";  NONE "".

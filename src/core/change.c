@@ -1,5 +1,6 @@
 /* change.c — ls_change_format: the one wording of a session's change records (session.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "lorascope/session.h"
 
@@ -18,7 +19,9 @@ void ls_change_format(const ls_change *ch, char *buf, size_t len)
 		buf[0] = '\0';
 		break;
 	case LS_CHANGE_SET:
-		if (ch->apply == LS_APPLY_RANK)
+		if (strcmp(ch->from, ch->to) == 0 && !ch->restarted)
+			snprintf(buf, len, "%s stays %s", name, ch->to); /* not "rank 8 -> 8" */
+		else if (ch->apply == LS_APPLY_RANK)
 			snprintf(buf, len, "rank %zu -> %zu (%s)", ch->r0, ch->r1,
 				 ch->r1 > ch->r0 ? "X unchanged" : "best rank-r truncation");
 		else if (ch->apply == LS_APPLY_INIT)

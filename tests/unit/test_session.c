@@ -653,6 +653,10 @@ static void test_change_records(void **state)
 	assert_int_equal(ch.r1, 5);
 	assert_false(ch.baseline); /* s = 1 whatever r */
 	assert_words(&ch, "rank 4 -> 5 (X unchanged)");
+	ch = change(s, "rank", "5"); /* the same value: said so, not "rank 5 -> 5" */
+	assert_int_equal(ch.r0, 5);
+	assert_int_equal(ch.r1, 5);
+	assert_words(&ch, "rank stays 5");
 	ch = change(s, "ab-samples", "40");
 	assert_int_equal(ch.apply, LS_APPLY_THEORY);
 	assert_false(ch.restarted || ch.baseline);

@@ -130,6 +130,9 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 		for (int i = 0; i < a->app.npend; i++)
 			if (a->app.pend_seq[i] <= v->applied_seq)
 				acked = true;
+		/* A message whose time is up goes even while nothing else changes (paused). */
+		if (ui->msg_drawn[0] && t - ui->msg_since > LS_MSG_SECONDS)
+			a->dirty = true;
 		bool due = t >= last_frame + ls_framerate_interval(&fr);
 		bool urgent = (a->dirty || acked) && !ls_framerate_throttled(&fr);
 		if (urgent || (due && (a->dirty || acked || v->pub_seq != drawn_pub))) {

@@ -19,13 +19,18 @@
  * in part order at the end. Threads (as many as OpenBLAS may use, at most one a part)
  * claim parts from a counter, so a thread that the scheduler holds back costs at most the
  * part it holds, and the summation order, hence every bit, never depends on the thread
- * count. Workspace: parts·m·r, no m×n temporary. */
+ * count. Whether a split pass uses the threads at all is measured, not assumed: the last
+ * pass on one thread and on several are timed, the faster choice is taken, and every
+ * APPROX_PROBE-th pass re-times the other one (the crossover moves with the machine's
+ * load: with another job on the second core, two threads lose at every size).
+ * Workspace: parts·m·r, no m×n temporary. */
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "lorascope/config.h"
 #include "problem_util.h"
@@ -43,11 +48,18 @@
 #define APPROX_SPLIT_MNR 8388608.0
 /* Parts of a split pass (fewer when there are fewer blocks). */
 #define APPROX_PARTS 8
+/* Every this many split passes, the thread choice not taken is timed again. */
+#define APPROX_PROBE 32
 
 typedef struct {
 	double half_norm2; /* ½‖M‖_F² */
 	/* Workspaces, grown only when the rank grows; MBp holds parts 1.. of M·B. */
 	ls_mat MB, MBp, MtA, AtA, BtB;
+	/* Seconds of the last full split pass at rank timed_r on one thread [0] and on
+	 * several [1] (0: not timed yet); full split passes so far. */
+	double pass_s[2];
+	size_t timed_r;
+	unsigned long passes;
 } approx_data;
 
 /* One pass: parts of consecutive column blocks of width w; part k sums M_J·B_J over its
@@ -127,6 +139,26 @@ static void approx_products(const ls_mat *M, const ls_mat *A, const ls_mat *B, l
 	}
 }
 
+static double approx_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Whether the next full split pass at rank r runs on several threads (see the top). */
+static bool approx_use_threads(approx_data *d, size_t r)
+{
+	if (d->timed_r != r) {
+		d->timed_r = r;
+		d->pass_s[0] = d->pass_s[1] = 0.0;
+	}
+	if (d->pass_s[0] == 0.0 || d->pass_s[1] == 0.0)
+		return d->pass_s[0] != 0.0;
+	bool multi = d->pass_s[1] < d->pass_s[0];
+	return d->passes % APPROX_PROBE == 0 ? !multi : multi;
+}
+
 static void approx_destroy(ls_problem *p)
 {
 	approx_data *d = p->data;
@@ -201,7 +233,18 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 	int threads = openblas_get_num_threads();
 	if (threads > 1)
 		openblas_set_num_threads(1);
-	approx_products(M, A, B, &MB, &MBp, GB ? &MtA : NULL, threads);
+	if (parts > 1 && threads > 1 && GB) {
+		bool multi = approx_use_threads(d, r);
+		double t0 = approx_now();
+		approx_products(M, A, B, &MB, &MBp, &MtA, multi ? threads : 1);
+		d->pass_s[multi] = approx_now() - t0;
+		d->passes++;
+	} else {
+		/* One part, one thread allowed, or half a pass (M·B alone): as last chosen. */
+		bool multi = parts > 1 && threads > 1 && d->timed_r == r && d->pass_s[1] != 0.0 &&
+			     d->pass_s[1] < d->pass_s[0];
+		approx_products(M, A, B, &MB, &MBp, GB ? &MtA : NULL, multi ? threads : 1);
+	}
 	ls_mat_gemm(true, false, 1.0, A, A, 0.0, &AtA);
 	ls_mat_gemm(true, false, 1.0, B, B, 0.0, &BtB);
 	if (loss) {

@@ -173,6 +173,8 @@ static ls_status eval_parts(ls_optim *o, ls_problem *p, const ls_factors *F, con
 		return ls_error_set(err, st, "%s: loss and gradient failed: %s", p->type->name,
 				    ls_strerror(st));
 	for (size_t k = 0; k < F->nmod; k++) {
+		if (F->s[k] == 1.0) /* the scaling of most runs: x·1 = x, no pass needed */
+			continue;
 		if (want_a)
 			ls_mat_scale(&o->GA[k], F->s[k]);
 		if (want_b)
@@ -304,7 +306,9 @@ static void update_factor(int kind, ls_mat *T, const ls_mat *P, ls_mat *m, ls_ma
 			  const ls_config *cfg, long t)
 {
 	double lambda = cfg->lambda, b1 = cfg->beta1, b2 = cfg->beta2, eps = cfg->eps;
-	double c1 = 1.0 - pow(b1, (double)t), c2 = 1.0 - pow(b2, (double)t);
+	bool adam = kind == LS_OPTIM_ADAM || kind == LS_OPTIM_ADAMW;
+	double c1 = adam ? 1.0 - pow(b1, (double)t) : 1.0,
+	       c2 = adam ? 1.0 - pow(b2, (double)t) : 1.0;
 	for (size_t j = 0; j < T->cols; j++)
 		for (size_t i = 0; i < T->rows; i++) {
 			double *th = &LS_AT(*T, i, j), p = LS_AT(*P, i, j);

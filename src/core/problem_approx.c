@@ -10,16 +10,27 @@
  * is near 0): values below that floor are noise, and negative ones are returned as 0.
  * ∇²f = I, so α = β = 1 exactly (MATH.md §9) and L = 1. No samples: batches are ignored.
  *
- * M·B and Mᵀ·A come from one pass over M in column blocks M_J (m×w, small enough for L2 and
- * for OpenBLAS's unpacked small-matrix kernels): P += M_J·B_J and (Mᵀ·A)_J = M_Jᵀ·A on the
- * cached block. Large problems split the columns in two fixed halves (the second half's P
- * summed in last), computed on two threads when OpenBLAS may use more than one: the
- * summation order never depends on the thread count, so results are the same either way. */
+ * M·B and Mᵀ·A come from one pass over M in column blocks M_J (m×w, small enough for L2):
+ * P += M_J·B_J and (Mᵀ·A)_J = M_Jᵀ·A on the cached block, single-threaded BLAS calls (at
+ * these shapes OpenBLAS's own threads cost more than they give: 2.5× slower at 512², r 8;
+ * measured in `make bench`).
+ * From APPROX_SPLIT_MNR on, the blocks are cut into a fixed number of parts that depends
+ * only on m, n, r; each part sums its M·B into its own m×r slot, and the slots are added
+ * in part order at the end. Threads (as many as OpenBLAS may use, at most one a part)
+ * claim parts from a counter, so a thread that the scheduler holds back costs at most the
+ * part it holds, and the summation order, hence every bit, never depends on the thread
+ * count. Whether a split pass uses the threads at all is measured, not assumed: the last
+ * pass on one thread and on several are timed, the faster choice is taken, and every
+ * APPROX_PROBE-th pass re-times the other one (the crossover moves with the machine's
+ * load: with another job on the second core, two threads lose at every size).
+ * Workspace: parts·m·r, no m×n temporary. */
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "lorascope/config.h"
 #include "problem_util.h"
@@ -28,85 +39,124 @@
  * planted direction survives singular-value thresholding. */
 #define APPROX_SIGMA1 2.0
 
-/* Column blocks of M: m·w·r at most this (OpenBLAS's x86-64 small-matrix kernels take
- * m·n·k ≤ 10⁶ without packing; at 2048×2048, r = 16 a block is 27 columns, 432 KiB). */
-#define APPROX_BLOCK_MWR 900000.0
+/* Column blocks of M: m·w·r at most this (at 2048×2048, r = 16 a block is 61 columns,
+ * 976 KiB; 64 columns measured 8% faster than 27 in CPU time per step). */
+#define APPROX_BLOCK_MWR 2000000.0
 #define APPROX_BLOCK_MIN 16
-/* From this m·n·r on (4 Mflop per pass) the columns are split in two halves. */
-#define APPROX_SPLIT_MNR 4194304.0
+/* From this m·n·r on (8 Mflop, about 0.3 ms on one core) the pass is cut into parts and
+ * threaded: below it, starting a thread costs more than half the pass saves. */
+#define APPROX_SPLIT_MNR 8388608.0
+/* Parts of a split pass (fewer when there are fewer blocks). */
+#define APPROX_PARTS 8
+/* Every this many split passes, the thread choice not taken is timed again. */
+#define APPROX_PROBE 32
 
 typedef struct {
 	double half_norm2; /* ½‖M‖_F² */
-	/* Workspaces, grown only when the rank grows; MB2 holds the second half's M·B. */
-	ls_mat MB, MB2, MtA, AtA, BtB;
+	/* Workspaces, grown only when the rank grows; MBp holds parts 1.. of M·B. */
+	ls_mat MB, MBp, MtA, AtA, BtB;
+	/* Seconds of the last full split pass at rank timed_r on one thread [0] and on
+	 * several [1] (0: not timed yet); full split passes so far. */
+	double pass_s[2];
+	size_t timed_r;
+	unsigned long passes;
 } approx_data;
 
-/* One half of the pass: columns [j0, j1) of M in blocks of w. P := M[:, j0:j1]·B[j0:j1, :]
- * and, when Q is not NULL, Q[j0:j1, :] := M[:, j0:j1]ᵀ·A. */
+/* One pass: parts of consecutive column blocks of width w; part k sums M_J·B_J over its
+ * blocks into slot k (P for k = 0, else columns (k−1)·r.. of S) and, when Q is not NULL,
+ * writes Q_J := M_Jᵀ·A. */
 typedef struct {
 	const ls_mat *M, *A, *B;
-	ls_mat *P, *Q;
-	size_t j0, j1, w;
-} approx_half;
+	ls_mat *P, *S, *Q;
+	size_t w, blocks, parts;
+	atomic_size_t next; /* the next unclaimed part */
+} approx_pass;
 
-static void *approx_pass(void *arg)
+static void approx_part(approx_pass *c, size_t k)
 {
-	const approx_half *h = arg;
-	const ls_mat *M = h->M;
-	int m = (int)M->rows, r = (int)h->A->cols;
-	for (size_t j = h->j0; j < h->j1; j += h->w) {
-		int w = (int)(h->j1 - j < h->w ? h->j1 - j : h->w);
+	const ls_mat *M = c->M;
+	int m = (int)M->rows, r = (int)c->A->cols;
+	size_t n = M->cols, j0 = k * c->blocks / c->parts * c->w;
+	size_t j1 = (k + 1) * c->blocks / c->parts * c->w;
+	ls_mat P = k == 0 ? *c->P : ls_mat_cols(*c->S, (k - 1) * (size_t)r, (size_t)r);
+	for (size_t j = j0; j < j1 && j < n; j += c->w) {
+		int w = (int)(n - j < c->w ? n - j : c->w);
 		const double *MJ = M->data + j * M->ld;
 		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, r, w, 1.0, MJ, (int)M->ld,
-			    h->B->data + j, (int)h->B->ld, j > h->j0 ? 1.0 : 0.0, h->P->data,
-			    (int)h->P->ld);
-		if (h->Q)
+			    c->B->data + j, (int)c->B->ld, j > j0 ? 1.0 : 0.0, P.data, (int)P.ld);
+		if (c->Q)
 			cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, w, r, m, 1.0, MJ,
-				    (int)M->ld, h->A->data, (int)h->A->ld, 0.0, h->Q->data + j,
-				    (int)h->Q->ld);
+				    (int)M->ld, c->A->data, (int)c->A->ld, 0.0, c->Q->data + j,
+				    (int)c->Q->ld);
 	}
+}
+
+static void *approx_worker(void *arg)
+{
+	approx_pass *c = arg;
+	for (size_t k; (k = atomic_fetch_add(&c->next, 1)) < c->parts;)
+		approx_part(c, k);
 	return NULL;
 }
 
-/* P := M·B and, when Q is not NULL, Q := Mᵀ·A in one blocked pass over M (see the top).
- * P2 is the second half's scratch (m×r). */
-static void approx_products(const ls_mat *M, const ls_mat *A, const ls_mat *B, ls_mat *P,
-			    ls_mat *P2, ls_mat *Q)
+/* The column blocks' width *w and count *blocks for M (m×n) at rank r; returns the number
+ * of parts. */
+static size_t approx_layout(size_t m, size_t n, size_t r, size_t *w, size_t *blocks)
 {
-	size_t m = M->rows, n = M->cols, r = A->cols;
-	if (n == 0) {
+	double fw = APPROX_BLOCK_MWR / ((double)(m ? m : 1) * (double)(r ? r : 1));
+	*w = fw < APPROX_BLOCK_MIN ? APPROX_BLOCK_MIN : fw > (double)n ? n : (size_t)fw;
+	*blocks = n ? (n + *w - 1) / *w : 0;
+	if ((double)m * (double)n * (double)r < APPROX_SPLIT_MNR || *blocks < 2)
+		return 1;
+	return *blocks < APPROX_PARTS ? *blocks : APPROX_PARTS;
+}
+
+/* P := M·B and, when Q is not NULL, Q := Mᵀ·A in one blocked pass over M (see the top), on
+ * up to `threads` threads; OpenBLAS must be set to one thread. S is the parts' scratch:
+ * m×(r·(parts − 1)). */
+static void approx_products(const ls_mat *M, const ls_mat *A, const ls_mat *B, ls_mat *P, ls_mat *S,
+			    ls_mat *Q, int threads)
+{
+	size_t r = A->cols;
+	if (M->cols == 0) {
 		ls_mat_set_zero(P);
 		return;
 	}
-	double fw = APPROX_BLOCK_MWR / ((double)(m ? m : 1) * (double)(r ? r : 1));
-	size_t w = fw < APPROX_BLOCK_MIN ? APPROX_BLOCK_MIN : fw > (double)n ? n : (size_t)fw;
-	size_t blocks = (n + w - 1) / w;
-	if ((double)m * (double)n * (double)r < APPROX_SPLIT_MNR || blocks < 2) {
-		approx_half all = { M, A, B, P, Q, 0, n, w };
-		approx_pass(&all);
-		return;
+	approx_pass c = { .M = M, .A = A, .B = B, .P = P, .S = S, .Q = Q };
+	c.parts = approx_layout(M->rows, M->cols, r, &c.w, &c.blocks);
+	atomic_init(&c.next, 0);
+	pthread_t th[APPROX_PARTS];
+	size_t helpers = 0;
+	while (helpers + 1 < (size_t)threads && helpers + 1 < c.parts &&
+	       pthread_create(&th[helpers], NULL, approx_worker, &c) == 0)
+		helpers++;
+	approx_worker(&c);
+	for (size_t t = 0; t < helpers; t++)
+		pthread_join(th[t], NULL);
+	for (size_t k = 1; k < c.parts; k++) {
+		ls_mat Pk = ls_mat_cols(*S, (k - 1) * r, r);
+		ls_mat_axpy(P, 1.0, &Pk);
 	}
-	size_t mid = (blocks + 1) / 2 * w;
-	approx_half lo = { M, A, B, P, Q, 0, mid, w }, hi = { M, A, B, P2, Q, mid, n, w };
-	int threads = openblas_get_num_threads();
-	bool two = false;
-	pthread_t th;
-	if (threads > 1) {
-		/* Each half runs single-threaded BLAS on its own core; OpenBLAS's pool is
-		 * not entered from two threads at once. */
-		openblas_set_num_threads(1);
-		two = pthread_create(&th, NULL, approx_pass, &hi) == 0;
+}
+
+static double approx_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Whether the next full split pass at rank r runs on several threads (see the top). */
+static bool approx_use_threads(approx_data *d, size_t r)
+{
+	if (d->timed_r != r) {
+		d->timed_r = r;
+		d->pass_s[0] = d->pass_s[1] = 0.0;
 	}
-	approx_pass(&lo);
-	if (two)
-		pthread_join(th, NULL);
-	else
-		approx_pass(&hi);
-	if (threads > 1)
-		openblas_set_num_threads(threads);
-	for (size_t k = 0; k < r; k++)
-		for (size_t i = 0; i < m; i++)
-			LS_AT(*P, i, k) += LS_AT(*P2, i, k);
+	if (d->pass_s[0] == 0.0 || d->pass_s[1] == 0.0)
+		return d->pass_s[0] != 0.0;
+	bool multi = d->pass_s[1] < d->pass_s[0];
+	return d->passes % APPROX_PROBE == 0 ? !multi : multi;
 }
 
 static void approx_destroy(ls_problem *p)
@@ -115,7 +165,7 @@ static void approx_destroy(ls_problem *p)
 	if (!d)
 		return;
 	ls_mat_free(&d->MB);
-	ls_mat_free(&d->MB2);
+	ls_mat_free(&d->MBp);
 	ls_mat_free(&d->MtA);
 	ls_mat_free(&d->AtA);
 	ls_mat_free(&d->BtB);
@@ -169,14 +219,32 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 	const ls_mat *A = &F->A[0], *B = &F->B[0], *M = &p->target;
 	double s = F->s[0];
 	size_t r = A->cols;
-	ls_mat MB, MB2, MtA, AtA, BtB;
+	size_t w, blocks, parts = approx_layout(M->rows, M->cols, r, &w, &blocks);
+	ls_mat MB, MBp, MtA, AtA, BtB;
 	if ((st = ls_probutil_ensure(&d->MB, M->rows, r, &MB, NULL)) != LS_OK ||
-	    (st = ls_probutil_ensure(&d->MB2, M->rows, r, &MB2, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&d->MBp, M->rows, r * (parts - 1), &MBp, NULL)) != LS_OK ||
 	    (st = ls_probutil_ensure(&d->MtA, M->cols, r, &MtA, NULL)) != LS_OK ||
 	    (st = ls_probutil_ensure(&d->AtA, r, r, &AtA, NULL)) != LS_OK ||
 	    (st = ls_probutil_ensure(&d->BtB, r, r, &BtB, NULL)) != LS_OK)
 		return st;
-	approx_products(M, A, B, &MB, &MB2, GB ? &MtA : NULL);
+	/* Every product here on one OpenBLAS thread: the pass threads itself, and the r-wide
+	 * products after it gain nothing from threads, whose split would change their last
+	 * bits with the thread count. */
+	int threads = openblas_get_num_threads();
+	if (threads > 1)
+		openblas_set_num_threads(1);
+	if (parts > 1 && threads > 1 && GB) {
+		bool multi = approx_use_threads(d, r);
+		double t0 = approx_now();
+		approx_products(M, A, B, &MB, &MBp, &MtA, multi ? threads : 1);
+		d->pass_s[multi] = approx_now() - t0;
+		d->passes++;
+	} else {
+		/* One part, one thread allowed, or half a pass (M·B alone): as last chosen. */
+		bool multi = parts > 1 && threads > 1 && d->timed_r == r && d->pass_s[1] != 0.0 &&
+			     d->pass_s[1] < d->pass_s[0];
+		approx_products(M, A, B, &MB, &MBp, GB ? &MtA : NULL, multi ? threads : 1);
+	}
 	ls_mat_gemm(true, false, 1.0, A, A, 0.0, &AtA);
 	ls_mat_gemm(true, false, 1.0, B, B, 0.0, &BtB);
 	if (loss) {
@@ -185,17 +253,13 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 			   0.5 * s * s * ls_mat_dot(&AtA, &BtB);
 		*loss = f > 0.0 ? f : 0.0;
 	}
-	if (GA) {
-		if ((st = ls_mat_copy(&GA[0], &MB)) != LS_OK)
-			return st;
+	if (GA && (st = ls_mat_copy(&GA[0], &MB)) == LS_OK)
 		ls_mat_gemm(false, false, s, A, &BtB, -1.0, &GA[0]);
-	}
-	if (GB) {
-		if ((st = ls_mat_copy(&GB[0], &MtA)) != LS_OK)
-			return st;
+	if (GB && st == LS_OK && (st = ls_mat_copy(&GB[0], &MtA)) == LS_OK)
 		ls_mat_gemm(false, false, s, B, &AtA, -1.0, &GB[0]);
-	}
-	return LS_OK;
+	if (threads > 1)
+		openblas_set_num_threads(threads);
+	return st;
 }
 
 static double approx_loss_dense(ls_problem *p, const ls_mat *X)

@@ -1,12 +1,26 @@
-/* bench_engine.c — `make bench`: steps/s and GFLOP/s of training steps, the approx step at
- * 2048×2048, r = 16 against one read pass over M with one and two BLAS threads, and the
- * cheap spectrum (MATH.md §8). Figures only, no assertions: timing belongs here, never in
- * make check. Every figure comes from this one run, so compare them as ratios. */
+/* bench_engine.c — `make bench`: the training steps beside a naive reference step and beside
+ * the machine's limit, all measured in this one run (compare them as ratios; timing belongs
+ * here, never in make check).
+ *
+ * - The naive step is the NumPy-equivalent in C with CBLAS at the same thread count: form
+ *   X = s·A·Bᵀ (and whatever the loss needs from it), the residual, f, ∇f, GA = s·∇f·B,
+ *   GB = s·∇fᵀ·A, and the update.
+ * - The limit of an approx step is max(one read pass over M, 4mnr flops at the DGEMM peak),
+ *   both measured here at the same thread count.
+ * - "optim" is ls_optim_step (f, gradients, update: the training step); "session" is
+ *   ls_session_step, which also measures every per-step metric each step.
+ * - Peak RSS of a `lorascope run` at 2048², r 16 (ru_maxrss of the child), beside the size of
+ *   M and (m + n)·r doubles, less the RSS of the same run at 64².
+ * Usage: bench_engine [LORASCOPE] (the binary for the RSS figure; skipped without it). */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cblas.h>
 
@@ -15,12 +29,15 @@
 #include "lorascope/spectrum.h"
 
 /* Seconds per timed figure, in windows whose best is reported. */
-#define BENCH_T 0.5
-#define BENCH_WINDOWS 5
-#define SESSION_WINDOWS 3
-#define SESSION_MIN 32
-#define SESSION_MAX 4096
-#define OPT_STEPS 256
+#define BENCH_T 0.3
+#define BENCH_WINDOWS 3
+/* Steps per timed call: about BENCH_T/BENCH_WINDOWS seconds, within these bounds. */
+#define STEPS_MIN 8
+#define STEPS_MAX 4096
+/* Side of the square DGEMM that measures the peak. */
+#define PEAK_N 1024
+/* Step size of the naive steps: small enough that their factors stay finite. */
+#define NAIVE_LR 1e-6
 
 static double clock_s(clockid_t id)
 {
@@ -34,16 +51,27 @@ static double now(void)
 	return clock_s(CLOCK_MONOTONIC);
 }
 
-/* CPU seconds of every thread of the process. */
-static double cpu_now(void)
-{
-	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
-}
-
 static void die(const char *what, const ls_error *err)
 {
-	fprintf(stderr, "bench: %s: %s\n", what, err->msg);
+	fprintf(stderr, "bench: %s: %s\n", what, err ? err->msg : "failed");
 	exit(1);
+}
+
+static void *xmalloc(size_t doubles)
+{
+	double *p = malloc((doubles ? doubles : 1) * sizeof(double));
+	if (!p)
+		die("out of memory", NULL);
+	return p;
+}
+
+/* A vector of len N(0, scale²) draws. */
+static double *randn(ls_rng *rng, size_t len, double scale)
+{
+	double *p = xmalloc(len);
+	for (size_t i = 0; i < len; i++)
+		p[i] = scale * ls_rng_normal(rng);
+	return p;
 }
 
 static void set(ls_config *c, const char *name, long v)
@@ -56,14 +84,14 @@ static void set(ls_config *c, const char *name, long v)
 		die(name, &err);
 }
 
-static ls_session *make(const char *problem, long m, long n, long r, const char *optimizer)
+static ls_session *make(const char *problem, long m, long n, long r)
 {
 	ls_config c;
 	ls_config_defaults(&c);
 	ls_error err;
 	ls_error_clear(&err);
 	if (ls_config_set(&c, "problem", problem, &err) != LS_OK ||
-	    ls_config_set(&c, "optimizer", optimizer, &err) != LS_OK ||
+	    ls_config_set(&c, "optimizer", "gd", &err) != LS_OK ||
 	    ls_config_set(&c, "lr", "0.01", &err) != LS_OK ||
 	    ls_config_set(&c, "baseline", "off", &err) != LS_OK)
 		die("config", &err);
@@ -76,140 +104,390 @@ static ls_session *make(const char *problem, long m, long n, long r, const char 
 	return s;
 }
 
-/* Seconds per session step: the best of SESSION_WINDOWS calls of k steps (at least
- * SESSION_MIN, about BENCH_T/BENCH_WINDOWS seconds), each from a fresh start (the reset is
- * not timed): a long run reaches a fixed point in floating point, where a step from the
- * same factors reuses its gradient, and would flatter the figure. Each call ends with one
- * evaluation of the final state, 1/SESSION_MIN of a step or less per step. */
-static double time_session(ls_session *s)
-{
-	ls_error err;
-	double t0 = now();
-	if (ls_session_step(s, 1, &err) != LS_OK)
-		die("step", &err);
-	double est = now() - t0, best = INFINITY;
-	long k = (long)(BENCH_T / BENCH_WINDOWS / (est > 1e-7 ? est : 1e-7));
-	k = k < SESSION_MIN ? SESSION_MIN : k > SESSION_MAX ? SESSION_MAX : k;
-	for (int w = 0; w < SESSION_WINDOWS; w++) {
-		if (ls_session_reset(s, &err) != LS_OK)
-			die("reset", &err);
-		t0 = now();
-		if (ls_session_step(s, k, &err) != LS_OK)
-			die("step", &err);
-		double t = (now() - t0) / (double)k;
-		best = t < best ? t : best;
-	}
-	return best;
-}
-
-static void one_step(void *arg)
-{
-	ls_error err;
-	if (ls_session_step(arg, 1, &err) != LS_OK)
-		die("step", &err);
-}
-
-static double time_fn(void (*f)(void *), void *arg, double *cpu);
-
-static void row(const char *what, int threads, double sec, double flops)
-{
-	printf("%-40s %7d %12.1f %12.4f %9.2f\n", what, threads, 1.0 / sec, 1e3 * sec,
-	       flops > 0 ? flops / sec * 1e-9 : NAN);
-}
-
-/* One approx GD step: M·B and Mᵀ·A (4mnr), two Grams and two r×r products (8(m+n)r²). */
-static double approx_flops(double m, double n, double r)
-{
-	return 4 * m * n * r + 8 * (m + n) * r * r;
-}
-
-static void session_row(const char *problem, long m, long n, long r, const char *opt, int threads)
-{
-	openblas_set_num_threads(threads);
-	ls_session *s = make(problem, m, n, r, opt);
-	double dm = (double)m, dn = (double)n, dr = (double)r;
-	double N = (double)ls_session_problem(s)->samples, flops = 0.0;
-	char what[64];
-	if (strcmp(problem, "approx") == 0) {
-		flops = approx_flops(dm, dn, dr);
-		snprintf(what, sizeof what, "approx %ldx%ld r=%ld %s", m, n, r, opt);
-	} else if (strcmp(problem, "sensing") == 0) {
-		/* X formed (2mnr), residuals and Σ r_i S_i over the mn×N matrix (4mnN), the
-		 * two factor products (4mnr). */
-		flops = 4 * dm * dn * N + 6 * dm * dn * dr;
-		snprintf(what, sizeof what, "sensing %ldx%ld r=%ld N=%.0f %s", m, n, r, N, opt);
-	} else {
-		/* BᵀZ, A·(BᵀZ), R·(BᵀZ)ᵀ, AᵀR, Z·(AᵀR)ᵀ over N samples: 2rN(3m + 2n). */
-		flops = 2 * dr * N * (3 * dm + 2 * dn);
-		snprintf(what, sizeof what, "%s %ldx%ld r=%ld N=%.0f %s", problem, m, n, r, N, opt);
-	}
-	row(what, threads, time_session(s), flops);
-	ls_session_free(s);
-}
-
 /* Seconds per call of f(arg): the best of BENCH_WINDOWS windows of about
- * BENCH_T/BENCH_WINDOWS seconds (and at least 2 calls) each; *cpu (may be NULL) gets the
- * CPU seconds per call, all threads, of that window. */
-static double time_fn(void (*f)(void *), void *arg, double *cpu)
+ * BENCH_T/BENCH_WINDOWS seconds (and at least 2 calls) each, after one untimed call. */
+static double time_fn(void (*f)(void *), void *arg)
 {
 	double best = INFINITY;
 	f(arg);
 	for (int w = 0; w < BENCH_WINDOWS; w++) {
-		double t0 = now(), c0 = cpu_now(), t;
+		double t0 = now(), t;
 		long reps = 0;
 		while ((t = now() - t0) < BENCH_T / BENCH_WINDOWS || reps < 2) {
 			f(arg);
 			reps++;
 		}
 		t /= (double)reps;
-		if (t < best) {
-			best = t;
-			if (cpu)
-				*cpu = (cpu_now() - c0) / (double)reps;
-		}
+		best = t < best ? t : best;
 	}
 	return best;
 }
 
+/* Steps per timed call for a step of about est seconds. */
+static long steps_for(double est)
+{
+	long k = (long)(BENCH_T / BENCH_WINDOWS / (est > 1e-7 ? est : 1e-7));
+	return k < STEPS_MIN ? STEPS_MIN : k > STEPS_MAX ? STEPS_MAX : k;
+}
+
+/* ---- the limit: DGEMM peak and one read pass, at a thread count ---- */
+
+typedef struct {
+	double *a, *b, *c;
+} peak_ctx;
+
+static void peak_call(void *arg)
+{
+	peak_ctx *p = arg;
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, PEAK_N, PEAK_N, PEAK_N, 1.0, p->a,
+		    PEAK_N, p->b, PEAK_N, 0.0, p->c, PEAK_N);
+}
+
+/* FLOP/s of a PEAK_N³ DGEMM with OpenBLAS at the given thread count. */
+static double dgemm_peak(int threads, ls_rng *rng)
+{
+	openblas_set_num_threads(threads);
+	size_t len = (size_t)PEAK_N * PEAK_N;
+	peak_ctx p = { randn(rng, len, 1.0), randn(rng, len, 1.0), xmalloc(len) };
+	double t = time_fn(peak_call, &p);
+	free(p.a);
+	free(p.b);
+	free(p.c);
+	return 2.0 * PEAK_N * PEAK_N * PEAK_N / t;
+}
+
+typedef struct {
+	const double *x;
+	size_t len;
+	double sum;
+} read_part;
+
+static void *read_worker(void *arg)
+{
+	read_part *r = arg;
+	r->sum = cblas_dasum((int)r->len, r->x, 1);
+	return NULL;
+}
+
 typedef struct {
 	const ls_mat *M;
-	double *copy;
+	int threads;
 	double sink;
-	ls_problem *p;
-	ls_factors F;
-	ls_mat GA, GB;
-	ls_spectrum_ws *ws;
-	const ls_lora *L;
-	ls_optim *o;
-	ls_lora Lo, L0;
-	const ls_config *cfg;
-	ls_rng rng;
-} bench_ctx;
+} read_ctx;
 
+/* One read of M (contiguous), cut in equal parts over `threads` threads (single-threaded
+ * BLAS each). */
 static void read_pass(void *arg)
 {
-	bench_ctx *c = arg;
-	c->sink += cblas_dasum((int)(c->M->rows * c->M->cols), c->M->data, 1);
+	read_ctx *c = arg;
+	size_t len = c->M->rows * c->M->cols, t = c->threads > 1 ? (size_t)c->threads : 1;
+	read_part parts[8] = { { NULL, 0, 0.0 } };
+	pthread_t th[8];
+	t = t < 8 ? t : 8;
+	for (size_t k = 0; k < t; k++)
+		parts[k] = (read_part){ .x = c->M->data + k * len / t,
+					.len = (k + 1) * len / t - k * len / t };
+	for (size_t k = 1; k < t; k++)
+		pthread_create(&th[k], NULL, read_worker, &parts[k]);
+	read_worker(&parts[0]);
+	for (size_t k = 1; k < t; k++)
+		pthread_join(th[k], NULL);
+	for (size_t k = 0; k < t; k++)
+		c->sink += parts[k].sum;
 }
 
-static void copy_pass(void *arg)
+/* Bytes per second of one read pass over a 2048×2048 matrix (32 MiB, beyond the caches) at
+ * a thread count. */
+static double read_bandwidth(int threads, ls_rng *rng, double *sink)
 {
-	bench_ctx *c = arg;
-	memcpy(c->copy, c->M->data, c->M->rows * c->M->cols * sizeof(double));
-	c->sink += c->copy[c->M->rows];
+	openblas_set_num_threads(1);
+	ls_mat M = ls_mat_view(randn(rng, 2048 * 2048, 1.0), 2048, 2048, 2048);
+	read_ctx c = { &M, threads, 0.0 };
+	double t = time_fn(read_pass, &c);
+	*sink += c.sink;
+	free(M.data);
+	return 2048.0 * 2048 * sizeof(double) / t;
 }
 
-static void loss_grad(void *arg)
+/* ---- naive steps (the NumPy-equivalent) ---- */
+
+typedef enum { NAIVE_APPROX, NAIVE_SENSING, NAIVE_REGRESSION, NAIVE_CLASSIFY } naive_kind;
+
+typedef struct {
+	naive_kind kind;
+	int m, n, r, N;
+	double s;
+	double *A, *B, *GA, *GB;
+	double *X, *G;  /* m×n: X = s·A·Bᵀ (then W0 + X), ∇f */
+	double *M;      /* approx: the target (m×n) */
+	double *S, *y;  /* sensing: mn×N measurements, N values */
+	double *res;    /* sensing: N residuals */
+	double *W0, *Z; /* regression, classify: m×n, n×N */
+	double *Y, *R;  /* regression: m×N outputs; both: m×N residual */
+	size_t *labels; /* classify */
+	double sink;
+} naive_ctx;
+
+/* GA = s·G·B, GB = s·Gᵀ·A from the m×n gradient G, then the update. */
+static void naive_factor_step(naive_ctx *c)
 {
-	bench_ctx *c = arg;
-	double f;
-	c->p->type->loss_grad(c->p, &c->F, NULL, &f, &c->GA, &c->GB);
+	int m = c->m, n = c->n, r = c->r;
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, r, n, c->s, c->G, m, c->B, n, 0.0,
+		    c->GA, m);
+	cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, n, r, m, c->s, c->G, m, c->A, m, 0.0,
+		    c->GB, n);
+	cblas_daxpy(m * r, -NAIVE_LR, c->GA, 1, c->A, 1);
+	cblas_daxpy(n * r, -NAIVE_LR, c->GB, 1, c->B, 1);
+}
+
+static void naive_step(void *arg)
+{
+	naive_ctx *c = arg;
+	int m = c->m, n = c->n, r = c->r, N = c->N;
+	size_t mn = (size_t)m * (size_t)n;
+	double f = 0.0;
+	/* X = s·A·Bᵀ (regression and classify: W = W0 + X). */
+	bool affine = c->kind == NAIVE_REGRESSION || c->kind == NAIVE_CLASSIFY;
+	if (affine)
+		memcpy(c->X, c->W0, mn * sizeof(double));
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m, n, r, c->s, c->A, m, c->B, n,
+		    affine ? 1.0 : 0.0, c->X, m);
+	switch (c->kind) {
+	case NAIVE_APPROX: /* G = R = X − M */
+		for (size_t i = 0; i < mn; i++)
+			c->G[i] = c->X[i] - c->M[i];
+		f = 0.5 * cblas_ddot((int)mn, c->G, 1, c->G, 1);
+		break;
+	case NAIVE_SENSING: /* res = Sᵀx − y, G = S·res/N */
+		cblas_dgemv(CblasColMajor, CblasTrans, (int)mn, N, 1.0, c->S, (int)mn, c->X, 1, 0.0,
+			    c->res, 1);
+		cblas_daxpy(N, -1.0, c->y, 1, c->res, 1);
+		f = 0.5 * cblas_ddot(N, c->res, 1, c->res, 1) / N;
+		cblas_dgemv(CblasColMajor, CblasNoTrans, (int)mn, N, 1.0 / N, c->S, (int)mn, c->res,
+			    1, 0.0, c->G, 1);
+		break;
+	case NAIVE_REGRESSION: /* R = W·Z − Y, G = R·Zᵀ/N */
+		memcpy(c->R, c->Y, (size_t)m * (size_t)N * sizeof(double));
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, N, n, 1.0, c->X, m, c->Z,
+			    n, -1.0, c->R, m);
+		f = 0.5 * cblas_ddot(m * N, c->R, 1, c->R, 1) / N;
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m, n, N, 1.0 / N, c->R, m,
+			    c->Z, n, 0.0, c->G, m);
+		break;
+	case NAIVE_CLASSIFY: /* logits W·Z, softmax, R = P − onehot, G = R·Zᵀ/N */
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, N, n, 1.0, c->X, m, c->Z,
+			    n, 0.0, c->R, m);
+		for (int j = 0; j < N; j++) {
+			double *u = c->R + (size_t)j * (size_t)m, mx = u[0], sum = 0.0;
+			double uy = u[c->labels[j]];
+			for (int k = 1; k < m; k++)
+				mx = fmax(mx, u[k]);
+			for (int k = 0; k < m; k++)
+				sum += (u[k] = exp(u[k] - mx));
+			f += mx + log(sum) - uy;
+			for (int k = 0; k < m; k++)
+				u[k] /= sum;
+			u[c->labels[j]] -= 1.0;
+		}
+		f /= N;
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m, n, N, 1.0 / N, c->R, m,
+			    c->Z, n, 0.0, c->G, m);
+		break;
+	}
+	naive_factor_step(c);
 	c->sink += f;
 }
 
-static void spectrum(void *arg)
+/* A naive step of kind at these sizes on random data (M: the session's target when given). */
+static naive_ctx naive_alloc(naive_kind kind, int m, int n, int r, int N, const ls_mat *M,
+			     ls_rng *rng)
 {
-	bench_ctx *c = arg;
+	size_t mn = (size_t)m * (size_t)n, mN = (size_t)m * (size_t)N;
+	naive_ctx c = { .kind = kind, .m = m, .n = n, .r = r, .N = N, .s = 1.0 };
+	c.A = randn(rng, (size_t)m * r, 1.0 / sqrt(m));
+	c.B = randn(rng, (size_t)n * r, 1.0 / sqrt(n));
+	c.GA = xmalloc((size_t)m * r);
+	c.GB = xmalloc((size_t)n * r);
+	c.X = xmalloc(mn);
+	c.G = xmalloc(mn);
+	if (kind == NAIVE_APPROX) {
+		c.M = xmalloc(mn);
+		for (size_t j = 0; j < (size_t)n; j++)
+			memcpy(c.M + j * m, M->data + j * M->ld, (size_t)m * sizeof(double));
+	} else if (kind == NAIVE_SENSING) {
+		c.S = randn(rng, mn * N, 1.0);
+		c.y = randn(rng, (size_t)N, 1.0);
+		c.res = xmalloc((size_t)N);
+	} else {
+		c.W0 = randn(rng, mn, 1.0 / sqrt(n));
+		c.Z = randn(rng, (size_t)n * N, 1.0);
+		c.R = xmalloc(mN);
+		c.Y = randn(rng, mN, 1.0);
+		c.labels = malloc((size_t)N * sizeof *c.labels);
+		if (!c.labels)
+			die("out of memory", NULL);
+		for (int i = 0; i < N; i++)
+			c.labels[i] = (size_t)ls_rng_below(rng, (uint64_t)m);
+	}
+	return c;
+}
+
+static void naive_free(naive_ctx *c)
+{
+	double *all[] = { c->A, c->B, c->GA,  c->GB, c->X, c->G, c->M,
+			  c->S, c->y, c->res, c->W0, c->Z, c->Y, c->R };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		free(all[i]);
+	free(c->labels);
+}
+
+/* ---- lorascope's steps ---- */
+
+typedef struct {
+	ls_session *s;
+	ls_problem *p;
+	const ls_config *cfg;
+	ls_optim *o;
+	ls_lora L, L0;
+	ls_rng rng;
+	long k; /* steps per timed call */
+} step_ctx;
+
+/* k optimiser steps from the initial factors (restored first, untimed in effect: a copy
+ * of the factors): a long run reaches a fixed point in floating point, which would flatter
+ * the figure. */
+static void optim_steps(void *arg)
+{
+	step_ctx *c = arg;
+	ls_step_info info;
+	ls_error err;
+	if (ls_lora_copy(&c->L, &c->L0, &err) != LS_OK)
+		die("copy", &err);
+	ls_optim_reset(c->o);
+	for (long i = 0; i < c->k; i++)
+		if (ls_optim_step(c->o, c->p, &c->L, c->cfg, &c->rng, &info, &err) != LS_OK)
+			die("optimiser step", &err);
+}
+
+/* k session steps from a fresh start (the reset is in the call: it copies the initial
+ * factors, about one O((m + n)r) pass, small beside a step). */
+static void session_steps(void *arg)
+{
+	step_ctx *c = arg;
+	ls_error err;
+	if (ls_session_reset(c->s, &err) != LS_OK || ls_session_step(c->s, c->k, &err) != LS_OK)
+		die("session step", &err);
+}
+
+static void step_open(step_ctx *c, ls_session *s)
+{
+	ls_error err;
+	memset(c, 0, sizeof *c);
+	c->s = s;
+	c->p = (ls_problem *)ls_session_problem(s);
+	c->cfg = ls_session_config(s);
+	ls_rng_seed(&c->rng, 1);
+	if (ls_lora_copy(&c->L0, ls_session_lora(s), &err) != LS_OK ||
+	    ls_lora_copy(&c->L, ls_session_lora(s), &err) != LS_OK ||
+	    ls_optim_alloc(&c->o, &c->L, c->p, &err) != LS_OK)
+		die("step context", &err);
+}
+
+static void step_close(step_ctx *c)
+{
+	ls_optim_free(c->o);
+	ls_lora_free(&c->L);
+	ls_lora_free(&c->L0);
+}
+
+/* Seconds per step of f (optim_steps or session_steps), k set from a first estimate. */
+static double per_step(step_ctx *c, void (*f)(void *))
+{
+	c->k = 1;
+	double t0 = now();
+	f(c);
+	c->k = steps_for(now() - t0);
+	return time_fn(f, c) / (double)c->k;
+}
+
+static double naive_time(naive_ctx *nc)
+{
+	double t0 = now();
+	naive_step(nc);
+	long k = steps_for(now() - t0);
+	double best = INFINITY;
+	for (int w = 0; w < BENCH_WINDOWS; w++) {
+		t0 = now();
+		for (long i = 0; i < k; i++)
+			naive_step(nc);
+		double t = (now() - t0) / (double)k;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+static void head(const char *first)
+{
+	printf("%-26s %3s %9s %9s %6s %9s %6s", first, "thr", "naive ms", "optim ms", "xnaive",
+	       "sess. ms", "xnaive");
+}
+
+/* approx m×n, rank r at a thread count: the three steps and the limit. */
+static void approx_row(long m, long n, long r, int threads, const double peak[3],
+		       const double bw[3], ls_rng *rng, double *sink)
+{
+	openblas_set_num_threads(threads);
+	ls_session *s = make("approx", m, n, r);
+	const ls_mat *M = &ls_session_problem(s)->target;
+	step_ctx c;
+	step_open(&c, s);
+	naive_ctx nc = naive_alloc(NAIVE_APPROX, (int)m, (int)n, (int)r, 0, M, rng);
+	double tn = naive_time(&nc), to = per_step(&c, optim_steps);
+	double ts = per_step(&c, session_steps);
+	double rd = 8.0 * m * n / bw[threads], fl = 4.0 * m * n * r / peak[threads];
+	double lim = rd > fl ? rd : fl;
+	char what[40];
+	snprintf(what, sizeof what, "approx %ldx%ld r %ld", m, n, r);
+	printf("%-26s %3d %9.4f %9.4f %6.2f %9.4f %6.2f %9.4f %8.2f %8.2f  (read %.3f, flops "
+	       "%.3f)\n",
+	       what, threads, 1e3 * tn, 1e3 * to, tn / to, 1e3 * ts, tn / ts, 1e3 * lim, to / lim,
+	       ts / lim, 1e3 * rd, 1e3 * fl);
+	*sink += nc.sink;
+	naive_free(&nc);
+	step_close(&c);
+	ls_session_free(s);
+}
+
+static void other_row(const char *problem, naive_kind kind, long m, long n, long r, int threads,
+		      ls_rng *rng, double *sink)
+{
+	openblas_set_num_threads(threads);
+	ls_session *s = make(problem, m, n, r);
+	int N = (int)ls_session_problem(s)->samples;
+	step_ctx c;
+	step_open(&c, s);
+	naive_ctx nc = naive_alloc(kind, (int)m, (int)n, (int)r, N, NULL, rng);
+	double tn = naive_time(&nc), to = per_step(&c, optim_steps);
+	double ts = per_step(&c, session_steps);
+	char what[48];
+	snprintf(what, sizeof what, "%s %ldx%ld r %ld N %d", problem, m, n, r, N);
+	printf("%-26s %3d %9.4f %9.4f %6.2f %9.4f %6.2f\n", what, threads, 1e3 * tn, 1e3 * to,
+	       tn / to, 1e3 * ts, tn / ts);
+	*sink += nc.sink;
+	naive_free(&nc);
+	step_close(&c);
+	ls_session_free(s);
+}
+
+typedef struct {
+	ls_spectrum_ws *ws;
+	const ls_lora *L;
+	double sink;
+} spec_ctx;
+
+static void spectrum_call(void *arg)
+{
+	spec_ctx *c = arg;
 	double sig[64], gd;
 	ls_error err;
 	if (ls_spectrum_lowrank(c->ws, &c->L->A[0], &c->L->B[0], c->L->s[0], sig, &gd, NULL, NULL,
@@ -218,135 +496,109 @@ static void spectrum(void *arg)
 	c->sink += sig[0] + gd;
 }
 
-/* OPT_STEPS optimiser steps from the initial factors (restored first: see time_session). */
-static void optim_step(void *arg)
-{
-	bench_ctx *c = arg;
-	ls_step_info info;
-	ls_error err;
-	if (ls_lora_copy(&c->Lo, &c->L0, &err) != LS_OK)
-		die("copy", &err);
-	ls_optim_reset(c->o);
-	for (int k = 0; k < OPT_STEPS; k++)
-		if (ls_optim_step(c->o, c->p, &c->Lo, c->cfg, &c->rng, &info, &err) != LS_OK)
-			die("optimiser step", &err);
-}
-
-/* The optimiser step alone, the cheap spectrum alone and the session step at m×n, rank r. */
-static void breakdown(long m, long n, long r, double *sink)
+/* Where a small session step goes: the optimiser step and the cheap spectrum (a metric
+ * measured every step), on one thread. */
+static void small_breakdown(long m, long n, long r, double *sink)
 {
 	openblas_set_num_threads(1);
-	ls_session *s = make("approx", m, n, r, "gd");
-	bench_ctx c;
-	memset(&c, 0, sizeof c);
+	ls_session *s = make("approx", m, n, r);
+	step_ctx c;
+	step_open(&c, s);
+	double to = per_step(&c, optim_steps), ts = per_step(&c, session_steps);
+	spec_ctx sc = { NULL, ls_session_lora(s), 0.0 };
 	ls_error err;
-	c.p = (ls_problem *)ls_session_problem(s);
-	c.cfg = ls_session_config(s);
-	c.L = ls_session_lora(s);
-	ls_rng_seed(&c.rng, 1);
-	if (ls_lora_copy(&c.L0, c.L, &err) != LS_OK || ls_lora_copy(&c.Lo, c.L, &err) != LS_OK ||
-	    ls_optim_alloc(&c.o, &c.Lo, c.p, &err) != LS_OK ||
-	    ls_spectrum_ws_alloc(&c.ws, (size_t)m, (size_t)n, (size_t)r, &err) != LS_OK)
-		die("breakdown", &err);
-	double flops = approx_flops((double)m, (double)n, (double)r);
-	/* The session first: the spectrum is then timed on trained factors (an SVD of the
-	 * initial, nearly rank-deficient core converges at once). */
-	double sess = time_session(s);
-	double opt = time_fn(optim_step, &c, NULL) / OPT_STEPS;
-	double spec = time_fn(spectrum, &c, NULL);
-	char what[64];
-	snprintf(what, sizeof what, "approx %ldx%ld r=%ld: optimiser step", m, n, r);
-	row(what, 1, opt, flops);
-	snprintf(what, sizeof what, "approx %ldx%ld r=%ld: cheap spectrum", m, n, r);
-	row(what, 1, spec, 0);
-	snprintf(what, sizeof what, "approx %ldx%ld r=%ld: session step", m, n, r);
-	row(what, 1, sess, flops);
-	printf("%-40s %7s %12s %12.2f   (spectrum %.2f, rest %.2f)\n",
-	       "  session step / optimiser step", "", "", sess / opt, spec / opt,
-	       (sess - opt - spec) / opt);
-	*sink += c.sink;
-	ls_optim_free(c.o);
-	ls_lora_free(&c.Lo);
-	ls_lora_free(&c.L0);
-	ls_spectrum_ws_free(c.ws);
+	if (ls_spectrum_ws_alloc(&sc.ws, (size_t)m, (size_t)n, (size_t)r, &err) != LS_OK)
+		die("spectrum", &err);
+	double tsp = time_fn(spectrum_call, &sc);
+	printf("approx %ldx%ld r %ld, 1 thread: optimiser step %.2f us, session step %.2f us, of "
+	       "which the cheap spectrum %.2f us and the rest of the metrics %.2f us\n",
+	       m, n, r, 1e6 * to, 1e6 * ts, 1e6 * tsp, 1e6 * (ts - to - tsp));
+	*sink += sc.sink;
+	ls_spectrum_ws_free(sc.ws);
+	step_close(&c);
 	ls_session_free(s);
 }
 
-/* The 2048×2048, r = 16 step against one read pass over M at a given BLAS thread count. */
-static void big(int threads, double out[6], double *sink)
+/* Peak RSS in KiB of `lorascope run` on approx m×m, rank r (a child: its ru_maxrss). */
+static long run_rss(const char *lorascope, long m, long r)
 {
-	openblas_set_num_threads(threads);
-	ls_session *s = make("approx", 2048, 2048, 16, "gd");
-	bench_ctx c;
-	memset(&c, 0, sizeof c);
-	ls_error err;
-	c.M = &ls_session_problem(s)->target;
-	c.p = (ls_problem *)ls_session_problem(s);
-	c.L = ls_session_lora(s);
-	c.F = ls_lora_factors(c.L);
-	c.copy = malloc(c.M->rows * c.M->cols * sizeof(double));
-	if (!c.copy || ls_mat_alloc(&c.GA, 2048, 16, &err) != LS_OK ||
-	    ls_mat_alloc(&c.GB, 2048, 16, &err) != LS_OK ||
-	    ls_spectrum_ws_alloc(&c.ws, 2048, 2048, 16, &err) != LS_OK)
-		die("2048 bench", &err);
-	out[3] = time_session(s);
-	out[0] = time_fn(read_pass, &c, NULL);
-	out[1] = time_fn(copy_pass, &c, NULL);
-	out[2] = time_fn(loss_grad, &c, &out[5]);
-	out[4] = time_fn(spectrum, &c, NULL);
-	*sink += c.sink;
-	free(c.copy);
-	ls_mat_free(&c.GA);
-	ls_mat_free(&c.GB);
-	ls_spectrum_ws_free(c.ws);
-	ls_session_free(s);
+	char ms[16], rs[16];
+	snprintf(ms, sizeof ms, "%ld", m);
+	snprintf(rs, sizeof rs, "%ld", r);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(127);
+		execl(lorascope, lorascope, "run", "--problem", "approx", "--m", ms, "--n", ms,
+		      "--rank", rs, "--baseline", "off", "--steps", "20", "--no-timing",
+		      (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	struct rusage ru;
+	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return ru.ru_maxrss;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	double sink = 0.0;
-	double load[3] = { NAN, NAN, NAN };
+	double sink = 0.0, load[3] = { NAN, NAN, NAN };
+	/* The RSS figures first, while this process is small (a child's maximum starts from
+	 * what it had before exec). */
+	long rss_big = -1, rss_small = -1;
+	if (argc > 1) {
+		rss_small = run_rss(argv[1], 64, 4);
+		rss_big = run_rss(argv[1], 2048, 16);
+	}
 	getloadavg(load, 3);
 	printf("lorascope engine bench (one run; compare figures as ratios). Load average at "
-	       "start %.2f on %d cores\n\n",
-	       load[0], openblas_get_num_procs());
-	printf("%-40s %7s %12s %12s %9s\n", "benchmark (session steps, gd)", "threads", "steps/s",
-	       "ms/step", "GFLOP/s");
-	session_row("approx", 64, 64, 4, "gd", 1);
-	session_row("approx", 512, 512, 8, "gd", 1);
-	session_row("approx", 2048, 2048, 16, "gd", 1);
-	session_row("approx", 2048, 2048, 16, "gd", 2);
-	{
-		/* The TUI's pattern at this size: one step per call, the state evaluated after
-		 * each (the next step reuses that gradient). */
-		openblas_set_num_threads(1);
-		ls_session *s = make("approx", 2048, 2048, 16, "gd");
-		row("approx 2048x2048 r=16 gd, 1 step a call", 1, time_fn(one_step, s, NULL),
-		    approx_flops(2048, 2048, 16));
-		ls_session_free(s);
-	}
-	session_row("approx", 512, 512, 8, "adam", 1);
-	session_row("sensing", 48, 48, 8, "gd", 1);
-	session_row("regression", 256, 256, 8, "gd", 1);
-	printf("\n");
-	breakdown(64, 64, 8, &sink);
+	       "start %.2f %.2f %.2f on %d cores\n\n",
+	       load[0], load[1], load[2], openblas_get_num_procs());
+	ls_rng rng;
+	ls_rng_seed(&rng, 7);
+	double peak[3] = { 0.0, dgemm_peak(1, &rng), dgemm_peak(2, &rng) };
+	double bw[3] = { 0.0, read_bandwidth(1, &rng, &sink), read_bandwidth(2, &rng, &sink) };
+	printf("DGEMM peak (%dx%d): %.1f GFLOP/s on 1 thread, %.1f on 2; one read pass over 32 "
+	       "MiB: %.1f GB/s on 1 thread, %.1f on 2\n\n",
+	       PEAK_N, PEAK_N, 1e-9 * peak[1], 1e-9 * peak[2], 1e-9 * bw[1], 1e-9 * bw[2]);
 
-	double t1[6], t2[6];
-	big(1, t1, &sink);
-	big(2, t2, &sink);
-	printf("\n%-40s %10s %8s %10s %8s\n", "approx 2048x2048 r=16", "1 thr ms", "passes",
-	       "2 thr ms", "passes");
-	const char *names[5] = { "one read pass over M (dasum, 32 MiB)",
-				 "copy of M (memcpy, read + write)",
-				 "loss_grad alone (f, M*B, M^T*A)", "session step (with metrics)",
-				 "cheap spectrum sigma(A*B^T) + balance" };
-	for (int i = 0; i < 5; i++)
-		printf("%-40s %10.3f %8.2f %10.3f %8.2f\n", names[i], 1e3 * t1[i], t1[i] / t1[0],
-		       1e3 * t2[i], t2[i] / t2[0]);
-	printf("%-40s %10.3f %8.2f %10.3f %8.2f\n", "loss_grad CPU time (all threads)", 1e3 * t1[5],
-	       t1[5] / t1[0], 1e3 * t2[5], t2[5] / t2[0]);
-	printf("%-40s %10.2f %8s %10.2f\n", "loss_grad GFLOP/s (4mnr = 268 Mflop)",
-	       4.0 * 2048 * 2048 * 16 / t1[2] * 1e-9, "", 4.0 * 2048 * 2048 * 16 / t2[2] * 1e-9);
+	head("step (gd)");
+	printf(" %9s %8s %8s\n", "limit ms", "optim/L", "sess./L");
+	long sizes[][3] = {
+		{ 64, 64, 4 }, { 512, 512, 8 }, { 1024, 1024, 16 }, { 2048, 2048, 16 }
+	};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		for (int t = 1; t <= 2; t++)
+			approx_row(sizes[i][0], sizes[i][1], sizes[i][2], t, peak, bw, &rng, &sink);
+	printf("  limit L = max(one read pass over M at the measured bandwidth, 4mnr flops at the "
+	       "DGEMM peak), same threads;\n  xnaive = naive time / lorascope time (above 1: "
+	       "lorascope is faster)\n\n");
+
+	head("step (gd)");
+	printf("\n");
+	for (int t = 1; t <= 2; t++) {
+		other_row("sensing", NAIVE_SENSING, 48, 48, 8, t, &rng, &sink);
+		other_row("regression", NAIVE_REGRESSION, 256, 256, 8, t, &rng, &sink);
+		other_row("classify", NAIVE_CLASSIFY, 64, 256, 8, t, &rng, &sink);
+	}
+	printf("\n");
+	small_breakdown(64, 64, 4, &sink);
+
+	if (rss_big > 0 && rss_small > 0) {
+		double mb = 2048.0 * 2048 * 8 / 1024, fac = (2048.0 + 2048) * 16 * 8 / 1024;
+		double extra = (double)(rss_big - rss_small) - mb;
+		printf("\npeak RSS of lorascope run, approx 2048x2048 r 16 (20 steps): %ld KiB; at "
+		       "64x64 r 4: %ld KiB\n  difference %ld KiB = M (%.0f KiB) + %.0f KiB = M + "
+		       "%.1f x (m + n)r doubles (%.0f KiB)\n",
+		       rss_big, rss_small, rss_big - rss_small, mb, extra, extra / fac, fac);
+	} else if (argc > 1) {
+		printf("\npeak RSS: lorascope run failed\n");
+	}
+	getloadavg(load, 3);
+	printf("\nLoad average at the end %.2f %.2f %.2f\n", load[0], load[1], load[2]);
 	/* Keep the reductions observable so they are not optimised away. */
 	if (!isfinite(sink))
 		printf("(non-finite result)\n");

@@ -141,6 +141,10 @@ int main(int argc, char **argv)
 	printf("GD, step 0.002, lambda %s, %ld steps; zero = Kim-Kim-Ryu zero init "
 	       "(A ~ U(+-sqrt(15/768)), B = 0); large = A, B ~ N(0, 2^2)\n",
 	       lambda, steps);
+	printf("note: the paper's large init is N(0, 1/5) on its large layers; on the 5x5 loud5 "
+	       "(|X*|_F = 1)\nthat scale stays in the basin of X* (PEFT-like init: 0/300 "
+	       "spurious, MATH.md 9), so the\nlarge init here is N(0, 4), where about half "
+	       "the runs reach the spurious rank-2 minima.\n");
 	printf("%4s %-14s %9s %4s %7s %8s %10s %6s %8s  %s\n", "seed", "init", "loss", "rank",
 	       "|X|_F", "gap", "lmin", "s_r/s*", "Cor1>=", "verdict");
 	int zero_global = 0, large_spurious = 0, large_global = 0, contradictions = 0;

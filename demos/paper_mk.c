@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	printf("Mu-Klabjan (2025), Theorem 3: LoRA GD with the adaptive step (mk), s = 1, "
 	       "lambda = 0%s\n\n",
-	       quick ? " (quick mode: one seed per problem)" : " (seeds 1-5 per problem)");
+	       quick ? " (quick mode: seed 3 per problem)" : " (seeds 3-7 per problem)");
 	trace *tr = malloc(sizeof *tr);
 	if (!tr)
 		return 1;

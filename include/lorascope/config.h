@@ -120,7 +120,9 @@ extern const char *const ls_param_apply_help[LS_APPLY_COUNT];
 	  "m*n*(min(m,n) + max(1, samples)) within [20, 1000]: 1000 on the presets, 504 on "      \
 	  "approx 64x64, 20 on sensing 64x64)")                                                   \
 	X(ab_radius, "ab-radius", REAL, "theory", "0", THEORY, 0, 1e12, NULL,                     \
-	  "sampling radius D about X* (0: max(1, 2|X*|_F, 1.25|X - X*|_F) when estimated)")       \
+	  "sampling radius D about X* (0: max(1, 2|X*|_F, 1.25|X - X*|_F), X the current "        \
+	  "point when estimated; estimated again in a wider ball when the point judged lies "     \
+	  "outside)")                                                                             \
 	X(lanczos_iters, "lanczos-iters", INT, "theory", "200", THEORY, 1, 1000000, NULL,         \
 	  "Krylov dimension cap of lambda_min of the Hessian of g")                               \
 	X(w0, "w0", TEXT, "files", "", REBUILD, 0, 0, NULL,                                       \

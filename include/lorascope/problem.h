@@ -92,7 +92,8 @@ typedef struct ls_problem_type {
 	ls_status (*hvp_dense)(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out);
 	/* A Lipschitz constant L of ∇f on the whole space (Mu–Klabjan Assumption 1). */
 	double (*lipschitz)(ls_problem *p);
-	bool convex; /* f convex in X (the baseline then finds the global minimiser) */
+	bool convex;    /* f convex in X (the baseline then finds the global minimiser) */
+	bool quadratic; /* ∇²f constant in X: its eigenvalues bound α, β (theory.h) */
 	/* What the front ends know before building (MATH.md §9): a preset's own m×n, whatever
 	 * --m and --n say ({0, 0}: they choose), the rank it is built to show (0: none), and
 	 * whether --true-rank plants the answer (not trace2 or the presets). */

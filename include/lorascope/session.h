@@ -213,7 +213,11 @@ ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **ab, ls_error 
 ls_status ls_session_alphabeta_begin(ls_session *s, ls_error *err);
 ls_status ls_session_alphabeta_slice(ls_session *s, size_t n, size_t *done, ls_error *err);
 /* The full theory report at the current state (Lanczos, verdict, Corollary 1 bound, §3.4
- * seed check) with the cached α̂, β̂ (estimated first when needed). Needs a baseline. */
+ * seed check) with the cached α̂, β̂ (estimated first when needed). With the automatic
+ * radius (--ab-radius 0) a current point outside the sampled ball (‖X_k − X*_k‖_F > D)
+ * makes the session estimate α̂, β̂ again with D = 1.25·max_k ‖X_k − X*_k‖_F (or more, see
+ * ls_session_alphabeta), so the verdict is never n/a for lack of radius; the report's
+ * mod[k].ab.D is the radius used. Needs a baseline. */
 ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_error *err);
 
 /* The gradient-flow curve (flow.h, MATH.md §7) of the run as it stands: ls_flow_curve_init

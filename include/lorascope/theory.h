@@ -157,17 +157,50 @@ ls_status ls_theory_lambda_min(ls_problem *p, const ls_lora *L, double lambda, s
 ls_status ls_theory_hessian_g(ls_problem *p, const ls_lora *L, double lambda, ls_mat *Hg,
 			      ls_error *err);
 
+/* How far a theory readout can be trusted (MATH.md §9): EXACT from the problem's closed
+ * form; CERTAIN decided by rigorous bounds (the outer bounds below, or a sampled GENERIC:
+ * 2α ≤ 2α̂ ≤ β̂ ≤ β since α̂ ≥ α and β̂ ≤ β); ESTIMATED from samples (an inner bound);
+ * NONE when there is nothing to qualify. */
+#define LS_CERTAINTY_LIST(X)               \
+	X(LS_CERTAINTY_NONE, "")           \
+	X(LS_CERTAINTY_EXACT, "exact")     \
+	X(LS_CERTAINTY_CERTAIN, "certain") \
+	X(LS_CERTAINTY_ESTIMATED, "estimated")
+
+typedef enum {
+#define LS_CERTAINTY_ENUM(id, name) id,
+	LS_CERTAINTY_LIST(LS_CERTAINTY_ENUM)
+#undef LS_CERTAINTY_ENUM
+		LS_CERTAINTY_COUNT
+} ls_certainty;
+
+extern const char *const ls_certainty_names[LS_CERTAINTY_COUNT];
+
+/* Largest m·n of a module whose ∇²f is assembled densely for the outer bounds. */
+#define LS_THEORY_OUTER_MAX_DIM 400
+
+/* Rigorous outer bounds λ_min(∇²f_kk) ≤ α_k, β_k ≤ λ_max(∇²f_kk) of module k at X (p->nmod
+ * matrices): the extreme eigenvalues of the dense block of ∇²f assembled from Hessian–vector
+ * products. NaN (LS_OK) unless p's type is quadratic and m_k·n_k ≤ LS_THEORY_OUTER_MAX_DIM. */
+ls_status ls_theory_outer_bounds(ls_problem *p, const ls_mat *X, size_t k, double *lmin,
+				 double *lmax, ls_error *err);
+
 /* Everything about one module. */
 typedef struct {
 	ls_alphabeta ab;
-	ls_regime regime;            /* from α̂, β̂ (estimated) */
-	ls_regime regime_exact;      /* from the exact values, LS_REGIME_UNKNOWN when not known */
-	double threshold;            /* 2α̂/β̂ */
-	double threshold_exact;      /* 2α/β, NaN when not known */
-	size_t rstar;                /* rank of X*_k as the paper counts it (ls_spectrum_rank) */
-	size_t rank;                 /* numerical rank of X_k (ls_spectrum_rank) */
-	double sigma_r, sigma_rstar; /* σ_r(X_k), σ_{r*}(X_k) */
-	double ratio;                /* σ_r/σ_{r*}, NaN when r* = 0 */
+	ls_regime regime;              /* from α̂, β̂ (estimated) */
+	ls_regime regime_exact;        /* from the exact values, LS_REGIME_UNKNOWN when not known */
+	double threshold;              /* 2α̂/β̂ */
+	double threshold_exact;        /* 2α/β, NaN when not known */
+	double hess_lmin, hess_lmax;   /* outer bounds of α, β (ls_theory_outer_bounds), or NaN */
+	ls_regime regime_used;         /* the regime the verdict uses: exact, else by the bounds,
+					* else estimated */
+	ls_certainty regime_status;    /* of regime_used */
+	ls_certainty threshold_status; /* of the threshold the verdict uses */
+	size_t rstar;                  /* rank of X*_k as the paper counts it (ls_spectrum_rank) */
+	size_t rank;                   /* numerical rank of X_k (ls_spectrum_rank) */
+	double sigma_r, sigma_rstar;   /* σ_r(X_k), σ_{r*}(X_k) */
+	double ratio;                  /* σ_r/σ_{r*}, NaN when r* = 0 */
 	double norm_x, norm_xstar, dist; /* ‖X‖_F, ‖X*‖_F, ‖X − X*‖_F */
 	double nuc_x, nuc_xstar;         /* ‖X‖_*, ‖X*‖_* */
 	double bound;       /* Corollary 1 lower bound on ‖X‖_F, NaN unless ratio > thr */
@@ -199,7 +232,8 @@ typedef struct {
 	char note[192];     /* why: which rule decided, or why the theorem does not apply */
 } ls_theory_report;
 
-/* σ_r/σ_{r*} from a descending spectrum with k ≥ r entries (NaN if r* = 0 or r* > k). */
+/* σ_r/σ_{r*} from a descending spectrum with k entries holding every nonzero one (NaN if
+ * r* = 0 or r* > k); 0 when σ_r is at or below the rank tolerance (r > ls_spectrum_rank). */
 double ls_theory_ratio(const double *sigma, size_t k, size_t r, size_t rstar);
 /* The Corollary 1 bound √(Σ_{s=r*+1}^{r} σ_s² / (1 − t·σ_{r*}/σ_r)) − ‖X*‖_F for threshold
  * t = 2α/β; NaN when σ_r/σ_{r*} ≤ t (the bound needs the spurious side). */
@@ -227,13 +261,14 @@ typedef struct {
 	const char *text; /* a static name or rep->note: valid while rep lives */
 } ls_theory_field;
 
-#define LS_THEORY_MAX_FIELDS (16 + 20 * LS_MAX_MODULES)
+#define LS_THEORY_MAX_FIELDS (16 + 25 * LS_MAX_MODULES)
 
 /* The summary entries of rep in print order (at most cap, returns how many), for
  * `lorascope run`'s table, CSV and JSONL: verdict, lambda_min, lanczos_residual,
  * lanczos_iters, grad_rel, stationary, second_order, gap, contradiction, seed_lhs, seed_rhs,
- * seed_check, note; then per module alpha, alpha_exact, beta, beta_exact, ab_samples,
- * alpha_moved, beta_moved, D, regime, regime_exact, threshold, threshold_exact, rstar, ratio,
+ * seed_check, note; then per module alpha, alpha_exact, beta, beta_exact, hessf_lmin,
+ * hessf_lmax, ab_samples, alpha_moved, beta_moved, D, regime, regime_exact, regime_used,
+ * regime_status, threshold, threshold_exact, threshold_status, rstar, ratio,
  * sigma_r, sigma_rstar, norm_x, norm_xstar, cor1_bound, module_verdict. */
 size_t ls_theory_fields(const ls_theory_report *rep, ls_theory_field *f, size_t cap);
 

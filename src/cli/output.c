@@ -18,13 +18,16 @@ typedef ls_trace_column column;
 #define NCOLUMNS ls_trace_ncolumns
 #define TABLE_WIDTH 13
 
-/* A real as text: %.12g, or nan/inf (null in JSON, which has no such numbers). */
+/* A real as text: %.12g, or nan/inf (null in JSON, which has no such numbers; n/a in the
+ * table, which people read). */
 static void fmt_real(char *buf, size_t len, double v, ls_out_format fmt)
 {
 	if (isfinite(v))
 		snprintf(buf, len, "%.12g", v);
 	else if (fmt == LS_OUT_JSONL)
 		snprintf(buf, len, "null");
+	else if (fmt == LS_OUT_TABLE && isnan(v))
+		snprintf(buf, len, "n/a");
 	else
 		snprintf(buf, len, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
 }
@@ -166,49 +169,13 @@ static void entry_long(const ls_out *o, bool *first, const char *key, long v)
 	entry(o, first, key, buf, false);
 }
 
-/* The index of name in a NULL-terminated name list, or -1 (maps a field's text back). */
-static int name_index(const char *const *names, const char *name)
+/* One theory field: a number, or a name (regimes, verdicts, statuses as their names). */
+static void theory_entry(const ls_out *o, bool *first, const ls_theory_field *f)
 {
-	for (int i = 0; names[i]; i++)
-		if (strcmp(names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-/* One theory field: names in CSV and JSONL; in the table, regimes and verdicts as words,
- * the estimated regime labelled so (a sampled 2α̂ > β̂ does not certify SPECIAL, MATH.md §9). */
-static void theory_entry(const ls_out *o, bool *first, const ls_theory_field *f,
-			 const ls_theory_report *rep)
-{
-	if (!f->is_text) {
-		entry_real(o, first, f->name, f->value);
-		return;
-	}
-	if (o->fmt != LS_OUT_TABLE) {
+	if (f->is_text)
 		entry(o, first, f->name, f->text, true);
-		return;
-	}
-	char buf[256];
-	const char *text = f->text;
-	bool exact = strncmp(f->name, "regime_exact", 12) == 0;
-	int ri = name_index(ls_regime_names, f->text);
-	int vi = name_index(ls_verdict_names, f->text);
-	if (strncmp(f->name, "regime", 6) == 0 && ri >= 0) {
-		size_t k = f->name[strlen(f->name) - 2] == '_'
-				   ? (size_t)(f->name[strlen(f->name) - 1] - '0')
-				   : 0;
-		if (exact || ri == LS_REGIME_NA)
-			snprintf(buf, sizeof buf, "%s",
-				 ri == LS_REGIME_UNKNOWN ? "not known for this problem"
-							 : ls_regime_text[ri]);
-		else
-			snprintf(buf, sizeof buf, "%s, estimated from %zu samples",
-				 ls_regime_text[ri], k < rep->nmod ? rep->mod[k].ab.samples : 0);
-		text = buf;
-	} else if (strstr(f->name, "verdict") && vi >= 0) {
-		text = ls_verdict_text[vi];
-	}
-	entry(o, first, f->name, text, true);
+	else
+		entry_real(o, first, f->name, f->value);
 }
 
 void ls_out_event(const ls_out *o, const char *kind, long step, const char *text)
@@ -257,6 +224,10 @@ void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report
 	const ls_metrics *m = ls_session_metrics(s);
 	const ls_baseline *b = ls_session_baseline(s);
 	bool first = true;
+	if (o->fmt == LS_OUT_TABLE) {
+		ls_out_summary_table(o->f, s, rep, theory_msg, o->timing);
+		return;
+	}
 	if (o->fmt == LS_OUT_JSONL)
 		fputs("{\"type\":\"summary\"", o->f);
 	entry_long(o, &first, "steps", ls_session_steps(s));
@@ -294,7 +265,7 @@ void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report
 			if (strcmp(fields[i].name, "rstar") == 0 ||
 			    strcmp(fields[i].name, "ratio") == 0)
 				continue;
-			theory_entry(o, &first, &fields[i], rep);
+			theory_entry(o, &first, &fields[i]);
 		}
 	} else if (theory_msg) {
 		entry(o, &first, "theory", theory_msg, true);

@@ -29,5 +29,11 @@ void ls_out_event(const ls_out *o, const char *kind, long step, const char *text
  * the theory report rep (every ls_theory_fields entry) or, without one, theory_msg (why). */
 void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report *rep,
 		    const char *theory_msg);
+/* The same summary as a table for people (summary_table.c): groups training, baseline,
+ * theory and verdict, the keys of the CSV/JSONL summary each followed by its value, a few
+ * words on what it is and the status of theory numbers (exact, certain, estimated); a number
+ * not defined reads "n/a (reason)". Steps/s only with timing. */
+void ls_out_summary_table(FILE *f, const ls_session *s, const ls_theory_report *rep,
+			  const char *theory_msg, bool timing);
 
 #endif

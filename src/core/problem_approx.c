@@ -310,5 +310,6 @@ const ls_problem_type ls_problem_approx = {
 	.hvp_dense = approx_hvp_dense,
 	.lipschitz = approx_lipschitz,
 	.convex = true,
+	.quadratic = true,
 	.plants_true_rank = true,
 };

@@ -81,6 +81,7 @@ const ls_problem_type ls_problem_loud5 = {
 	.hvp_dense = ls_probquad_hvp_dense,
 	.lipschitz = ls_probquad_lipschitz,
 	.convex = true,
+	.quadratic = true,
 	.fixed = { LOUD5_N, LOUD5_N },
 	.showcase_rank = 2,
 };

@@ -237,5 +237,6 @@ const ls_problem_type ls_problem_regression = {
 	.hvp_dense = regression_hvp_dense,
 	.lipschitz = regression_lipschitz,
 	.convex = true,
+	.quadratic = true,
 	.plants_true_rank = true,
 };

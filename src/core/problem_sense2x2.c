@@ -36,6 +36,7 @@ const ls_problem_type ls_problem_sense2x2 = {
 	.hvp_dense = ls_probquad_hvp_dense,
 	.lipschitz = ls_probquad_lipschitz,
 	.convex = true,
+	.quadratic = true,
 	.fixed = { 2, 2 },
 	.showcase_rank = 1,
 };

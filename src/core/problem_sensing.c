@@ -272,5 +272,6 @@ const ls_problem_type ls_problem_sensing = {
 	.hvp_dense = sensing_hvp_dense,
 	.lipschitz = sensing_lipschitz,
 	.convex = true,
+	.quadratic = true,
 	.plants_true_rank = true,
 };

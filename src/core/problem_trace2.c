@@ -127,5 +127,6 @@ const ls_problem_type ls_problem_trace2 = {
 	.hvp_dense = trace2_hvp_dense,
 	.lipschitz = trace2_lipschitz,
 	.convex = true,
+	.quadratic = true,
 	.plants_true_rank = false,
 };

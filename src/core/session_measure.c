@@ -141,8 +141,10 @@ ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err)
 			const ls_baseline_module *bm = &s->base.mod[k];
 			if (bm->rstar >= 1 && bm->rstar <= mm->nsigma)
 				mm->sigma_rstar = mm->sigma[bm->rstar - 1];
+			/* σ_r at or below the rank tolerance counts as 0 (spectrum.h). */
 			if (mm->sigma_rstar > 0.0)
-				mm->ratio = mm->sigma_r / mm->sigma_rstar;
+				mm->ratio = L->r > mm->num_rank ? 0.0
+								: mm->sigma_r / mm->sigma_rstar;
 			st = distance(s, k, &mm->dist_star, err);
 			if (st != LS_OK)
 				return st;

@@ -99,13 +99,14 @@ static ls_status ensure_xstar(ls_session *s, ls_error *err)
 	return LS_OK;
 }
 
-/* The radius of the α̂/β̂ ball: D when positive, else max(1, 2‖X*_k‖_F, 1.25·‖X_k − X*_k‖_F)
- * over the modules (the ball holds X* and the current point). */
-static double ab_radius(const ls_session *s, double D)
+/* The radius of the α̂/β̂ ball: D when positive, else max(1, need, 2‖X*_k‖_F,
+ * 1.25·‖X_k − X*_k‖_F) over the modules, X_k the current point (the ball holds X* and it;
+ * need: a point to judge that must lie inside too, 0 for none). */
+static double ab_radius(const ls_session *s, double D, double need)
 {
 	if (D > 0)
 		return D;
-	D = 1.0;
+	D = fmax(1.0, need);
 	for (size_t k = 0; k < s->prob.nmod; k++) {
 		double dk = s->cur.mod[k].dist_star;
 		D = fmax(D, 2.0 * s->base.mod[k].fro);
@@ -115,9 +116,9 @@ static double ab_radius(const ls_session *s, double D)
 	return D;
 }
 
-/* Begin the α̂, β̂ estimate for the current X* and rank at this state (radius, the theory
- * stream from its seed) unless it is cached or begun for them already. */
-static ls_status ab_begin(ls_session *s, ls_error *err)
+/* Begin the α̂, β̂ estimate for the current X* and rank at this state (radius, at least
+ * need, the theory stream from its seed) unless it is cached or begun for them already. */
+static ls_status ab_begin(ls_session *s, double need, ls_error *err)
 {
 	if (ls_session_ab_valid(s) ||
 	    (s->abws && s->abws_serial == s->base.serial && s->abws_r == s->lora.r))
@@ -130,8 +131,8 @@ static ls_status ab_begin(ls_session *s, ls_error *err)
 	ls_session_theory_opts(s, &o);
 	ls_rng rng;
 	ls_rng_seed(&rng, theory_seed(s));
-	st = ls_alphabeta_alloc(&s->abws, &s->prob, s->xstar, s->lora.r, ab_radius(s, o.D), &o,
-				&rng, err);
+	st = ls_alphabeta_alloc(&s->abws, &s->prob, s->xstar, s->lora.r, ab_radius(s, o.D, need),
+				&o, &rng, err);
 	if (st != LS_OK)
 		return st;
 	s->abws_serial = s->base.serial;
@@ -142,9 +143,9 @@ static ls_status ab_begin(ls_session *s, ls_error *err)
 
 /* Up to n more samples of the estimate (begun now when needed); installed in the cache
  * when its target is reached. */
-static ls_status ab_advance(ls_session *s, size_t n, ls_error *err)
+static ls_status ab_advance(ls_session *s, size_t n, double need, ls_error *err)
 {
-	ls_status st = ab_begin(s, err);
+	ls_status st = ab_begin(s, need, err);
 	if (st != LS_OK || ls_session_ab_valid(s))
 		return st;
 	size_t left = s->abws_target - ls_alphabeta_samples(s->abws);
@@ -169,7 +170,7 @@ ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **out, ls_error
 		*out = NULL;
 	if (!s->have_base)
 		return LS_OK;
-	ls_status st = ab_advance(s, SIZE_MAX, err);
+	ls_status st = ab_advance(s, SIZE_MAX, 0.0, err);
 	if (st == LS_OK && out)
 		*out = s->ab;
 	return st;
@@ -177,14 +178,14 @@ ls_status ls_session_alphabeta(ls_session *s, const ls_alphabeta **out, ls_error
 
 ls_status ls_session_alphabeta_begin(ls_session *s, ls_error *err)
 {
-	return s->have_base ? ab_begin(s, err) : LS_OK;
+	return s->have_base ? ab_begin(s, 0.0, err) : LS_OK;
 }
 
 ls_status ls_session_alphabeta_slice(ls_session *s, size_t n, size_t *done, ls_error *err)
 {
 	if (!s->have_base)
 		return ls_error_set(err, LS_EINVAL, "alpha/beta: the session has no baseline");
-	ls_status st = ab_advance(s, n, err);
+	ls_status st = ab_advance(s, n, 0.0, err);
 	if (done)
 		*done = ls_session_ab_valid(s) ? s->ab[0].samples
 			: s->abws              ? ls_alphabeta_samples(s->abws)
@@ -192,23 +193,41 @@ ls_status ls_session_alphabeta_slice(ls_session *s, size_t n, size_t *done, ls_e
 	return st;
 }
 
-ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_error *err)
+/* The report with the cached α̂, β̂ (estimated first when needed). */
+static ls_status report_once(ls_session *s, double need, ls_theory_report *rep, ls_error *err)
 {
-	if (!s->have_base)
-		return ls_error_set(err, LS_EINVAL, "theory: the session has no baseline");
-	const ls_alphabeta *ab;
-	ls_status st = ls_session_alphabeta(s, &ab, err);
+	ls_status st = ab_advance(s, SIZE_MAX, need, err);
 	if (st == LS_OK)
 		st = ensure_xstar(s, err);
 	if (st != LS_OK)
 		return st;
 	ls_theory_opts o;
 	ls_session_theory_opts(s, &o);
-	o.D = ab[0].D;
+	o.D = s->ab[0].D;
 	ls_rng rng;
 	ls_rng_seed(&rng, theory_seed(s) ^ (uint64_t)s->step);
-	return ls_theory_report_compute(&s->prob, &s->lora, s->cfg.lambda, s->xstar, &o, ab, &rng,
-					rep, err);
+	return ls_theory_report_compute(&s->prob, &s->lora, s->cfg.lambda, s->xstar, &o, s->ab,
+					&rng, rep, err);
+}
+
+ls_status ls_session_theory_report(ls_session *s, ls_theory_report *rep, ls_error *err)
+{
+	if (!s->have_base)
+		return ls_error_set(err, LS_EINVAL, "theory: the session has no baseline");
+	ls_status st = report_once(s, 0.0, rep, err);
+	if (st != LS_OK || s->cfg.ab_radius > 0)
+		return st;
+	/* With the automatic radius the point judged must lie in the sampled ball (Corollary 1
+	 * assumes ‖X − X*‖_F ≤ D): when it does not, estimate again in a ball that holds it. */
+	double far = 0.0;
+	for (size_t k = 0; k < rep->nmod; k++)
+		if (rep->mod[k].dist > rep->mod[k].ab.D)
+			far = fmax(far, 1.25 * rep->mod[k].dist);
+	if (far == 0.0)
+		return LS_OK;
+	s->ab_serial = 0;
+	ls_session_ab_drop(s);
+	return report_once(s, far, rep, err);
 }
 
 ls_status ls_session_flow_curve(ls_session *s, ls_flow_curve *fc, ls_error *err)

@@ -67,6 +67,8 @@ size_t ls_theory_fields(const ls_theory_report *rep, ls_theory_field *f, size_t 
 		add_num(&l, "alpha_exact", m->ab.alpha_exact);
 		add_num(&l, "beta", m->ab.beta);
 		add_num(&l, "beta_exact", m->ab.beta_exact);
+		add_num(&l, "hessf_lmin", m->hess_lmin);
+		add_num(&l, "hessf_lmax", m->hess_lmax);
 		add_num(&l, "ab_samples", (double)m->ab.samples);
 		add_num(&l, "alpha_moved", m->ab.alpha_move);
 		add_num(&l, "beta_moved", m->ab.beta_move);
@@ -77,8 +79,11 @@ size_t ls_theory_fields(const ls_theory_report *rep, ls_theory_field *f, size_t 
 			 ls_regime_names[m->regime_exact == LS_REGIME_NA ? LS_REGIME_NA
 									 : m->regime]);
 		add_text(&l, "regime_exact", ls_regime_names[m->regime_exact]);
+		add_text(&l, "regime_used", ls_regime_names[m->regime_used]);
+		add_text(&l, "regime_status", ls_certainty_names[m->regime_status]);
 		add_num(&l, "threshold", m->threshold);
 		add_num(&l, "threshold_exact", m->threshold_exact);
+		add_text(&l, "threshold_status", ls_certainty_names[m->threshold_status]);
 		add_num(&l, "rstar", (double)m->rstar);
 		add_num(&l, "ratio", m->ratio);
 		add_num(&l, "sigma_r", m->sigma_r);

@@ -30,6 +30,11 @@ const char *const ls_regime_text[LS_REGIME_COUNT] = {
 	LS_REGIME_LIST(LS_REGIME_TEXT)
 #undef LS_REGIME_TEXT
 };
+const char *const ls_certainty_names[LS_CERTAINTY_COUNT] = {
+#define LS_CERTAINTY_NAME(id, name) [id] = name,
+	LS_CERTAINTY_LIST(LS_CERTAINTY_NAME)
+#undef LS_CERTAINTY_NAME
+};
 const char *const ls_verdict_names[LS_VERDICT_COUNT + 1] = {
 #define LS_VERDICT_NAME(id, name, text) [id] = name,
 	LS_VERDICT_LIST(LS_VERDICT_NAME)
@@ -57,7 +62,9 @@ double ls_theory_ratio(const double *sigma, size_t k, size_t r, size_t rstar)
 {
 	if (rstar == 0 || rstar > k || r == 0 || !(sigma[rstar - 1] > 0))
 		return NAN;
-	return (r > k ? 0.0 : sigma[r - 1]) / sigma[rstar - 1];
+	/* σ_r at or below the rank tolerance counts as 0 (spectrum.h): the ratio is 0, not noise.
+	 */
+	return r > ls_spectrum_rank(sigma, k) ? 0.0 : sigma[r - 1] / sigma[rstar - 1];
 }
 
 double ls_theory_cor1_bound(const double *sigma, size_t r, size_t rstar, double t,
@@ -277,6 +284,28 @@ static ls_status measure(ls_problem *p, const ls_lora *L, double lambda, const l
 	return LS_OK;
 }
 
+/* The regime a module is judged in and how sure it is (MATH.md §9): exact from the closed
+ * form; else SPECIAL certain when the outer bounds give 2α ≥ 2λ_min > λ_max ≥ β; else a
+ * sampled GENERIC is certain (2α ≤ 2α̂ ≤ β̂ ≤ β) and a sampled SPECIAL only estimated. */
+static void certainty(ls_theory_module *md)
+{
+	if (md->regime_exact != LS_REGIME_UNKNOWN) {
+		md->regime_used = md->regime_exact;
+		md->regime_status = LS_CERTAINTY_EXACT;
+	} else if (md->hess_lmin > 0 && 2.0 * md->hess_lmin > md->hess_lmax) {
+		md->regime_used = LS_REGIME_SPECIAL;
+		md->regime_status = LS_CERTAINTY_CERTAIN;
+	} else {
+		md->regime_used = md->regime;
+		md->regime_status = md->regime == LS_REGIME_GENERIC   ? LS_CERTAINTY_CERTAIN
+				    : md->regime == LS_REGIME_SPECIAL ? LS_CERTAINTY_ESTIMATED
+								      : LS_CERTAINTY_NONE;
+	}
+	md->threshold_status = isfinite(md->threshold_exact) ? LS_CERTAINTY_EXACT
+			       : isfinite(md->threshold)     ? LS_CERTAINTY_ESTIMATED
+							     : LS_CERTAINTY_NONE;
+}
+
 ls_status ls_theory_report_compute(ls_problem *p, const ls_lora *L, double lambda,
 				   const ls_mat *Xstar, const ls_theory_opts *o,
 				   const ls_alphabeta *ab, ls_rng *rng, ls_theory_report *rep,
@@ -334,8 +363,14 @@ ls_status ls_theory_report_compute(ls_problem *p, const ls_lora *L, double lambd
 							     md->norm_xstar)
 				      : NAN;
 		md->bound_holds = !(md->norm_x < md->bound);
+		if (st == LS_OK)
+			st = ls_theory_outer_bounds(p, Xstar, k, &md->hess_lmin, &md->hess_lmax,
+						    err);
+		certainty(md);
 	}
 	rw_free(&w);
+	if (st != LS_OK)
+		return st;
 	ls_theory_verdict(rep, o);
 	return LS_OK;
 }

@@ -277,8 +277,8 @@ void ls_axis_format(double v, int width, char *buf, size_t len)
 		width = 4;
 	if ((size_t)width >= len)
 		width = (int)len - 1;
-	if (isnan(v)) {
-		snprintf(buf, len, "nan");
+	if (isnan(v)) { /* not a number a person should read: not available */
+		snprintf(buf, len, "n/a");
 		return;
 	}
 	if (isinf(v)) {

@@ -42,7 +42,7 @@ int ls_axis_nice(ls_scale *s, double *ticks, int max);
 
 /* Format v into at most width characters where possible (width ≥ 4): plain decimals
  * when they fit, otherwise mantissa-exponent ("1.5e-3", the shortest form being e.g.
- * "-2e-300"); "nan", "inf", "-inf". */
+ * "-2e-300"); "n/a" for NaN (not a number a person should read), "inf", "-inf". */
 void ls_axis_format(double v, int width, char *buf, size_t len);
 
 #endif

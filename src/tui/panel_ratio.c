@@ -16,11 +16,13 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	size_t k = ls_ui_module(ui, v);
 	/* The threshold from the metrics (the session's cache or the exact constants). */
 	double thr = v->m.threshold, ratio = v->m.ratio;
+	const ls_module_metrics *mm = &v->m.mod[k];
 	if (k > 0) {
-		const ls_module_metrics *mm = &v->m.mod[k];
 		thr = isfinite(mm->threshold_exact) ? mm->threshold_exact : mm->threshold;
 		ratio = mm->ratio;
 	}
+	/* Its status: exact from the closed form, else estimated (2α̂/β̂ ≥ 2α/β, MATH.md §9). */
+	const char *ts = isfinite(mm->threshold_exact) ? " exact" : " est.";
 	/* The series: module 0's history, or the one gathered for module k. */
 	const long *steps = k ? ui->mod_step : h->step;
 	const double *ratios = k ? ui->mod_ratio : h->ratio;
@@ -32,9 +34,10 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	const char *rname = LS_TXT(ui, "σr/σr*", "s_r/s_r*");
 	snprintf(title, sizeof title, "%s = %s%s, log", rname, cur, mod);
 	ls_draw_box(ui, r, NULL);
-	char thr_txt[32], thr_name[48];
+	char thr_txt[32], thr_name[64];
 	ls_axis_format(thr, 7, thr_txt, sizeof thr_txt);
-	snprintf(thr_name, sizeof thr_name, "%s = %s", LS_TXT(ui, "2α/β", "2alpha/beta"), thr_txt);
+	snprintf(thr_name, sizeof thr_name, "%s = %s%s", LS_TXT(ui, "2α/β", "2alpha/beta"), thr_txt,
+		 ts);
 	ls_curve ids[2] = { LS_CURVE_RATIO, LS_CURVE_RATIO_THR };
 	const char *names[2] = { rname, thr_name };
 	const char *shorts[2] = { NULL, LS_TXT(ui, "2α/β", "2alpha/beta") };

@@ -93,9 +93,12 @@ static void replay_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	int y = r.y + 1, w = r.w - 2;
 	char line[160], a[24], b[24];
 	double ratio = v->m.ratio, thr = v->m.threshold;
+	/* Corollary 1: at a stationary point a ratio above 2α/β is the spurious side. */
 	if (isfinite(ratio) && isfinite(thr))
-		y += band(r, y, ratio >= thr ? LS_ROLE_GOOD : LS_ROLE_WARN,
-			  ratio >= thr ? "ratio >= threshold" : "ratio < threshold", true);
+		y += band(r, y, ratio > thr ? LS_ROLE_WARN : LS_ROLE_GOOD,
+			  ratio > thr ? "ratio > threshold: spurious side"
+				      : "ratio <= threshold: global side",
+			  true);
 	else
 		y += band(r, y, LS_ROLE_INFO, "no ratio or threshold here", true);
 	ls_axis_format(ratio, 8, a, sizeof a);
@@ -147,8 +150,7 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 			  false);
 		y += band(r, y, LS_ROLE_INFO, "verdict: not computed yet", true);
 	} else {
-		bool exact = md->regime_exact != LS_REGIME_UNKNOWN;
-		ls_regime g = exact ? md->regime_exact : md->regime;
+		ls_regime g = md->regime_used;
 		if (rep->nmod > 1) {
 			/* One flag per module; the band takes the colour of the worst. */
 			size_t used = 0;
@@ -165,8 +167,9 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 							 ls_regime_names[gk]);
 			}
 		} else {
-			snprintf(line, sizeof line, "%s%s", regime_text(ui, g),
-				 exact ? " exact" : "");
+			/* with its status: exact, certain or estimated (MATH.md §9) */
+			snprintf(line, sizeof line, "%s %s", regime_text(ui, g),
+				 ls_certainty_names[md->regime_status]);
 		}
 		y += band(r, y, regime_role(g), line, rep->nmod > 1);
 		y += band(r, y, verdict_role(rep->verdict), ls_verdict_text[rep->verdict], true);
@@ -177,16 +180,30 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ls_axis_format(md->ab.alpha, 7, a, sizeof a);
 		ls_axis_format(md->ab.beta, 7, b, sizeof b);
 		ls_axis_format(fmax(md->ab.alpha_move, md->ab.beta_move), 6, c, sizeof c);
-		char ab[64], t[3][192];
+		char ab[96], bd[96] = "", t[6][256];
 		snprintf(ab, sizeof ab, " %s %s  %s %s", LS_TXT(ui, "α̂", "alpha"), a,
 			 LS_TXT(ui, "β̂", "beta"), b);
-		snprintf(t[0], sizeof t[0], "%s  %zu/%zu samples, drift %s", ab, v->ab_samples,
-			 v->ab_target, c);
-		snprintf(t[1], sizeof t[1], "%s  %zu/%zu samples", ab, v->ab_samples, v->ab_target);
-		snprintf(t[2], sizeof t[2], "%s", ab);
-		const char *const tv[3] = { t[0], t[1], t[2] };
-		int k = ls_text_pick(tv, 3, w);
-		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, tv[k < 0 ? 2 : k]);
+		/* The outer bounds λ(∇²f) ≤ α, β ≤ λ(∇²f) on quadratic problems (theory.h). */
+		if (isfinite(md->hess_lmin)) {
+			char lo[24], hi[24];
+			ls_axis_format(md->hess_lmin, 6, lo, sizeof lo);
+			ls_axis_format(md->hess_lmax, 6, hi, sizeof hi);
+			snprintf(bd, sizeof bd, "  %s %s..%s", LS_TXT(ui, "λ(∇²f)", "l(H_f)"), lo,
+				 hi);
+		}
+		/* "est.": sampled estimates, inner bounds of α, β (MATH.md §9). */
+		snprintf(t[0], sizeof t[0], "%s est.%s  %zu/%zu samples, drift %s", ab, bd,
+			 v->ab_samples, v->ab_target, c);
+		snprintf(t[1], sizeof t[1], "%s est.%s  %zu/%zu samples", ab, bd, v->ab_samples,
+			 v->ab_target);
+		snprintf(t[2], sizeof t[2], "%s est.  %zu/%zu samples", ab, v->ab_samples,
+			 v->ab_target);
+		snprintf(t[3], sizeof t[3], "%s  %zu/%zu samples", ab, v->ab_samples, v->ab_target);
+		snprintf(t[4], sizeof t[4], "%s est.", ab);
+		snprintf(t[5], sizeof t[5], "%s", ab);
+		const char *const tv[6] = { t[0], t[1], t[2], t[3], t[4], t[5] };
+		int k = ls_text_pick(tv, 6, w);
+		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, tv[k < 0 ? 5 : k]);
 	}
 	if (y < end) {
 		ls_axis_format(v->m.ratio, 7, a, sizeof a);
@@ -194,11 +211,14 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 								 : md->threshold)
 				: NAN;
 		ls_axis_format(thr, 7, b, sizeof b);
+		const char *ts = !th || md->threshold_status == LS_CERTAINTY_NONE ? ""
+				 : md->threshold_status == LS_CERTAINTY_EXACT     ? " exact"
+										  : " est.";
 		char t[3][96];
-		snprintf(t[0], sizeof t[0], " %s %s vs %s %s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"), a,
-			 LS_TXT(ui, "2α/β", "2alpha/beta"), th ? b : "?");
-		snprintf(t[1], sizeof t[1], " ratio %s vs %s %s", a,
-			 LS_TXT(ui, "2α/β", "2alpha/beta"), th ? b : "?");
+		snprintf(t[0], sizeof t[0], " %s %s vs %s %s%s", LS_TXT(ui, "σr/σr*", "s_r/s_r*"),
+			 a, LS_TXT(ui, "2α/β", "2alpha/beta"), th ? b : "?", ts);
+		snprintf(t[1], sizeof t[1], " ratio %s vs %s %s%s", a,
+			 LS_TXT(ui, "2α/β", "2alpha/beta"), th ? b : "?", ts);
 		snprintf(t[2], sizeof t[2], " ratio %s vs %s", a, th ? b : "?");
 		const char *const tv[3] = { t[0], t[1], t[2] };
 		int k = ls_text_pick(tv, 3, w);

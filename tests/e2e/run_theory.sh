@@ -20,6 +20,19 @@ L5="--problem loud5 --rank 2 --lr 0.002 --lambda 0.03 --steps 200000 --every 200
 [ "$(csv_value "$TMP/large.csv" verdict)" = spurious ] || fail "loud5 large init: not spurious"
 [ "$(csv_value "$TMP/large.csv" regime)" = generic ] || fail "loud5: regime not generic"
 [ "$(csv_value "$TMP/large.csv" contradiction)" = false ] || fail "loud5: contradiction"
+# A sampled GENERIC is certain (2α ≤ 2α̂ ≤ β̂ ≤ β); α̂, β̂ and 2α̂/β̂ are estimates; the outer
+# bounds λ_min/λ_max(∇²f) = 0.1297/5.3203 (MATH.md §9) are shown beside them.
+[ "$(csv_value "$TMP/large.csv" regime_status)" = certain ] || fail "loud5: regime not certain"
+[ "$(csv_value "$TMP/large.csv" threshold_status)" = estimated ] || fail "loud5: threshold"
+close "$(csv_value "$TMP/large.csv" hessf_lmin)" 0.12969 0 5e-5 || fail "loud5: hessf_lmin"
+close "$(csv_value "$TMP/large.csv" hessf_lmax)" 5.32031 0 5e-5 || fail "loud5: hessf_lmax"
+"$LORASCOPE" run $L5 --init custom --init-a 2 --init-b 2 --seed 1 >"$TMP/large.txt" ||
+	fail "loud5 large init, table"
+grep -q '^regime  *GENERIC.*, certain' "$TMP/large.txt" || fail "loud5 table: not GENERIC certain"
+grep -q '^alpha  *[0-9.]*  estimated' "$TMP/large.txt" || fail "loud5 table: alpha not estimated"
+grep -q '^beta  *[0-9.]*  estimated' "$TMP/large.txt" || fail "loud5 table: beta not estimated"
+grep -q '^hessf_lmin  *0.1296.*bound' "$TMP/large.txt" || fail "loud5 table: no lambda_min bound"
+grep -q '^hessf_lmax  *5.3203.*bound' "$TMP/large.txt" || fail "loud5 table: no lambda_max bound"
 nx=$(csv_value "$TMP/large.csv" norm_x)
 bound=$(csv_value "$TMP/large.csv" cor1_bound)
 awk -v a="$nx" -v b="$bound" 'BEGIN { exit !(a >= b && b > 0) }' ||
@@ -35,6 +48,8 @@ close "$loss" 0.55 0.2 0 || fail "loud5 spurious loss $loss, expected near 0.55"
 close "$(csv_value "$TMP/approx.csv" alpha_exact)" 1 0 1e-12 || fail "approx: alpha_exact"
 close "$(csv_value "$TMP/approx.csv" alpha)" 1 1e-9 0 || fail "approx: alpha^ != 1"
 close "$(csv_value "$TMP/approx.csv" threshold_exact)" 2 1e-12 0 || fail "approx: 2a/b != 2"
+[ "$(csv_value "$TMP/approx.csv" regime_status)" = exact ] || fail "approx: regime not exact"
+[ "$(csv_value "$TMP/approx.csv" threshold_status)" = exact ] || fail "approx: 2a/b not exact"
 
 # regression: exact regime flips at κ = 2 (MATH.md §9); the row threshold is 2/κ.
 for k in 1.5 3; do
@@ -43,6 +58,9 @@ for k in 1.5 3; do
 done
 [ "$(csv_value "$TMP/reg1.5.csv" regime_exact)" = special ] || fail "regression κ=1.5 not special"
 [ "$(csv_value "$TMP/reg3.csv" regime_exact)" = generic ] || fail "regression κ=3 not generic"
+for k in 1.5 3; do
+	[ "$(csv_value "$TMP/reg$k.csv" regime_status)" = exact ] || fail "regression κ=$k: not exact"
+done
 t=$(awk -F, '$1 == "200" { print $10 }' "$TMP/reg3.csv")
 close "$t" 0.666666666667 1e-9 0 || fail "regression κ=3: row threshold $t, expected 2/3"
 head -3 "$TMP/reg3.csv" | tail -1 | grep -q ',threshold,' || fail "no threshold column"
@@ -50,7 +68,8 @@ head -3 "$TMP/reg3.csv" | tail -1 | grep -q ',threshold,' || fail "no threshold 
 # trace2: α = 0, Theorem 1 does not apply.
 "$LORASCOPE" run --problem trace2 --m 8 --n 8 --rank 2 --steps 100 --every 100 \
 	>"$TMP/t2.txt" || fail "trace2"
-grep -q '^regime_exact *Theorem 1 does not apply' "$TMP/t2.txt" || fail "trace2: not n/a"
+# The table has one regime line, the regime used with its status (exact here).
+grep -q '^regime  *Theorem 1 does not apply.*, exact' "$TMP/t2.txt" || fail "trace2: not n/a"
 # MATH.md §9: say so rather than print a regime, whatever the samples (α̂ ≥ α) suggest.
 grep -q '^regime  *Theorem 1 does not apply' "$TMP/t2.txt" ||
 	fail "trace2: a regime is printed although alpha = 0 exactly"

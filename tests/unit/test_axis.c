@@ -259,7 +259,7 @@ static void test_format(void **state)
 	expect_fmt(1e-4, 7, "1e-4");
 	expect_fmt(9.999e-5, 6, "1e-4");
 	expect_fmt(-2.5e-7, 6, "-2e-7");
-	expect_fmt(NAN, 6, "nan");
+	expect_fmt(NAN, 6, "n/a");
 	expect_fmt(-INFINITY, 6, "-inf");
 	/* Never wider than asked when a form fits. */
 	double vals[] = { 3.14159, -271.8, 6.02e23, -1.6e-19, 42, 1e-300 };

@@ -1,7 +1,8 @@
 /* test_theory_problems.c — the theory instruments on the library's own problems: α̂, β̂ of
  * approx and regression against their exact values, the loud5 and sense2x2 presets
  * certified by the report (MATH.md §9), the §3.4 seed check ‖X*‖_* < f(0)/λ with the
- * library's baseline on every problem, and per-module reports on mlp with two modules. */
+ * library's baseline on every problem, per-module reports on mlp with two modules, and the
+ * outer bounds of α, β on every quadratic problem against a dense Hessian. */
 #include "lorascope/baseline.h"
 #include "lorascope/config.h"
 #include "lorascope/init.h"
@@ -41,7 +42,8 @@ static void fixture_free(fixture *f)
 static void test_regression_exact(void **state)
 {
 	(void)state;
-	const char *kv[] = { "problem", "regression", "m", "4", "n", "5", "kappa", "3", NULL };
+	const char *kv[] = { "problem", "regression", "true-rank", "1", "m", "4",
+			     "n",       "5",          "kappa",     "3", NULL };
 	fixture f;
 	fixture_make(&f, kv, 0.1, 2000);
 	ls_theory_opts o;
@@ -206,6 +208,103 @@ static void test_sense2x2_preset(void **state)
 	fixture_free(&f);
 }
 
+/* Extreme eigenvalues of the dense ∇²f of module 0 at a random X, assembled here column by
+ * column from the problem's Hessian–vector products. */
+static void dense_hessf_extremes(ls_problem *p, ls_rng *rng, double *lmin, double *lmax)
+{
+	ls_mat X[LS_MAX_MODULES], H[LS_MAX_MODULES], Y[LS_MAX_MODULES];
+	for (size_t k = 0; k < p->nmod; k++) {
+		assert_ok(ls_mat_alloc(&X[k], p->shape[k].m, p->shape[k].n, NULL));
+		assert_ok(ls_mat_alloc(&H[k], p->shape[k].m, p->shape[k].n, NULL));
+		assert_ok(ls_mat_alloc(&Y[k], p->shape[k].m, p->shape[k].n, NULL));
+		for (size_t i = 0; i < X[k].rows * X[k].cols; i++)
+			X[k].data[i] = ls_rng_normal(rng);
+	}
+	size_t m = p->shape[0].m, dim = m * p->shape[0].n;
+	ls_mat Hf;
+	assert_ok(ls_mat_alloc(&Hf, dim, dim, NULL));
+	for (size_t c = 0; c < dim; c++) {
+		LS_AT(H[0], c % m, c / m) = 1.0;
+		assert_ok(p->type->hvp_dense(p, X, H, Y));
+		LS_AT(H[0], c % m, c / m) = 0.0;
+		for (size_t i = 0; i < dim; i++)
+			LS_AT(Hf, i, c) = LS_AT(Y[0], i % m, i / m);
+	}
+	double *w = calloc(dim, sizeof *w);
+	assert_non_null(w);
+	assert_ok(ls_mat_sym_eig(&Hf, w, false, NULL));
+	*lmin = w[0];
+	*lmax = w[dim - 1];
+	free(w);
+	ls_mat_free(&Hf);
+	for (size_t k = 0; k < p->nmod; k++) {
+		ls_mat_free(&X[k]);
+		ls_mat_free(&H[k]);
+		ls_mat_free(&Y[k]);
+	}
+}
+
+/* The outer bounds λ_min(∇²f) ≤ α, β ≤ λ_max(∇²f) the report prints (MATH.md §9) are the
+ * extreme eigenvalues of the dense Hessian of every quadratic problem (loud5: 0.12969 and
+ * 5.32031, sense2x2: 1 and 4); a non-quadratic f has none; the regime status follows. */
+static void test_outer_bounds(void **state)
+{
+	(void)state;
+	const char *const cases[][11] = {
+		{ "problem", "loud5", "rank", "2", NULL },
+		{ "problem", "sense2x2", "rank", "1", NULL },
+		{ "problem", "sensing", "true-rank", "1", "m", "4", "n", "3", "rank", "2", NULL },
+		{ "problem", "regression", "true-rank", "1", "m", "4", "n", "5", "rank", "2",
+		  NULL },
+		{ "problem", "approx", "true-rank", "1", "m", "4", "n", "3", "rank", "2", NULL },
+		{ "problem", "trace2", "m", "4", "n", "4", "rank", "2", NULL },
+		{ "problem", "mlp", "true-rank", "1", "m", "4", "n", "3", "rank", "2", NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		fixture f;
+		fixture_make(&f, cases[i], 0.01, 3000);
+		ls_lora L;
+		tl_alloc(&L, &f.p, (size_t)f.c.rank, 1.0);
+		ls_rng rng;
+		ls_rng_seed(&rng, 40 + i);
+		for (size_t j = 0; j < L.A[0].rows * L.A[0].cols; j++)
+			L.A[0].data[j] = ls_rng_normal(&rng);
+		ls_theory_opts o;
+		ls_theory_opts_default(&o);
+		o.samples = 20;
+		ls_theory_report rep;
+		assert_ok(
+			ls_theory_report_compute(&f.p, &L, 0.01, f.Xs, &o, NULL, &rng, &rep, NULL));
+		const ls_theory_module *m = &rep.mod[0];
+		if (!f.p.type->quadratic) {
+			assert_true(isnan(m->hess_lmin) && isnan(m->hess_lmax));
+		} else {
+			double lo, hi;
+			dense_hessf_extremes(&f.p, &rng, &lo, &hi);
+			assert_close(m->hess_lmin, lo, 1e-12, 1e-12);
+			assert_close(m->hess_lmax, hi, 1e-12, 1e-12);
+			/* inner estimates sit inside the outer bounds */
+			assert_true(m->ab.alpha >= lo - 1e-9 && m->ab.beta <= hi + 1e-9);
+		}
+		if (m->regime_exact != LS_REGIME_UNKNOWN)
+			assert_int_equal(m->regime_status, LS_CERTAINTY_EXACT);
+		else if (m->regime == LS_REGIME_GENERIC)
+			assert_int_equal(m->regime_status, LS_CERTAINTY_CERTAIN);
+		if (i == 0) {
+			assert_close(m->hess_lmin, 0.12969, 0, 1e-5);
+			assert_close(m->hess_lmax, 5.32031, 0, 1e-5);
+			assert_int_equal(m->regime_used, LS_REGIME_GENERIC);
+			assert_int_equal(m->regime_status, LS_CERTAINTY_CERTAIN);
+			assert_int_equal(m->threshold_status, LS_CERTAINTY_ESTIMATED);
+		} else if (i == 1) {
+			assert_close(m->hess_lmin, 1.0, 1e-12, 0);
+			assert_close(m->hess_lmax, 4.0, 1e-12, 0);
+		}
+		tl_free(&L);
+		fixture_free(&f);
+	}
+}
+
 /* §3.4 with the library's baseline on every problem, λ > 0. */
 static void test_seed_check_every_problem(void **state)
 {
@@ -291,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_approx_trained_global),
 		cmocka_unit_test(test_loud5_preset),
 		cmocka_unit_test(test_sense2x2_preset),
+		cmocka_unit_test(test_outer_bounds),
 		cmocka_unit_test(test_seed_check_every_problem),
 		cmocka_unit_test(test_mlp_two_modules),
 	};

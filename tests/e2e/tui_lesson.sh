@@ -2,7 +2,8 @@
 # tui_lesson.sh — `lorascope --lesson FILE`: the lesson's setup applies (rank, lambda), its
 # first caption appears in the caption box, a pause stops the run (PAUSED, step held) until
 # a key, then it goes on to the next caption; a lesson with a syntax error exits 2 with
-# FILE:LINE:COL before the screen opens.
+# FILE:LINE:COL before the screen opens. The second caption comes 10 s after the first (200
+# steps at 20/s), so a loaded machine still shows the first one long enough to be read.
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 
 cd "$TUI_TMP" || exit 1
@@ -10,8 +11,8 @@ cat >l.lesson <<'L'
 title "tmux test"
 set m 12; set n 10; set rank 3; set true-rank 2; set lambda 0.03
 at 0: caption "First caption: watch the loss."
-at 20: caption "Second caption, then a pause."; pause
-at 40: caption "Third caption after the key."
+at 200: caption "Second caption, then a pause."; pause
+at 220: caption "Third caption after the key."
 L
 tui_start 120 36 --lesson l.lesson --speed 20
 tui_wait 'First caption: watch the loss\.'

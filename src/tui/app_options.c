@@ -51,6 +51,7 @@ static ls_status set_fps(void *target, const ls_opt *o, const char *value, ls_er
 #define TUI_PARAM_ROW(...) LS_OPT_PARAM_ROW(tui_param, __VA_ARGS__)
 static const ls_opt tui_rows[] = {
 	LS_SCREEN_OPT_ROWS(ls_app_opts, look, "options"),
+	LS_OPT_MAX_MEMORY_ROW("options"),
 	{ .name = "delay",
 	  .kind = LS_OPT_INT,
 	  .arg = "MS",

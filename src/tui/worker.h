@@ -24,7 +24,8 @@ typedef enum {
 	LS_CMD_KICK,     /* perturb the factors */
 	LS_CMD_TRACE,    /* write the history as a trace (trace.h) to text (a file name) */
 	LS_CMD_SNAPSHOT, /* save the session to the directory text (snapshot.h) */
-	LS_CMD_SPEED     /* multiply the steps-per-second cap by factor (0 cap: unlimited) */
+	LS_CMD_SPEED,    /* multiply the steps-per-second cap by factor (0 cap: unlimited) */
+	LS_CMD_FFWD      /* a lesson: run with no speed cap until its next caption or pause */
 } ls_cmd_kind;
 
 typedef struct {

@@ -318,11 +318,11 @@ long ls_worker_lesson_poll(ls_worker *w)
 		case LS_LESSON_EV_CAPTION:
 			/* Captions of one poll (rules due together) are shown together. */
 			if (ncap++ == 0)
-				snprintf(w->caption, sizeof w->caption, "%s", ev[i].action->text);
+				snprintf(w->caption, sizeof w->caption, "%s", ev[i].text);
 			else
 				snprintf(w->caption + strlen(w->caption),
 					 sizeof w->caption - strlen(w->caption), "\n%s",
-					 ev[i].action->text);
+					 ev[i].text);
 			w->caption_seq++;
 			w->ffwd = false;
 			break;

@@ -82,7 +82,7 @@ struct ls_worker {
 	bool lesson_wait, lesson_done;
 	bool ffwd; /* fast-forward: no speed cap until the next caption or pause */
 	unsigned long caption_seq;
-	char caption[512];
+	char caption[LS_LESSON_TEXT_MAX];
 
 	/* The target's singular values for the gradient-flow curve, keyed by the target. */
 	const double *sv_key;

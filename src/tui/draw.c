@@ -323,15 +323,24 @@ static void draw_caption(ls_ui *ui, const ls_view *v, ls_rect r)
 {
 	if (r.h < 2)
 		return;
-	char ffwd[LS_KEYS_HINT_LEN], t0[200], t1[200], t2[64], t3[32];
+	char ffwd[LS_KEYS_HINT_LEN], t0[200], t1[200], t2[64], t3[64], t4[32], hint[48];
 	ls_keys_hint(&ui->keys, LS_ACT_FFWD, ffwd, sizeof ffwd);
+	if (v->lesson_ffwd)
+		snprintf(hint, sizeof hint, "fast-forwarding");
+	else
+		snprintf(hint, sizeof hint, "%s: next caption", ffwd);
 	const char *title = v->lesson_title[0] ? v->lesson_title : "lesson";
-	snprintf(t0, sizeof t0, "%s · step %ld · %s: next caption", title, v->lesson_clock, ffwd);
+	snprintf(t0, sizeof t0, "%s · step %ld · %s", title, v->lesson_clock, hint);
 	snprintf(t1, sizeof t1, "%s · step %ld", title, v->lesson_clock);
-	snprintf(t2, sizeof t2, "lesson · step %ld", v->lesson_clock);
-	snprintf(t3, sizeof t3, "step %ld", v->lesson_clock);
-	const char *const variants[] = { t0, t1, t2, t3 };
-	int k = ls_text_pick(variants, 4, r.w - 6);
+	snprintf(t2, sizeof t2, "step %ld · %s", v->lesson_clock, hint);
+	snprintf(t3, sizeof t3, "lesson · step %ld", v->lesson_clock);
+	snprintf(t4, sizeof t4, "step %ld", v->lesson_clock);
+	/* The title before the key hint; "fast-forwarding" before the title. */
+	const char *const plain[] = { t0, t1, title, t2, t3, t4 };
+	const char *const fast[] = { t0, t2, t4 };
+	const char *const *variants = v->lesson_ffwd ? fast : plain;
+	int nv = v->lesson_ffwd ? 3 : 6;
+	int k = ls_text_pick(variants, nv, r.w - 6);
 	ls_draw_box(ui, r, k >= 0 ? variants[k] : "");
 	int w = r.w - LS_CAPTION_PAD, y = r.y + 1, end = r.y + r.h - 1;
 	char line[sizeof v->caption];

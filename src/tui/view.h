@@ -52,9 +52,10 @@ typedef struct {
 	/* Pace: the steps-per-second cap (0 unlimited) and the rate measured over ~1 s. */
 	double speed, rate;
 	/* A lesson (lesson.h) being played: its title, its last caption (held until the next),
-	 * whether it waits for a key (a "pause"), whether it is over, the lesson clock. */
+	 * whether it waits for a key (a "pause"), whether it is over, whether it is being
+	 * fast-forwarded to its next caption, the lesson clock. */
 	char lesson_title[128];
-	bool has_lesson, lesson_wait, lesson_done;
+	bool has_lesson, lesson_wait, lesson_done, lesson_ffwd;
 	long lesson_clock;
 	unsigned long caption_seq;
 	char caption[LS_LESSON_TEXT_MAX];

@@ -26,7 +26,7 @@
  *             | "regime" EQ REGIME ;              (special or generic regime)
  *   VAR       = "step" | "loss" | "grad" | "rank" | "rstar" | "ratio" | "norm" | "dist" ;
  *   OP        = "<" | "<=" | ">" | ">=" | "==" | "!=" ;
- *   EQ        = "==" | "!=" ;
+ *   EQ        = "==" | "!=" | "is" ;                ("is" means "==")
  *   VERDICT   = "not-stationary" | "saddle" | "global" | "spurious" | '"n/a"' ;
  *   REGIME    = "special" | "generic" | '"n/a"' ;
  *                                  (the names of theory.h and the run summary; a name may

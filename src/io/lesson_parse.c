@@ -303,6 +303,11 @@ static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 	st = ls_lex_next(&ps->lx, &t);
 	if (st != LS_OK)
 		return st;
+	/* "verdict is spurious" reads as "verdict == spurious". */
+	if (named && t.type == LS_TOK_WORD && ls_lex_word_is(&ps->lx, &t, "is")) {
+		c->op = LS_LESSON_EQ;
+		return parse_name(ps, c);
+	}
 	if (t.type != LS_TOK_OP || (named && t.op != LS_LESSON_EQ && t.op != LS_LESSON_NE)) {
 		char want[96];
 		snprintf(want, sizeof want, "a comparison (%s) after '%s'",

@@ -938,6 +938,15 @@ static void test_caption_fields(void **state)
 		}
 		finish(r, s, l);
 	}
+	/* "is" reads as "==" for the verdict and the regime. */
+	ls_lesson *l = parse_ok("when verdict is spurious: stop\nwhen regime is generic: stop\n");
+	assert_int_equal(l->rules[0].cond[0].var, LS_LESSON_VAR_VERDICT);
+	assert_int_equal(l->rules[0].cond[0].op, LS_LESSON_EQ);
+	assert_int_equal((int)l->rules[0].cond[0].value, LS_VERDICT_SPURIOUS);
+	assert_int_equal(l->rules[1].cond[0].op, LS_LESSON_EQ);
+	assert_int_equal((int)l->rules[1].cond[0].value, LS_REGIME_GENERIC);
+	ls_lesson_free(l);
+	parse_fails("when loss is 3: stop\n", 1, 11, "a comparison");
 	/* A word in braces must be a field. */
 	parse_fails("at 0: caption \"x\" \"a {lose} b\"\n", 1, 15, "unknown caption field {lose}");
 }

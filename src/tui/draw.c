@@ -1,6 +1,6 @@
 /* draw.c — one frame: layout dispatch, boxes, axes with round ticks, legends with line
- * samples, the canvas blit, header, message line (messages time out), the help overlay
- * (wrapped, scrolled) and the "terminal too small" screen (curses). */
+ * samples, the canvas blit, header, a lesson's caption strip, message line (messages time
+ * out), the help overlay (wrapped, scrolled) and the "terminal too small" screen (curses). */
 #include "ui.h"
 
 #include <curses.h>
@@ -330,10 +330,11 @@ static void draw_caption(ls_ui *ui, const ls_view *v, ls_rect r)
 	else
 		snprintf(hint, sizeof hint, "%s: next caption", ffwd);
 	const char *title = v->lesson_title[0] ? v->lesson_title : "lesson";
-	snprintf(t0, sizeof t0, "%s · step %ld · %s", title, v->lesson_clock, hint);
-	snprintf(t1, sizeof t1, "%s · step %ld", title, v->lesson_clock);
-	snprintf(t2, sizeof t2, "step %ld · %s", v->lesson_clock, hint);
-	snprintf(t3, sizeof t3, "lesson · step %ld", v->lesson_clock);
+	const char *dot = LS_TXT(ui, "·", "|");
+	snprintf(t0, sizeof t0, "%s %s step %ld %s %s", title, dot, v->lesson_clock, dot, hint);
+	snprintf(t1, sizeof t1, "%s %s step %ld", title, dot, v->lesson_clock);
+	snprintf(t2, sizeof t2, "step %ld %s %s", v->lesson_clock, dot, hint);
+	snprintf(t3, sizeof t3, "lesson %s step %ld", dot, v->lesson_clock);
 	snprintf(t4, sizeof t4, "step %ld", v->lesson_clock);
 	/* The title before the key hint; "fast-forwarding" before the title. */
 	const char *const plain[] = { t0, t1, title, t2, t3, t4 };

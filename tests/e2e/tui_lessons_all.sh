@@ -49,8 +49,9 @@ for f in "$top_srcdir"/demos/lessons/*.lesson; do
 				continue
 				;;
 			esac
-			# '>' again while fast-forwarding would run past the next caption.
-			tui_screen | grep -q 'fast-forwarding' || tui_keys '>'
+			# '>' again while fast-forwarding would run past the next caption, and so
+			# would '>' before the first caption (at step 0) is on screen.
+			[ "$i" -gt 1 ] && ! tui_screen | grep -q 'fast-forwarding' && tui_keys '>'
 			sleep 0.2
 		done
 		# On to the lesson's stop ('>' after it says that no lesson is playing).

@@ -26,7 +26,7 @@
  *             | "regime" EQ REGIME ;              (special or generic regime)
  *   VAR       = "step" | "loss" | "grad" | "rank" | "rstar" | "ratio" | "norm" | "dist" ;
  *   OP        = "<" | "<=" | ">" | ">=" | "==" | "!=" ;
- *   EQ        = "==" | "!=" ;
+ *   EQ        = "==" | "!=" | "is" ;                ("is" means "==")
  *   VERDICT   = "not-stationary" | "saddle" | "global" | "spurious" | '"n/a"' ;
  *   REGIME    = "special" | "generic" | '"n/a"' ;
  *                                  (the names of theory.h and the run summary; a name may
@@ -38,7 +38,10 @@
  *             | "kick" [ NUMBER ]                 (perturb the factors; default scale 0.1)
  *             | "reset"                           (back to step 0, same initialisation)
  *             | "stop" ;                          (the lesson is over)
- *   text      = STRING { STRING } ;               (adjacent strings are joined)
+ *   text      = STRING { STRING } ;               (adjacent strings are joined; a caption
+ *                                                  may quote live values: "{" FIELD "}")
+ *   FIELD     = "step" | "loss" | "grad" | "rank" | "rstar" | "ratio" | "norm" | "dist"
+ *             | "threshold" | "alpha" | "beta" | "verdict" | "regime" ;
  *   STRING    = '"' { character | '\"' | '\\' | '\n' } '"' ;   (on one line)
  *   NAME      = a parameter of `lorascope run --help`, without "--" (lambda, lr, rank, ...);
  *   VALUE     = a word or a STRING, checked as --NAME checks it (type, range, choices);
@@ -88,6 +91,15 @@
  *   step at which the verdict holds, and a verdict (a saddle) that holds for fewer steps
  *   than that may be missed; a rule on "verdict == not-stationary" alone never waits.
  *   ls_lesson_run_reports counts the reports computed.
+ * - A caption's "{FIELD}" is replaced, when the caption is shown, by the value at that
+ *   moment, formatted as the TUI shows numbers (up to 4 significant digits: 0.09897,
+ *   4.83e-5): the condition variables above, and threshold (the 2α/β that σ_r/σ_{r*} is
+ *   compared with: exact where the problem knows α, β, else 2α̂/β̂), alpha, beta (module
+ *   0's, exact or estimated likewise), verdict and regime (their names above). A theory
+ *   field estimates α̂, β̂ first when they are not cached (as "run" does before every
+ *   step); verdict is this poll's verdict, evaluated as for a condition. Undefined values
+ *   read "n/a". Braces around anything but a FIELD name are kept as written ("#{i : ...}");
+ *   "{name}" with a word that is not a FIELD is an error.
  * - Each rule fires at most once. When several rules are due together, "at" rules fire in
  *   order of STEP (file order among equal steps), then "when" rules in file order, each
  *   tested on the state left by the rules before it. The actions of a rule apply in order,
@@ -125,6 +137,19 @@
 #define LS_LESSON_VERDICT_EVERY 100
 /* Slack of the stationarity gate of "verdict" conditions over the report's grad_tol. */
 #define LS_LESSON_GATE_SLACK 1.01
+
+/* Longest caption after its fields are replaced (longer is cut). */
+#define LS_LESSON_TEXT_MAX 1024
+
+/* Caption fields beyond the condition variables: id, name, what it quotes. */
+#define LS_LESSON_FIELD_LIST(X)                                                            \
+	X(LS_LESSON_FIELD_THRESHOLD, "threshold", "2 alpha/beta, compared with the ratio") \
+	X(LS_LESSON_FIELD_ALPHA, "alpha", "module 0's alpha (exact, else estimated)")      \
+	X(LS_LESSON_FIELD_BETA, "beta", "module 0's beta (exact, else estimated)")
+
+/* Whether name (len bytes) is a caption field: a condition variable but "diverged", or
+ * one of LS_LESSON_FIELD_LIST. */
+bool ls_lesson_field_known(const char *name, size_t len);
 
 /* Condition variables: id, name, what it reads (documentation and the man page). */
 #define LS_LESSON_VAR_LIST(X)                                                       \
@@ -238,7 +263,8 @@ typedef struct {
 	long step;  /* the session's step when the rule fired */
 	const ls_lesson_rule *rule;
 	const ls_lesson_action *action;
-	char msg[LS_ERROR_MSG_MAX]; /* REFUSED: the session's message; else empty */
+	char msg[LS_ERROR_MSG_MAX];    /* REFUSED: the session's message; else empty */
+	char text[LS_LESSON_TEXT_MAX]; /* CAPTION: the caption, its fields replaced */
 	/* SET, KICK, RESET: what the session did (its ls_change record); else kind NONE. */
 	ls_change change;
 } ls_lesson_event;

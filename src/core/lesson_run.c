@@ -1,8 +1,8 @@
 /* lesson_run.c — the lesson interpreter: keeps the lesson clock, decides which rules are
  * due, applies their actions to the session and records events for the front-end.
  * "verdict" conditions go through a cheap stationarity gate and a rate-limited theory
- * report (ls_session_theory_report, MATH.md §5). No I/O: captions and pauses are returned
- * as events (semantics in lesson.h). */
+ * report (ls_session_theory_report, MATH.md §5); captions quote live values ("{ratio}").
+ * No I/O: captions and pauses are returned as events (semantics in lesson.h). */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -197,6 +197,149 @@ static ls_status cond_holds(ls_lesson_run *r, ls_session *s, const ls_lesson_con
 	return LS_OK;
 }
 
+/* Caption fields: the condition variables but "diverged", then LS_LESSON_FIELD_LIST; ids
+ * below LS_LESSON_VAR_COUNT are ls_lesson_var, the others LS_LESSON_VAR_COUNT + field. */
+enum {
+#define FIELD_ENUM(id, name, help) id,
+	LS_LESSON_FIELD_BASE = LS_LESSON_VAR_COUNT - 1,
+	LS_LESSON_FIELD_LIST(FIELD_ENUM)
+#undef FIELD_ENUM
+		LS_LESSON_FIELD_END
+};
+static const char *const field_names[LS_LESSON_FIELD_END] = {
+#define VAR_NAME(id, name, help) [id] = name,
+	LS_LESSON_VAR_LIST(VAR_NAME)
+#undef VAR_NAME
+#define FIELD_NAME(id, name, help) [id] = name,
+		LS_LESSON_FIELD_LIST(FIELD_NAME)
+#undef FIELD_NAME
+};
+
+/* The field id of name (len bytes), -1 when none ("diverged" is no field). */
+static int field_find(const char *name, size_t len)
+{
+	for (int k = 0; k < LS_LESSON_FIELD_END; k++)
+		if (k != LS_LESSON_VAR_DIVERGED && field_names[k] &&
+		    strlen(field_names[k]) == len && strncmp(field_names[k], name, len) == 0)
+			return k;
+	return -1;
+}
+
+bool ls_lesson_field_known(const char *name, size_t len)
+{
+	return field_find(name, len) >= 0;
+}
+
+/* A number as the TUI shows it (axis.c's ls_axis_format at 7 columns): plain decimals with
+ * up to 4 significant digits for 1e-3 <= |v| < 1e6 (trailing zeros trimmed), else 4
+ * significant digits with a short exponent (4.83e-5); "n/a" when undefined. */
+static void format_value(double v, char *buf, size_t len)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, len, "n/a");
+		return;
+	}
+	double a = fabs(v);
+	if (v == 0 || (a >= 1e-3 && a < 1e6)) {
+		int dec = v == 0 ? 0 : 3 - (int)floor(log10(a));
+		snprintf(buf, len, "%.*f", dec < 0 ? 0 : dec, v);
+		if (strchr(buf, '.')) {
+			size_t l = strlen(buf);
+			while (l > 0 && buf[l - 1] == '0')
+				buf[--l] = '\0';
+			if (l > 0 && buf[l - 1] == '.')
+				buf[--l] = '\0';
+		}
+		return;
+	}
+	char tmp[64], *e;
+	snprintf(tmp, sizeof tmp, "%.3e", v);
+	e = strchr(tmp, 'e');
+	int ex = atoi(e + 1);
+	*e = '\0';
+	/* Mantissa without trailing zeros. */
+	size_t l = strlen(tmp);
+	while (l > 0 && tmp[l - 1] == '0')
+		tmp[--l] = '\0';
+	if (l > 0 && tmp[l - 1] == '.')
+		tmp[--l] = '\0';
+	snprintf(buf, len, "%se%d", tmp, ex);
+}
+
+static ls_status verdict_now(ls_lesson_run *r, ls_session *s, ls_verdict *v, ls_error *err);
+
+/* The text of field k now, in buf. */
+static ls_status field_text(ls_lesson_run *r, ls_session *s, int k, char *buf, size_t len,
+			    ls_error *err)
+{
+	const ls_metrics *m = ls_session_metrics(s);
+	bool theory = k == LS_LESSON_FIELD_THRESHOLD || k == LS_LESSON_FIELD_ALPHA ||
+		      k == LS_LESSON_FIELD_BETA || k == LS_LESSON_VAR_REGIME;
+	/* α̂, β̂ cached or estimated now, as "run" does before every step. */
+	if (theory && !ls_session_diverged(s) && ls_session_baseline(s)) {
+		ls_status st = ls_session_alphabeta(s, NULL, err);
+		if (st != LS_OK)
+			return st;
+		m = ls_session_metrics(s);
+	}
+	const ls_module_metrics *m0 = m->nmod ? &m->mod[0] : NULL;
+	switch (k) {
+	case LS_LESSON_VAR_VERDICT: {
+		ls_verdict v;
+		ls_status st = verdict_now(r, s, &v, err);
+		if (st != LS_OK)
+			return st;
+		snprintf(buf, len, "%s", ls_verdict_names[v]);
+		return LS_OK;
+	}
+	case LS_LESSON_VAR_REGIME:
+		snprintf(buf, len, "%s", ls_regime_names[regime_now(s)]);
+		return LS_OK;
+	case LS_LESSON_FIELD_THRESHOLD:
+		format_value(m->threshold, buf, len);
+		return LS_OK;
+	case LS_LESSON_FIELD_ALPHA:
+	case LS_LESSON_FIELD_BETA: {
+		double x = NAN;
+		if (m0 && k == LS_LESSON_FIELD_ALPHA)
+			x = isfinite(m0->alpha_exact) ? m0->alpha_exact : m0->alpha_hat;
+		else if (m0)
+			x = isfinite(m0->beta_exact) ? m0->beta_exact : m0->beta_hat;
+		format_value(x, buf, len);
+		return LS_OK;
+	}
+	default:
+		format_value(var_value(s, (ls_lesson_var)k), buf, len);
+		return LS_OK;
+	}
+}
+
+/* The caption text with each "{FIELD}" replaced by its value now (lesson.h), into out. */
+static ls_status interpolate(ls_lesson_run *r, ls_session *s, const char *text, char *out,
+			     size_t len, ls_error *err)
+{
+	size_t o = 0;
+	for (const char *p = text; *p && o + 1 < len;) {
+		const char *q = p + 1;
+		while (*p == '{' && ((*q >= 'a' && *q <= 'z') || *q == '_'))
+			q++;
+		int k = *p == '{' && *q == '}' ? field_find(p + 1, (size_t)(q - p - 1)) : -1;
+		if (k < 0) {
+			out[o++] = *p++;
+			continue;
+		}
+		char val[64];
+		ls_status st = field_text(r, s, k, val, sizeof val, err);
+		if (st != LS_OK)
+			return st;
+		int n = snprintf(out + o, len - o, "%s", val);
+		o += n > 0 && (size_t)n < len - o ? (size_t)n : len - o - 1;
+		p = q + 1;
+	}
+	out[o] = '\0';
+	return LS_OK;
+}
+
 /* Every condition of rule, the verdict's last: a report is computed only for a rule whose
  * cheap conditions all hold. */
 static ls_status rule_holds(ls_lesson_run *r, ls_session *s, const ls_lesson_rule *rule,
@@ -239,6 +382,7 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 			break;
 		case LS_LESSON_CAPTION:
 			ev->kind = LS_LESSON_EV_CAPTION;
+			st = interpolate(r, s, a->text, ev->text, sizeof ev->text, &e);
 			break;
 		case LS_LESSON_PAUSE:
 			ev->kind = LS_LESSON_EV_PAUSE;
@@ -261,7 +405,8 @@ static ls_status fire(ls_lesson_run *r, size_t k, ls_session *s, ls_error *err)
 		if (a->kind == LS_LESSON_SET || a->kind == LS_LESSON_KICK ||
 		    a->kind == LS_LESSON_RESET)
 			r->verdict = -1; /* the run changed: the verdict is forgotten */
-		if (st == LS_ENOMEM) {
+		/* Out of memory, or a caption's theory failing: an error, not a refusal. */
+		if (st == LS_ENOMEM || (st != LS_OK && a->kind == LS_LESSON_CAPTION)) {
 			if (err)
 				*err = e;
 			return st;
@@ -356,7 +501,7 @@ void ls_lesson_event_text(const ls_lesson_event *ev, char *buf, size_t len)
 	const ls_lesson_action *a = ev->action;
 	switch (ev->kind) {
 	case LS_LESSON_EV_CAPTION:
-		snprintf(buf, len, "%s", a->text);
+		snprintf(buf, len, "%s", ev->text);
 		break;
 	case LS_LESSON_EV_PAUSE:
 		snprintf(buf, len, "pause");

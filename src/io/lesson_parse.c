@@ -102,6 +102,25 @@ static ls_status parse_text(parser *ps, const char **out, const char *what)
 	return LS_OK;
 }
 
+/* A caption's "{name}" (a word of a-z and _ in braces) must name a field (lesson.h);
+ * other braces are text. Errors point at the caption's first string. */
+static ls_status check_fields(parser *ps, const char *text, ls_lesson_pos at)
+{
+	for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
+		const char *q = p + 1;
+		while ((*q >= 'a' && *q <= 'z') || *q == '_')
+			q++;
+		if (*q == '}' && q > p + 1 && !ls_lesson_field_known(p + 1, (size_t)(q - p - 1)))
+			return ls_lex_fail(
+				&ps->lx, at,
+				"unknown caption field {%.*s} (step, loss, grad, rank, "
+				"rstar, ratio, norm, dist, threshold, alpha, beta, verdict, "
+				"regime)",
+				(int)(q - p - 1), p + 1);
+	}
+	return LS_OK;
+}
+
 /* "set" NAME VALUE, checked against the parameter table. */
 static ls_status parse_set(parser *ps, const char **name, const char **value)
 {
@@ -284,6 +303,11 @@ static ls_status parse_cond(parser *ps, ls_lesson_cond *c)
 	st = ls_lex_next(&ps->lx, &t);
 	if (st != LS_OK)
 		return st;
+	/* "verdict is spurious" reads as "verdict == spurious". */
+	if (named && t.type == LS_TOK_WORD && ls_lex_word_is(&ps->lx, &t, "is")) {
+		c->op = LS_LESSON_EQ;
+		return parse_name(ps, c);
+	}
 	if (t.type != LS_TOK_OP || (named && t.op != LS_LESSON_EQ && t.op != LS_LESSON_NE)) {
 		char want[96];
 		snprintf(want, sizeof want, "a comparison (%s) after '%s'",
@@ -317,7 +341,13 @@ static ls_status parse_action(parser *ps)
 		st = parse_set(ps, &a->name, &a->text);
 	} else if (ls_lex_word_is(&ps->lx, &t, "caption")) {
 		a->kind = LS_LESSON_CAPTION;
-		st = parse_text(ps, &a->text, "a string after 'caption'");
+		const ls_token *p;
+		st = ls_lex_peek(&ps->lx, &p);
+		ls_lesson_pos at = st == LS_OK ? p->pos : t.pos;
+		if (st == LS_OK)
+			st = parse_text(ps, &a->text, "a string after 'caption'");
+		if (st == LS_OK)
+			st = check_fields(ps, a->text, at);
 	} else if (ls_lex_word_is(&ps->lx, &t, "pause")) {
 		a->kind = LS_LESSON_PAUSE;
 	} else if (ls_lex_word_is(&ps->lx, &t, "reset")) {

@@ -76,6 +76,11 @@ static unsigned act_SPEED_DOWN(ls_app *app)
 	return cmd_simple(app, LS_CMD_SPEED, NULL, 0.5);
 }
 
+static unsigned act_FFWD(ls_app *app)
+{
+	return cmd_simple(app, LS_CMD_FFWD, NULL, 0);
+}
+
 static unsigned act_LAMBDA_DOWN(ls_app *app)
 {
 	return cmd_simple(app, LS_CMD_SCALE, "lambda", 1 / LAMBDA_FACTOR);
@@ -299,9 +304,10 @@ unsigned ls_app_key(ls_app *app, int ch, const ls_view *v, double t)
 		return LS_REDRAW_FRAME;
 	}
 	ls_action act = ls_keymap_lookup(&ui->keys, ls_tui_map_key(ch));
-	/* A lesson's pause: any key but quit goes on. */
+	/* A lesson's pause: any key but quit goes on (fast-forward goes on at full speed). */
 	if (v->lesson_wait && act != LS_ACT_QUIT && !ui->show_help) {
-		unsigned redo = cmd_simple(app, LS_CMD_PAUSE, NULL, 0);
+		unsigned redo = cmd_simple(app, act == LS_ACT_FFWD ? LS_CMD_FFWD : LS_CMD_PAUSE,
+					   NULL, 0);
 		snprintf(ui->msg, sizeof ui->msg, "lesson: going on ...");
 		ui->msg_error = false;
 		return redo;

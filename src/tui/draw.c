@@ -1,6 +1,6 @@
 /* draw.c — one frame: layout dispatch, boxes, axes with round ticks, legends with line
- * samples, the canvas blit, header, message line (messages time out), the help overlay
- * (wrapped, scrolled) and the "terminal too small" screen (curses). */
+ * samples, the canvas blit, header, a lesson's caption strip, message line (messages time
+ * out), the help overlay (wrapped, scrolled) and the "terminal too small" screen (curses). */
 #include "ui.h"
 
 #include <curses.h>
@@ -316,53 +316,49 @@ static void gather_module_ratio(ls_ui *ui, const ls_view *v)
 	ui->mod_n++;
 }
 
-/* A lesson's caption, held until the next one, in a box over the bottom of the loss plot
- * (lines split at the caption's newlines and wrapped at the box's width). */
-static void draw_caption(ls_ui *ui, const ls_view *v)
+/* A lesson's caption, held until the next one, in its strip (ls_layout_caption): the
+ * lesson's title and clock in the border, the caption wrapped whole at the strip's width
+ * (its own newlines kept), the lesson's pause prompt under it. */
+static void draw_caption(ls_ui *ui, const ls_view *v, ls_rect r)
 {
-	if (!v->has_lesson || !v->caption[0])
+	if (r.h < 2)
 		return;
-	ls_rect p = ui->layout.r[LS_PANEL_LOSS];
-	int w = p.w - 2;
-	if (w < 12)
-		return;
-	char lines[8][160];
-	int n = 0;
-	const char *s = v->caption;
-	while (*s && n < 8) {
-		int len = 0, cols = 0, brk = -1;
-		while (s[len] && s[len] != '\n' && cols < w - 4 && len < 150) {
-			if (s[len] == ' ')
-				brk = len;
-			if (((unsigned char)s[len] & 0xC0) != 0x80)
-				cols++;
-			len++;
-		}
-		if (s[len] && s[len] != '\n' && brk > 0)
-			len = brk;
-		while (len < 150 && ((unsigned char)s[len] & 0xC0) == 0x80)
-			len++;
-		memcpy(lines[n], s, (size_t)len);
-		lines[n][len] = '\0';
-		n++;
-		s += len;
-		if (*s == '\n' || *s == ' ')
-			s++;
+	char ffwd[LS_KEYS_HINT_LEN], t0[200], t1[200], t2[64], t3[64], t4[32], hint[48];
+	ls_keys_hint(&ui->keys, LS_ACT_FFWD, ffwd, sizeof ffwd);
+	if (v->lesson_ffwd)
+		snprintf(hint, sizeof hint, "fast-forwarding");
+	else
+		snprintf(hint, sizeof hint, "%s: next caption", ffwd);
+	const char *title = v->lesson_title[0] ? v->lesson_title : "lesson";
+	const char *dot = LS_TXT(ui, "·", "|");
+	snprintf(t0, sizeof t0, "%s %s step %ld %s %s", title, dot, v->lesson_clock, dot, hint);
+	snprintf(t1, sizeof t1, "%s %s step %ld", title, dot, v->lesson_clock);
+	snprintf(t2, sizeof t2, "step %ld %s %s", v->lesson_clock, dot, hint);
+	snprintf(t3, sizeof t3, "lesson %s step %ld", dot, v->lesson_clock);
+	snprintf(t4, sizeof t4, "step %ld", v->lesson_clock);
+	/* The title before the key hint; "fast-forwarding" before the title. */
+	const char *const plain[] = { t0, t1, title, t2, t3, t4 };
+	const char *const fast[] = { t0, t2, t4 };
+	const char *const *variants = v->lesson_ffwd ? fast : plain;
+	int nv = v->lesson_ffwd ? 3 : 6;
+	int k = ls_text_pick(variants, nv, r.w - 6);
+	ls_draw_box(ui, r, k >= 0 ? variants[k] : "");
+	int w = r.w - LS_CAPTION_PAD, y = r.y + 1, end = r.y + r.h - 1;
+	char line[sizeof v->caption];
+	for (const char *s = v->caption; *s && y < end; y++) {
+		const char *next;
+		size_t len = ls_text_wrap(s, w, &next);
+		memcpy(line, s, len);
+		line[len] = '\0';
+		ls_draw_text(y, r.x + 2, w, LS_ROLE_TITLE, line);
+		s = next;
 	}
-	int h = n + 2 + (v->lesson_wait ? 1 : 0);
-	if (h > p.h - 1)
-		h = p.h - 1;
-	ls_rect r = { p.y + p.h - 1 - h, p.x + 1, h, w };
-	for (int y = r.y; y < r.y + r.h; y++)
-		mvhline(y, r.x, ' ', r.w);
-	char title[48];
-	snprintf(title, sizeof title, "lesson, step %ld", v->lesson_clock);
-	ls_draw_box(ui, r, title);
-	for (int i = 0; i < n && i < h - 2; i++)
-		ls_draw_text(r.y + 1 + i, r.x + 2, r.w - 4, LS_ROLE_TITLE, lines[i]);
-	if (v->lesson_wait && n + 1 < h - 1)
-		ls_draw_text(r.y + 1 + n, r.x + 2, r.w - 4, LS_ROLE_WARN,
-			     "paused by the lesson: press any key to go on");
+	if (v->lesson_wait && y < end) {
+		char prompt[96];
+		snprintf(prompt, sizeof prompt,
+			 "paused by the lesson: any key goes on, %s at full speed", ffwd);
+		ls_draw_text(y, r.x + 2, w, LS_ROLE_WARN, prompt);
+	}
 }
 
 static double now_sec(void)
@@ -519,11 +515,14 @@ void ls_draw_frame(ls_ui *ui, const ls_view *v)
 {
 	erase();
 	gather_module_ratio(ui, v);
-	const ls_layout *L = &ui->layout;
+	ls_layout lay = ui->layout;
+	const ls_layout *L = &lay;
 	if (L->too_small) {
 		draw_too_small(ui);
 		return;
 	}
+	if (v->has_lesson && !ui->setup)
+		ls_layout_caption(&lay, v->caption, v->lesson_wait ? 1 : 0);
 	if (ui->setup) {
 		ls_setup_draw(ui, v);
 		draw_message(ui, L->r[LS_PANEL_MESSAGE]);
@@ -531,11 +530,14 @@ void ls_draw_frame(ls_ui *ui, const ls_view *v)
 	}
 	ls_panel_header_draw(ui, L->r[LS_PANEL_HEADER], v);
 	ls_panel_loss_draw(ui, L->r[LS_PANEL_LOSS], v);
-	ls_panel_spectrum_draw(ui, L->r[LS_PANEL_SPECTRUM], v);
-	ls_panel_ratio_draw(ui, L->r[LS_PANEL_RATIO], v);
+	/* A caption strip may leave the spectrum and ratio plots out (zero rectangles). */
+	if (L->r[LS_PANEL_SPECTRUM].h > 0)
+		ls_panel_spectrum_draw(ui, L->r[LS_PANEL_SPECTRUM], v);
+	if (L->r[LS_PANEL_RATIO].h > 0)
+		ls_panel_ratio_draw(ui, L->r[LS_PANEL_RATIO], v);
 	ls_panel_verdict_draw(ui, L->r[LS_PANEL_VERDICT], v);
 	ls_panel_status_draw(ui, L->r[LS_PANEL_STATUS], v);
-	draw_caption(ui, v);
+	draw_caption(ui, v, L->caption);
 	draw_message(ui, L->r[LS_PANEL_MESSAGE]);
 	if (ui->show_help)
 		ls_panel_help_draw(ui);

@@ -47,6 +47,8 @@ enum {
 	  "double the speed cap (steps per second; past the top: unlimited)")              \
 	X(SPEED_DOWN, "speed-down", "run", '-', LS_KEY_NONE,                               \
 	  "halve the speed cap (from unlimited: about the measured speed)")                \
+	X(FFWD, "fast-forward", "run", '>', LS_KEY_NONE,                                   \
+	  "a lesson: run with no speed cap to its next caption or pause")                  \
 	X(LAMBDA_DOWN, "lambda-down", "tune", 'l', LS_KEY_NONE,                            \
 	  "divide the weight decay lambda by sqrt(10)")                                    \
 	X(LAMBDA_UP, "lambda-up", "tune", 'L', LS_KEY_NONE,                                \

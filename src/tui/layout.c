@@ -2,7 +2,8 @@
  *
  * Row 0 is the header, the last row the message bar. The right column holds the
  * verdict panel above the status panel; the left area holds the loss plot on top
- * and the spectrum and ratio plots below it, side by side when wide enough. */
+ * and the spectrum and ratio plots below it, side by side when wide enough; a lesson's
+ * caption strip goes between them (ls_layout_caption). */
 #include "layout.h"
 
 #include <stdbool.h>
@@ -69,6 +70,47 @@ void ls_layout_compute(int cols, int lines, ls_layout *out)
 		out->r[LS_PANEL_LOSS] = rect(body_y, 0, loss_h, left_w);
 		out->r[LS_PANEL_SPECTRUM] = rect(body_y + loss_h, 0, third, left_w);
 		out->r[LS_PANEL_RATIO] = rect(body_y + loss_h + third, 0, third, left_w);
+	}
+}
+
+void ls_layout_caption(ls_layout *L, const char *text, int extra)
+{
+	if (L->too_small)
+		return;
+	ls_rect loss = L->r[LS_PANEL_LOSS], spec = L->r[LS_PANEL_SPECTRUM];
+	ls_rect ratio = L->r[LS_PANEL_RATIO];
+	bool side = spec.y == ratio.y;
+	int body_y = loss.y, body_h = L->lines - 2, left_w = loss.w;
+	int strip_h = ls_text_lines(text, left_w - LS_CAPTION_PAD) + extra + 2;
+	if (strip_h > body_h - LS_PLOT_MIN_H)
+		strip_h = body_h - LS_PLOT_MIN_H;
+	int avail = body_h - strip_h; /* rows for the plots */
+	/* How many plots go below the strip, and their height each. */
+	int below = 0, each = 0;
+	if (side && avail >= 2 * LS_PLOT_MIN_H) {
+		below = 2;
+		each = avail / 2;
+	} else if (!side && avail >= 3 * LS_PLOT_MIN_H) {
+		below = 2;
+		each = avail / 3;
+	} else if (!side && avail >= 2 * LS_PLOT_MIN_H) {
+		below = 1;
+		each = avail / 2;
+	}
+	int bot_h = side ? (below ? each : 0) : below * each;
+	int loss_h = avail - bot_h;
+	L->r[LS_PANEL_LOSS] = rect(body_y, 0, loss_h, left_w);
+	L->caption = rect(body_y + loss_h, 0, strip_h, left_w);
+	int y = body_y + loss_h + strip_h;
+	memset(&L->r[LS_PANEL_SPECTRUM], 0, sizeof(ls_rect));
+	memset(&L->r[LS_PANEL_RATIO], 0, sizeof(ls_rect));
+	if (below == 2 && side) {
+		L->r[LS_PANEL_SPECTRUM] = rect(y, 0, each, spec.w);
+		L->r[LS_PANEL_RATIO] = rect(y, spec.w, each, left_w - spec.w);
+	} else if (below >= 1) {
+		L->r[LS_PANEL_SPECTRUM] = rect(y, 0, each, left_w);
+		if (below == 2)
+			L->r[LS_PANEL_RATIO] = rect(y + each, 0, each, left_w);
 	}
 }
 
@@ -140,4 +182,14 @@ size_t ls_text_wrap(const char *s, int cols, const char **next)
 	while (end > 0 && s[end - 1] == ' ')
 		end--;
 	return end;
+}
+
+int ls_text_lines(const char *s, int cols)
+{
+	int n = 0;
+	while (*s) {
+		ls_text_wrap(s, cols, &s);
+		n++;
+	}
+	return n;
 }

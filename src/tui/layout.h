@@ -46,12 +46,24 @@ typedef struct {
 	int too_small;      /* 1: draw the "terminal too small" screen instead */
 	int need_w, need_h; /* the minimum size, for that screen */
 	ls_rect r[LS_PANEL_COUNT];
+	/* A lesson's caption strip (ls_layout_caption; zero without one). */
+	ls_rect caption;
 } ls_layout;
 
 /* Lay out a cols×lines terminal: every panel inside the screen, none overlapping,
  * plots at least LS_PLOT_MIN_W×LS_PLOT_MIN_H; too_small set (and rectangles zeroed)
  * below LS_LAYOUT_MIN_W×LS_LAYOUT_MIN_H. */
 void ls_layout_compute(int cols, int lines, ls_layout *out);
+
+/* Carve a lesson's caption strip out of a computed layout: a boxed strip across the left
+ * area, right below the loss plot, tall enough for text wrapped at its inner width
+ * (LS_CAPTION_PAD columns less than the strip) plus extra lines; the plots below it move
+ * down and shrink, and when they no longer fit at LS_PLOT_MIN_H the ratio plot, then the
+ * spectrum plot, is left out (its rectangle zeroed). The loss plot keeps at least
+ * LS_PLOT_MIN_H rows; only a caption taller than what is left is cut. Nothing to do for a
+ * too-small layout. */
+#define LS_CAPTION_PAD 4
+void ls_layout_caption(ls_layout *L, const char *text, int extra);
 
 /* The panel's name ("loss", "spectrum", …). */
 const char *ls_panel_name(ls_panel_id id);
@@ -66,5 +78,7 @@ int ls_text_pick(const char *const *variants, int n, int cols);
  * space that fits (a word longer than cols is cut at cols); *next is where the rest starts
  * (spaces at the break skipped). A newline ends a line. */
 size_t ls_text_wrap(const char *s, int cols, const char **next);
+/* Lines of s wrapped at cols by ls_text_wrap (0 for an empty s). */
+int ls_text_lines(const char *s, int cols);
 
 #endif

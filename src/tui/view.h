@@ -10,6 +10,7 @@
 
 #include "lorascope/config.h"
 #include "lorascope/flow.h"
+#include "lorascope/lesson.h"
 #include "lorascope/metrics.h"
 #include "lorascope/theory.h"
 
@@ -50,12 +51,14 @@ typedef struct {
 	size_t ntarget, target_cap;
 	/* Pace: the steps-per-second cap (0 unlimited) and the rate measured over ~1 s. */
 	double speed, rate;
-	/* A lesson (lesson.h) being played: its last caption (held until the next), whether
-	 * it waits for a key (a "pause"), whether it is over, the lesson clock. */
-	bool has_lesson, lesson_wait, lesson_done;
+	/* A lesson (lesson.h) being played: its title, its last caption (held until the next),
+	 * whether it waits for a key (a "pause"), whether it is over, whether it is being
+	 * fast-forwarded to its next caption, the lesson clock. */
+	char lesson_title[128];
+	bool has_lesson, lesson_wait, lesson_done, lesson_ffwd;
 	long lesson_clock;
 	unsigned long caption_seq;
-	char caption[512];
+	char caption[LS_LESSON_TEXT_MAX];
 	/* A replay (no worker): the trace's row at the cursor and the row count. */
 	bool replay;
 	size_t replay_row, replay_rows;

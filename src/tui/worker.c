@@ -9,7 +9,8 @@
  * is empty the thread waits on the queue's condition variable until the next step is
  * due, so commands still wake it at once); a lesson is polled before every batch and
  * bounds it; a slice of theory work between batches; publish a copy at most every 15 ms
- * (at once after a command); when paused, sleep on the queue's condition variable. */
+ * (at once after a command); when paused, sleep on the queue's condition variable. A
+ * lesson's fast-forward lifts the speed cap until its next caption or pause. */
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@ static bool queue_nonempty(ls_worker *w)
 static double bucket_fill(ls_worker *w)
 {
 	double t = ls_worker_now();
-	if (w->speed <= 0) {
+	if (w->speed <= 0 || w->ffwd) {
 		w->bucket_t = t;
 		return (double)LONG_MAX;
 	}
@@ -71,7 +72,7 @@ static void train(ls_worker *w)
 			break;
 		}
 		long ran = ls_session_steps(w->s) - before;
-		if (w->speed > 0)
+		if (w->speed > 0 && !w->ffwd)
 			w->tokens -= (double)k;
 		w->rate_steps += ran;
 		double dt = ls_worker_now() - t1;
@@ -79,16 +80,7 @@ static void train(ls_worker *w)
 		if (k == w->batch)
 			w->batch = ls_pacing_batch(w->batch, dt);
 		if (ls_session_diverged(w->s)) {
-			w->paused = true;
-			/* The session's reason, else the step. */
-			const char *why = ls_session_metrics(w->s)->message;
-			char what[LS_METRICS_MSG_MAX + 32];
-			if (why[0])
-				snprintf(what, sizeof what, "%s: paused; ", why);
-			else
-				snprintf(what, sizeof what, "diverged at step %ld: paused; ",
-					 ls_session_steps(w->s));
-			ls_worker_diverged_event(w, what);
+			ls_worker_on_diverged(w);
 			break;
 		}
 		if (budget != LONG_MAX)
@@ -109,7 +101,7 @@ static void train(ls_worker *w)
 /* Seconds until the speed cap allows the next step (0: now or no cap). */
 static double bucket_wait(ls_worker *w)
 {
-	return w->speed > 0 ? ls_pacing_wait(bucket_fill(w), w->speed) : 0;
+	return w->speed > 0 && !w->ffwd ? ls_pacing_wait(bucket_fill(w), w->speed) : 0;
 }
 
 static void *run(void *arg)

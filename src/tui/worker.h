@@ -26,7 +26,8 @@ typedef enum {
 			  * lorascope-trace-stepN.csv, N the step it ends at) */
 	LS_CMD_SNAPSHOT, /* save the session to the directory text (snapshot.h; empty:
 			  * lorascope-stepN, N the step it holds) */
-	LS_CMD_SPEED     /* multiply the steps-per-second cap by factor (0 cap: unlimited) */
+	LS_CMD_SPEED,    /* multiply the steps-per-second cap by factor (0 cap: unlimited) */
+	LS_CMD_FFWD      /* a lesson: run with no speed cap until its next caption or pause */
 } ls_cmd_kind;
 
 typedef struct {

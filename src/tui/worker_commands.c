@@ -1,7 +1,8 @@
 /* worker_commands.c — the training thread's commands: each ls_cmd of the UI applied to
  * the session between batches (parameters set, scaled, stepped and cycled with the
  * presets' rank rule; pause, one step, reset, kick, the speed cap, trace and snapshot
- * files), a lesson's events (caption, pause, stop, its changes), and the message line that
+ * files), a lesson's events (caption, pause, stop, its changes, its "when diverged" rules
+ * when the run diverges, fast-forward to its next caption), and the message line that
  * says what happened, naming the keys of the UI's key map. */
 #include <limits.h>
 #include <stdarg.h>
@@ -225,6 +226,7 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c)
 	case LS_CMD_PAUSE:
 		w->paused = !w->paused;
 		w->lesson_wait = false;
+		w->ffwd = false;
 		w->tokens = 0;
 		w->bucket_t = w->rate_t0 = ls_worker_now();
 		w->rate_steps = 0;
@@ -233,6 +235,7 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c)
 	case LS_CMD_STEP:
 		w->paused = true;
 		w->lesson_wait = false;
+		w->ffwd = false;
 		ls_worker_lesson_poll(w);
 		/* A lesson's pause fired before this step: wait for the key first. */
 		if (w->lesson_wait)
@@ -241,9 +244,24 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c)
 			ls_worker_diverged_event(w, "diverged: ");
 		else if (ls_session_step(w->s, 1, &err) != LS_OK)
 			ls_worker_event(w, true, "step: %s", err.msg);
-		else
+		else if (ls_session_diverged(w->s)) {
+			ls_worker_on_diverged(w);
+			w->paused = true;
+		} else
 			ls_worker_event(w, false, "one step: now at step %ld",
 					ls_session_steps(w->s));
+		break;
+	case LS_CMD_FFWD:
+		if (!w->player || w->lesson_done) {
+			ls_worker_event(w, true, "fast-forward: no lesson is playing");
+			break;
+		}
+		w->ffwd = true;
+		w->paused = false;
+		w->lesson_wait = false;
+		w->rate_t0 = ls_worker_now();
+		w->rate_steps = 0;
+		ls_worker_event(w, false, "fast-forward: no speed cap until the next caption");
 		break;
 	case LS_CMD_RESET:
 		if (ls_session_reset(w->s, &err) != LS_OK) {
@@ -301,20 +319,30 @@ long ls_worker_lesson_poll(ls_worker *w)
 		ls_worker_event(w, true, "lesson: %s", err.msg);
 		return 0;
 	}
+	size_t ncap = 0;
 	for (size_t i = 0; i < nev; i++) {
 		char line[LS_ERROR_MSG_MAX + 64];
 		ls_lesson_event_format(&ev[i], line, sizeof line);
 		switch (ev[i].kind) {
 		case LS_LESSON_EV_CAPTION:
-			snprintf(w->caption, sizeof w->caption, "%s", ev[i].action->text);
+			/* Captions of one poll (rules due together) are shown together. */
+			if (ncap++ == 0)
+				snprintf(w->caption, sizeof w->caption, "%s", ev[i].text);
+			else
+				snprintf(w->caption + strlen(w->caption),
+					 sizeof w->caption - strlen(w->caption), "\n%s",
+					 ev[i].text);
 			w->caption_seq++;
+			w->ffwd = false;
 			break;
 		case LS_LESSON_EV_PAUSE:
+			w->ffwd = false;
 			w->paused = true;
 			w->lesson_wait = true;
 			ls_worker_event(w, false, "lesson paused: press any key to go on");
 			break;
 		case LS_LESSON_EV_STOP:
+			w->ffwd = false;
 			w->lesson_done = true;
 			w->paused = true;
 			ls_worker_event(w, false, "lesson over: paused (the keys work as usual)");
@@ -332,7 +360,28 @@ long ls_worker_lesson_poll(ls_worker *w)
 	}
 	if (!w->lesson_done && ls_lesson_run_finished(w->player))
 		w->lesson_done = true;
+	if (w->lesson_done)
+		w->ffwd = false;
 	if (w->paused)
 		return 0;
 	return w->lesson_done ? LONG_MAX : ls_lesson_run_budget(w->player);
+}
+
+void ls_worker_on_diverged(ls_worker *w)
+{
+	w->paused = true;
+	/* The session's reason, else the step. */
+	const char *why = ls_session_metrics(w->s)->message;
+	char what[LS_METRICS_MSG_MAX + 32];
+	if (why[0])
+		snprintf(what, sizeof what, "%s: paused; ", why);
+	else
+		snprintf(what, sizeof what, "diverged at step %ld: paused; ",
+			 ls_session_steps(w->s));
+	ls_worker_diverged_event(w, what);
+	if (!w->player || w->lesson_done)
+		return;
+	ls_worker_lesson_poll(w);
+	if (!ls_session_diverged(w->s) && !w->lesson_wait && !w->lesson_done)
+		w->paused = false;
 }

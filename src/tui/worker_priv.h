@@ -80,8 +80,9 @@ struct ls_worker {
 	const ls_lesson *lesson;
 	ls_lesson_run *player;
 	bool lesson_wait, lesson_done;
+	bool ffwd; /* fast-forward: no speed cap until the next caption or pause */
 	unsigned long caption_seq;
-	char caption[512];
+	char caption[LS_LESSON_TEXT_MAX];
 
 	/* The target's singular values for the gradient-flow curve, keyed by the target. */
 	const double *sv_key;
@@ -104,6 +105,10 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c);
  * "pause" pauses until a key, "stop" ends it. Returns the steps allowed before the next
  * poll: LONG_MAX without a lesson (or after it), 0 when it holds the run. */
 long ls_worker_lesson_poll(ls_worker *w);
+/* The session just diverged: pause and say so, then poll the lesson, whose "when diverged"
+ * rules fire now as they do headless; when they bring the run back (a reset) without a
+ * "pause", it runs on. */
+void ls_worker_on_diverged(ls_worker *w);
 
 /* worker_view.c: publish a copy of the session and the worker's state (double buffer,
  * a byte to notify_fd). */

@@ -172,8 +172,11 @@ void ls_worker_publish(ls_worker *w)
 	v->speed = w->speed;
 	v->rate = w->paused || ls_session_diverged(s) ? 0 : w->rate;
 	v->has_lesson = w->lesson != NULL;
+	snprintf(v->lesson_title, sizeof v->lesson_title, "%s",
+		 w->lesson && w->lesson->title ? w->lesson->title : "");
 	v->lesson_wait = w->lesson_wait;
 	v->lesson_done = w->lesson_done;
+	v->lesson_ffwd = w->ffwd;
 	v->lesson_clock = w->player ? ls_lesson_run_clock(w->player) : 0;
 	v->caption_seq = w->caption_seq;
 	memcpy(v->caption, w->caption, sizeof v->caption);

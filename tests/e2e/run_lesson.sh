@@ -1,6 +1,7 @@
 #!/bin/sh
 # run_lesson.sh — `run --lesson FILE` plays every shipped lesson headless to its end (exit 0,
-# captions printed in all three formats, pauses ignored); a bad lesson prints FILE:LINE:COL.
+# captions printed in all three formats, pauses ignored, every "{field}" of a caption replaced
+# by a defined value); a bad lesson prints FILE:LINE:COL.
 . "$top_srcdir/tests/e2e/run_lib.sh"
 
 for f in "$top_srcdir"/demos/lessons/*.lesson; do
@@ -15,6 +16,11 @@ for f in "$top_srcdir"/demos/lessons/*.lesson; do
 		grep -q '^# lesson: \[step [0-9]*\] stop' "$TMP/l.csv" || fail "$name: did not stop"
 	fi
 	grep -q '^# diverged: false' "$TMP/l.csv" || fail "$name: no summary"
+	# Every caption field is replaced, by a defined value.
+	if grep '^# caption: ' "$TMP/l.csv" | grep -Eq '\{[a-z_]+\}|n/a'; then
+		fail "$name: a caption field left or undefined: $(grep '^# caption: ' "$TMP/l.csv" |
+			grep -E '\{[a-z_]+\}|n/a')"
+	fi
 done
 # Table and JSON Lines print the captions too; a short --steps ends the lesson early.
 f="$top_srcdir/demos/lessons/weight-decay.lesson"

@@ -93,6 +93,51 @@ static void test_wide_puts_plots_side_by_side(void **state)
 	assert_true(L.r[LS_PANEL_SPECTRUM].y < L.r[LS_PANEL_RATIO].y);
 }
 
+/* A caption strip (ls_layout_caption): the panels and the strip still tile the screen with
+ * no overlap, the strip lies in the left area right below the loss plot, the loss plot and
+ * every plot kept are at least their minimum size, and a caption of up to 330 characters
+ * (the longest shipped is about 280) fits whole with its pause line from 80x24 up. */
+static void test_caption_strip(void **state)
+{
+	(void)state;
+	char text[400];
+	for (int len = 0; len <= 330; len += 30) {
+		for (int i = 0; i < len; i++)
+			text[i] = i % 7 == 6 ? ' ' : i == 100 ? '\n' : 'x';
+		text[len] = '\0';
+		for (int w = LS_LAYOUT_MIN_W; w <= 200; w += 3)
+			for (int h = LS_LAYOUT_MIN_H; h <= 60; h += 2) {
+				ls_layout L;
+				ls_layout_compute(w, h, &L);
+				ls_rect left = L.r[LS_PANEL_LOSS];
+				ls_layout_caption(&L, text, 1);
+				ls_rect c = L.caption, loss = L.r[LS_PANEL_LOSS];
+				long area = (long)c.w * c.h;
+				for (int p = 0; p < LS_PANEL_COUNT; p++) {
+					ls_rect r = L.r[p];
+					area += (long)r.w * r.h;
+					if (r.w > 0 && r.h > 0 && overlap(r, c))
+						fail_msg("%dx%d: %s overlaps the caption", w, h,
+							 ls_panel_name((ls_panel_id)p));
+					if (p == LS_PANEL_LOSS ||
+					    ((p == LS_PANEL_SPECTRUM || p == LS_PANEL_RATIO) &&
+					     r.h))
+						assert_true(r.h >= LS_PLOT_MIN_H &&
+							    r.w >= LS_PLOT_MIN_W);
+				}
+				assert_int_equal(area, (long)w * h);
+				assert_int_equal(c.x, left.x);
+				assert_int_equal(c.w, left.w);
+				assert_int_equal(c.y, loss.y + loss.h);
+				int need = ls_text_lines(text, c.w - LS_CAPTION_PAD) + 1 + 2;
+				if (w >= 80 && h >= 24 && c.h < need)
+					fail_msg("%dx%d: a %d-character caption needs %d rows, has "
+						 "%d",
+						 w, h, len, need, c.h);
+			}
+	}
+}
+
 static void test_text_cols(void **state)
 {
 	(void)state;
@@ -170,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_sizes_80x24_to_250x70),
 		cmocka_unit_test(test_minimum_is_the_threshold),
 		cmocka_unit_test(test_wide_puts_plots_side_by_side),
+		cmocka_unit_test(test_caption_strip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

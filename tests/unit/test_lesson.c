@@ -5,8 +5,8 @@
  * restarts; refused changes; budgets); verdict and regime conditions (a spurious and a
  * global verdict found within LS_LESSON_VERDICT_EVERY steps, checked against theory reports
  * made by hand; the stationarity gate and the rate limit seen through the report counter);
- * and every lesson shipped in demos/lessons played headless to its end, each of its rules
- * firing. */
+ * caption fields ("{ratio}") against the metrics at the moment; and every lesson shipped in
+ * demos/lessons played headless to its end, each of its rules firing. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -854,6 +854,103 @@ static void test_regime(void **state)
 	finish(r, s, l);
 }
 
+/* A caption's "{FIELD}"s read the values at the moment it is shown: each number within the
+ * rounding of 4 significant digits of the metrics after the poll, the names those of the
+ * verdict and regime; braces that are no field stay. */
+static void check_fields(const ls_lesson_event *ev, ls_session *s)
+{
+	const ls_metrics *m = ls_session_metrics(s);
+	const ls_module_metrics *m0 = &m->mod[0];
+	double alpha = isfinite(m0->alpha_exact) ? m0->alpha_exact : m0->alpha_hat;
+	double beta = isfinite(m0->beta_exact) ? m0->beta_exact : m0->beta_hat;
+	double want[] = { (double)ls_session_steps(s),
+			  m->loss,
+			  m->grad_norm,
+			  (double)m->num_rank,
+			  (double)m->rstar,
+			  m->ratio,
+			  m->norm_fro,
+			  m->dist_star,
+			  m->threshold,
+			  alpha,
+			  beta };
+	const char *names[] = { "step", "loss", "grad",      "rank",  "rstar", "ratio",
+				"norm", "dist", "threshold", "alpha", "beta" };
+	assert_int_equal(ev->kind, LS_LESSON_EV_CAPTION);
+	const char *p = ev->text;
+	for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+		char label[32];
+		snprintf(label, sizeof label, "%s=", names[k]);
+		p = strstr(p, label);
+		assert_non_null(p);
+		p += strlen(label);
+		if (!isfinite(want[k])) { /* undefined: "n/a" */
+			if (strncmp(p, "n/a ", 4) != 0)
+				fail_msg("{%s}: not n/a in '%s'", names[k], ev->text);
+			continue;
+		}
+		char *end;
+		double got = strtod(p, &end);
+		if (end == p)
+			fail_msg("{%s}: no number in '%s'", names[k], ev->text);
+		if (fabs(got - want[k]) > 5e-4 * fabs(want[k]) + 1e-300)
+			fail_msg("{%s}: caption says %g, the metrics %.17g (%s)", names[k], got,
+				 want[k], ev->text);
+	}
+	assert_non_null(strstr(p, " #{i : x} {NotAField}"));
+}
+
+static void test_caption_fields(void **state)
+{
+	(void)state;
+	const char *fields = "caption \"step={step} loss={loss} grad={grad} rank={rank} "
+			     "rstar={rstar} ratio={ratio} norm={norm} dist={dist} "
+			     "threshold={threshold} alpha={alpha} beta={beta} #{i : x} "
+			     "{NotAField} v={verdict} g={regime}\"";
+	char text[2048];
+	/* approx: exact alpha, beta; loud5: estimated (the caption estimates them). */
+	const char *setups[] = { small_approx, "set problem loud5; set rank 2; set init zero; "
+					       "set init-a 2; set init-b 2; set lr 0.02\n" };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(text, sizeof text, "%sat 0: %s\nat 300: %s\n", setups[i], fields, fields);
+		ls_lesson *l = parse_ok(text);
+		ls_session *s;
+		ls_lesson_run *r = start(l, &s);
+		ls_error err;
+		const ls_lesson_event *ev;
+		size_t nev;
+		for (int k = 0; k < 2; k++) {
+			if (k && ls_session_step(s, 300, &err) != LS_OK)
+				fail_msg("step: %s", err.msg);
+			if (ls_lesson_run_poll(r, s, &ev, &nev, &err) != LS_OK)
+				fail_msg("poll: %s", err.msg);
+			assert_int_equal(nev, 1);
+			check_fields(&ev[0], s);
+			char want[64];
+			snprintf(
+				want, sizeof want, " g=%s",
+				ls_regime_names[ls_session_metrics(s)->mod[0].regime_exact !=
+								LS_REGIME_UNKNOWN
+							? ls_session_metrics(s)->mod[0].regime_exact
+							: ls_session_metrics(s)->mod[0].regime]);
+			assert_non_null(strstr(ev[0].text, want));
+			assert_non_null(strstr(ev[0].text, " v=not-stationary"));
+		}
+		finish(r, s, l);
+	}
+	/* "is" reads as "==" for the verdict and the regime. */
+	ls_lesson *l = parse_ok("when verdict is spurious: stop\nwhen regime is generic: stop\n");
+	assert_int_equal(l->rules[0].cond[0].var, LS_LESSON_VAR_VERDICT);
+	assert_int_equal(l->rules[0].cond[0].op, LS_LESSON_EQ);
+	assert_int_equal((int)l->rules[0].cond[0].value, LS_VERDICT_SPURIOUS);
+	assert_int_equal(l->rules[1].cond[0].op, LS_LESSON_EQ);
+	assert_int_equal((int)l->rules[1].cond[0].value, LS_REGIME_GENERIC);
+	ls_lesson_free(l);
+	parse_fails("when loss is 3: stop\n", 1, 11, "a comparison");
+	/* A word in braces must be a field. */
+	parse_fails("at 0: caption \"x\" \"a {lose} b\"\n", 1, 15, "unknown caption field {lose}");
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -933,6 +1030,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_global),
 		cmocka_unit_test(test_verdict_gate),
 		cmocka_unit_test(test_regime),
+		cmocka_unit_test(test_caption_fields),
 		cmocka_unit_test(test_shipped_lessons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,8 +68,12 @@ static bool run_one(const char *lambda, const char *init, const char *sd, const 
 
 static void print_row(const char *seed, const char *name, const run_result *r)
 {
-	printf("%4s %-14s %9.4g %4zu %7.4g %8.3g %10.3g %6.3g %8.4g  %s%s\n", seed, name, r->loss,
-	       r->rank, r->norm_x, r->gap, r->lmin, r->ratio, r->bound, ls_verdict_text[r->verdict],
+	/* Corollary 1's bound exists for a spurious point only: "-" elsewhere, never "nan". */
+	char bound[32] = "-";
+	if (isfinite(r->bound))
+		snprintf(bound, sizeof bound, "%.4g", r->bound);
+	printf("%4s %-14s %9.4g %4zu %7.4g %8.3g %10.3g %6.3g %8s  %s%s\n", seed, name, r->loss,
+	       r->rank, r->norm_x, r->gap, r->lmin, r->ratio, bound, ls_verdict_text[r->verdict],
 	       r->contradiction ? "  CONTRADICTION" : "");
 }
 

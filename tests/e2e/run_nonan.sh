@@ -1,6 +1,6 @@
 #!/bin/sh
 # run_nonan.sh — the table format is for people: no "nan" in the rows or the summary of any
-# problem or preset (an undefined value reads "n/a", with its reason in the summary); a
+# problem, preset or shipped lesson (an undefined value reads "n/a", with its reason in the summary); a
 # ratio whose σ_r is below the rank tolerance reads 0, saying so; trace2 at λ = 0 says X* is
 # not unique (α = 0).
 . "$top_srcdir/tests/e2e/run_lib.sh"
@@ -14,6 +14,15 @@ for a in "approx --m 12 --n 10 --rank 5" "sensing --m 8 --n 8" "regression --m 8
 		>"$TMP/out.txt" 2>"$TMP/err.txt" || fail "$a: exit $? ($(cat "$TMP/err.txt"))"
 	if grep -n -i -w 'nan' "$TMP/out.txt" >"$TMP/nan.txt"; then
 		fail "$a: nan in the table: $(head -3 "$TMP/nan.txt")"
+	fi
+done
+# The shipped lessons, played headless in the table format: no nan in captions, rows or summary
+# (the demos' quick runs check theirs in demos/quick_*.sh).
+for f in "$top_srcdir"/demos/lessons/*.lesson; do
+	"$LORASCOPE" run --lesson "$f" >"$TMP/l.txt" 2>"$TMP/err.txt" ||
+		fail "$(basename "$f"): exit $? ($(cat "$TMP/err.txt"))"
+	if grep -n -i -w 'nan' "$TMP/l.txt" >"$TMP/nan.txt"; then
+		fail "$(basename "$f"): nan in the table: $(head -3 "$TMP/nan.txt")"
 	fi
 done
 # approx at its global minimum with r > r*: σ_r is noise, the ratio is 0 with the tolerance.

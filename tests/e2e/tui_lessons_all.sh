@@ -45,6 +45,9 @@ for f in "$top_srcdir"/demos/lessons/*.lesson; do
 			*"$want"*)
 				tui_screen | sed -n 2p | grep -q '^┌─ loss' ||
 					fail "$name at ${1}x$2: no loss plot with caption $i"
+				# A person reads the screen: an undefined value says n/a, never nan.
+				tui_screen | grep -iwq 'nan' &&
+					fail "$name at ${1}x$2: nan on screen with caption $i"
 				i=$((i + 1))
 				continue
 				;;

@@ -193,6 +193,30 @@ static unsigned act_HELP(ls_app *app)
 	return LS_REDRAW_FRAME;
 }
 
+/* z: each panel on the whole screen in turn (for a projector), then all of them again. */
+static unsigned act_ZOOM(ls_app *app)
+{
+	static const ls_panel_id order[] = { LS_PANEL_LOSS, LS_PANEL_SPECTRUM, LS_PANEL_RATIO,
+					     LS_PANEL_VERDICT, LS_PANEL_STATUS };
+	static const char *const names[] = { "loss", "spectrum", "ratio", "verdict", "status" };
+	size_t n = sizeof order / sizeof order[0], next = 0;
+	for (size_t i = 0; i < n; i++)
+		if (app->ui->zoom == (int)order[i])
+			next = i + 1;
+	char k[LS_KEYS_HINT_LEN];
+	ls_keys_hint(&app->ui->keys, LS_ACT_ZOOM, k, sizeof k);
+	if (next < n) {
+		app->ui->zoom = (int)order[next];
+		snprintf(app->ui->msg, sizeof app->ui->msg, "zoom: %s (%s: next panel)",
+			 names[next], k);
+	} else {
+		app->ui->zoom = 0;
+		snprintf(app->ui->msg, sizeof app->ui->msg, "every panel (%s: zoom again)", k);
+	}
+	app->ui->msg_error = false;
+	return LS_REDRAW_FRAME;
+}
+
 static unsigned act_REDRAW(ls_app *app)
 {
 	(void)app;

@@ -521,7 +521,9 @@ void ls_draw_frame(ls_ui *ui, const ls_view *v)
 		draw_too_small(ui);
 		return;
 	}
-	if (v->has_lesson && !ui->setup)
+	if (ui->zoom)
+		ls_layout_zoom(&lay, (ls_panel_id)ui->zoom);
+	else if (v->has_lesson && !ui->setup)
 		ls_layout_caption(&lay, v->caption, v->lesson_wait ? 1 : 0);
 	if (ui->setup) {
 		ls_setup_draw(ui, v);
@@ -529,15 +531,19 @@ void ls_draw_frame(ls_ui *ui, const ls_view *v)
 		return;
 	}
 	ls_panel_header_draw(ui, L->r[LS_PANEL_HEADER], v);
-	ls_panel_loss_draw(ui, L->r[LS_PANEL_LOSS], v);
+	if (L->r[LS_PANEL_LOSS].h > 0)
+		ls_panel_loss_draw(ui, L->r[LS_PANEL_LOSS], v);
 	/* A caption strip may leave the spectrum and ratio plots out (zero rectangles). */
 	if (L->r[LS_PANEL_SPECTRUM].h > 0)
 		ls_panel_spectrum_draw(ui, L->r[LS_PANEL_SPECTRUM], v);
 	if (L->r[LS_PANEL_RATIO].h > 0)
 		ls_panel_ratio_draw(ui, L->r[LS_PANEL_RATIO], v);
-	ls_panel_verdict_draw(ui, L->r[LS_PANEL_VERDICT], v);
-	ls_panel_status_draw(ui, L->r[LS_PANEL_STATUS], v);
-	draw_caption(ui, v, L->caption);
+	if (L->r[LS_PANEL_VERDICT].h > 0)
+		ls_panel_verdict_draw(ui, L->r[LS_PANEL_VERDICT], v);
+	if (L->r[LS_PANEL_STATUS].h > 0)
+		ls_panel_status_draw(ui, L->r[LS_PANEL_STATUS], v);
+	if (L->caption.h > 0)
+		draw_caption(ui, v, L->caption);
 	draw_message(ui, L->r[LS_PANEL_MESSAGE]);
 	if (ui->show_help)
 		ls_panel_help_draw(ui);

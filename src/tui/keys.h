@@ -37,56 +37,58 @@ enum {
 };
 
 /* X(ID, "name", "group", key1, key2, "help"); key2 may be LS_KEY_NONE. */
-#define LS_ACTION_LIST(X)                                                                  \
-	X(PAUSE, "pause", "run", ' ', LS_KEY_NONE, "pause or resume training")             \
-	X(STEP, "step", "run", 'n', LS_KEY_NONE, "take one step (pauses first)")           \
-	X(RESET, "reset", "run", 'x', LS_KEY_NONE,                                         \
-	  "restart from step 0 with the current settings")                                 \
-	X(KICK, "kick", "run", 'k', LS_KEY_NONE, "perturb A and B to leave a saddle")      \
-	X(SPEED_UP, "speed-up", "run", '+', '=',                                           \
-	  "double the speed cap (steps per second; past the top: unlimited)")              \
-	X(SPEED_DOWN, "speed-down", "run", '-', LS_KEY_NONE,                               \
-	  "halve the speed cap (from unlimited: about the measured speed)")                \
-	X(FFWD, "fast-forward", "run", '>', LS_KEY_NONE,                                   \
-	  "a lesson: run with no speed cap to its next caption or pause")                  \
-	X(LAMBDA_DOWN, "lambda-down", "tune", 'l', LS_KEY_NONE,                            \
-	  "divide the weight decay lambda by sqrt(10)")                                    \
-	X(LAMBDA_UP, "lambda-up", "tune", 'L', LS_KEY_NONE,                                \
-	  "multiply the weight decay lambda by sqrt(10)")                                  \
-	X(LR_DOWN, "lr-down", "tune", 'e', LS_KEY_NONE, "halve the step size eta")         \
-	X(LR_UP, "lr-up", "tune", 'E', LS_KEY_NONE, "double the step size eta")            \
-	X(RANK_DOWN, "rank-down", "tune", 'r', LS_KEY_NONE,                                \
-	  "lower the rank by one (best rank-r truncation of X)")                           \
-	X(RANK_UP, "rank-up", "tune", 'R', LS_KEY_NONE,                                    \
-	  "raise the rank by one (new columns keep X unchanged)")                          \
-	X(INIT_NEXT, "init-next", "tune", 'i', LS_KEY_NONE,                                \
-	  "next initialisation (restarts the run)")                                        \
-	X(INIT_PREV, "init-prev", "tune", 'I', LS_KEY_NONE,                                \
-	  "previous initialisation (restarts the run)")                                    \
-	X(OPTIM, "optimizer", "tune", 'o', LS_KEY_NONE, "next optimiser")                  \
-	X(PROBLEM, "problem", "tune", 'p', LS_KEY_NONE, "next problem (restarts the run)") \
-	X(SETUP, "setup", "tune", LS_KEY_F(2), LS_KEY_NONE,                                \
-	  "setup screen: edit any parameter by typing a value")                            \
-	X(BASELINE, "baseline", "view", 'b', LS_KEY_NONE,                                  \
-	  "show or hide the full fine-tuning baseline")                                    \
-	X(FLOW, "flow", "view", 'g', LS_KEY_NONE,                                          \
-	  "show or hide the gradient-flow curve (approx spectral init, trace2)")           \
-	X(MODULE, "module", "view", 'm', LS_KEY_NONE,                                      \
-	  "next module in the spectrum and ratio panels (problems with several modules)")  \
-	X(HELP, "help", "view", '?', LS_KEY_F(1), "show or hide this help")                \
-	X(REDRAW, "redraw", "view", LS_KEY_CTRL('l'), LS_KEY_NONE, "redraw the screen")    \
-	X(SNAPSHOT, "snapshot", "files", 's', LS_KEY_NONE,                                 \
-	  "save a snapshot to lorascope-stepN/ (lorascope --resume DIR continues it)")     \
-	X(TRACE, "trace", "files", 'w', LS_KEY_NONE,                                       \
-	  "write the trace (history and parameters) to lorascope-trace-stepN.csv")         \
-	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")                                 \
-	X(ROW_BACK, "row-back", "replay", LS_KEY_LEFT, LS_KEY_UP, "replay: one row back")  \
-	X(ROW_NEXT, "row-next", "replay", LS_KEY_RIGHT, LS_KEY_DOWN, "replay: one row on") \
-	X(JUMP_BACK, "jump-back", "replay", LS_KEY_SLEFT, LS_KEY_PGUP,                     \
-	  "replay: a twentieth of the rows back")                                          \
-	X(JUMP_NEXT, "jump-next", "replay", LS_KEY_SRIGHT, LS_KEY_PGDN,                    \
-	  "replay: a twentieth of the rows on")                                            \
-	X(FIRST, "first", "replay", LS_KEY_HOME, LS_KEY_NONE, "replay: the first row")     \
+#define LS_ACTION_LIST(X)                                                                    \
+	X(PAUSE, "pause", "run", ' ', LS_KEY_NONE, "pause or resume training")               \
+	X(STEP, "step", "run", 'n', LS_KEY_NONE, "take one step (pauses first)")             \
+	X(RESET, "reset", "run", 'x', LS_KEY_NONE,                                           \
+	  "restart from step 0 with the current settings")                                   \
+	X(KICK, "kick", "run", 'k', LS_KEY_NONE, "perturb A and B to leave a saddle")        \
+	X(SPEED_UP, "speed-up", "run", '+', '=',                                             \
+	  "double the speed cap (steps per second; past the top: unlimited)")                \
+	X(SPEED_DOWN, "speed-down", "run", '-', LS_KEY_NONE,                                 \
+	  "halve the speed cap (from unlimited: about the measured speed)")                  \
+	X(FFWD, "fast-forward", "run", '>', LS_KEY_NONE,                                     \
+	  "a lesson: run with no speed cap to its next caption or pause")                    \
+	X(LAMBDA_DOWN, "lambda-down", "tune", 'l', LS_KEY_NONE,                              \
+	  "divide the weight decay lambda by sqrt(10)")                                      \
+	X(LAMBDA_UP, "lambda-up", "tune", 'L', LS_KEY_NONE,                                  \
+	  "multiply the weight decay lambda by sqrt(10)")                                    \
+	X(LR_DOWN, "lr-down", "tune", 'e', LS_KEY_NONE, "halve the step size eta")           \
+	X(LR_UP, "lr-up", "tune", 'E', LS_KEY_NONE, "double the step size eta")              \
+	X(RANK_DOWN, "rank-down", "tune", 'r', LS_KEY_NONE,                                  \
+	  "lower the rank by one (best rank-r truncation of X)")                             \
+	X(RANK_UP, "rank-up", "tune", 'R', LS_KEY_NONE,                                      \
+	  "raise the rank by one (new columns keep X unchanged)")                            \
+	X(INIT_NEXT, "init-next", "tune", 'i', LS_KEY_NONE,                                  \
+	  "next initialisation (restarts the run)")                                          \
+	X(INIT_PREV, "init-prev", "tune", 'I', LS_KEY_NONE,                                  \
+	  "previous initialisation (restarts the run)")                                      \
+	X(OPTIM, "optimizer", "tune", 'o', LS_KEY_NONE, "next optimiser")                    \
+	X(PROBLEM, "problem", "tune", 'p', LS_KEY_NONE, "next problem (restarts the run)")   \
+	X(SETUP, "setup", "tune", LS_KEY_F(2), LS_KEY_NONE,                                  \
+	  "setup screen: edit any parameter by typing a value")                              \
+	X(BASELINE, "baseline", "view", 'b', LS_KEY_NONE,                                    \
+	  "show or hide the full fine-tuning baseline")                                      \
+	X(FLOW, "flow", "view", 'g', LS_KEY_NONE,                                            \
+	  "show or hide the gradient-flow curve (approx spectral init, trace2)")             \
+	X(MODULE, "module", "view", 'm', LS_KEY_NONE,                                        \
+	  "next module in the spectrum and ratio panels (problems with several modules)")    \
+	X(ZOOM, "zoom", "view", 'z', LS_KEY_NONE,                                            \
+	  "one panel on the whole screen: loss, spectrum, ratio, verdict, status, then all") \
+	X(HELP, "help", "view", '?', LS_KEY_F(1), "show or hide this help")                  \
+	X(REDRAW, "redraw", "view", LS_KEY_CTRL('l'), LS_KEY_NONE, "redraw the screen")      \
+	X(SNAPSHOT, "snapshot", "files", 's', LS_KEY_NONE,                                   \
+	  "save a snapshot to lorascope-stepN/ (lorascope --resume DIR continues it)")       \
+	X(TRACE, "trace", "files", 'w', LS_KEY_NONE,                                         \
+	  "write the trace (history and parameters) to lorascope-trace-stepN.csv")           \
+	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")                                   \
+	X(ROW_BACK, "row-back", "replay", LS_KEY_LEFT, LS_KEY_UP, "replay: one row back")    \
+	X(ROW_NEXT, "row-next", "replay", LS_KEY_RIGHT, LS_KEY_DOWN, "replay: one row on")   \
+	X(JUMP_BACK, "jump-back", "replay", LS_KEY_SLEFT, LS_KEY_PGUP,                       \
+	  "replay: a twentieth of the rows back")                                            \
+	X(JUMP_NEXT, "jump-next", "replay", LS_KEY_SRIGHT, LS_KEY_PGDN,                      \
+	  "replay: a twentieth of the rows on")                                              \
+	X(FIRST, "first", "replay", LS_KEY_HOME, LS_KEY_NONE, "replay: the first row")       \
 	X(LAST, "last", "replay", LS_KEY_END, LS_KEY_NONE, "replay: the last row")
 
 typedef enum {

@@ -193,3 +193,15 @@ int ls_text_lines(const char *s, int cols)
 	}
 	return n;
 }
+
+void ls_layout_zoom(ls_layout *L, ls_panel_id p)
+{
+	if (L->too_small)
+		return;
+	const ls_rect *hd = &L->r[LS_PANEL_HEADER], *msg = &L->r[LS_PANEL_MESSAGE];
+	ls_rect body = { hd->y + hd->h, 0, msg->y - (hd->y + hd->h), L->cols };
+	for (int i = 0; i < LS_PANEL_COUNT; i++)
+		if (i != LS_PANEL_HEADER && i != LS_PANEL_MESSAGE)
+			L->r[i] = i == (int)p ? body : (ls_rect){ 0, 0, 0, 0 };
+	L->caption = (ls_rect){ 0, 0, 0, 0 };
+}

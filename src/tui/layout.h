@@ -50,6 +50,10 @@ typedef struct {
 	ls_rect caption;
 } ls_layout;
 
+/* Zoom: panel p (a plot, the verdict or the status) takes the whole body of the screen,
+ * between the header and the message line; the other panels become zero rectangles. Pure. */
+void ls_layout_zoom(ls_layout *L, ls_panel_id p);
+
 /* Lay out a cols×lines terminal: every panel inside the screen, none overlapping,
  * plots at least LS_PLOT_MIN_W×LS_PLOT_MIN_H; too_small set (and rectangles zeroed)
  * below LS_LAYOUT_MIN_W×LS_LAYOUT_MIN_H. */

@@ -31,6 +31,7 @@ typedef struct {
 	/* The help overlay's first line shown and its rows (for paging). */
 	int help_top, help_rows;
 	bool help_scrolls; /* the help is longer than its box: arrows scroll it */
+	int zoom;          /* 0: every panel; else the ls_panel_id shown on the whole screen */
 	/* F2 setup form; while editing, the value is selected (fresh: typing replaces it) until
 	 * a key edits it, with the cursor at byte edit_cur. */
 	bool setup;

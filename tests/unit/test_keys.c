@@ -43,21 +43,21 @@ static void test_spec_keys(void **state)
 	struct {
 		int key;
 		ls_action a;
-	} spec[] = { { ' ', LS_ACT_PAUSE },        { 'n', LS_ACT_STEP },
-		     { 'q', LS_ACT_QUIT },         { '?', LS_ACT_HELP },
-		     { LS_KEY_F(1), LS_ACT_HELP }, { 'l', LS_ACT_LAMBDA_DOWN },
-		     { 'L', LS_ACT_LAMBDA_UP },    { 'r', LS_ACT_RANK_DOWN },
-		     { 'R', LS_ACT_RANK_UP },      { 'i', LS_ACT_INIT_NEXT },
-		     { 'I', LS_ACT_INIT_PREV },    { 'e', LS_ACT_LR_DOWN },
-		     { 'E', LS_ACT_LR_UP },        { 'o', LS_ACT_OPTIM },
-		     { 'p', LS_ACT_PROBLEM },      { 'x', LS_ACT_RESET },
-		     { 'k', LS_ACT_KICK },         { 'b', LS_ACT_BASELINE },
-		     { 's', LS_ACT_SNAPSHOT },     { 'w', LS_ACT_TRACE },
-		     { 'g', LS_ACT_FLOW },         { 12, LS_ACT_REDRAW },
-		     { LS_KEY_F(2), LS_ACT_SETUP } };
+	} spec[] = { { ' ', LS_ACT_PAUSE },         { 'n', LS_ACT_STEP },
+		     { 'q', LS_ACT_QUIT },          { '?', LS_ACT_HELP },
+		     { LS_KEY_F(1), LS_ACT_HELP },  { 'l', LS_ACT_LAMBDA_DOWN },
+		     { 'L', LS_ACT_LAMBDA_UP },     { 'r', LS_ACT_RANK_DOWN },
+		     { 'R', LS_ACT_RANK_UP },       { 'i', LS_ACT_INIT_NEXT },
+		     { 'I', LS_ACT_INIT_PREV },     { 'e', LS_ACT_LR_DOWN },
+		     { 'E', LS_ACT_LR_UP },         { 'o', LS_ACT_OPTIM },
+		     { 'p', LS_ACT_PROBLEM },       { 'x', LS_ACT_RESET },
+		     { 'k', LS_ACT_KICK },          { 'b', LS_ACT_BASELINE },
+		     { 's', LS_ACT_SNAPSHOT },      { 'w', LS_ACT_TRACE },
+		     { 'g', LS_ACT_FLOW },          { 12, LS_ACT_REDRAW },
+		     { LS_KEY_F(2), LS_ACT_SETUP }, { 'z', LS_ACT_ZOOM } };
 	for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++)
 		assert_int_equal(ls_keymap_lookup(&km, spec[i].key), spec[i].a);
-	assert_int_equal(ls_keymap_lookup(&km, 'z'), LS_ACT_NONE);
+	assert_int_equal(ls_keymap_lookup(&km, 'Z'), LS_ACT_NONE);
 }
 
 static void test_remap(void **state)

@@ -206,6 +206,37 @@ static void test_text_wrap(void **state)
 	assert_string_equal(next, "efgh ij");
 }
 
+/* Zoom: the chosen panel takes the whole body between header and message line, at every
+ * size; the others are empty; header and message stay. */
+static void test_zoom(void **state)
+{
+	(void)state;
+	const ls_panel_id zoomable[] = { LS_PANEL_LOSS, LS_PANEL_SPECTRUM, LS_PANEL_RATIO,
+					 LS_PANEL_VERDICT, LS_PANEL_STATUS };
+	for (int cols = 80; cols <= 250; cols += 17)
+		for (int lines = 24; lines <= 70; lines += 7)
+			for (size_t z = 0; z < sizeof zoomable / sizeof zoomable[0]; z++) {
+				ls_layout L, Z;
+				ls_layout_compute(cols, lines, &L);
+				Z = L;
+				ls_layout_zoom(&Z, zoomable[z]);
+				const ls_rect *hd = &Z.r[LS_PANEL_HEADER],
+					      *msg = &Z.r[LS_PANEL_MESSAGE];
+				const ls_rect *p = &Z.r[zoomable[z]];
+				assert_int_equal(p->x, 0);
+				assert_int_equal(p->w, cols);
+				assert_int_equal(p->y, hd->y + hd->h);
+				assert_int_equal(p->y + p->h, msg->y);
+				assert_true(p->h >= L.r[zoomable[z]].h);
+				assert_memory_equal(hd, &L.r[LS_PANEL_HEADER], sizeof *hd);
+				assert_memory_equal(msg, &L.r[LS_PANEL_MESSAGE], sizeof *msg);
+				for (int i = 0; i < LS_PANEL_COUNT; i++)
+					if (i != LS_PANEL_HEADER && i != LS_PANEL_MESSAGE &&
+					    i != (int)zoomable[z])
+						assert_int_equal(Z.r[i].h * Z.r[i].w, 0);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_minimum_is_the_threshold),
 		cmocka_unit_test(test_wide_puts_plots_side_by_side),
 		cmocka_unit_test(test_caption_strip),
+		cmocka_unit_test(test_zoom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,24 +225,43 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, tv[k < 0 ? 2 : k]);
 	}
 	if (y < end && th) {
+		/* The longest of these that fits: shortened on purpose, never cut. */
+		char t[3][160];
 		ls_axis_format(rep->lz.lmin, 8, a, sizeof a);
+		const char *lm = LS_TXT(ui, "λmin", "lmin");
 		if (isfinite(md->bound)) {
 			ls_axis_format(md->bound, 7, d, sizeof d);
-			snprintf(line, sizeof line, " %s %s  Cor.1 %s%s %s",
-				 LS_TXT(ui, "λmin", "lmin"), a, LS_TXT(ui, "‖X‖≥", "|X|>="), d,
-				 md->bound_holds ? "ok" : "VIOLATED");
+			const char *ok = md->bound_holds ? "ok" : "VIOLATED";
+			const char *nx = LS_TXT(ui, "‖X‖≥", "|X|>=");
+			snprintf(t[0], sizeof t[0], " %s %s  Cor.1 %s%s %s", lm, a, nx, d, ok);
+			snprintf(t[1], sizeof t[1], " %s %s  %s%s %s", lm, a, nx, d, ok);
+			snprintf(t[2], sizeof t[2], " %s%s %s", nx, d, ok);
 		} else {
-			snprintf(line, sizeof line, " %s(%s) %s  step %ld",
-				 LS_TXT(ui, "λmin", "lmin"), LS_TXT(ui, "∇²g", "H"), a,
-				 v->theory_step);
+			snprintf(t[0], sizeof t[0], " %s(%s) %s  step %ld", lm,
+				 LS_TXT(ui, "∇²g", "H"), a, v->theory_step);
+			snprintf(t[1], sizeof t[1], " %s(%s) %s", lm, LS_TXT(ui, "∇²g", "H"), a);
+			snprintf(t[2], sizeof t[2], " %s %s", lm, a);
 		}
-		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
+		const char *tv[3] = { t[0], t[1], t[2] };
+		int k = ls_text_pick(tv, 3, w);
+		if (k >= 0)
+			ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, tv[k]);
 	} else if (y < end && v->has_baseline) {
 		ls_axis_format(v->floor, 8, a, sizeof a);
 		ls_axis_format(v->xstar_fro, 8, b, sizeof b);
 		snprintf(line, sizeof line, " floor %s  %s %s", a, LS_TXT(ui, "‖X*‖F", "|X*|F"), b);
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
 	}
-	if (y < end && th && rep->note[0])
-		ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, rep->note);
+	/* The report's note, wrapped on the lines left (the last one it reaches ends in "…"
+	 * when the rest does not fit). */
+	for (const char *p = th ? rep->note : ""; *p && y < end; y++) {
+		const char *next;
+		size_t n = ls_text_wrap(p, w - 2, &next);
+		char buf[256];
+		bool more = *next && y + 1 == end;
+		snprintf(buf, sizeof buf, " %.*s%s", (int)(n < 200 ? n : 200), p,
+			 more ? LS_TXT(ui, "…", "~") : "");
+		ls_draw_text(y, r.x + 1, w, LS_ROLE_LABEL, buf);
+		p = next;
+	}
 }

@@ -6,6 +6,11 @@
 #include "lorascope/optim.h"
 #include "session_priv.h"
 
+/* The metrics a state carries, by name (the same fields in ls_metrics and the state): copied
+ * out by the export and back by the import from this one list. */
+#define STATE_METRICS(X) \
+	X(eta) X(mk_checked) X(mk_holds) X(mk_lhs) X(mk_rhs) X(mk_checks) X(mk_failures)
+
 /* After an import replaced factors, optimiser state, rng, step and history of s: size the
  * scratch, refill the theory part of the metrics and measure the current state. */
 static ls_status restored(ls_session *s, ls_error *err)
@@ -58,13 +63,9 @@ ls_status ls_session_state_export(const ls_session *s, ls_session_state *st, ls_
 	st->counts = ls_optim_get_counts(s->opt);
 	st->diverged = s->diverged;
 	snprintf(st->message, sizeof st->message, "%s", m->message);
-	st->eta = m->eta;
-	st->mk_checked = m->mk_checked;
-	st->mk_holds = m->mk_holds;
-	st->mk_lhs = m->mk_lhs;
-	st->mk_rhs = m->mk_rhs;
-	st->mk_checks = m->mk_checks;
-	st->mk_failures = m->mk_failures;
+#define STATE_OUT(f) st->f = m->f;
+	STATE_METRICS(STATE_OUT)
+#undef STATE_OUT
 	st->have_base = s->have_base;
 	st->base_serial = s->base_serial;
 	st->nmod = s->lora.nmod;
@@ -135,13 +136,9 @@ ls_status ls_session_state_import(ls_session *s, const ls_session_state *st, ls_
 	s->diverged = st->diverged;
 	ls_metrics *m = &s->cur;
 	snprintf(m->message, sizeof m->message, "%s", st->message);
-	m->eta = st->eta;
-	m->mk_checked = st->mk_checked;
-	m->mk_holds = st->mk_holds;
-	m->mk_lhs = st->mk_lhs;
-	m->mk_rhs = st->mk_rhs;
-	m->mk_checks = st->mk_checks;
-	m->mk_failures = st->mk_failures;
+#define STATE_IN(f) m->f = st->f;
+	STATE_METRICS(STATE_IN)
+#undef STATE_IN
 	if (st->have_ab) {
 		for (size_t k = 0; k < st->nmod; k++)
 			s->ab[k] = st->ab[k];

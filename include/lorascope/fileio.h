@@ -8,6 +8,7 @@
 #define LORASCOPE_FILEIO_H
 
 #include <locale.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -53,6 +54,22 @@ ls_status ls_file_write_atomic(const char *path, ls_write_fn fn, const void *ctx
 /* Whether ls_file_write_atomic could write path, checked before work is spent on its content:
  * not a directory, in an existing directory we may write in (after symbolic links). */
 ls_status ls_file_write_check(const char *path, ls_error *err);
+
+/* Whether the directory target could be created or replaced: the directory it is in exists
+ * and we may write in it (the error names target and that directory). */
+ls_status ls_dir_parent_check(const char *target, ls_error *err);
+/* Fill callback for ls_dir_write_atomic: write the directory's files into dir. */
+typedef ls_status (*ls_dir_fill_fn)(const char *dir, const void *ctx, ls_error *err);
+/* Write the directory target atomically (snapshots, checkpoints): fill writes its plain
+ * files into a new directory made from the mkdtemp pattern tmp (beside target), which gets
+ * mode, is fsync'd and renamed onto target. With replace, the existing target (the caller
+ * checked it is one of ours) is first moved onto a directory made from the pattern old and
+ * removed after. On any failure the temporaries are removed, target is as it was and the
+ * error names target and what it is (what: "snapshot", "checkpoint"). The patterns are
+ * changed in place. */
+ls_status ls_dir_write_atomic(const char *target, char *tmp, char *old, bool replace, mode_t mode,
+			      const char *what, ls_dir_fill_fn fill, const void *ctx,
+			      ls_error *err);
 
 /* Switch the calling thread to the "C" numeric locale (so '.' is the decimal point in
  * strtod/printf whatever LC_ALL says) and back. push returns the previous locale (or 0

@@ -1,9 +1,12 @@
 /* fileio.c — mapping files for the readers, atomic writes, the C numeric locale, and the
  * extension dispatch of ls_matrix_load / ls_matrix_save. */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -188,6 +191,88 @@ static void set_mode(int fd, const char *target)
 	} else {
 		fchmod(fd, 0666 & ~ls_file_umask());
 	}
+}
+
+/* Remove dir and the plain files in it (our own temporary or replaced directories). */
+static void remove_flat_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		char path[PATH_MAX];
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+				unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+ls_status ls_dir_parent_check(const char *target, ls_error *err)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(target, '/');
+	if (slash == target)
+		snprintf(parent, sizeof parent, "/");
+	else if (slash)
+		snprintf(parent, sizeof parent, "%.*s", (int)(slash - target), target);
+	else
+		snprintf(parent, sizeof parent, ".");
+	struct stat sb;
+	if (stat(parent, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return ls_error_set(err, LS_EIO, "%s: no directory %s to create it in", target,
+				    parent);
+	if (access(parent, W_OK | X_OK) != 0)
+		return ls_error_set(err, LS_EIO, "%s: cannot write in %s: %s", target, parent,
+				    strerror(errno));
+	return LS_OK;
+}
+
+ls_status ls_dir_write_atomic(const char *target, char *tmp, char *old, bool replace, mode_t mode,
+			      const char *what, ls_dir_fill_fn fill, const void *ctx, ls_error *err)
+{
+	if (!mkdtemp(tmp))
+		return ls_error_set(err, LS_EIO, "%s: cannot create a temporary directory: %s",
+				    target, strerror(errno));
+	/* mkdtemp makes it 0700. */
+	chmod(tmp, mode);
+	ls_status st = fill(tmp, ctx, err);
+	if (st != LS_OK) {
+		remove_flat_dir(tmp);
+		return st;
+	}
+	sync_dir(tmp);
+	if (replace && (!mkdtemp(old) || rename(target, old) != 0)) {
+		int e = errno;
+		remove_flat_dir(tmp);
+		return ls_error_set(err, LS_EIO, "%s: cannot replace: %s", target, strerror(e));
+	}
+	if (rename(tmp, target) != 0) {
+		int e = errno;
+		if (replace)
+			rename(old, target);
+		remove_flat_dir(tmp);
+		return ls_error_set(err, LS_EIO, "%s: cannot rename the %s into place: %s", target,
+				    what, strerror(e));
+	}
+	if (replace)
+		remove_flat_dir(old);
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof parent, "%s/..", target);
+	sync_dir(parent);
+	return LS_OK;
 }
 
 ls_status ls_file_write_check(const char *path, ls_error *err)

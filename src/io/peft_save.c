@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,27 +122,13 @@ static ls_status destination(const char *dir, char *target, bool *exists, ls_err
 		return ls_error_set(err, LS_EINVAL, "%s: bad directory name", dir);
 	snprintf(target, DIR_MAX, "%.*s", (int)dl, dir);
 	struct stat sb;
-	char probe[PATH_MAX_LEN];
 	*exists = stat(target, &sb) == 0;
-	if (*exists) {
-		if (!S_ISDIR(sb.st_mode))
-			return ls_error_set(err, LS_EIO, "%s: exists and is not a directory",
-					    target);
-		snprintf(probe, sizeof probe, "%s", target);
-	} else {
-		const char *slash = strrchr(target, '/');
-		if (slash == target)
-			snprintf(probe, sizeof probe, "/");
-		else if (slash)
-			snprintf(probe, sizeof probe, "%.*s", (int)(slash - target), target);
-		else
-			snprintf(probe, sizeof probe, ".");
-		if (stat(probe, &sb) != 0 || !S_ISDIR(sb.st_mode))
-			return ls_error_set(err, LS_EIO, "%s: no directory %s to create it in",
-					    target, probe);
-	}
-	if (access(probe, W_OK | X_OK) != 0)
-		return ls_error_set(err, LS_EIO, "%s: cannot write in %s: %s", target, probe,
+	if (!*exists)
+		return ls_dir_parent_check(target, err);
+	if (!S_ISDIR(sb.st_mode))
+		return ls_error_set(err, LS_EIO, "%s: exists and is not a directory", target);
+	if (access(target, W_OK | X_OK) != 0)
+		return ls_error_set(err, LS_EIO, "%s: cannot write in %s: %s", target, target,
 				    strerror(errno));
 	return LS_OK;
 }
@@ -175,33 +160,6 @@ ls_status ls_peft_save_check(const char *dir, ls_error *err)
 }
 
 /* ---- Writing ---- */
-
-/* Remove dir and the plain files in it (our own temporary or replaced checkpoints). */
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		char path[PATH_MAX_LEN];
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
-				unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
-static void sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
 
 static json_t *jreal(double v)
 {
@@ -338,9 +296,15 @@ static ls_status save_model(const ls_session *s, const char *path, ls_error *err
 	return ls_st_save(path, t, 2 * L->nmod, meta, n / 2, err);
 }
 
-static ls_status save_into(const ls_session *s, const char *tmp, const ls_peft_save_opts *o,
-			   ls_error *err)
+typedef struct {
+	const ls_session *s;
+	const ls_peft_save_opts *o;
+} save_ctx;
+
+static ls_status save_into(const char *tmp, const void *ctx, ls_error *err)
 {
+	const ls_session *s = ((const save_ctx *)ctx)->s;
+	const ls_peft_save_opts *o = ((const save_ctx *)ctx)->o;
 	char path[PATH_MAX_LEN];
 	snprintf(path, sizeof path, "%s/%s", tmp, MODEL);
 	ls_status st = save_model(s, path, err);
@@ -375,39 +339,12 @@ ls_status ls_peft_save(const ls_session *s, const char *dir, const ls_peft_save_
 				    "%s: exists and is not a lorascope checkpoint (not replaced)",
 				    ckpt);
 	snprintf(tmp, sizeof tmp, "%s/tmp-" CKPT "%ld-XXXXXX", target, step);
-	if (!mkdtemp(tmp))
-		return ls_error_set(err, LS_EIO, "%s: cannot create a temporary directory: %s",
-				    ckpt, strerror(errno));
-	/* mkdtemp makes it 0700: give it mkdir(2)'s mode. */
-	chmod(tmp, 0777 & ~ls_file_umask());
-	st = save_into(s, tmp, o, err);
-	if (st != LS_OK) {
-		remove_tree(tmp);
+	snprintf(old, sizeof old, "%s/tmp-old-" CKPT "%ld-XXXXXX", target, step);
+	save_ctx c = { s, o };
+	st = ls_dir_write_atomic(ckpt, tmp, old, replace, 0777 & ~ls_file_umask(), "checkpoint",
+				 save_into, &c, err);
+	if (st != LS_OK)
 		return st;
-	}
-	sync_dir(tmp);
-	if (replace) {
-		/* Move the old checkpoint onto an empty directory of our own, then ours in place.
-		 */
-		snprintf(old, sizeof old, "%s/tmp-old-" CKPT "%ld-XXXXXX", target, step);
-		if (!mkdtemp(old) || rename(ckpt, old) != 0) {
-			int e = errno;
-			remove_tree(tmp);
-			return ls_error_set(err, LS_EIO, "%s: cannot replace: %s", ckpt,
-					    strerror(e));
-		}
-	}
-	if (rename(tmp, ckpt) != 0) {
-		int e = errno;
-		if (replace)
-			rename(old, ckpt);
-		remove_tree(tmp);
-		return ls_error_set(err, LS_EIO, "%s: cannot rename the checkpoint into place: %s",
-				    ckpt, strerror(e));
-	}
-	if (replace)
-		remove_tree(old);
-	sync_dir(target);
 	if (written)
 		snprintf(written, cap, "%s", ckpt);
 	return LS_OK;

@@ -2,9 +2,7 @@
  * the factors, moments and history as .npy, written to a temporary directory and renamed. */
 #include <config.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,33 +35,6 @@ static const char *const file_stem[LS_STATE_NMATS] = {
 static json_t *jreal(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
-}
-
-/* Remove dir and the plain files in it (our own temporary or replaced snapshots). */
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		char path[PATH_MAX_LEN];
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
-				unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
-static void sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
 }
 
 static json_t *manifest_json(const ls_session *s, const ls_session_state *st)
@@ -207,21 +178,7 @@ static ls_status destination(const char *dir, char *target, size_t *dl, bool *re
 				target);
 		*replace = true;
 	}
-	const char *slash = strrchr(target, '/');
-	if (slash == target)
-		snprintf(probe, sizeof probe, "/");
-	else if (slash)
-		snprintf(probe, sizeof probe, "%.*s", (int)(slash - target), target);
-	else
-		snprintf(probe, sizeof probe, ".");
-	struct stat pb;
-	if (stat(probe, &pb) != 0 || !S_ISDIR(pb.st_mode))
-		return ls_error_set(err, LS_EIO, "%s: no directory %s to create it in", target,
-				    probe);
-	if (access(probe, W_OK | X_OK) != 0)
-		return ls_error_set(err, LS_EIO, "%s: cannot write in %s: %s", target, probe,
-				    strerror(errno));
-	return LS_OK;
+	return ls_dir_parent_check(target, err);
 }
 
 ls_status ls_session_save_check(const char *dir, ls_error *err)
@@ -233,55 +190,38 @@ ls_status ls_session_save_check(const char *dir, ls_error *err)
 	return destination(dir, target, &dl, &replace, &sb, err);
 }
 
+typedef struct {
+	const ls_session *s;
+	const ls_session_state *state;
+} save_ctx;
+
+static ls_status fill(const char *tmp, const void *ctx, ls_error *err)
+{
+	const save_ctx *c = ctx;
+	return save_into(c->s, c->state, tmp, err);
+}
+
 ls_status ls_session_save(const ls_session *s, const char *dir, ls_error *err)
 {
-	char target[DIR_MAX], tmp[DIR_MAX], old[DIR_MAX], probe[PATH_MAX_LEN];
+	char target[DIR_MAX], tmp[DIR_MAX], old[DIR_MAX];
 	size_t dl;
 	bool replace;
 	struct stat sb;
-	ls_status dst = destination(dir, target, &dl, &replace, &sb, err);
-	if (dst != LS_OK)
-		return dst;
-	snprintf(tmp, sizeof tmp, "%.*s.tmp-XXXXXX", (int)dl, dir);
-	if (!mkdtemp(tmp))
-		return ls_error_set(err, LS_EIO, "%s: cannot create a temporary directory: %s",
-				    target, strerror(errno));
-	/* mkdtemp makes it 0700: give it the replaced snapshot's mode, or mkdir(2)'s. */
-	chmod(tmp, replace ? sb.st_mode & 07777 : 0777 & ~ls_file_umask());
-	ls_session_state state;
-	ls_status st = ls_session_state_export(s, &state, err);
-	if (st == LS_OK) {
-		st = save_into(s, &state, tmp, err);
-		ls_session_state_free(&state);
-	}
-	if (st != LS_OK) {
-		remove_tree(tmp);
+	ls_status st = destination(dir, target, &dl, &replace, &sb, err);
+	if (st != LS_OK)
 		return st;
-	}
-	sync_dir(tmp);
-	if (replace) {
-		/* Move the old snapshot onto an empty directory of our own, then ours in place. */
-		snprintf(old, sizeof old, "%.*s.old-XXXXXX", (int)dl, dir);
-		if (!mkdtemp(old) || rename(target, old) != 0) {
-			int e = errno;
-			remove_tree(tmp);
-			return ls_error_set(err, LS_EIO, "%s: cannot replace: %s", target,
-					    strerror(e));
-		}
-	}
-	if (rename(tmp, target) != 0) {
-		int e = errno;
-		if (replace)
-			rename(old, target);
-		remove_tree(tmp);
-		return ls_error_set(err, LS_EIO, "%s: cannot rename the snapshot into place: %s",
-				    target, strerror(e));
-	}
-	if (replace)
-		remove_tree(old);
-	snprintf(probe, sizeof probe, "%s/..", target);
-	sync_dir(probe);
-	return LS_OK;
+	ls_session_state state;
+	st = ls_session_state_export(s, &state, err);
+	if (st != LS_OK)
+		return st;
+	snprintf(tmp, sizeof tmp, "%.*s.tmp-XXXXXX", (int)dl, dir);
+	snprintf(old, sizeof old, "%.*s.old-XXXXXX", (int)dl, dir);
+	/* The replaced snapshot's mode, or mkdir(2)'s. */
+	mode_t mode = replace ? sb.st_mode & 07777 : 0777 & ~ls_file_umask();
+	save_ctx c = { s, &state };
+	st = ls_dir_write_atomic(target, tmp, old, replace, mode, "snapshot", fill, &c, err);
+	ls_session_state_free(&state);
+	return st;
 }
 
 /* ---- Loading ---- */

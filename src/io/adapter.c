@@ -129,7 +129,8 @@ static int tensor_cmp(const void *x, const void *y)
 }
 
 static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_st_tensor *ta,
-			    size_t plen, size_t letter, bool embedding, bool bases, ls_error *err)
+			    size_t plen, size_t letter, bool embedding, bool bases,
+			    ls_spectrum_ws **ws, ls_error *err)
 {
 	/* The partner: same name with A → B. */
 	char *bname = partner_name(ta->name, letter, 'B');
@@ -171,7 +172,7 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 		}
 		m->scaling = ad->has_config && ad->cfg.use_rslora ? m->alpha / sqrt(r)
 								  : m->alpha / r;
-		s = ls_adapter_module_spectrum(m, &Ap, &Bp, bases, err);
+		s = ls_adapter_module_spectrum(m, &Ap, &Bp, bases, ws, err);
 		if (s != LS_OK && err) {
 			char why[LS_ERROR_MSG_MAX];
 			memcpy(why, err->msg, sizeof why);
@@ -220,18 +221,21 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, bool bas
 	if (!ad->modules || !ad->saved || !ad->magnitudes)
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", ad->model_path);
 	ls_status s = LS_OK;
+	ls_spectrum_ws *ws = NULL; /* one scratch for every module's thin SVD */
 	for (size_t i = 0; i < st->count && s == LS_OK; i++) {
 		const ls_st_tensor *t = &st->tensors[i];
 		size_t letter;
 		bool emb;
 		size_t plen = factor_name(t->name, 'A', &letter, &emb);
 		if (plen != (size_t)-1) {
-			s = add_module(ad, st, t, plen, letter, emb, bases, err);
+			s = add_module(ad, st, t, plen, letter, emb, bases, &ws, err);
 		} else if (factor_name(t->name, 'B', &letter, &emb) != (size_t)-1) {
 			/* Paired from its lora_A; a lone lora_B is an error. */
 			char *aname = partner_name(t->name, letter, 'A');
-			if (!aname)
-				return ls_error_set(err, LS_ENOMEM, "out of memory");
+			if (!aname) {
+				s = ls_error_set(err, LS_ENOMEM, "out of memory");
+				break;
+			}
 			bool found = ls_st_find(st, aname) != NULL;
 			free(aname);
 			if (!found)
@@ -243,6 +247,7 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, bool bas
 				       err);
 		}
 	}
+	ls_spectrum_ws_free(ws);
 	if (s != LS_OK)
 		return s;
 	for (size_t i = 0; i < ad->nsaved; i++) {

@@ -189,7 +189,27 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 	return s;
 }
 
-static ls_status add_tensor(ls_adapter *ad, const ls_st_tensor *t, bool magnitude, ls_error *err)
+/* min, mean and max of a DoRA magnitude vector's values (NaN when one is not finite). */
+static void magnitude_stats(ls_adapter_tensor *x, const ls_mat *M)
+{
+	size_t n = M->rows * M->cols;
+	double lo = INFINITY, hi = -INFINITY, sum = 0.0;
+	bool finite = n > 0;
+	for (size_t j = 0; j < M->cols; j++)
+		for (size_t i = 0; i < M->rows; i++) {
+			double v = LS_AT(*M, i, j);
+			finite = finite && isfinite(v);
+			lo = fmin(lo, v);
+			hi = fmax(hi, v);
+			sum += v;
+		}
+	x->min = finite ? lo : NAN;
+	x->max = finite ? hi : NAN;
+	x->mean = finite ? sum / (double)n : NAN;
+}
+
+static ls_status add_tensor(ls_adapter *ad, const ls_safetensors *ad_st, const ls_st_tensor *t,
+			    bool magnitude, ls_error *err)
 {
 	ls_adapter_tensor *x = magnitude ? &ad->magnitudes[ad->nmag++] : &ad->saved[ad->nsaved++];
 	memset(x, 0, sizeof *x);
@@ -205,6 +225,14 @@ static ls_status add_tensor(ls_adapter *ad, const ls_st_tensor *t, bool magnitud
 	snprintf(x->dtype, sizeof x->dtype, "%s", t->dtype);
 	x->ndim = t->ndim;
 	memcpy(x->shape, t->shape, sizeof x->shape);
+	if (magnitude) {
+		ls_mat M = { 0 };
+		ls_status st = ls_st_tensor_matrix(ad_st, t, true, &M, err);
+		if (st != LS_OK)
+			return st;
+		magnitude_stats(x, &M);
+		ls_mat_free(&M);
+	}
 	/* PEFT wraps every module whose name ends with an entry of modules_to_save (a plain
 	 * string suffix: "classifier" also takes "pre_classifier"). */
 	for (size_t i = 0; i < ad->cfg.nsave; i++)
@@ -243,7 +271,7 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, bool bas
 						 "%s: '%s' has no matching lora_A tensor",
 						 ad->model_path, t->name);
 		} else {
-			s = add_tensor(ad, t, strstr(t->name, ".lora_magnitude_vector") != NULL,
+			s = add_tensor(ad, st, t, strstr(t->name, ".lora_magnitude_vector") != NULL,
 				       err);
 		}
 	}

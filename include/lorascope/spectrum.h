@@ -18,6 +18,9 @@ typedef struct ls_spectrum_ws ls_spectrum_ws;
 /* A workspace for factors of up to m×r and n×r. */
 ls_status ls_spectrum_ws_alloc(ls_spectrum_ws **ws, size_t m, size_t n, size_t r, ls_error *err);
 void ls_spectrum_ws_free(ls_spectrum_ws *ws);
+/* *ws (NULL or a workspace) made to fit factors of m×r and n×r: kept when it does, else
+ * replaced by one for the larger of each size (a failure leaves *ws NULL). */
+ls_status ls_spectrum_ws_fit(ls_spectrum_ws **ws, size_t m, size_t n, size_t r, ls_error *err);
 
 /* The singular values of s·A·Bᵀ, descending, into sigma[min(r, m, n)] (MATH.md §8).
  * Also, when not NULL: gram_diff = ‖AᵀA − BᵀB‖_F (balancedness), norm_a = ‖A‖_F,
@@ -25,6 +28,12 @@ void ls_spectrum_ws_free(ls_spectrum_ws *ws);
 ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
 			      double *sigma, double *gram_diff, double *norm_a, double *norm_b,
 			      ls_error *err);
+
+/* The thin SVD s·A·Bᵀ = U·diag(sigma)·Vᵀ the same way (MATH.md §8): sigma[k], k =
+ * min(r, m, n), descending; U (m×k) and V (n×k, caller's storage, either NULL to skip) get
+ * orthonormal columns Q_A·U_c and Q_B·V_c from the core's SVD R_A·R_Bᵀ = U_c·Σ_c·V_cᵀ. */
+ls_status ls_spectrum_lowrank_svd(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+				  double *sigma, ls_mat *U, ls_mat *V, ls_error *err);
 
 /* ‖s·A·Bᵀ‖_F from the same QR cores, without the SVD: accurate to about eps·|s|·‖A‖·‖B‖
  * even when A·Bᵀ nearly cancels (unlike the Gram formula tr(AᵀA·BᵀB)). */

@@ -36,10 +36,12 @@ typedef struct {
 	size_t count;
 	char **meta; /* __metadata__ pairs: meta[2k] key, meta[2k+1] value, sorted by key */
 	size_t nmeta;
-	const unsigned char *data; /* the data section (inside the mapped file or caller buffer) */
+	const unsigned char *data; /* the data section (inside the mapped file or caller buffer,
+				      or owned) */
 	size_t data_len;
-	char *path;      /* the file name used in messages */
-	ls_file_map map; /* set by ls_st_open */
+	char *path;           /* the file name used in messages */
+	ls_file_map map;      /* set by ls_st_open */
+	unsigned char *owned; /* data when the image was built in memory (torchbin.h), else NULL */
 } ls_safetensors;
 
 /* Parse the image buf[0..len) (which must outlive st) into st; name labels messages. */

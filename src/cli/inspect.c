@@ -67,9 +67,9 @@ static const ls_opts_spec inspect_spec = {
 	.max_args = 2,
 	.usage = "usage: lorascope inspect PATH [options]\n"
 		 "       lorascope inspect --diff A B [--json]\n\n"
-		 "PATH is a PEFT adapter directory (adapter_model.safetensors and\n"
-		 "adapter_config.json) or one .safetensors file (scaling s = 1 without a\n"
-		 "config).\n\n"
+		 "PATH is a PEFT adapter directory (adapter_model.safetensors, or the older\n"
+		 "adapter_model.bin, and adapter_config.json) or one .safetensors or .bin\n"
+		 "file (scaling s = 1 without a config).\n\n"
 		 "Per LoRA module: the singular values of dW = s*B*A (from the thin factors),\n"
 		 "norms, stable rank |dW|_F^2/|dW|_2^2, energy ranks (90 %, 99 % of\n"
 		 "sum sigma^2), effective rank exp(entropy of sigma/sum sigma), the noise\n"

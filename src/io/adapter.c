@@ -1,5 +1,5 @@
-/* adapter.c — read a PEFT LoRA adapter (a directory or its .safetensors, with its
- * adapter_config.json) into modules: pairs lora_A/lora_B by name, saved tensors, DoRA
+/* adapter.c — read a PEFT LoRA adapter (a directory or its .safetensors or torch.save .bin,
+ * with its adapter_config.json) into modules: pairs lora_A/lora_B by name, saved tensors, DoRA
  * magnitudes; each module measured by adapter_measure.c. */
 #include <ctype.h>
 #include <math.h>
@@ -11,6 +11,7 @@
 
 #include "adapter_priv.h"
 #include "lorascope/fileio.h"
+#include "lorascope/torchbin.h"
 
 #define MODEL_PREFIX "base_model.model."
 #define CONFIG_MAX_BYTES ((size_t)16 << 20)
@@ -326,32 +327,33 @@ static ls_status locate(ls_adapter *ad, const char *path, char **config, ls_erro
 		if (!ad->model_path || !*config)
 			return ls_error_set(err, LS_ENOMEM, "%s: out of memory", path);
 		if (!exists(ad->model_path)) {
-			char *bin = join(path, "adapter_model.bin");
-			bool has_bin = bin && exists(bin);
-			free(bin);
-			if (has_bin)
+			/* Older PEFT versions wrote adapter_model.bin (torch.save). */
+			free(ad->model_path);
+			ad->model_path = join(path, "adapter_model.bin");
+			if (!ad->model_path)
+				return ls_error_set(err, LS_ENOMEM, "%s: out of memory", path);
+			if (!exists(ad->model_path))
 				return ls_error_set(err, LS_EIO,
-						    "%s: only adapter_model.bin (a pickle) found: "
-						    "lorascope reads adapter_model.safetensors",
+						    "%s: no adapter_model.safetensors in this "
+						    "directory (nor adapter_model.bin)",
 						    path);
-			return ls_error_set(err, LS_EIO,
-					    "%s: no adapter_model.safetensors in this directory",
-					    path);
 		}
 		if (!exists(*config))
 			return ls_error_set(err, LS_EIO,
 					    "%s: no adapter_config.json in this directory", path);
 		return LS_OK;
 	}
-	if (!ends_with(path, ".safetensors"))
+	if (!ends_with(path, ".safetensors") && !ends_with(path, ".bin"))
 		return ls_error_set(err, LS_EINVAL,
-				    "%s: neither an adapter directory nor a .safetensors file",
+				    "%s: neither an adapter directory nor a .safetensors or .bin "
+				    "file",
 				    path);
 	if (!(ad->model_path = strdup(path)))
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", path);
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
-	if (strcmp(base, "adapter_model.safetensors") == 0) {
+	if (strcmp(base, "adapter_model.safetensors") == 0 ||
+	    strcmp(base, "adapter_model.bin") == 0) {
 		char *dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
 		*config = dir ? join(dir, "adapter_config.json") : NULL;
 		free(dir);
@@ -405,7 +407,8 @@ ls_status ls_adapter_load(ls_adapter *ad, const char *path, bool bases, ls_error
 		ad->has_config = s == LS_OK;
 	}
 	if (s == LS_OK)
-		s = ls_st_open(&st, ad->model_path, err);
+		s = ends_with(ad->model_path, ".bin") ? ls_tb_open(&st, ad->model_path, err)
+						      : ls_st_open(&st, ad->model_path, err);
 	if (s == LS_OK)
 		s = load_tensors(ad, &st, bases, err);
 	ls_st_close(&st);

@@ -39,6 +39,7 @@ void ls_st_close(ls_safetensors *st)
 		free(st->meta[i]);
 	free(st->meta);
 	free(st->path);
+	free(st->owned);
 	ls_file_map_close(&st->map);
 	memset(st, 0, sizeof *st);
 }

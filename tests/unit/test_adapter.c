@@ -394,8 +394,11 @@ static void test_errors(void **state)
 	assert_int_equal(ls_adapter_load(&ad, dir, false, &err), LS_EIO);
 	assert_contains(err.msg, "no adapter_model.safetensors in this directory");
 	write_text(dir, "adapter_model.bin", "pickle");
-	assert_int_equal(ls_adapter_load(&ad, dir, false, &err), LS_EIO);
-	assert_contains(err.msg, "only adapter_model.bin (a pickle) found");
+	write_text(dir, "adapter_config.json", "{}");
+	assert_int_equal(ls_adapter_load(&ad, dir, false, &err), LS_EFORMAT);
+	assert_contains(err.msg, "adapter_model.bin: not a zip archive");
+	snprintf(path, sizeof path, "%s/adapter_config.json", dir);
+	unlink(path);
 	static const double one[1] = { 1 };
 	tensor lone[] = { { "x.lora_A.weight", 1, 1, one } };
 	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);

@@ -603,7 +603,8 @@ static ls_status refresh_curves(ls_watch *w, const candidate *cand, size_t ncand
 		ls_watch_curves_free(&w->curves);
 		w->curves = c;
 		w->curves_st = f[i].st;
-		w->curves_why[0] = '\0';
+		if (i == 0)
+			w->curves_why[0] = '\0';
 		*changed |= LS_WATCH_CURVES;
 		break;
 	}

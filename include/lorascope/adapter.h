@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lorascope/lowrank.h"
 #include "lorascope/safetensors.h"
 #include "lorascope/status.h"
 
@@ -81,10 +82,13 @@ typedef struct {
 	size_t out, in, r; /* ΔW is out×in; r from the tensors */
 	bool transposed;   /* stored as in×out (fan_in_fan_out or an embedding) */
 	double alpha, scaling;
-	size_t k;      /* number of singular values: min(r, out, in) */
-	double *sigma; /* σ(ΔW), descending (NaN when the factors are not finite) */
+	ls_lowrank lr; /* ΔW = U·diag(σ)·Vᵀ (out×in); U, V only when loaded with bases */
+	size_t k;      /* number of singular values: min(r, out, in) (= lr.k) */
+	double *sigma; /* σ(ΔW), descending (NaN when the factors are not finite); = lr.sigma */
 	double fro, spec, nuclear, stable_rank;
 	size_t erank90, erank99; /* fewest σ holding 90 % / 99 % of Σσ² */
+	double effective_rank;   /* Roy–Vetterli exp(H) (lowrank.h) */
+	size_t noise_rank;       /* σ above the Marchenko–Pastur edge (lowrank.h) */
 	unsigned flags;          /* LS_AF(...) bits */
 } ls_adapter_module;
 
@@ -112,12 +116,13 @@ typedef struct {
 
 /* Load path: a PEFT adapter directory (adapter_model.safetensors + adapter_config.json) or
  * one .safetensors file (adapter_config.json beside it is used when the file is
- * adapter_model.safetensors; otherwise s = 1). Computes every module's record. */
-ls_status ls_adapter_load(ls_adapter *ad, const char *path, ls_error *err);
+ * adapter_model.safetensors; otherwise s = 1). Computes every module's record; with bases,
+ * also each module's singular vectors lr.U, lr.V (what ls_lowrank_drift needs). */
+ls_status ls_adapter_load(ls_adapter *ad, const char *path, bool bases, ls_error *err);
 /* The same from a parsed safetensors image st (only read) and a parsed config cfg, which
  * is moved into ad (and zeroed); cfg NULL means no config (s = 1). Paths come from st. */
 ls_status ls_adapter_build(ls_adapter *ad, const ls_safetensors *st, ls_adapter_config *cfg,
-			   ls_error *err);
+			   bool bases, ls_error *err);
 void ls_adapter_free(ls_adapter *ad);
 /* Length of the longest common prefix of the module names that ends with a '.', so that
  * listings can drop it ("base_model.model....attention."); 0 with fewer than 2 modules. */

@@ -26,6 +26,12 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 			      double *sigma, double *gram_diff, double *norm_a, double *norm_b,
 			      ls_error *err);
 
+/* The thin SVD s·A·Bᵀ = U·diag(sigma)·Vᵀ the same way (MATH.md §8): sigma[k], k =
+ * min(r, m, n), descending; U (m×k) and V (n×k, caller's storage, either NULL to skip) get
+ * orthonormal columns Q_A·U_c and Q_B·V_c from the core's SVD R_A·R_Bᵀ = U_c·Σ_c·V_cᵀ. */
+ls_status ls_spectrum_lowrank_svd(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+				  double *sigma, ls_mat *U, ls_mat *V, ls_error *err);
+
 /* ‖s·A·Bᵀ‖_F from the same QR cores, without the SVD: accurate to about eps·|s|·‖A‖·‖B‖
  * even when A·Bᵀ nearly cancels (unlike the Gram formula tr(AᵀA·BᵀB)). */
 ls_status ls_spectrum_fro(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,

@@ -273,7 +273,7 @@ int ls_cli_inspect(int argc, char **argv)
 		return ls_tui_inspect(path, false);
 	ls_adapter ad;
 	ls_error_clear(&err);
-	ls_status st = ls_adapter_load(&ad, path, &err);
+	ls_status st = ls_adapter_load(&ad, path, false, &err);
 	if (st != LS_OK) {
 		fprintf(stderr, "lorascope inspect: %s\n", err.msg);
 		return st == LS_ENOMEM || st == LS_ENUMERIC ? LS_EXIT_FAILURE : LS_EXIT_USAGE;

@@ -9,13 +9,14 @@
 
 struct ls_spectrum_ws {
 	size_t m, n, r;
-	double *qa, *qb;   /* copies of A and B, overwritten by geqrf */
-	double *ra, *rb;   /* k_A×r and k_B×r "square roots" of AᵀA and BᵀB */
-	double *core;      /* k_A×k_B core R_A·R_Bᵀ */
-	double *gram;      /* r×r AᵀA − BᵀB */
-	double *tau;       /* r */
-	double *work;      /* LAPACK workspace */
-	lapack_int *iwork; /* 8·r */
+	double *qa, *qb;    /* copies of A and B, overwritten by geqrf */
+	double *ra, *rb;    /* k_A×r and k_B×r "square roots" of AᵀA and BᵀB */
+	double *core;       /* k_A×k_B core R_A·R_Bᵀ */
+	double *gram;       /* r×r AᵀA − BᵀB */
+	double *tau, *taub; /* r each: the Householder scalars of A's and B's QR */
+	double *cu, *cvt;   /* k_A×k and k×k_B singular vectors of the core */
+	double *work;       /* LAPACK workspace */
+	lapack_int *iwork;  /* 8·r */
 	size_t lwork;
 };
 
@@ -39,7 +40,8 @@ ls_status ls_spectrum_ws_alloc(ls_spectrum_ws **out, size_t m, size_t n, size_t 
 	ws->n = n;
 	ws->r = r;
 	size_t k = max_sz(r, 1);
-	/* geqrf wants n·nb; gesdd 'N' on k×k wants 3k + max(k, 7k); generous and fixed. */
+	/* geqrf and orgqr want n·nb; gesdd on k×k 3k + max(k, 7k) ('N') or 7k² + 4k ('S');
+	 * generous and fixed. */
 	ws->lwork = 64 * k + 8 * k * k + 64;
 	ws->qa = malloc(max_sz(m * r, 1) * sizeof(double));
 	ws->qb = malloc(max_sz(n * r, 1) * sizeof(double));
@@ -48,10 +50,13 @@ ls_status ls_spectrum_ws_alloc(ls_spectrum_ws **out, size_t m, size_t n, size_t 
 	ws->core = malloc(k * k * sizeof(double));
 	ws->gram = malloc(k * k * sizeof(double));
 	ws->tau = malloc(k * sizeof(double));
+	ws->taub = malloc(k * sizeof(double));
+	ws->cu = malloc(k * k * sizeof(double));
+	ws->cvt = malloc(k * k * sizeof(double));
 	ws->work = malloc(ws->lwork * sizeof(double));
 	ws->iwork = malloc(8 * k * sizeof(lapack_int));
 	if (!ws->qa || !ws->qb || !ws->ra || !ws->rb || !ws->core || !ws->gram || !ws->tau ||
-	    !ws->work || !ws->iwork) {
+	    !ws->taub || !ws->cu || !ws->cvt || !ws->work || !ws->iwork) {
 		ls_spectrum_ws_free(ws);
 		return ls_error_set(err, LS_ENOMEM, "spectrum workspace for %zux%zu, r = %zu", m, n,
 				    r);
@@ -71,15 +76,35 @@ void ls_spectrum_ws_free(ls_spectrum_ws *ws)
 	free(ws->core);
 	free(ws->gram);
 	free(ws->tau);
+	free(ws->taub);
+	free(ws->cu);
+	free(ws->cvt);
 	free(ws->work);
 	free(ws->iwork);
 	free(ws);
 }
 
-/* R (k×r, k = min(rows, r), ld k) with RᵀR = FᵀF: the R of a thin QR when rows ≥ r,
- * else F itself (its Q is the identity). */
-static ls_status square_root(ls_spectrum_ws *ws, const ls_mat *F, double *copy, double *R,
-			     size_t *k, ls_error *err)
+/* A tall, thin QR gains nothing from threads, and waking OpenBLAS's pool leaves its
+ * threads spinning on the cores the problem's own threads then want: one thread around
+ * each (the returned count is given back to threads_restore). */
+static int threads_solo(void)
+{
+	int threads = openblas_get_num_threads();
+	if (threads > 1)
+		openblas_set_num_threads(1);
+	return threads;
+}
+
+static void threads_restore(int threads)
+{
+	if (threads > 1)
+		openblas_set_num_threads(threads);
+}
+
+/* R (k×r, k = min(rows, r), ld k) with RᵀR = FᵀF: the R of a thin QR when rows ≥ r (copy
+ * then holds geqrf's reflectors, tau their scalars), else F itself (its Q is the identity). */
+static ls_status square_root(ls_spectrum_ws *ws, const ls_mat *F, double *copy, double *tau,
+			     double *R, size_t *k, ls_error *err)
 {
 	size_t rows = F->rows, r = F->cols;
 	for (size_t j = 0; j < r; j++)
@@ -90,16 +115,11 @@ static ls_status square_root(ls_spectrum_ws *ws, const ls_mat *F, double *copy, 
 		return LS_OK;
 	}
 	*k = r;
-	/* A tall, thin QR gains nothing from threads, and waking OpenBLAS's pool leaves its
-	 * threads spinning on the cores the problem's own threads then want. */
-	int threads = openblas_get_num_threads();
-	if (threads > 1)
-		openblas_set_num_threads(1);
+	int threads = threads_solo();
 	lapack_int info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)rows, (lapack_int)r,
-					      copy, (lapack_int)rows, ws->tau, ws->work,
+					      copy, (lapack_int)rows, tau, ws->work,
 					      (lapack_int)ws->lwork);
-	if (threads > 1)
-		openblas_set_num_threads(threads);
+	threads_restore(threads);
 	if (info != 0)
 		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgeqrf failed (info %d)",
 				    (int)info);
@@ -133,8 +153,8 @@ static ls_status check_fit(const ls_spectrum_ws *ws, const ls_mat *A, const ls_m
 static ls_status both_roots(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, size_t *ka,
 			    size_t *kb, ls_error *err)
 {
-	ls_status st = square_root(ws, A, ws->qa, ws->ra, ka, err);
-	return st == LS_OK ? square_root(ws, B, ws->qb, ws->rb, kb, err) : st;
+	ls_status st = square_root(ws, A, ws->qa, ws->tau, ws->ra, ka, err);
+	return st == LS_OK ? square_root(ws, B, ws->qb, ws->taub, ws->rb, kb, err) : st;
 }
 
 /* ws->core := R_A·R_Bᵀ (k_A×k_B), whose singular values are those of A·Bᵀ. */
@@ -189,6 +209,70 @@ ls_status ls_spectrum_lowrank(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat 
 	for (size_t i = 0; i < k; i++)
 		sigma[i] *= as;
 	return LS_OK;
+}
+
+/* out (rows×k) := sign·Q·op(C): Q the thin Q of a factor with rows×r (its reflectors in copy
+ * and tau, formed in place) when rows ≥ r, else the identity; op(C) is k_F×k (C or Cᵀ). */
+static ls_status expand(ls_spectrum_ws *ws, size_t rows, size_t r, double *copy, double *tau,
+			const double *C, size_t ldc, bool trans, size_t k, double sign, ls_mat *out,
+			ls_error *err)
+{
+	if (rows < r) {
+		for (size_t j = 0; j < k; j++)
+			for (size_t i = 0; i < rows; i++)
+				LS_AT(*out, i, j) = sign *
+						    (trans ? C[j + i * ldc] : C[i + j * ldc]);
+		return LS_OK;
+	}
+	int threads = threads_solo();
+	lapack_int info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, (lapack_int)rows, (lapack_int)r,
+					      (lapack_int)r, copy, (lapack_int)rows, tau, ws->work,
+					      (lapack_int)ws->lwork);
+	if (info == 0)
+		cblas_dgemm(CblasColMajor, CblasNoTrans, trans ? CblasTrans : CblasNoTrans,
+			    (int)rows, (int)k, (int)r, sign, copy, (int)rows, C, (int)ldc, 0.0,
+			    out->data, (int)out->ld);
+	threads_restore(threads);
+	if (info != 0)
+		return ls_error_set(err, LS_ENUMERIC, "spectrum: dorgqr failed (info %d)",
+				    (int)info);
+	return LS_OK;
+}
+
+ls_status ls_spectrum_lowrank_svd(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,
+				  double *sigma, ls_mat *U, ls_mat *V, ls_error *err)
+{
+	size_t m = A->rows, n = B->rows, r = A->cols;
+	ls_status st = check_fit(ws, A, B, err);
+	if (st != LS_OK)
+		return st;
+	size_t k = min_sz(r, min_sz(m, n));
+	if ((U && (U->rows != m || U->cols != k)) || (V && (V->rows != n || V->cols != k)))
+		return ls_error_set(err, LS_EDIM, "spectrum: bases must be %zux%zu and %zux%zu", m,
+				    k, n, k);
+	if (k == 0)
+		return LS_OK;
+	size_t ka, kb;
+	if ((st = both_roots(ws, A, B, &ka, &kb, err)) != LS_OK)
+		return st;
+	/* core = U_c·Σ·V_cᵀ, so s·A·Bᵀ = (sign(s)·Q_A·U_c)·(|s|·Σ)·(Q_B·V_c)ᵀ. */
+	form_core(ws, ka, kb, r);
+	lapack_int info = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', (lapack_int)ka, (lapack_int)kb,
+					      ws->core, (lapack_int)ka, sigma, ws->cu,
+					      (lapack_int)ka, ws->cvt, (lapack_int)k, ws->work,
+					      (lapack_int)ws->lwork, ws->iwork);
+	if (info != 0)
+		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgesdd failed (info %d)",
+				    (int)info);
+	double as = fabs(s);
+	for (size_t i = 0; i < k; i++)
+		sigma[i] *= as;
+	if (U)
+		st = expand(ws, m, r, ws->qa, ws->tau, ws->cu, ka, false, k, s < 0 ? -1.0 : 1.0, U,
+			    err);
+	if (st == LS_OK && V)
+		st = expand(ws, n, r, ws->qb, ws->taub, ws->cvt, k, true, k, 1.0, V, err);
+	return st;
 }
 
 ls_status ls_spectrum_fro(ls_spectrum_ws *ws, const ls_mat *A, const ls_mat *B, double s,

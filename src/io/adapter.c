@@ -21,7 +21,7 @@ void ls_adapter_free(ls_adapter *ad)
 {
 	for (size_t i = 0; i < ad->nmod; i++) {
 		free(ad->modules[i].name);
-		free(ad->modules[i].sigma);
+		ls_lowrank_free(&ad->modules[i].lr);
 	}
 	for (size_t i = 0; i < ad->nsaved; i++) {
 		free(ad->saved[i].name);
@@ -129,7 +129,7 @@ static int tensor_cmp(const void *x, const void *y)
 }
 
 static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_st_tensor *ta,
-			    size_t plen, size_t letter, bool embedding, ls_error *err)
+			    size_t plen, size_t letter, bool embedding, bool bases, ls_error *err)
 {
 	/* The partner: same name with A → B. */
 	char *bname = partner_name(ta->name, letter, 'B');
@@ -171,7 +171,7 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 		}
 		m->scaling = ad->has_config && ad->cfg.use_rslora ? m->alpha / sqrt(r)
 								  : m->alpha / r;
-		s = ls_adapter_module_spectrum(m, &Ap, &Bp, err);
+		s = ls_adapter_module_spectrum(m, &Ap, &Bp, bases, err);
 		if (s != LS_OK && err) {
 			char why[LS_ERROR_MSG_MAX];
 			memcpy(why, err->msg, sizeof why);
@@ -211,7 +211,7 @@ static ls_status add_tensor(ls_adapter *ad, const ls_st_tensor *t, bool magnitud
 	return LS_OK;
 }
 
-static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, ls_error *err)
+static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, bool bases, ls_error *err)
 {
 	size_t n = st->count + 1;
 	ad->modules = calloc(n, sizeof *ad->modules);
@@ -226,7 +226,7 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, ls_error
 		bool emb;
 		size_t plen = factor_name(t->name, 'A', &letter, &emb);
 		if (plen != (size_t)-1) {
-			s = add_module(ad, st, t, plen, letter, emb, err);
+			s = add_module(ad, st, t, plen, letter, emb, bases, err);
 		} else if (factor_name(t->name, 'B', &letter, &emb) != (size_t)-1) {
 			/* Paired from its lora_A; a lone lora_B is an error. */
 			char *aname = partner_name(t->name, letter, 'A');
@@ -333,7 +333,7 @@ static ls_status locate(ls_adapter *ad, const char *path, char **config, ls_erro
 }
 
 ls_status ls_adapter_build(ls_adapter *ad, const ls_safetensors *st, ls_adapter_config *cfg,
-			   ls_error *err)
+			   bool bases, ls_error *err)
 {
 	memset(ad, 0, sizeof *ad);
 	if (cfg) {
@@ -344,14 +344,14 @@ ls_status ls_adapter_build(ls_adapter *ad, const ls_safetensors *st, ls_adapter_
 	ad->path = strdup(st->path);
 	ad->model_path = strdup(st->path);
 	ls_status s = ad->path && ad->model_path
-			      ? load_tensors(ad, st, err)
+			      ? load_tensors(ad, st, bases, err)
 			      : ls_error_set(err, LS_ENOMEM, "%s: out of memory", st->path);
 	if (s != LS_OK)
 		ls_adapter_free(ad);
 	return s;
 }
 
-ls_status ls_adapter_load(ls_adapter *ad, const char *path, ls_error *err)
+ls_status ls_adapter_load(ls_adapter *ad, const char *path, bool bases, ls_error *err)
 {
 	memset(ad, 0, sizeof *ad);
 	char *config = NULL;
@@ -374,7 +374,7 @@ ls_status ls_adapter_load(ls_adapter *ad, const char *path, ls_error *err)
 	if (s == LS_OK)
 		s = ls_st_open(&st, ad->model_path, err);
 	if (s == LS_OK)
-		s = load_tensors(ad, &st, err);
+		s = load_tensors(ad, &st, bases, err);
 	ls_st_close(&st);
 	free(config);
 	if (s != LS_OK)

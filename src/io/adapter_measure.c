@@ -1,12 +1,12 @@
 /* adapter_measure.c — what lorascope measures of one adapter module ΔW = s·B·A: singular
- * values the cheap way (MATH.md §8), norms, stable and energy ranks; the flags (B = 0,
- * non-finite, "far" above its peers) and their names. */
+ * values the cheap way (MATH.md §8, lowrank.h), norms, stable, energy, effective and noise
+ * ranks; the flags (B = 0, non-finite, "far" above its peers) and their names. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "adapter_priv.h"
-#include "lorascope/spectrum.h"
+#include "lorascope/lowrank.h"
 
 const char *const ls_adapter_flag_names[LS_AF_COUNT] = {
 #define LS_AF_NAME(id, name, legend) name,
@@ -80,59 +80,41 @@ static void measure(ls_adapter_module *m)
 	m->fro = sqrt(total);
 	m->spec = m->k ? m->sigma[0] : 0;
 	m->stable_rank = m->spec > 0 ? total / (m->spec * m->spec) : 0;
-	double acc = 0;
-	m->erank90 = m->erank99 = 0;
-	for (size_t i = 0; i < m->k && total > 0; i++) {
-		acc += m->sigma[i] * m->sigma[i];
-		if (!m->erank90 && acc >= 0.90 * total)
-			m->erank90 = i + 1;
-		if (!m->erank99 && acc >= 0.99 * total)
-			m->erank99 = i + 1;
-	}
-	if (total > 0 && !m->erank99)
-		m->erank99 = m->k;
-	if (total > 0 && !m->erank90)
-		m->erank90 = m->k;
+	m->erank90 = ls_lowrank_energy_rank(m->sigma, m->k, 0.90);
+	m->erank99 = ls_lowrank_energy_rank(m->sigma, m->k, 0.99);
+	m->effective_rank = ls_lowrank_effective_rank(m->sigma, m->k);
+	m->noise_rank = ls_lowrank_noise_rank(m->sigma, m->k, m->out, m->in);
 }
 
 /* The spectrum of one module from its PEFT factors Ap (r×in) and Bp (out×r). */
 ls_status ls_adapter_module_spectrum(ls_adapter_module *m, const ls_mat *Ap, const ls_mat *Bp,
-				     ls_error *err)
+				     bool bases, ls_error *err)
 {
-	m->k = m->r < m->out ? m->r : m->out;
-	if (m->in < m->k)
-		m->k = m->in;
-	m->sigma = calloc(m->k + 1, sizeof *m->sigma);
-	if (!m->sigma)
-		return ls_error_set(err, LS_ENOMEM, "out of memory");
 	bool zero = true;
 	for (size_t j = 0; j < Bp->cols && zero; j++)
 		for (size_t i = 0; i < Bp->rows && zero; i++)
 			zero = LS_AT(*Bp, i, j) == 0.0;
 	if (zero)
 		m->flags |= LS_AF(LS_AF_B_ZERO);
-	if (!ls_mat_isfinite(Ap) || !ls_mat_isfinite(Bp)) {
-		m->flags |= LS_AF(LS_AF_NONFINITE);
-		for (size_t i = 0; i < m->k; i++)
-			m->sigma[i] = NAN;
-		m->fro = m->spec = m->nuclear = m->stable_rank = NAN;
-		return LS_OK;
-	}
 	/* MATH.md notation: A = B_peft (out×r), B = A_peftᵀ (in×r). */
 	ls_mat Bt = { 0 };
-	ls_spectrum_ws *ws = NULL;
 	ls_status s = ls_mat_alloc(&Bt, m->in, m->r, err);
 	if (s == LS_OK)
 		s = ls_mat_transpose(&Bt, Ap);
 	if (s == LS_OK)
-		s = ls_spectrum_ws_alloc(&ws, m->out, m->in, m->r, err);
-	if (s == LS_OK)
-		s = ls_spectrum_lowrank(ws, Bp, &Bt, m->scaling, m->sigma, NULL, NULL, NULL, err);
-	ls_spectrum_ws_free(ws);
+		s = ls_lowrank_compute(&m->lr, Bp, &Bt, m->scaling, bases, err);
 	ls_mat_free(&Bt);
-	if (s == LS_OK)
-		measure(m);
-	return s;
+	m->k = m->lr.k;
+	m->sigma = m->lr.sigma;
+	if (s != LS_OK)
+		return s;
+	if (!ls_mat_isfinite(Ap) || !ls_mat_isfinite(Bp)) {
+		m->flags |= LS_AF(LS_AF_NONFINITE);
+		m->fro = m->spec = m->nuclear = m->stable_rank = m->effective_rank = NAN;
+		return LS_OK;
+	}
+	measure(m);
+	return LS_OK;
 }
 
 void ls_adapter_flags_text(unsigned flags, char *out, size_t cap)

@@ -189,7 +189,7 @@ int ls_tui_inspect(const char *path, bool ascii)
 	ls_adapter ad;
 	ls_error err;
 	ls_error_clear(&err);
-	ls_status st = ls_adapter_load(&ad, path, &err);
+	ls_status st = ls_adapter_load(&ad, path, false, &err);
 	if (st != LS_OK) {
 		fprintf(stderr, "lorascope inspect: %s\n", err.msg);
 		return st == LS_ENOMEM || st == LS_ENUMERIC ? 1 : 2;

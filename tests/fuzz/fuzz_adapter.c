@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ls_safetensors st;
 	if (ls_st_parse(&st, data + 2 + clen, size - 2 - clen, "fuzz.safetensors", &err) == LS_OK) {
 		ls_adapter ad;
-		if (ls_adapter_build(&ad, &st, have_cfg ? &cfg : NULL, &err) == LS_OK)
+		if (ls_adapter_build(&ad, &st, have_cfg ? &cfg : NULL, false, &err) == LS_OK)
 			ls_adapter_free(&ad);
 	}
 	ls_st_close(&st);

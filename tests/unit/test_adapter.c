@@ -15,7 +15,7 @@ static void test_fixture_against_dense_svd(void **state)
 	snprintf(file, sizeof file, "%s/adapter_model.safetensors", dir);
 	ls_adapter ad;
 	ls_error err;
-	if (ls_adapter_load(&ad, dir, &err) != LS_OK)
+	if (ls_adapter_load(&ad, dir, false, &err) != LS_OK)
 		fail_msg("%s", err.msg);
 	assert_true(ad.has_config);
 	assert_int_equal(ad.nmod, 12);
@@ -168,7 +168,7 @@ static void test_patterns_and_variants(void **state)
 		   " \"modules_to_save\": [\"score\"], \"use_dora\": true}");
 	ls_adapter ad;
 	ls_error err;
-	if (ls_adapter_load(&ad, dir, &err) != LS_OK)
+	if (ls_adapter_load(&ad, dir, false, &err) != LS_OK)
 		fail_msg("%s", err.msg);
 	assert_int_equal(ad.nmod, 3);
 	const ls_adapter_module *q0 = find_module(&ad, "model.layers.0.q_proj");
@@ -206,7 +206,7 @@ static void test_patterns_and_variants(void **state)
 	/* A config whose r disagrees with the tensors: flagged, and s uses the config's r as
 	 * PEFT does (alpha/r = 8/3 without rsLoRA). */
 	write_text(dir, "adapter_config.json", "{\"r\": 3, \"lora_alpha\": 8}");
-	assert_ok(ls_adapter_load(&ad, dir, NULL));
+	assert_ok(ls_adapter_load(&ad, dir, false, NULL));
 	q1 = find_module(&ad, "model.layers.1.q_proj");
 	assert_true(q1->flags & LS_AF(LS_AF_R_MISMATCH));
 	assert_close(q1->scaling, 8.0 / 3.0, 1e-15, 0);
@@ -217,7 +217,7 @@ static void test_patterns_and_variants(void **state)
 	char other[512];
 	snprintf(other, sizeof other, "%s/copy.safetensors", dir);
 	assert_int_equal(rename(path, other), 0);
-	assert_ok(ls_adapter_load(&ad, other, NULL));
+	assert_ok(ls_adapter_load(&ad, other, false, NULL));
 	assert_false(ad.has_config);
 	assert_close(find_module(&ad, "model.layers.1.q_proj")->scaling, 1.0, 0, 0);
 	ls_adapter_free(&ad);
@@ -294,7 +294,7 @@ static void test_loud_outlier(void **state)
 	snprintf(path, sizeof path, "%s/loud.safetensors", dir);
 	write_safetensors(path, t, 2 * N);
 	ls_adapter ad;
-	assert_ok(ls_adapter_load(&ad, path, NULL));
+	assert_ok(ls_adapter_load(&ad, path, false, NULL));
 	assert_int_equal(ad.nmod, N);
 	assert_int_equal(ad.nloud, 1);
 	for (int k = 0; k < N; k++) {
@@ -311,7 +311,7 @@ static void test_loud_outlier(void **state)
 	/* A NaN in one factor: flagged, the others still measured. */
 	A[0][1] = NAN;
 	write_safetensors(path, t, 2 * N);
-	assert_ok(ls_adapter_load(&ad, path, NULL));
+	assert_ok(ls_adapter_load(&ad, path, false, NULL));
 	assert_int_equal(ad.nnonfinite, 1);
 	assert_true(find_module(&ad, "m.l0")->flags & LS_AF(LS_AF_NONFINITE));
 	assert_true(isnan(find_module(&ad, "m.l0")->sigma[0]));
@@ -327,16 +327,16 @@ static void test_errors(void **state)
 	scratch_dir(dir);
 	ls_adapter ad;
 	ls_error err;
-	assert_int_equal(ls_adapter_load(&ad, dir, &err), LS_EIO);
+	assert_int_equal(ls_adapter_load(&ad, dir, false, &err), LS_EIO);
 	assert_contains(err.msg, "no adapter_model.safetensors in this directory");
 	write_text(dir, "adapter_model.bin", "pickle");
-	assert_int_equal(ls_adapter_load(&ad, dir, &err), LS_EIO);
+	assert_int_equal(ls_adapter_load(&ad, dir, false, &err), LS_EIO);
 	assert_contains(err.msg, "only adapter_model.bin (a pickle) found");
 	static const double one[1] = { 1 };
 	tensor lone[] = { { "x.lora_A.weight", 1, 1, one } };
 	snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
 	write_safetensors(path, lone, 1);
-	assert_int_equal(ls_adapter_load(&ad, dir, &err), LS_EIO);
+	assert_int_equal(ls_adapter_load(&ad, dir, false, &err), LS_EIO);
 	assert_contains(err.msg, "no adapter_config.json");
 	static const struct {
 		const char *json;
@@ -358,7 +358,7 @@ static void test_errors(void **state)
 	};
 	for (size_t c = 0; c < sizeof cfgs / sizeof cfgs[0]; c++) {
 		write_text(dir, "adapter_config.json", cfgs[c].json);
-		ls_status s = ls_adapter_load(&ad, dir, &err);
+		ls_status s = ls_adapter_load(&ad, dir, false, &err);
 		if (s != cfgs[c].code)
 			fail_msg("case %zu: %s, \"%s\"", c, ls_strerror(s), err.msg);
 		assert_contains(err.msg, cfgs[c].msg);
@@ -369,14 +369,14 @@ static void test_errors(void **state)
 			      { "y.lora_B.weight", 1, 1, one } };
 	write_safetensors(path, bad_rank, 1);
 	write_safetensors(path, bad_rank + 2, 1);
-	assert_int_equal(ls_adapter_load(&ad, dir, &err), LS_EFORMAT);
+	assert_int_equal(ls_adapter_load(&ad, dir, false, &err), LS_EFORMAT);
 	assert_contains(err.msg, "'y.lora_B.weight' has no matching lora_A tensor");
 	tensor plain[] = { { "w", 1, 1, one } };
 	write_safetensors(path, plain, 1);
-	assert_int_equal(ls_adapter_load(&ad, dir, &err), LS_EFORMAT);
+	assert_int_equal(ls_adapter_load(&ad, dir, false, &err), LS_EFORMAT);
 	assert_contains(err.msg, "no LoRA modules");
 	snprintf(path, sizeof path, "%s/missing", dir);
-	assert_int_equal(ls_adapter_load(&ad, path, &err), LS_EIO);
+	assert_int_equal(ls_adapter_load(&ad, path, false, &err), LS_EIO);
 	assert_contains(err.msg, "missing: no such file or directory");
 	remove_dir(dir);
 }
@@ -408,7 +408,7 @@ static void test_order_and_embeddings(void **state)
 	write_text(dir, "adapter_config.json", "{\"r\": 2, \"lora_alpha\": 4}");
 	ls_adapter ad;
 	ls_error err;
-	if (ls_adapter_load(&ad, dir, &err) != LS_OK)
+	if (ls_adapter_load(&ad, dir, false, &err) != LS_OK)
 		fail_msg("%s", err.msg);
 	assert_int_equal(ad.nmod, 4);
 	assert_int_equal(ad.nsaved, 0);

@@ -17,6 +17,7 @@ typedef struct {
 static const subcommand subcommands[] = {
 	{ "run", ls_cli_run, "train headless and print a row every K steps and a summary" },
 	{ "inspect", ls_cli_inspect, "spectra, norms and flags of a PEFT LoRA adapter" },
+	{ "watch", ls_cli_watch, "follow a training run's checkpoints and curves (DIR)" },
 	{ "tui", ls_tui_main, "the interactive view (the default: no command, or only options)" },
 	{ "replay", ls_tui_replay, "show a trace (run --trace, the w key) interactively" },
 };

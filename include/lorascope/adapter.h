@@ -127,6 +127,9 @@ void ls_adapter_free(ls_adapter *ad);
 /* Length of the longest common prefix of the module names that ends with a '.', so that
  * listings can drop it ("base_model.model....attention."); 0 with fewer than 2 modules. */
 size_t ls_adapter_name_prefix(const ls_adapter *ad);
+/* Natural order of names (strcmp's, but runs of digits compare as numbers: "layers.2" before
+ * "layers.10"): the order of modules, and of checkpoints in `watch`. */
+int ls_adapter_natural_cmp(const char *a, const char *b);
 /* The names of the set LS_AF_* bits of flags joined by ',' into out ("-" when none). */
 void ls_adapter_flags_text(unsigned flags, char *out, size_t cap);
 

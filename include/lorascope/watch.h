@@ -61,10 +61,11 @@ typedef struct {
 	double fro, spec, stable_rank; /* ‖ΔW‖_F, ‖ΔW‖_2, ‖ΔW‖_F²/‖ΔW‖_2² */
 	double effective_rank;         /* Roy–Vetterli exp(entropy of σ/Σσ) */
 	size_t noise_rank;             /* σ above the Marchenko–Pastur floor (adapter.h) */
-	/* Against the nearest earlier checkpoint having the module: relative change
-	 * ‖ΔW − ΔW_prev‖_F/‖ΔW_prev‖_F and the largest principal angle between the column
-	 * spaces in degrees; both NaN with drift_why set ("first checkpoint", "previous ΔW = 0",
-	 * …, a static string) when not defined, drift_why NULL otherwise. */
+	/* Against the nearest earlier checkpoint having the module: drift = relative change
+	 * ‖ΔW − ΔW_prev‖_F/‖ΔW_prev‖_F, angle_max = the largest principal angle between the
+	 * column spaces in degrees. Each NaN when not defined, and then drift_why says why (a
+	 * static phrase: "first checkpoint", "new module", "shape changed", "reference dW = 0",
+	 * "dW = 0" (drift 1, no angle), "non-finite singular values"); NULL when both are. */
 	double drift, angle_max;
 	const char *drift_why;
 	double *angles; /* the principal angles in degrees, ascending (NULL when nangles = 0) */
@@ -124,6 +125,9 @@ const ls_watch_curves *ls_watch_curves_get(const ls_watch *w);
  * its last attempt failed (the loader's one-line message, e.g. a truncated file). */
 size_t ls_watch_npending(const ls_watch *w);
 const char *ls_watch_pending_at(const ls_watch *w, size_t i, const char **why);
+/* Why the newest trainer_state.json could not be read (the curves are then those of an older
+ * one, or none), or NULL. */
+const char *ls_watch_curves_problem(const ls_watch *w);
 
 /* trainer_state.json text[0..len) → curves (replacing what c held); name labels messages.
  * Python's NaN, Infinity and -Infinity literals are accepted. */

@@ -11,4 +11,8 @@
 /* `lorascope run [options]`: a headless run; argv[0] is "run". */
 int ls_cli_run(int argc, char **argv);
 
+/* `lorascope watch DIR --once | --follow`: rows of a training run's checkpoints (watch.h);
+ * argv[0] is "watch". */
+int ls_cli_watch(int argc, char **argv);
+
 #endif

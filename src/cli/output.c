@@ -289,3 +289,85 @@ void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report
 	if (o->fmt == LS_OUT_JSONL)
 		fputs("}\n", o->f);
 }
+
+void ls_out_real(char *buf, size_t len, double v, ls_out_format fmt)
+{
+	if (fmt == LS_OUT_TABLE && isfinite(v))
+		snprintf(buf, len, "%.6g", v);
+	else
+		fmt_real(buf, len, v, fmt);
+}
+
+static void csv_text(FILE *f, const char *v)
+{
+	if (!strpbrk(v, ",\"\n\r")) {
+		fputs(v, f);
+		return;
+	}
+	fputc('"', f);
+	for (const char *c = v; *c; c++) {
+		if (*c == '"')
+			fputc('"', f);
+		fputc(*c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_text(FILE *f, const char *v)
+{
+	fputc('"', f);
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(f, "\\%c", *c);
+		else if (*c < 0x20 || *c == 0x7f)
+			fprintf(f, "\\u%04x", *c);
+		else
+			fputc(*c, f);
+	}
+	fputc('"', f);
+}
+
+void ls_out_cols_header(const ls_out *o, const ls_out_col *cols, size_t n)
+{
+	if (o->fmt == LS_OUT_JSONL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (o->fmt == LS_OUT_CSV)
+			fprintf(o->f, "%s%s", i ? "," : "", cols[i].name);
+		else if (i + 1 == n && cols[i].width < 0)
+			fprintf(o->f, "%s%s", i ? " " : "", cols[i].name);
+		else
+			fprintf(o->f, "%s%*s", i ? " " : "", cols[i].width, cols[i].name);
+	}
+	fputc('\n', o->f);
+}
+
+void ls_out_cols_row(const ls_out *o, const char *type, const ls_out_col *cols, size_t n,
+		     const char *const *vals)
+{
+	if (o->fmt == LS_OUT_JSONL)
+		fprintf(o->f, "{\"type\":\"%s\"", type);
+	for (size_t i = 0; i < n; i++) {
+		switch (o->fmt) {
+		case LS_OUT_JSONL:
+			fprintf(o->f, ",\"%s\":", cols[i].name);
+			if (cols[i].kind == LS_COL_TEXT)
+				json_text(o->f, vals[i]);
+			else
+				fputs(vals[i], o->f);
+			break;
+		case LS_OUT_CSV:
+			if (i)
+				fputc(',', o->f);
+			csv_text(o->f, vals[i]);
+			break;
+		case LS_OUT_TABLE:
+			if (i + 1 == n && cols[i].width < 0)
+				fprintf(o->f, "%s%s", i ? " " : "", vals[i]);
+			else
+				fprintf(o->f, "%s%*s", i ? " " : "", cols[i].width, vals[i]);
+			break;
+		}
+	}
+	fputs(o->fmt == LS_OUT_JSONL ? "}\n" : "\n", o->f);
+}

@@ -36,4 +36,23 @@ void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report
 void ls_out_summary_table(FILE *f, const ls_session *s, const ls_theory_report *rep,
 			  const char *theory_msg, bool timing);
 
+/* Rows of named columns for other commands (watch): the same three formats. A column's
+ * value is text: TEXT quoted in CSV when needed and as a JSON string, NUM as is (a number,
+ * or null in JSON), JSON as is in JSONL (an array) and as text elsewhere. */
+typedef enum { LS_COL_TEXT, LS_COL_NUM, LS_COL_JSON } ls_col_kind;
+typedef struct {
+	const char *name;
+	ls_col_kind kind;
+	int width; /* table: the column's width; negative: left-aligned */
+} ls_out_col;
+
+/* The column names: a table's header line, CSV's first line; nothing in JSONL. */
+void ls_out_cols_header(const ls_out *o, const ls_out_col *cols, size_t n);
+/* One row of n values; JSONL: {"type":type, name: value, ...}. */
+void ls_out_cols_row(const ls_out *o, const char *type, const ls_out_col *cols, size_t n,
+		     const char *const *vals);
+/* A real for a NUM column: %.6g in the table (n/a for NaN), %.12g in CSV (nan, inf), %.12g
+ * in JSONL (null for NaN and ±Inf). */
+void ls_out_real(char *buf, size_t len, double v, ls_out_format fmt);
+
 #endif

@@ -87,7 +87,7 @@ static char *partner_name(const char *name, size_t letter, char to)
 }
 
 /* Natural order of names: runs of digits compare as numbers ("layers.2" before "layers.10"). */
-static int natural_cmp(const char *a, const char *b)
+int ls_adapter_natural_cmp(const char *a, const char *b)
 {
 	while (*a && *b) {
 		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
@@ -117,15 +117,15 @@ static int natural_cmp(const char *a, const char *b)
 
 static int module_cmp(const void *x, const void *y)
 {
-	return natural_cmp(((const ls_adapter_module *)x)->name,
-			   ((const ls_adapter_module *)y)->name);
+	return ls_adapter_natural_cmp(((const ls_adapter_module *)x)->name,
+				      ((const ls_adapter_module *)y)->name);
 }
 
 static int tensor_cmp(const void *x, const void *y)
 {
 	const ls_adapter_tensor *a = x, *b = y;
-	int c = natural_cmp(a->module, b->module);
-	return c ? c : natural_cmp(a->name, b->name);
+	int c = ls_adapter_natural_cmp(a->module, b->module);
+	return c ? c : ls_adapter_natural_cmp(a->name, b->name);
 }
 
 static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_st_tensor *ta,

@@ -136,7 +136,7 @@ static void draw_table(ls_watch_screen *w, ls_rect r)
 	 * it is not defined. */
 	char d[300], full[400];
 	ls_watch_drift_text(sel_cell(w), ui->unicode, d, sizeof d);
-	snprintf(full, sizeof full, "drift from the previous checkpoint: %s", d);
+	snprintf(full, sizeof full, "drift %s", d);
 	ls_draw_text(r.y + r.h - 2, r.x + 1, iw, LS_ROLE_LABEL, full);
 }
 
@@ -221,10 +221,13 @@ static void draw_paths(ls_watch_screen *w, ls_rect r)
 		xv[i] = by_step ? s->ckpt[i].step : (long)i + 1;
 	ls_scale ys = sigma_scale(w), xs = ls_steps_scale(xv, n);
 	const char *xname = by_step ? (xs.log ? "step (log)" : "step") : "checkpoint";
-	char title[80];
-	snprintf(title, sizeof title, "%s across checkpoints, log",
-		 LS_TXT(ui, "each σᵢ", "each sv_i"));
-	ls_draw_legend(ui, r, title, NULL, NULL, NULL, 0, xname);
+	const char *const titles[] = {
+		LS_TXT(ui, "each σᵢ across checkpoints, log", "each sv_i across checkpoints, log"),
+		LS_TXT(ui, "σᵢ across checkpoints", "sv_i across checkpoints"),
+		LS_TXT(ui, "σᵢ paths", "sv_i paths")
+	};
+	int pick = ls_text_pick(titles, 3, r.w - 6 - ls_text_cols(xname));
+	ls_draw_legend(ui, r, pick >= 0 ? titles[pick] : "", NULL, NULL, NULL, 0, xname);
 	ls_axes ax = { .ys = &ys, .xs = &xs, .x_offset = xs.log ? 1 : 0 };
 	ls_rect c = ls_draw_axes(ui, r, &ax);
 	size_t kmax = 0;
@@ -283,10 +286,10 @@ static void draw_status(const ls_watch_screen *w, ls_rect r)
 	char dir[256];
 	ls_text_printable(dir, sizeof dir, w->dir);
 	if (s && s->npending) {
-		char p[128], why[128];
-		ls_text_printable(p, sizeof p, s->pending[0]);
+		/* The loader's message names the file. */
+		char why[256];
 		ls_text_printable(why, sizeof why, s->pending_why[0]);
-		snprintf(pend, sizeof pend, ", %zu incomplete (%s: %s)", s->npending, p, why);
+		snprintf(pend, sizeof pend, ", %zu incomplete (%s)", s->npending, why);
 	}
 	if (s)
 		ls_watch_age_text(ls_watch_feed_now() - s->changed_at, age, sizeof age);
@@ -298,16 +301,20 @@ static void draw_status(const ls_watch_screen *w, ls_rect r)
 		snprintf(mode, sizeof mode, "polling every %g s (%s)", s->interval, s->poll_reason);
 	else
 		snprintf(mode, sizeof mode, "inotify");
-	snprintf(line, sizeof line,
-		 "%s: %zu checkpoint%s%s | %s | last change %s%s | %s help %s quit", dir,
+	/* The state first; the message (for LS_MSG_SECONDS) in place of the key hints. */
+	snprintf(line, sizeof line, "%s: %zu checkpoint%s%s | %s | last change %s%s | ", dir,
 		 s ? s->nckpt : 0, s && s->nckpt == 1 ? "" : "s", pend, mode, s ? age : "-",
-		 busy > 0.3 ? " | reading ..." : "",
-		 ls_keys_hint(&ui->keys, LS_ACT_HELP, help, sizeof help),
-		 ls_keys_hint(&ui->keys, LS_ACT_QUIT, quit, sizeof quit));
+		 busy > 0.3 ? " | reading ..." : "");
+	ls_draw_text(r.y, r.x, r.w, LS_ROLE_NORMAL, line);
+	int used = ls_text_cols(line);
 	if (ui->msg[0])
 		snprintf(line, sizeof line, "%s", ui->msg);
-	ls_draw_text(r.y, r.x, r.w, ui->msg[0] && ui->msg_error ? LS_ROLE_ERROR : LS_ROLE_NORMAL,
-		     line);
+	else
+		snprintf(line, sizeof line, "%s help %s quit",
+			 ls_keys_hint(&ui->keys, LS_ACT_HELP, help, sizeof help),
+			 ls_keys_hint(&ui->keys, LS_ACT_QUIT, quit, sizeof quit));
+	ls_draw_text(r.y, r.x + used, r.w - used,
+		     ui->msg[0] && ui->msg_error ? LS_ROLE_ERROR : LS_ROLE_NORMAL, line);
 }
 
 void ls_watch_draw(ls_watch_screen *w)
@@ -352,6 +359,4 @@ void ls_watch_draw(ls_watch_screen *w)
 	draw_status(w, L->r[LS_WP_STATUS]);
 	if (ui->show_help)
 		ls_panel_help_draw(ui);
-	else
-		ui->help_top = 0;
 }

@@ -148,7 +148,9 @@ static bool on_key(ls_watch_screen *w, int ch)
 	case LS_ACT_QUIT:
 		return false;
 	case LS_ACT_HELP:
+		/* Opened at its end, where the keys of this screen are (the overlay clamps). */
 		ui->show_help = true;
+		ui->help_top = 1 << 20;
 		break;
 	case LS_ACT_REDRAW:
 		clearok(curscr, TRUE);

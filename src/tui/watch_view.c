@@ -31,8 +31,13 @@ void ls_watch_layout_compute(int cols, int lines, ls_watch_layout *L)
 	}
 	L->r[LS_WP_HEADER] = rect(0, 0, 1, cols);
 	L->r[LS_WP_STATUS] = rect(lines - 1, 0, 1, cols);
-	L->r[LS_WP_RULE] = rect(lines - 1 - LS_WATCH_RULE_H, 0, LS_WATCH_RULE_H, cols);
-	int body_y = 1, body_h = lines - 2 - LS_WATCH_RULE_H;
+	/* The rule wrapped at the width (its ASCII form takes as many columns as its UTF-8
+	 * one), at most LS_WATCH_RULE_MAX_H rows. */
+	char rule[600];
+	ls_watch_rule_text(false, rule, sizeof rule);
+	int rule_h = clampi(ls_text_lines(rule, cols - 1), 1, LS_WATCH_RULE_MAX_H);
+	L->r[LS_WP_RULE] = rect(lines - 1 - rule_h, 0, rule_h, cols);
+	int body_y = 1, body_h = lines - 2 - rule_h;
 	/* The curves take two fifths of the body, the table and σ plots the rest. */
 	int curve_h = clampi(body_h * 2 / 5, LS_PLOT_MIN_H + 1, body_h - 2 * LS_PLOT_MIN_H);
 	L->ncurves = cols >= 3 * LS_WATCH_CURVE_MIN_W   ? 3
@@ -138,16 +143,22 @@ void ls_watch_table_row(const int w[LS_WC_COUNT], const char *name, const ls_wat
 {
 	size_t at = 0;
 	buf[0] = '\0';
-	/* A long name keeps its end (the layer and projection), '~' marking the cut. */
+	/* A long name keeps its start and its end (the layer and the projection), '~' for the
+	 * middle. */
 	char nm[256];
-	int ncols = ls_text_cols(name);
-	if (ncols > w[LS_WC_NAME] && w[LS_WC_NAME] > 1) {
-		const char *p = name;
-		while (ls_text_cols(p) > w[LS_WC_NAME] - 1)
-			p++;
-		while (((unsigned char)*p & 0xC0) == 0x80)
-			p++;
-		snprintf(nm, sizeof nm, "~%s", p);
+	int wn = w[LS_WC_NAME];
+	if (ls_text_cols(name) > wn && wn > 2) {
+		int tail = (wn - 1) / 2, head = wn - 1 - tail;
+		const char *h = name, *t = name;
+		for (int k = 0; k < head && *h; k++)
+			do
+				h++;
+			while (((unsigned char)*h & 0xC0) == 0x80);
+		while (ls_text_cols(t) > tail)
+			do
+				t++;
+			while (((unsigned char)*t & 0xC0) == 0x80);
+		snprintf(nm, sizeof nm, "%.*s~%s", (int)(h - name), name, t);
 	} else {
 		snprintf(nm, sizeof nm, "%s", name);
 	}
@@ -238,15 +249,13 @@ size_t ls_watch_curve_rows(const ls_watch_curves *c, const double *v, size_t *id
 
 void ls_watch_rule_text(bool unicode, char *buf, size_t len)
 {
+	const char *dot = unicode ? "·" : "*";
 	snprintf(buf, len,
-		 "flags: loud is a heuristic (the fails-loudly signature, Kim-Kim-Ryu): stable "
-		 "rank and %s both above max(median + %g%s1.4826%sMAD, %g%smedian) of this "
-		 "checkpoint's finite non-zero modules (at least %d of them); B=0: %s; NaN/Inf: "
-		 "%s",
-		 unicode ? "‖ΔW‖F" : "|dW|F", LS_ADAPTER_FAR_K, unicode ? "·" : "*",
-		 unicode ? "·" : "*", LS_ADAPTER_FAR_RATIO, unicode ? "·" : "*", LS_ADAPTER_FAR_MIN,
-		 ls_adapter_flag_legend[LS_AF_B_ZERO_BIT],
-		 ls_adapter_flag_legend[LS_AF_NONFINITE_BIT]);
+		 "loud (a heuristic: the fails-loudly signature): stable rank and %s both > "
+		 "max(median + %g%s1.4826%sMAD, %g%smedian) of the finite non-zero modules (at "
+		 "least %d); B=0: %s (never trained)",
+		 unicode ? "‖ΔW‖F" : "|dW|F", LS_ADAPTER_FAR_K, dot, dot, LS_ADAPTER_FAR_RATIO, dot,
+		 LS_ADAPTER_FAR_MIN, ls_adapter_flag_legend[LS_AF_B_ZERO_BIT]);
 }
 
 void ls_watch_age_text(double s, char *buf, size_t len)

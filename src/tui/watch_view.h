@@ -5,7 +5,7 @@
  * No curses here (unit-tested). Layout: header row; the training curves in up to three
  * plots across the top (loss and eval_loss, grad_norm, learning_rate); below them the
  * module table on the left, σ(ΔW) of the selected module as bars and σᵢ across the
- * checkpoints as lines on the right; two rows stating the flags' rule; the status line. */
+ * checkpoints as lines on the right; the flags' rule (wrapped) above the status line. */
 #ifndef LORASCOPE_TUI_WATCH_VIEW_H
 #define LORASCOPE_TUI_WATCH_VIEW_H
 
@@ -20,8 +20,8 @@
 #define LS_WATCH_MIN_H 24
 /* Columns of one curve plot, at least (fewer plots when narrower). */
 #define LS_WATCH_CURVE_MIN_W 30
-/* Rows the rule takes above the status line. */
-#define LS_WATCH_RULE_H 2
+/* Rows the flags' rule takes above the status line, at most. */
+#define LS_WATCH_RULE_MAX_H 3
 
 #define LS_WATCH_PANEL_LIST(X) \
 	X(HEADER, "header")    \
@@ -61,8 +61,8 @@ int ls_watch_table_rows(const ls_watch_layout *L);
 	X(FRO, "‖ΔW‖F", "|dW|F", 8)     \
 	X(SRANK, "srank", "srank", 6)   \
 	X(ERANK, "erank", "erank", 6)   \
-	X(DRIFT, "drift", "drift", 7)   \
-	X(ANGLE, "angle°", "angle", 6)  \
+	X(DRIFT, "drift", "drift", 8)   \
+	X(ANGLE, "angle°", "angle", 7)  \
 	X(FLAGS, "flags", "flags", 8)
 
 typedef enum {
@@ -79,7 +79,7 @@ typedef enum {
 void ls_watch_table_cols(int width, int w[LS_WC_COUNT]);
 /* The heading (column names) of a table with widths w. */
 void ls_watch_table_heading(const int w[LS_WC_COUNT], bool unicode, char *buf, size_t len);
-/* One module's row: name (shortened from the left with a leading '~' when too long), the
+/* One module's row: name (its middle cut to a '~' when too long), the
  * numbers of cell c, the drift and angle or, where drift is not defined, its reason over
  * both columns; "(not in this checkpoint)" for a module it lacks. */
 void ls_watch_table_row(const int w[LS_WC_COUNT], const char *name, const ls_watch_cell *c,

@@ -299,16 +299,6 @@ static unsigned act_LINE_DOWN(ls_app *app)
 	return replay_only(app, LS_ACT_LINE_DOWN);
 }
 
-static unsigned act_PAGE_UP(ls_app *app)
-{
-	return replay_only(app, LS_ACT_PAGE_UP);
-}
-
-static unsigned act_PAGE_DOWN(ls_app *app)
-{
-	return replay_only(app, LS_ACT_PAGE_DOWN);
-}
-
 static unsigned act_FOLLOW(ls_app *app)
 {
 	return replay_only(app, LS_ACT_FOLLOW);

@@ -401,7 +401,7 @@ static void draw_too_small(const ls_ui *ui)
 }
 
 #define HELP_LINES 160
-#define HELP_KEYS_W 27 /* "  keys         action      " before a description */
+#define HELP_KEYS_W 23 /* "  keys     action      " before a description */
 
 /* The help's lines wrapped at w columns: the key table's lines (keys.c), a description
  * too long going on under itself, then two notes. Returns the count; heading[i] marks

@@ -83,27 +83,23 @@ enum {
 	  "write the trace (history and parameters) to lorascope-trace-stepN.csv")           \
 	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")                                   \
 	X(ROW_BACK, "row-back", "replay, watch", LS_KEY_LEFT, LS_KEY_NONE,                   \
-	  "replay: one row back; watch: the previous checkpoint")                            \
+	  "previous row (replay) or checkpoint (watch)")                                     \
 	X(ROW_NEXT, "row-next", "replay, watch", LS_KEY_RIGHT, LS_KEY_NONE,                  \
-	  "replay: one row on; watch: the next checkpoint")                                  \
-	X(JUMP_BACK, "jump-back", "replay, watch", LS_KEY_SLEFT, LS_KEY_NONE,                \
-	  "replay: a twentieth of the rows back; watch: of the checkpoints")                 \
-	X(JUMP_NEXT, "jump-next", "replay, watch", LS_KEY_SRIGHT, LS_KEY_NONE,               \
-	  "replay: a twentieth of the rows on; watch: of the checkpoints")                   \
+	  "next row (replay) or checkpoint (watch)")                                         \
+	X(JUMP_BACK, "jump-back", "replay, watch", LS_KEY_SLEFT, LS_KEY_PGUP,                \
+	  "a 20th of the rows back (replay), page up (watch)")                               \
+	X(JUMP_NEXT, "jump-next", "replay, watch", LS_KEY_SRIGHT, LS_KEY_PGDN,               \
+	  "a 20th of the rows on (replay), page down (watch)")                               \
 	X(FIRST, "first", "replay, watch", LS_KEY_HOME, LS_KEY_NONE,                         \
-	  "replay: the first row; watch: the first checkpoint")                              \
+	  "first row (replay) or checkpoint (watch)")                                        \
 	X(LAST, "last", "replay, watch", LS_KEY_END, LS_KEY_NONE,                            \
-	  "replay: the last row; watch: the newest checkpoint")                              \
+	  "last row (replay), newest checkpoint (watch)")                                    \
 	X(LINE_UP, "line-up", "replay, watch", LS_KEY_UP, LS_KEY_NONE,                       \
-	  "replay: one row back; watch: the module above")                                   \
+	  "row back (replay), module above (watch)")                                         \
 	X(LINE_DOWN, "line-down", "replay, watch", LS_KEY_DOWN, LS_KEY_NONE,                 \
-	  "replay: one row on; watch: the module below")                                     \
-	X(PAGE_UP, "page-up", "replay, watch", LS_KEY_PGUP, LS_KEY_NONE,                     \
-	  "replay: a twentieth of the rows back; watch: a page of modules up")               \
-	X(PAGE_DOWN, "page-down", "replay, watch", LS_KEY_PGDN, LS_KEY_NONE,                 \
-	  "replay: a twentieth of the rows on; watch: a page of modules down")               \
+	  "row on (replay), module below (watch)")                                           \
 	X(FOLLOW, "follow", "replay, watch", 'f', LS_KEY_NONE,                               \
-	  "watch: follow the newest checkpoint as it arrives (on or off)")
+	  "follow the newest checkpoint (watch; on or off)")
 
 typedef enum {
 	LS_ACT_NONE = 0,

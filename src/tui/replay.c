@@ -53,11 +53,9 @@ static bool move_of(ls_action a, ls_replay_move *mv)
 		*mv = LS_REPLAY_ROW_NEXT;
 		return true;
 	case LS_ACT_JUMP_BACK:
-	case LS_ACT_PAGE_UP:
 		*mv = LS_REPLAY_JUMP_BACK;
 		return true;
 	case LS_ACT_JUMP_NEXT:
-	case LS_ACT_PAGE_DOWN:
 		*mv = LS_REPLAY_JUMP_NEXT;
 		return true;
 	case LS_ACT_FIRST:

@@ -4,8 +4,9 @@
  * keyboard and the feed's descriptor together, so keys are answered while a checkpoint is
  * being analysed, adopts each snapshot (the selection follows the checkpoint and module
  * by name; with follow on, the newest checkpoint), and redraws (watch_draw.c). Keys are the
- * actions of LS_ACTION_LIST: the replay's moves go through checkpoints (Left/Right,
- * S-Left/S-Right, Home/End), line and page moves through modules, f toggles follow. */
+ * actions of LS_ACTION_LIST: the replay's row moves go through checkpoints (Left/Right,
+ * Home/End), its jumps (PgUp/PgDn, S-Left/S-Right) and the line moves (Up/Down) through
+ * modules, f toggles follow. */
 #include <curses.h>
 #include <errno.h>
 #include <poll.h>
@@ -66,12 +67,6 @@ static bool ckpt_move(ls_action a, ls_replay_move *mv)
 	case LS_ACT_ROW_NEXT:
 		*mv = LS_REPLAY_ROW_NEXT;
 		return true;
-	case LS_ACT_JUMP_BACK:
-		*mv = LS_REPLAY_JUMP_BACK;
-		return true;
-	case LS_ACT_JUMP_NEXT:
-		*mv = LS_REPLAY_JUMP_NEXT;
-		return true;
 	case LS_ACT_FIRST:
 		*mv = LS_REPLAY_FIRST;
 		return true;
@@ -89,8 +84,8 @@ static bool module_move(ls_watch_screen *w, ls_action a)
 	size_t n = w->s ? w->s->nmod : 0;
 	size_t page = (size_t)(ls_watch_table_rows(&w->L) > 1 ? ls_watch_table_rows(&w->L) - 1 : 1);
 	if (!n)
-		return a == LS_ACT_LINE_UP || a == LS_ACT_LINE_DOWN || a == LS_ACT_PAGE_UP ||
-		       a == LS_ACT_PAGE_DOWN;
+		return a == LS_ACT_LINE_UP || a == LS_ACT_LINE_DOWN || a == LS_ACT_JUMP_BACK ||
+		       a == LS_ACT_JUMP_NEXT;
 	switch (a) {
 	case LS_ACT_LINE_UP:
 		w->mod = w->mod ? w->mod - 1 : 0;
@@ -98,10 +93,10 @@ static bool module_move(ls_watch_screen *w, ls_action a)
 	case LS_ACT_LINE_DOWN:
 		w->mod = w->mod + 1 < n ? w->mod + 1 : n - 1;
 		return true;
-	case LS_ACT_PAGE_UP:
+	case LS_ACT_JUMP_BACK:
 		w->mod = w->mod > page ? w->mod - page : 0;
 		return true;
-	case LS_ACT_PAGE_DOWN:
+	case LS_ACT_JUMP_NEXT:
 		w->mod = w->mod + page < n ? w->mod + page : n - 1;
 		return true;
 	default:

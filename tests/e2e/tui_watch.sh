@@ -2,7 +2,7 @@
 # tui_watch.sh — `lorascope watch DIR` live: checkpoints written by watch_mkrun.py are copied
 # into an empty run directory one by one and each shows within 2 s (header, table, curves);
 # a half-written adapter is reported incomplete and stays out until its file is completed;
-# Left/Home/End move between checkpoints, Down between modules, f follows the newest again;
+# Left/Home/End move between checkpoints, Down/PgDn/Up between modules, f follows the newest;
 # a checkpoint deleted (save_total_limit) disappears and its successor's drift is again
 # "first checkpoint"; ? shows the keys; q exits 0. No terminal or no directory: exit 2.
 . "$top_srcdir/tests/e2e/tui_lib.sh"
@@ -47,6 +47,10 @@ tui_wait 'checkpoint 2/3 checkpoint-200 .* follow off'
 tui_keys Down
 tui_wait 'module 2/3'
 tui_wait 'σ\(ΔW\) 1\.self_attn\.q_proj'
+tui_keys PgDn
+tui_wait 'module 3/3'
+tui_keys Up
+tui_wait 'module 2/3'
 tui_keys Home
 tui_wait 'checkpoint 1/3 checkpoint-100'
 tui_wait '1\.self_attn\.q_proj .* first checkpoint'

@@ -248,7 +248,7 @@ int ls_tui_watch(const char *dir, const ls_watch_opts *o, const ls_screen_opts *
 		char shown[256];
 		fprintf(stderr, "lorascope watch: %s: %s\n",
 			ls_text_printable(shown, sizeof shown, dir),
-			errno == ENOENT ? strerror(errno) : "not a directory");
+			errno == ENOENT ? "no such directory" : "not a directory");
 		return 2;
 	}
 	char why[128];

@@ -65,4 +65,24 @@ ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, b
  * one tensor; an unknown name is refused with the list of names the file has. */
 ls_status ls_st_load_matrix(const char *path, const char *tensor, ls_mat *M, ls_error *err);
 
+/* ---- Writing (src/io/safetensors_write.c) ---- */
+
+/* One tensor to write: the column-major matrix M stored row-major as an F64 tensor of shape
+ * [M.rows, M.cols], or with transposed as Mᵀ, shape [M.cols, M.rows]. */
+typedef struct {
+	const char *name;
+	const ls_mat *M;
+	bool transposed;
+} ls_st_out;
+
+/* Write path atomically (ls_file_write_atomic) as a .safetensors file: the 8-byte
+ * little-endian header length, the JSON header (jansson, keys in the order given, padded
+ * with spaces to a multiple of 8 bytes so every tensor starts 8-aligned), then the tensors
+ * t[0..n) in that order, F64 little-endian, with no holes. meta[0..2·nmeta) are key/value
+ * pairs for __metadata__ (left out when nmeta is 0). Refuses an empty or repeated name and
+ * "__metadata__" as a tensor name (LS_EINVAL). F64 keeps every factor exact: ls_st_open gives
+ * back the same bits. */
+ls_status ls_st_save(const char *path, const ls_st_out *t, size_t n, const char *const *meta,
+		     size_t nmeta, ls_error *err);
+
 #endif

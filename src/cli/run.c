@@ -13,6 +13,7 @@
 #include "lorascope/lesson_parse.h"
 #include "lorascope/loader.h"
 #include "lorascope/opts.h"
+#include "lorascope/peft_save.h"
 #include "lorascope/session.h"
 #include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
@@ -29,7 +30,7 @@ typedef struct {
 	long steps, every;
 	int format;
 	bool no_timing, help, version;
-	const char *trace, *snapshot, *resume, *lesson;
+	const char *trace, *snapshot, *resume, *lesson, *save_peft;
 	bool steps_given;
 	given_param given[LS_PARAM_COUNT * 4];
 	size_t ngiven;
@@ -72,7 +73,7 @@ static const ls_opt run_rows[] = {
 	  .arg = "VALUE",
 	  .group = "run",
 	  .def = "100",
-	  .help = "print a row every K steps",
+	  .help = "print a row (and with --save-peft, write a checkpoint) every K steps",
 	  .lo = 1,
 	  .hi = 1e12,
 	  .offset = offsetof(run_options, every) },
@@ -103,6 +104,14 @@ static const ls_opt run_rows[] = {
 	  .help = "save the session to the directory DIR when the run ends (factors, optimiser "
 		  "moments, rng state, history; see lorascope(1))",
 	  .offset = offsetof(run_options, snapshot) },
+	{ .name = "save-peft",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "DIR",
+	  .group = "run",
+	  .help = "write DIR/checkpoint-N every --every steps and at the end, as a Hugging Face "
+		  "Trainer does: a PEFT adapter (adapter_model.safetensors, adapter_config.json) "
+		  "and trainer_state.json, for lorascope watch, inspect and PEFT",
+	  .offset = offsetof(run_options, save_peft) },
 	{ .name = "resume",
 	  .kind = LS_OPT_TEXT,
 	  .arg = "DIR",
@@ -168,9 +177,12 @@ typedef struct {
 	ls_trace_format tfmt;
 	ls_lesson *lesson;
 	ls_lesson_run *player;
-	long start;    /* the session's step when this invocation began */
-	long last_row; /* the step of the last row written, -1 before the first */
-	long chunk;    /* steps per ls_session_step call: about 20 ms, so a signal stops soon */
+	long start;      /* the session's step when this invocation began */
+	long last_row;   /* the step of the last row written, -1 before the first */
+	long last_ckpt;  /* the step of the last --save-peft checkpoint, -1 before the first */
+	long max_steps;  /* the step the run ends at unless cut short (trainer_state.json) */
+	ls_peft_log log; /* the rows so far, for trainer_state.json's log_history */
+	long chunk;      /* steps per ls_session_step call: about 20 ms, so a signal stops soon */
 	ls_error err;
 	int rc; /* exit status decided inside the loop */
 } run_ctx;
@@ -184,6 +196,8 @@ static ls_status emit_row(run_ctx *c, FILE *trace)
 	const ls_metrics *m = ls_session_metrics(c->s);
 	c->last_row = ls_session_steps(c->s);
 	ls_out_row(&c->out, m);
+	if (c->ro->save_peft && ls_peft_log_add(&c->log, m, &c->err) != LS_OK)
+		return LS_ENOMEM;
 	return trace ? ls_trace_write_row(trace, c->tfmt, m, c->out.timing, &c->err) : LS_OK;
 }
 
@@ -197,6 +211,17 @@ static ls_status emit_event(run_ctx *c, FILE *trace, const ls_lesson_event *ev)
 	const char *kind = ev->kind == LS_LESSON_EV_CAPTION ? "caption" : "lesson";
 	ls_out_event(&c->out, kind, ev->clock, text);
 	return trace ? ls_trace_write_event(trace, c->tfmt, kind, ev->clock, text, &c->err) : LS_OK;
+}
+
+/* --save-peft: DIR/checkpoint-N of the current state, with the rows so far as its log. */
+static ls_status checkpoint(run_ctx *c)
+{
+	ls_peft_save_opts o = { .max_steps = c->max_steps,
+				.save_steps = c->ro->every,
+				.logging_steps = c->ro->every,
+				.log = &c->log };
+	c->last_ckpt = ls_session_steps(c->s);
+	return ls_peft_save(c->s, c->ro->save_peft, &o, NULL, 0, &c->err);
 }
 
 /* α̂, β̂ for the current baseline and rank (cached by the session: cheap when known). */
@@ -269,6 +294,7 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 	long limit = ro->steps;
 	if (c->lesson && !ro->steps_given)
 		limit = LESSON_DEFAULT_LIMIT;
+	c->max_steps = c->start + limit;
 	long done = 0;
 	while (st == LS_OK && done < limit && !ls_interrupt_signal()) {
 		if (c->player) {
@@ -309,6 +335,8 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 		if (step % ro->every == 0 || (!c->player && done >= limit) ||
 		    ls_session_diverged(c->s))
 			st = emit_row(c, trace);
+		if (st == LS_OK && ro->save_peft && step % ro->every == 0)
+			st = checkpoint(c);
 		/* A divergence ends the loop at the next poll unless a lesson rule (when
 		 * diverged: ... reset) brings the run back. */
 	}
@@ -329,6 +357,9 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 		if (st == LS_OK && ls_session_steps(c->s) % ro->every != 0)
 			st = emit_row(c, trace);
 	}
+	/* The final save, unless the last checkpoint holds this step already. */
+	if (st == LS_OK && ro->save_peft && c->last_ckpt != ls_session_steps(c->s))
+		st = checkpoint(c);
 	if (st != LS_OK) {
 		*err = c->err;
 		return st;
@@ -463,6 +494,8 @@ int ls_cli_run(int argc, char **argv)
 		bad = "trace";
 	else if (ro.snapshot && ls_session_save_check(ro.snapshot, &derr) != LS_OK)
 		bad = "snapshot";
+	else if (ro.save_peft && ls_peft_save_check(ro.save_peft, &derr) != LS_OK)
+		bad = "save-peft";
 	if (bad) {
 		fprintf(stderr, "lorascope run: --%s: %s\n", bad, derr.msg);
 		return LS_EXIT_USAGE;
@@ -471,6 +504,7 @@ int ls_cli_run(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.ro = &ro;
 	c.last_row = -1;
+	c.last_ckpt = -1;
 	c.chunk = 1;
 	ls_interrupt_install();
 	rc = make_session(&c, &cfg, &ro);
@@ -502,6 +536,7 @@ int ls_cli_run(int argc, char **argv)
 			}
 		}
 	}
+	ls_peft_log_free(&c.log);
 	ls_lesson_run_free(c.player);
 	ls_lesson_free(c.lesson);
 	ls_session_free(c.s);

@@ -232,6 +232,15 @@ static unsigned act_SNAPSHOT(ls_app *app)
 	return push(app, &c);
 }
 
+static unsigned act_SAVE_PEFT(ls_app *app)
+{
+	ls_cmd c;
+	memset(&c, 0, sizeof c);
+	c.kind = LS_CMD_PEFT; /* named by the worker for the step it saves */
+	snprintf(app->ui->msg, sizeof app->ui->msg, "saving the adapter ...");
+	return push(app, &c);
+}
+
 static unsigned act_TRACE(ls_app *app)
 {
 	ls_cmd c;

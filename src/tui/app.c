@@ -23,6 +23,7 @@
 #include "app.h"
 #include "lorascope/fileio.h"
 #include "lorascope/lesson_parse.h"
+#include "lorascope/peft_save.h"
 #include "lorascope/problem.h"
 #include "framerate.h"
 #include "screen.h"
@@ -224,9 +225,12 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 	ls_error werr;
 	if (!st.note[0] && ls_file_write_check("lorascope-trace-step0.csv", &werr) != LS_OK)
 		snprintf(st.note, sizeof st.note, "w and s cannot write here: %s", werr.msg);
+	if (!st.note[0] && o->save_peft && ls_peft_save_check(o->save_peft, &werr) != LS_OK)
+		snprintf(st.note, sizeof st.note, "--save-peft: %s", werr.msg);
 	ls_worker_opts wo = { .cfg = cfg,
 			      .inputs = &st.in,
 			      .resume = o->resume,
+			      .save_peft = o->save_peft,
 			      .lesson = st.lesson,
 			      .paused = o->paused,
 			      .speed = o->speed,

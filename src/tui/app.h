@@ -24,7 +24,7 @@ typedef struct {
 	bool paused, help, man_keys, no_config;
 	long delay_ms;
 	double speed;
-	const char *stats, *resume, *lesson;
+	const char *stats, *resume, *lesson, *save_peft;
 	/* Parameters from the command line, applied last (after the file and a lesson). */
 	int nparam;
 	const char *pname[LS_APP_PARAMS_MAX], *pval[LS_APP_PARAMS_MAX];

@@ -93,6 +93,13 @@ static const ls_opt tui_rows[] = {
 	  .group = "options",
 	  .help = "continue the snapshot DIR (written by the s key or run --snapshot)",
 	  .offset = offsetof(ls_app_opts, resume) },
+	{ .name = "save-peft",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "DIR",
+	  .group = "options",
+	  .help = "the directory the a key writes checkpoint-N into (PEFT adapter and "
+		  "trainer_state.json, as run --save-peft) [default: lorascope-run]",
+	  .offset = offsetof(ls_app_opts, save_peft) },
 	{ .name = "lesson",
 	  .kind = LS_OPT_TEXT,
 	  .arg = "FILE",

@@ -79,6 +79,9 @@ enum {
 	X(REDRAW, "redraw", "view", LS_KEY_CTRL('l'), LS_KEY_NONE, "redraw the screen")      \
 	X(SNAPSHOT, "snapshot", "files", 's', LS_KEY_NONE,                                   \
 	  "save a snapshot to lorascope-stepN/ (lorascope --resume DIR continues it)")       \
+	X(SAVE_PEFT, "save-peft", "files", 'a', LS_KEY_NONE,                                 \
+	  "save the adapter as DIR/checkpoint-N for watch (DIR: --save-peft, else "          \
+	  "lorascope-run)")                                                                  \
 	X(TRACE, "trace", "files", 'w', LS_KEY_NONE,                                         \
 	  "write the trace (history and parameters) to lorascope-trace-stepN.csv")           \
 	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")                                   \

@@ -188,6 +188,12 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	w->speed = o->speed > LS_WORKER_SPEED_MAX ? 0 : o->speed;
 	w->bucket_t = w->rate_t0 = ls_worker_now();
 	ls_worker_flow_restart(w);
+	w->save_peft = strdup(o->save_peft ? o->save_peft : LS_WORKER_SAVE_PEFT_DIR);
+	if (!w->save_peft) {
+		ls_session_free(w->s);
+		free(w);
+		return ls_error_set(err, LS_ENOMEM, "worker: out of memory");
+	}
 	if (o->keys)
 		w->keys = *o->keys;
 	else
@@ -236,6 +242,7 @@ void ls_worker_stop(ls_worker *w)
 	ls_lesson_run_free(w->player);
 	free(w->target_sv);
 	ls_session_free(w->s);
+	free(w->save_peft);
 	ls_view_free(&w->views[0]);
 	ls_view_free(&w->views[1]);
 	pthread_mutex_destroy(&w->qlock);

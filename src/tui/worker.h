@@ -26,6 +26,8 @@ typedef enum {
 			  * lorascope-trace-stepN.csv, N the step it ends at) */
 	LS_CMD_SNAPSHOT, /* save the session to the directory text (snapshot.h; empty:
 			  * lorascope-stepN, N the step it holds) */
+	LS_CMD_PEFT,     /* save the adapter as a Trainer checkpoint (peft_save.h) in the
+			  * worker's --save-peft directory */
 	LS_CMD_SPEED,    /* multiply the steps-per-second cap by factor (0 cap: unlimited) */
 	LS_CMD_FFWD      /* a lesson: run with no speed cap until its next caption or pause */
 } ls_cmd_kind;
@@ -43,6 +45,9 @@ typedef struct {
 
 typedef struct ls_worker ls_worker;
 
+/* Where LS_CMD_PEFT writes without --save-peft (in the current directory). */
+#define LS_WORKER_SAVE_PEFT_DIR "lorascope-run"
+
 /* Largest steps-per-second cap; doubling past it means unlimited. */
 #define LS_WORKER_SPEED_MAX 1048576.0
 
@@ -50,6 +55,7 @@ typedef struct {
 	const ls_config *cfg;           /* the session's parameters (unless resume) */
 	const ls_inputs *inputs;        /* the matrices of cfg's files (NULL: none) */
 	const char *resume;             /* a snapshot directory to continue (NULL: none) */
+	const char *save_peft;          /* where LS_CMD_PEFT writes (NULL: the default) */
 	const struct ls_lesson *lesson; /* played on the session (NULL: none); must outlive
 					 * the worker */
 	bool paused;

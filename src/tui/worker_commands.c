@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lorascope/optim_kinds.h"
+#include "lorascope/peft_save.h"
 #include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
 #include "worker_pacing.h"
@@ -136,6 +137,27 @@ static void apply_trace(ls_worker *w, const char *path)
 	else
 		ls_worker_event(w, false, "trace written to %s (%zu rows; lorascope replay %s)",
 				path, ls_session_history(w->s)->len, path);
+}
+
+/* The save-peft key: the current state as DIR/checkpoint-N, the history as its log. */
+static void save_peft(ls_worker *w)
+{
+	ls_error err;
+	ls_peft_log log = { 0 };
+	const ls_history *h = ls_session_history(w->s);
+	ls_peft_save_opts o = { .max_steps = ls_session_steps(w->s),
+				.logging_steps = h->stride,
+				.log = &log };
+	char written[4400];
+	ls_status st = ls_peft_log_from_history(&log, h, &err);
+	if (st == LS_OK)
+		st = ls_peft_save(w->s, w->save_peft, &o, written, sizeof written, &err);
+	ls_peft_log_free(&log);
+	if (st != LS_OK)
+		ls_worker_event(w, true, "save-peft: %s", err.msg);
+	else
+		ls_worker_event(w, false, "adapter of step %ld saved to %s/ (lorascope watch %s)",
+				ls_session_steps(w->s), written, w->save_peft);
 }
 
 /* The speed keys: the cap times factor (worker_pacing.h), the bucket emptied. */
@@ -290,6 +312,9 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c)
 		apply_trace(w, c->text[0] ? c->text : path);
 		break;
 	}
+	case LS_CMD_PEFT:
+		save_peft(w);
+		break;
 	case LS_CMD_SNAPSHOT: {
 		char dir[64];
 		snprintf(dir, sizeof dir, "lorascope-step%ld", ls_session_steps(w->s));

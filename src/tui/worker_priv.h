@@ -47,6 +47,8 @@ struct ls_worker {
 	/* The UI's key map as it was at the start (it does not change after), for the keys
 	 * the messages name: the UI thread's own copy is never read here. */
 	ls_keymap keys;
+	/* The directory LS_CMD_PEFT writes checkpoints into (a copy). */
+	char *save_peft;
 
 	/* The session's α̂, β̂ being sampled in slices for the baseline (X*) and rank they were
 	 * begun for: ab_n of ab_target samples drawn, ab_batch per slice, the next slice due at

@@ -29,7 +29,7 @@ rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null; }
 # The plan: one action a line, drawn by awk from the seed (the same run every time).
 awk -v n="$n" -v seed="$seed" 'BEGIN {
 	srand(seed)
-	split("Space n x k + - l L e E r R i I o p b g m ? C-l s w z 9 Left Right Up Down PgUp PgDn Home End Escape F5", keys, " ")
+	split("Space n x k + - l L e E r R i I o p b g m ? C-l s w a z 9 Left Right Up Down PgUp PgDn Home End Escape F5", keys, " ")
 	nk = 0; for (i in keys) nk++
 	split("0.01 0.5 3 abc -1 1e9 nan", vals, " ")
 	split("120x40 80x24 60x16 200x50 100x30", sizes, " ")

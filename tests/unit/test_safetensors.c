@@ -1,6 +1,9 @@
 /* test_safetensors.c — the .safetensors reader on files built here: every dtype with known
  * values (F16/BF16 exactly), __metadata__, tensor choice by name, and each structure the
- * format forbids refused with its own message. */
+ * format forbids refused with its own message; the writer (ls_st_save) read back bit for bit,
+ * its bad names refused with no file left. */
+#include <float.h>
+
 #include "iotest.h"
 
 #include "lorascope/fileio.h"
@@ -319,12 +322,87 @@ static void test_untrusted_names(void **state)
 	remove_dir(dir);
 }
 
+/* ls_st_save → ls_st_open: shapes, offsets, 8-aligned data, metadata and every bit (a view
+ * with ld > rows, a transposed tensor, -0, a subnormal, DBL_MAX). */
+static void test_writer_round_trip(void **state)
+{
+	(void)state;
+	char dir[256], path[512];
+	scratch_dir(dir);
+	double a[5 * 4], b[2 * 3];
+	for (int i = 0; i < 20; i++)
+		a[i] = (i - 7) / 3.0;
+	a[1] = -0.0, a[2] = 5e-324, a[3] = DBL_MAX;
+	for (int i = 0; i < 6; i++)
+		b[i] = 1.0 / (i + 1);
+	ls_mat A = ls_mat_view(a, 3, 4, 5); /* rows 3 and 4 of each column are not A's */
+	ls_mat B = ls_mat_view(b, 2, 3, 2);
+	ls_st_out t[] = { { .name = "x.lora_B.weight", .M = &A },
+			  { .name = "x.lora_A.weight", .M = &B, .transposed = true } };
+	const char *meta[] = { "format", "pt", "lorascope.step", "12" };
+	snprintf(path, sizeof path, "%s/w.safetensors", dir);
+	ls_error err;
+	assert_ok(ls_st_save(path, t, 2, meta, 2, &err));
+	size_t len;
+	unsigned char *raw = slurp(path, &len);
+	uint64_t hl = 0;
+	for (int i = 0; i < 8; i++)
+		hl |= (uint64_t)raw[i] << (8 * i);
+	assert_int_equal(hl % 8, 0);
+	assert_int_equal(len, 8 + hl + 8 * (12 + 6));
+	free(raw);
+
+	ls_safetensors st;
+	assert_ok(ls_st_open(&st, path, &err));
+	assert_int_equal(st.count, 2);
+	assert_string_equal(ls_st_meta(&st, "format"), "pt");
+	assert_string_equal(ls_st_meta(&st, "lorascope.step"), "12");
+	const ls_st_tensor *tb = ls_st_find(&st, "x.lora_B.weight");
+	const ls_st_tensor *ta = ls_st_find(&st, "x.lora_A.weight");
+	assert_non_null(tb);
+	assert_non_null(ta);
+	assert_string_equal(tb->dtype, "F64");
+	assert_int_equal(tb->ndim, 2);
+	assert_int_equal(tb->shape[0], 3);
+	assert_int_equal(tb->shape[1], 4);
+	assert_int_equal(tb->begin, 0); /* in the order given */
+	assert_int_equal(ta->shape[0], 3);
+	assert_int_equal(ta->shape[1], 2);
+	assert_int_equal(ta->begin, 96);
+	ls_mat M, N;
+	assert_ok(ls_st_tensor_matrix(&st, tb, false, &M, &err));
+	assert_ok(ls_st_tensor_matrix(&st, ta, false, &N, &err));
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < 4; j++)
+			assert_memory_equal(&LS_AT(M, i, j), &LS_AT(A, i, j), sizeof(double));
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < 2; j++)
+			assert_memory_equal(&LS_AT(N, i, j), &LS_AT(B, j, i), sizeof(double));
+	ls_mat_free(&M);
+	ls_mat_free(&N);
+	ls_st_close(&st);
+	remove_dir(dir);
+
+	/* Bad names: refused, no file (nor temporary) left. */
+	scratch_dir(dir);
+	snprintf(path, sizeof path, "%s/bad.safetensors", dir);
+	ls_st_out twice[] = { { .name = "w", .M = &A }, { .name = "w", .M = &B } };
+	assert_int_equal(ls_st_save(path, twice, 2, NULL, 0, &err), LS_EINVAL);
+	assert_contains(err.msg, "'w'");
+	ls_st_out reserved[] = { { .name = "__metadata__", .M = &A } };
+	assert_int_equal(ls_st_save(path, reserved, 1, NULL, 0, &err), LS_EINVAL);
+	ls_st_out empty[] = { { .name = "", .M = &A } };
+	assert_int_equal(ls_st_save(path, empty, 1, NULL, 0, &err), LS_EINVAL);
+	assert_int_equal(dir_entries(dir), 0);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_dtype),     cmocka_unit_test(test_forbidden_structures),
 		cmocka_unit_test(test_header_length),   cmocka_unit_test(test_files_and_names),
-		cmocka_unit_test(test_untrusted_names),
+		cmocka_unit_test(test_untrusted_names), cmocka_unit_test(test_writer_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

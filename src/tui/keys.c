@@ -178,7 +178,7 @@ int ls_keymap_help_line(const ls_keymap *km, int i, char *buf, size_t len)
 			if (line++ == i) {
 				char keys[48];
 				ls_keymap_keys_text(km, (ls_action)a, keys, sizeof keys);
-				snprintf(buf, len, "  %-8s %-11s %s", keys[0] ? keys : "(none)",
+				snprintf(buf, len, "  %-12s %-11s %s", keys[0] ? keys : "(none)",
 					 ls_actions[a].name, ls_actions[a].help);
 				return 1;
 			}

@@ -4,7 +4,8 @@
 # a half-written adapter is reported incomplete and stays out until its file is completed;
 # Left/Home/End move between checkpoints, Down/PgDn/Up between modules, f follows the newest;
 # a checkpoint deleted (save_total_limit) disappears and its successor's drift is again
-# "first checkpoint"; ? shows the keys; q exits 0. No terminal or no directory: exit 2.
+# "first checkpoint"; a resize lays it out again; ? shows the keys; q exits 0. No terminal or
+# no directory: exit 2.
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 command -v python3 >/dev/null 2>&1 || { echo "python3 not installed: skipping"; exit 77; }
 
@@ -71,6 +72,16 @@ tui_screen | grep -q 'checkpoint-100' && fail "a deleted checkpoint is still sho
 tui_keys Home
 tui_wait 'checkpoint 1/3 checkpoint-200'
 tui_wait 'drift not defined: first checkpoint'
+
+# Resize: too small says what it needs; 80x24 lays the screen out again (two curve plots).
+tmux -L "$SOCK" resize-window -t 0 -x 60 -y 20
+tui_wait 'terminal too small: need 80x24'
+tmux -L "$SOCK" resize-window -t 0 -x 80 -y 24
+tui_wait 'checkpoint 1/3 checkpoint-200'
+tui_wait 'grad_norm'
+tui_screen | grep -q 'learning_rate' && fail "80x24: the learning_rate plot should be left out"
+tmux -L "$SOCK" resize-window -t 0 -x 120 -y 36
+tui_wait 'learning_rate'
 
 tui_keys '?'
 tui_wait 'help: keys'

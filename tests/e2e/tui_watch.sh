@@ -37,7 +37,8 @@ head -c $((size / 3)) "$stage/checkpoint-300/adapter_model.safetensors" \
 	>"$run/checkpoint-300/adapter_model.safetensors"
 tui_wait 'run: 2 checkpoints, 1 incomplete' 2
 tui_screen | grep -q 'checkpoint 2/2 checkpoint-200' || fail "the partial checkpoint was selected"
-cat "$stage/checkpoint-300/adapter_model.safetensors" >"$run/checkpoint-300/adapter_model.safetensors"
+w300="$run/checkpoint-300/adapter_model.safetensors"
+cat "$stage/checkpoint-300/adapter_model.safetensors" >"$w300"
 cp "$stage/checkpoint-300/trainer_state.json" "$run/checkpoint-300/"
 tui_wait 'checkpoint 3/3 checkpoint-300' 2
 tui_wait 'run: 3 checkpoints \|'
@@ -61,7 +62,8 @@ tui_wait 'checkpoint 3/3 checkpoint-300'
 # Not following: a new checkpoint does not move the selection; f follows it.
 cp -r "$stage/checkpoint-400" "$run/"
 tui_wait 'run: 4 checkpoints' 2
-tui_screen | grep -q 'checkpoint 3/4 checkpoint-300' || fail "the selection moved while not following"
+tui_screen | grep -q 'checkpoint 3/4 checkpoint-300' ||
+	fail "the selection moved while not following"
 tui_keys f
 tui_wait 'checkpoint 4/4 checkpoint-400 .* follow on'
 

@@ -93,10 +93,13 @@ tui_wait 'checkpoint 1/3 checkpoint-200'
 tui_keys q
 tui_wait '^EXITED 0$'
 
-# ASCII: the table's heading without UTF-8.
+# ASCII: the table's heading without UTF-8; --key binds as on the other screens.
 tui_next
-tui_start 100 30 watch run --ascii
+tui_start 100 30 watch run --ascii --key j=line-down
 tui_wait 'module +\|dW\|F'
+tui_wait 'module 1/3'
+tui_keys j
+tui_wait 'module 2/3'
 tui_keys q
 tui_wait '^EXITED 0$'
 

@@ -90,9 +90,9 @@ enum {
 	X(ROW_NEXT, "row-next", "replay, watch", LS_KEY_RIGHT, LS_KEY_NONE,                  \
 	  "next row (replay) or checkpoint (watch)")                                         \
 	X(JUMP_BACK, "jump-back", "replay, watch", LS_KEY_SLEFT, LS_KEY_PGUP,                \
-	  "1/20 of rows back (replay), page up (watch)")                               \
+	  "1/20 of rows back (replay), page up (watch)")                                     \
 	X(JUMP_NEXT, "jump-next", "replay, watch", LS_KEY_SRIGHT, LS_KEY_PGDN,               \
-	  "1/20 of rows on (replay), page down (watch)")                               \
+	  "1/20 of rows on (replay), page down (watch)")                                     \
 	X(FIRST, "first", "replay, watch", LS_KEY_HOME, LS_KEY_NONE,                         \
 	  "first row (replay) or checkpoint (watch)")                                        \
 	X(LAST, "last", "replay, watch", LS_KEY_END, LS_KEY_NONE,                            \

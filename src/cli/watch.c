@@ -16,6 +16,7 @@
 #include "lorascope/opts.h"
 #include "lorascope/watch.h"
 #include "output.h"
+#include "../tui/tui.h"
 
 /* Room for a name from a file as shown: every byte may become a 4-character escape. */
 #define NAME_SHOWN 1024
@@ -25,6 +26,7 @@ typedef struct {
 	bool once, follow, curves, sigma, poll, help;
 	int format;
 	double interval;
+	ls_screen_opts look; /* the live view's (tui.h) */
 } watch_options;
 
 static const ls_opt watch_rows[] = {
@@ -74,6 +76,7 @@ static const ls_opt watch_rows[] = {
 	  .lo = 0.05,
 	  .hi = 3600,
 	  .offset = offsetof(watch_options, interval) },
+	LS_SCREEN_OPT_ROWS(watch_options, look, "live view"),
 	LS_OPT_MAX_MEMORY_ROW("options"),
 	LS_OPT_HELP_ROW(watch_options, help, "options"),
 };
@@ -82,13 +85,14 @@ static const ls_opts_spec watch_spec = {
 	.opts = watch_rows,
 	.nopts = sizeof watch_rows / sizeof watch_rows[0],
 	.max_args = 1,
-	.usage = "usage: lorascope watch DIR (--once | --follow) [options]\n\n"
+	.usage = "usage: lorascope watch DIR [--once | --follow] [options]\n\n"
 		 "DIR is a training run's output directory (checkpoint-N/ subdirectories,\n"
 		 "each a PEFT adapter, and trainer_state.json), a directory of adapters, or\n"
 		 "one adapter. Per checkpoint and module: |dW|_F, |dW|_2, stable and\n"
 		 "effective rank, the drift from the previous checkpoint having the module\n"
 		 "(relative change, largest principal angle in degrees) and flags. A\n"
 		 "checkpoint still being written is skipped until complete.\n"
+		 "Without --once or --follow: the live view on the terminal (? for its keys).\n"
 		 "Exit status 0; 2 for a bad DIR, file or option; 128 + the signal that ends\n"
 		 "--follow.\n",
 };
@@ -311,7 +315,9 @@ static int check_once(const ls_watch *w, bool curves)
 
 int ls_cli_watch(int argc, char **argv)
 {
-	watch_options opt;
+	ls_keymap keys;
+	ls_keymap_defaults(&keys);
+	watch_options opt = { .look.km = &keys };
 	const char *dir = NULL;
 	ls_error err;
 	if (ls_opts_defaults(&watch_spec, &opt, &err) != LS_OK ||
@@ -332,12 +338,9 @@ int ls_cli_watch(int argc, char **argv)
 		fprintf(stderr, "lorascope watch: --once and --follow exclude each other\n");
 		return LS_EXIT_USAGE;
 	}
-	if (!opt.once && !opt.follow) {
-		fprintf(stderr, "lorascope watch: the live view is not available yet: use --once "
-				"or --follow\n");
-		return LS_EXIT_USAGE;
-	}
 	ls_watch_opts wo = { .poll = opt.poll, .interval = opt.interval };
+	if (!opt.once && !opt.follow)
+		return ls_tui_watch(dir, &wo, &opt.look);
 	ls_watch *w;
 	ls_error_clear(&err);
 	ls_status st = ls_watch_open(&w, dir, &wo, &err);

@@ -256,13 +256,15 @@ static unsigned act_QUIT(ls_app *app)
 	return LS_REDRAW_QUIT;
 }
 
-/* The replay's cursor keys do nothing live: say where they work. */
+/* The replay's and watch's cursor keys do nothing live: say where they work. */
 static unsigned replay_only(ls_app *app, ls_action act)
 {
 	char k[16];
 	ls_keymap_keys_text(&app->ui->keys, act, k, sizeof k);
 	snprintf(app->ui->msg, sizeof app->ui->msg,
-		 "%s moves the cursor in a replay (lorascope replay TRACE)", k);
+		 "%s moves the cursor in a replay (lorascope replay TRACE) or a watch "
+		 "(lorascope watch DIR)",
+		 k);
 	return LS_REDRAW_FRAME;
 }
 
@@ -294,6 +296,21 @@ static unsigned act_FIRST(ls_app *app)
 static unsigned act_LAST(ls_app *app)
 {
 	return replay_only(app, LS_ACT_LAST);
+}
+
+static unsigned act_LINE_UP(ls_app *app)
+{
+	return replay_only(app, LS_ACT_LINE_UP);
+}
+
+static unsigned act_LINE_DOWN(ls_app *app)
+{
+	return replay_only(app, LS_ACT_LINE_DOWN);
+}
+
+static unsigned act_FOLLOW(ls_app *app)
+{
+	return replay_only(app, LS_ACT_FOLLOW);
 }
 
 /* One handler per entry of LS_ACTION_LIST, named act_ID: an action without a handler does

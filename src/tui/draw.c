@@ -410,7 +410,7 @@ static int help_lines(const ls_ui *ui, int w, char (*out)[160], bool *heading)
 {
 	static const char *const notes[] = {
 		"lambda and eta change multiplicatively (by sqrt(10) and 2)",
-		"remap keys with --key KEY=ACTION or 'key KEY = ACTION' in the defaults file"
+		"remap with --key KEY=ACTION or 'key KEY = ACTION' in the defaults file"
 	};
 	int n = 0, indent = w - HELP_KEYS_W >= 24 ? HELP_KEYS_W : 4;
 	char line[200];
@@ -445,11 +445,11 @@ void ls_panel_help_draw(ls_ui *ui)
 	const ls_layout *L = &ui->layout;
 	static char lines[HELP_LINES][160];
 	static bool heading[HELP_LINES];
-	/* As wide as the longest line (at most 100 columns) within the screen; the
-	 * descriptions wrap, and what is taller than the screen scrolls. */
+	/* As wide as the longest line (at most 100 columns) within the screen, as tall as the
+	 * screen at most; the descriptions wrap, and what is taller than that scrolls. */
 	int w = L->cols - 4 > 100 ? 100 : L->cols - 4;
 	int n = help_lines(ui, w - 4, lines, heading);
-	int h = n + 3 > L->lines - 2 ? L->lines - 2 : n + 3;
+	int h = n + 3 > L->lines ? L->lines : n + 3;
 	int rows = h - 3;
 	if (rows < 1)
 		return;

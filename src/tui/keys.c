@@ -12,7 +12,7 @@ const ls_action_info ls_actions[LS_ACT_COUNT] = {
 #undef LS_ACTION_INFO
 };
 
-static const char *const groups[] = { "run", "tune", "view", "files", "replay" };
+static const char *const groups[] = { "run", "tune", "view", "files", "replay, watch" };
 
 static const char *const named_keys[] = {
 #define LS_NAMED_KEY_NAME(id, name) name,

@@ -85,14 +85,24 @@ enum {
 	X(TRACE, "trace", "files", 'w', LS_KEY_NONE,                                         \
 	  "write the trace (history and parameters) to lorascope-trace-stepN.csv")           \
 	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")                                   \
-	X(ROW_BACK, "row-back", "replay", LS_KEY_LEFT, LS_KEY_UP, "replay: one row back")    \
-	X(ROW_NEXT, "row-next", "replay", LS_KEY_RIGHT, LS_KEY_DOWN, "replay: one row on")   \
-	X(JUMP_BACK, "jump-back", "replay", LS_KEY_SLEFT, LS_KEY_PGUP,                       \
-	  "replay: a twentieth of the rows back")                                            \
-	X(JUMP_NEXT, "jump-next", "replay", LS_KEY_SRIGHT, LS_KEY_PGDN,                      \
-	  "replay: a twentieth of the rows on")                                              \
-	X(FIRST, "first", "replay", LS_KEY_HOME, LS_KEY_NONE, "replay: the first row")       \
-	X(LAST, "last", "replay", LS_KEY_END, LS_KEY_NONE, "replay: the last row")
+	X(ROW_BACK, "row-back", "replay, watch", LS_KEY_LEFT, LS_KEY_NONE,                   \
+	  "previous row (replay) or checkpoint (watch)")                                     \
+	X(ROW_NEXT, "row-next", "replay, watch", LS_KEY_RIGHT, LS_KEY_NONE,                  \
+	  "next row (replay) or checkpoint (watch)")                                         \
+	X(JUMP_BACK, "jump-back", "replay, watch", LS_KEY_SLEFT, LS_KEY_PGUP,                \
+	  "1/20 of rows back (replay), page up (watch)")                                     \
+	X(JUMP_NEXT, "jump-next", "replay, watch", LS_KEY_SRIGHT, LS_KEY_PGDN,               \
+	  "1/20 of rows on (replay), page down (watch)")                                     \
+	X(FIRST, "first", "replay, watch", LS_KEY_HOME, LS_KEY_NONE,                         \
+	  "first row (replay) or checkpoint (watch)")                                        \
+	X(LAST, "last", "replay, watch", LS_KEY_END, LS_KEY_NONE,                            \
+	  "last row (replay), newest checkpoint (watch)")                                    \
+	X(LINE_UP, "line-up", "replay, watch", LS_KEY_UP, LS_KEY_NONE,                       \
+	  "row back (replay), module above (watch)")                                         \
+	X(LINE_DOWN, "line-down", "replay, watch", LS_KEY_DOWN, LS_KEY_NONE,                 \
+	  "row on (replay), module below (watch)")                                           \
+	X(FOLLOW, "follow", "replay, watch", 'f', LS_KEY_NONE,                               \
+	  "follow the newest checkpoint (watch; toggle)")
 
 typedef enum {
 	LS_ACT_NONE = 0,
@@ -104,7 +114,7 @@ typedef enum {
 
 typedef struct {
 	const char *name;  /* "lambda-up": the name used by remapping */
-	const char *group; /* "run", "tune", "view", "files", "replay" */
+	const char *group; /* "run", "tune", "view", "files", "replay, watch" */
 	int keys[2];       /* default keys (LS_KEY_NONE when unused) */
 	const char *help;
 } ls_action_info;

@@ -45,9 +45,11 @@ static bool move_of(ls_action a, ls_replay_move *mv)
 {
 	switch (a) {
 	case LS_ACT_ROW_BACK:
+	case LS_ACT_LINE_UP:
 		*mv = LS_REPLAY_ROW_BACK;
 		return true;
 	case LS_ACT_ROW_NEXT:
+	case LS_ACT_LINE_DOWN:
 		*mv = LS_REPLAY_ROW_NEXT;
 		return true;
 	case LS_ACT_JUMP_BACK:

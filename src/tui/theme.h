@@ -41,14 +41,19 @@ typedef enum {
  * with colour, legend, ASCII legend). Without colour no two curves of a panel share a
  * style (nor, in ASCII, an ink's glyph), so each is told apart by its line alone; the
  * legends show a sample of the line as drawn (ls_canvas_sample). */
-#define LS_CURVE_LIST(X)                                                                    \
-	X(LOSS_G, "loss", 2, REG, LS_STYLE_SOLID, LS_STYLE_SOLID, "g(A,B)", "g(A,B)")       \
-	X(LOSS_F, "loss", 1, LOSS, LS_STYLE_DASHED, LS_STYLE_SOLID, "f(X)", "f(X)")         \
-	X(LOSS_BASE, "loss", 3, BASE, LS_STYLE_DOTTED, LS_STYLE_DOTTED, "f(X*)", "f(X*)")   \
-	X(LOSS_FLOOR, "loss", 4, FLOOR, LS_STYLE_SPARSE, LS_STYLE_DOTTED, "floor", "floor") \
-	X(LOSS_FLOW, "loss", 7, FLOW, LS_STYLE_DASHDOT, LS_STYLE_SOLID, "flow", "flow")     \
-	X(RATIO, "ratio", 2, REG, LS_STYLE_SOLID, LS_STYLE_SOLID, "σr/σr*", "s_r/s_r*")     \
-	X(RATIO_THR, "ratio", 4, FLOOR, LS_STYLE_DOTTED, LS_STYLE_DOTTED, "2α/β", "2alpha/beta")
+#define LS_CURVE_LIST(X)                                                                           \
+	X(LOSS_G, "loss", 2, REG, LS_STYLE_SOLID, LS_STYLE_SOLID, "g(A,B)", "g(A,B)")              \
+	X(LOSS_F, "loss", 1, LOSS, LS_STYLE_DASHED, LS_STYLE_SOLID, "f(X)", "f(X)")                \
+	X(LOSS_BASE, "loss", 3, BASE, LS_STYLE_DOTTED, LS_STYLE_DOTTED, "f(X*)", "f(X*)")          \
+	X(LOSS_FLOOR, "loss", 4, FLOOR, LS_STYLE_SPARSE, LS_STYLE_DOTTED, "floor", "floor")        \
+	X(LOSS_FLOW, "loss", 7, FLOW, LS_STYLE_DASHDOT, LS_STYLE_SOLID, "flow", "flow")            \
+	X(RATIO, "ratio", 2, REG, LS_STYLE_SOLID, LS_STYLE_SOLID, "σr/σr*", "s_r/s_r*")            \
+	X(RATIO_THR, "ratio", 4, FLOOR, LS_STYLE_DOTTED, LS_STYLE_DOTTED, "2α/β", "2alpha/beta")   \
+	X(W_LOSS, "watch-loss", 1, LOSS, LS_STYLE_SOLID, LS_STYLE_SOLID, "loss", "loss")           \
+	X(W_EVAL, "watch-loss", 2, REG, LS_STYLE_DASHED, LS_STYLE_SOLID, "eval_loss", "eval_loss") \
+	X(W_GRAD, "watch-grad", 7, FLOW, LS_STYLE_SOLID, LS_STYLE_SOLID, "grad_norm", "grad_norm") \
+	X(W_LR, "watch-lr", 3, BASE, LS_STYLE_SOLID, LS_STYLE_SOLID, "learning_rate",              \
+	  "learning_rate")
 
 typedef enum {
 #define LS_CURVE_ENUM(id, panel, ink, role, mono, colour, u, a) LS_CURVE_##id,

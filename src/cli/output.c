@@ -292,8 +292,8 @@ void ls_out_summary(const ls_out *o, const ls_session *s, const ls_theory_report
 
 void ls_out_real(char *buf, size_t len, double v, ls_out_format fmt)
 {
-	if (fmt == LS_OUT_TABLE && isfinite(v))
-		snprintf(buf, len, "%.6g", v);
+	if (isfinite(v))
+		snprintf(buf, len, fmt == LS_OUT_TABLE ? "%.6g" : "%.17g", v);
 	else
 		fmt_real(buf, len, v, fmt);
 }

@@ -51,8 +51,8 @@ void ls_out_cols_header(const ls_out *o, const ls_out_col *cols, size_t n);
 /* One row of n values; JSONL: {"type":type, name: value, ...}. */
 void ls_out_cols_row(const ls_out *o, const char *type, const ls_out_col *cols, size_t n,
 		     const char *const *vals);
-/* A real for a NUM column: %.6g in the table (n/a for NaN), %.12g in CSV (nan, inf), %.12g
- * in JSONL (null for NaN and ±Inf). */
+/* A real for a NUM column: %.6g in the table (n/a for NaN); %.17g (exact) in CSV (nan, inf)
+ * and JSONL (null for NaN and ±Inf). */
 void ls_out_real(char *buf, size_t len, double v, ls_out_format fmt);
 
 #endif

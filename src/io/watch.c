@@ -476,7 +476,7 @@ static void pending_free(ls_watch_pending *p)
 	memset(p, 0, sizeof *p);
 }
 
-static ls_status pending_add(ls_watch *w, candidate *cand, ls_error *err)
+static ls_status pending_add(ls_watch *w, const candidate *cand, ls_error *err)
 {
 	ls_watch_pending *g = realloc(w->pend, (w->npend + 1) * sizeof *g);
 	if (!g)
@@ -484,10 +484,9 @@ static ls_status pending_add(ls_watch *w, candidate *cand, ls_error *err)
 	w->pend = g;
 	ls_watch_pending *p = &g[w->npend++];
 	memset(p, 0, sizeof *p);
-	p->name = cand->name;
-	p->path = cand->path;
-	cand->name = cand->path = NULL;
-	return LS_OK;
+	p->name = strdup(cand->name);
+	p->path = strdup(cand->path);
+	return p->name && p->path ? LS_OK : ls_error_set(err, LS_ENOMEM, "out of memory");
 }
 
 /* Try the pending checkpoints whose files changed since their last try, in natural order. */
@@ -576,8 +575,11 @@ static ls_status refresh_curves(ls_watch *w, const candidate *cand, size_t ncand
 			    f[i].st.st_size == w->curves_st.st_size &&
 			    f[i].st.st_mtim.tv_sec == w->curves_st.st_mtim.tv_sec &&
 			    f[i].st.st_mtim.tv_nsec == w->curves_st.st_mtim.tv_nsec;
-		if (same)
+		if (same) {
+			if (i == 0) /* the newest: nothing newer is broken */
+				w->curves_why[0] = '\0';
 			break;
+		}
 		char *text;
 		size_t len;
 		ls_error e = { 0 };
@@ -601,7 +603,8 @@ static ls_status refresh_curves(ls_watch *w, const candidate *cand, size_t ncand
 		ls_watch_curves_free(&w->curves);
 		w->curves = c;
 		w->curves_st = f[i].st;
-		w->curves_why[0] = '\0';
+		if (i == 0)
+			w->curves_why[0] = '\0';
 		*changed |= LS_WATCH_CURVES;
 		break;
 	}

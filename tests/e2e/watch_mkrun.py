@@ -11,8 +11,8 @@ B_peft's column i = sigma_i * (cos(t*theta) e_i + sin(t*theta) e_{r+i}), sigma_i
 (l + 1)(t + 1)(r - i): dW = s*B*A has singular values s*sigma_i, and the principal angles
 between consecutive checkpoints' column spaces are all theta. --partial writes the last
 checkpoint's weights cut short (a save in progress). --expect writes, per checkpoint and
-module, step,module,fro,spec,drift,max_angle computed here on the dense dW (drift empty for
-the first checkpoint)."""
+module, step,module,fro,spec,drift,max_angle computed here on the dense dW of the values as
+stored (drift empty for the first checkpoint)."""
 import json
 import math
 import os
@@ -23,8 +23,7 @@ OUT, IN, R, ALPHA = 12, 10, 4, 8
 
 
 def bf16(x):
-    b = struct.pack("<f", x)
-    return b[2:4]  # exact for the values used (small integers times cos/sin rounded)
+    return struct.pack("<f", x)[2:4]  # truncated to BF16; dense() reads the same bits
 
 
 def tensor_bytes(rows, dtype):
@@ -57,12 +56,11 @@ def factors(l, t, theta):
 
 
 def dense(a, b, dtype):
-    # dW = s * B * A from the values as stored (BF16 rounds them).
-    def rd(v):
-        return v if dtype == "F32" else struct.unpack("<f", bf16(v) + b"")[0] if False else \
-            struct.unpack("<f", b"\0\0" + bf16(v))[0]
+    """dW = s * B * A from the values as stored (BF16 and F32 round them)."""
     if dtype == "F32":
         rd = lambda v: struct.unpack("<f", struct.pack("<f", v))[0]
+    else:
+        rd = lambda v: struct.unpack("<f", b"\0\0" + bf16(v))[0]
     s = ALPHA / R
     return [[s * sum(rd(b[i][k]) * rd(a[k][j]) for k in range(R)) for j in range(IN)]
             for i in range(OUT)]
@@ -101,14 +99,20 @@ def main(argv):
             tensors += [(name + ".lora_A.weight", a), (name + ".lora_B.weight", b)]
             w = dense(a, b, dtype)
             f = fro(w)
-            spec = (ALPHA / R) * (l + 1) * (t + 1) * R
+            # dW's columns have disjoint supports: its singular values are their norms.
+            spec = max(math.sqrt(sum(w[i][j] ** 2 for i in range(OUT))) for j in range(IN))
+            # Column i of dW turns in the plane (e_i, e_{r+i}): the principal angles are the
+            # changes of its direction there.
+            phi = [math.atan2(w[R + i][i], w[i][i]) for i in range(R)]
             if l in prev:
-                diff = [[w[i][j] - prev[l][i][j] for j in range(IN)] for i in range(OUT)]
-                drift, angle = "%.12g" % (fro(diff) / fro(prev[l])), "%.12g" % theta
+                diff = [[w[i][j] - prev[l][0][i][j] for j in range(IN)] for i in range(OUT)]
+                turn = max(abs(p - q) for p, q in zip(phi, prev[l][1]))
+                drift = "%.17g" % (fro(diff) / fro(prev[l][0]))
+                angle = "%.17g" % math.degrees(turn)
             else:
                 drift = angle = ""
-            prev[l] = w
-            rows.append("%d,model.layers.%d.self_attn.q_proj,%.12g,%.12g,%s,%s"
+            prev[l] = (w, phi)
+            rows.append("%d,model.layers.%d.self_attn.q_proj,%.17g,%.17g,%s,%s"
                         % (step, l, f, spec, drift, angle))
         blob = safetensors(tensors, dtype)
         if partial and t == len(steps) - 1:

@@ -360,9 +360,26 @@ ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, b
 	if (s != LS_OK)
 		return s;
 	const unsigned char *p = st->data + t->begin;
-	for (size_t k = 0; k < t->count; k++)
-		LS_AT(*M, k / cols, k % cols) = element(p + k * t->elem_size, t->dtype,
-							t->elem_size);
+	/* Row-major element k = (i, j) goes to M(i, j). The float types, which adapters hold
+	 * by the hundred million, get their own loops (no per-element dtype test). */
+	bool f32 = strcmp(t->dtype, "F32") == 0, bf16 = strcmp(t->dtype, "BF16") == 0;
+	for (size_t i = 0, k = 0; i < rows; i++)
+		for (size_t j = 0; j < cols; j++, k++) {
+			const unsigned char *e = p + k * t->elem_size;
+			double v;
+			if (f32 || bf16) {
+				uint32_t w = f32 ? (uint32_t)e[0] | (uint32_t)e[1] << 8 |
+							     (uint32_t)e[2] << 16 |
+							     (uint32_t)e[3] << 24
+						 : ((uint32_t)e[0] | (uint32_t)e[1] << 8) << 16;
+				float f;
+				memcpy(&f, &w, sizeof f);
+				v = f;
+			} else {
+				v = element(e, t->dtype, t->elem_size);
+			}
+			LS_AT(*M, i, j) = v;
+		}
 	return LS_OK;
 }
 

@@ -7,7 +7,7 @@
 fail() { echo "FAIL: $*"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for cmd in "" run inspect replay tui; do
+for cmd in "" run inspect replay tui watch; do
 	# shellcheck disable=SC2086
 	"$LORASCOPE" $cmd --help >"$tmp/h" || fail "lorascope $cmd --help failed"
 	[ -s "$tmp/h" ] || fail "lorascope $cmd --help printed nothing"

@@ -56,7 +56,7 @@ for s in PARAMETERS:params KEYS:keys; do
 	fi
 done
 
-for cmd in run tui inspect replay; do
+for cmd in run tui inspect replay watch; do
 	"$LORASCOPE" "$cmd" --help 2>/dev/null | grep -o -E '^ +--[a-z0-9-]+' | tr -d ' ' |
 		sort -u >"$tmp/opts.$cmd"
 	[ "$cmd" = run ] && [ ! -s "$tmp/opts.$cmd" ] && { echo "lorascope run --help lists no option"; fail=1; }

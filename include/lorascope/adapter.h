@@ -97,7 +97,8 @@ typedef struct {
 	char *module; /* the module it belongs to */
 	char dtype[12];
 	size_t ndim, shape[LS_ST_MAX_DIMS];
-	bool listed; /* the module is in the config's modules_to_save */
+	bool listed;           /* the module is in the config's modules_to_save */
+	double min, mean, max; /* of the values, for DoRA magnitudes only (NaN if one is) */
 } ls_adapter_tensor;
 
 typedef struct {

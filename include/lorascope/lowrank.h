@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "lorascope/mat.h"
+#include "lorascope/spectrum.h"
 #include "lorascope/status.h"
 
 typedef struct {
@@ -34,6 +35,11 @@ typedef struct {
  * not an error: σ is then all NaN and there are no bases. */
 ls_status ls_lowrank_compute(ls_lowrank *L, const ls_mat *A, const ls_mat *B, double s, bool bases,
 			     ls_error *err);
+/* The same with scratch the caller keeps across calls: *ws NULL at first, grown to fit
+ * (ls_spectrum_ws_fit), freed with ls_spectrum_ws_free. Saves allocating and first touching
+ * the copies of the factors at every call, much of the cost of one 4096×16 pair. */
+ls_status ls_lowrank_compute_ws(ls_spectrum_ws **ws, ls_lowrank *L, const ls_mat *A,
+				const ls_mat *B, double s, bool bases, ls_error *err);
 void ls_lowrank_free(ls_lowrank *L);
 
 /* Roy–Vetterli exp(H) of sigma[0..k); 0 when every σ is 0; NaN when one is not finite. */
@@ -52,9 +58,10 @@ size_t ls_lowrank_noise_rank(const double *sigma, size_t k, size_t m, size_t n);
  * P and Q need bases and the same m×n (LS_EDIM otherwise). *why is NULL when rel is a
  * number and there are angles; else a static phrase ("reference dW = 0", "dW = 0",
  * "non-finite singular values"). Exactly 0 and no angle above 0 when P and Q hold the same
- * numbers. The difference is formed as [U_Q·Σ_Q, U_P·Σ_P]·[V_Q, −V_P]ᵀ (MATH.md §8, through
- * ls_spectrum_fro); the angles from the SVD of U_Pᵀ·U_Q (cosines) and of
- * (I − U_P·U_Pᵀ)·U_Q (sines), θ = atan2(sin, cos), accurate for small and large angles. */
+ * numbers. ‖Q − P‖_F comes from k×k pieces and the Grams of the residuals U_Q − U_P·U_PᵀU_Q
+ * and V_Q − V_P·V_PᵀV_Q, formed explicitly (no cancellation; MATH.md §8's rule: O((m+n)k²),
+ * never m×n); the angles are acos of the singular values of U_Pᵀ·U_Q (to about 1e-8 rad near
+ * 0, where acos loses half the digits). */
 ls_status ls_lowrank_drift(const ls_lowrank *P, const ls_lowrank *Q, double *rel, double *angles,
 			   size_t *nangles, const char **why, ls_error *err);
 

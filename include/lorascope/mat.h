@@ -68,6 +68,12 @@ bool ls_mat_isfinite(const ls_mat *M);
 /* B := Mᵀ (B must be cols×rows). */
 ls_status ls_mat_transpose(ls_mat *B, const ls_mat *M);
 
+/* OpenBLAS on one thread until ls_blas_threads_restore(the returned count): tall, thin
+ * products and QRs gain nothing from threads, and waking the pool leaves its threads
+ * spinning on the cores other work then wants. */
+int ls_blas_threads_solo(void);
+void ls_blas_threads_restore(int threads);
+
 /* C := alpha·op(A)·op(B) + beta·C, op = transpose when ta/tb is true (dgemm). */
 ls_status ls_mat_gemm(bool ta, bool tb, double alpha, const ls_mat *A, const ls_mat *B, double beta,
 		      ls_mat *C);

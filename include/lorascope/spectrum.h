@@ -18,6 +18,9 @@ typedef struct ls_spectrum_ws ls_spectrum_ws;
 /* A workspace for factors of up to m×r and n×r. */
 ls_status ls_spectrum_ws_alloc(ls_spectrum_ws **ws, size_t m, size_t n, size_t r, ls_error *err);
 void ls_spectrum_ws_free(ls_spectrum_ws *ws);
+/* *ws (NULL or a workspace) made to fit factors of m×r and n×r: kept when it does, else
+ * replaced by one for the larger of each size (a failure leaves *ws NULL). */
+ls_status ls_spectrum_ws_fit(ls_spectrum_ws **ws, size_t m, size_t n, size_t r, ls_error *err);
 
 /* The singular values of s·A·Bᵀ, descending, into sigma[min(r, m, n)] (MATH.md §8).
  * Also, when not NULL: gram_diff = ‖AᵀA − BᵀB‖_F (balancedness), norm_a = ‖A‖_F,

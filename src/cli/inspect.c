@@ -1,7 +1,8 @@
-/* inspect.c — `lorascope inspect PATH [--json] [--sigma]`: read a PEFT adapter (directory or
- * safetensors file) through ls_adapter_load and print, per LoRA module, the shape, r, s,
- * ‖ΔW‖_F, ‖ΔW‖_2, nuclear norm, stable rank, energy ranks and flags, then a summary and the
- * flag legend; or the same as one JSON document. Only formatting lives here. */
+/* inspect.c — `lorascope inspect PATH [--json] [--sigma] [--suggest-ranks F]`: read a PEFT
+ * adapter (directory or safetensors file) through ls_adapter_load and print, per LoRA module,
+ * the shape, r, s, ‖ΔW‖_F, ‖ΔW‖_2, nuclear norm, stable rank, energy, effective and noise
+ * ranks and flags, then a summary (DoRA magnitudes) and the legend; or the same as one JSON
+ * document; or a PEFT rank_pattern. `--diff A B` is inspect_diff.c. Only formatting here. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "inspect.h"
 #include "lorascope/adapter.h"
+#include "lorascope/lowrank.h"
 #include "lorascope/opts.h"
 #include "../tui/tui.h"
 
@@ -17,7 +19,8 @@
 #define NAME_SHOWN 2048
 
 typedef struct {
-	bool json, sigma, tui, help;
+	bool json, sigma, tui, diff, help;
+	double suggest; /* --suggest-ranks: the energy fraction, 0 when not given */
 } inspect_options;
 
 static const ls_opt inspect_rows[] = {
@@ -31,6 +34,24 @@ static const ls_opt inspect_rows[] = {
 	  .group = "options",
 	  .help = "also list every singular value of each module (table output)",
 	  .offset = offsetof(inspect_options, sigma) },
+	{ .name = "suggest-ranks",
+	  .kind = LS_OPT_REAL,
+	  .arg = "ENERGY",
+	  .group = "options",
+	  .help = "print only a PEFT rank_pattern, a JSON object to paste into LoraConfig("
+		  "rank_pattern=...): each module's name and the fewest singular values that "
+		  "hold the fraction ENERGY (e.g. 0.9) of its sum sigma^2 (at least 1); keep "
+		  "the scaling with a matching alpha_pattern",
+	  .lo = 0.01,
+	  .hi = 1.0,
+	  .offset = offsetof(inspect_options, suggest) },
+	{ .name = "diff",
+	  .kind = LS_OPT_FLAG,
+	  .group = "options",
+	  .help = "inspect --diff A B: compare two adapters (or checkpoint directories) module "
+		  "by module: relative drift |dW_B - dW_A|_F/|dW_A|_F and the principal angles "
+		  "between their column spaces; modules only in one listed as such",
+	  .offset = offsetof(inspect_options, diff) },
 	{ .name = "tui",
 	  .kind = LS_OPT_FLAG,
 	  .group = "options",
@@ -43,14 +64,18 @@ static const ls_opt inspect_rows[] = {
 static const ls_opts_spec inspect_spec = {
 	.opts = inspect_rows,
 	.nopts = sizeof inspect_rows / sizeof inspect_rows[0],
-	.max_args = 1,
-	.usage = "usage: lorascope inspect PATH [options]\n\n"
+	.max_args = 2,
+	.usage = "usage: lorascope inspect PATH [options]\n"
+		 "       lorascope inspect --diff A B [--json]\n\n"
 		 "PATH is a PEFT adapter directory (adapter_model.safetensors and\n"
 		 "adapter_config.json) or one .safetensors file (scaling s = 1 without a\n"
 		 "config).\n\n"
 		 "Per LoRA module: the singular values of dW = s*B*A (from the thin factors),\n"
 		 "norms, stable rank |dW|_F^2/|dW|_2^2, energy ranks (90 %, 99 % of\n"
-		 "sum sigma^2) and flags (B all zero, NaN/Inf, fails-loudly outlier).\n"
+		 "sum sigma^2), effective rank exp(entropy of sigma/sum sigma), the noise\n"
+		 "rank (sigma above the Marchenko-Pastur edge of iid noise holding all of\n"
+		 "|dW|_F^2), flags (B all zero, NaN/Inf, fails-loudly outlier) and the\n"
+		 "min/mean/max of DoRA magnitude vectors.\n"
 		 "Exit status 0; 2 for a bad PATH or option; 1 on other failures.\n",
 };
 
@@ -88,18 +113,19 @@ static void print_table(const ls_adapter *ad, bool sigma)
 		snprintf(under, sizeof under, "%.*s", (int)pre, ad->modules[0].name);
 		printf("modules under %s\n", ls_text_printable(shown, sizeof shown, under));
 	}
-	printf("%-*s %13s %4s %7s %10s %10s %10s %7s %4s %4s  %s\n", w, "module", "shape", "r", "s",
-	       "|dW|_F", "|dW|_2", "nuclear", "st.rank", "E90", "E99", "flags");
+	printf("%-*s %13s %4s %7s %10s %10s %10s %7s %4s %4s %6s %5s  %s\n", w, "module", "shape",
+	       "r", "s", "|dW|_F", "|dW|_2", "nuclear", "st.rank", "E90", "E99", "e.rank", "noise",
+	       "flags");
 	for (size_t i = 0; i < ad->nmod; i++) {
 		const ls_adapter_module *m = &ad->modules[i];
 		char shape[32], flags[64];
 		snprintf(shape, sizeof shape, "%zux%zu%s", m->out, m->in,
 			 m->transposed ? "^T" : "");
 		ls_adapter_flags_text(m->flags, flags, sizeof flags);
-		printf("%-*s %13s %4zu %7.4g %10.4g %10.4g %10.4g %7.3f %4zu %4zu  %s\n", w,
-		       ls_text_printable(shown, sizeof shown, m->name + pre), shape, m->r,
+		printf("%-*s %13s %4zu %7.4g %10.4g %10.4g %10.4g %7.3f %4zu %4zu %6.3f %5zu  %s\n",
+		       w, ls_text_printable(shown, sizeof shown, m->name + pre), shape, m->r,
 		       m->scaling, m->fro, m->spec, m->nuclear, m->stable_rank, m->erank90,
-		       m->erank99, flags);
+		       m->erank99, m->effective_rank, m->noise_rank, flags);
 		if (sigma) {
 			printf("%-*s   sigma:", w, "");
 			for (size_t k = 0; k < m->k; k++)
@@ -143,17 +169,22 @@ static void print_summary(const ls_adapter *ad)
 	}
 	if (ad->nmag) {
 		printf("DoRA     ");
-		for (size_t i = 0; i < ad->nmag; i++)
-			printf(" %s%s",
-			       ls_text_printable(shown, sizeof shown, ad->magnitudes[i].module),
-			       i + 1 < ad->nmag ? "," : "\n");
+		for (size_t i = 0; i < ad->nmag; i++) {
+			const ls_adapter_tensor *t = &ad->magnitudes[i];
+			printf(" %s (magnitude min %.4g, mean %.4g, max %.4g)%s",
+			       ls_text_printable(shown, sizeof shown, t->module), t->min, t->mean,
+			       t->max, i + 1 < ad->nmag ? "," : "\n");
+		}
 	}
 	printf("flags     %zu B=0, %zu NaN/Inf, %zu loud%s\n", ad->nzero, ad->nnonfinite, ad->nloud,
 	       ad->nzero ? "  <- B all zero: that module leaves the model unchanged" : "");
 	printf("\nlegend    shape is dW = s*B*A (out x in), ^T where the layer stores its "
 	       "transpose "
 	       "(fan_in_fan_out,\n          embeddings); s = scaling; st.rank = |dW|_F^2/|dW|_2^2; "
-	       "E90/E99 = fewest singular\n          values holding 90 %%/99 %% of sum sigma^2\n");
+	       "E90/E99 = fewest singular\n          values holding 90 %%/99 %% of sum sigma^2; "
+	       "e.rank = exp(entropy of sigma_i/sum sigma)\n          (Roy-Vetterli); noise = "
+	       "sigma above the Marchenko-Pastur edge nu*(sqrt(out) + sqrt(in)),\n          nu = "
+	       "|dW|_F/sqrt(out*in): iid noise holding all of |dW|_F^2 stays below it\n");
 	for (int b = 0; b < LS_AF_COUNT; b++)
 		printf("          %-8s %s\n", ls_adapter_flag_names[b], ls_adapter_flag_legend[b]);
 	printf("          far = above max(median + %g*1.4826*MAD, %g*median) of the finite, "
@@ -175,19 +206,33 @@ static json_t *jshape(const size_t *shape, size_t ndim)
 	return a;
 }
 
-static json_t *jtensors(const ls_adapter_tensor *t, size_t n)
+static json_t *jstats(const ls_adapter_tensor *t)
+{
+	return json_pack("{s:o, s:o, s:o}", "min", jnum(t->min), "mean", jnum(t->mean), "max",
+			 jnum(t->max));
+}
+
+/* Tensors as objects; magnitudes (DoRA) also with the statistics of their values. */
+static json_t *jtensors(const ls_adapter_tensor *t, size_t n, bool magnitudes)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:b}", "name", t[i].name,
-						   "module", t[i].module, "dtype", t[i].dtype,
-						   "shape", jshape(t[i].shape, t[i].ndim), "listed",
-						   t[i].listed));
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:b}", "name", t[i].name, "module",
+				      t[i].module, "dtype", t[i].dtype, "shape",
+				      jshape(t[i].shape, t[i].ndim), "listed", t[i].listed);
+		if (magnitudes)
+			json_object_set_new(o, "values", jstats(&t[i]));
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 
-static json_t *jmodule(const ls_adapter_module *m)
+static json_t *jmodule(const ls_adapter *ad, const ls_adapter_module *m)
 {
+	json_t *mag = json_null();
+	for (size_t i = 0; i < ad->nmag; i++)
+		if (strcmp(ad->magnitudes[i].module, m->name) == 0)
+			mag = jstats(&ad->magnitudes[i]);
 	json_t *sig = json_array(), *flags = json_array();
 	for (size_t k = 0; k < m->k; k++)
 		json_array_append_new(sig, jnum(m->sigma[k]));
@@ -196,14 +241,15 @@ static json_t *jmodule(const ls_adapter_module *m)
 			json_array_append_new(flags, json_string(ls_adapter_flag_names[b]));
 	size_t shape[2] = { m->out, m->in };
 	return json_pack("{s:s, s:s, s:o, s:b, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, "
-			 "s:o}",
+			 "s:o, s:o, s:i, s:o}",
 			 "name", m->name, "dtype", m->dtype, "shape", jshape(shape, 2),
 			 "stored_transposed", m->transposed, "r", (json_int_t)m->r, "lora_alpha",
 			 jnum(m->alpha), "scaling", jnum(m->scaling), "singular_values", sig,
 			 "fro_norm", jnum(m->fro), "spectral_norm", jnum(m->spec), "nuclear_norm",
 			 jnum(m->nuclear), "stable_rank", jnum(m->stable_rank), "energy_rank_90",
 			 (json_int_t)m->erank90, "energy_rank_99", (json_int_t)m->erank99, "flags",
-			 flags);
+			 flags, "effective_rank", jnum(m->effective_rank), "noise_rank",
+			 (json_int_t)m->noise_rank, "dora_magnitude", mag);
 }
 
 static int print_json(const ls_adapter *ad)
@@ -219,7 +265,7 @@ static int print_json(const ls_adapter *ad)
 	json_t *mods = json_array();
 	double ss = 0;
 	for (size_t i = 0; i < ad->nmod; i++) {
-		json_array_append_new(mods, jmodule(&ad->modules[i]));
+		json_array_append_new(mods, jmodule(ad, &ad->modules[i]));
 		if (isfinite(ad->modules[i].fro))
 			ss += ad->modules[i].fro * ad->modules[i].fro;
 	}
@@ -237,8 +283,8 @@ static int print_json(const ls_adapter *ad)
 				    "loud", (json_int_t)ad->nloud, "far_rule", rule);
 	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "path", ad->path, "weights",
 				ad->model_path, "config", cfg, "modules", mods, "saved_tensors",
-				jtensors(ad->saved, ad->nsaved), "dora_magnitudes",
-				jtensors(ad->magnitudes, ad->nmag), "summary", summary);
+				jtensors(ad->saved, ad->nsaved, false), "dora_magnitudes",
+				jtensors(ad->magnitudes, ad->nmag, true), "summary", summary);
 	if (!doc) {
 		fprintf(stderr, "lorascope inspect: cannot build the JSON document\n");
 		return LS_EXIT_FAILURE;
@@ -250,13 +296,37 @@ static int print_json(const ls_adapter *ad)
 	return rc == 0 ? LS_EXIT_OK : LS_EXIT_FAILURE;
 }
 
+/* --suggest-ranks: {"module": energy rank at fraction, ...}, one PEFT rank_pattern. */
+static int print_rank_pattern(const ls_adapter *ad, double fraction)
+{
+	json_t *pattern = json_object();
+	for (size_t i = 0; i < ad->nmod; i++) {
+		const ls_adapter_module *m = &ad->modules[i];
+		size_t r = ls_lowrank_energy_rank(m->sigma, m->k, fraction);
+		/* PEFT refuses r = 0 (a B = 0 or non-finite module). */
+		json_object_set_new(pattern, m->name, json_integer((json_int_t)(r ? r : 1)));
+	}
+	int rc = json_dumpf(pattern, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(pattern);
+	printf("\n");
+	return rc == 0 ? LS_EXIT_OK : LS_EXIT_FAILURE;
+}
+
+/* A refused combination of options or arguments: one line, exit status 2. */
+static int usage_error(const char *what)
+{
+	fprintf(stderr, "lorascope inspect: %s (see --help)\n", what);
+	return LS_EXIT_USAGE;
+}
+
 int ls_cli_inspect(int argc, char **argv)
 {
-	inspect_options opt;
-	const char *path = NULL;
+	inspect_options opt = { 0 };
+	const char *paths[2] = { NULL, NULL };
+	size_t npaths = 0;
 	ls_error err;
 	if (ls_opts_defaults(&inspect_spec, &opt, &err) != LS_OK ||
-	    ls_opts_parse(&inspect_spec, argc, argv, &opt, &path, NULL, &err) != LS_OK) {
+	    ls_opts_parse(&inspect_spec, argc, argv, &opt, paths, &npaths, &err) != LS_OK) {
 		fprintf(stderr, "lorascope inspect: %s\n", err.msg);
 		return LS_EXIT_USAGE;
 	}
@@ -264,11 +334,23 @@ int ls_cli_inspect(int argc, char **argv)
 		ls_opts_help(&inspect_spec, stdout);
 		return LS_EXIT_OK;
 	}
+	if (opt.diff) {
+		if (npaths != 2)
+			return usage_error("--diff needs two paths, A and B");
+		if (opt.tui || opt.suggest > 0 || opt.sigma)
+			return usage_error("--diff takes only --json");
+		return ls_cli_inspect_diff(paths[0], paths[1], opt.json);
+	}
+	if (npaths == 2)
+		return usage_error("one PATH (two only with --diff)");
+	const char *path = paths[0];
 	if (!path) {
 		fprintf(stderr, "lorascope inspect: missing PATH, an adapter directory or a "
 				"safetensors file (see --help)\n");
 		return LS_EXIT_USAGE;
 	}
+	if (opt.suggest > 0 && (opt.tui || opt.json || opt.sigma))
+		return usage_error("--suggest-ranks prints only the rank_pattern");
 	if (opt.tui)
 		return ls_tui_inspect(path, false);
 	ls_adapter ad;
@@ -279,7 +361,9 @@ int ls_cli_inspect(int argc, char **argv)
 		return st == LS_ENOMEM || st == LS_ENUMERIC ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
 	}
 	int rc = LS_EXIT_OK;
-	if (opt.json) {
+	if (opt.suggest > 0) {
+		rc = print_rank_pattern(&ad, opt.suggest);
+	} else if (opt.json) {
 		rc = print_json(&ad);
 	} else {
 		print_config(&ad);

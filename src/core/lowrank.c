@@ -1,5 +1,6 @@
 /* lowrank.c — a low-rank update ΔW = s·A·Bᵀ from its thin factors (MATH.md §8): singular
  * triplets, effective/energy/noise ranks, and the drift and principal angles between two. */
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,8 @@ static size_t min_sz(size_t a, size_t b)
 	return a < b ? a : b;
 }
 
-ls_status ls_lowrank_compute(ls_lowrank *L, const ls_mat *A, const ls_mat *B, double s, bool bases,
-			     ls_error *err)
+ls_status ls_lowrank_compute_ws(ls_spectrum_ws **ws, ls_lowrank *L, const ls_mat *A,
+				const ls_mat *B, double s, bool bases, ls_error *err)
 {
 	memset(L, 0, sizeof *L);
 	if (A->cols != B->cols)
@@ -35,12 +36,19 @@ ls_status ls_lowrank_compute(ls_lowrank *L, const ls_mat *A, const ls_mat *B, do
 		if (st == LS_OK)
 			st = ls_mat_alloc(&L->V, L->n, L->k, err);
 	}
-	ls_spectrum_ws *ws = NULL;
 	if (st == LS_OK)
-		st = ls_spectrum_ws_alloc(&ws, L->m, L->n, A->cols, err);
+		st = ls_spectrum_ws_fit(ws, L->m, L->n, A->cols, err);
 	if (st == LS_OK)
-		st = ls_spectrum_lowrank_svd(ws, A, B, s, L->sigma, bases ? &L->U : NULL,
+		st = ls_spectrum_lowrank_svd(*ws, A, B, s, L->sigma, bases ? &L->U : NULL,
 					     bases ? &L->V : NULL, err);
+	return st;
+}
+
+ls_status ls_lowrank_compute(ls_lowrank *L, const ls_mat *A, const ls_mat *B, double s, bool bases,
+			     ls_error *err)
+{
+	ls_spectrum_ws *ws = NULL;
+	ls_status st = ls_lowrank_compute_ws(&ws, L, A, B, s, bases, err);
 	ls_spectrum_ws_free(ws);
 	return st;
 }
@@ -143,67 +151,99 @@ static double norm2(const double *x, size_t k)
 	return mx > 0 ? mx * sqrt(squares) : mx;
 }
 
-/* ‖Q − P‖_F from the factors [U_Q·Σ_Q, U_P·Σ_P]·[V_Q, −V_P]ᵀ (MATH.md §8), never m×n. */
-static ls_status diff_fro(const ls_lowrank *P, const ls_lowrank *Q, double *fro, ls_error *err)
+/* C := U1ᵀ·U2 (k1×k2), W := U2 − U1·C (the part of span U2 outside span U1, formed
+ * explicitly: no cancellation later) and G := WᵀW (k2×k2). */
+static void split(const ls_mat *U1, const ls_mat *U2, double *C, double *W, double *G)
 {
-	size_t m = P->m, n = P->n, c = P->k + Q->k;
-	ls_mat X = { 0 }, Y = { 0 };
-	ls_spectrum_ws *ws = NULL;
-	ls_status st = ls_mat_alloc(&X, m, c, err);
-	if (st == LS_OK)
-		st = ls_mat_alloc(&Y, n, c, err);
-	if (st == LS_OK)
-		st = ls_spectrum_ws_alloc(&ws, m, n, c, err);
-	if (st == LS_OK) {
-		for (size_t j = 0; j < c; j++) {
-			const ls_lowrank *L = j < Q->k ? Q : P;
-			size_t jj = j < Q->k ? j : j - Q->k;
-			double sign = j < Q->k ? 1.0 : -1.0;
-			for (size_t i = 0; i < m; i++)
-				LS_AT(X, i, j) = LS_AT(L->U, i, jj) * L->sigma[jj];
-			for (size_t i = 0; i < n; i++)
-				LS_AT(Y, i, j) = sign * LS_AT(L->V, i, jj);
-		}
-		st = ls_spectrum_fro(ws, &X, &Y, 1.0, fro, err);
-	}
-	ls_spectrum_ws_free(ws);
-	ls_mat_free(&X);
-	ls_mat_free(&Y);
-	return st;
+	int m = (int)U1->rows, k1 = (int)U1->cols, k2 = (int)U2->cols;
+	cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k1, k2, m, 1.0, U1->data, (int)U1->ld,
+		    U2->data, (int)U2->ld, 0.0, C, k1);
+	for (int j = 0; j < k2; j++)
+		memcpy(W + (size_t)j * (size_t)m, U2->data + (size_t)j * U2->ld,
+		       (size_t)m * sizeof *W);
+	cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, k2, k1, -1.0, U1->data,
+		    (int)U1->ld, C, k1, 1.0, W, m);
+	cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k2, k2, m, 1.0, W, m, W, m, 0.0, G,
+		    k2);
 }
 
-/* The principal angles between the spans of U1 (m×p) and U2 (m×q), ascending, min(p, q) of
- * them: cos θ = σ(U1ᵀU2) descending, sin θ = σ(U2 − U1·U1ᵀU2) ascending, θ = atan2. */
-static ls_status principal_angles(const ls_mat *U1, const ls_mat *U2, double *angles, ls_error *err)
+/* tr(X·G·Xᵀ) for X a×b (ld a) and G b×b symmetric positive semidefinite. */
+static double quad(const double *X, size_t a, size_t b, const double *G)
 {
-	size_t m = U1->rows, p = U1->cols, q = U2->cols, a = min_sz(p, q);
-	ls_mat C = { 0 }, S = { 0 }, Cw = { 0 };
-	double *cs = malloc((a + q + 1) * sizeof *cs), *sn = cs ? cs + a : NULL;
-	ls_status st = cs ? LS_OK : ls_error_set(err, LS_ENOMEM, "principal angles");
-	if (st == LS_OK)
-		st = ls_mat_alloc(&C, p, q, err);
-	if (st == LS_OK)
-		st = ls_mat_alloc(&Cw, p, q, err);
-	if (st == LS_OK)
-		st = ls_mat_alloc(&S, m, q, err);
-	if (st == LS_OK) {
-		ls_mat_gemm(true, false, 1.0, U1, U2, 0.0, &C);
-		ls_mat_copy(&S, U2);
-		ls_mat_gemm(false, false, -1.0, U1, &C, 1.0, &S);
-		ls_mat_copy(&Cw, &C);
-		st = ls_mat_svd_values(&Cw, cs, err);
-	}
-	if (st == LS_OK)
-		st = ls_mat_svd_values(&S, sn, err);
-	if (st == LS_OK) {
-		/* S has q values; the smallest min(p, q) are the sines (the others are 1). */
-		for (size_t i = 0; i < a; i++)
-			angles[i] = atan2(sn[q - 1 - i], cs[i]);
-	}
-	free(cs);
+	double t = 0.0;
+	for (size_t i = 0; i < a; i++)
+		for (size_t j = 0; j < b; j++)
+			for (size_t l = 0; l < b; l++)
+				t += X[i + j * a] * G[j + l * b] * X[i + l * a];
+	return t;
+}
+
+/* ‖Q − P‖_F/‖P‖_F from the thin factors only. With C = U_PᵀU_Q, W = U_Q − U_P·C and D, Y the
+ * same for V, Q − P is the sum of four pieces orthogonal in ⟨·,·⟩_F:
+ * U_P(C·Σ_Q·Dᵀ − Σ_P)V_Pᵀ + U_P·C·Σ_Q·Yᵀ + W·Σ_Q·Dᵀ·V_Pᵀ + W·Σ_Q·Yᵀ; the first by its k×k core,
+ * the others through the Grams WᵀW, YᵀY of the explicitly formed residuals, so nothing
+ * cancels (a Gram formula ‖P‖² + ‖Q‖² − 2⟨P, Q⟩ would lose half the digits). O((m+n)k²). */
+static ls_status relative_change(const ls_lowrank *P, const ls_lowrank *Q, double *rel, double *cu,
+				 ls_error *err)
+{
+	size_t m = P->m, n = P->n, kp = P->k, kq = Q->k;
+	double scale = fmax(P->sigma[0], kq ? Q->sigma[0] : 0.0);
+	size_t small = kp * kq, len = (m + n) * kq + 2 * kq * kq + 2 * small + 1;
+	double *buf = malloc(len * sizeof *buf);
+	if (!buf)
+		return ls_error_set(err, LS_ENOMEM, "drift: out of memory");
+	double *W = buf, *Y = W + m * kq, *gu = Y + n * kq, *gv = gu + kq * kq, *cv = gv + kq * kq,
+	       *x = cv + small;
+	int threads = ls_blas_threads_solo();
+	split(&P->U, &Q->U, cu, W, gu);
+	split(&P->V, &Q->V, cv, Y, gv);
+	ls_blas_threads_restore(threads);
+	/* Scaled by the largest σ: no overflow in the squares. */
+	double sp2 = 0.0, t = 0.0;
+	for (size_t i = 0; i < kp; i++)
+		sp2 += (P->sigma[i] / scale) * (P->sigma[i] / scale);
+	/* ‖C·Σ_Q·Dᵀ − Σ_P‖² (kp×kp) with x = C·Σ_Q (kp×kq). */
+	for (size_t j = 0; j < kq; j++)
+		for (size_t i = 0; i < kp; i++)
+			x[i + j * kp] = cu[i + j * kp] * (Q->sigma[j] / scale);
+	for (size_t j = 0; j < kp; j++)
+		for (size_t i = 0; i < kp; i++) {
+			double v = i == j ? -P->sigma[i] / scale : 0.0;
+			for (size_t l = 0; l < kq; l++)
+				v += x[i + l * kp] * cv[j + l * kp];
+			t += v * v;
+		}
+	t += quad(x, kp, kq, gv);
+	/* W·Σ_Q·Dᵀ: ‖·‖² = tr((Σ_Q·Dᵀ)ᵀ·WᵀW·(Σ_Q·Dᵀ)) = tr(x'·G_W·x'ᵀ) with x' = D·Σ_Q. */
+	for (size_t j = 0; j < kq; j++)
+		for (size_t i = 0; i < kp; i++)
+			x[i + j * kp] = cv[i + j * kp] * (Q->sigma[j] / scale);
+	t += quad(x, kp, kq, gu);
+	/* W·Σ_Q·Yᵀ: Σ_ij σ_i σ_j (WᵀW)_ij (YᵀY)_ij. */
+	for (size_t j = 0; j < kq; j++)
+		for (size_t i = 0; i < kq; i++)
+			t += (Q->sigma[i] / scale) * (Q->sigma[j] / scale) * gu[i + j * kq] *
+			     gv[i + j * kq];
+	*rel = sqrt(fmax(t, 0.0) / sp2);
+	free(buf);
+	return LS_OK;
+}
+
+/* The principal angles between span U_P[:, :p] and span U_Q[:, :q], ascending: acos of the
+ * singular values of their block of C = U_PᵀU_Q (kp×kq). */
+static ls_status principal_angles(const double *cu, size_t kp, size_t p, size_t q, double *angles,
+				  ls_error *err)
+{
+	ls_mat C = { 0 };
+	ls_status st = ls_mat_alloc(&C, p, q, err);
+	if (st != LS_OK)
+		return st;
+	for (size_t j = 0; j < q; j++)
+		memcpy(C.data + j * p, cu + j * kp, p * sizeof(double));
+	st = ls_mat_svd_values(&C, angles, err);
+	for (size_t i = 0; st == LS_OK && i < min_sz(p, q); i++)
+		angles[i] = acos(fmin(1.0, angles[i]));
 	ls_mat_free(&C);
-	ls_mat_free(&Cw);
-	ls_mat_free(&S);
 	return st;
 }
 
@@ -234,20 +274,18 @@ ls_status ls_lowrank_drift(const ls_lowrank *P, const ls_lowrank *Q, double *rel
 		for (size_t i = 0; i < p; i++)
 			angles[i] = 0.0;
 		*nangles = p;
-	} else {
-		ls_status st = LS_OK;
-		if (fp > 0) {
-			double fro;
-			if ((st = diff_fro(P, Q, &fro, err)) != LS_OK)
-				return st;
-			*rel = fro / fp;
+	} else if (fp > 0) {
+		double *cu = malloc((P->k * Q->k + 1) * sizeof *cu);
+		if (!cu)
+			return ls_error_set(err, LS_ENOMEM, "drift: out of memory");
+		ls_status st = relative_change(P, Q, rel, cu, err);
+		if (st == LS_OK && q) {
+			st = principal_angles(cu, P->k, p, q, angles, err);
+			*nangles = st == LS_OK ? min_sz(p, q) : 0;
 		}
-		if (p && q) {
-			ls_mat U1 = ls_mat_cols(P->U, 0, p), U2 = ls_mat_cols(Q->U, 0, q);
-			if ((st = principal_angles(&U1, &U2, angles, err)) != LS_OK)
-				return st;
-			*nangles = min_sz(p, q);
-		}
+		free(cu);
+		if (st != LS_OK)
+			return st;
 	}
 	if (!(fp > 0))
 		*why = "reference dW = 0";

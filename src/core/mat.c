@@ -201,6 +201,20 @@ ls_status ls_mat_transpose(ls_mat *B, const ls_mat *M)
 	return LS_OK;
 }
 
+int ls_blas_threads_solo(void)
+{
+	int threads = openblas_get_num_threads();
+	if (threads > 1)
+		openblas_set_num_threads(1);
+	return threads;
+}
+
+void ls_blas_threads_restore(int threads)
+{
+	if (threads > 1)
+		openblas_set_num_threads(threads);
+}
+
 ls_status ls_mat_gemm(bool ta, bool tb, double alpha, const ls_mat *A, const ls_mat *B, double beta,
 		      ls_mat *C)
 {

@@ -65,6 +65,20 @@ ls_status ls_spectrum_ws_alloc(ls_spectrum_ws **out, size_t m, size_t n, size_t 
 	return LS_OK;
 }
 
+ls_status ls_spectrum_ws_fit(ls_spectrum_ws **ws, size_t m, size_t n, size_t r, ls_error *err)
+{
+	ls_spectrum_ws *w = *ws;
+	if (w && m <= w->m && n <= w->n && r <= w->r)
+		return LS_OK;
+	if (w) {
+		m = max_sz(m, w->m);
+		n = max_sz(n, w->n);
+		r = max_sz(r, w->r);
+	}
+	ls_spectrum_ws_free(w);
+	return ls_spectrum_ws_alloc(ws, m, n, r, err);
+}
+
 void ls_spectrum_ws_free(ls_spectrum_ws *ws)
 {
 	if (!ws)
@@ -84,23 +98,6 @@ void ls_spectrum_ws_free(ls_spectrum_ws *ws)
 	free(ws);
 }
 
-/* A tall, thin QR gains nothing from threads, and waking OpenBLAS's pool leaves its
- * threads spinning on the cores the problem's own threads then want: one thread around
- * each (the returned count is given back to threads_restore). */
-static int threads_solo(void)
-{
-	int threads = openblas_get_num_threads();
-	if (threads > 1)
-		openblas_set_num_threads(1);
-	return threads;
-}
-
-static void threads_restore(int threads)
-{
-	if (threads > 1)
-		openblas_set_num_threads(threads);
-}
-
 /* R (k×r, k = min(rows, r), ld k) with RᵀR = FᵀF: the R of a thin QR when rows ≥ r (copy
  * then holds geqrf's reflectors, tau their scalars), else F itself (its Q is the identity). */
 static ls_status square_root(ls_spectrum_ws *ws, const ls_mat *F, double *copy, double *tau,
@@ -115,11 +112,11 @@ static ls_status square_root(ls_spectrum_ws *ws, const ls_mat *F, double *copy, 
 		return LS_OK;
 	}
 	*k = r;
-	int threads = threads_solo();
+	int threads = ls_blas_threads_solo();
 	lapack_int info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)rows, (lapack_int)r,
 					      copy, (lapack_int)rows, tau, ws->work,
 					      (lapack_int)ws->lwork);
-	threads_restore(threads);
+	ls_blas_threads_restore(threads);
 	if (info != 0)
 		return ls_error_set(err, LS_ENUMERIC, "spectrum: dgeqrf failed (info %d)",
 				    (int)info);
@@ -224,7 +221,7 @@ static ls_status expand(ls_spectrum_ws *ws, size_t rows, size_t r, double *copy,
 						    (trans ? C[j + i * ldc] : C[i + j * ldc]);
 		return LS_OK;
 	}
-	int threads = threads_solo();
+	int threads = ls_blas_threads_solo();
 	lapack_int info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, (lapack_int)rows, (lapack_int)r,
 					      (lapack_int)r, copy, (lapack_int)rows, tau, ws->work,
 					      (lapack_int)ws->lwork);
@@ -232,7 +229,7 @@ static ls_status expand(ls_spectrum_ws *ws, size_t rows, size_t r, double *copy,
 		cblas_dgemm(CblasColMajor, CblasNoTrans, trans ? CblasTrans : CblasNoTrans,
 			    (int)rows, (int)k, (int)r, sign, copy, (int)rows, C, (int)ldc, 0.0,
 			    out->data, (int)out->ld);
-	threads_restore(threads);
+	ls_blas_threads_restore(threads);
 	if (info != 0)
 		return ls_error_set(err, LS_ENUMERIC, "spectrum: dorgqr failed (info %d)",
 				    (int)info);

@@ -129,7 +129,8 @@ static int tensor_cmp(const void *x, const void *y)
 }
 
 static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_st_tensor *ta,
-			    size_t plen, size_t letter, bool embedding, bool bases, ls_error *err)
+			    size_t plen, size_t letter, bool embedding, bool bases,
+			    ls_spectrum_ws **ws, ls_error *err)
 {
 	/* The partner: same name with A → B. */
 	char *bname = partner_name(ta->name, letter, 'B');
@@ -171,7 +172,7 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 		}
 		m->scaling = ad->has_config && ad->cfg.use_rslora ? m->alpha / sqrt(r)
 								  : m->alpha / r;
-		s = ls_adapter_module_spectrum(m, &Ap, &Bp, bases, err);
+		s = ls_adapter_module_spectrum(m, &Ap, &Bp, bases, ws, err);
 		if (s != LS_OK && err) {
 			char why[LS_ERROR_MSG_MAX];
 			memcpy(why, err->msg, sizeof why);
@@ -188,7 +189,27 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 	return s;
 }
 
-static ls_status add_tensor(ls_adapter *ad, const ls_st_tensor *t, bool magnitude, ls_error *err)
+/* min, mean and max of a DoRA magnitude vector's values (NaN when one is not finite). */
+static void magnitude_stats(ls_adapter_tensor *x, const ls_mat *M)
+{
+	size_t n = M->rows * M->cols;
+	double lo = INFINITY, hi = -INFINITY, sum = 0.0;
+	bool finite = n > 0;
+	for (size_t j = 0; j < M->cols; j++)
+		for (size_t i = 0; i < M->rows; i++) {
+			double v = LS_AT(*M, i, j);
+			finite = finite && isfinite(v);
+			lo = fmin(lo, v);
+			hi = fmax(hi, v);
+			sum += v;
+		}
+	x->min = finite ? lo : NAN;
+	x->max = finite ? hi : NAN;
+	x->mean = finite ? sum / (double)n : NAN;
+}
+
+static ls_status add_tensor(ls_adapter *ad, const ls_safetensors *ad_st, const ls_st_tensor *t,
+			    bool magnitude, ls_error *err)
 {
 	ls_adapter_tensor *x = magnitude ? &ad->magnitudes[ad->nmag++] : &ad->saved[ad->nsaved++];
 	memset(x, 0, sizeof *x);
@@ -204,6 +225,14 @@ static ls_status add_tensor(ls_adapter *ad, const ls_st_tensor *t, bool magnitud
 	snprintf(x->dtype, sizeof x->dtype, "%s", t->dtype);
 	x->ndim = t->ndim;
 	memcpy(x->shape, t->shape, sizeof x->shape);
+	if (magnitude) {
+		ls_mat M = { 0 };
+		ls_status st = ls_st_tensor_matrix(ad_st, t, true, &M, err);
+		if (st != LS_OK)
+			return st;
+		magnitude_stats(x, &M);
+		ls_mat_free(&M);
+	}
 	/* PEFT wraps every module whose name ends with an entry of modules_to_save (a plain
 	 * string suffix: "classifier" also takes "pre_classifier"). */
 	for (size_t i = 0; i < ad->cfg.nsave; i++)
@@ -220,18 +249,21 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, bool bas
 	if (!ad->modules || !ad->saved || !ad->magnitudes)
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", ad->model_path);
 	ls_status s = LS_OK;
+	ls_spectrum_ws *ws = NULL; /* one scratch for every module's thin SVD */
 	for (size_t i = 0; i < st->count && s == LS_OK; i++) {
 		const ls_st_tensor *t = &st->tensors[i];
 		size_t letter;
 		bool emb;
 		size_t plen = factor_name(t->name, 'A', &letter, &emb);
 		if (plen != (size_t)-1) {
-			s = add_module(ad, st, t, plen, letter, emb, bases, err);
+			s = add_module(ad, st, t, plen, letter, emb, bases, &ws, err);
 		} else if (factor_name(t->name, 'B', &letter, &emb) != (size_t)-1) {
 			/* Paired from its lora_A; a lone lora_B is an error. */
 			char *aname = partner_name(t->name, letter, 'A');
-			if (!aname)
-				return ls_error_set(err, LS_ENOMEM, "out of memory");
+			if (!aname) {
+				s = ls_error_set(err, LS_ENOMEM, "out of memory");
+				break;
+			}
 			bool found = ls_st_find(st, aname) != NULL;
 			free(aname);
 			if (!found)
@@ -239,10 +271,11 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, bool bas
 						 "%s: '%s' has no matching lora_A tensor",
 						 ad->model_path, t->name);
 		} else {
-			s = add_tensor(ad, t, strstr(t->name, ".lora_magnitude_vector") != NULL,
+			s = add_tensor(ad, st, t, strstr(t->name, ".lora_magnitude_vector") != NULL,
 				       err);
 		}
 	}
+	ls_spectrum_ws_free(ws);
 	if (s != LS_OK)
 		return s;
 	for (size_t i = 0; i < ad->nsaved; i++) {

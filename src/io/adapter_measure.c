@@ -88,7 +88,7 @@ static void measure(ls_adapter_module *m)
 
 /* The spectrum of one module from its PEFT factors Ap (r×in) and Bp (out×r). */
 ls_status ls_adapter_module_spectrum(ls_adapter_module *m, const ls_mat *Ap, const ls_mat *Bp,
-				     bool bases, ls_error *err)
+				     bool bases, ls_spectrum_ws **ws, ls_error *err)
 {
 	bool zero = true;
 	for (size_t j = 0; j < Bp->cols && zero; j++)
@@ -102,7 +102,7 @@ ls_status ls_adapter_module_spectrum(ls_adapter_module *m, const ls_mat *Ap, con
 	if (s == LS_OK)
 		s = ls_mat_transpose(&Bt, Ap);
 	if (s == LS_OK)
-		s = ls_lowrank_compute(&m->lr, Bp, &Bt, m->scaling, bases, err);
+		s = ls_lowrank_compute_ws(ws, &m->lr, Bp, &Bt, m->scaling, bases, err);
 	ls_mat_free(&Bt);
 	m->k = m->lr.k;
 	m->sigma = m->lr.sigma;

@@ -1,8 +1,9 @@
 /* inspect_tui.c — `lorascope inspect PATH --tui`: browse the modules of a PEFT adapter
  * (adapter.h) in curses. The adapter is loaded before curses starts (errors: exit 2); a
  * list of modules on the left (Up/Down, PgUp/PgDn, Home/End select), the selected
- * module's σ(ΔW) as bars on a log axis on the right, its shape, r, α, s, norms, stable
- * and energy ranks and flags below the bars. No data work here: adapter.c computed it. */
+ * module's σ(ΔW) as bars on a log axis on the right, its shape, r, α, s, norms, stable,
+ * energy, effective and noise ranks and flags below the bars. No data work here: adapter.c
+ * computed it. */
 #include <curses.h>
 #include <math.h>
 #include <signal.h>
@@ -108,8 +109,10 @@ static void draw_module(ls_ui *ui, const browser *b, ls_rect r)
 		 LS_TXT(ui, "‖ΔW‖*", "|dW|*"), cc, d);
 	ls_draw_text(q.y + 2, q.x + 1, q.w - 2, LS_ROLE_NORMAL, line);
 	ls_adapter_flags_text(m->flags, fl, sizeof fl);
-	snprintf(line, sizeof line, " energy ranks 90%% %zu  99%% %zu   flags %s", m->erank90,
-		 m->erank99, fl);
+	ls_axis_format(m->effective_rank, 6, d, sizeof d);
+	snprintf(line, sizeof line,
+		 " energy ranks 90%% %zu  99%% %zu  effective %s  noise %zu   flags %s", m->erank90,
+		 m->erank99, d, m->noise_rank, fl);
 	ls_draw_text(q.y + 3, q.x + 1, q.w - 2, m->flags ? LS_ROLE_ERROR : LS_ROLE_LABEL, line);
 }
 

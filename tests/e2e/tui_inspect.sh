@@ -1,7 +1,7 @@
 #!/bin/sh
 # tui_inspect.sh — `lorascope inspect PATH --tui` on the PEFT fixture: 12 modules listed,
 # Down selects the next one (its name in the spectrum title), End the last, the module
-# box shows r, norms and flags; q quits; a bad path exits 2 before the screen.
+# box shows r, norms, effective and noise ranks and flags; q quits; a bad path exits 2 before the screen.
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 
 ad="$top_srcdir/tests/data/peft-distilbert-imdb"
@@ -13,6 +13,8 @@ n=$(tui_screen | grep -c '│[> ] [a-z0-9_.]*lin')
 [ "$n" -eq 12 ] || fail "expected 12 module rows, saw $n"
 tui_wait 'r 8'
 tui_wait 'stable rank'
+tui_wait 'effective 7.18'
+tui_wait 'noise 8'
 tui_keys Down
 tui_wait 'modules 2/12'
 tui_keys End

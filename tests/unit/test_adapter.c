@@ -147,7 +147,7 @@ static void test_patterns_and_variants(void **state)
 	static const double a2[2 * 3] = { 1, 2, 3, 0, 0, 1 };
 	static const double b2[2 * 2] = { 2, 0, 0, 3 };
 	static const double zero8[2 * 4] = { 0 };
-	static const double mag[2] = { 1, 1 };
+	static const double mag[2] = { 0.5, 2 };
 	tensor t[] = {
 		{ "base_model.model.model.layers.0.q_proj.lora_A.weight", 4, 3, a4 },
 		{ "base_model.model.model.layers.0.q_proj.lora_B.weight", 2, 4, b4 },
@@ -195,6 +195,8 @@ static void test_patterns_and_variants(void **state)
 	assert_int_equal(q0->k, 2);
 	assert_int_equal(ad.nmag, 1);
 	assert_string_equal(ad.magnitudes[0].module, "model.layers.0.q_proj");
+	assert_true(ad.magnitudes[0].min == 0.5 && ad.magnitudes[0].max == 2.0);
+	assert_close(ad.magnitudes[0].mean, 1.25, 1e-15, 0);
 	assert_int_equal(ad.nsaved, 2);
 	assert_int_equal(ad.nsaved_modules, 2);
 	assert_string_equal(ad.saved[0].module, "extra");

@@ -6,7 +6,9 @@
  * the effective rank exp(H(σ/Σσ)), the drift ‖ΔW_t − ΔW_{t−1}‖_F/‖ΔW_{t−1}‖_F and the
  * largest principal angle between the column spaces (orthonormal bases from the SVDs, then
  * the singular values of Q1ᵀQ2 are the cosines). The model's figures come from thin factors
- * (MATH.md §8); nothing here shares that code.
+ * (MATH.md §8); nothing here shares that code. `lorascope inspect --diff A B --json` of each
+ * pair of consecutive checkpoints, and of the last with itself (drift and angles exactly 0),
+ * is held to the same dense drift and principal angles.
  *
  * The run checked is the directory named by LS_WATCH_RUN when that is set (any Trainer output
  * directory of PEFT LoRA checkpoints without rank/alpha patterns), otherwise one built here
@@ -511,35 +513,159 @@ static void build_run(const char *run)
 	}
 }
 
-static void test_run_against_dense(void **state)
+/* The run both tests check: LS_WATCH_RUN, or one built into a scratch directory. */
+static char run_dir[256];
+static bool run_built;
+
+static int setup_run(void **state)
 {
 	(void)state;
 	const char *env = getenv("LS_WATCH_RUN");
-	char run[256];
 	if (env && *env) {
-		snprintf(run, sizeof run, "%s", env);
+		snprintf(run_dir, sizeof run_dir, "%s", env);
 	} else {
-		scratch_dir(run);
-		build_run(run);
+		scratch_dir(run_dir);
+		build_run(run_dir);
+		run_built = true;
 	}
+	return 0;
+}
+
+static int teardown_run(void **state)
+{
+	(void)state;
+	if (run_built)
+		remove_dir(run_dir);
+	return 0;
+}
+
+static void test_run_against_dense(void **state)
+{
+	(void)state;
 	tally t = { 0 };
-	check_run(run, &t);
-	print_message("%s: %zu cells, %zu drifts, %zu angles against dense dgesdd; worst |Δσ|/σ1 "
-		      "%.1e, drift rel %.1e, angle %.1e deg\n",
-		      run, t.cells, t.drifts, t.angles, t.sigma_err, t.drift_err, t.angle_err);
-	if (env && *env)
+	check_run(run_dir, &t);
+	print_message("watch %s: %zu cells, %zu drifts, %zu angles against dense dgesdd; worst "
+		      "|dsigma|/sigma1 %.1e, drift rel %.1e, angle %.1e deg\n",
+		      run_dir, t.cells, t.drifts, t.angles, t.sigma_err, t.drift_err, t.angle_err);
+	if (!run_built)
 		return;
 	/* 12 modules in checkpoint-10, 4, 3 and 4 after; a drift for each of those but module 0
 	 * at checkpoint-40 (after B = 0). */
 	assert_int_equal(t.cells, 23);
 	assert_int_equal(t.drifts, 10);
-	remove_dir(run);
+}
+
+/* ---- `lorascope inspect --diff A B --json` against the same dense truth ---- */
+
+static json_t *inspect_diff(const char *a, const char *b)
+{
+	if (strchr(a, '\'') || strchr(b, '\''))
+		fail_msg("a quote in %s or %s", a, b);
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "'%s' inspect --diff --json '%s' '%s'", LS_TEST_LORASCOPE, a, b);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	json_error_t je;
+	json_t *doc = json_loadf(p, JSON_DISABLE_EOF_CHECK, &je);
+	assert_int_equal(pclose(p), 0);
+	if (!doc)
+		fail_msg("%s: %s", cmd, je.text);
+	return doc;
+}
+
+static bool has_module(const ref_ckpt *c, const char *mod)
+{
+	char file[700], name[700];
+	snprintf(file, sizeof file, "%s/adapter_model.safetensors", c->dir);
+	snprintf(name, sizeof name, PREFIX "%s.lora_A.weight", mod);
+	ls_safetensors st;
+	assert_ok(ls_st_open(&st, file, NULL));
+	bool has = ls_st_find(&st, name) != NULL;
+	ls_st_close(&st);
+	return has;
+}
+
+/* Every module of the diff of checkpoints pa and pb (the same one: drift exactly 0). */
+static void check_diff(const ref_ckpt *pa, const ref_ckpt *pb, const ref_run *R, tally *t)
+{
+	json_t *doc = inspect_diff(pa->dir, pb->dir), *arr = json_object_get(doc, "modules"), *v;
+	size_t idx, both = 0, rows = 0;
+	double ang[64];
+	json_array_foreach(arr, idx, v)
+	{
+		const char *name = json_string_value(json_object_get(v, "name"));
+		const char *in = json_string_value(json_object_get(v, "in"));
+		assert_true(name && in);
+		bool a = has_module(pa, name), b = has_module(pb, name);
+		assert_string_equal(in, a && b ? "both" : a ? "A" : "B");
+		rows++;
+		if (!(a && b))
+			continue;
+		both++;
+		dense P, Q;
+		dense_form(&P, pa, name);
+		if (pa != pb)
+			dense_form(&Q, pb, name);
+		const dense *q = pa != pb ? &Q : &P;
+		json_t *rel = json_object_get(v, "relative_drift");
+		json_t *angles = json_object_get(v, "principal_angles_deg");
+		if (P.fro == 0) {
+			assert_true(json_is_null(rel));
+		} else if (pa == pb) {
+			assert_true(json_real_value(rel) == 0);
+		} else {
+			double d = dense_drift(&P, q), got = json_number_value(rel);
+			assert_close(got, d, 1e-8, 1e-12);
+			note(&t->drift_err, fabs(got - d) / (d > 0 ? d : 1));
+		}
+		t->drifts++;
+		assert_true(P.rank <= 64 && q->rank <= 64);
+		size_t na = dense_angles(&P, q, ang);
+		assert_int_equal(json_array_size(angles), na);
+		for (size_t i = 0; i < na; i++) {
+			double got = json_number_value(json_array_get(angles, i));
+			assert_close(got, ang[i], 1e-9, 1e-4);
+			note(&t->angle_err, fabs(got - ang[i]));
+			if (pa == pb) /* the same numbers: no angle above 0 */
+				assert_true(got == 0);
+		}
+		t->angles += na;
+		dense_free(&P);
+		if (pa != pb)
+			dense_free(&Q);
+	}
+	/* every module of either checkpoint has its row */
+	size_t want = 0;
+	for (size_t i = 0; i < R->nmod; i++)
+		want += has_module(pa, R->mods[i]) || has_module(pb, R->mods[i]);
+	assert_int_equal(rows, want);
+	json_t *sum = json_object_get(doc, "summary");
+	assert_int_equal(json_integer_value(json_object_get(sum, "both")), both);
+	json_decref(doc);
+}
+
+static void test_inspect_diff_against_dense(void **state)
+{
+	(void)state;
+	ref_run R;
+	ref_run_read(&R, run_dir);
+	tally t = { 0 };
+	for (size_t c = 1; c < R.nck; c++)
+		check_diff(&R.ck[c - 1], &R.ck[c], &R, &t);
+	check_diff(&R.ck[R.nck - 1], &R.ck[R.nck - 1], &R, &t);
+	print_message("inspect --diff %s: %zu drifts, %zu angles against dense dgesdd; worst drift "
+		      "rel %.1e, angle %.1e deg\n",
+		      run_dir, t.drifts, t.angles, t.drift_err, t.angle_err);
+	if (run_built) /* 4, 3 and 3 modules in both, then checkpoint-40 with itself */
+		assert_int_equal(t.drifts, 14);
+	ref_run_free(&R);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_against_dense),
+		cmocka_unit_test(test_inspect_diff_against_dense),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup_run, teardown_run);
 }

@@ -3,15 +3,16 @@
  * consecutive checkpoints, and the training curves of trainer_state.json.
  *
  * Layouts of DIR (decided again at every refresh):
- *  - DIR is one adapter (it holds adapter_model.safetensors, adapter_model.bin or
- *    adapter_config.json): one checkpoint, named after DIR;
- *  - otherwise every subdirectory that is an adapter, or is named checkpoint-N (the Trainer's
- *    layout, possibly still empty), is a checkpoint; hidden ones and tmp-checkpoint-* are not.
+ *  - every subdirectory that is an adapter (it holds adapter_model.safetensors,
+ *    adapter_model.bin or adapter_config.json), or is named checkpoint-N (the Trainer's
+ *    layout, possibly still empty), is a checkpoint; hidden ones and tmp-checkpoint-* are not;
+ *  - without any, DIR itself when it is an adapter: one checkpoint, named after DIR. (A
+ *    Trainer's final adapter saved in DIR beside checkpoint-N/ is not one of them.)
  * Checkpoints are ordered naturally by name (checkpoint-500 before checkpoint-1000); step is
  * N of checkpoint-N, or -1. A checkpoint is analysed once, when it is complete: its adapter
  * loads (ls_adapter_load: every size consistent) and its adapter_config.json parses. Until
  * then it is *pending*: retried at each refresh after one of its files changed (size, mtime),
- * never reported as an error by the model (the caller decides: ls_watch_pending). A
+ * never reported as an error by the model (the caller decides: ls_watch_pending_at). A
  * checkpoint that disappears (save_total_limit) is dropped, and the drift of the one after it
  * is computed again against the previous one still present.
  *

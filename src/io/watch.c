@@ -1,11 +1,10 @@
 /* watch.c — the run-directory model of `lorascope watch` (watch.h): the checkpoints of DIR
- * found at each refresh, each analysed once when complete (ls_adapter_load with bases), the
- * module set as the union over checkpoints, the drift of each module against the nearest
- * earlier checkpoint having it, and the curves of the newest trainer_state.json. Change
- * notification (inotify or polling) lives in dirwatch.c. */
+ * found at each refresh, pending until they load (ls_adapter_load with bases), dropped when
+ * gone; the curves of the newest trainer_state.json; the accessors. What an analysed
+ * checkpoint holds (cells, module union, drift) is watch_analyse.c's; change notification
+ * (inotify or polling) is dirwatch.c's. */
 #include <dirent.h>
 #include <malloc.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +12,10 @@
 
 #include "lorascope/adapter.h"
 #include "lorascope/fileio.h"
-#include "lorascope/lowrank.h"
 #include "watch_priv.h"
 
 #define STATE_FILE "trainer_state.json"
 #define STATE_MAX_BYTES ((size_t)256 << 20)
-#define RAD_TO_DEG (180.0 / 3.14159265358979323846)
 
 static char *join(const char *dir, const char *file)
 {
@@ -46,22 +43,6 @@ static bool is_adapter(const char *dir)
 {
 	return is_file(dir, "adapter_model.safetensors") || is_file(dir, "adapter_model.bin") ||
 	       is_file(dir, "adapter_config.json");
-}
-
-/* N of "checkpoint-N", or -1. */
-static long checkpoint_step(const char *name)
-{
-	const char *p = "checkpoint-";
-	size_t n = strlen(p);
-	if (strncmp(name, p, n) != 0 || !name[n])
-		return -1;
-	long v = 0;
-	for (const char *c = name + n; *c; c++) {
-		if (*c < '0' || *c > '9' || v > (__LONG_MAX__ - 9) / 10)
-			return -1;
-		v = v * 10 + (*c - '0');
-	}
-	return v;
 }
 
 /* ---- the candidates of one scan ---- */
@@ -96,15 +77,6 @@ static ls_status scan(ls_watch *w, candidate **out, size_t *count, ls_error *err
 	candidate *c = malloc(cap * sizeof *c);
 	if (!c)
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", w->dir);
-	if (is_adapter(w->dir)) {
-		const char *slash = strrchr(w->dir, '/');
-		c[0].name = strdup(slash && slash[1] ? slash + 1 : w->dir);
-		c[0].path = strdup(w->dir);
-		*out = c;
-		*count = 1;
-		return c[0].name && c[0].path ? LS_OK
-					      : ls_error_set(err, LS_ENOMEM, "out of memory");
-	}
 	DIR *d = opendir(w->dir);
 	if (!d) {
 		free(c);
@@ -121,7 +93,7 @@ static ls_status scan(ls_watch *w, candidate **out, size_t *count, ls_error *err
 			break;
 		}
 		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
-		    (checkpoint_step(e->d_name) < 0 && !is_adapter(path))) {
+		    (ls_watch_checkpoint_step(e->d_name) < 0 && !is_adapter(path))) {
 			free(path);
 			continue;
 		}
@@ -143,6 +115,18 @@ static ls_status scan(ls_watch *w, candidate **out, size_t *count, ls_error *err
 	if (s != LS_OK) {
 		candidates_free(c, n);
 		return s;
+	}
+	/* DIR is the adapter only when it has no checkpoints: the Trainer's final save_model
+	 * puts an adapter in DIR beside checkpoint-N/, which are what is watched. */
+	if (n == 0 && is_adapter(w->dir)) {
+		const char *slash = strrchr(w->dir, '/');
+		c[0].name = strdup(slash && slash[1] ? slash + 1 : w->dir);
+		c[0].path = strdup(w->dir);
+		n = 1;
+		if (!c[0].name || !c[0].path) {
+			candidates_free(c, n);
+			return ls_error_set(err, LS_ENOMEM, "out of memory");
+		}
 	}
 	qsort(c, n, sizeof *c, candidate_cmp);
 	*out = c;
@@ -175,296 +159,6 @@ static void dir_signature(const char *path, ls_watch_sig *sig)
 	}
 	closedir(d);
 	sig->valid = true;
-}
-
-/* ---- modules ---- */
-
-static void cell_free(ls_watch_cell *c)
-{
-	free(c->sigma);
-	free(c->angles);
-	memset(c, 0, sizeof *c);
-}
-
-static void ckpt_free(ls_watch_ckpt *k, size_t nmod)
-{
-	for (size_t j = 0; k->cells && j < nmod; j++)
-		cell_free(&k->cells[j]);
-	free(k->cells);
-	free(k->name);
-	free(k->path);
-	memset(k, 0, sizeof *k);
-}
-
-/* The index of module name, inserting it (natural order) when absent; every checkpoint's
- * cells follow. *added is set when it was inserted. */
-static ls_status module_index(ls_watch *w, const char *name, size_t *idx, bool *added,
-			      ls_error *err)
-{
-	size_t lo = 0, hi = w->nmod;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = ls_adapter_natural_cmp(w->mods[mid].name, name);
-		if (c == 0) {
-			*idx = mid;
-			return LS_OK;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	ls_watch_module *m = realloc(w->mods, (w->nmod + 1) * sizeof *m);
-	if (!m)
-		return ls_error_set(err, LS_ENOMEM, "out of memory");
-	w->mods = m;
-	for (size_t i = 0; i < w->nck; i++) {
-		ls_watch_cell *c = realloc(w->ck[i].cells, (w->nmod + 1) * sizeof *c);
-		if (!c)
-			return ls_error_set(err, LS_ENOMEM, "out of memory");
-		memmove(c + lo + 1, c + lo, (w->nmod - lo) * sizeof *c);
-		memset(&c[lo], 0, sizeof *c);
-		w->ck[i].cells = c;
-	}
-	memmove(m + lo + 1, m + lo, (w->nmod - lo) * sizeof *m);
-	memset(&m[lo], 0, sizeof *m);
-	w->nmod++;
-	if (!(m[lo].name = strdup(name)))
-		return ls_error_set(err, LS_ENOMEM, "out of memory");
-	*idx = lo;
-	*added = true;
-	return LS_OK;
-}
-
-/* Drop the modules no checkpoint has any more. */
-static bool prune_modules(ls_watch *w)
-{
-	size_t kept = 0;
-	for (size_t j = 0; j < w->nmod; j++) {
-		bool used = false;
-		for (size_t i = 0; i < w->nck && !used; i++)
-			used = w->ck[i].cells[j].present;
-		if (!used) {
-			free(w->mods[j].name);
-			continue;
-		}
-		w->mods[kept] = w->mods[j];
-		for (size_t i = 0; i < w->nck; i++)
-			w->ck[i].cells[kept] = w->ck[i].cells[j];
-		kept++;
-	}
-	bool changed = kept != w->nmod;
-	w->nmod = kept;
-	return changed;
-}
-
-/* ---- analysis ---- */
-
-/* Checkpoint i's adapter with bases, loaded into w->ref (the one slot kept besides the one
- * being analysed). */
-static ls_status ref_adapter(ls_watch *w, size_t i, const ls_adapter **ad, ls_error *err)
-{
-	if (w->ref_path && strcmp(w->ref_path, w->ck[i].path) == 0) {
-		*ad = &w->ref;
-		return LS_OK;
-	}
-	ls_adapter_free(&w->ref);
-	free(w->ref_path);
-	w->ref_path = NULL;
-	ls_status s = ls_adapter_load(&w->ref, w->ck[i].path, true, err);
-	if (s != LS_OK)
-		return s;
-	if (!(w->ref_path = strdup(w->ck[i].path)))
-		return ls_error_set(err, LS_ENOMEM, "out of memory");
-	*ad = &w->ref;
-	return LS_OK;
-}
-
-static const ls_adapter_module *find_module(const ls_adapter *ad, const char *name)
-{
-	size_t lo = 0, hi = ad->nmod;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = ls_adapter_natural_cmp(ad->modules[mid].name, name);
-		if (c == 0)
-			return &ad->modules[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* The drift of every module of checkpoint i (whose adapter with bases is cur) against the
- * nearest earlier checkpoint having it (MATH.md §8, ls_lowrank_drift). */
-static ls_status compute_drift(ls_watch *w, size_t i, const ls_adapter *cur, ls_error *err)
-{
-	for (size_t j = 0; j < w->nmod; j++) {
-		ls_watch_cell *c = &w->ck[i].cells[j];
-		if (!c->present)
-			continue;
-		free(c->angles);
-		c->angles = NULL;
-		c->nangles = 0;
-		c->drift = c->angle_max = NAN;
-		size_t p = i;
-		while (p > 0 && !w->ck[p - 1].cells[j].present)
-			p--;
-		if (p == 0) {
-			c->drift_why = i == 0 ? "first checkpoint" : "new module";
-			continue;
-		}
-		const ls_adapter *prev = NULL;
-		ls_status s = ref_adapter(w, p - 1, &prev, err);
-		if (s != LS_OK)
-			return s;
-		const ls_adapter_module *P = find_module(prev, w->mods[j].name);
-		const ls_adapter_module *Q = find_module(cur, w->mods[j].name);
-		if (!P || !Q)
-			return ls_error_set(err, LS_EIO, "%s: changed while being watched",
-					    P ? w->ck[i].path : w->ck[p - 1].path);
-		if (P->lr.m != Q->lr.m || P->lr.n != Q->lr.n) {
-			c->drift_why = "shape changed";
-			continue;
-		}
-		size_t na = P->lr.k < Q->lr.k ? P->lr.k : Q->lr.k;
-		c->angles = malloc((na + 1) * sizeof *c->angles);
-		if (!c->angles)
-			return ls_error_set(err, LS_ENOMEM, "out of memory");
-		s = ls_lowrank_drift(&P->lr, &Q->lr, &c->drift, c->angles, &c->nangles,
-				     &c->drift_why, err);
-		if (s != LS_OK)
-			return s;
-		for (size_t a = 0; a < c->nangles; a++)
-			c->angles[a] *= RAD_TO_DEG;
-		if (c->nangles)
-			c->angle_max = c->angles[c->nangles - 1];
-	}
-	return LS_OK;
-}
-
-/* Fill checkpoint i's cells from its adapter ad. */
-static ls_status fill_cells(ls_watch *w, size_t i, const ls_adapter *ad, unsigned *changed,
-			    ls_error *err)
-{
-	ls_watch_ckpt *k = &w->ck[i];
-	k->nloud = ad->nloud;
-	k->nzero = ad->nzero;
-	for (size_t m = 0; m < ad->nmod; m++) {
-		const ls_adapter_module *am = &ad->modules[m];
-		size_t j = 0;
-		bool added = false;
-		ls_status s = module_index(w, am->name, &j, &added, err);
-		if (s != LS_OK)
-			return s;
-		if (added)
-			*changed |= LS_WATCH_MODULES;
-		k = &w->ck[i];
-		ls_watch_cell *c = &k->cells[j];
-		c->present = true;
-		c->k = am->k;
-		if (!(c->sigma = malloc((am->k + 1) * sizeof *c->sigma)))
-			return ls_error_set(err, LS_ENOMEM, "out of memory");
-		memcpy(c->sigma, am->sigma, am->k * sizeof *c->sigma);
-		c->fro = am->fro;
-		c->spec = am->spec;
-		c->stable_rank = am->stable_rank;
-		c->effective_rank = am->effective_rank;
-		c->noise_rank = am->noise_rank;
-		c->flags = am->flags;
-		bool newest = true;
-		for (size_t l = i + 1; l < w->nck && newest; l++)
-			newest = !w->ck[l].cells[j].present;
-		if (newest) {
-			w->mods[j].out = am->out;
-			w->mods[j].in = am->in;
-			w->mods[j].r = am->r;
-		}
-	}
-	return LS_OK;
-}
-
-/* Insert the loaded adapter ad (moved into the model) as checkpoint cand at its place;
- * the checkpoint after it needs its drift again. */
-static ls_status add_checkpoint(ls_watch *w, candidate *cand, ls_adapter *ad, unsigned *changed,
-				ls_error *err)
-{
-	ls_watch_ckpt *g = realloc(w->ck, (w->nck + 1) * sizeof *g);
-	bool *st = realloc(w->stale, (w->nck + 1) * sizeof *st);
-	if (g)
-		w->ck = g;
-	if (st)
-		w->stale = st;
-	if (!g || !st)
-		return ls_error_set(err, LS_ENOMEM, "out of memory");
-	size_t i = 0;
-	while (i < w->nck && ls_adapter_natural_cmp(w->ck[i].name, cand->name) < 0)
-		i++;
-	memmove(g + i + 1, g + i, (w->nck - i) * sizeof *g);
-	memmove(st + i + 1, st + i, (w->nck - i) * sizeof *st);
-	memset(&g[i], 0, sizeof *g);
-	st[i] = false;
-	w->nck++;
-	g[i].name = cand->name;
-	g[i].path = cand->path;
-	cand->name = cand->path = NULL;
-	g[i].step = checkpoint_step(g[i].name);
-	g[i].seq = ++w->seq;
-	if (!(g[i].cells = calloc(w->nmod + 1, sizeof *g[i].cells)))
-		return ls_error_set(err, LS_ENOMEM, "out of memory");
-	ls_status s = fill_cells(w, i, ad, changed, err);
-	if (s == LS_OK)
-		s = compute_drift(w, i, ad, err);
-	if (s != LS_OK)
-		return s;
-	if (i + 1 < w->nck)
-		w->stale[i + 1] = true;
-	/* Keep the bases of the newest checkpoint: the next one is compared with it. */
-	if (i + 1 == w->nck) {
-		ls_adapter_free(&w->ref);
-		free(w->ref_path);
-		w->ref = *ad;
-		memset(ad, 0, sizeof *ad);
-		if (!(w->ref_path = strdup(g[i].path)))
-			return ls_error_set(err, LS_ENOMEM, "out of memory");
-	}
-	*changed |= LS_WATCH_ADDED;
-	return LS_OK;
-}
-
-static void remove_checkpoint(ls_watch *w, size_t i)
-{
-	if (w->ref_path && strcmp(w->ref_path, w->ck[i].path) == 0) {
-		ls_adapter_free(&w->ref);
-		free(w->ref_path);
-		w->ref_path = NULL;
-	}
-	ckpt_free(&w->ck[i], w->nmod);
-	memmove(w->ck + i, w->ck + i + 1, (w->nck - i - 1) * sizeof *w->ck);
-	memmove(w->stale + i, w->stale + i + 1, (w->nck - i - 1) * sizeof *w->stale);
-	w->nck--;
-	if (i < w->nck)
-		w->stale[i] = true;
-}
-
-/* Compute again the drift of the checkpoints marked stale (a neighbour came or went). */
-static ls_status redo_stale(ls_watch *w, unsigned *changed, ls_error *err)
-{
-	for (size_t i = 0; i < w->nck; i++) {
-		if (!w->stale[i])
-			continue;
-		w->stale[i] = false;
-		ls_adapter cur;
-		ls_status s = ls_adapter_load(&cur, w->ck[i].path, true, err);
-		if (s == LS_OK)
-			s = compute_drift(w, i, &cur, err);
-		ls_adapter_free(&cur);
-		if (s != LS_OK)
-			return s;
-		*changed |= LS_WATCH_DRIFT;
-	}
-	return LS_OK;
 }
 
 /* ---- pending checkpoints ---- */
@@ -518,16 +212,16 @@ static ls_status try_pending(ls_watch *w, unsigned *changed, ls_error *err)
 			i++;
 			continue;
 		}
-		candidate cand = { p->name, p->path };
+		char *name = p->name, *path = p->path;
 		p->name = p->path = NULL;
 		pending_free(p);
 		memmove(w->pend + i, w->pend + i + 1, (w->npend - i - 1) * sizeof *w->pend);
 		w->npend--;
 		*changed |= LS_WATCH_PENDING;
-		s = add_checkpoint(w, &cand, &ad, changed, err);
+		s = ls_watch_add_checkpoint(w, &name, &path, &ad, changed, err);
 		ls_adapter_free(&ad);
-		free(cand.name);
-		free(cand.path);
+		free(name);
+		free(path);
 		if (s != LS_OK)
 			return s;
 	}
@@ -631,7 +325,7 @@ ls_status ls_watch_refresh(ls_watch *w, unsigned *changed, ls_error *err)
 		for (size_t c = 0; c < ncand && !found; c++)
 			found = strcmp(cand[c].path, w->ck[i].path) == 0;
 		if (!found) {
-			remove_checkpoint(w, i);
+			ls_watch_remove_checkpoint(w, i);
 			*changed |= LS_WATCH_REMOVED;
 		}
 	}
@@ -646,7 +340,7 @@ ls_status ls_watch_refresh(ls_watch *w, unsigned *changed, ls_error *err)
 			*changed |= LS_WATCH_PENDING;
 		}
 	}
-	if ((*changed & LS_WATCH_REMOVED) && prune_modules(w))
+	if ((*changed & LS_WATCH_REMOVED) && ls_watch_prune_modules(w))
 		*changed |= LS_WATCH_MODULES;
 	/* New: pending until they load. */
 	for (size_t c = 0; c < ncand && s == LS_OK; c++) {
@@ -670,7 +364,7 @@ ls_status ls_watch_refresh(ls_watch *w, unsigned *changed, ls_error *err)
 	if (s == LS_OK)
 		s = try_pending(w, changed, err);
 	if (s == LS_OK)
-		s = redo_stale(w, changed, err);
+		s = ls_watch_redo_stale(w, changed, err);
 	if (s == LS_OK)
 		s = refresh_curves(w, cand, ncand, changed, err);
 	candidates_free(cand, ncand);
@@ -720,7 +414,7 @@ void ls_watch_free(ls_watch *w)
 	if (!w)
 		return;
 	for (size_t i = 0; i < w->nck; i++)
-		ckpt_free(&w->ck[i], w->nmod);
+		ls_watch_ckpt_free(&w->ck[i], w->nmod);
 	for (size_t j = 0; j < w->nmod; j++)
 		free(w->mods[j].name);
 	for (size_t i = 0; i < w->npend; i++)

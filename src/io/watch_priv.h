@@ -44,6 +44,19 @@ struct ls_watch {
 	char poll_why[128];
 };
 
+/* watch_analyse.c: N of "checkpoint-N" or -1; free an analysed checkpoint; drop the modules
+ * no checkpoint has (true when some went); insert the loaded adapter ad (with bases) as the
+ * checkpoint *name at *path (both moved into the model), its cells and drift computed and
+ * the next checkpoint's drift marked stale; remove checkpoint i (the next one's drift marked
+ * stale); compute the stale drifts again. */
+long ls_watch_checkpoint_step(const char *name);
+void ls_watch_ckpt_free(ls_watch_ckpt *k, size_t nmod);
+bool ls_watch_prune_modules(ls_watch *w);
+ls_status ls_watch_add_checkpoint(ls_watch *w, char **name, char **path, ls_adapter *ad,
+				  unsigned *changed, ls_error *err);
+void ls_watch_remove_checkpoint(ls_watch *w, size_t i);
+ls_status ls_watch_redo_stale(ls_watch *w, unsigned *changed, ls_error *err);
+
 /* dirwatch.c: inotify on w->dir (or the reason to poll), a watch on a checkpoint directory,
  * reading the queued events away, closing. */
 void ls_watch_notify_init(ls_watch *w);

@@ -128,6 +128,68 @@ static void write_text(const char *dir, const char *name, const char *text)
 	write_file(dir, name, text, strlen(text), path);
 }
 
+/* Loaded with bases: U·diag(σ)·Vᵀ is the dense ΔW, σ the same bits as without bases, and
+ * the effective and noise ranks those of the dense spectrum (all 768 values). */
+static void test_fixture_bases(void **state)
+{
+	(void)state;
+	char dir[512], file[600];
+	snprintf(dir, sizeof dir, "%s/peft-distilbert-imdb", LS_TEST_DATA);
+	snprintf(file, sizeof file, "%s/adapter_model.safetensors", dir);
+	ls_adapter ad, plain;
+	assert_ok(ls_adapter_load(&ad, dir, true, NULL));
+	assert_ok(ls_adapter_load(&plain, dir, false, NULL));
+	ls_safetensors st;
+	assert_ok(ls_st_open(&st, file, NULL));
+	ls_mat D, US;
+	assert_ok(ls_mat_alloc(&D, 768, 768, NULL));
+	assert_ok(ls_mat_alloc(&US, 768, 8, NULL));
+	double sd[768];
+	for (size_t k = 0; k < ad.nmod; k++) {
+		const ls_adapter_module *m = &ad.modules[k];
+		assert_true(m->sigma == m->lr.sigma && m->k == m->lr.k);
+		assert_null(plain.modules[k].lr.U.data);
+		assert_memory_equal(m->sigma, plain.modules[k].sigma, 8 * sizeof(double));
+		assert_int_equal(m->lr.U.rows, 768);
+		assert_int_equal(m->lr.V.cols, 8);
+		char name[256];
+		ls_mat A, B;
+		snprintf(name, sizeof name, "base_model.model.%s.lora_A.weight", m->name);
+		assert_ok(ls_st_tensor_matrix(&st, ls_st_find(&st, name), false, &A, NULL));
+		snprintf(name, sizeof name, "base_model.model.%s.lora_B.weight", m->name);
+		assert_ok(ls_st_tensor_matrix(&st, ls_st_find(&st, name), false, &B, NULL));
+		assert_ok(ls_mat_gemm(false, false, 2.0, &B, &A, 0.0, &D));
+		double fro = ls_mat_norm(&D);
+		assert_ok(ls_mat_copy(&US, &m->lr.U));
+		for (size_t j = 0; j < 8; j++)
+			for (size_t i = 0; i < 768; i++)
+				LS_AT(US, i, j) *= m->sigma[j];
+		assert_ok(ls_mat_gemm(false, true, -1.0, &US, &m->lr.V, 1.0, &D));
+		assert_true(ls_mat_norm(&D) <= 1e-12 * fro);
+		/* The dense spectrum: exp(entropy of σ/Σσ), and σ_i above ‖σ‖·2/√768. */
+		assert_ok(ls_mat_gemm(false, false, 2.0, &B, &A, 0.0, &D));
+		assert_ok(ls_mat_svd_values(&D, sd, NULL));
+		double sum = 0, ss = 0, h = 0;
+		for (size_t i = 0; i < 768; i++)
+			sum += sd[i], ss += sd[i] * sd[i];
+		size_t noise = 0;
+		for (size_t i = 0; i < 768; i++) {
+			double p = sd[i] / sum;
+			h -= p > 1e-300 ? p * log(p) : 0.0;
+			noise += sd[i] > sqrt(ss) * 2.0 / sqrt(768.0);
+		}
+		assert_close(m->effective_rank, exp(h), 1e-9, 0);
+		assert_int_equal(m->noise_rank, noise);
+		ls_mat_free(&A);
+		ls_mat_free(&B);
+	}
+	ls_st_close(&st);
+	ls_mat_free(&D);
+	ls_mat_free(&US);
+	ls_adapter_free(&ad);
+	ls_adapter_free(&plain);
+}
+
 static const ls_adapter_module *find_module(const ls_adapter *ad, const char *name)
 {
 	for (size_t i = 0; i < ad->nmod; i++)
@@ -454,6 +516,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_against_dense_svd),
+		cmocka_unit_test(test_fixture_bases),
 		cmocka_unit_test(test_patterns_and_variants),
 		cmocka_unit_test(test_pattern_semantics),
 		cmocka_unit_test(test_loud_outlier),

@@ -186,6 +186,13 @@ static void test_trainer_run(void **state)
 	snprintf(run, sizeof run, "%s/run", dir);
 	mkrun(run, "100 200 1000 --modules 3 --theta 10");
 	mkdir(strcat(strcpy(ck, run), "/runs"), 0777); /* not an adapter: ignored */
+	/* The Trainer's final save_model beside the checkpoints: not a checkpoint. */
+	char copy[512];
+	size_t len;
+	snprintf(ck, sizeof ck, "%s/checkpoint-100/adapter_config.json", run);
+	unsigned char *cfg = slurp(ck, &len);
+	write_file(run, "adapter_config.json", cfg, len, copy);
+	free(cfg);
 	ls_watch *w = open_dir(run, false);
 	assert_int_equal(ls_watch_nckpt(w), 3);
 	assert_int_equal(ls_watch_nmod(w), 3);

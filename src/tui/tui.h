@@ -3,6 +3,9 @@
 #define LORASCOPE_TUI_TUI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "lorascope/opts.h"
 
 /* Run the TUI with argv[1..argc) as options (TUI options and any --PARAM VALUE of
  * LS_PARAM_LIST). Returns the exit status: 0 on quit, 2 on bad usage, bad input or
@@ -13,7 +16,17 @@ int ls_tui_main(int argc, char **argv);
  * a cursor moved by the replay keys. Exit status as ls_tui_main. */
 int ls_tui_replay(int argc, char **argv);
 /* Browse the modules of the PEFT adapter at path (adapter.h): a module list, σ(ΔW) bars,
- * norms, ranks and flags; ascii: ASCII only. Exit status as ls_tui_main. */
-int ls_tui_inspect(const char *path, bool ascii);
+ * norms, ranks and flags; ascii: ASCII only; record: the --record FILE or NULL. Exit
+ * status as ls_tui_main. */
+int ls_tui_inspect(const char *path, bool ascii, const char *record);
+/* --record FILE (a const char * at member of type), the row every curses screen takes. */
+#define LS_TUI_RECORD_ROW(type, member, pgroup)                                          \
+	{                                                                                \
+		.name = "record", .kind = LS_OPT_TEXT, .arg = "FILE", .group = pgroup,   \
+		.help = "record the screen to FILE as it happens: an asciinema v2 cast " \
+			"(asciinema "                                                    \
+			"play FILE)",                                                    \
+		.offset = offsetof(type, member)                                         \
+	}
 
 #endif

@@ -3,7 +3,8 @@
 # asciicast v2 (header, one JSON event a line, times non-decreasing, types o/r) whose output
 # events, written into a fresh 100×30 pane, end on the screen the session ended on (text and
 # attributes; the same events less one must not); a resize is an "r" event; SIGTERM leaves
-# a valid cast; replay --record; an unwritable path is refused in one line, exit 2.
+# a valid cast; replay and inspect --tui record too; an unwritable path is refused in one
+# line, exit 2.
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 
 # tmux keeps the main screen: what the program drew stays after it quits, to compare.
@@ -160,6 +161,19 @@ tui_keys End q
 [ "$(rec_wait_rc)" = 0 ] || fail "replay did not exit 0"
 python3 "$TUI_TMP/check.py" "$TUI_TMP/replay.cast" 80 24 >/dev/null || fail "invalid replay cast"
 grep -q '"title": "lorascope replay t.csv"' "$TUI_TMP/replay.cast" || fail "replay title"
+tui_next
+
+# inspect --tui --record; --record without --tui is refused.
+ad="$top_srcdir/tests/data/peft-distilbert-imdb"
+rec_start 120 30 "'$LORASCOPE' inspect '$ad' --tui --record inspect.cast"
+tui_wait 'q quit'
+tui_keys Down q
+[ "$(rec_wait_rc)" = 0 ] || fail "inspect --tui did not exit 0"
+python3 "$TUI_TMP/check.py" "$TUI_TMP/inspect.cast" 120 30 >/dev/null ||
+	fail "invalid inspect cast"
+grep -q '"title": "lorascope inspect ' "$TUI_TMP/inspect.cast" || fail "inspect title"
+"$LORASCOPE" inspect "$ad" --record "$TUI_TMP/no.cast" 2>/dev/null
+[ $? = 2 ] || fail "inspect --record without --tui did not exit 2"
 tui_next
 
 # An unwritable path: one line, exit 2, before the screen is taken.

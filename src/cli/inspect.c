@@ -20,7 +20,8 @@
 
 typedef struct {
 	bool json, sigma, tui, diff, help;
-	double suggest; /* --suggest-ranks: the energy fraction, 0 when not given */
+	double suggest;     /* --suggest-ranks: the energy fraction, 0 when not given */
+	const char *record; /* --record FILE (with --tui) */
 } inspect_options;
 
 static const ls_opt inspect_rows[] = {
@@ -57,6 +58,7 @@ static const ls_opt inspect_rows[] = {
 	  .group = "options",
 	  .help = "browse the modules interactively (spectrum, norms, ranks, flags)",
 	  .offset = offsetof(inspect_options, tui) },
+	LS_TUI_RECORD_ROW(inspect_options, record, "options"),
 	LS_OPT_MAX_MEMORY_ROW("options"),
 	LS_OPT_HELP_ROW(inspect_options, help, "options"),
 };
@@ -351,8 +353,10 @@ int ls_cli_inspect(int argc, char **argv)
 	}
 	if (opt.suggest > 0 && (opt.tui || opt.json || opt.sigma))
 		return usage_error("--suggest-ranks prints only the rank_pattern");
+	if (opt.record && !opt.tui)
+		return usage_error("--record goes with --tui");
 	if (opt.tui)
-		return ls_tui_inspect(path, false);
+		return ls_tui_inspect(path, false, opt.record);
 	ls_adapter ad;
 	ls_error_clear(&err);
 	ls_status st = ls_adapter_load(&ad, path, false, &err);

@@ -26,6 +26,7 @@
 #include "lorascope/peft_save.h"
 #include "lorascope/problem.h"
 #include "framerate.h"
+#include "record.h"
 #include "screen.h"
 #include "stats.h"
 #include "tui.h"
@@ -179,12 +180,19 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 		return rc;
 	const ls_app_opts *o = &st.o;
 	const ls_config *cfg = &st.cfg;
-	char why[128];
+	char why[400];
 	if (!isatty(0) || !isatty(1) || !ls_screen_usable(why, sizeof why)) {
 		fprintf(stderr,
 			"lorascope: %s; use `lorascope run` for a headless run (see lorascope run "
 			"--help)\n",
 			isatty(0) && isatty(1) ? why : "not a terminal");
+		ls_inputs_free(&st.in);
+		ls_lesson_free(st.lesson);
+		return 2;
+	}
+	ls_screen sc;
+	if (!ls_screen_record(&sc, o->look.record, "lorascope", why, sizeof why)) {
+		fprintf(stderr, "lorascope: %s\n", why);
 		ls_inputs_free(&st.in);
 		ls_lesson_free(st.lesson);
 		return 2;
@@ -196,6 +204,7 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 	int pfd[2];
 	if (pipe(pfd) != 0) {
 		perror("lorascope: pipe");
+		ls_record_close(sc.rec);
 		ls_inputs_free(&st.in);
 		ls_lesson_free(st.lesson);
 		return 1;
@@ -244,6 +253,7 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 		fprintf(stderr, "\nlorascope: %s\n", err.msg);
 		close(pfd[0]);
 		close(pfd[1]);
+		ls_record_close(sc.rec);
 		ls_lesson_free(st.lesson);
 		return 2;
 	}
@@ -255,7 +265,6 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 	ui->show_flow = true;
 	ls_stats stats;
 	ls_stats_init(&stats);
-	ls_screen sc;
 	ls_screen_begin(&sc, ui, o->look.no_color);
 
 	tui_loop a = { .app = { .ui = ui, .w = w }, .stats = &stats };

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lorascope/adapter.h"
+#include "record.h"
 #include "screen.h"
 #include "theme.h"
 #include "tui.h"
@@ -187,7 +188,7 @@ static bool browser_key(void *ctx, int ch)
 	return on_key(ctx, ch, LINES > 6 ? LINES - 6 : 1);
 }
 
-int ls_tui_inspect(const char *path, bool ascii)
+int ls_tui_inspect(const char *path, bool ascii, const char *record)
 {
 	ls_adapter ad;
 	ls_error err;
@@ -202,7 +203,7 @@ int ls_tui_inspect(const char *path, bool ascii)
 		ls_adapter_free(&ad);
 		return 2;
 	}
-	char why[128];
+	char why[400];
 	if (!isatty(0) || !isatty(1) || !ls_screen_usable(why, sizeof why)) {
 		fprintf(stderr,
 			"lorascope inspect: --tui needs a terminal (%s; without it: a table)\n",
@@ -210,14 +211,22 @@ int ls_tui_inspect(const char *path, bool ascii)
 		ls_adapter_free(&ad);
 		return 2;
 	}
+	ls_screen sc;
+	char title[300];
+	snprintf(title, sizeof title, "lorascope inspect %s", path);
+	if (!ls_screen_record(&sc, record, title, why, sizeof why)) {
+		fprintf(stderr, "lorascope inspect: %s\n", why);
+		ls_adapter_free(&ad);
+		return 2;
+	}
 	ls_ui *ui = ls_ui_new();
 	if (!ui) {
 		fprintf(stderr, "lorascope inspect: out of memory\n");
+		ls_record_close(sc.rec);
 		ls_adapter_free(&ad);
 		return 1;
 	}
 	ls_screen_glyphs(ui, ascii, false);
-	ls_screen sc;
 	ls_screen_begin(&sc, ui, false);
 	browser b = { .ui = ui, .ad = &ad, .prefix = ls_adapter_name_prefix(&ad) };
 	int rc = ls_screen_loop(&b, browser_draw, browser_key);

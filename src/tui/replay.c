@@ -12,6 +12,7 @@
 
 #include "lorascope/opts.h"
 #include "lorascope/trace.h"
+#include "record.h"
 #include "replay_view.h"
 #include "screen.h"
 #include "tui.h"
@@ -186,10 +187,18 @@ static int replay_main(ls_ui *ui, int argc, char **argv)
 		ls_trace_free(t);
 		return 2;
 	}
-	char why[128];
+	char why[400];
 	if (!isatty(0) || !isatty(1) || !ls_screen_usable(why, sizeof why)) {
 		fprintf(stderr, "lorascope replay: %s\n",
 			isatty(0) && isatty(1) ? why : "not a terminal");
+		ls_trace_free(t);
+		return 2;
+	}
+	ls_screen sc;
+	char title[300];
+	snprintf(title, sizeof title, "lorascope replay %s", path);
+	if (!ls_screen_record(&sc, o.look.record, title, why, sizeof why)) {
+		fprintf(stderr, "lorascope replay: %s\n", why);
 		ls_trace_free(t);
 		return 2;
 	}
@@ -197,6 +206,7 @@ static int replay_main(ls_ui *ui, int argc, char **argv)
 	memset(&v, 0, sizeof v);
 	if (ls_replay_history(&v, t, &err) != LS_OK) {
 		fprintf(stderr, "lorascope replay: %s\n", err.msg);
+		ls_record_close(sc.rec);
 		ls_trace_free(t);
 		return 1;
 	}
@@ -208,7 +218,6 @@ static int replay_main(ls_ui *ui, int argc, char **argv)
 	row_message(ui, t, &v);
 
 	ls_screen_glyphs(ui, o.look.ascii, o.look.blocks);
-	ls_screen sc;
 	ls_screen_begin(&sc, ui, o.look.no_color);
 	ls_layout_compute(COLS, LINES, &ui->layout);
 	replay_ctx c = { .ui = ui, .v = &v, .t = t };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "theme.h"
 
 volatile sig_atomic_t ls_screen_stop;
@@ -26,6 +27,7 @@ static void on_fatal(int sig)
 {
 	/* Best effort: give the terminal back, then die of the same signal. */
 	endwin();
+	ls_record_restore_tty();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -62,6 +64,18 @@ void ls_screen_glyphs(ls_ui *ui, bool ascii, bool blocks)
 	ls_canvas_init(&ui->canvas, ui->glyphs);
 }
 
+bool ls_screen_record(ls_screen *sc, const char *path, const char *title, char *why, size_t len)
+{
+	sc->rec = NULL;
+	if (!path)
+		return true;
+	char reason[300];
+	sc->rec = ls_record_open(path, title, reason, sizeof reason);
+	if (!sc->rec)
+		snprintf(why, len, "--record: %s", reason);
+	return sc->rec != NULL;
+}
+
 void ls_screen_begin(ls_screen *sc, ls_ui *ui, bool no_color)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -92,19 +106,26 @@ void ls_screen_begin(ls_screen *sc, ls_ui *ui, bool no_color)
 	sigaction(SIGABRT, &fa, NULL);
 
 	set_escdelay(25);
-	initscr();
+	if (sc->rec)
+		newterm(NULL, ls_record_stream(sc->rec), stdin);
+	else
+		initscr();
 	cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
+	if (sc->rec)
+		ls_record_modes(sc->rec);
 	ui->color = ls_theme_init(want_color);
 }
 
 void ls_screen_end(ls_screen *sc)
 {
 	endwin();
+	ls_record_close(sc->rec);
+	sc->rec = NULL;
 	if (sc->saved_err >= 0) {
 		dup2(sc->saved_err, 2);
 		close(sc->saved_err);

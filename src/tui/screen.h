@@ -13,8 +13,10 @@
 /* The stop signal caught while the screen is up (SIGINT, SIGTERM, SIGHUP), else 0. */
 extern volatile sig_atomic_t ls_screen_stop;
 
+typedef struct ls_record ls_record;
 typedef struct {
 	int saved_err;
+	ls_record *rec; /* --record: the recording, else NULL */
 } ls_screen;
 
 /* The UI state of an entry point, zeroed, on the heap (its scratch series are large); NULL
@@ -25,10 +27,14 @@ void ls_ui_free(ls_ui *ui);
 /* Pick the UI's text and glyph set: UTF-8 and braille where the locale is UTF-8, blocks
  * when asked or on the Linux console, ASCII with ascii or another locale; init the canvas. */
 void ls_screen_glyphs(ls_ui *ui, bool ascii, bool blocks);
-/* stderr to /dev/null, signals, curses in cbreak/noecho/keypad/nodelay mode, colours
- * unless no_color or NO_COLOR. */
+/* --record path (NULL: none): start the recording, titled title, into sc before the screen
+ * is taken; false with "--record: REASON" in why (one line). Clears sc->rec when path is
+ * NULL. */
+bool ls_screen_record(ls_screen *sc, const char *path, const char *title, char *why, size_t len);
+/* stderr to /dev/null, signals, curses (on the recording's stream with one) in
+ * cbreak/noecho/keypad/nodelay mode, colours unless no_color or NO_COLOR. */
 void ls_screen_begin(ls_screen *sc, ls_ui *ui, bool no_color);
-/* Give the terminal back and stderr with it. */
+/* Give the terminal back and stderr with it; end the recording. */
 void ls_screen_end(ls_screen *sc);
 /* The loop of the screens that only answer keys (replay, adapter browser): draw(ctx) when
  * something changed, wait for input (poll, at most a second), hand each key to
@@ -47,15 +53,26 @@ int ls_screen_getkey(void);
 /* A curses key code as a key of keys.h (function and named keys). */
 int ls_tui_map_key(int ch);
 
+/* --record FILE (a const char * at member of type), the row every curses screen takes. */
+#define LS_TUI_RECORD_ROW(type, member, pgroup)                                          \
+	{                                                                                \
+		.name = "record", .kind = LS_OPT_TEXT, .arg = "FILE", .group = pgroup,   \
+		.help = "record the screen to FILE as it happens: an asciinema v2 cast " \
+			"(asciinema "                                                    \
+			"play FILE)",                                                    \
+		.offset = offsetof(type, member)                                         \
+	}
+
 /* How a screen looks and which keys it takes: the options the TUI and replay share. */
 typedef struct {
 	bool ascii, blocks, no_color;
-	ls_keymap *km; /* where --key binds (set before parsing) */
+	const char *record; /* --record FILE */
+	ls_keymap *km;      /* where --key binds (set before parsing) */
 } ls_screen_opts;
 /* --key KEY=ACTION: bind in the ls_screen_opts at o->offset of target. */
 ls_status ls_screen_opt_key(void *target, const ls_opt *o, const char *value, ls_error *err);
 /* Their rows (opts.h, no comma after the last) for a target struct type whose member is an
- * ls_screen_opts; all are settings of the defaults file too. */
+ * ls_screen_opts; all but --record are settings of the defaults file too. */
 #define LS_SCREEN_OPT_ROWS(type, member, pgroup)                                             \
 	{ .name = "ascii",                                                                   \
 	  .kind = LS_OPT_FLAG,                                                               \
@@ -75,6 +92,7 @@ ls_status ls_screen_opt_key(void *target, const ls_opt *o, const char *value, ls
 		  .help = "monochrome (also when NO_COLOR is set)",                          \
 		  .offset = offsetof(type, member.no_color),                                 \
 		  .in_file = true },                                                         \
+		LS_TUI_RECORD_ROW(type, member.record, pgroup),                              \
 	{                                                                                    \
 		.name = "key", .kind = LS_OPT_CALL, .arg = "KEY=ACTION", .group = pgroup,    \
 		.help = "bind a key (e.g. j=lr-down, F5=help, ^R=redraw); repeatable",       \

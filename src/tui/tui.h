@@ -3,6 +3,9 @@
 #define LORASCOPE_TUI_TUI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "lorascope/opts.h"
 
 #include "lorascope/watch.h"
 #include "screen.h"
@@ -16,8 +19,9 @@ int ls_tui_main(int argc, char **argv);
  * a cursor moved by the replay keys. Exit status as ls_tui_main. */
 int ls_tui_replay(int argc, char **argv);
 /* Browse the modules of the PEFT adapter at path (adapter.h): a module list, σ(ΔW) bars,
- * norms, ranks and flags; ascii: ASCII only. Exit status as ls_tui_main. */
-int ls_tui_inspect(const char *path, bool ascii);
+ * norms, ranks and flags; ascii: ASCII only; record: the --record FILE or NULL. Exit
+ * status as ls_tui_main. */
+int ls_tui_inspect(const char *path, bool ascii, const char *record);
 /* `lorascope watch DIR` on a terminal: the run directory followed live (watch.h, with the
  * options o) — training curves, the module table at the selected checkpoint, σ(ΔW) of the
  * selected module and its path across checkpoints, the flags' rule; look: --ascii,
@@ -25,5 +29,4 @@ int ls_tui_inspect(const char *path, bool ascii);
  * quit, 2 when DIR is not a directory or there is no terminal (a line pointing at --once),
  * 1 on a runtime failure. */
 int ls_tui_watch(const char *dir, const ls_watch_opts *o, const ls_screen_opts *look);
-
 #endif

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "replay_view.h"
 #include "screen.h"
 #include "tui.h"
@@ -268,15 +269,23 @@ int ls_tui_watch(const char *dir, const ls_watch_opts *o, const ls_screen_opts *
 		ui->keys = *look->km;
 	else
 		ls_keymap_defaults(&ui->keys);
+	ls_screen sc;
+	char title[300], rwhy[400];
+	snprintf(title, sizeof title, "lorascope watch %s", dir);
+	if (!ls_screen_record(&sc, look->record, title, rwhy, sizeof rwhy)) {
+		fprintf(stderr, "lorascope watch: %s\n", rwhy);
+		ls_ui_free(ui);
+		return 2;
+	}
 	ls_watch_screen w = { .ui = ui, .follow = true, .dir = dir, .busy_since = -1 };
 	ls_error err;
 	if (ls_watch_feed_start(&w.feed, dir, o, &err) != LS_OK) {
 		fprintf(stderr, "lorascope watch: %s\n", err.msg);
+		ls_record_close(sc.rec);
 		ls_ui_free(ui);
 		return 1;
 	}
 	ls_screen_glyphs(ui, look->ascii, look->blocks);
-	ls_screen sc;
 	ls_screen_begin(&sc, ui, look->no_color);
 	ls_error fatal;
 	int rc = loop(&w, &fatal);

@@ -11,7 +11,7 @@
 
 typedef struct {
 	cairo_t *cr;
-	double u; /* the size unit: 1 on a 960 × 600 figure, so fonts and lines scale with it */
+	double u; /* the size unit: 1 at the default size, so fonts and lines scale with it */
 	int dark;
 } ls_fig;
 

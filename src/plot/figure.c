@@ -5,6 +5,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -63,7 +64,7 @@ ls_fig_rect ls_fig_layout(int which, ls_fig_panel p, double width, double height
 static void draw(cairo_surface_t *s, const ls_view *v, const ls_fig_opts *o)
 {
 	cairo_t *cr = cairo_create(s);
-	double u = o->width / 960 < o->height / 600 ? o->width / 960 : o->height / 600;
+	double u = fmin(o->width / LS_FIG_WIDTH, o->height / LS_FIG_HEIGHT);
 	if (o->panel != LS_FIG_ALL)
 		u *= 1.25;
 	ls_fig f = { .cr = cr, .u = u, .dark = o->dark };

@@ -27,6 +27,12 @@ typedef enum {
 extern const char *const ls_fig_panel_names[LS_FIG_NPANELS + 1];
 extern const char *const ls_fig_theme_names[3];
 
+/* The default size (pixels or points); fonts and lines are sized for it and scale with it. */
+#define LS_FIG_WIDTH 960
+#define LS_FIG_HEIGHT 600
+#define LS_FIG_STR_(x) #x
+#define LS_FIG_STR(x) LS_FIG_STR_(x)
+
 typedef struct {
 	double width, height; /* pixels (PNG) or points (SVG, PDF) */
 	int panel;            /* ls_fig_panel */

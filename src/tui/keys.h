@@ -84,6 +84,8 @@ enum {
 	  "lorascope-run)")                                                                  \
 	X(TRACE, "trace", "files", 'w', LS_KEY_NONE,                                         \
 	  "write the trace (history and parameters) to lorascope-trace-stepN.csv")           \
+	X(FIGURE, "figure", "files", 'f', LS_KEY_NONE,                                       \
+	  "draw the panels to lorascope-stepN.svg (lorascope plot's figure)")                \
 	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")                                   \
 	X(ROW_BACK, "row-back", "replay", LS_KEY_LEFT, LS_KEY_UP, "replay: one row back")    \
 	X(ROW_NEXT, "row-next", "replay", LS_KEY_RIGHT, LS_KEY_DOWN, "replay: one row on")   \

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/inspect.h"
+#include "cli/plot.h"
 #include "tui/tui.h"
 
 typedef struct {
@@ -20,6 +21,7 @@ static const subcommand subcommands[] = {
 	{ "watch", ls_cli_watch, "follow a training run's checkpoints and curves (DIR)" },
 	{ "tui", ls_tui_main, "the interactive view (the default: no command, or only options)" },
 	{ "replay", ls_tui_replay, "show a trace (run --trace, the w key) interactively" },
+	{ "plot", ls_cli_plot, "draw a trace's panels into an SVG, PNG or PDF figure" },
 };
 
 static void usage(FILE *out)

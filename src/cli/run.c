@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../plot/figure.h"
 #include "cli.h"
 #include "interrupt.h"
 #include "lorascope/fileio.h"
@@ -30,7 +31,7 @@ typedef struct {
 	long steps, every;
 	int format;
 	bool no_timing, help, version;
-	const char *trace, *snapshot, *resume, *lesson, *save_peft;
+	const char *trace, *snapshot, *resume, *lesson, *save_peft, *plot;
 	bool steps_given;
 	given_param given[LS_PARAM_COUNT * 4];
 	size_t ngiven;
@@ -104,6 +105,13 @@ static const ls_opt run_rows[] = {
 	  .help = "save the session to the directory DIR when the run ends (factors, optimiser "
 		  "moments, rng state, history; see lorascope(1))",
 	  .offset = offsetof(run_options, snapshot) },
+	{ .name = "plot",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "FILE",
+	  .group = "run",
+	  .help = "draw the TUI's panels as they stand when the run ends into FILE.svg, "
+		  "FILE.png or FILE.pdf (lorascope plot's default size and light theme)",
+	  .offset = offsetof(run_options, plot) },
 	{ .name = "save-peft",
 	  .kind = LS_OPT_TEXT,
 	  .arg = "DIR",
@@ -185,6 +193,9 @@ typedef struct {
 	long chunk;      /* steps per ls_session_step call: about 20 ms, so a signal stops soon */
 	ls_error err;
 	int rc; /* exit status decided inside the loop */
+	/* The theory report of the summary, for --plot's verdict band. */
+	bool has_rep;
+	ls_theory_report rep;
 } run_ctx;
 
 /* Largest lesson clock a lesson plays to without --steps. */
@@ -374,15 +385,45 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 	} else {
 		ls_error terr;
 		ls_error_clear(&terr);
-		if (ls_session_theory_report(c->s, &rep, &terr) == LS_OK)
+		if (ls_session_theory_report(c->s, &rep, &terr) == LS_OK) {
 			prep = &rep;
-		else
+			c->rep = rep;
+			c->has_rep = true;
+		} else
 			snprintf(why, sizeof why, "failed: %s", terr.msg);
 	}
 	ls_out_summary(&c->out, c->s, prep, prep ? NULL : why);
 	if (trace && ferror(trace))
 		return ls_error_set(err, LS_EIO, "write error");
 	return LS_OK;
+}
+
+/* Whether --plot FILE could be written: a figure's extension, a place we may write in. */
+static ls_status plot_check(const char *path, ls_error *err)
+{
+	ls_fig_format fmt;
+	if (!ls_fig_format_of_path(path, &fmt))
+		return ls_error_set(err, LS_EINVAL,
+				    "%s: unknown figure format (the name must end in .svg, .png or "
+				    ".pdf)",
+				    path);
+	return ls_file_write_check(path, err);
+}
+
+/* --plot: the panels of the session as the run ends, with the summary's theory report. */
+static ls_status write_plot(const run_ctx *c, const char *path, ls_error *err)
+{
+	ls_view v;
+	memset(&v, 0, sizeof v);
+	ls_status st = ls_view_session(&v, c->s, err);
+	v.has_theory = c->has_rep;
+	if (c->has_rep)
+		v.rep = c->rep;
+	ls_fig_opts o = { .width = LS_FIG_WIDTH, .height = LS_FIG_HEIGHT, .panel = LS_FIG_ALL };
+	if (st == LS_OK)
+		st = ls_fig_write(path, &v, &o, err);
+	ls_view_free(&v);
+	return st;
 }
 
 /* name := value on s; a new matrix file is read here and set with its matrix. */
@@ -496,6 +537,8 @@ int ls_cli_run(int argc, char **argv)
 		bad = "snapshot";
 	else if (ro.save_peft && ls_peft_save_check(ro.save_peft, &derr) != LS_OK)
 		bad = "save-peft";
+	else if (ro.plot && (plot_check(ro.plot, &derr) != LS_OK))
+		bad = "plot";
 	if (bad) {
 		fprintf(stderr, "lorascope run: --%s: %s\n", bad, derr.msg);
 		return LS_EXIT_USAGE;
@@ -527,6 +570,10 @@ int ls_cli_run(int argc, char **argv)
 			rc = 128 + ls_interrupt_signal();
 		} else {
 			rc = ls_session_diverged(c.s) ? LS_EXIT_DIVERGED : LS_EXIT_OK;
+		}
+		if (st == LS_OK && ro.plot && write_plot(&c, ro.plot, &err) != LS_OK) {
+			fprintf(stderr, "lorascope run: plot: %s\n", err.msg);
+			rc = LS_EXIT_FAILURE;
 		}
 		if (st == LS_OK && ro.snapshot) {
 			st = ls_session_save(c.s, ro.snapshot, &err);

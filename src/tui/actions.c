@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../plot/figure.h"
 #include "app.h"
 #include "keys.h"
 #include "lorascope/loader.h"
@@ -248,6 +249,25 @@ static unsigned act_TRACE(ls_app *app)
 	c.kind = LS_CMD_TRACE; /* named by the worker for the step it ends at */
 	snprintf(app->ui->msg, sizeof app->ui->msg, "writing the trace ...");
 	return push(app, &c);
+}
+
+/* The panels of the view on the screen as an SVG figure, written here (the view is locked
+ * while a key is handled; the figure takes a few milliseconds). */
+static unsigned act_FIGURE(ls_app *app)
+{
+	char path[64];
+	ls_error err;
+	snprintf(path, sizeof path, "lorascope-step%ld.svg", app->view->m.step);
+	ls_fig_opts o = { .width = LS_FIG_WIDTH, .height = LS_FIG_HEIGHT, .panel = LS_FIG_ALL };
+	if (ls_fig_write(path, app->view, &o, &err) != LS_OK) {
+		snprintf(app->ui->msg, sizeof app->ui->msg, "figure: %.200s", err.msg);
+		app->ui->msg_error = true;
+	} else {
+		snprintf(app->ui->msg, sizeof app->ui->msg, "figure of step %ld written to %s",
+			 app->view->m.step, path);
+		app->ui->msg_error = false;
+	}
+	return LS_REDRAW_FRAME;
 }
 
 static unsigned act_QUIT(ls_app *app)

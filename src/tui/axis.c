@@ -340,3 +340,22 @@ void ls_axis_format(double v, int width, char *buf, size_t len)
 		}
 	}
 }
+
+ls_scale ls_steps_scale(const long *steps, size_t n)
+{
+	double x0 = n ? (double)steps[0] : 0, x1 = n ? (double)steps[n - 1] : 1;
+	if (x1 <= x0)
+		x1 = x0 + 1;
+	ls_scale xs = { x0, x1, 0 };
+	if (x1 + 1 > 100 * (x0 + 1)) {
+		xs.lo = x0 + 1;
+		xs.hi = x1 + 1;
+		xs.log = 1;
+	}
+	return xs;
+}
+
+double ls_steps_frac(const ls_scale *xs, long step)
+{
+	return ls_scale_frac(xs, xs->log ? (double)step + 1 : (double)step);
+}

@@ -40,6 +40,12 @@ int ls_axis_ticks(const ls_scale *s, double *ticks, int max);
  * two non-round ends). Returns the count of ticks written. */
 int ls_axis_nice(ls_scale *s, double *ticks, int max);
 
+/* The x scale of a plot over steps[0..n): linear, or log10 of step + 1 once the run spans
+ * more than two decades (so the first steps stay visible in a long run). */
+ls_scale ls_steps_scale(const long *steps, size_t n);
+/* Fraction of a step on that scale. */
+double ls_steps_frac(const ls_scale *xs, long step);
+
 /* Format v into at most width characters where possible (width ≥ 4): plain decimals
  * when they fit, otherwise mantissa-exponent ("1.5e-3", the shortest form being e.g.
  * "-2e-300"); "n/a" for NaN (not a number a person should read), "inf", "-inf". */

@@ -69,25 +69,6 @@ void ls_draw_box(const ls_ui *ui, ls_rect r, const char *title)
 
 #define YLAB 7
 
-ls_scale ls_steps_scale(const long *steps, size_t n)
-{
-	double x0 = n ? (double)steps[0] : 0, x1 = n ? (double)steps[n - 1] : 1;
-	if (x1 <= x0)
-		x1 = x0 + 1;
-	ls_scale xs = { x0, x1, 0 };
-	if (x1 + 1 > 100 * (x0 + 1)) {
-		xs.lo = x0 + 1;
-		xs.hi = x1 + 1;
-		xs.log = 1;
-	}
-	return xs;
-}
-
-double ls_steps_frac(const ls_scale *xs, long step)
-{
-	return ls_scale_frac(xs, xs->log ? (double)step + 1 : (double)step);
-}
-
 /* The y tick labels of c on ys (widened to round ends): the ends always, the ticks
  * between where two rows are free around them. */
 static void y_labels(const ls_ui *ui, ls_rect r, ls_rect c, ls_scale *ys)

@@ -84,6 +84,8 @@ enum {
 	  "lorascope-run)")                                                                  \
 	X(TRACE, "trace", "files", 'w', LS_KEY_NONE,                                         \
 	  "write the trace (history and parameters) to lorascope-trace-stepN.csv")           \
+	X(FIGURE, "figure", "files", 'P', LS_KEY_NONE,                                       \
+	  "draw the panels to lorascope-stepN.svg (lorascope plot's figure)")                \
 	X(QUIT, "quit", "files", 'q', LS_KEY_NONE, "quit")                                   \
 	X(ROW_BACK, "row-back", "replay, watch", LS_KEY_LEFT, LS_KEY_NONE,                   \
 	  "previous row (replay) or checkpoint (watch)")                                     \

@@ -103,11 +103,6 @@ void ls_draw_legend(const ls_ui *ui, ls_rect r, const char *title, const ls_curv
 /* Help overlay keys (curses codes): Up/Down/PgUp/PgDn/Home/End scroll it; true when key
  * was one of them (the caller keeps the help open). */
 bool ls_help_key(ls_ui *ui, int key);
-/* The x scale of a plot over steps[0..n): linear, or log10 of step + 1 once the run spans
- * more than two decades (so the first steps stay visible in a long run). */
-ls_scale ls_steps_scale(const long *steps, size_t n);
-/* Fraction of a step on that scale. */
-double ls_steps_frac(const ls_scale *xs, long step);
 /* Put the ui's canvas on the screen at rectangle c (only its set cells). */
 void ls_draw_canvas(const ls_ui *ui, ls_rect c);
 /* The replay cursor as a vertical line in canvas rectangle c on x scale xs (when set). */

@@ -12,6 +12,8 @@
 #include "lorascope/flow.h"
 #include "lorascope/lesson.h"
 #include "lorascope/metrics.h"
+#include "lorascope/session.h"
+#include "lorascope/status.h"
 #include "lorascope/theory.h"
 
 typedef struct {
@@ -68,6 +70,10 @@ typedef struct {
 	char event[256];
 } ls_view;
 
+/* The session's part of a view: configuration, metrics, history, the baseline's summary and
+ * σ(X*) of every module, diverged (the rest of v is left as it was; out of memory: a
+ * status and err's message, v still freeable). */
+ls_status ls_view_session(ls_view *v, const ls_session *s, ls_error *err);
 /* Release a view's arrays (the struct is left zeroed and reusable). */
 void ls_view_free(ls_view *v);
 

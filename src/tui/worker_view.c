@@ -107,17 +107,14 @@ void ls_worker_flow_restart(ls_worker *w)
 	w->flow_set = true;
 }
 
-void ls_worker_publish(ls_worker *w)
+ls_status ls_view_session(ls_view *v, const ls_session *s, ls_error *err)
 {
-	ls_view *v = &w->views[1 - w->front];
-	ls_error err;
-	const ls_session *s = w->s;
 	v->cfg = *ls_session_config(s);
-	if (ls_metrics_copy(&v->m, ls_session_metrics(s), &err) != LS_OK ||
-	    ls_history_copy(&v->h, ls_session_history(s), &err) != LS_OK) {
-		ls_worker_event(w, true, "display: %s", err.msg);
-		return;
-	}
+	ls_status st = ls_metrics_copy(&v->m, ls_session_metrics(s), err);
+	if (st == LS_OK)
+		st = ls_history_copy(&v->h, ls_session_history(s), err);
+	if (st != LS_OK)
+		return st;
 	const ls_baseline *b = ls_session_baseline(s);
 	v->has_baseline = b != NULL;
 	v->rstar = 0;
@@ -131,10 +128,8 @@ void ls_worker_publish(ls_worker *w)
 			size_t k = j < b->nmod ? b->mod[j].rstar : 0;
 			if (k > v->sigma_star_cap[j]) {
 				double *p = realloc(v->sigma_star[j], k * sizeof(double));
-				if (!p) {
-					ls_worker_event(w, true, "display: out of memory");
-					return;
-				}
+				if (!p)
+					return ls_error_set(err, LS_ENOMEM, "out of memory");
 				v->sigma_star[j] = p;
 				v->sigma_star_cap[j] = k;
 			}
@@ -145,6 +140,19 @@ void ls_worker_publish(ls_worker *w)
 		v->rstar = v->rstar_mod[0];
 	} else {
 		memset(v->rstar_mod, 0, sizeof v->rstar_mod);
+	}
+	v->diverged = ls_session_diverged(s);
+	return LS_OK;
+}
+
+void ls_worker_publish(ls_worker *w)
+{
+	ls_view *v = &w->views[1 - w->front];
+	ls_error err;
+	const ls_session *s = w->s;
+	if (ls_view_session(v, s, &err) != LS_OK) {
+		ls_worker_event(w, true, "display: %s", err.msg);
+		return;
 	}
 	bool target = target_update(w);
 	v->ntarget = 0;
@@ -181,7 +189,6 @@ void ls_worker_publish(ls_worker *w)
 	v->caption_seq = w->caption_seq;
 	memcpy(v->caption, w->caption, sizeof v->caption);
 	v->paused = w->paused;
-	v->diverged = ls_session_diverged(s);
 	v->applied_seq = w->applied;
 	v->event_seq = w->event_seq;
 	v->event_error = w->event_error;

@@ -2,7 +2,8 @@
 # man_check.sh — the manual page cannot drift from the program:
 #  1. its PARAMETERS section equals what man/docgen prints from LS_PARAM_LIST;
 #  2. its INTERACTIVE COMMANDS section equals `lorascope --man-keys` (the key table);
-#  3. every --option that any `lorascope ... --help` lists is documented;
+#  3. every --option that any `lorascope ... --help` lists is documented (run, tui, inspect,
+#     replay, plot);
 #  4. groff renders it without a warning.
 # With --update (make man-update) it rewrites the generated sections instead.
 set -u
@@ -56,7 +57,7 @@ for s in PARAMETERS:params KEYS:keys; do
 	fi
 done
 
-for cmd in run tui inspect replay watch; do
+for cmd in run tui inspect replay watch plot; do
 	"$LORASCOPE" "$cmd" --help 2>/dev/null | grep -o -E '^ +--[a-z0-9-]+' | tr -d ' ' |
 		sort -u >"$tmp/opts.$cmd"
 	[ "$cmd" = run ] && [ ! -s "$tmp/opts.$cmd" ] && { echo "lorascope run --help lists no option"; fail=1; }

@@ -168,23 +168,6 @@ void ls_fig_ratio(const ls_fig *f, ls_fig_rect r, const ls_view *v)
 	ls_fig_legend(f, c, ids, names, isfinite(thr) ? 2 : 1);
 }
 
-/* The colours of panel_verdict.c: the special regime and a global minimum good, the
- * spurious verdict bad, the generic regime, a saddle and not stationary yet a warning. */
-static ls_role regime_role(ls_regime g)
-{
-	return g == LS_REGIME_SPECIAL   ? LS_ROLE_GOOD
-	       : g == LS_REGIME_GENERIC ? LS_ROLE_WARN
-					: LS_ROLE_INFO;
-}
-
-static ls_role verdict_role(ls_verdict v)
-{
-	return v == LS_VERDICT_GLOBAL                                     ? LS_ROLE_GOOD
-	       : v == LS_VERDICT_SPURIOUS                                 ? LS_ROLE_BAD
-	       : v == LS_VERDICT_SADDLE || v == LS_VERDICT_NOT_STATIONARY ? LS_ROLE_WARN
-									  : LS_ROLE_INFO;
-}
-
 void ls_fig_verdict(const ls_fig *f, ls_fig_rect r, const ls_view *v)
 {
 	ls_fig_rect in = ls_fig_box(f, r, v->replay ? "ratio vs threshold" : "regime and verdict");
@@ -212,8 +195,8 @@ void ls_fig_verdict(const ls_fig *f, ls_fig_rect r, const ls_view *v)
 		const ls_theory_module *md = &v->rep.mod[0];
 		snprintf(line, sizeof line, "%s %s", ls_regime_text[md->regime_used],
 			 ls_certainty_names[md->regime_status]);
-		y += ls_fig_band(f, in, y, regime_role(md->regime_used), line) + gap;
-		y += ls_fig_band(f, in, y, verdict_role(v->rep.verdict),
+		y += ls_fig_band(f, in, y, ls_theme_regime_role(md->regime_used), line) + gap;
+		y += ls_fig_band(f, in, y, ls_theme_verdict_role(v->rep.verdict),
 				 ls_verdict_text[v->rep.verdict]) +
 		     gap;
 	}

@@ -47,30 +47,6 @@ static int band(ls_rect r, int y, ls_role role, const char *text, bool upper)
 	return 2;
 }
 
-static ls_role regime_role(ls_regime g)
-{
-	return g == LS_REGIME_SPECIAL   ? LS_ROLE_GOOD
-	       : g == LS_REGIME_GENERIC ? LS_ROLE_WARN
-					: LS_ROLE_INFO;
-}
-
-static ls_role verdict_role(ls_verdict v)
-{
-	switch (v) {
-	case LS_VERDICT_GLOBAL:
-		return LS_ROLE_GOOD;
-	case LS_VERDICT_SPURIOUS:
-		return LS_ROLE_BAD;
-	case LS_VERDICT_NOT_STATIONARY:
-	case LS_VERDICT_SADDLE:
-		return LS_ROLE_WARN;
-	default:
-		return LS_ROLE_INFO;
-	}
-}
-
-/* The regime as the screen writes it: α, β for the constants (alpha, beta in ASCII); the
- * headless text (theory.h) keeps its own. */
 static const char *regime_text(const ls_ui *ui, ls_regime g)
 {
 	switch (g) {
@@ -171,8 +147,9 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 			snprintf(line, sizeof line, "%s %s", regime_text(ui, g),
 				 ls_certainty_names[md->regime_status]);
 		}
-		y += band(r, y, regime_role(g), line, rep->nmod > 1);
-		y += band(r, y, verdict_role(rep->verdict), ls_verdict_text[rep->verdict], true);
+		y += band(r, y, ls_theme_regime_role(g), line, rep->nmod > 1);
+		y += band(r, y, ls_theme_verdict_role(rep->verdict), ls_verdict_text[rep->verdict],
+			  true);
 	}
 	if (y < end && th) {
 		/* α̂, β̂; then, as room allows, the samples and how much the estimates still

@@ -54,3 +54,18 @@ ls_role ls_theme_ink_role(int ink)
 		return LS_ROLE_NORMAL;
 	return by_ink[ink];
 }
+
+ls_role ls_theme_regime_role(ls_regime g)
+{
+	return g == LS_REGIME_SPECIAL   ? LS_ROLE_GOOD
+	       : g == LS_REGIME_GENERIC ? LS_ROLE_WARN
+					: LS_ROLE_INFO;
+}
+
+ls_role ls_theme_verdict_role(ls_verdict v)
+{
+	return v == LS_VERDICT_GLOBAL                                     ? LS_ROLE_GOOD
+	       : v == LS_VERDICT_SPURIOUS                                 ? LS_ROLE_BAD
+	       : v == LS_VERDICT_SADDLE || v == LS_VERDICT_NOT_STATIONARY ? LS_ROLE_WARN
+									  : LS_ROLE_INFO;
+}

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "canvas.h"
+#include "lorascope/theory.h"
 
 /* X(ROLE, foreground, attributes with colour, attributes without) */
 #define LS_ROLE_LIST(X)                                                     \
@@ -76,6 +77,11 @@ extern const ls_curve_info ls_curves[LS_CURVE_COUNT];
  * (use_default_colors keeps the terminal's background), monochrome otherwise.
  * Returns whether colour is in use. */
 bool ls_theme_init(bool want_color);
+/* The roles of the theory readouts, on the screen and in figures: the special regime and a
+ * global minimum good, the spurious verdict bad, the generic regime, a saddle and "not
+ * stationary yet" a warning, the rest information. */
+ls_role ls_theme_regime_role(ls_regime g);
+ls_role ls_theme_verdict_role(ls_verdict v);
 /* The attributes (colour pair included) of a role. */
 int ls_theme_attr(ls_role role);
 /* The role that draws canvas ink k (1-based series number). */

@@ -113,6 +113,8 @@ typedef struct {
 	ls_adapter_tensor *magnitudes; /* DoRA lora_magnitude_vector tensors */
 	size_t nmag;
 	size_t nloud, nzero, nnonfinite;
+	void *bases; /* one mapping holding every module's U and V (loaded with bases) */
+	size_t bases_bytes;
 } ls_adapter;
 
 /* Load path: a PEFT adapter directory (adapter_model.safetensors + adapter_config.json) or

@@ -37,9 +37,12 @@ ls_status ls_lowrank_compute(ls_lowrank *L, const ls_mat *A, const ls_mat *B, do
 			     ls_error *err);
 /* The same with scratch the caller keeps across calls: *ws NULL at first, grown to fit
  * (ls_spectrum_ws_fit), freed with ls_spectrum_ws_free. Saves allocating and first touching
- * the copies of the factors at every call, much of the cost of one 4096×16 pair. */
+ * the copies of the factors at every call, much of the cost of one 4096×16 pair. With bases,
+ * store (NULL: allocated) is the caller's room for U then V, (m + n)·min(r, m, n) doubles,
+ * which L then views and ls_lowrank_free leaves alone. */
 ls_status ls_lowrank_compute_ws(ls_spectrum_ws **ws, ls_lowrank *L, const ls_mat *A,
-				const ls_mat *B, double s, bool bases, ls_error *err);
+				const ls_mat *B, double s, bool bases, double *store,
+				ls_error *err);
 void ls_lowrank_free(ls_lowrank *L);
 
 /* Roy–Vetterli exp(H) of sigma[0..k); 0 when every σ is 0; NaN when one is not finite. */

@@ -62,6 +62,11 @@ const char *ls_st_meta(const ls_safetensors *st, const char *key);
  * more than two dimensions is an error naming the shape. */
 ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, bool flatten,
 			      ls_mat *M, ls_error *err);
+/* The same, flattened, or its transpose with transpose, into M (a matrix or {0}): M's storage
+ * is kept when it holds as many elements, so a caller converting many equal-shaped tensors
+ * allocates once. M is left for the caller to free, also after a failure. */
+ls_status ls_st_tensor_matrix_into(const ls_safetensors *st, const ls_st_tensor *t, bool transpose,
+				   ls_mat *M, ls_error *err);
 
 /* Load one tensor of the file at path into M. tensor may be NULL when the file holds exactly
  * one tensor; an unknown name is refused with the list of names the file has. */

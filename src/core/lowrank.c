@@ -14,7 +14,7 @@ static size_t min_sz(size_t a, size_t b)
 }
 
 ls_status ls_lowrank_compute_ws(ls_spectrum_ws **ws, ls_lowrank *L, const ls_mat *A,
-				const ls_mat *B, double s, bool bases, ls_error *err)
+				const ls_mat *B, double s, bool bases, double *store, ls_error *err)
 {
 	memset(L, 0, sizeof *L);
 	if (A->cols != B->cols)
@@ -31,7 +31,10 @@ ls_status ls_lowrank_compute_ws(ls_spectrum_ws **ws, ls_lowrank *L, const ls_mat
 		return LS_OK;
 	}
 	ls_status st = LS_OK;
-	if (bases) {
+	if (bases && store) {
+		L->U = ls_mat_view(store, L->m, L->k, L->m);
+		L->V = ls_mat_view(store + L->m * L->k, L->n, L->k, L->n);
+	} else if (bases) {
 		st = ls_mat_alloc(&L->U, L->m, L->k, err);
 		if (st == LS_OK)
 			st = ls_mat_alloc(&L->V, L->n, L->k, err);
@@ -48,7 +51,7 @@ ls_status ls_lowrank_compute(ls_lowrank *L, const ls_mat *A, const ls_mat *B, do
 			     ls_error *err)
 {
 	ls_spectrum_ws *ws = NULL;
-	ls_status st = ls_lowrank_compute_ws(&ws, L, A, B, s, bases, err);
+	ls_status st = ls_lowrank_compute_ws(&ws, L, A, B, s, bases, NULL, err);
 	ls_spectrum_ws_free(ws);
 	return st;
 }

@@ -4,9 +4,11 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "adapter_priv.h"
@@ -32,6 +34,8 @@ void ls_adapter_free(ls_adapter *ad)
 		free(ad->magnitudes[i].name);
 		free(ad->magnitudes[i].module);
 	}
+	if (ad->bases)
+		munmap(ad->bases, ad->bases_bytes);
 	free(ad->modules);
 	free(ad->saved);
 	free(ad->magnitudes);
@@ -129,9 +133,18 @@ static int tensor_cmp(const void *x, const void *y)
 	return c ? c : ls_adapter_natural_cmp(a->name, b->name);
 }
 
+/* What every module of one adapter reuses: the spectrum workspace, the factors converted
+ * from the file (A = B_peft, B = A_peftᵀ), and the bases arena still free. */
+typedef struct {
+	ls_spectrum_ws *ws;
+	ls_mat A, B;
+	double *store;
+	size_t room; /* doubles left at store */
+} module_scratch;
+
 static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_st_tensor *ta,
 			    size_t plen, size_t letter, bool embedding, bool bases,
-			    ls_spectrum_ws **ws, ls_error *err)
+			    module_scratch *sc, ls_error *err)
 {
 	/* The partner: same name with A → B. */
 	char *bname = partner_name(ta->name, letter, 'B');
@@ -150,19 +163,20 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", ad->model_path);
 	ad->nmod++;
 	snprintf(m->dtype, sizeof m->dtype, "%s", ta->dtype);
-	ls_mat Ap = { 0 }, Bp = { 0 };
-	ls_status s = ls_st_tensor_matrix(st, ta, true, &Ap, err);
+	/* Straight into the factors of MATH.md §8: A = B_peft (out×r), B = A_peftᵀ (in×r). */
+	ls_status s = ls_st_tensor_matrix_into(st, ta, true, &sc->B, err);
 	if (s == LS_OK)
-		s = ls_st_tensor_matrix(st, tb, true, &Bp, err);
-	if (s == LS_OK && Ap.rows != Bp.cols)
+		s = ls_st_tensor_matrix_into(st, tb, false, &sc->A, err);
+	if (s == LS_OK && sc->B.cols != sc->A.cols)
 		s = ls_error_set(err, LS_EDIM,
 				 "%s: module '%s': lora_A is %zu×%zu and lora_B %zu×%zu: ranks "
 				 "differ",
-				 ad->model_path, m->name, Ap.rows, Ap.cols, Bp.rows, Bp.cols);
+				 ad->model_path, m->name, sc->B.cols, sc->B.rows, sc->A.rows,
+				 sc->A.cols);
 	if (s == LS_OK) {
-		m->r = Ap.rows;
-		m->in = Ap.cols;
-		m->out = Bp.rows;
+		m->r = sc->B.cols;
+		m->in = sc->B.rows;
+		m->out = sc->A.rows;
 		m->transposed = embedding || ad->cfg.fan_in_fan_out;
 		double r = (double)m->r;
 		m->alpha = r;
@@ -173,7 +187,15 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 		}
 		m->scaling = ad->has_config && ad->cfg.use_rslora ? m->alpha / sqrt(r)
 								  : m->alpha / r;
-		s = ls_adapter_module_spectrum(m, &Ap, &Bp, bases, ws, err);
+		size_t k = m->r < m->out ? m->r : m->out;
+		k = k < m->in ? k : m->in;
+		double *store = NULL;
+		if (bases && (m->out + m->in) * k <= sc->room) {
+			store = sc->store;
+			sc->store += (m->out + m->in) * k;
+			sc->room -= (m->out + m->in) * k;
+		}
+		s = ls_adapter_module_spectrum(m, &sc->A, &sc->B, bases, store, &sc->ws, err);
 		if (s != LS_OK && err) {
 			char why[LS_ERROR_MSG_MAX];
 			memcpy(why, err->msg, sizeof why);
@@ -181,8 +203,6 @@ static ls_status add_module(ls_adapter *ad, const ls_safetensors *st, const ls_s
 				     why);
 		}
 	}
-	ls_mat_free(&Ap);
-	ls_mat_free(&Bp);
 	if (m->flags & LS_AF(LS_AF_B_ZERO))
 		ad->nzero++;
 	if (m->flags & LS_AF(LS_AF_NONFINITE))
@@ -241,6 +261,59 @@ static ls_status add_tensor(ls_adapter *ad, const ls_safetensors *ad_st, const l
 	return LS_OK;
 }
 
+/* Elements of t flattened to 2-D past its first dimension; SIZE_MAX when absurd. */
+static size_t flat_cols(const ls_st_tensor *t)
+{
+	size_t c = 1;
+	for (size_t i = 1; i < t->ndim; i++) {
+		if (t->shape[i] && c > LS_MAT_MAX_ELEMS / t->shape[i])
+			return SIZE_MAX;
+		c *= t->shape[i];
+	}
+	return c;
+}
+
+/* One mapping for the bases of every module, (out + in)·min(r, out, in) doubles each: fresh
+ * pages are what the bases cost (235 MB for 224 modules of 4096×4096 at r = 16), and huge
+ * pages fault in 512 times fewer. A module the arena cannot hold (a shape out of bounds, no
+ * mapping) gets its bases allocated by ls_lowrank_compute_ws. */
+static void map_bases(ls_adapter *ad, const ls_safetensors *st, module_scratch *sc)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < st->count; i++) {
+		const ls_st_tensor *ta = &st->tensors[i], *tb;
+		size_t letter;
+		bool emb;
+		if (ta->ndim == 0 || factor_name(ta->name, 'A', &letter, &emb) == (size_t)-1)
+			continue;
+		char *bname = partner_name(ta->name, letter, 'B');
+		tb = bname ? ls_st_find(st, bname) : NULL;
+		free(bname);
+		if (!tb || tb->ndim == 0)
+			continue;
+		size_t r = ta->shape[0], in = flat_cols(ta), out = tb->shape[0];
+		size_t k = r < out ? r : out;
+		k = k < in ? k : in;
+		size_t left = ls_mem_limit() / sizeof(double) - total;
+		if (in > LS_MAT_MAX_ELEMS || out > LS_MAT_MAX_ELEMS || k == 0 ||
+		    out + in > left / k)
+			continue;
+		total += (out + in) * k;
+	}
+	if (total == 0)
+		return;
+	void *p = mmap(NULL, total * sizeof(double), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+#ifdef MADV_HUGEPAGE
+	madvise(p, total * sizeof(double), MADV_HUGEPAGE);
+#endif
+	ad->bases = sc->store = p;
+	ad->bases_bytes = total * sizeof(double);
+	sc->room = total;
+}
+
 static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, bool bases, ls_error *err)
 {
 	size_t n = st->count + 1;
@@ -250,14 +323,16 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, bool bas
 	if (!ad->modules || !ad->saved || !ad->magnitudes)
 		return ls_error_set(err, LS_ENOMEM, "%s: out of memory", ad->model_path);
 	ls_status s = LS_OK;
-	ls_spectrum_ws *ws = NULL; /* one scratch for every module's thin SVD */
+	module_scratch sc = { 0 };
+	if (bases)
+		map_bases(ad, st, &sc);
 	for (size_t i = 0; i < st->count && s == LS_OK; i++) {
 		const ls_st_tensor *t = &st->tensors[i];
 		size_t letter;
 		bool emb;
 		size_t plen = factor_name(t->name, 'A', &letter, &emb);
 		if (plen != (size_t)-1) {
-			s = add_module(ad, st, t, plen, letter, emb, bases, &ws, err);
+			s = add_module(ad, st, t, plen, letter, emb, bases, &sc, err);
 		} else if (factor_name(t->name, 'B', &letter, &emb) != (size_t)-1) {
 			/* Paired from its lora_A; a lone lora_B is an error. */
 			char *aname = partner_name(t->name, letter, 'A');
@@ -276,7 +351,9 @@ static ls_status load_tensors(ls_adapter *ad, const ls_safetensors *st, bool bas
 				       err);
 		}
 	}
-	ls_spectrum_ws_free(ws);
+	ls_spectrum_ws_free(sc.ws);
+	ls_mat_free(&sc.A);
+	ls_mat_free(&sc.B);
 	if (s != LS_OK)
 		return s;
 	for (size_t i = 0; i < ad->nsaved; i++) {

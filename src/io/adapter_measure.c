@@ -86,29 +86,23 @@ static void measure(ls_adapter_module *m)
 	m->noise_rank = ls_lowrank_noise_rank(m->sigma, m->k, m->out, m->in);
 }
 
-/* The spectrum of one module from its PEFT factors Ap (r×in) and Bp (out×r). */
-ls_status ls_adapter_module_spectrum(ls_adapter_module *m, const ls_mat *Ap, const ls_mat *Bp,
-				     bool bases, ls_spectrum_ws **ws, ls_error *err)
+/* The spectrum of one module from its PEFT factors as A = B_peft (out×r) and
+ * B = A_peftᵀ (in×r), MATH.md notation. */
+ls_status ls_adapter_module_spectrum(ls_adapter_module *m, const ls_mat *A, const ls_mat *B,
+				     bool bases, double *store, ls_spectrum_ws **ws, ls_error *err)
 {
 	bool zero = true;
-	for (size_t j = 0; j < Bp->cols && zero; j++)
-		for (size_t i = 0; i < Bp->rows && zero; i++)
-			zero = LS_AT(*Bp, i, j) == 0.0;
+	for (size_t j = 0; j < A->cols && zero; j++)
+		for (size_t i = 0; i < A->rows && zero; i++)
+			zero = LS_AT(*A, i, j) == 0.0;
 	if (zero)
 		m->flags |= LS_AF(LS_AF_B_ZERO);
-	/* MATH.md notation: A = B_peft (out×r), B = A_peftᵀ (in×r). */
-	ls_mat Bt = { 0 };
-	ls_status s = ls_mat_alloc(&Bt, m->in, m->r, err);
-	if (s == LS_OK)
-		s = ls_mat_transpose(&Bt, Ap);
-	if (s == LS_OK)
-		s = ls_lowrank_compute_ws(ws, &m->lr, Bp, &Bt, m->scaling, bases, err);
-	ls_mat_free(&Bt);
+	ls_status s = ls_lowrank_compute_ws(ws, &m->lr, A, B, m->scaling, bases, store, err);
 	m->k = m->lr.k;
 	m->sigma = m->lr.sigma;
 	if (s != LS_OK)
 		return s;
-	if (!ls_mat_isfinite(Ap) || !ls_mat_isfinite(Bp)) {
+	if (!ls_mat_isfinite(A) || !ls_mat_isfinite(B)) {
 		m->flags |= LS_AF(LS_AF_NONFINITE);
 		m->fro = m->spec = m->nuclear = m->stable_rank = m->effective_rank = NAN;
 		return LS_OK;

@@ -317,10 +317,10 @@ static double element(const unsigned char *p, const char *dtype, size_t size)
 	return (double)u; /* U8..U64, BOOL */
 }
 
-ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, bool flatten,
-			      ls_mat *M, ls_error *err)
+/* The matrix shape rows × cols of tensor t (see ls_st_tensor_matrix), or why it has none. */
+static ls_status matrix_shape(const ls_safetensors *st, const ls_st_tensor *t, bool flatten,
+			      size_t *rows_out, size_t *cols_out, ls_error *err)
 {
-	*M = (ls_mat){ 0 };
 	const st_dtype *d = find_dtype(t->dtype);
 	if (!d || !d->loadable)
 		return ls_error_set(err, LS_EUNSUPPORTED,
@@ -357,30 +357,105 @@ ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, b
 						    "%s: tensor '%s': BOOL element %zu holds byte "
 						    "0x%02x",
 						    st->path, t->name, k, st->data[t->begin + k]);
-	ls_status s = ls_file_mat_alloc(M, rows, cols, st->path, err);
+	*rows_out = rows;
+	*cols_out = cols;
+	return LS_OK;
+}
+
+/* The value of a little-endian F32 or BF16 element. */
+static inline double f32_at(const unsigned char *e)
+{
+	uint32_t w = (uint32_t)e[0] | (uint32_t)e[1] << 8 | (uint32_t)e[2] << 16 |
+		     (uint32_t)e[3] << 24;
+	float f;
+	memcpy(&f, &w, sizeof f);
+	return f;
+}
+
+static inline double bf16_at(const unsigned char *e)
+{
+	uint32_t w = ((uint32_t)e[0] | (uint32_t)e[1] << 8) << 16;
+	float f;
+	memcpy(&f, &w, sizeof f);
+	return f;
+}
+
+#define FILL_BLOCK 64
+
+/* Row-major element k = (i, j) of the rows × cols tensor t goes to M(i, j), or to M(j, i)
+ * with transpose. The float types, which adapters hold by the hundred million, get their own
+ * loops (no per-element dtype test). Without transpose the rows go by blocks, each column's
+ * part written in one run: writing a row at a time into r columns a power-of-two stride apart
+ * would make every store miss (the columns of a 4096×16 factor share their cache sets). */
+static void fill(const ls_safetensors *st, const ls_st_tensor *t, size_t rows, size_t cols,
+		 bool transpose, ls_mat *M)
+{
+	const unsigned char *p = st->data + t->begin;
+	size_t ld = M->ld, es = t->elem_size;
+	double *out = M->data;
+	bool f32 = strcmp(t->dtype, "F32") == 0, bf16 = strcmp(t->dtype, "BF16") == 0;
+	if (transpose) {
+		for (size_t i = 0, k = 0; i < rows; i++) {
+			double *o = out + i * ld;
+			if (f32)
+				for (size_t j = 0; j < cols; j++, k++)
+					o[j] = f32_at(p + 4 * k);
+			else if (bf16)
+				for (size_t j = 0; j < cols; j++, k++)
+					o[j] = bf16_at(p + 2 * k);
+			else
+				for (size_t j = 0; j < cols; j++, k++)
+					o[j] = element(p + k * es, t->dtype, es);
+		}
+		return;
+	}
+	for (size_t i0 = 0; i0 < rows; i0 += FILL_BLOCK) {
+		size_t i1 = rows - i0 < FILL_BLOCK ? rows : i0 + FILL_BLOCK;
+		for (size_t j = 0; j < cols; j++) {
+			double *o = out + j * ld;
+			if (f32)
+				for (size_t i = i0; i < i1; i++)
+					o[i] = f32_at(p + 4 * (i * cols + j));
+			else if (bf16)
+				for (size_t i = i0; i < i1; i++)
+					o[i] = bf16_at(p + 2 * (i * cols + j));
+			else
+				for (size_t i = i0; i < i1; i++)
+					o[i] = element(p + (i * cols + j) * es, t->dtype, es);
+		}
+	}
+}
+
+ls_status ls_st_tensor_matrix(const ls_safetensors *st, const ls_st_tensor *t, bool flatten,
+			      ls_mat *M, ls_error *err)
+{
+	*M = (ls_mat){ 0 };
+	size_t rows, cols;
+	ls_status s = matrix_shape(st, t, flatten, &rows, &cols, err);
+	if (s == LS_OK)
+		s = ls_file_mat_alloc(M, rows, cols, st->path, err);
+	if (s == LS_OK)
+		fill(st, t, rows, cols, false, M);
+	return s;
+}
+
+ls_status ls_st_tensor_matrix_into(const ls_safetensors *st, const ls_st_tensor *t, bool transpose,
+				   ls_mat *M, ls_error *err)
+{
+	size_t rows, cols;
+	ls_status s = matrix_shape(st, t, true, &rows, &cols, err);
 	if (s != LS_OK)
 		return s;
-	const unsigned char *p = st->data + t->begin;
-	/* Row-major element k = (i, j) goes to M(i, j). The float types, which adapters hold
-	 * by the hundred million, get their own loops (no per-element dtype test). */
-	bool f32 = strcmp(t->dtype, "F32") == 0, bf16 = strcmp(t->dtype, "BF16") == 0;
-	for (size_t i = 0, k = 0; i < rows; i++)
-		for (size_t j = 0; j < cols; j++, k++) {
-			const unsigned char *e = p + k * t->elem_size;
-			double v;
-			if (f32 || bf16) {
-				uint32_t w = f32 ? (uint32_t)e[0] | (uint32_t)e[1] << 8 |
-							     (uint32_t)e[2] << 16 |
-							     (uint32_t)e[3] << 24
-						 : ((uint32_t)e[0] | (uint32_t)e[1] << 8) << 16;
-				float f;
-				memcpy(&f, &w, sizeof f);
-				v = f;
-			} else {
-				v = element(e, t->dtype, t->elem_size);
-			}
-			LS_AT(*M, i, j) = v;
-		}
+	size_t r = transpose ? cols : rows, c = transpose ? rows : cols;
+	if (!M->data || !M->owner || M->rows * M->cols != r * c) {
+		ls_mat_free(M);
+		if ((s = ls_file_mat_alloc(M, r, c, st->path, err)) != LS_OK)
+			return s;
+	}
+	M->rows = r;
+	M->cols = c;
+	M->ld = r ? r : 1;
+	fill(st, t, rows, cols, transpose, M);
 	return LS_OK;
 }
 

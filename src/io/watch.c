@@ -4,7 +4,6 @@
  * checkpoint holds (cells, module union, drift) is watch_analyse.c's; change notification
  * (inotify or polling) is dirwatch.c's. */
 #include <dirent.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,12 +378,6 @@ ls_status ls_watch_open(ls_watch **out, const char *dir, const ls_watch_opts *o,
 		return ls_error_set(err, LS_EIO, "%s: no such directory", dir);
 	if (!S_ISDIR(st.st_mode))
 		return ls_error_set(err, LS_EINVAL, "%s: not a directory", dir);
-	/* Analysing a checkpoint allocates and frees the same few 0.5 MB blocks (4096×16
-	 * doubles) for each of its modules. glibc would map and unmap each of them, or trim the
-	 * heap after each, and every page would fault in again (most of the time of a
-	 * 224-module checkpoint, tests/bench/bench_watch.c): keep them in the heap instead. */
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	ls_watch *w = calloc(1, sizeof *w);
 	if (!w)
 		return ls_error_set(err, LS_ENOMEM, "out of memory");

@@ -68,8 +68,11 @@ void ls_scale_finish(ls_scale *s)
 		s->hi += pad;
 		return;
 	}
-	s->lo -= 0.05 * w;
-	s->hi += 0.05 * w;
+	/* Headroom, but not across 0: values all ≥ 0 (a learning rate decaying to 0) are
+	 * drawn from 0, not from a negative tick; values all ≤ 0 likewise up to 0. */
+	double lo = s->lo - 0.05 * w, hi = s->hi + 0.05 * w;
+	s->lo = s->lo >= 0 && lo < 0 ? 0 : lo;
+	s->hi = s->hi <= 0 && hi > 0 ? 0 : hi;
 }
 
 double ls_scale_frac(const ls_scale *s, double v)

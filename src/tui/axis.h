@@ -20,7 +20,8 @@ void ls_scale_begin(ls_scale *s, int log);
  * and values ≤ 0 on a log scale, are skipped). */
 void ls_scale_add(ls_scale *s, const double *v, size_t n);
 /* Make s usable: an empty range becomes [0, 1] (log: [0.1, 10]); a zero-width
- * range is widened around its value; linear ranges get a little headroom and log
+ * range is widened around its value; linear ranges get a little headroom (never across
+ * 0: values all ≥ 0 start at 0, all ≤ 0 end at 0) and log
  * ranges are rounded out to whole decades when they span at least one. */
 void ls_scale_finish(ls_scale *s);
 /* The fraction of the extent at which v lies (0 at lo, 1 at hi, outside [0,1] when v

@@ -27,6 +27,21 @@ static void test_linear_fit_and_map(void **state)
 	ls_scale_add(&s, w, 2);
 	ls_scale_finish(&s);
 	assert_close(ls_scale_frac(&s, 0), 0.5, 0, 1e-12);
+	/* Headroom stops at 0: a learning rate decaying to 0 is drawn from 0, a negative
+	 * series up to 0, and the round ticks keep it so. */
+	double lr[] = { 4.7e-5, 2e-5, 1e-7 };
+	ls_scale_begin(&s, 0);
+	ls_scale_add(&s, lr, 3);
+	ls_scale_finish(&s);
+	assert_true(s.lo == 0 && s.hi > 4.7e-5);
+	double ticks[16];
+	ls_axis_nice(&s, ticks, 16);
+	assert_true(s.lo == 0 && ticks[0] == 0);
+	double neg[] = { -3, -1e-9 };
+	ls_scale_begin(&s, 0);
+	ls_scale_add(&s, neg, 2);
+	ls_scale_finish(&s);
+	assert_true(s.hi == 0 && s.lo < -3);
 }
 
 static void test_log_skips_zero_and_negative(void **state)

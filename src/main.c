@@ -21,7 +21,8 @@ static const subcommand subcommands[] = {
 	{ "watch", ls_cli_watch, "follow a training run's checkpoints and curves (DIR)" },
 	{ "tui", ls_tui_main, "the interactive view (the default: no command, or only options)" },
 	{ "replay", ls_tui_replay, "show a trace (run --trace, the w key) interactively" },
-	{ "plot", ls_cli_plot, "draw a trace's panels into an SVG, PNG or PDF figure" },
+	{ "plot", ls_cli_plot,
+	  "draw a trace's or snapshot's panels into an SVG, PNG or PDF figure" },
 };
 
 static void usage(FILE *out)

@@ -1,17 +1,22 @@
-/* plot.c — `lorascope plot TRACE -o FILE.{svg,png,pdf}`: the TUI's panels of a trace
- * (its rows as the plots' history, its last row as the current state, as `replay` shows
- * them at its last row) as a figure file drawn through cairo (src/plot/figure.h). Bad
- * input — a missing or corrupt trace, an unknown extension — is one line on stderr, exit
- * status 2, and no output file. */
+/* plot.c — `lorascope plot TRACE|SNAPSHOT -o FILE.{svg,png,pdf}`: the TUI's panels as a
+ * figure file drawn through cairo (src/plot/figure.h). A trace: its rows as the plots'
+ * history, its last row as the current state (as `replay` shows them at its last row). A
+ * snapshot (a directory holding manifest.json, snapshot.h): the session loaded as --resume
+ * loads it, its view made by ls_view_session as `run --plot` makes it, with the theory
+ * report. Bad input — a missing or corrupt trace or snapshot, an unknown extension — is one
+ * line on stderr, exit status 2, and no output file. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../plot/figure.h"
 #include "../tui/replay_view.h"
+#include "../tui/view.h"
 #include "cli.h"
 #include "lorascope/fileio.h"
 #include "lorascope/opts.h"
+#include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
 #include "plot.h"
 
@@ -72,13 +77,66 @@ static const ls_opts_spec plot_spec = {
 	.opts = plot_rows,
 	.nopts = sizeof plot_rows / sizeof plot_rows[0],
 	.max_args = 1,
-	.usage = "usage: lorascope plot TRACE -o FILE.svg|FILE.png|FILE.pdf [options]\n"
+	.usage = "usage: lorascope plot TRACE|SNAPSHOT -o FILE.svg|FILE.png|FILE.pdf [options]\n"
 		 "Draw the panels of a trace written by `lorascope run --trace FILE` or the TUI's\n"
 		 "w key, as `lorascope replay` shows them at the last row: the loss against the\n"
 		 "step, sigma_r/sigma_r* against 2alpha/beta, the verdict band (a trace records\n"
-		 "no singular values: the spectrum panel says so). The same input gives the same\n"
-		 "bytes; the file is written whole or not at all.\n",
+		 "no singular values: the spectrum panel says so). A snapshot directory (run\n"
+		 "--snapshot DIR or the TUI's s key) draws the session's state as the TUI shows\n"
+		 "it: the history, sigma(X) against sigma(X*), the baseline and floor, the\n"
+		 "theory readouts. The same input gives the same bytes; the file is written\n"
+		 "whole or not at all.\n",
 };
+
+/* Whether path is a snapshot: a directory holding manifest.json (anything else is a trace). */
+static bool is_snapshot(const char *path)
+{
+	struct stat st;
+	char man[4096];
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return false;
+	int n = snprintf(man, sizeof man, "%s/manifest.json", path);
+	return n > 0 && (size_t)n < sizeof man && stat(man, &st) == 0;
+}
+
+/* The view of a trace: its rows as the history, its last row as the current state. */
+static ls_status trace_view(ls_view *v, const char *path, ls_error *err)
+{
+	ls_trace *t;
+	ls_status st = ls_trace_read(path, &t, err);
+	if (st != LS_OK)
+		return st;
+	if (t->nrows == 0)
+		st = ls_error_set(err, LS_EINVAL, "%s: no rows to plot", path);
+	else
+		st = ls_replay_history(v, t, err);
+	if (st == LS_OK) {
+		ls_replay_row(v, t, t->nrows - 1);
+		v->diverged = v->m.diverged;
+	}
+	ls_trace_free(t);
+	return st;
+}
+
+/* The view of a snapshot: the session's, with the theory report when the run's summary
+ * would have one (a baseline, no divergence; a report that fails leaves the readouts out,
+ * as run --plot does). */
+static ls_status snapshot_view(ls_view *v, const char *dir, ls_error *err)
+{
+	ls_session *s;
+	ls_status st = ls_session_load(&s, dir, err);
+	if (st != LS_OK)
+		return st;
+	st = ls_view_session(v, s, err);
+	if (st == LS_OK && ls_session_baseline(s) && !ls_session_diverged(s)) {
+		ls_error terr;
+		ls_error_clear(&terr);
+		v->has_theory = ls_session_theory_report(s, &v->rep, &terr) == LS_OK;
+		v->theory_step = ls_session_steps(s);
+	}
+	ls_session_free(s);
+	return st;
+}
 
 int ls_cli_plot(int argc, char **argv)
 {
@@ -97,7 +155,8 @@ int ls_cli_plot(int argc, char **argv)
 	}
 	ls_fig_format fmt;
 	if (!path || !o.out) {
-		fprintf(stderr, "lorascope plot: a trace and -o FILE are needed (see --help)\n");
+		fprintf(stderr, "lorascope plot: a trace or snapshot and -o FILE are needed (see "
+				"--help)\n");
 		return LS_EXIT_USAGE;
 	}
 	if (!ls_fig_format_of_path(o.out, &fmt)) {
@@ -111,34 +170,20 @@ int ls_cli_plot(int argc, char **argv)
 		fprintf(stderr, "lorascope plot: %s\n", err.msg);
 		return LS_EXIT_USAGE;
 	}
-	ls_trace *t;
-	if (ls_trace_read(path, &t, &err) != LS_OK) {
-		fprintf(stderr, "lorascope plot: %s\n", err.msg);
-		return LS_EXIT_USAGE;
-	}
-	if (t->nrows == 0) {
-		fprintf(stderr, "lorascope plot: %s: no rows to plot\n", path);
-		ls_trace_free(t);
-		return LS_EXIT_USAGE;
-	}
 	ls_view v;
 	memset(&v, 0, sizeof v);
-	int rc = LS_EXIT_OK;
 	ls_fig_opts fo = { .width = (double)o.width,
 			   .height = (double)o.height,
 			   .panel = o.panel,
 			   .dark = o.theme };
-	if (ls_replay_history(&v, t, &err) != LS_OK) {
+	/* Bad input (unreadable, corrupt, empty) is a usage error; memory or writing a failure. */
+	ls_status st = is_snapshot(path) ? snapshot_view(&v, path, &err)
+					 : trace_view(&v, path, &err);
+	int rc = st == LS_OK ? LS_EXIT_OK : st == LS_ENOMEM ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
+	if (st == LS_OK && (st = ls_fig_write(o.out, &v, &fo, &err)) != LS_OK)
 		rc = LS_EXIT_FAILURE;
-	} else {
-		ls_replay_row(&v, t, t->nrows - 1);
-		v.diverged = v.m.diverged;
-		if (ls_fig_write(o.out, &v, &fo, &err) != LS_OK)
-			rc = LS_EXIT_FAILURE;
-	}
-	if (rc != LS_EXIT_OK)
+	if (st != LS_OK)
 		fprintf(stderr, "lorascope plot: %s\n", err.msg);
 	ls_view_free(&v);
-	ls_trace_free(t);
 	return rc;
 }

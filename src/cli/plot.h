@@ -2,7 +2,7 @@
 #ifndef LORASCOPE_CLI_PLOT_H
 #define LORASCOPE_CLI_PLOT_H
 
-/* `lorascope plot TRACE -o FILE [options]`; argv[0] is "plot". */
+/* `lorascope plot TRACE|SNAPSHOT -o FILE [options]`; argv[0] is "plot". */
 int ls_cli_plot(int argc, char **argv);
 
 #endif

@@ -16,7 +16,7 @@
 #include "plot.h"
 
 typedef struct {
-	const char *out;
+	const char *out, *module;
 	long width, height;
 	int panel, theme;
 	bool help;
@@ -64,6 +64,13 @@ static const ls_opt plot_rows[] = {
 	  .help = "dark text on white (slides, papers) or light text on black",
 	  .choices = ls_fig_theme_names,
 	  .offset = offsetof(plot_options, theme) },
+	{ .name = "module",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "NAME",
+	  .group = "plot",
+	  .help = "a watch directory's module whose singular values are drawn (default: the "
+		  "largest)",
+	  .offset = offsetof(plot_options, module) },
 	LS_OPT_MAX_MEMORY_ROW("plot"),
 	LS_OPT_HELP_ROW(plot_options, help, "plot"),
 };
@@ -72,12 +79,14 @@ static const ls_opts_spec plot_spec = {
 	.opts = plot_rows,
 	.nopts = sizeof plot_rows / sizeof plot_rows[0],
 	.max_args = 1,
-	.usage = "usage: lorascope plot TRACE -o FILE.svg|FILE.png|FILE.pdf [options]\n"
+	.usage = "usage: lorascope plot TRACE|WATCHDIR -o FILE.svg|FILE.png|FILE.pdf [options]\n"
 		 "Draw the panels of a trace written by `lorascope run --trace FILE` or the TUI's\n"
 		 "w key, as `lorascope replay` shows them at the last row: the loss against the\n"
 		 "step, sigma_r/sigma_r* against 2alpha/beta, the verdict band (a trace records\n"
 		 "no singular values: the spectrum panel says so). The same input gives the same\n"
-		 "bytes; the file is written whole or not at all.\n",
+		 "bytes; the file is written whole or not at all. A watch directory (what\n"
+		 "`lorascope watch DIR` shows) is drawn as its training curves, ||dW||_F of the\n"
+		 "5 largest modules across the checkpoints and sigma(dW) of one module.\n",
 };
 
 int ls_cli_plot(int argc, char **argv)
@@ -111,6 +120,12 @@ int ls_cli_plot(int argc, char **argv)
 		fprintf(stderr, "lorascope plot: %s\n", err.msg);
 		return LS_EXIT_USAGE;
 	}
+	ls_fig_opts fo = { .width = (double)o.width,
+			   .height = (double)o.height,
+			   .panel = o.panel,
+			   .dark = o.theme };
+	if (ls_plot_is_watch_dir(path))
+		return ls_cli_plot_watch(path, o.out, o.module, &fo);
 	ls_trace *t;
 	if (ls_trace_read(path, &t, &err) != LS_OK) {
 		fprintf(stderr, "lorascope plot: %s\n", err.msg);
@@ -124,10 +139,6 @@ int ls_cli_plot(int argc, char **argv)
 	ls_view v;
 	memset(&v, 0, sizeof v);
 	int rc = LS_EXIT_OK;
-	ls_fig_opts fo = { .width = (double)o.width,
-			   .height = (double)o.height,
-			   .panel = o.panel,
-			   .dark = o.theme };
 	if (ls_replay_history(&v, t, &err) != LS_OK) {
 		rc = LS_EXIT_FAILURE;
 	} else {

@@ -126,6 +126,10 @@ int ls_cli_plot(int argc, char **argv)
 			   .dark = o.theme };
 	if (ls_plot_is_watch_dir(path))
 		return ls_cli_plot_watch(path, o.out, o.module, &fo);
+	if (o.module) {
+		fprintf(stderr, "lorascope plot: %s: --module is for a watch directory\n", path);
+		return LS_EXIT_USAGE;
+	}
 	ls_trace *t;
 	if (ls_trace_read(path, &t, &err) != LS_OK) {
 		fprintf(stderr, "lorascope plot: %s\n", err.msg);

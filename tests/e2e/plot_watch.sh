@@ -78,4 +78,6 @@ bad "nothing\|no complete checkpoint" empty
 bad "no module nope" run --module nope
 bad "drawn whole" run --panel loss
 bad "no-such-dir" no-such-dir
+"$LORASCOPE" run --steps 20 --every 10 --trace t.csv > /dev/null || fail "run --trace"
+bad "for a watch directory" t.csv --module model.layers.0.self_attn.q_proj
 echo "plot_watch: 7, 5 and 2 series, --module, PNG/PDF size, byte-stable, bad input refused"

@@ -21,7 +21,7 @@
 #include "plot.h"
 
 typedef struct {
-	const char *out;
+	const char *out, *module;
 	long width, height;
 	int panel, theme;
 	bool help;
@@ -69,6 +69,13 @@ static const ls_opt plot_rows[] = {
 	  .help = "dark text on white (slides, papers) or light text on black",
 	  .choices = ls_fig_theme_names,
 	  .offset = offsetof(plot_options, theme) },
+	{ .name = "module",
+	  .kind = LS_OPT_TEXT,
+	  .arg = "NAME",
+	  .group = "plot",
+	  .help = "a watch directory's module whose singular values are drawn (default: the "
+		  "largest)",
+	  .offset = offsetof(plot_options, module) },
 	LS_OPT_MAX_MEMORY_ROW("plot"),
 	LS_OPT_HELP_ROW(plot_options, help, "plot"),
 };
@@ -77,26 +84,33 @@ static const ls_opts_spec plot_spec = {
 	.opts = plot_rows,
 	.nopts = sizeof plot_rows / sizeof plot_rows[0],
 	.max_args = 1,
-	.usage = "usage: lorascope plot TRACE|SNAPSHOT -o FILE.svg|FILE.png|FILE.pdf [options]\n"
+	.usage = "usage: lorascope plot TRACE|SNAPSHOT|WATCHDIR -o FILE.svg|FILE.png|FILE.pdf\n"
+		 "       [options]\n"
 		 "Draw the panels of a trace written by `lorascope run --trace FILE` or the TUI's\n"
 		 "w key, as `lorascope replay` shows them at the last row: the loss against the\n"
 		 "step, sigma_r/sigma_r* against 2alpha/beta, the verdict band (a trace records\n"
 		 "no singular values: the spectrum panel says so). A snapshot directory (run\n"
 		 "--snapshot DIR or the TUI's s key) draws the session's state as the TUI shows\n"
 		 "it: the history, sigma(X) against sigma(X*), the baseline and floor, the\n"
-		 "theory readouts. The same input gives the same bytes; the file is written\n"
-		 "whole or not at all.\n",
+		 "theory readouts. Any other directory is a watch directory (what `lorascope\n"
+		 "watch DIR` shows), drawn as its training curves, ||dW||_F of the 5 largest\n"
+		 "modules across the checkpoints and sigma(dW) of one module. The same input\n"
+		 "gives the same bytes; the file is written whole or not at all.\n",
 };
 
 /* Whether path is a snapshot: a directory holding manifest.json (anything else is a trace). */
-static bool is_snapshot(const char *path)
+/* What path holds: a snapshot is a directory with manifest.json, any other directory a
+ * watch directory (a Trainer output), anything else a trace. */
+typedef enum { PLOT_TRACE, PLOT_SNAPSHOT, PLOT_WATCH } plot_input;
+
+static plot_input input_kind(const char *path)
 {
 	struct stat st;
 	char man[4096];
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-		return false;
+		return PLOT_TRACE;
 	int n = snprintf(man, sizeof man, "%s/manifest.json", path);
-	return n > 0 && (size_t)n < sizeof man && stat(man, &st) == 0;
+	return n > 0 && (size_t)n < sizeof man && stat(man, &st) == 0 ? PLOT_SNAPSHOT : PLOT_WATCH;
 }
 
 /* The view of a trace: its rows as the history, its last row as the current state. */
@@ -155,7 +169,8 @@ int ls_cli_plot(int argc, char **argv)
 	}
 	ls_fig_format fmt;
 	if (!path || !o.out) {
-		fprintf(stderr, "lorascope plot: a trace or snapshot and -o FILE are needed (see "
+		fprintf(stderr, "lorascope plot: a trace, snapshot or watch directory and -o FILE "
+				"are needed (see "
 				"--help)\n");
 		return LS_EXIT_USAGE;
 	}
@@ -170,15 +185,22 @@ int ls_cli_plot(int argc, char **argv)
 		fprintf(stderr, "lorascope plot: %s\n", err.msg);
 		return LS_EXIT_USAGE;
 	}
-	ls_view v;
-	memset(&v, 0, sizeof v);
 	ls_fig_opts fo = { .width = (double)o.width,
 			   .height = (double)o.height,
 			   .panel = o.panel,
 			   .dark = o.theme };
+	plot_input kind = input_kind(path);
+	if (kind == PLOT_WATCH)
+		return ls_cli_plot_watch(path, o.out, o.module, &fo);
+	if (o.module) {
+		fprintf(stderr, "lorascope plot: %s: --module is for a watch directory\n", path);
+		return LS_EXIT_USAGE;
+	}
+	ls_view v;
+	memset(&v, 0, sizeof v);
 	/* Bad input (unreadable, corrupt, empty) is a usage error; memory or writing a failure. */
-	ls_status st = is_snapshot(path) ? snapshot_view(&v, path, &err)
-					 : trace_view(&v, path, &err);
+	ls_status st = kind == PLOT_SNAPSHOT ? snapshot_view(&v, path, &err)
+					     : trace_view(&v, path, &err);
 	int rc = st == LS_OK ? LS_EXIT_OK : st == LS_ENOMEM ? LS_EXIT_FAILURE : LS_EXIT_USAGE;
 	if (st == LS_OK && (st = ls_fig_write(o.out, &v, &fo, &err)) != LS_OK)
 		rc = LS_EXIT_FAILURE;

@@ -46,6 +46,12 @@ void ls_fig_legend(const ls_fig *f, ls_fig_rect c, const ls_curve *ids, const ch
 /* A band of colour role across r at y with centred text; returns its height. */
 double ls_fig_band(const ls_fig *f, ls_fig_rect r, double y, ls_role role, const char *text);
 
+/* Draw the panels of ctx with f (the background is painted). */
+typedef void (*ls_fig_draw_fn)(const ls_fig *f, const void *ctx, const ls_fig_opts *o);
+/* Write the figure that fn draws of ctx into path (format from the extension), atomically. */
+ls_status ls_fig_write_with(const char *path, ls_fig_draw_fn fn, const void *ctx,
+			    const ls_fig_opts *o, ls_error *err);
+
 void ls_fig_loss(const ls_fig *f, ls_fig_rect r, const ls_view *v);
 void ls_fig_spectrum(const ls_fig *f, ls_fig_rect r, const ls_view *v);
 void ls_fig_ratio(const ls_fig *f, ls_fig_rect r, const ls_view *v);

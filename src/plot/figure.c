@@ -60,16 +60,23 @@ ls_fig_rect ls_fig_layout(int which, ls_fig_panel p, double width, double height
 	}
 }
 
-/* Draw every panel shown onto the surface. */
-static void draw(cairo_surface_t *s, const ls_view *v, const ls_fig_opts *o)
+static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned int len)
 {
-	cairo_t *cr = cairo_create(s);
-	double u = fmin(o->width / LS_FIG_WIDTH, o->height / LS_FIG_HEIGHT);
-	if (o->panel != LS_FIG_ALL)
-		u *= 1.25;
-	ls_fig f = { .cr = cr, .u = u, .dark = o->dark };
-	ls_fig_color(&f, LS_ROLE_COUNT); /* the background */
-	cairo_paint(cr);
+	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
+						    : CAIRO_STATUS_WRITE_ERROR;
+}
+
+typedef struct {
+	ls_fig_format fmt;
+	ls_fig_draw_fn draw;
+	const void *ctx;
+	const ls_fig_opts *o;
+} fig_job;
+
+/* Draw every panel of the view shown. */
+static void draw_view(const ls_fig *f, const void *ctx, const ls_fig_opts *o)
+{
+	const ls_view *v = ctx;
 	static void (*const panels[LS_FIG_NPANELS])(const ls_fig *, ls_fig_rect,
 						    const ls_view *) = {
 		[LS_FIG_LOSS] = ls_fig_loss,
@@ -80,22 +87,24 @@ static void draw(cairo_surface_t *s, const ls_view *v, const ls_fig_opts *o)
 	for (int p = LS_FIG_LOSS; p < LS_FIG_NPANELS; p++) {
 		ls_fig_rect r = ls_fig_layout(o->panel, (ls_fig_panel)p, o->width, o->height);
 		if (r.w > 0)
-			panels[p](&f, r, v);
+			panels[p](f, r, v);
 	}
+}
+
+/* The background, then the panels by j's drawing function. */
+static void draw(cairo_surface_t *s, const fig_job *j)
+{
+	const ls_fig_opts *o = j->o;
+	cairo_t *cr = cairo_create(s);
+	double u = fmin(o->width / LS_FIG_WIDTH, o->height / LS_FIG_HEIGHT);
+	if (o->panel != LS_FIG_ALL)
+		u *= 1.25;
+	ls_fig f = { .cr = cr, .u = u, .dark = o->dark };
+	ls_fig_color(&f, LS_ROLE_COUNT); /* the background */
+	cairo_paint(cr);
+	j->draw(&f, j->ctx, o);
 	cairo_destroy(cr);
 }
-
-static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned int len)
-{
-	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
-						    : CAIRO_STATUS_WRITE_ERROR;
-}
-
-typedef struct {
-	ls_fig_format fmt;
-	const ls_view *v;
-	const ls_fig_opts *o;
-} fig_job;
 
 static ls_status write_fig(FILE *out, const void *ctx, ls_error *err)
 {
@@ -115,7 +124,7 @@ static ls_status write_fig(FILE *out, const void *ctx, ls_error *err)
 					       "2000-01-01T00:00:00Z");
 		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "lorascope");
 	}
-	draw(s, j->v, j->o);
+	draw(s, j);
 	cairo_status_t st = cairo_surface_status(s);
 	if (st == CAIRO_STATUS_SUCCESS && j->fmt == LS_FIG_PNG)
 		st = cairo_surface_write_to_png_stream(s, to_file, out);
@@ -129,13 +138,19 @@ static ls_status write_fig(FILE *out, const void *ctx, ls_error *err)
 	return LS_OK;
 }
 
-ls_status ls_fig_write(const char *path, const ls_view *v, const ls_fig_opts *o, ls_error *err)
+ls_status ls_fig_write_with(const char *path, ls_fig_draw_fn fn, const void *ctx,
+			    const ls_fig_opts *o, ls_error *err)
 {
-	fig_job j = { .v = v, .o = o };
+	fig_job j = { .draw = fn, .ctx = ctx, .o = o };
 	if (!ls_fig_format_of_path(path, &j.fmt))
 		return ls_error_set(err, LS_EINVAL,
 				    "%s: unknown figure format (the name must end in .svg, "
 				    ".png or .pdf)",
 				    path);
 	return ls_file_write_atomic(path, write_fig, &j, err);
+}
+
+ls_status ls_fig_write(const char *path, const ls_view *v, const ls_fig_opts *o, ls_error *err)
+{
+	return ls_fig_write_with(path, draw_view, v, o, err);
 }

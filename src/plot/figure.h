@@ -11,6 +11,7 @@
 
 #include "../tui/view.h"
 #include "lorascope/status.h"
+#include "lorascope/watch.h"
 
 typedef enum { LS_FIG_SVG, LS_FIG_PNG, LS_FIG_PDF } ls_fig_format;
 
@@ -54,5 +55,12 @@ ls_fig_rect ls_fig_layout(int which, ls_fig_panel p, double width, double height
 
 /* Draw the panels of v into the file path (its extension gives the format). */
 ls_status ls_fig_write(const char *path, const ls_view *v, const ls_fig_opts *o, ls_error *err);
+
+/* The panels of a watch directory's model (watch.h) into the file path: the training
+ * curves (loss, eval_loss), ‖ΔW‖_F of the largest modules across the checkpoints, and
+ * σ(ΔW) of module (NULL: the largest at the newest checkpoint) (fig_watch.c). o->panel
+ * must be LS_FIG_ALL. Errors: nothing to plot, no such module, those of ls_fig_write. */
+ls_status ls_fig_write_watch(const char *path, const ls_watch *w, const char *module,
+			     const ls_fig_opts *o, ls_error *err);
 
 #endif

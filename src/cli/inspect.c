@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "inspect.h"
+#include "lorascope/json_number.h"
 #include "lorascope/adapter.h"
 #include "lorascope/lowrank.h"
 #include "lorascope/opts.h"
@@ -194,12 +195,6 @@ static void print_summary(const ls_adapter *ad)
 	       LS_ADAPTER_FAR_K, LS_ADAPTER_FAR_RATIO, LS_ADAPTER_FAR_MIN);
 }
 
-/* A JSON number, or null for NaN/Inf (JSON has no such numbers). */
-static json_t *jnum(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
 static json_t *jshape(const size_t *shape, size_t ndim)
 {
 	json_t *a = json_array();
@@ -210,8 +205,8 @@ static json_t *jshape(const size_t *shape, size_t ndim)
 
 static json_t *jstats(const ls_adapter_tensor *t)
 {
-	return json_pack("{s:o, s:o, s:o}", "min", jnum(t->min), "mean", jnum(t->mean), "max",
-			 jnum(t->max));
+	return json_pack("{s:o, s:o, s:o}", "min", ls_json_number(t->min), "mean",
+			 ls_json_number(t->mean), "max", ls_json_number(t->max));
 }
 
 /* Tensors as objects; magnitudes (DoRA) also with the statistics of their values. */
@@ -237,21 +232,22 @@ static json_t *jmodule(const ls_adapter *ad, const ls_adapter_module *m)
 			mag = jstats(&ad->magnitudes[i]);
 	json_t *sig = json_array(), *flags = json_array();
 	for (size_t k = 0; k < m->k; k++)
-		json_array_append_new(sig, jnum(m->sigma[k]));
+		json_array_append_new(sig, ls_json_number(m->sigma[k]));
 	for (int b = 0; b < LS_AF_COUNT; b++)
 		if (m->flags & (1u << b))
 			json_array_append_new(flags, json_string(ls_adapter_flag_names[b]));
 	size_t shape[2] = { m->out, m->in };
-	return json_pack("{s:s, s:s, s:o, s:b, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, "
-			 "s:o, s:o, s:i, s:o}",
-			 "name", m->name, "dtype", m->dtype, "shape", jshape(shape, 2),
-			 "stored_transposed", m->transposed, "r", (json_int_t)m->r, "lora_alpha",
-			 jnum(m->alpha), "scaling", jnum(m->scaling), "singular_values", sig,
-			 "fro_norm", jnum(m->fro), "spectral_norm", jnum(m->spec), "nuclear_norm",
-			 jnum(m->nuclear), "stable_rank", jnum(m->stable_rank), "energy_rank_90",
-			 (json_int_t)m->erank90, "energy_rank_99", (json_int_t)m->erank99, "flags",
-			 flags, "effective_rank", jnum(m->effective_rank), "noise_rank",
-			 (json_int_t)m->noise_rank, "dora_magnitude", mag);
+	return json_pack(
+		"{s:s, s:s, s:o, s:b, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:i, "
+		"s:o, s:o, s:i, s:o}",
+		"name", m->name, "dtype", m->dtype, "shape", jshape(shape, 2), "stored_transposed",
+		m->transposed, "r", (json_int_t)m->r, "lora_alpha", ls_json_number(m->alpha),
+		"scaling", ls_json_number(m->scaling), "singular_values", sig, "fro_norm",
+		ls_json_number(m->fro), "spectral_norm", ls_json_number(m->spec), "nuclear_norm",
+		ls_json_number(m->nuclear), "stable_rank", ls_json_number(m->stable_rank),
+		"energy_rank_90", (json_int_t)m->erank90, "energy_rank_99", (json_int_t)m->erank99,
+		"flags", flags, "effective_rank", ls_json_number(m->effective_rank), "noise_rank",
+		(json_int_t)m->noise_rank, "dora_magnitude", mag);
 }
 
 static int print_json(const ls_adapter *ad)
@@ -259,10 +255,10 @@ static int print_json(const ls_adapter *ad)
 	json_t *cfg = json_null();
 	if (ad->has_config) {
 		const ls_adapter_config *c = &ad->cfg;
-		cfg = json_pack("{s:o, s:o, s:b, s:b, s:b, s:s?}", "r", jnum(c->r), "lora_alpha",
-				jnum(c->lora_alpha), "use_rslora", c->use_rslora, "fan_in_fan_out",
-				c->fan_in_fan_out, "use_dora", c->use_dora,
-				"base_model_name_or_path", c->base_model);
+		cfg = json_pack("{s:o, s:o, s:b, s:b, s:b, s:s?}", "r", ls_json_number(c->r),
+				"lora_alpha", ls_json_number(c->lora_alpha), "use_rslora",
+				c->use_rslora, "fan_in_fan_out", c->fan_in_fan_out, "use_dora",
+				c->use_dora, "base_model_name_or_path", c->base_model);
 	}
 	json_t *mods = json_array();
 	double ss = 0;
@@ -280,13 +276,18 @@ static int print_json(const ls_adapter *ad)
 				    (json_int_t)ad->nmod, "saved_modules",
 				    (json_int_t)ad->nsaved_modules, "saved_tensors",
 				    (json_int_t)ad->nsaved, "dora_magnitudes", (json_int_t)ad->nmag,
-				    "total_fro_norm", jnum(sqrt(ss)), "flagged", "B=0",
+				    "total_fro_norm", ls_json_number(sqrt(ss)), "flagged", "B=0",
 				    (json_int_t)ad->nzero, "NaN/Inf", (json_int_t)ad->nnonfinite,
 				    "loud", (json_int_t)ad->nloud, "far_rule", rule);
 	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "path", ad->path, "weights",
 				ad->model_path, "config", cfg, "modules", mods, "saved_tensors",
 				jtensors(ad->saved, ad->nsaved, false), "dora_magnitudes",
 				jtensors(ad->magnitudes, ad->nmag, true), "summary", summary);
+	return ls_inspect_print_json(doc);
+}
+
+int ls_inspect_print_json(json_t *doc)
+{
 	if (!doc) {
 		fprintf(stderr, "lorascope inspect: cannot build the JSON document\n");
 		return LS_EXIT_FAILURE;
@@ -308,10 +309,7 @@ static int print_rank_pattern(const ls_adapter *ad, double fraction)
 		/* PEFT refuses r = 0 (a B = 0 or non-finite module). */
 		json_object_set_new(pattern, m->name, json_integer((json_int_t)(r ? r : 1)));
 	}
-	int rc = json_dumpf(pattern, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(pattern);
-	printf("\n");
-	return rc == 0 ? LS_EXIT_OK : LS_EXIT_FAILURE;
+	return ls_inspect_print_json(pattern);
 }
 
 /* A refused combination of options or arguments: one line, exit status 2. */

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "inspect.h"
+#include "lorascope/json_number.h"
 #include "lorascope/adapter.h"
 #include "lorascope/lowrank.h"
 
@@ -142,11 +143,6 @@ static void print_table(const diff *d, const ls_adapter *A, const ls_adapter *B)
 	       LS_RANK_TOL);
 }
 
-static json_t *jnum(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
 static int print_json(const diff *d, const ls_adapter *A, const ls_adapter *B)
 {
 	json_t *mods = json_array();
@@ -157,18 +153,19 @@ static int print_json(const diff *d, const ls_adapter *A, const ls_adapter *B)
 		for (size_t k = 0; k < row->nangles; k++)
 			json_array_append_new(angles, json_real(row->angles[k]));
 		json_array_append_new(
-			mods, json_pack("{s:s, s:s, s:[i, i], s:o, s:o, s:o, s:o, s:o, s:s?}",
-					"name", m->name, "in",
-					row->a && row->b ? "both"
-					: row->a         ? "A"
-							 : "B",
-					"shape", (json_int_t)m->out, (json_int_t)m->in,
-					"fro_norm_a", row->a ? jnum(row->a->fro) : json_null(),
-					"fro_norm_b", row->b ? jnum(row->b->fro) : json_null(),
-					"relative_drift", jnum(row->rel), "largest_angle_deg",
-					row->nangles ? json_real(row->angles[row->nangles - 1])
-						     : json_null(),
-					"principal_angles_deg", angles, "note", row->note));
+			mods,
+			json_pack("{s:s, s:s, s:[i, i], s:o, s:o, s:o, s:o, s:o, s:s?}", "name",
+				  m->name, "in",
+				  row->a && row->b ? "both"
+				  : row->a         ? "A"
+						   : "B",
+				  "shape", (json_int_t)m->out, (json_int_t)m->in, "fro_norm_a",
+				  row->a ? ls_json_number(row->a->fro) : json_null(), "fro_norm_b",
+				  row->b ? ls_json_number(row->b->fro) : json_null(),
+				  "relative_drift", ls_json_number(row->rel), "largest_angle_deg",
+				  row->nangles ? json_real(row->angles[row->nangles - 1])
+					       : json_null(),
+				  "principal_angles_deg", angles, "note", row->note));
 	}
 	json_t *doc = json_pack("{s:s, s:s, s:o, s:{s:i, s:i, s:i}, s:s}", "a", A->path, "b",
 				B->path, "modules", mods, "summary", "both", (json_int_t)d->both,
@@ -176,15 +173,7 @@ static int print_json(const diff *d, const ls_adapter *A, const ls_adapter *B)
 				"drift_rule",
 				"relative_drift = |dW_B - dW_A|_F/|dW_A|_F; principal angles in "
 				"degrees between the column spaces (numerical ranks)");
-	if (!doc) {
-		fprintf(stderr, "lorascope inspect: cannot build the JSON document\n");
-		return LS_EXIT_FAILURE;
-	}
-	int rc = json_dumpf(doc, stdout,
-			    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-	json_decref(doc);
-	printf("\n");
-	return rc == 0 ? LS_EXIT_OK : LS_EXIT_FAILURE;
+	return ls_inspect_print_json(doc);
 }
 
 static int exit_status(ls_status st)

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "lorascope/json_number.h"
 #include "lorascope/fileio.h"
 #include "lorascope/lora.h"
 #include "lorascope/peft_save.h"
@@ -161,17 +162,12 @@ ls_status ls_peft_save_check(const char *dir, ls_error *err)
 
 /* ---- Writing ---- */
 
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* An integral value as a JSON integer (as PEFT writes lora_alpha), else a real. */
 static json_t *jnumber(double v)
 {
 	if (isfinite(v) && v == floor(v) && fabs(v) < 9007199254740992.0)
 		return json_integer((json_int_t)v);
-	return jreal(v);
+	return ls_json_number(v);
 }
 
 typedef struct {
@@ -237,10 +233,11 @@ static json_t *state_json(long step, const ls_peft_save_opts *o)
 	json_t *hist = json_array();
 	for (size_t i = 0; o->log && i < o->log->n; i++) {
 		const ls_peft_log_entry *e = &o->log->e[i];
-		json_array_append_new(hist, json_pack("{s:I,s:o,s:o,s:o}", "step",
-						      (json_int_t)e->step, "loss", jreal(e->loss),
-						      "grad_norm", jreal(e->grad_norm),
-						      "learning_rate", jreal(e->learning_rate)));
+		json_array_append_new(hist,
+				      json_pack("{s:I,s:o,s:o,s:o}", "step", (json_int_t)e->step,
+						"loss", ls_json_number(e->loss), "grad_norm",
+						ls_json_number(e->grad_norm), "learning_rate",
+						ls_json_number(e->learning_rate)));
 	}
 	json_t *root = json_object();
 	json_object_set_new(root, "best_metric", json_null());

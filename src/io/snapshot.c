@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "lorascope/json_number.h"
 #include "lorascope/fileio.h"
 #include "lorascope/loader.h"
 #include "lorascope/npy.h"
@@ -31,11 +32,6 @@ static const char *const file_stem[LS_STATE_NMATS] = {
 	[LS_STATE_A] = "A",   [LS_STATE_B] = "B",   [LS_STATE_MA] = "mA",
 	[LS_STATE_MB] = "mB", [LS_STATE_VA] = "vA", [LS_STATE_VB] = "vB",
 };
-
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *manifest_json(const ls_session *s, const ls_session_state *st)
 {
@@ -67,16 +63,17 @@ static json_t *manifest_json(const ls_session *s, const ls_session_state *st)
 		json_array_append_new(mods, json_pack("{s:I,s:I,s:o}", "m",
 						      (json_int_t)st->mat[k][LS_STATE_A].rows, "n",
 						      (json_int_t)st->mat[k][LS_STATE_B].rows, "s",
-						      jreal(st->s[k])));
+						      ls_json_number(st->s[k])));
 	json_object_set_new(root, "modules", mods);
 	json_object_set_new(root, "diverged", json_boolean(st->diverged));
 	json_object_set_new(root, "message", json_string(st->message));
 	const ls_session_state *m = st; /* the last step's numbers */
 	json_object_set_new(root, "last_step",
-			    json_pack("{s:o,s:b,s:b,s:o,s:o,s:I,s:I}", "eta", jreal(m->eta),
-				      "mk_checked", m->mk_checked, "mk_holds", m->mk_holds,
-				      "mk_lhs", jreal(m->mk_lhs), "mk_rhs", jreal(m->mk_rhs),
-				      "mk_checks", (json_int_t)m->mk_checks, "mk_failures",
+			    json_pack("{s:o,s:b,s:b,s:o,s:o,s:I,s:I}", "eta",
+				      ls_json_number(m->eta), "mk_checked", m->mk_checked,
+				      "mk_holds", m->mk_holds, "mk_lhs", ls_json_number(m->mk_lhs),
+				      "mk_rhs", ls_json_number(m->mk_rhs), "mk_checks",
+				      (json_int_t)m->mk_checks, "mk_failures",
 				      (json_int_t)m->mk_failures));
 	json_object_set_new(root, "baseline",
 			    json_pack("{s:b,s:I}", "computed", st->have_base, "serial",
@@ -85,13 +82,14 @@ static json_t *manifest_json(const ls_session *s, const ls_session_state *st)
 		json_t *abs = json_array();
 		for (size_t k = 0; k < st->nmod; k++) {
 			const ls_alphabeta *a = &st->ab[k];
-			json_array_append_new(abs,
-					      json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:I}", "alpha",
-							jreal(a->alpha), "beta", jreal(a->beta),
-							"samples", (json_int_t)a->samples,
-							"alpha_move", jreal(a->alpha_move),
-							"beta_move", jreal(a->beta_move), "D",
-							jreal(a->D), "r", (json_int_t)a->r));
+			json_array_append_new(
+				abs,
+				json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:I}", "alpha",
+					  ls_json_number(a->alpha), "beta", ls_json_number(a->beta),
+					  "samples", (json_int_t)a->samples, "alpha_move",
+					  ls_json_number(a->alpha_move), "beta_move",
+					  ls_json_number(a->beta_move), "D", ls_json_number(a->D),
+					  "r", (json_int_t)a->r));
 		}
 		json_object_set_new(root, "alphabeta", abs);
 	} else {

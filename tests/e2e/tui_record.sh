@@ -166,7 +166,7 @@ tui_next
 # inspect --tui --record; --record without --tui is refused.
 ad="$top_srcdir/tests/data/peft-distilbert-imdb"
 rec_start 120 30 "'$LORASCOPE' inspect '$ad' --tui --record inspect.cast"
-tui_wait 'q quit'
+tui_wait 'modules 1/12'
 tui_keys Down q
 [ "$(rec_wait_rc)" = 0 ] || fail "inspect --tui did not exit 0"
 python3 "$TUI_TMP/check.py" "$TUI_TMP/inspect.cast" 120 30 >/dev/null ||

@@ -125,9 +125,14 @@ static void draw(ls_ui *ui, browser *b)
 		ls_draw_text(0, 0, W, LS_ROLE_ERROR, "terminal too small: need 60x16 (q quits)");
 		return;
 	}
-	char head[256];
-	snprintf(head, sizeof head, " lorascope inspect %s  %zu modules%s  q quit ", b->ad->path,
-		 b->ad->nmod, b->ad->has_config ? "" : " (no config: s = 1)");
+	/* The path gives way (its start shortened) so the rest, "q quit" last, stays seen. */
+	char head[512], rest[128], path[256], shown[256];
+	snprintf(rest, sizeof rest, "  %zu modules%s  q quit ", b->ad->nmod,
+		 b->ad->has_config ? "" : " (no config: s = 1)");
+	ls_text_printable(path, sizeof path, b->ad->path);
+	int room = W - ls_text_cols(" lorascope inspect ") - ls_text_cols(rest);
+	ls_text_tail(path, room > 8 ? room : 8, shown, sizeof shown);
+	snprintf(head, sizeof head, " lorascope inspect %s%s", shown, rest);
 	attrset(ls_theme_attr(LS_ROLE_HEADER));
 	mvhline(0, 0, ' ', W);
 	attrset(A_NORMAL);

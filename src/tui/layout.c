@@ -7,6 +7,7 @@
 #include "layout.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const panel_names[] = {
@@ -140,6 +141,35 @@ int ls_text_cols(const char *s)
 		i += l;
 	}
 	return cols;
+}
+
+int ls_text_tail(const char *s, int cols, char *out, size_t cap)
+{
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	int all = ls_text_cols(s);
+	const char *from = s;
+	if (all > cols) {
+		if (cols < 1)
+			return 0;
+		/* Skip code points until the rest takes cols − 1 columns. */
+		for (int skip = all - (cols - 1); *from && skip > 0;) {
+			skip -= cp_cols(from);
+			from += seq_len((unsigned char)*from);
+			while (*from && cp_cols(from) == 0)
+				from += seq_len((unsigned char)*from);
+		}
+		snprintf(out, cap, "\u2026");
+	}
+	size_t used = strlen(out), len = strlen(from);
+	if (used + len >= cap)
+		len = cap - used - 1;
+	while (len && (from[len] & 0xC0) == 0x80) /* never end inside a code point */
+		len--;
+	memcpy(out + used, from, len);
+	out[used + len] = '\0';
+	return ls_text_cols(out);
 }
 
 int ls_text_pick(const char *const *variants, int n, int cols)

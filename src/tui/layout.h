@@ -78,6 +78,10 @@ int ls_text_cols(const char *s);
 /* Of n variants of a text, longest first, the index of the first that fits in cols
  * columns; -1 when none does (titles and legends are shortened on purpose, never cut). */
 int ls_text_pick(const char *const *variants, int n, int cols);
+/* s shortened from the left to at most cols columns into out (cap bytes): s itself when it
+ * fits, else "…" and its last cols − 1 columns (whole code points; a path keeps its file name).
+ * Returns the columns written. */
+int ls_text_tail(const char *s, int cols, char *out, size_t cap);
 /* The first line of s wrapped at cols columns: its length in bytes, broken after the last
  * space that fits (a word longer than cols is cut at cols); *next is where the rest starts
  * (spaces at the break skipped). A newline ends a line. */

@@ -24,7 +24,7 @@ static const ls_watch_cell *sel_cell(const ls_watch_screen *w)
 static void draw_header(const ls_watch_screen *w, ls_rect r)
 {
 	const ls_watch_snap *s = w->s;
-	char head[512], dir[256], ck[160] = "no checkpoint yet", md[160] = "";
+	char head[800], dir[256], ck[160] = "no checkpoint yet", md[160] = "";
 	ls_text_printable(dir, sizeof dir, w->dir);
 	if (s && s->nckpt) {
 		char nm[128];
@@ -34,8 +34,12 @@ static void draw_header(const ls_watch_screen *w, ls_rect r)
 	}
 	if (s && s->nmod)
 		snprintf(md, sizeof md, "  module %zu/%zu", w->mod + 1, s->nmod);
-	snprintf(head, sizeof head, " lorascope watch %s  %s%s  follow %s ", dir, ck, md,
-		 w->follow ? "on" : "off");
+	/* The directory gives way (its start shortened) so the checkpoint and follow stay seen. */
+	char rest[400], shown[256];
+	snprintf(rest, sizeof rest, "  %s%s  follow %s ", ck, md, w->follow ? "on" : "off");
+	int room = r.w - ls_text_cols(" lorascope watch ") - ls_text_cols(rest);
+	ls_text_tail(dir, room > 8 ? room : 8, shown, sizeof shown);
+	snprintf(head, sizeof head, " lorascope watch %s%s", shown, rest);
 	attrset(ls_theme_attr(LS_ROLE_HEADER));
 	mvhline(r.y, r.x, ' ', r.w);
 	attrset(A_NORMAL);

@@ -148,6 +148,29 @@ static void test_text_cols(void **state)
 	assert_int_equal(ls_text_cols("\u03b1\u0302 0.5"), 5);
 }
 
+/* A path too long for its place keeps its end (the file name) behind "…", within cols; one
+ * that fits is unchanged; multi-byte code points are never split. */
+static void test_text_tail(void **state)
+{
+	(void)state;
+	char out[64];
+	const char *p = "../../tests/data/peft-distilbert-imdb";
+	assert_int_equal(ls_text_tail(p, 80, out, sizeof out), ls_text_cols(p));
+	assert_string_equal(out, p);
+	assert_int_equal(ls_text_tail(p, 12, out, sizeof out), 12);
+	assert_string_equal(out, "\u2026ilbert-imdb");
+	assert_int_equal(ls_text_tail("ab\u03c3\u03c3", 3, out, sizeof out), 3);
+	assert_string_equal(out, "\u2026\u03c3\u03c3");
+	for (int cols = 2; cols < 40; cols++) {
+		int got = ls_text_tail(p, cols, out, sizeof out);
+		assert_true(got <= cols);
+		assert_int_equal(got, ls_text_cols(out));
+		assert_int_equal(out[strlen(out) - 1], 'b');
+	}
+	assert_int_equal(ls_text_tail(p, 0, out, sizeof out), 0);
+	assert_string_equal(out, "");
+}
+
 /* The issue's title "σ(X) r=8 rank 4 · σ(X*) r*=4 · ─ σ(tar": a narrower panel takes a
  * shorter variant, whole; none fits: -1, never a cut one. */
 static void test_text_pick(void **state)
@@ -242,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_cols),
 		cmocka_unit_test(test_text_pick),
+		cmocka_unit_test(test_text_tail),
 		cmocka_unit_test(test_text_wrap),
 		cmocka_unit_test(test_sizes_80x24_to_250x70),
 		cmocka_unit_test(test_minimum_is_the_threshold),

@@ -31,9 +31,9 @@ struct ls_record {
 
 /* The one recording (SIGWINCH and fatal signals reach it from handlers). */
 static ls_record *active;
-static struct termios saved_tty;
-static volatile sig_atomic_t have_saved, resized, size_cols, size_rows;
-static struct sigaction curses_winch;
+static struct termios saved_tty, rec_tty; /* the real terminal's own modes; the recording's */
+static volatile sig_atomic_t have_saved, have_rec, resized, size_cols, size_rows;
+static struct sigaction curses_winch, curses_tstp;
 
 static double now(void)
 {
@@ -312,12 +312,39 @@ static void on_winch(int sig)
 	errno = e;
 }
 
+/* Ctrl-Z: curses knows only the pseudo-terminal, so the real terminal gets its own modes
+ * back before the process stops (the shell reads lines again) and the recording's modes
+ * when it continues; curses's own handler, when it set one, stops and redraws. */
+static void on_tstp(int sig)
+{
+	int e = errno;
+	if (have_saved)
+		tcsetattr(0, TCSADRAIN, &saved_tty);
+	if (curses_tstp.sa_handler != SIG_DFL && curses_tstp.sa_handler != SIG_IGN) {
+		curses_tstp.sa_handler(sig);
+	} else {
+		/* SA_NODEFER: not blocked here, so the default action stops the process now. */
+		struct sigaction dfl, self;
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		sigemptyset(&dfl.sa_mask);
+		sigaction(SIGTSTP, &dfl, &self);
+		raise(SIGTSTP);
+		sigaction(SIGTSTP, &self, NULL);
+	}
+	if (have_rec)
+		tcsetattr(0, TCSADRAIN, &rec_tty);
+	errno = e;
+}
+
 void ls_record_modes(ls_record *r)
 {
 	struct termios tio;
 	if (tcgetattr(fileno(r->slave), &tio) == 0) {
 		tio.c_oflag &= ~(tcflag_t)OPOST;
 		tcsetattr(0, TCSADRAIN, &tio);
+		rec_tty = tio;
+		have_rec = 1;
 	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -325,6 +352,9 @@ void ls_record_modes(ls_record *r)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGWINCH, &sa, &curses_winch);
+	sa.sa_handler = on_tstp;
+	sa.sa_flags = SA_RESTART | SA_NODEFER;
+	sigaction(SIGTSTP, &sa, &curses_tstp);
 }
 
 void ls_record_restore_tty(void)
@@ -338,6 +368,9 @@ void ls_record_close(ls_record *r)
 	if (!r)
 		return;
 	sigaction(SIGWINCH, &curses_winch, NULL);
+	if (have_rec)
+		sigaction(SIGTSTP, &curses_tstp, NULL);
+	have_rec = 0;
 	fflush(r->slave);
 	fclose(r->slave);
 	r->stopping = 1;

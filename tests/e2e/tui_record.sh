@@ -3,8 +3,8 @@
 # asciicast v2 (header, one JSON event a line, times non-decreasing, types o/r) whose output
 # events, written into a fresh 100×30 pane, end on the screen the session ended on (text and
 # attributes; the same events less one must not); a resize is an "r" event; SIGTERM leaves
-# a valid cast; replay, watch and inspect --tui record too; an unwritable path is refused in one
-# line, exit 2.
+# a valid cast; Ctrl-Z gives the shell a cooked terminal and fg resumes; replay, watch and
+# inspect --tui record too; an unwritable path is refused in one line, exit 2.
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 
 # tmux keeps the main screen: what the program drew stays after it quits, to compare.
@@ -185,6 +185,24 @@ tui_keys Left q
 [ "$(rec_wait_rc)" = 0 ] || fail "watch did not exit 0"
 python3 "$TUI_TMP/check.py" "$TUI_TMP/watch.cast" 100 30 >/dev/null || fail "invalid watch cast"
 grep -q '"title": "lorascope watch wrun"' "$TUI_TMP/watch.cast" || fail "watch title"
+tui_next
+
+# Ctrl-Z while recording: the shell gets a line-mode terminal back (canonical, echo); fg
+# brings the screen back and q still quits with a valid cast.
+tmux -L "$SOCK" -f "$TUI_TMP/tmux.conf" new-session -d -x 100 -y 30 "cd '$TUI_TMP' && sh"
+tmux -L "$SOCK" send-keys "'$LORASCOPE' --no-config --record stop.cast" Enter
+tui_wait 'RUNNING'
+tui_keys C-z
+tui_wait 'Stopped'
+tmux -L "$SOCK" send-keys "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo MODES" Enter
+tui_wait 'MODES$'
+tui_screen | grep -q '^icanon echo MODES$' || fail "terminal left raw after Ctrl-Z: $(tui_screen | grep 'MODES$')"
+tmux -L "$SOCK" send-keys "fg" Enter
+tui_wait 'RUNNING'
+tmux -L "$SOCK" send-keys q
+tmux -L "$SOCK" send-keys "echo RC \$?" Enter
+tui_wait '^RC 0'
+python3 "$TUI_TMP/check.py" "$TUI_TMP/stop.cast" 100 30 >/dev/null || fail "invalid cast after Ctrl-Z"
 tui_next
 
 # An unwritable path: one line, exit 2, before the screen is taken.

@@ -79,10 +79,10 @@
 #endif
 
 /* One fused kernel call on a chunk of 8 or 16 of the r columns: over rows i < m and block
- * columns j < w, P_i· += Σ_j M_ij·B_j· (j in order) and Q_j· += Σ_i M_ij·A_i·, where
- * X_i· is the chunk of row i of the panel xt (rows rs apart). */
+ * columns j < w, P_i· += Σ_j M_ij·B_j· (j in order; P_i· := when first) and
+ * Q_j· += Σ_i M_ij·A_i·, where X_i· is the chunk of row i of the panel xt (rows rs apart). */
 typedef void approx_kernel(size_t m, size_t w, const double *M, size_t ld, const double *at,
-			   const double *bt, double *pt, double *qt, size_t rs);
+			   const double *bt, double *pt, double *qt, size_t rs, bool first);
 
 /* The kernels the CPU has for chunks of 8 and of 16 columns (NULL: none). */
 typedef struct {
@@ -100,9 +100,10 @@ typedef struct {
 	typedef double NAME##_v __attribute__((vector_size(VW * 8), aligned(8)));           \
 	__attribute__((target(ISA), optimize("fp-contract=fast"))) static void NAME(        \
 		size_t m, size_t w, const double *M, size_t ld, const double *at,           \
-		const double *bt, double *pt, double *qt, size_t rs)                        \
+		const double *bt, double *pt, double *qt, size_t rs, bool first)            \
 	{                                                                                   \
 		typedef NAME##_v v;                                                         \
+		const v zero = { 0 };                                                       \
 		size_t i = 0;                                                               \
 		for (; i + IB <= m; i += IB) {                                              \
 			v p[IB][H], a[IB][H];                                               \
@@ -110,7 +111,8 @@ typedef struct {
 			{                                                                   \
 				APPROX_UNROLL for (int h = 0; h < H; h++)                   \
 				{                                                           \
-					p[u][h] = *(const v *)(pt + (i + u) * rs + h * VW); \
+					const double *pu = pt + (i + u) * rs + h * VW;      \
+					p[u][h] = first ? zero : *(const v *)pu;            \
 					a[u][h] = *(const v *)(at + (i + u) * rs + h * VW); \
 				}                                                           \
 			}                                                                   \
@@ -147,6 +149,11 @@ typedef struct {
 			}                                                                   \
 		}                                                                           \
 		for (; i < m; i++) {                                                        \
+			APPROX_UNROLL for (int h = 0; h < H; h++)                           \
+			{                                                                   \
+				if (first)                                                  \
+					*(v *)(pt + i * rs + h * VW) = zero;                \
+			}                                                                   \
 			for (size_t j = 0; j < w; j++) {                                    \
 				double x = M[j * ld + i];                                   \
 				APPROX_UNROLL for (int h = 0; h < H; h++)                   \
@@ -192,8 +199,8 @@ typedef struct {
 } approx_data;
 
 /* One pass: parts of consecutive column blocks of width w; part k sums M_J·B_J over its
- * blocks into slot k and writes Q_J := M_Jᵀ·A. BLAS: slot k is P for k = 0, else columns
- * (k−1)·r.. of S, and Q may be NULL; fused (kern not NULL): the panels of A, B, Q (n rows)
+ * blocks into slot k and, when Q is not NULL, writes Q_J := M_Jᵀ·A. BLAS: slot k is P for
+ * k = 0, else columns (k−1)·r.. of S; fused (kern not NULL): the panels of A, B, Q (n rows)
  * and the slots (parts·m rows), rows rs apart. */
 typedef struct {
 	const ls_mat *M, *A, *B;
@@ -210,7 +217,6 @@ static void approx_part_fused(approx_pass *c, size_t k)
 	size_t m = M->rows, n = M->cols, r = c->A->cols, rs = c->rs;
 	size_t j0 = k * c->blocks / c->parts * c->w, j1 = (k + 1) * c->blocks / c->parts * c->w;
 	double *pt = c->pt + k * m * rs;
-	memset(pt, 0, m * rs * sizeof *pt);
 	for (size_t j = j0; j < j1 && j < n; j += c->w) {
 		size_t w = n - j < c->w ? n - j : c->w;
 		double *qt = c->qt + j * rs;
@@ -219,13 +225,17 @@ static void approx_part_fused(approx_pass *c, size_t k)
 			size_t h = m - i < APPROX_FUSED_ROWS ? m - i : APPROX_FUSED_ROWS;
 			for (size_t k0 = 0; k0 < r;) {
 				bool wide = c->kern->k16 && r - k0 > 8;
-				(wide ? c->kern->k16 : c->kern->k8)(
-					h, w, M->data + j * M->ld + i, M->ld, c->at + i * rs + k0,
-					c->bt + j * rs + k0, pt + i * rs + k0, qt + k0, rs);
+				(wide ? c->kern->k16
+				      : c->kern->k8)(h, w, M->data + j * M->ld + i, M->ld,
+						     c->at + i * rs + k0, c->bt + j * rs + k0,
+						     pt + i * rs + k0, qt + k0, rs, j == j0);
 				k0 += wide ? 16 : 8;
 			}
 		}
 	}
+	for (size_t col = 0; c->Q && col < r; col++)
+		for (size_t j = j0; j < j1 && j < n; j++)
+			LS_AT(*c->Q, j, col) = c->qt[j * rs + col];
 }
 
 static void approx_part(approx_pass *c, size_t k)
@@ -270,6 +280,14 @@ static size_t approx_layout(size_t m, size_t n, size_t r, bool fused, size_t *w,
 	if ((double)m * (double)n * (double)r < APPROX_SPLIT_MNR || *blocks < 2)
 		return 1;
 	return *blocks < APPROX_PARTS ? *blocks : APPROX_PARTS;
+}
+
+/* y += x, len doubles, len a multiple of 8 (in eights, which GCC vectorises at -O2). */
+static void approx_add(double *restrict y, const double *restrict x, size_t len)
+{
+	for (size_t e = 0; e < len; e += 8)
+		for (size_t u = 0; u < 8; u++)
+			y[e + u] += x[e + u];
 }
 
 /* The panel xt (rows rs apart) of X: row i holds X_i· and rs − cols zeros. */
@@ -324,18 +342,17 @@ static void approx_products(const ls_mat *M, const ls_mat *A, const ls_mat *B, l
 	for (size_t t = 0; t < helpers; t++)
 		pthread_join(th[t], NULL);
 	if (kern) {
-		/* The slots in part order, as the BLAS pass adds them, into slot 0. */
-		for (size_t q = 1; q < c.parts; q++) {
-			const double *sq = c.pt + q * m * c.rs;
-			for (size_t e = 0; e < m * c.rs; e++)
-				c.pt[e] += sq[e];
+		/* The slots in part order, as the BLAS pass adds them, a few rows at a time (the
+		 * rows of slot 0 stay in L1 while the other slots stream past), then into P. */
+		for (size_t i0 = 0; i0 < m; i0 += APPROX_FUSED_W) {
+			size_t i1 = i0 + APPROX_FUSED_W < m ? i0 + APPROX_FUSED_W : m;
+			for (size_t q = 1; q < c.parts; q++)
+				approx_add(c.pt + i0 * c.rs, c.pt + (q * m + i0) * c.rs,
+					   (i1 - i0) * c.rs);
+			for (size_t k = 0; k < r; k++)
+				for (size_t i = i0; i < i1; i++)
+					LS_AT(*P, i, k) = c.pt[i * c.rs + k];
 		}
-		for (size_t i = 0; i < m; i++)
-			for (size_t k = 0; k < r; k++)
-				LS_AT(*P, i, k) = c.pt[i * c.rs + k];
-		for (size_t j = 0; Q && j < n; j++)
-			for (size_t k = 0; k < r; k++)
-				LS_AT(*Q, j, k) = c.qt[j * c.rs + k];
 		return;
 	}
 	for (size_t k = 1; k < c.parts; k++) {

@@ -91,6 +91,13 @@ typedef struct {
 
 #if APPROX_HAVE_FUSED
 #define APPROX_UNROLL _Pragma("GCC unroll 16")
+/* x·b + p as one FMA: GCC contracts only when told (-std=c11 turns it off), clang by
+ * default within an expression. */
+#ifdef __clang__
+#define APPROX_CONTRACT
+#else
+#define APPROX_CONTRACT __attribute__((optimize("fp-contract=fast")))
+#endif
 /* Kernel NAME for instruction set ISA on VW-double vectors, H vectors to a chunk, row tiles
  * of IB rows: the tile's P and A rows stay in registers (2·IB·H + 2·H + 1 vectors: 29 of
  * AVX-512's 32, 13 of AVX2's 16) while j runs over the block; each tile's share of Q_j is
@@ -98,7 +105,7 @@ typedef struct {
  * at 2048²). Rows left over after the last tile go one at a time. */
 #define APPROX_KERNEL(NAME, ISA, VW, H, IB)                                                 \
 	typedef double NAME##_v __attribute__((vector_size(VW * 8), aligned(8)));           \
-	__attribute__((target(ISA), optimize("fp-contract=fast"))) static void NAME(        \
+	__attribute__((target(ISA))) APPROX_CONTRACT static void NAME(                      \
 		size_t m, size_t w, const double *M, size_t ld, const double *at,           \
 		const double *bt, double *pt, double *qt, size_t rs, bool first)            \
 	{                                                                                   \

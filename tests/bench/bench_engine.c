@@ -458,6 +458,62 @@ static void approx_row(long m, long n, long r, int threads, const double peak[3]
 	ls_session_free(s);
 }
 
+/* approx's two products M·B and Mᵀ·A on one thread: the BLAS pass (two DGEMMs per column
+ * block of m·w·r ≈ 2·10⁶, as problem_approx.c below its fused size) against loss_grad
+ * (the fused pass where the CPU has a kernel, plus the r×r Grams), in GFLOP/s of 4mnr. */
+typedef struct {
+	ls_problem *p;
+	ls_factors F;
+	ls_mat P, Q;
+	double f;
+} pass_ctx;
+
+static void blas_pass(void *arg)
+{
+	pass_ctx *c = arg;
+	const ls_mat *M = &c->p->target, *A = &c->F.A[0], *B = &c->F.B[0];
+	int m = (int)M->rows, n = (int)M->cols, r = (int)A->cols;
+	int w = (int)(2e6 / ((double)m * r));
+	w = w < 16 ? 16 : w;
+	for (int j = 0; j < n; j += w) {
+		int ww = n - j < w ? n - j : w;
+		const double *MJ = M->data + (size_t)j * M->ld;
+		cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, r, ww, 1.0, MJ,
+			    (int)M->ld, B->data + j, (int)B->ld, j ? 1.0 : 0.0, c->P.data,
+			    (int)c->P.ld);
+		cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, ww, r, m, 1.0, MJ, (int)M->ld,
+			    A->data, (int)A->ld, 0.0, c->Q.data + j, (int)c->Q.ld);
+	}
+}
+
+static void lorascope_pass(void *arg)
+{
+	pass_ctx *c = arg;
+	if (c->p->type->loss_grad(c->p, &c->F, NULL, &c->f, &c->P, &c->Q) != LS_OK)
+		die("loss_grad", NULL);
+}
+
+static void pass_row(long m, long n, long r)
+{
+	openblas_set_num_threads(1);
+	ls_session *s = make("approx", m, n, r);
+	pass_ctx c = { .p = (ls_problem *)ls_session_problem(s),
+		       .F = ls_lora_factors(ls_session_lora(s)) };
+	ls_error err;
+	if (ls_mat_alloc(&c.P, (size_t)m, (size_t)r, &err) != LS_OK ||
+	    ls_mat_alloc(&c.Q, (size_t)n, (size_t)r, &err) != LS_OK)
+		die("pass", &err);
+	double tb = time_fn(blas_pass, &c), tl = time_fn(lorascope_pass, &c);
+	double fl = 4e-9 * (double)m * (double)n * (double)r;
+	printf("approx %ldx%ld r %ld, 1 thread: BLAS pass %.3f ms (%.1f GFLOP/s), loss_grad %.3f "
+	       "ms "
+	       "(%.1f GFLOP/s), %.2fx\n",
+	       m, n, r, 1e3 * tb, fl / tb, 1e3 * tl, fl / tl, tb / tl);
+	ls_mat_free(&c.P);
+	ls_mat_free(&c.Q);
+	ls_session_free(s);
+}
+
 static void other_row(const char *problem, naive_kind kind, long m, long n, long r, int threads,
 		      ls_rng *rng, double *sink)
 {
@@ -576,6 +632,9 @@ int main(int argc, char **argv)
 	printf("  limit L = max(one read pass over M at the measured bandwidth, 4mnr flops at the "
 	       "DGEMM peak), same threads;\n  xnaive = naive time / lorascope time (above 1: "
 	       "lorascope is faster)\n\n");
+	for (size_t i = 1; i < sizeof sizes / sizeof sizes[0]; i++)
+		pass_row(sizes[i][0], sizes[i][1], sizes[i][2]);
+	printf("\n");
 
 	head("step (gd)");
 	printf("\n");

@@ -2,7 +2,10 @@
  * at a size where it takes many column blocks cut into parts: f and both products against
  * the formed X (MATH.md §1), and the same bits whether OpenBLAS may use one thread, two or
  * three (threads claim parts in any order; each part's sum has its own slot), whichever
- * way the timed thread choice goes. */
+ * way the timed thread choice goes. Then the fused kernel's edges (the BLAS pass on a CPU
+ * without one): shapes with r not a multiple of 8, r = 1, odd m and n, m below a row tile
+ * and above a kernel call's rows, ld > rows, against BLAS products and finite
+ * differences, and the same bits on 1 and 3 threads. */
 #include <stdlib.h>
 
 #include <cblas.h>
@@ -151,11 +154,131 @@ static void test_threads_same_bits(void **state)
 	ls_mat_free(&GB2);
 }
 
+/* An approx problem m×n whose target is copied into a view with ld = m + pad (owned by
+ * *store), and factors A (m×r), B (n×r) of N(0, 1) entries. */
+static void make_shape(ls_problem *p, ls_mat *store, ls_mat *A, ls_mat *B, int m, int n, int r,
+		       int pad)
+{
+	ls_config c;
+	ls_config_defaults(&c);
+	char buf[16];
+	ls_config_set(&c, "problem", "approx", NULL);
+	snprintf(buf, sizeof buf, "%d", m);
+	ls_config_set(&c, "m", buf, NULL);
+	snprintf(buf, sizeof buf, "%d", n);
+	ls_config_set(&c, "n", buf, NULL);
+	ls_config_set(&c, "true-rank", "2", NULL);
+	ls_config_set(&c, "noise", "0.1", NULL);
+	ls_rng rng;
+	ls_rng_seed(&rng, (uint64_t)(m * 7 + n * 3 + r));
+	assert_ok(ls_problem_create(p, &c, NULL, &rng, NULL));
+	assert_ok(ls_mat_alloc(store, (size_t)(m + pad), (size_t)n, NULL));
+	ls_mat V = ls_mat_view(store->data, (size_t)m, (size_t)n, (size_t)(m + pad));
+	for (size_t j = 0; j < (size_t)n; j++)
+		for (size_t i = 0; i < (size_t)(m + pad); i++)
+			LS_AT(*store, i, j) = i < (size_t)m ? LS_AT(p->target, i, j) : NAN;
+	ls_mat_free(&p->target);
+	p->target = V;
+	assert_ok(ls_mat_alloc(A, (size_t)m, (size_t)r, NULL));
+	assert_ok(ls_mat_alloc(B, (size_t)n, (size_t)r, NULL));
+	fill(A, &rng);
+	fill(B, &rng);
+}
+
+static double loss_at(ls_problem *p, ls_mat *A, ls_mat *B, double s)
+{
+	ls_factors F = { .nmod = 1, .A = A, .B = B, .s = &s };
+	double f;
+	assert_ok(p->type->loss_grad(p, &F, NULL, &f, NULL, NULL));
+	return f;
+}
+
+/* f's central difference in X(i, k) (exact for a quadratic but for rounding) against s·g:
+ * loss_grad's GA, GB are (X − M)·B and (X − M)ᵀ·A, the chain rule's factor s left out. */
+static void check_fd(ls_problem *p, ls_mat *A, ls_mat *B, double s, ls_mat *X, size_t i, size_t k,
+		     double g)
+{
+	const double h = 1e-3;
+	double x = LS_AT(*X, i, k);
+	LS_AT(*X, i, k) = x + h;
+	double fp = loss_at(p, A, B, s);
+	LS_AT(*X, i, k) = x - h;
+	double fm = loss_at(p, A, B, s);
+	LS_AT(*X, i, k) = x;
+	assert_close((fp - fm) / (2.0 * h), s * g, 1e-6, 1e-6);
+}
+
+static void test_shapes(void **state)
+{
+	(void)state;
+	/* m·n·r ≥ the fused pass's size; the last one is split into parts. */
+	static const int shapes[][4] = {
+		{ 301, 257, 1, 0 },  { 257, 129, 3, 5 },  { 129, 515, 8, 0 },
+		{ 77, 1031, 13, 3 }, { 200, 300, 16, 1 }, { 63, 1000, 20, 0 },
+		{ 5, 3001, 5, 2 },   { 2100, 40, 17, 0 }, { 331, 2003, 13, 7 },
+	};
+	int saved = openblas_get_num_threads();
+	for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
+		int m = shapes[c][0], n = shapes[c][1], r = shapes[c][2], pad = shapes[c][3];
+		ls_problem p = { 0 };
+		ls_mat store, A, B, GA, GB, MB, MtA, AtA, BtB, WA, WB, GA3, GB3;
+		make_shape(&p, &store, &A, &B, m, n, r, pad);
+		double s = 0.37;
+		assert_ok(ls_mat_alloc(&GA, (size_t)m, (size_t)r, NULL));
+		assert_ok(ls_mat_alloc(&GB, (size_t)n, (size_t)r, NULL));
+		assert_ok(ls_mat_alloc(&GA3, (size_t)m, (size_t)r, NULL));
+		assert_ok(ls_mat_alloc(&GB3, (size_t)n, (size_t)r, NULL));
+		assert_ok(ls_mat_alloc(&MB, (size_t)m, (size_t)r, NULL));
+		assert_ok(ls_mat_alloc(&MtA, (size_t)n, (size_t)r, NULL));
+		assert_ok(ls_mat_alloc(&AtA, (size_t)r, (size_t)r, NULL));
+		assert_ok(ls_mat_alloc(&BtB, (size_t)r, (size_t)r, NULL));
+		assert_ok(ls_mat_alloc(&WA, (size_t)m, (size_t)r, NULL));
+		assert_ok(ls_mat_alloc(&WB, (size_t)n, (size_t)r, NULL));
+		ls_factors F = { .nmod = 1, .A = &A, .B = &B, .s = &s };
+		double f, f3;
+		openblas_set_num_threads(1);
+		assert_ok(p.type->loss_grad(&p, &F, NULL, &f, &GA, &GB));
+		/* BLAS: GA = s·A·(BᵀB) − M·B, GB = s·B·(AᵀA) − Mᵀ·A. */
+		assert_ok(ls_mat_gemm(false, false, 1.0, &p.target, &B, 0.0, &MB));
+		assert_ok(ls_mat_gemm(true, false, 1.0, &p.target, &A, 0.0, &MtA));
+		assert_ok(ls_mat_gemm(true, false, 1.0, &A, &A, 0.0, &AtA));
+		assert_ok(ls_mat_gemm(true, false, 1.0, &B, &B, 0.0, &BtB));
+		assert_ok(ls_mat_copy(&WA, &MB));
+		assert_ok(ls_mat_gemm(false, false, s, &A, &BtB, -1.0, &WA));
+		assert_ok(ls_mat_copy(&WB, &MtA));
+		assert_ok(ls_mat_gemm(false, false, s, &B, &AtA, -1.0, &WB));
+		/* Rounding of an r-column product of M: a few ulps of ‖M‖·‖factor‖. */
+		double nm = ls_mat_norm(&p.target);
+		assert_true(max_abs_diff(&GA, &WA) <= 1e-12 * nm * ls_mat_norm(&B));
+		assert_true(max_abs_diff(&GB, &WB) <= 1e-12 * nm * ls_mat_norm(&A));
+		size_t mi = (size_t)m - 1, nj = (size_t)n - 1, rk = (size_t)r - 1;
+		check_fd(&p, &A, &B, s, &A, mi, rk, LS_AT(GA, mi, rk));
+		check_fd(&p, &A, &B, s, &A, 0, 0, LS_AT(GA, 0, 0));
+		check_fd(&p, &A, &B, s, &B, nj, rk, LS_AT(GB, nj, rk));
+		check_fd(&p, &A, &B, s, &B, (size_t)n / 2, 0, LS_AT(GB, (size_t)n / 2, 0));
+		/* Three threads (three calls: both thread choices are timed): same bits. */
+		for (int call = 0; call < 3; call++) {
+			openblas_set_num_threads(3);
+			assert_ok(p.type->loss_grad(&p, &F, NULL, &f3, &GA3, &GB3));
+			assert_true(f3 == f);
+			assert_true(max_abs_diff(&GA3, &GA) == 0.0);
+			assert_true(max_abs_diff(&GB3, &GB) == 0.0);
+		}
+		openblas_set_num_threads(saved);
+		ls_mat *all[] = { &GA, &GB, &GA3, &GB3, &MB, &MtA, &AtA, &BtB, &WA, &WB, &A, &B };
+		for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+			ls_mat_free(all[k]);
+		ls_problem_destroy(&p);
+		ls_mat_free(&store);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_against_formed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_same_bits, setup, teardown),
+		cmocka_unit_test(test_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

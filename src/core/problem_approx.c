@@ -179,12 +179,17 @@ APPROX_KERNEL(approx_k512_16, "avx512f,fma", 8, 2, 5)
 APPROX_KERNEL(approx_k256_8, "avx2,fma", 4, 2, 3)
 #endif
 
+/* The best kernels the CPU has, or at most those LORASCOPE_KERNEL names ("blas": none,
+ * "avx2", "avx512"; for comparisons and for the tests of each kernel on one machine). */
 static approx_kernels approx_pick(void)
 {
 #if APPROX_HAVE_FUSED
-	if (__builtin_cpu_supports("avx512f"))
+	const char *want = getenv("LORASCOPE_KERNEL");
+	bool any = !want || !*want;
+	if ((any || !strcmp(want, "avx512")) && __builtin_cpu_supports("avx512f"))
 		return (approx_kernels){ approx_k512_8, approx_k512_16 };
-	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+	if ((any || !strcmp(want, "avx512") || !strcmp(want, "avx2")) &&
+	    __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
 		return (approx_kernels){ approx_k256_8, NULL };
 #endif
 	return (approx_kernels){ NULL, NULL };

@@ -208,9 +208,11 @@ static void check_fd(ls_problem *p, ls_mat *A, ls_mat *B, double s, ls_mat *X, s
 	assert_close((fp - fm) / (2.0 * h), s * g, 1e-6, 1e-6);
 }
 
-static void test_shapes(void **state)
+/* The shapes under one kernel (LORASCOPE_KERNEL: "blas", "avx2" or "avx512"; a kernel the
+ * CPU lacks falls back to the next one down, which is then tested again). */
+static void shapes_with(const char *kernel)
 {
-	(void)state;
+	setenv("LORASCOPE_KERNEL", kernel, 1);
 	/* m·n·r ≥ the fused pass's size; the last one is split into parts. */
 	static const int shapes[][4] = {
 		{ 301, 257, 1, 0 },  { 257, 129, 3, 5 },  { 129, 515, 8, 0 },
@@ -271,6 +273,15 @@ static void test_shapes(void **state)
 		ls_problem_destroy(&p);
 		ls_mat_free(&store);
 	}
+	unsetenv("LORASCOPE_KERNEL");
+}
+
+static void test_shapes(void **state)
+{
+	(void)state;
+	shapes_with("avx512");
+	shapes_with("avx2");
+	shapes_with("blas");
 }
 
 int main(void)

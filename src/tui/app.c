@@ -46,9 +46,8 @@ typedef struct {
 	ls_app app; /* what the key actions see */
 	ls_stats *stats;
 	bool quit, redraw_all, dirty;
-	/* Keys whose change waits for the next frame (key times). */
-	int nlocal;
-	double local_t[LS_APP_PENDING_MAX];
+	/* Keys waiting for the frame that shows their change, as --stats times them. */
+	ls_stats_wait wait;
 } tui_loop;
 
 /* What the key read at time t asked for (LS_REDRAW_*). */
@@ -56,8 +55,7 @@ static void react(tui_loop *a, unsigned redo, double t)
 {
 	if (redo & LS_REDRAW_FRAME) {
 		a->dirty = true;
-		if (a->nlocal < LS_APP_PENDING_MAX)
-			a->local_t[a->nlocal++] = t;
+		ls_stats_wait_key(&a->wait, t, a->app.key_seq, a->app.key_ahead);
 	}
 	if (redo & LS_REDRAW_ALL)
 		a->redraw_all = true;
@@ -108,7 +106,7 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 		while ((ch = ls_screen_getkey()) != ERR) {
 			got++;
 			double tk = now_sec();
-			react(a, ls_app_key(&a->app, ch, v, tk), tk);
+			react(a, ls_app_key(&a->app, ch, v), tk);
 			if (a->quit)
 				break;
 		}
@@ -128,10 +126,7 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 			a->dirty = true;
 		}
 		t = now_sec();
-		bool acked = false;
-		for (int i = 0; i < a->app.npend; i++)
-			if (a->app.pend_seq[i] <= v->applied_seq)
-				acked = true;
+		bool acked = ls_stats_wait_acked(&a->wait, v->applied_seq);
 		/* A message whose time is up goes even while nothing else changes (paused). */
 		if (ui->msg_drawn[0] && t - ui->msg_since > LS_MSG_SECONDS)
 			a->dirty = true;
@@ -148,20 +143,7 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 			double t1 = now_sec();
 			ls_framerate_wrote(&fr, t1 - t0);
 			ls_stats_frame(a->stats, t1 - t0);
-			for (int i = 0; i < a->nlocal; i++)
-				ls_stats_key(a->stats, t1 - a->local_t[i]);
-			a->nlocal = 0;
-			int keep = 0;
-			for (int i = 0; i < a->app.npend; i++) {
-				if (a->app.pend_seq[i] <= v->applied_seq) {
-					ls_stats_applied(a->stats, t1 - a->app.pend_t[i]);
-				} else {
-					a->app.pend_seq[keep] = a->app.pend_seq[i];
-					a->app.pend_t[keep] = a->app.pend_t[i];
-					keep++;
-				}
-			}
-			a->app.npend = keep;
+			ls_stats_wait_frame(a->stats, &a->wait, t1, v->applied_seq);
 			drawn_pub = v->pub_seq;
 			last_frame = t1;
 			a->dirty = false;

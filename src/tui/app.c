@@ -7,6 +7,7 @@
  * command the user is waiting for has been applied). The terminal is restored on quit, SIGINT,
  * SIGTERM, SIGHUP, hang-up (EIO, POLLHUP) and fatal signals; stderr goes to /dev/null while
  * curses owns the screen. */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +42,45 @@ static double now_sec(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The output of a frame as the frame rate counts it (framerate.h): the wall time of
+ * refresh() when the thread slept in it (a voluntary context switch: the terminal did not
+ * take the bytes, a slow link or reader), else its CPU time alone: being preempted by a busy
+ * CPU is no reason to space frames out and hold keys' frames back. */
+typedef struct {
+	double wall, cpu;
+	long slept; /* voluntary switches so far; -1 when unknown (then the wall time counts) */
+} output_mark;
+
+static double thread_cpu_sec(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static long voluntary_switches(void)
+{
+#ifdef RUSAGE_THREAD
+	struct rusage ru;
+	if (getrusage(RUSAGE_THREAD, &ru) == 0)
+		return ru.ru_nvcsw;
+#endif
+	return -1;
+}
+
+static output_mark output_begin(void)
+{
+	return (output_mark){ now_sec(), thread_cpu_sec(), voluntary_switches() };
+}
+
+static double output_end(const output_mark *m, double now)
+{
+	long slept = voluntary_switches();
+	if (m->slept < 0 || slept != m->slept)
+		return now - m->wall;
+	return thread_cpu_sec() - m->cpu;
 }
 
 typedef struct {
@@ -139,9 +180,10 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 				a->redraw_all = false;
 			}
 			ls_draw_frame(ui, v);
+			output_mark om = output_begin();
 			refresh();
 			double t1 = now_sec();
-			ls_framerate_wrote(&fr, t1 - t0);
+			ls_framerate_wrote(&fr, output_end(&om, t1));
 			ls_stats_frame(a->stats, t1 - t0);
 			ls_stats_wait_frame(a->stats, &a->wait, t1, v->applied_seq);
 			drawn_pub = v->pub_seq;

@@ -158,7 +158,8 @@ static void *run(void *arg)
 			changed = changed || ls_session_steps(w->s) != before ||
 				  ev != w->event_seq || cap != w->caption_seq;
 		}
-		if (!ls_session_diverged(w->s) && ls_worker_theory_tick(w))
+		/* A command waiting goes first: the theory's slice waits for the next round. */
+		if (!ls_session_diverged(w->s) && !queue_nonempty(w) && ls_worker_theory_tick(w))
 			changed = true;
 		double t = ls_worker_now();
 		if (changed && (t - last_pub >= PUBLISH_EVERY || w->paused)) {

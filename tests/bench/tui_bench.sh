@@ -1,9 +1,12 @@
 #!/bin/sh
 # tui_bench.sh — `make bench` figures for the TUI, from its --stats report, in tmux:
-#   1. key → visible change latency (p50/p95/max) while training a 2048×2048 rank 16 approx
-#      problem, from 60 λ and η keys sent 100 ms apart; frame times at 200×50 meanwhile;
+#   1. key latency (p50/p95/max) while training a 2048×2048 rank 16 approx problem with no
+#      speed cap, from 60 λ and η keys sent 100 ms apart; frame times at 200×50 meanwhile.
+#      "keys": key read → the first frame showing its change written to the terminal (the
+#      new value, marked pending until the worker has it); "applied": → the first frame
+#      with the worker's result (the training thread finishes its step, applies, publishes);
 #   2. the same with a competing CPU hog on every core (one busy shell loop per processor,
-#      started and killed here), and the load average meanwhile;
+#      started and killed here); each row with the load average at its end;
 #   3. frame draw time at 200×50 on a small problem (the drawing cost alone).
 # Targets (issues 4 and 14): key latency p95 ≤ 50 ms, also under the hog; frame ≤ 2 ms at
 # 200×50. Prints, never fails on timing; exits 77 without tmux.

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../plot/figure.h"
+#include "ahead.h"
 #include "app.h"
 #include "keys.h"
 #include "lorascope/loader.h"
@@ -18,7 +19,7 @@
 #define LAMBDA_FACTOR 3.1622776601683795 /* √10 */
 #define LR_FACTOR 2.0
 
-/* Queue c for the worker; the user waits to see it applied. */
+/* Queue c for the worker, its change shown at once where the UI can work it out (ahead.h). */
 static unsigned push(ls_app *app, ls_cmd *c)
 {
 	unsigned long seq = ls_worker_push(app->w, c);
@@ -28,11 +29,8 @@ static unsigned push(ls_app *app, ls_cmd *c)
 		app->ui->msg_error = true;
 		return LS_REDRAW_FRAME;
 	}
-	if (app->npend < LS_APP_PENDING_MAX) {
-		app->pend_seq[app->npend] = seq;
-		app->pend_t[app->npend] = app->key_t;
-		app->npend++;
-	}
+	app->key_seq = seq;
+	app->key_ahead = ls_ahead_push(&app->ui->ahead, app->view, c, seq);
 	return LS_REDRAW_FRAME;
 }
 
@@ -358,11 +356,12 @@ static bool load_file(ls_app *app, ls_cmd *c)
 	return false;
 }
 
-unsigned ls_app_key(ls_app *app, int ch, const ls_view *v, double t)
+unsigned ls_app_key(ls_app *app, int ch, const ls_view *v)
 {
 	ls_ui *ui = app->ui;
 	app->view = v;
-	app->key_t = t;
+	app->key_seq = 0;
+	app->key_ahead = false;
 	if (ch == KEY_RESIZE) {
 		ls_layout_compute(COLS, LINES, &ui->layout);
 		return LS_REDRAW_FRAME;

@@ -7,6 +7,7 @@
  * command the user is waiting for has been applied). The terminal is restored on quit, SIGINT,
  * SIGTERM, SIGHUP, hang-up (EIO, POLLHUP) and fatal signals; stderr goes to /dev/null while
  * curses owns the screen. */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,13 +44,51 @@ static double now_sec(void)
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* The output of a frame as the frame rate counts it (framerate.h): the wall time of
+ * refresh() when the thread slept in it (a voluntary context switch: the terminal did not
+ * take the bytes, a slow link or reader), else its CPU time alone: being preempted by a busy
+ * CPU is no reason to space frames out and hold keys' frames back. */
+typedef struct {
+	double wall, cpu;
+	long slept; /* voluntary switches so far; -1 when unknown (then the wall time counts) */
+} output_mark;
+
+static double thread_cpu_sec(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static long voluntary_switches(void)
+{
+#ifdef RUSAGE_THREAD
+	struct rusage ru;
+	if (getrusage(RUSAGE_THREAD, &ru) == 0)
+		return ru.ru_nvcsw;
+#endif
+	return -1;
+}
+
+static output_mark output_begin(void)
+{
+	return (output_mark){ now_sec(), thread_cpu_sec(), voluntary_switches() };
+}
+
+static double output_end(const output_mark *m, double now)
+{
+	long slept = voluntary_switches();
+	if (m->slept < 0 || slept != m->slept)
+		return now - m->wall;
+	return thread_cpu_sec() - m->cpu;
+}
+
 typedef struct {
 	ls_app app; /* what the key actions see */
 	ls_stats *stats;
 	bool quit, redraw_all, dirty;
-	/* Keys whose change waits for the next frame (key times). */
-	int nlocal;
-	double local_t[LS_APP_PENDING_MAX];
+	/* Keys waiting for the frame that shows their change, as --stats times them. */
+	ls_stats_wait wait;
 } tui_loop;
 
 /* What the key read at time t asked for (LS_REDRAW_*). */
@@ -56,8 +96,7 @@ static void react(tui_loop *a, unsigned redo, double t)
 {
 	if (redo & LS_REDRAW_FRAME) {
 		a->dirty = true;
-		if (a->nlocal < LS_APP_PENDING_MAX)
-			a->local_t[a->nlocal++] = t;
+		ls_stats_wait_key(&a->wait, t, a->app.key_seq, a->app.key_ahead);
 	}
 	if (redo & LS_REDRAW_ALL)
 		a->redraw_all = true;
@@ -108,7 +147,7 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 		while ((ch = ls_screen_getkey()) != ERR) {
 			got++;
 			double tk = now_sec();
-			react(a, ls_app_key(&a->app, ch, v, tk), tk);
+			react(a, ls_app_key(&a->app, ch, v), tk);
 			if (a->quit)
 				break;
 		}
@@ -128,10 +167,7 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 			a->dirty = true;
 		}
 		t = now_sec();
-		bool acked = false;
-		for (int i = 0; i < a->app.npend; i++)
-			if (a->app.pend_seq[i] <= v->applied_seq)
-				acked = true;
+		bool acked = ls_stats_wait_acked(&a->wait, v->applied_seq);
 		/* A message whose time is up goes even while nothing else changes (paused). */
 		if (ui->msg_drawn[0] && t - ui->msg_since > LS_MSG_SECONDS)
 			a->dirty = true;
@@ -144,24 +180,12 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 				a->redraw_all = false;
 			}
 			ls_draw_frame(ui, v);
+			output_mark om = output_begin();
 			refresh();
 			double t1 = now_sec();
-			ls_framerate_wrote(&fr, t1 - t0);
+			ls_framerate_wrote(&fr, output_end(&om, t1));
 			ls_stats_frame(a->stats, t1 - t0);
-			for (int i = 0; i < a->nlocal; i++)
-				ls_stats_key(a->stats, t1 - a->local_t[i]);
-			a->nlocal = 0;
-			int keep = 0;
-			for (int i = 0; i < a->app.npend; i++) {
-				if (a->app.pend_seq[i] <= v->applied_seq) {
-					ls_stats_applied(a->stats, t1 - a->app.pend_t[i]);
-				} else {
-					a->app.pend_seq[keep] = a->app.pend_seq[i];
-					a->app.pend_t[keep] = a->app.pend_t[i];
-					keep++;
-				}
-			}
-			a->app.npend = keep;
+			ls_stats_wait_frame(a->stats, &a->wait, t1, v->applied_seq);
 			drawn_pub = v->pub_seq;
 			last_frame = t1;
 			a->dirty = false;

@@ -15,7 +15,6 @@
 #include "worker.h"
 
 #define LS_APP_PARAMS_MAX 128 /* parameters on one command line */
-#define LS_APP_PENDING_MAX 64 /* commands and keys waiting for a frame, as --stats times them */
 
 /* The TUI's options (app_options.c has their rows): its own, the look and keys shared with
  * replay (screen.h), then the run parameters given on the command line. */
@@ -50,14 +49,12 @@ int ls_app_start_read(ls_app_start *s, ls_keymap *km, int argc, char **argv);
 typedef struct {
 	ls_ui *ui;
 	ls_worker *w;
-	/* The key being handled: the published view (locked meanwhile) and the key's time. */
+	/* The key being handled: the published view (locked meanwhile). */
 	const ls_view *view;
-	double key_t;
-	/* Commands the user waits to see (sequence number, key time): pushed by the actions,
-	 * timed (--stats applied) and dropped by the loop when the worker has applied them. */
-	int npend;
-	unsigned long pend_seq[LS_APP_PENDING_MAX];
-	double pend_t[LS_APP_PENDING_MAX];
+	/* The command the key pushed (0: none) and whether its change is shown ahead of the
+	 * worker (ahead.h, in ui->ahead), for the loop's --stats timing. */
+	unsigned long key_seq;
+	bool key_ahead;
 } ls_app;
 
 /* What a key asks of the loop, or-ed (the Htop_Reaction of htop's Action.c). */
@@ -65,9 +62,10 @@ typedef struct {
 #define LS_REDRAW_ALL 2u   /* repaint the whole terminal (Ctrl-L) */
 #define LS_REDRAW_QUIT 4u  /* leave the loop */
 
-/* Handle the curses key ch, read at time t with the view v published: the setup form, a
+/* Handle the curses key ch, read with the view v published: the setup form, a
  * lesson's pause, the help overlay, else the action ch is bound to. Commands go to the worker
- * (ls_worker_push), view toggles and the message line change app->ui. */
-unsigned ls_app_key(ls_app *app, int ch, const ls_view *v, double t);
+ * (ls_worker_push) with their change shown ahead where it can be (ui->ahead), view toggles
+ * and the message line change app->ui. */
+unsigned ls_app_key(ls_app *app, int ch, const ls_view *v);
 
 #endif

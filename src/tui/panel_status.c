@@ -34,6 +34,12 @@ static void num(ls_rect r, int *y, const char *label, double v)
 	row(r, y, label, buf);
 }
 
+/* The mark of a value shown ahead of the worker (ahead.h): set, not applied yet. */
+static const char *pending(const ls_ui *ui, bool differs)
+{
+	return differs ? LS_TXT(ui, " …", " ...") : "";
+}
+
 /* The speed cap as text: "at most 60/s" or "unlimited". */
 static void speed_text(double speed, char *buf, size_t len)
 {
@@ -47,7 +53,10 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 {
 	ls_draw_box(ui, r, "status");
 	const ls_metrics *m = &v->m;
+	/* c: the run's parameters; t: those shown, the keys' pending values included. */
 	const ls_config *c = &v->cfg;
+	const ls_ahead *ah = ls_ahead_shown(&ui->ahead, v);
+	const ls_config *t = ah ? &ah->cfg : c;
 	int y = r.y + 1;
 	char buf[96], a[24], b[24], d[24];
 	/* The step and, live, the measured rate. */
@@ -65,30 +74,40 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		snprintf(buf, sizeof buf, "%s  %s", a, b);
 		row(r, &y, "f(X*) floor", buf);
 	}
-	ls_axis_format(c->lr, 9, a, sizeof a);
+	ls_axis_format(t->lr, 9, a, sizeof a);
 	if (isfinite(m->eta) && fabs(m->eta - c->lr) > 1e-12 * fabs(c->lr)) {
 		ls_axis_format(m->eta, 9, b, sizeof b);
-		snprintf(buf, sizeof buf, "%s (used %s)", a, b);
-		row(r, &y, LS_TXT(ui, "η", "eta"), buf);
+		snprintf(buf, sizeof buf, "%s%s (used %s)", a, pending(ui, t->lr != c->lr), b);
 	} else {
-		row(r, &y, LS_TXT(ui, "η", "eta"), a);
+		snprintf(buf, sizeof buf, "%s%s", a, pending(ui, t->lr != c->lr));
 	}
-	num(r, &y, LS_TXT(ui, "λ", "lambda"), c->lambda);
+	row(r, &y, LS_TXT(ui, "η", "eta"), buf);
+	ls_axis_format(t->lambda, 10, a, sizeof a);
+	snprintf(buf, sizeof buf, "%s%s", a, pending(ui, t->lambda != c->lambda));
+	row(r, &y, LS_TXT(ui, "λ", "lambda"), buf);
 	/* A trace records no module metrics: s from the scaling it records. */
 	size_t rk = (size_t)(c->rank > 0 ? c->rank : 1);
 	double s = m->nmod ? m->mod[0].s : ls_lora_scale(c->scaling, c->alpha, rk);
 	ls_axis_format(s, 7, d, sizeof d);
+	snprintf(a, sizeof a, "%ld%s", t->rank, pending(ui, t->rank != c->rank));
 	if (v->has_baseline || (v->replay && m->rstar > 0))
-		snprintf(buf, sizeof buf, "%ld / %zu / %s", c->rank, m->rstar, d);
+		snprintf(buf, sizeof buf, "%s / %zu / %s", a, m->rstar, d);
 	else
-		snprintf(buf, sizeof buf, "%ld / ? / %s", c->rank, d);
+		snprintf(buf, sizeof buf, "%s / ? / %s", a, d);
 	row(r, &y, "r / r* / s", buf);
-	row(r, &y, "init", ls_init_names[c->init]);
+	snprintf(buf, sizeof buf, "%s%s", ls_init_names[t->init], pending(ui, t->init != c->init));
+	row(r, &y, "init", buf);
 	/* AdamW's decoupled decay is not descent on f + λ‖X‖_* (MATH.md §2): flag it. */
-	row(r, &y, "optimiser",
-	    c->optimizer == LS_OPTIM_ADAMW ? "adamw (decoupled)" : ls_optim_names[c->optimizer]);
+	snprintf(buf, sizeof buf, "%s%s",
+		 t->optimizer == LS_OPTIM_ADAMW ? "adamw (decoupled)"
+						: ls_optim_names[t->optimizer],
+		 pending(ui, t->optimizer != c->optimizer));
+	row(r, &y, "optimiser", buf);
 	if (!v->replay) {
-		speed_text(v->speed, buf, sizeof buf);
+		double speed = ah ? ah->speed : v->speed;
+		speed_text(speed, buf, sizeof buf);
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s",
+			 pending(ui, speed != v->speed));
 		/* The keys that change the cap: in the label, or on a line of their own when
 		 * their names are too long for it. */
 		char up[LS_KEYS_HINT_LEN], down[LS_KEYS_HINT_LEN], label[48];
@@ -126,18 +145,21 @@ void ls_panel_header_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	mvhline(r.y, r.x, ' ', r.w);
 	attrset(A_NORMAL);
 	const ls_config *c = &v->cfg;
+	/* Paused and the cap as the keys pending will leave them (ahead.h). */
+	const ls_ahead *ah = ls_ahead_shown(&ui->ahead, v);
+	bool paused = ah ? ah->paused : v->paused;
 	/* The right part first (state, speed cap, keys): the left part gives way to it. */
 	const char *state = v->replay     ? " REPLAY "
 			    : v->diverged ? " DIVERGED "
-			    : v->paused   ? " PAUSED "
+			    : paused      ? " PAUSED "
 					  : " RUNNING ";
-	ls_role role = v->diverged ? LS_ROLE_BAD : v->paused ? LS_ROLE_WARN : LS_ROLE_GOOD;
+	ls_role role = v->diverged ? LS_ROLE_BAD : paused ? LS_ROLE_WARN : LS_ROLE_GOOD;
 	if (v->replay)
 		role = LS_ROLE_INFO;
 	char sp[48] = "", keys[120], buf[200];
 	if (!v->replay) {
 		sp[0] = ' ';
-		speed_text(v->speed, sp + 1, sizeof sp - 1);
+		speed_text(ah ? ah->speed : v->speed, sp + 1, sizeof sp - 1);
 	}
 	char help[32], setup[32], quit[32];
 	ls_keymap_keys_text(&ui->keys, LS_ACT_HELP, help, sizeof help);

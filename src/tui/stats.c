@@ -39,6 +39,47 @@ void ls_stats_applied(ls_stats *s, double seconds)
 		s->applied[s->napplied++] = seconds;
 }
 
+void ls_stats_wait_key(ls_stats_wait *w, double t, unsigned long seq, bool ahead)
+{
+	if (w->n >= LS_STATS_WAIT_MAX)
+		return;
+	w->t[w->n] = t;
+	w->seq[w->n] = seq;
+	w->ahead[w->n] = ahead;
+	w->keyed[w->n] = false;
+	w->n++;
+}
+
+bool ls_stats_wait_acked(const ls_stats_wait *w, unsigned long applied)
+{
+	for (int i = 0; i < w->n; i++)
+		if (w->seq[i] && w->seq[i] <= applied)
+			return true;
+	return false;
+}
+
+void ls_stats_wait_frame(ls_stats *s, ls_stats_wait *w, double t, unsigned long applied)
+{
+	int keep = 0;
+	for (int i = 0; i < w->n; i++) {
+		bool done = w->seq[i] == 0 || w->seq[i] <= applied;
+		if (!w->keyed[i] && (done || w->ahead[i])) {
+			ls_stats_key(s, t - w->t[i]);
+			w->keyed[i] = true;
+		}
+		if (w->seq[i] && w->seq[i] <= applied)
+			ls_stats_applied(s, t - w->t[i]);
+		if (done)
+			continue;
+		w->t[keep] = w->t[i];
+		w->seq[keep] = w->seq[i];
+		w->ahead[keep] = w->ahead[i];
+		w->keyed[keep] = w->keyed[i];
+		keep++;
+	}
+	w->n = keep;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

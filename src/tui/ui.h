@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "ahead.h"
 #include "axis.h"
 #include "canvas.h"
 #include "keys.h"
@@ -49,6 +50,9 @@ typedef struct {
 	bool has_cursor;
 	long cursor_step;
 	const char *replay_title;
+	/* What the keys' commands will show before the worker has applied them (ahead.h): the
+	 * header and status panel draw it, pending values marked. */
+	ls_ahead ahead;
 	/* message line; the text last drawn and since when (a message goes after
 	 * LS_MSG_SECONDS) */
 	char msg[256];

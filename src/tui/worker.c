@@ -9,8 +9,9 @@
  * is empty the thread waits on the queue's condition variable until the next step is
  * due, so commands still wake it at once); a lesson is polled before every batch and
  * bounds it; a slice of theory work between batches; publish a copy at most every 15 ms
- * (at once after a command); when paused, sleep on the queue's condition variable. A
- * lesson's fast-forward lifts the speed cap until its next caption or pause. */
+ * (at once after commands, before the next batch); when paused, sleep on the queue's
+ * condition variable. A lesson's fast-forward lifts the speed cap until its next caption or
+ * pause. */
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -144,6 +145,12 @@ static void *run(void *arg)
 		}
 		if (!ls_session_diverged(w->s) && ls_worker_theory_sync(w))
 			changed = true;
+		/* The commands' result goes out before the next batch, not after it. */
+		if (n > 0) {
+			ls_worker_publish(w);
+			last_pub = ls_worker_now();
+			changed = false;
+		}
 		if (!w->paused && !ls_session_diverged(w->s)) {
 			long before = ls_session_steps(w->s);
 			unsigned long ev = w->event_seq, cap = w->caption_seq;
@@ -151,10 +158,11 @@ static void *run(void *arg)
 			changed = changed || ls_session_steps(w->s) != before ||
 				  ev != w->event_seq || cap != w->caption_seq;
 		}
-		if (!ls_session_diverged(w->s) && ls_worker_theory_tick(w))
+		/* A command waiting goes first: the theory's slice waits for the next round. */
+		if (!ls_session_diverged(w->s) && !queue_nonempty(w) && ls_worker_theory_tick(w))
 			changed = true;
 		double t = ls_worker_now();
-		if (changed && (n > 0 || t - last_pub >= PUBLISH_EVERY || w->paused)) {
+		if (changed && (t - last_pub >= PUBLISH_EVERY || w->paused)) {
 			ls_worker_publish(w);
 			last_pub = t;
 		}

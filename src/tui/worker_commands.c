@@ -14,6 +14,7 @@
 #include "lorascope/peft_save.h"
 #include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
+#include "ahead.h"
 #include "worker_pacing.h"
 #include "worker_priv.h"
 
@@ -196,11 +197,7 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c)
 			ls_worker_event(w, true, "'%s' is not a real parameter", c->param);
 			break;
 		}
-		current(w, (ls_param_id)(p - ls_params), val, sizeof val);
-		double x = strtod(val, NULL) * c->factor;
-		if (x == 0 && c->factor > 1)
-			x = p->lo > 0 ? p->lo : 1e-4;
-		snprintf(val, sizeof val, "%.6g", x);
+		ls_cmd_value(ls_session_config(w->s), c, val, sizeof val);
 		apply_set(w, c->param, val, NULL);
 		break;
 	}
@@ -209,14 +206,12 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c)
 			ls_worker_event(w, true, "'%s' is not an integer parameter", c->param);
 			break;
 		}
-		current(w, (ls_param_id)(p - ls_params), val, sizeof val);
-		long next = strtol(val, NULL, 10) + (long)c->factor;
 		/* The r key at the bottom: say so, rather than the parameter's range. */
-		if (next < (long)p->lo) {
+		if (!ls_cmd_value(ls_session_config(w->s), c, val, sizeof val)) {
+			current(w, (ls_param_id)(p - ls_params), val, sizeof val);
 			ls_worker_event(w, true, "%s is already %s, the smallest", c->param, val);
 			break;
 		}
-		snprintf(val, sizeof val, "%ld", next);
 		apply_set(w, c->param, val, NULL);
 		break;
 	}
@@ -225,12 +220,7 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c)
 			ls_worker_event(w, true, "'%s' is not a choice", c->param);
 			break;
 		}
-		int n = 0;
-		while (p->choices[n])
-			n++;
-		const ls_config *cfg = ls_session_config(w->s);
-		int cur = *(const int *)((const char *)cfg + p->offset);
-		int next = ((cur + (int)c->factor) % n + n) % n;
+		int next = ls_cmd_choice_next(ls_session_config(w->s), p, (int)c->factor);
 		if (p == &ls_params[LS_PARAM_problem]) {
 			cycle_problem(w, p->choices[next], next);
 		} else {

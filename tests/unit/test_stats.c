@@ -1,5 +1,7 @@
 /* test_stats.c — the --stats report: nearest-rank quantiles against hand-counted values,
- * the sample cap, and the report file's lines. */
+ * the sample cap, the report file's lines, and which frame times which key (a view key at
+ * the next frame, a command shown ahead at the next frame and applied later, a command only
+ * the worker shows at the frame of the view that has applied it). */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -53,11 +55,53 @@ static void test_report(void **state)
 	assert_int_equal(ls_stats_write(&s, "/nonexistent-dir/x", 1, 1), -1);
 }
 
+static void test_wait(void **state)
+{
+	(void)state;
+	ls_stats s;
+	ls_stats_init(&s);
+	ls_stats_wait w = { 0 };
+	ls_stats_wait_key(&w, 1.0, 0, false); /* a view key */
+	ls_stats_wait_key(&w, 1.1, 5, true);  /* λ, shown ahead */
+	ls_stats_wait_key(&w, 1.2, 6, false); /* reset: the worker's result */
+	assert_false(ls_stats_wait_acked(&w, 4));
+	/* A frame before the worker applied anything: the view key and λ are visible. */
+	ls_stats_wait_frame(&s, &w, 1.5, 4);
+	assert_int_equal(s.nkey, 2);
+	assert_close(s.key[0], 0.5, 1e-12, 0);
+	assert_close(s.key[1], 0.4, 1e-12, 0);
+	assert_int_equal(s.napplied, 0);
+	assert_int_equal(w.n, 2);
+	/* λ applied: timed as applied only (its key was timed already). */
+	assert_true(ls_stats_wait_acked(&w, 5));
+	ls_stats_wait_frame(&s, &w, 1.6, 5);
+	assert_int_equal(s.nkey, 2);
+	assert_int_equal(s.napplied, 1);
+	assert_close(s.applied[0], 0.5, 1e-12, 0);
+	assert_int_equal(w.n, 1);
+	/* The reset applied: its key and its application at that frame. */
+	ls_stats_wait_frame(&s, &w, 2.0, 6);
+	assert_int_equal(s.nkey, 3);
+	assert_close(s.key[2], 0.8, 1e-12, 0);
+	assert_int_equal(s.napplied, 2);
+	assert_close(s.applied[1], 0.8, 1e-12, 0);
+	assert_int_equal(w.n, 0);
+	assert_false(ls_stats_wait_acked(&w, 6));
+	/* Beyond the cap keys go untimed. */
+	for (int i = 0; i < LS_STATS_WAIT_MAX + 3; i++)
+		ls_stats_wait_key(&w, 3.0, 0, false);
+	assert_int_equal(w.n, LS_STATS_WAIT_MAX);
+	ls_stats_wait_frame(&s, &w, 3.5, 6);
+	assert_int_equal(s.nkey, 3 + LS_STATS_WAIT_MAX);
+	ls_stats_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

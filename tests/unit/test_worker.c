@@ -2,7 +2,9 @@
  * thread are applied between steps with the session's semantics and show up in the
  * published view (λ scaled, rank grown, init cycled with a restart, invalid values refused
  * and not applied, one step, a trace file with the parameter header written), and the view
- * keeps advancing; the α̂, β̂ it samples in slices are `lorascope run`'s. */
+ * keeps advancing; what the UI shows ahead of a command (ahead.h) is what the worker then
+ * applies, chained over several pending commands; the α̂, β̂ it samples in slices are
+ * `lorascope run`'s. */
 #include "testutil.h"
 
 #include <math.h>
@@ -10,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../src/tui/ahead.h"
 #include "../../src/tui/worker.h"
 #include "lorascope/lesson.h"
 #include "lorascope/lesson_parse.h"
@@ -331,10 +334,125 @@ static void test_lesson(void **state)
 	ls_lesson_free(l);
 }
 
+/* Every parameter of a and b formatted the same. */
+static void assert_same_config(const ls_config *a, const ls_config *b)
+{
+	for (int id = 0; id < LS_PARAM_COUNT; id++) {
+		char x[LS_PARAM_VALUE_MAX], y[LS_PARAM_VALUE_MAX];
+		ls_config_format(a, (ls_param_id)id, x, sizeof x);
+		ls_config_format(b, (ls_param_id)id, y, sizeof y);
+		assert_string_equal(x, y);
+	}
+}
+
+static unsigned long push_cmd(ls_worker *w, ls_cmd *c, ls_cmd_kind k, const char *param,
+			      const char *text, double factor)
+{
+	memset(c, 0, sizeof *c);
+	c->kind = k;
+	if (param)
+		snprintf(c->param, sizeof c->param, "%s", param);
+	if (text)
+		snprintf(c->text, sizeof c->text, "%s", text);
+	c->factor = factor;
+	unsigned long seq = ls_worker_push(w, c);
+	assert_true(seq > 0);
+	return seq;
+}
+
+/* The keys' change shown ahead of the worker is the worker's result: each command folded
+ * into the prediction from the view it was pushed on, then compared with the view once the
+ * worker has applied it; several commands pushed before any is applied chain. */
+static void test_ahead_is_what_the_worker_applies(void **state)
+{
+	(void)state;
+	ls_config cfg;
+	small_config(&cfg);
+	ls_error err;
+	ls_worker *w;
+	assert_ok(ls_worker_start(&w, &cfg, true, -1, &err));
+	/* Nothing is shown ahead of a view not published yet. */
+	ls_view none = { 0 };
+	ls_ahead a = { 0 };
+	ls_cmd c = { .kind = LS_CMD_PAUSE };
+	assert_false(ls_ahead_push(&a, &none, &c, 1));
+	for (int i = 0;; i++) {
+		bool published = ls_worker_lock_view(w)->pub_seq > 0;
+		ls_worker_unlock_view(w);
+		if (published)
+			break;
+		assert_true(i < 20000);
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	struct {
+		ls_cmd_kind k;
+		const char *param, *text;
+		double factor;
+	} cmds[] = {
+		{ LS_CMD_SCALE, "lambda", NULL, 3.1622776601683795 },
+		{ LS_CMD_SCALE, "lr", NULL, 0.5 },
+		{ LS_CMD_ADD, "rank", NULL, 1 },
+		{ LS_CMD_CYCLE, "init", NULL, 1 },
+		{ LS_CMD_CYCLE, "optimizer", NULL, -1 },
+		{ LS_CMD_SET, "lambda", "0.25", 0 },
+		{ LS_CMD_PAUSE, NULL, NULL, 0 },
+		{ LS_CMD_PAUSE, NULL, NULL, 0 },
+		{ LS_CMD_SPEED, NULL, NULL, 2 }, /* unlimited stays unlimited */
+	};
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		const ls_view *v = ls_worker_lock_view(w);
+		ls_view before = *v;
+		ls_worker_unlock_view(w);
+		unsigned long seq = push_cmd(w, &c, cmds[i].k, cmds[i].param, cmds[i].text,
+					     cmds[i].factor);
+		assert_true(ls_ahead_push(&a, &before, &c, seq));
+		assert_ptr_equal(ls_ahead_shown(&a, &before), &a);
+		v = wait_applied(w, seq);
+		assert_false(v->event_error);
+		assert_same_config(&a.cfg, &v->cfg);
+		assert_int_equal(a.paused, v->paused);
+		assert_close(a.speed, v->speed, 0, 0);
+		assert_null(ls_ahead_shown(&a, v));
+		ls_worker_unlock_view(w);
+	}
+	/* Chained: three commands pushed on one view, shown together, then applied. */
+	const ls_view *v = ls_worker_lock_view(w);
+	ls_view before = *v;
+	ls_worker_unlock_view(w);
+	unsigned long seq = push_cmd(w, &c, LS_CMD_SCALE, "lambda", NULL, 2);
+	assert_true(ls_ahead_push(&a, &before, &c, seq));
+	seq = push_cmd(w, &c, LS_CMD_ADD, "rank", NULL, -1);
+	assert_true(ls_ahead_push(&a, &before, &c, seq));
+	seq = push_cmd(w, &c, LS_CMD_SCALE, "lambda", NULL, 2);
+	assert_true(ls_ahead_push(&a, &before, &c, seq));
+	assert_close(a.cfg.lambda, 4 * before.cfg.lambda, 1e-12, 0);
+	v = wait_applied(w, seq);
+	assert_same_config(&a.cfg, &v->cfg);
+	ls_worker_unlock_view(w);
+	/* Not shown ahead: a refused value, a reset (only the worker knows its result), the rank
+	 * below its range; nothing is shown ahead after them. */
+	v = ls_worker_lock_view(w);
+	before = *v;
+	ls_worker_unlock_view(w);
+	seq = push_cmd(w, &c, LS_CMD_SET, "lambda", "-3", 0);
+	assert_false(ls_ahead_push(&a, &before, &c, seq));
+	assert_null(ls_ahead_shown(&a, &before));
+	seq = push_cmd(w, &c, LS_CMD_RESET, NULL, NULL, 0);
+	assert_false(ls_ahead_push(&a, &before, &c, seq));
+	ls_cmd low = { .kind = LS_CMD_ADD, .param = "rank", .factor = -1000 };
+	char val[LS_PARAM_VALUE_MAX];
+	assert_false(ls_cmd_value(&before.cfg, &low, val, sizeof val));
+	wait_applied(w, seq);
+	ls_worker_unlock_view(w);
+	ls_worker_stop(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commands_reach_the_view),
+		cmocka_unit_test(test_ahead_is_what_the_worker_applies),
 		cmocka_unit_test(test_bad_config_is_reported),
 		cmocka_unit_test(test_speed_and_snapshot),
 		cmocka_unit_test(test_lesson),

@@ -144,14 +144,17 @@ static void *run(void *arg)
 		}
 		if (!ls_session_diverged(w->s) && ls_worker_theory_sync(w))
 			changed = true;
-		if (!w->paused && !ls_session_diverged(w->s)) {
+		/* A lesson's rules read X*: its run waits for a pending baseline. */
+		bool hold = w->player && ls_session_baseline_pending(w->s) >= 0.0;
+		if (!w->paused && !ls_session_diverged(w->s) && !hold) {
 			long before = ls_session_steps(w->s);
 			unsigned long ev = w->event_seq, cap = w->caption_seq;
 			train(w);
 			changed = changed || ls_session_steps(w->s) != before ||
 				  ev != w->event_seq || cap != w->caption_seq;
 		}
-		if (!ls_session_diverged(w->s) && ls_worker_theory_tick(w))
+		if ((!ls_session_diverged(w->s) || ls_session_baseline_pending(w->s) >= 0.0) &&
+		    ls_worker_theory_tick(w))
 			changed = true;
 		double t = ls_worker_now();
 		if (changed && (n > 0 || t - last_pub >= PUBLISH_EVERY || w->paused)) {
@@ -168,8 +171,9 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	ls_worker *w = calloc(1, sizeof(*w));
 	if (!w)
 		return ls_error_set(err, LS_ENOMEM, "worker: out of memory");
+	/* The baseline is computed by the thread in slices: the first frame does not wait. */
 	ls_status st = o->resume ? ls_session_load(&w->s, o->resume, err)
-				 : ls_session_create(&w->s, o->cfg, o->inputs, err);
+				 : ls_session_create_deferred(&w->s, o->cfg, o->inputs, err);
 	if (st == LS_OK && o->lesson)
 		st = ls_lesson_run_new(&w->player, o->lesson, err);
 	if (st != LS_OK) {
@@ -183,6 +187,7 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	pthread_mutex_init(&w->vlock, NULL);
 	w->paused = o->paused;
 	w->batch = 1;
+	w->base_batch = 1;
 	w->notify_fd = o->notify_fd;
 	w->next_seq = 1;
 	w->speed = o->speed > LS_WORKER_SPEED_MAX ? 0 : o->speed;

@@ -63,6 +63,9 @@ ls_status ls_session_create(ls_session **s, const ls_config *cfg, const ls_input
  * the one ls_session_create computes, bit for bit (baseline.h's slices). */
 ls_status ls_session_create_deferred(ls_session **s, const ls_config *cfg, const ls_inputs *in,
 				     ls_error *err);
+/* Whether changes begin the baseline (deferred) or compute it at once; turning deferral off
+ * leaves one already pending to ls_session_baseline_slice / _wait. */
+void ls_session_defer_baseline(ls_session *s, bool deferred);
 /* The progress in [0, 1] of the baseline being computed in slices, or −1 when none is. */
 double ls_session_baseline_pending(const ls_session *s);
 /* Up to n more iterations of the pending baseline (nothing when none is pending); when it is

@@ -70,6 +70,11 @@ ls_status ls_session_run_baseline(ls_session *s, ls_error *err)
 	return ls_session_evaluate(s, err);
 }
 
+void ls_session_defer_baseline(ls_session *s, bool deferred)
+{
+	s->deferred = deferred;
+}
+
 double ls_session_baseline_pending(const ls_session *s)
 {
 	return s->bws ? ls_baseline_progress(s->bws) : -1.0;

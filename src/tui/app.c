@@ -223,7 +223,7 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 		snprintf(busy, sizeof busy, "lorascope: loading the snapshot %s ...", o->resume);
 	else {
 		ls_shape sh = ls_problem_type_shape(cfg);
-		snprintf(busy, sizeof busy, "lorascope: building the problem %s %zux%zu%s ...",
+		snprintf(busy, sizeof busy, "lorascope: building %s %zux%zu%s (problem) ...",
 			 ls_problem_names[cfg->problem], sh.m, sh.n,
 			 cfg->problem == LS_PROBLEM_MLP && cfg->modules > 1 ? ", two modules" : "");
 	}

@@ -144,8 +144,10 @@ static void *run(void *arg)
 		}
 		if (!ls_session_diverged(w->s) && ls_worker_theory_sync(w))
 			changed = true;
-		/* A lesson's rules read X*: its run waits for a pending baseline. */
-		bool hold = w->player && ls_session_baseline_pending(w->s) >= 0.0;
+		/* Training waits for a pending baseline (its slices go on, commands are applied):
+		 * α̂, β̂ then begin at the state X* was asked for, as `lorascope run`'s do, and a
+		 * lesson's rules see X*. */
+		bool hold = ls_session_baseline_pending(w->s) >= 0.0;
 		if (!w->paused && !ls_session_diverged(w->s) && !hold) {
 			long before = ls_session_steps(w->s);
 			unsigned long ev = w->event_seq, cap = w->caption_seq;
@@ -174,8 +176,12 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	/* The baseline is computed by the thread in slices: the first frame does not wait. */
 	ls_status st = o->resume ? ls_session_load(&w->s, o->resume, err)
 				 : ls_session_create_deferred(&w->s, o->cfg, o->inputs, err);
-	if (st == LS_OK && o->lesson)
+	/* A lesson's rules and captions read X* at once after its changes: those compute it at
+	 * once (only the first one comes in slices, the lesson held until it is in). */
+	if (st == LS_OK && o->lesson) {
+		ls_session_defer_baseline(w->s, false);
 		st = ls_lesson_run_new(&w->player, o->lesson, err);
+	}
 	if (st != LS_OK) {
 		ls_session_free(w->s);
 		free(w);

@@ -1,5 +1,5 @@
 /* worker_theory.c — the training thread's theory schedule, all of it through the session:
- * the baseline X* (a deferred session's) advanced in slices between batches, then
+ * the baseline X* (a deferred session's) advanced in slices while training waits, then
  * α̂, β̂ begun before training moves the state (as `lorascope run` begins its own) and
  * drawn in slices between batches (ls_session_alphabeta_slice: the session installs them in
  * its cache when complete), then its report (λ_min, verdict: session.h), refreshed between
@@ -59,9 +59,9 @@ static bool ab_slice(ls_worker *w)
 }
 
 /* One slice of the session's pending baseline (ls_session_baseline_slice: installed when
- * done), iterations per slice adapted to ~5–20 ms: one between every two training batches
- * (of ~10 ms), so X* and the readouts that need it come soon. Returns whether anything
- * changed (the progress moves with every slice). */
+ * done), iterations per slice adapted to ~5–20 ms so that commands are applied between
+ * them (training waits for X*: worker.c). Returns whether anything changed (the progress
+ * moves with every slice). */
 static bool base_slice(ls_worker *w)
 {
 	ls_error err;

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../plot/figure.h"
 #include "cli.h"
@@ -20,6 +19,7 @@
 #include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
 #include "output.h"
+#include "run_prepare.h"
 
 /* A config parameter given on the command line (applied after a lesson's setup, or as a
  * mid-run change after --resume). */
@@ -192,6 +192,7 @@ typedef struct {
 	long max_steps;  /* the step the run ends at unless cut short (trainer_state.json) */
 	ls_peft_log log; /* the rows so far, for trainer_state.json's log_history */
 	long chunk;      /* steps per ls_session_step call: about 20 ms, so a signal stops soon */
+	double flushed;  /* when stdout was last flushed */
 	ls_error err;
 	int rc; /* exit status decided inside the loop */
 	/* The theory report of the summary, for --plot's verdict band. */
@@ -202,12 +203,21 @@ typedef struct {
 /* Largest lesson clock a lesson plays to without --steps. */
 #define LESSON_DEFAULT_LIMIT 1000000L
 
-/* One row to stdout and the trace. */
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One row to stdout (flushed, at most every 0.2 s: a pipe sees it soon) and the trace. */
 static ls_status emit_row(run_ctx *c, FILE *trace)
 {
 	const ls_metrics *m = ls_session_metrics(c->s);
 	c->last_row = ls_session_steps(c->s);
 	ls_out_row(&c->out, m);
+	if (seconds() - c->flushed >= 0.2 && fflush(c->out.f) == 0)
+		c->flushed = seconds();
 	if (c->ro->save_peft && ls_peft_log_add(&c->log, m, &c->err) != LS_OK)
 		return LS_ENOMEM;
 	return trace ? ls_trace_write_row(trace, c->tfmt, m, c->out.timing, &c->err) : LS_OK;
@@ -236,81 +246,6 @@ static ls_status checkpoint(run_ctx *c)
 	return ls_peft_save(c->s, c->ro->save_peft, &o, NULL, 0, &c->err);
 }
 
-/* Whether the rows need α̂, β̂: the threshold column is 2α̂/β̂ unless the problem knows
- * α, β exactly (ls_metrics.threshold); a lesson's rules and captions may read them too. */
-static bool rows_need_ab(const run_ctx *c)
-{
-	return c->player || ls_session_metrics(c->s)->mod[0].regime_exact == LS_REGIME_UNKNOWN;
-}
-
-/* α̂, β̂ for the current baseline and rank (cached by the session: cheap when known), begun
- * at this state; drawn now only when the rows need them, else with the summary (the same
- * numbers: they depend on the state they were begun at, not on when they are drawn). */
-static ls_status theory_cache(run_ctx *c)
-{
-	return rows_need_ab(c) ? ls_session_alphabeta(c->s, NULL, &c->err)
-			       : ls_session_alphabeta_begin(c->s, &c->err);
-}
-
-static double seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Work per slice for about 20 ms: *n doubled or halved by the last slice's time dt. */
-static void adapt(long *n, double dt)
-{
-	if (dt < 0.01 && *n < (1L << 20))
-		*n *= 2;
-	else if (dt > 0.04 && *n > 1)
-		*n /= 2;
-}
-
-/* Before the first row: X* (begun with the session) and α̂, β̂ begun at step 0 (drawn now
- * when the rows need them: theory_cache), in slices (the same numbers, bit for bit) so that
- * when they take more than 0.2 s a line on a terminal's stderr says how far they are, wiped
- * when they are done. */
-static ls_status prepare(run_ctx *c)
-{
-	double t0 = seconds();
-	bool tty = isatty(STDERR_FILENO), shown = false;
-	long n = 1;
-	ls_status st = LS_OK;
-	size_t done = 0, target = ls_session_ab_samples(c->s);
-	for (;;) {
-		double pb = ls_session_baseline_pending(c->s), t = seconds();
-		bool base = pb >= 0.0;
-		if (base) {
-			st = ls_session_baseline_slice(c->s, n, &c->err);
-		} else if (!rows_need_ab(c) || !ls_session_baseline(c->s) ||
-			   ls_session_metrics(c->s)->mod[0].ab_samples > 0) {
-			st = theory_cache(c);
-			break;
-		} else {
-			st = ls_session_alphabeta_slice(c->s, (size_t)n, &done, &c->err);
-		}
-		if (st != LS_OK)
-			break;
-		double now = seconds();
-		adapt(&n, now - t);
-		if (base && ls_session_baseline_pending(c->s) < 0.0)
-			n = 1; /* the samples cost another amount each */
-		if (tty && now - t0 > 0.2) {
-			fprintf(stderr,
-				"\rlorascope run: full fine-tuning X* %3.0f%%, alpha^/beta^ "
-				"%3.0f%%",
-				base ? 100 * ls_session_baseline_pending(c->s) : 100.0,
-				base ? 0.0 : 100.0 * (double)done / (double)target);
-			shown = true;
-		}
-	}
-	if (shown)
-		fprintf(stderr, "\r%70s\r", "");
-	return st;
-}
-
 /* k more steps, in calls of about 20 ms, ending early at a step boundary when a signal asks
  * to stop (interrupt.h) or the run diverges. The steps are the same however they are split. */
 static ls_status step_some(run_ctx *c, long k)
@@ -335,7 +270,7 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 {
 	run_ctx *c = (run_ctx *)vctx;
 	const run_options *ro = c->ro;
-	ls_status st = prepare(c);
+	ls_status st = ls_run_prepare(c->s, c->player != NULL, &c->err);
 	if (st == LS_OK && trace) {
 		char steps[32], every[32], start[32];
 		snprintf(steps, sizeof steps, "%ld", ro->steps);
@@ -385,7 +320,7 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 		}
 		if (ls_session_diverged(c->s))
 			break;
-		st = theory_cache(c);
+		st = ls_run_theory(c->s, c->player != NULL, &c->err); /* α̂, β̂ (run_prepare.h) */
 		if (st != LS_OK)
 			break;
 		long step = ls_session_steps(c->s);
@@ -434,12 +369,9 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 	/* The final save, unless the last checkpoint holds this step already. */
 	if (st == LS_OK && ro->save_peft && c->last_ckpt != ls_session_steps(c->s))
 		st = checkpoint(c);
+	if (st == LS_OK) /* α̂, β̂ drawn now if not yet (a diverged run's snapshot has them) */
+		st = ls_session_alphabeta(c->s, NULL, &c->err);
 	if (st != LS_OK) {
-		*err = c->err;
-		return st;
-	}
-	/* α̂, β̂ drawn in any case (a diverged run's snapshot holds them too). */
-	if ((st = ls_session_alphabeta(c->s, NULL, &c->err)) != LS_OK) {
 		*err = c->err;
 		return st;
 	}

@@ -75,6 +75,23 @@ typedef struct {
 ls_status ls_baseline_compute(ls_baseline *b, ls_problem *p, double lambda_eff, long iters,
 			      double tol, ls_error *err);
 void ls_baseline_free(ls_baseline *b);
+
+/* The same computation in slices (the TUI draws it between training batches): begin it
+ * (the scratch only: L and f(0) come with the first slice; p must outlive the workspace
+ * and not change meanwhile), run up to
+ * n more iterations at a time (*done: converged or the cap reached), then finish: *b gets
+ * exactly what ls_baseline_compute gives with the same arguments, bit for bit, however the
+ * iterations were sliced. The progress is in [0, 1]: the larger of the iterations over the
+ * cap and the relative change's way from its first value down to tol on a log scale, never
+ * going back, 1 when done. After an error the workspace can only be freed. */
+typedef struct ls_baseline_ws ls_baseline_ws;
+ls_status ls_baseline_begin(ls_baseline_ws **ws, ls_problem *p, double lambda_eff, long iters,
+			    double tol, ls_error *err);
+ls_status ls_baseline_iterate(ls_baseline_ws *ws, long n, bool *done, ls_error *err);
+double ls_baseline_progress(const ls_baseline_ws *ws);
+long ls_baseline_iters_done(const ls_baseline_ws *ws);
+ls_status ls_baseline_finish(ls_baseline_ws *ws, ls_baseline *b, ls_error *err);
+void ls_baseline_ws_free(ls_baseline_ws *ws);
 /* ⟨X_k, X*_k⟩ for X_k = s·A·Bᵀ, as s·tr((U*ᵀA)(BᵀV*)Σ*) without forming X_k.
  * scratch must hold 2·r·rstar doubles. */
 double ls_baseline_inner(const ls_baseline *b, size_t k, const ls_mat *A, const ls_mat *B, double s,

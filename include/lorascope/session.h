@@ -56,6 +56,23 @@ typedef struct ls_session ls_session;
  * keeps a copy); measure the metrics of step 0. */
 ls_status ls_session_create(ls_session **s, const ls_config *cfg, const ls_inputs *in,
 			    ls_error *err);
+/* The same with the baseline deferred (the TUI: the first screen must not wait for it): it
+ * is begun, not computed, here and whenever a change recomputes it (λ, scaling, baseline
+ * parameters, a rebuild); until ls_session_baseline_slice installs it the session has none
+ * (ls_session_baseline NULL, the X* metrics NaN) and the steps go on. The installed X* is
+ * the one ls_session_create computes, bit for bit (baseline.h's slices). */
+ls_status ls_session_create_deferred(ls_session **s, const ls_config *cfg, const ls_inputs *in,
+				     ls_error *err);
+/* Whether changes begin the baseline (deferred) or compute it at once; turning deferral off
+ * leaves one already pending to ls_session_baseline_slice / _wait. */
+void ls_session_defer_baseline(ls_session *s, bool deferred);
+/* The progress in [0, 1] of the baseline being computed in slices, or −1 when none is. */
+double ls_session_baseline_pending(const ls_session *s);
+/* Up to n more iterations of the pending baseline (nothing when none is pending); when it is
+ * done, install it (a new baseline serial) and measure the metrics against it. A failure
+ * forgets it (the session stays without a baseline). ls_session_baseline_wait: all of it. */
+ls_status ls_session_baseline_slice(ls_session *s, long n, ls_error *err);
+ls_status ls_session_baseline_wait(ls_session *s, ls_error *err);
 void ls_session_free(ls_session *s);
 
 /* Run up to nsteps optimiser steps, recording the history; stops early (LS_OK) when the
@@ -121,7 +138,8 @@ ls_status ls_session_reset(ls_session *s, ls_error *err);
 /* Perturb every factor by N(0, (scale·rms)²) entries, rms = the factor's RMS entry
  * (or scale itself when the factor is zero), to leave a saddle. The step count goes on. */
 ls_status ls_session_kick(ls_session *s, double scale, ls_error *err);
-/* Compute the baseline now even when --baseline auto skipped it (large problems). */
+/* Compute the baseline now even when --baseline auto skipped it (large problems); a
+ * deferred session begins it. */
 ls_status ls_session_run_baseline(ls_session *s, ls_error *err);
 
 const ls_config *ls_session_config(const ls_session *s);

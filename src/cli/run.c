@@ -19,6 +19,7 @@
 #include "lorascope/snapshot.h"
 #include "lorascope/trace.h"
 #include "output.h"
+#include "run_prepare.h"
 
 /* A config parameter given on the command line (applied after a lesson's setup, or as a
  * mid-run change after --resume). */
@@ -191,6 +192,7 @@ typedef struct {
 	long max_steps;  /* the step the run ends at unless cut short (trainer_state.json) */
 	ls_peft_log log; /* the rows so far, for trainer_state.json's log_history */
 	long chunk;      /* steps per ls_session_step call: about 20 ms, so a signal stops soon */
+	double flushed;  /* when stdout was last flushed */
 	ls_error err;
 	int rc; /* exit status decided inside the loop */
 	/* The theory report of the summary, for --plot's verdict band. */
@@ -201,12 +203,21 @@ typedef struct {
 /* Largest lesson clock a lesson plays to without --steps. */
 #define LESSON_DEFAULT_LIMIT 1000000L
 
-/* One row to stdout and the trace. */
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One row to stdout (flushed, at most every 0.2 s: a pipe sees it soon) and the trace. */
 static ls_status emit_row(run_ctx *c, FILE *trace)
 {
 	const ls_metrics *m = ls_session_metrics(c->s);
 	c->last_row = ls_session_steps(c->s);
 	ls_out_row(&c->out, m);
+	if (seconds() - c->flushed >= 0.2 && fflush(c->out.f) == 0)
+		c->flushed = seconds();
 	if (c->ro->save_peft && ls_peft_log_add(&c->log, m, &c->err) != LS_OK)
 		return LS_ENOMEM;
 	return trace ? ls_trace_write_row(trace, c->tfmt, m, c->out.timing, &c->err) : LS_OK;
@@ -235,19 +246,6 @@ static ls_status checkpoint(run_ctx *c)
 	return ls_peft_save(c->s, c->ro->save_peft, &o, NULL, 0, &c->err);
 }
 
-/* α̂, β̂ for the current baseline and rank (cached by the session: cheap when known). */
-static ls_status theory_cache(run_ctx *c)
-{
-	return ls_session_alphabeta(c->s, NULL, &c->err);
-}
-
-static double seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* k more steps, in calls of about 20 ms, ending early at a step boundary when a signal asks
  * to stop (interrupt.h) or the run diverges. The steps are the same however they are split. */
 static ls_status step_some(run_ctx *c, long k)
@@ -272,7 +270,7 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 {
 	run_ctx *c = (run_ctx *)vctx;
 	const run_options *ro = c->ro;
-	ls_status st = theory_cache(c);
+	ls_status st = ls_run_prepare(c->s, c->player != NULL, &c->err);
 	if (st == LS_OK && trace) {
 		char steps[32], every[32], start[32];
 		snprintf(steps, sizeof steps, "%ld", ro->steps);
@@ -322,7 +320,7 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 		}
 		if (ls_session_diverged(c->s))
 			break;
-		st = theory_cache(c);
+		st = ls_run_theory(c->s, c->player != NULL, &c->err); /* α̂, β̂ (run_prepare.h) */
 		if (st != LS_OK)
 			break;
 		long step = ls_session_steps(c->s);
@@ -371,6 +369,8 @@ static ls_status run_loop(FILE *trace, const void *vctx, ls_error *err)
 	/* The final save, unless the last checkpoint holds this step already. */
 	if (st == LS_OK && ro->save_peft && c->last_ckpt != ls_session_steps(c->s))
 		st = checkpoint(c);
+	if (st == LS_OK) /* α̂, β̂ drawn now if not yet (a diverged run's snapshot has them) */
+		st = ls_session_alphabeta(c->s, NULL, &c->err);
 	if (st != LS_OK) {
 		*err = c->err;
 		return st;
@@ -501,7 +501,11 @@ static int make_session(run_ctx *c, ls_config *cfg, const run_options *ro)
 		ls_inputs_free(&in);
 		return LS_EXIT_USAGE;
 	}
-	st = ls_session_create(&c->s, cfg, &in, &err);
+	/* The baseline comes in slices before the first row (prepare); changes compute theirs
+	 * at once. */
+	st = ls_session_create_deferred(&c->s, cfg, &in, &err);
+	if (st == LS_OK)
+		ls_session_defer_baseline(c->s, false);
 	ls_inputs_free(&in);
 	if (st == LS_OK && c->lesson)
 		st = ls_lesson_run_new(&c->player, c->lesson, &err);

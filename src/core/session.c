@@ -75,6 +75,7 @@ static void destroy_parts(ls_session *s)
 	ls_lora_free(&s->lora);
 	if (s->have_base)
 		ls_baseline_free(&s->base);
+	ls_session_baseline_drop(s);
 	ls_problem_destroy(&s->prob);
 	ls_inputs_free(&s->in);
 	ls_spectrum_ws_free(s->spec);
@@ -88,8 +89,10 @@ static void destroy_parts(ls_session *s)
 	ls_alphabeta_free(s->abws);
 }
 
-ls_status ls_session_create(ls_session **out, const ls_config *cfg, const ls_inputs *in,
-			    ls_error *err)
+/* A session from cfg and in; deferred: its baseline computed in slices later (begun now
+ * when begin_base, else left to the caller). */
+static ls_status create(ls_session **out, const ls_config *cfg, const ls_inputs *in, bool deferred,
+			bool begin_base, ls_error *err)
 {
 	*out = NULL;
 	ls_status st = ls_config_check(cfg, err);
@@ -99,6 +102,7 @@ ls_status ls_session_create(ls_session **out, const ls_config *cfg, const ls_inp
 	if (!s)
 		return ls_error_set(err, LS_ENOMEM, "session");
 	s->cfg = *cfg;
+	s->deferred = deferred;
 	s->cur.eta = NAN;
 	s->cur.mk_lhs = s->cur.mk_rhs = NAN;
 	ls_history_init(&s->hist);
@@ -115,7 +119,7 @@ ls_status ls_session_create(ls_session **out, const ls_config *cfg, const ls_inp
 		st = ls_optim_alloc(&s->opt, &s->lora, &s->prob, err);
 	if (st == LS_OK)
 		st = ls_session_size_scratch(s, err);
-	if (st == LS_OK)
+	if (st == LS_OK && begin_base)
 		st = ls_session_compute_baseline(s, false, err);
 	if (st == LS_OK)
 		st = ls_session_evaluate(s, err);
@@ -126,6 +130,18 @@ ls_status ls_session_create(ls_session **out, const ls_config *cfg, const ls_inp
 	}
 	*out = s;
 	return LS_OK;
+}
+
+ls_status ls_session_create(ls_session **out, const ls_config *cfg, const ls_inputs *in,
+			    ls_error *err)
+{
+	return create(out, cfg, in, false, true, err);
+}
+
+ls_status ls_session_create_deferred(ls_session **out, const ls_config *cfg, const ls_inputs *in,
+				     ls_error *err)
+{
+	return create(out, cfg, in, true, true, err);
 }
 
 void ls_session_free(ls_session *s)
@@ -189,7 +205,8 @@ ls_status ls_session_rebuild(ls_session *s, const ls_config *cfg, const ls_input
 			     ls_error *err)
 {
 	ls_session *n;
-	ls_status st = ls_session_create(&n, cfg, in, err);
+	/* A deferred session's baseline is begun on the problem where it ends up (in s). */
+	ls_status st = create(&n, cfg, in, s->deferred, !s->deferred, err);
 	if (st != LS_OK)
 		return st;
 	unsigned long serial = s->base_serial;
@@ -199,7 +216,7 @@ ls_status ls_session_rebuild(ls_session *s, const ls_config *cfg, const ls_input
 	s->base_serial += serial;
 	if (s->have_base)
 		s->base.serial = s->base_serial;
-	return LS_OK;
+	return s->deferred ? ls_session_compute_baseline(s, false, err) : LS_OK;
 }
 
 const ls_config *ls_session_config(const ls_session *s)

@@ -1,5 +1,5 @@
 /* session_measure.c — the metrics of the session's current state: the cheap spectrum of
- * the factors, the distance to X*, the loss (evaluate), divergence; the baseline X*. */
+ * the factors, the distance to X*, the loss (evaluate), divergence. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -188,44 +188,4 @@ ls_status ls_session_evaluate(ls_session *s, ls_error *err)
 	if (!isfinite(mt->loss) || !isfinite(mt->reg_loss) || !isfinite(mt->grad_norm))
 		ls_session_mark_diverged(s, LS_DIVERGED_LOSS);
 	return LS_OK;
-}
-
-/* The baseline per --baseline, with λ/s of the current factors. */
-ls_status ls_session_compute_baseline(ls_session *s, bool force, ls_error *err)
-{
-	if (s->have_base)
-		ls_baseline_free(&s->base);
-	s->have_base = false;
-	if (s->cfg.baseline == LS_BASELINE_OFF && !force)
-		return LS_OK;
-	long iters = s->cfg.baseline_iters;
-	if (s->cfg.baseline == LS_BASELINE_AUTO && !force) {
-		double work = 0.0;
-		for (size_t k = 0; k < s->prob.nmod; k++) {
-			double m = (double)s->prob.shape[k].m, n = (double)s->prob.shape[k].n;
-			work += m * n * (m < n ? m : n);
-		}
-		if (work > LS_BASELINE_AUTO_WORK)
-			return LS_OK;
-		double cap = LS_BASELINE_AUTO_BUDGET / (work > 1.0 ? work : 1.0);
-		if ((double)iters > cap)
-			iters = (long)cap;
-	}
-	double lam = s->cfg.lambda / s->lora.s[0];
-	ls_status st = ls_baseline_compute(&s->base, &s->prob, lam, iters, s->cfg.baseline_tol,
-					   err);
-	if (st != LS_OK)
-		return st;
-	s->have_base = true;
-	s->base.serial = ++s->base_serial;
-	return ls_session_size_scratch(s, err);
-}
-
-ls_status ls_session_run_baseline(ls_session *s, ls_error *err)
-{
-	s->measured = false;
-	ls_status st = ls_session_compute_baseline(s, true, err);
-	if (st != LS_OK)
-		return st;
-	return ls_session_evaluate(s, err);
 }

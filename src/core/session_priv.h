@@ -18,6 +18,10 @@ struct ls_session {
 	ls_optim *opt;
 	ls_baseline base;
 	bool have_base;
+	/* Deferred (ls_session_create_deferred): a baseline is begun, not computed, and
+	 * advanced by ls_session_baseline_slice; bws: the one in progress (NULL: none). */
+	bool deferred;
+	ls_baseline_ws *bws;
 	unsigned long base_serial; /* baselines computed so far (kept across rebuilds) */
 	ls_spectrum_ws *spec;
 	size_t spec_r; /* rank the spectrum workspace was sized for */
@@ -66,14 +70,17 @@ ls_status ls_session_rebuild(ls_session *s, const ls_config *cfg, const ls_input
 			     ls_error *err);
 
 /* session_measure.c: workspaces sized for the rank and baseline; divergence; the factor
- * metrics (reused when already measured); the full metrics without stepping; the baseline
- * per --baseline (force: whatever it says). */
+ * metrics (reused when already measured); the full metrics without stepping. */
 ls_status ls_session_size_scratch(ls_session *s, ls_error *err);
 bool ls_session_factors_finite(const ls_lora *L);
 void ls_session_mark_diverged(ls_session *s, ls_diverged_cause why);
 ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err);
 ls_status ls_session_evaluate(ls_session *s, ls_error *err);
+
+/* session_baseline.c: the baseline per --baseline (force: whatever it says), computed now or
+ * (deferred) begun; forget the one in progress. */
 ls_status ls_session_compute_baseline(ls_session *s, bool force, ls_error *err);
+void ls_session_baseline_drop(ls_session *s);
 
 /* session_change.c: a change record of s as it stands. */
 ls_change ls_session_change_now(const ls_session *s, ls_change_kind kind);

@@ -144,6 +144,9 @@ static unsigned act_BASELINE(ls_app *app)
 	if (app->view->has_baseline) {
 		snprintf(ui->msg, sizeof ui->msg, "baseline %s",
 			 ui->show_baseline ? "shown" : "hidden");
+	} else if (app->view->baseline_pending) {
+		snprintf(ui->msg, sizeof ui->msg, "baseline %s: X* is being computed (%.0f%%)",
+			 ui->show_baseline ? "on" : "off", 100 * app->view->baseline_progress);
 	} else {
 		char setup[LS_KEYS_HINT_LEN];
 		snprintf(ui->msg, sizeof ui->msg,

@@ -86,6 +86,7 @@ static double output_end(const output_mark *m, double now)
 typedef struct {
 	ls_app app; /* what the key actions see */
 	ls_stats *stats;
+	double t_start; /* when the program started (its first-frame figure) */
 	bool quit, redraw_all, dirty;
 	/* Keys waiting for the frame that shows their change, as --stats times them. */
 	ls_stats_wait wait;
@@ -185,6 +186,7 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 			double t1 = now_sec();
 			ls_framerate_wrote(&fr, output_end(&om, t1));
 			ls_stats_frame(a->stats, t1 - t0);
+			ls_stats_first(a->stats, t1 - a->t_start);
 			ls_stats_wait_frame(a->stats, &a->wait, t1, v->applied_seq);
 			drawn_pub = v->pub_seq;
 			last_frame = t1;
@@ -197,6 +199,7 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 
 static int tui_main(ls_ui *ui, int argc, char **argv)
 {
+	double t_start = now_sec();
 	ls_keymap_defaults(&ui->keys);
 	ls_app_start st;
 	int rc = ls_app_start_read(&st, &ui->keys, argc, argv);
@@ -236,17 +239,15 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
 	fcntl(pfd[1], F_SETFL, fcntl(pfd[1], F_GETFL) | O_NONBLOCK);
 
-	/* Building the problem and the full fine-tuning baseline takes seconds on the larger
-	 * problems (mlp with two modules): say so on the terminal until curses takes over, and
+	/* Building the problem can take a moment on the larger ones (the baseline is the
+	 * worker's, in the background): say so on the terminal until curses takes over, and
 	 * wipe the line again so nothing is left behind after quitting. */
 	char busy[200];
 	if (o->resume)
 		snprintf(busy, sizeof busy, "lorascope: loading the snapshot %s ...", o->resume);
 	else {
 		ls_shape sh = ls_problem_type_shape(cfg);
-		snprintf(busy, sizeof busy,
-			 "lorascope: building %s %zux%zu%s (problem, full fine-tuning "
-			 "baseline) ...",
+		snprintf(busy, sizeof busy, "lorascope: building %s %zux%zu%s (problem) ...",
 			 ls_problem_names[cfg->problem], sh.m, sh.n,
 			 cfg->problem == LS_PROBLEM_MLP && cfg->modules > 1 ? ", two modules" : "");
 	}
@@ -291,7 +292,7 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 	ls_stats_init(&stats);
 	ls_screen_begin(&sc, ui, o->look.no_color);
 
-	tui_loop a = { .app = { .ui = ui, .w = w }, .stats = &stats };
+	tui_loop a = { .app = { .ui = ui, .w = w }, .stats = &stats, .t_start = t_start };
 	rc = loop(&a, pfd[0], (int)o->delay_ms);
 
 	ls_screen_end(&sc);

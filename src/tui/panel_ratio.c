@@ -90,10 +90,13 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ls_draw_text(c.y + c.h, col, 1, ls_curves[LS_CURVE_RATIO].role,
 			     LS_TXT(ui, "•", "o"));
 	}
-	const char *note = !v->has_baseline ? "(needs the baseline's r*)"
-			   : !isfinite(thr) ? LS_TXT(ui, "2α/β not estimated yet",
-						     "2alpha/beta not estimated yet")
-					    : NULL;
+	char pending[48];
+	snprintf(pending, sizeof pending, "(r* waits for X*: %.0f%%)", 100 * v->baseline_progress);
+	const char *note = v->baseline_pending ? pending
+			   : !v->has_baseline  ? "(needs the baseline's r*)"
+			   : !isfinite(thr)    ? LS_TXT(ui, "2α/β not estimated yet",
+							"2alpha/beta not estimated yet")
+					       : NULL;
 	if (note && ls_text_cols(note) <= c.w - 2)
 		ls_draw_text(c.y, c.x + c.w - ls_text_cols(note) - 1, c.w - 2, LS_ROLE_LABEL, note);
 }

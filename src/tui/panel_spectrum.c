@@ -131,7 +131,10 @@ void ls_panel_spectrum_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	}
 	if (!star) {
 		char note[48] = "no baseline", key[LS_KEYS_HINT_LEN];
-		if (v->has_baseline)
+		if (v->baseline_pending)
+			snprintf(note, sizeof note, "X* computing %.0f%%",
+				 100 * v->baseline_progress);
+		else if (v->has_baseline)
 			snprintf(note, sizeof note, "X* hidden (%s shows it)",
 				 ls_keys_hint(&ui->keys, LS_ACT_BASELINE, key, sizeof key));
 		/* In the top right corner, from 14 columns in (further for a long key name). */

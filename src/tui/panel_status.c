@@ -73,6 +73,10 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		ls_axis_format(v->floor, 8, b, sizeof b);
 		snprintf(buf, sizeof buf, "%s  %s", a, b);
 		row(r, &y, "f(X*) floor", buf);
+	} else if (v->baseline_pending && !v->replay) {
+		snprintf(buf, sizeof buf, "computing%s %.0f%%", LS_TXT(ui, "…", "..."),
+			 100 * v->baseline_progress);
+		row(r, &y, "X*", buf);
 	}
 	ls_axis_format(t->lr, 9, a, sizeof a);
 	if (isfinite(m->eta) && fabs(m->eta - c->lr) > 1e-12 * fabs(c->lr)) {
@@ -130,7 +134,10 @@ void ls_panel_status_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_axis_format(m->norm_nuc, 8, b, sizeof b);
 	snprintf(buf, sizeof buf, "%s  %s", a, b);
 	row(r, &y, LS_TXT(ui, "‖X‖F ‖X‖*", "|X|F |X|*"), buf);
-	num(r, &y, LS_TXT(ui, "‖X−X*‖F", "|X-X*|F"), m->dist_star);
+	if (v->baseline_pending && !v->replay)
+		row(r, &y, LS_TXT(ui, "‖X−X*‖F", "|X-X*|F"), "waits for X*");
+	else
+		num(r, &y, LS_TXT(ui, "‖X−X*‖F", "|X-X*|F"), m->dist_star);
 	num(r, &y, LS_TXT(ui, "‖∇g‖", "|grad g|"), m->grad_norm);
 	num(r, &y, LS_TXT(ui, "‖AᵀA−BᵀB‖", "|AtA-BtB|"), m->balance);
 	if (v->replay) {

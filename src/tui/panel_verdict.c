@@ -114,6 +114,12 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 			snprintf(line, sizeof line, " %s resets", k2);
 		}
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
+	} else if (v->baseline_pending) {
+		/* Deferred: the worker computes X* between batches; the verdict follows it. */
+		snprintf(line, sizeof line, "X*: computing%s %.0f%%", LS_TXT(ui, "…", "..."),
+			 100 * v->baseline_progress);
+		y += band(r, y, LS_ROLE_INFO, line, true);
+		y += band(r, y, LS_ROLE_INFO, "VERDICT WAITS FOR X*", false);
 	} else if (!v->has_baseline) {
 		y += band(r, y, LS_ROLE_INFO, "regime: no baseline", true);
 		/* Upper case but the key's name. */
@@ -184,6 +190,8 @@ void ls_panel_verdict_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	}
 	if (y < end) {
 		ls_axis_format(v->m.ratio, 7, a, sizeof a);
+		if (v->baseline_pending)
+			snprintf(a, sizeof a, "?");
 		double thr = th ? (isfinite(md->threshold_exact) ? md->threshold_exact
 								 : md->threshold)
 				: NAN;

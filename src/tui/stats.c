@@ -11,6 +11,7 @@ void ls_stats_init(ls_stats *s)
 	s->key = malloc(LS_STATS_MAX * sizeof(double));
 	s->applied = malloc(LS_STATS_MAX * sizeof(double));
 	s->nframe = s->nkey = s->napplied = 0;
+	s->first = NAN;
 }
 
 void ls_stats_free(ls_stats *s)
@@ -80,6 +81,12 @@ void ls_stats_wait_frame(ls_stats *s, ls_stats_wait *w, double t, unsigned long 
 	w->n = keep;
 }
 
+void ls_stats_first(ls_stats *s, double seconds)
+{
+	if (isnan(s->first))
+		s->first = seconds;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -112,5 +119,6 @@ int ls_stats_write(ls_stats *s, const char *path, int cols, int lines)
 	line(f, "frames", s->frame, s->frame ? s->nframe : 0);
 	line(f, "keys", s->key, s->key ? s->nkey : 0);
 	line(f, "applied", s->applied, s->applied ? s->napplied : 0);
+	fprintf(f, "first-frame ms %.1f\n", 1e3 * s->first);
 	return fclose(f) == 0 ? 0 : -1;
 }

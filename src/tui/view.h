@@ -24,8 +24,11 @@ typedef struct {
 	ls_history h;
 	bool paused;
 	bool diverged;
-	/* Full fine-tuning baseline; has_baseline false when skipped. rstar is module 0's. */
+	/* Full fine-tuning baseline; has_baseline false when skipped or still being computed
+	 * (baseline_pending, baseline_progress in [0, 1]). rstar is module 0's. */
 	bool has_baseline;
+	bool baseline_pending;
+	double baseline_progress;
 	bool baseline_certified;
 	double floor, f_star, xstar_fro, xstar_nuc;
 	size_t rstar;

@@ -151,7 +151,11 @@ static void *run(void *arg)
 			last_pub = ls_worker_now();
 			changed = false;
 		}
-		if (!w->paused && !ls_session_diverged(w->s)) {
+		/* Training waits for a pending baseline (its slices go on, commands are applied):
+		 * α̂, β̂ then begin at the state X* was asked for, as `lorascope run`'s do, and a
+		 * lesson's rules see X*. */
+		bool hold = ls_session_baseline_pending(w->s) >= 0.0;
+		if (!w->paused && !ls_session_diverged(w->s) && !hold) {
 			long before = ls_session_steps(w->s);
 			unsigned long ev = w->event_seq, cap = w->caption_seq;
 			train(w);
@@ -159,7 +163,8 @@ static void *run(void *arg)
 				  ev != w->event_seq || cap != w->caption_seq;
 		}
 		/* A command waiting goes first: the theory's slice waits for the next round. */
-		if (!ls_session_diverged(w->s) && !queue_nonempty(w) && ls_worker_theory_tick(w))
+		if ((!ls_session_diverged(w->s) || ls_session_baseline_pending(w->s) >= 0.0) &&
+		    !queue_nonempty(w) && ls_worker_theory_tick(w))
 			changed = true;
 		double t = ls_worker_now();
 		if (changed && (t - last_pub >= PUBLISH_EVERY || w->paused)) {
@@ -176,10 +181,15 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	ls_worker *w = calloc(1, sizeof(*w));
 	if (!w)
 		return ls_error_set(err, LS_ENOMEM, "worker: out of memory");
+	/* The baseline is computed by the thread in slices: the first frame does not wait. */
 	ls_status st = o->resume ? ls_session_load(&w->s, o->resume, err)
-				 : ls_session_create(&w->s, o->cfg, o->inputs, err);
-	if (st == LS_OK && o->lesson)
+				 : ls_session_create_deferred(&w->s, o->cfg, o->inputs, err);
+	/* A lesson's rules and captions read X* at once after its changes: those compute it at
+	 * once (only the first one comes in slices, the lesson held until it is in). */
+	if (st == LS_OK && o->lesson) {
+		ls_session_defer_baseline(w->s, false);
 		st = ls_lesson_run_new(&w->player, o->lesson, err);
+	}
 	if (st != LS_OK) {
 		ls_session_free(w->s);
 		free(w);
@@ -191,6 +201,7 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	pthread_mutex_init(&w->vlock, NULL);
 	w->paused = o->paused;
 	w->batch = 1;
+	w->base_batch = 1;
 	w->notify_fd = o->notify_fd;
 	w->next_seq = 1;
 	w->speed = o->speed > LS_WORKER_SPEED_MAX ? 0 : o->speed;

@@ -309,7 +309,9 @@ void ls_worker_apply(ls_worker *w, const ls_cmd *c)
 		char dir[64];
 		snprintf(dir, sizeof dir, "lorascope-step%ld", ls_session_steps(w->s));
 		const char *to = c->text[0] ? c->text : dir;
-		if (ls_session_save(w->s, to, &err) != LS_OK)
+		/* A snapshot holds X*: a baseline still being computed is finished first. */
+		if (ls_session_baseline_wait(w->s, &err) != LS_OK ||
+		    ls_session_save(w->s, to, &err) != LS_OK)
 			ls_worker_event(w, true, "snapshot: %s", err.msg);
 		else
 			ls_worker_event(w, false,

@@ -50,6 +50,8 @@ struct ls_worker {
 	/* The directory LS_CMD_PEFT writes checkpoints into (a copy). */
 	char *save_peft;
 
+	/* A deferred baseline's slices: base_batch iterations each. */
+	long base_batch;
 	/* The session's α̂, β̂ being sampled in slices for the baseline (X*) and rank they were
 	 * begun for: ab_n of ab_target samples drawn, ab_batch per slice, the next slice due at
 	 * next_ab; installed in the session's cache when complete. */
@@ -120,8 +122,9 @@ void ls_worker_publish(ls_worker *w);
 void ls_worker_flow_restart(ls_worker *w);
 
 /* worker_theory.c: follow the session's baseline (X*) and rank, beginning a new α̂, β̂
- * estimate on a change; one slice of theory work between batches; whether nothing is left
- * to do at this state. The first two return whether anything changed. */
+ * estimate on a change; one slice of theory work between batches (the pending baseline
+ * first); whether nothing is left to do at this state. The first two return whether anything
+ * changed. */
 bool ls_worker_theory_sync(ls_worker *w);
 bool ls_worker_theory_tick(ls_worker *w);
 bool ls_worker_theory_idle(const ls_worker *w);

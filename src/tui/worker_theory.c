@@ -1,4 +1,5 @@
 /* worker_theory.c — the training thread's theory schedule, all of it through the session:
+ * the baseline X* (a deferred session's) advanced in slices while training waits, then
  * α̂, β̂ begun before training moves the state (as `lorascope run` begins its own) and
  * drawn in slices between batches (ls_session_alphabeta_slice: the session installs them in
  * its cache when complete), then its report (λ_min, verdict: session.h), refreshed between
@@ -57,6 +58,26 @@ static bool ab_slice(ls_worker *w)
 	return true;
 }
 
+/* One slice of the session's pending baseline (ls_session_baseline_slice: installed when
+ * done), iterations per slice adapted to ~5–20 ms so that commands are applied between
+ * them (training waits for X*: worker.c). Returns whether anything changed (the progress
+ * moves with every slice). */
+static bool base_slice(ls_worker *w)
+{
+	ls_error err;
+	double t0 = ls_worker_now();
+	if (ls_session_baseline_slice(w->s, w->base_batch, &err) != LS_OK) {
+		ls_worker_event(w, true, "baseline: %s", err.msg);
+		return true;
+	}
+	double dt = ls_worker_now() - t0;
+	if (dt < 0.005 && w->base_batch < 4096)
+		w->base_batch *= 2;
+	else if (dt > 0.02 && w->base_batch > 1)
+		w->base_batch /= 2;
+	return true;
+}
+
 /* Follow the session's baseline (X*) and rank: on a change (or when the session forgot its
  * estimate: a theory parameter changed) begin a new α̂, β̂ estimate at this state, as
  * `lorascope run` begins its own before the first step. Returns whether anything changed. */
@@ -97,6 +118,10 @@ bool ls_worker_theory_sync(ls_worker *w)
  * anything changed. */
 bool ls_worker_theory_tick(ls_worker *w)
 {
+	if (ls_session_baseline_pending(w->s) >= 0.0) {
+		bool moved = base_slice(w);
+		return (!ls_session_diverged(w->s) && ls_worker_theory_sync(w)) || moved;
+	}
 	bool changed = ls_worker_theory_sync(w);
 	if (!ls_session_baseline(w->s) || w->theory_failed)
 		return changed;
@@ -127,6 +152,8 @@ bool ls_worker_theory_tick(ls_worker *w)
 /* Nothing left for the theory to do at this state. */
 bool ls_worker_theory_idle(const ls_worker *w)
 {
+	if (ls_session_baseline_pending(w->s) >= 0.0)
+		return false;
 	const ls_baseline *b = ls_session_baseline(w->s);
 	if (!b || w->theory_failed)
 		return true;

@@ -117,6 +117,8 @@ ls_status ls_view_session(ls_view *v, const ls_session *s, ls_error *err)
 		return st;
 	const ls_baseline *b = ls_session_baseline(s);
 	v->has_baseline = b != NULL;
+	v->baseline_progress = ls_session_baseline_pending(s);
+	v->baseline_pending = v->baseline_progress >= 0.0;
 	v->rstar = 0;
 	if (b) {
 		v->baseline_certified = b->certified;

@@ -1,6 +1,8 @@
 /* test_baseline.c — the full fine-tuning baseline (MATH.md §3) against independent truth:
  * for approx, X* = soft-thresholding of the singular values of M by λ (LAPACK in the test);
- * for regression, the proximal-gradient fixed-point residual at the returned X*. */
+ * for regression, the proximal-gradient fixed-point residual at the returned X*; the sliced
+ * computation (ls_baseline_begin/_iterate/_finish, a deferred session) against the one-shot
+ * call, bit for bit. */
 #include "testutil.h"
 
 #include <lapacke.h>
@@ -9,6 +11,7 @@
 #include "lorascope/baseline.h"
 #include "lorascope/config.h"
 #include "lorascope/problem.h"
+#include "lorascope/session.h"
 
 static void make_problem(ls_problem *p, const char *name, long m, long n, long tr, double noise,
 			 uint64_t seed)
@@ -258,6 +261,142 @@ static void test_two_modules_fixed_point(void **state)
 	ls_problem_destroy(&p);
 }
 
+/* a and b hold the same X*, bit for bit, and the same record of how it was reached. */
+static void assert_same_baseline(const ls_baseline *a, const ls_baseline *b)
+{
+	assert_int_equal(a->nmod, b->nmod);
+	assert_int_equal(a->iters, b->iters);
+	assert_int_equal(a->converged, b->converged);
+	assert_int_equal(a->certified, b->certified);
+	assert_int_equal(a->seed_check, b->seed_check);
+	assert_int_equal(a->rstar, b->rstar);
+	const double xa[] = { a->f_star, a->floor, a->nuc, a->fro, a->f0, a->rel_change };
+	const double xb[] = { b->f_star, b->floor, b->nuc, b->fro, b->f0, b->rel_change };
+	assert_memory_equal(xa, xb, sizeof xa);
+	for (size_t k = 0; k < a->nmod; k++) {
+		const ls_baseline_module *ma = &a->mod[k], *mb = &b->mod[k];
+		assert_int_equal(ma->rstar, mb->rstar);
+		if (ma->rstar == 0)
+			continue;
+		assert_memory_equal(ma->sigma, mb->sigma, ma->rstar * sizeof(double));
+		for (size_t j = 0; j < ma->rstar; j++) {
+			assert_memory_equal(ma->U.data + j * ma->U.ld, mb->U.data + j * mb->U.ld,
+					    ma->m * sizeof(double));
+			assert_memory_equal(ma->V.data + j * ma->V.ld, mb->V.data + j * mb->V.ld,
+					    ma->n * sizeof(double));
+		}
+	}
+}
+
+/* ls_baseline_compute's X* from slices of 1, 2, 3, 7 and 1000 iterations, converged or
+ * stopped by the cap; the progress never goes back and reaches 1 exactly when done. */
+static void test_sliced_equals_one_shot(void **state)
+{
+	(void)state;
+	const char *const cases[][12] = {
+		{ "problem", "mlp", "m", "5", "n", "4", "modules", "2", "noise", "0.05", NULL },
+		{ "problem", "regression", "m", "12", "n", "9", "kappa", "3", NULL },
+		{ "problem", "sensing", "m", "8", "n", "6", NULL },
+		{ "problem", "classify", "m", "6", "n", "5", NULL },
+		{ "problem", "approx", "m", "30", "n", "3", "true-rank", "2", NULL },
+	};
+	const long slices[] = { 1, 2, 3, 7, 1000 };
+	const long caps[] = { 20000, 9 };
+	for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+		ls_config c;
+		ls_config_defaults(&c);
+		for (size_t i = 0; cases[ci][i]; i += 2)
+			assert_ok(ls_config_set(&c, cases[ci][i], cases[ci][i + 1], NULL));
+		ls_rng rng;
+		ls_rng_seed(&rng, c.seed);
+		ls_problem p;
+		assert_ok(ls_problem_create(&p, &c, NULL, &rng, NULL));
+		for (size_t q = 0; q < 2; q++) {
+			ls_baseline one = { 0 };
+			assert_ok(ls_baseline_compute(&one, &p, 0.05, caps[q], 1e-12, NULL));
+			assert_true(q == 1 || one.converged);
+			for (size_t si = 0; si < sizeof slices / sizeof slices[0]; si++) {
+				ls_baseline_ws *ws;
+				assert_ok(ls_baseline_begin(&ws, &p, 0.05, caps[q], 1e-12, NULL));
+				assert_true(ls_baseline_progress(ws) == 0.0);
+				bool done = false;
+				double last = 0.0;
+				long calls = 0;
+				while (!done) {
+					assert_ok(ls_baseline_iterate(ws, slices[si], &done, NULL));
+					double pr = ls_baseline_progress(ws);
+					assert_true(pr >= last && pr <= 1.0);
+					assert_true(done == (pr == 1.0));
+					last = pr;
+					calls++;
+				}
+				assert_int_equal(calls, (one.iters + slices[si] - 1) / slices[si]);
+				assert_int_equal(ls_baseline_iters_done(ws), one.iters);
+				ls_baseline sl = { 0 };
+				assert_ok(ls_baseline_finish(ws, &sl, NULL));
+				ls_baseline_ws_free(ws);
+				assert_same_baseline(&one, &sl);
+				ls_baseline_free(&sl);
+			}
+			ls_baseline_free(&one);
+		}
+		ls_problem_destroy(&p);
+	}
+}
+
+/* A deferred session trains without X* while its baseline is pending, then installs the
+ * X* of the one-shot session bit for bit (slices between steps do not disturb it) and
+ * measures against it; a λ change while pending begins it again for the new λ. */
+static void test_deferred_session(void **state)
+{
+	(void)state;
+	ls_config c;
+	ls_config_defaults(&c);
+	const char *kv[] = {
+		"problem", "mlp", "m", "6", "n", "5", "modules", "2", "rank", "2", NULL
+	};
+	for (size_t i = 0; kv[i]; i += 2)
+		assert_ok(ls_config_set(&c, kv[i], kv[i + 1], NULL));
+	ls_session *now, *later;
+	assert_ok(ls_session_create(&now, &c, NULL, NULL));
+	assert_ok(ls_session_create_deferred(&later, &c, NULL, NULL));
+	assert_true(ls_session_baseline_pending(now) < 0.0);
+	assert_non_null(ls_session_baseline(now));
+	assert_null(ls_session_baseline(later));
+	assert_true(ls_session_baseline_pending(later) == 0.0);
+	assert_true(isnan(ls_session_metrics(later)->dist_star));
+	long slices = 0;
+	while (ls_session_baseline_pending(later) >= 0.0) {
+		assert_ok(ls_session_step(later, 3, NULL));
+		assert_ok(ls_session_baseline_slice(later, 5, NULL));
+		slices++;
+	}
+	assert_true(slices > 1);
+	assert_non_null(ls_session_baseline(later));
+	assert_same_baseline(ls_session_baseline(now), ls_session_baseline(later));
+	assert_true(isfinite(ls_session_metrics(later)->dist_star));
+	assert_true(ls_session_baseline(later)->serial == 1);
+	/* λ changed mid-way: begun again, installed for the new λ as a one-shot session has it. */
+	assert_ok(ls_session_baseline_slice(later, 1, NULL));
+	assert_ok(ls_session_set(later, "lambda", "0.2", NULL, NULL));
+	assert_null(ls_session_baseline(later));
+	assert_true(ls_session_baseline_pending(later) == 0.0);
+	assert_ok(ls_session_baseline_slice(later, 2, NULL));
+	assert_ok(ls_session_set(later, "lambda", "0.1", NULL, NULL));
+	assert_ok(ls_session_baseline_wait(later, NULL));
+	assert_true(ls_session_baseline_pending(later) < 0.0);
+	assert_ok(ls_session_set(now, "lambda", "0.1", NULL, NULL));
+	assert_same_baseline(ls_session_baseline(now), ls_session_baseline(later));
+	/* A rebuild (a new seed) begins the new problem's baseline. */
+	assert_ok(ls_session_set(later, "seed", "7", NULL, NULL));
+	assert_true(ls_session_baseline_pending(later) == 0.0);
+	assert_ok(ls_session_baseline_wait(later, NULL));
+	assert_ok(ls_session_set(now, "seed", "7", NULL, NULL));
+	assert_same_baseline(ls_session_baseline(now), ls_session_baseline(later));
+	ls_session_free(now);
+	ls_session_free(later);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_approx_limits),
 		cmocka_unit_test(test_regression_fixed_point),
 		cmocka_unit_test(test_two_modules_fixed_point),
+		cmocka_unit_test(test_sliced_equals_one_shot),
+		cmocka_unit_test(test_deferred_session),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

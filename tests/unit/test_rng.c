@@ -1,4 +1,5 @@
-/* test_rng.c — the generator: reference outputs, determinism, moments of the draws. */
+/* test_rng.c — the generator: reference outputs, determinism, moments of the draws; a large
+ * normal fill (transformed on several threads) the same bits as draws one at a time. */
 #include "testutil.h"
 
 #include "lorascope/rng.h"
@@ -59,12 +60,42 @@ static void test_moments(void **state)
 		assert_close((double)counts[i], 10000, 0, 5 * sqrt(30000 * (1.0 / 3) * (2.0 / 3)));
 }
 
+/* A fill past the threaded size, into a view with ld > rows and a last chunk cut short:
+ * every entry equals mean + std·ls_rng_normal drawn in column order from the same seed, and
+ * the generator ends in the same state. */
+static void test_large_fill_same_bits(void **state)
+{
+	(void)state;
+	const size_t rows = 1031, cols = 1100, ld = 1040;
+	ls_mat store;
+	assert_int_equal(ls_mat_alloc(&store, ld, cols, NULL), LS_OK);
+	ls_mat V = ls_mat_view(store.data, rows, cols, ld);
+	for (size_t j = 0; j < cols; j++)
+		for (size_t i = rows; i < ld; i++)
+			LS_AT(store, i, j) = -7.0;
+	ls_rng a, b;
+	ls_rng_seed(&a, 42);
+	ls_rng_seed(&b, 42);
+	ls_rng_fill_normal(&a, &V, 0.5, 3.0);
+	size_t differ = 0;
+	for (size_t j = 0; j < cols; j++) {
+		for (size_t i = 0; i < rows; i++)
+			differ += LS_AT(V, i, j) != 0.5 + 3.0 * ls_rng_normal(&b);
+		for (size_t i = rows; i < ld; i++)
+			differ += LS_AT(store, i, j) != -7.0;
+	}
+	assert_int_equal(differ, 0);
+	assert_true(ls_rng_u64(&a) == ls_rng_u64(&b));
+	ls_mat_free(&store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_sequence),
 		cmocka_unit_test(test_same_seed_same_stream),
 		cmocka_unit_test(test_moments),
+		cmocka_unit_test(test_large_fill_same_bits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,7 +74,10 @@ static const ls_opt run_rows[] = {
 	  .arg = "VALUE",
 	  .group = "run",
 	  .def = "100",
-	  .help = "print a row (and with --save-peft, write a checkpoint) every K steps",
+	  .help = "print a row (and with --save-peft, write a checkpoint) every K steps; the "
+		  "losses and gradient norm are computed every step, the spectrum, norms, "
+		  "distance to X* and rank only for the rows and the history's points (every "
+		  "step of the first 8192, then every 2nd, 4th, ...)",
 	  .lo = 1,
 	  .hi = 1e12,
 	  .offset = offsetof(run_options, every) },

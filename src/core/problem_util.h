@@ -110,16 +110,22 @@ ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X);
 
 /* A timed choice of BLAS threads for a problem's repeated products (the loss_grad of
  * regression, classify, sensing): one thread or as many as OpenBLAS may use, whichever the
- * last timed call of this size found faster, the other re-timed every LS_PROBUTIL_PROBE-th
- * call (the crossover moves with the size and with the machine's load: at 256², N 1024 two
- * threads were 1.7× slower than one). OpenBLAS's gemm and gemv split their output between
- * threads, never a sum, so the bits do not depend on the choice. Zero-initialised: nothing
- * timed yet. */
+ * last timed call of this size found faster. The other is timed again after
+ * LS_PROBUTIL_PROBE calls, then after twice as many each time it loses again (at most
+ * LS_PROBUTIL_PROBE_MAX): the crossover moves with the size and the machine's load (at 256²,
+ * N 1024 two threads were 4× slower than one), and a probe of a losing choice costs, more so
+ * under load (woken OpenBLAS threads spin on the core the caller needs). OpenBLAS's gemm and
+ * gemv split their output between threads, never a sum, so the bits do not depend on the
+ * choice. Zero-initialised: nothing timed yet. */
 #define LS_PROBUTIL_PROBE 32
+#define LS_PROBUTIL_PROBE_MAX 512
 typedef struct {
 	size_t key;  /* the size the times belong to */
 	double s[2]; /* seconds of the last call on one thread [0] and on all [1] (0: none) */
 	unsigned long calls; /* calls at this size */
+	unsigned long next;  /* the call that re-times the choice not taken */
+	unsigned long gap;   /* calls between two such probes */
+	bool probing;        /* this call re-times it */
 	int prev, used;      /* OpenBLAS's thread count before the call; the count it uses */
 	double t0;
 } ls_probutil_threads;

@@ -25,6 +25,10 @@
 
 /* Most points an ls_history holds before it decimates. */
 #define LS_HISTORY_MAX 8192
+/* LS_HISTORY_MAX as text, for help strings. */
+#define LS_HISTORY_MAX_TEXT LS_HISTORY_TEXT_(LS_HISTORY_MAX)
+#define LS_HISTORY_TEXT_(n) LS_HISTORY_TEXT__(n)
+#define LS_HISTORY_TEXT__(n) #n
 #define LS_METRICS_MSG_MAX 256
 
 typedef struct {
@@ -124,6 +128,9 @@ void ls_history_init(ls_history *h);
 void ls_history_free(ls_history *h);
 /* Forget every point (after a restart); stride goes back to 1. */
 void ls_history_clear(ls_history *h);
+/* Whether ls_history_push would record a point at step (the session measures the spectrum
+ * and the other factor metrics of a step only when it does). */
+bool ls_history_wants(const ls_history *h, long step);
 /* Record m if m->step is a multiple of the stride (decimating when full). */
 ls_status ls_history_push(ls_history *h, const ls_metrics *m, ls_error *err);
 /* Deep copy: dst := src. */

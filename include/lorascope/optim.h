@@ -56,6 +56,7 @@ typedef struct {
 	bool mk_checked;  /* the Mu–Klabjan inequality was evaluated this step */
 	bool mk_holds;    /* mk_lhs ≤ mk_rhs up to a rounding allowance 1e-12·max(1, |g(V_t)|) */
 	double mk_lhs, mk_rhs; /* g(V_{t+1}) and g(V_t) − (η_t/5)‖∇g(V_t)‖² */
+	bool exact; /* reg_loss and grad_norm exact (else within rounding: ls_optim_set_lean) */
 } ls_step_info;
 
 /* Step counters (saved in snapshots with the moments). */
@@ -77,10 +78,16 @@ void ls_optim_reset(ls_optim *o);
  * and the caller (the session) reports divergence. Errors: shapes of L differ from the
  * allocation (LS_EDIM), a problem failure, mk on a problem without a Lipschitz constant.
  * A full-batch step from factors bit-identical to those of the last full-batch gradient
- * (ls_optim_eval, _grad or the step's own) on the same p reuses it: p must not change in
+ * (ls_optim_eval or _grad) on the same p reuses it: p must not change in
  * place between calls (a new problem needs a new optimiser). */
 ls_status ls_optim_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config *cfg, ls_rng *rng,
 			ls_step_info *info, ls_error *err);
+/* With lean, the gd and sgd steps that follow (simultaneous updates) report g and ‖∇g‖
+ * from quick sums (not to the bit: info->exact false) whenever those prove the exact values
+ * finite and the updated factors finite too, and exactly otherwise: whether anything is
+ * finite is always exact. For a caller that reads them only on some steps (the session: the
+ * history's points). */
+void ls_optim_set_lean(ls_optim *o, bool lean);
 /* f, g and ‖∇g‖ at L without stepping (full batch). Any output may be NULL. */
 ls_status ls_optim_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda, double *loss,
 			double *reg_loss, double *grad_norm, ls_error *err);

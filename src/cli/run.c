@@ -75,7 +75,9 @@ static const ls_opt run_rows[] = {
 	  .arg = "VALUE",
 	  .group = "run",
 	  .def = "100",
-	  .help = "print a row (and with --save-peft, write a checkpoint) every K steps",
+	  .help = "print a row (and with --save-peft, write a checkpoint) every K steps; losses "
+		  "every step, the spectrum, norms, distance to X* and rank only for rows and the "
+		  "history (each of the first " LS_HISTORY_MAX_TEXT " steps, then every 2nd, ...)",
 	  .lo = 1,
 	  .hi = 1e12,
 	  .offset = offsetof(run_options, every) },

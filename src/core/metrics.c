@@ -105,6 +105,15 @@ static void decimate(ls_history *h)
 	h->stride = stride;
 }
 
+bool ls_history_wants(const ls_history *h, long step)
+{
+	long stride = h->stride < 1 ? 1 : h->stride;
+	if (step % stride != 0)
+		return false;
+	/* A full history decimates first (ls_history_push), doubling the stride. */
+	return h->len < LS_HISTORY_MAX || step % (2 * stride) == 0;
+}
+
 ls_status ls_history_push(ls_history *h, const ls_metrics *m, ls_error *err)
 {
 	if (h->stride < 1)

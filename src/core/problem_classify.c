@@ -16,6 +16,7 @@
  * replace the whole data set (then W0 need not point along any means).
  * Convex in X. L = ½·λ_max(ZZᵀ/N), since ‖diag(p) − ppᵀ‖₂ ≤ ½. α, β unknown. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,7 +37,9 @@ typedef struct {
 	double L;
 	/* Workspaces (grow-only). */
 	ls_probutil_layer_ws ws;
-	ls_mat W; /* the dense Hessian product's V */
+	ls_mat W;                /* the dense Hessian product's V */
+	ls_mat ce;               /* b×1: each column's cross-entropy */
+	ls_probutil_threads thr; /* BLAS threads of loss_grad, timed */
 } classify_data;
 
 static void classify_destroy(ls_problem *p)
@@ -44,7 +47,7 @@ static void classify_destroy(ls_problem *p)
 	classify_data *d = p->data;
 	if (!d)
 		return;
-	ls_mat *all[] = { &d->Z, &d->U0, &d->ws.Zg, &d->ws.R, &d->ws.T, &d->ws.U, &d->W };
+	ls_mat *all[] = { &d->Z, &d->U0, &d->ws.Zg, &d->ws.R, &d->ws.T, &d->ws.U, &d->W, &d->ce };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		ls_mat_free(all[i]);
 	free(d->y);
@@ -158,33 +161,82 @@ static ls_status classify_create(ls_problem *p, const ls_config *cfg, const ls_i
 	return st;
 }
 
-/* Given logits in R (m×b) for the batch, replace them by P − onehot(y) and return
- * the mean cross-entropy. */
-static double classify_softmax(classify_data *d, ls_mat *R, const ls_batch *batch)
+/* Columns j0..j1−1 of the logits R (m×b) for the batch: each replaced by P − onehot(y), its
+ * cross-entropy into ce[j]. */
+typedef struct {
+	const classify_data *d;
+	ls_mat *R;
+	const ls_batch *batch;
+	double *ce;
+	size_t j0, j1;
+} softmax_part;
+
+static void *softmax_columns(void *arg)
 {
-	size_t m = R->rows, b = R->cols;
-	double f = 0.0;
-	for (size_t j = 0; j < b; j++) {
+	const softmax_part *sp = arg;
+	const ls_mat *R = sp->R;
+	size_t m = R->rows;
+	for (size_t j = sp->j0; j < sp->j1; j++) {
 		double *u = R->data + j * R->ld, mx = u[0], sum = 0.0;
-		size_t y = d->y[ls_probutil_batch_index(batch, j)];
+		size_t y = sp->d->y[ls_probutil_batch_index(sp->batch, j)];
 		double uy = u[y];
 		for (size_t c = 1; c < m; c++)
-			mx = fmax(mx, u[c]);
+			mx = u[c] > mx ? u[c]
+				       : mx; /* fmax but inlined: NaNs end as NaN either way */
 		for (size_t c = 0; c < m; c++) {
 			u[c] = exp(u[c] - mx);
 			sum += u[c];
 		}
 		/* CE = log Σ_c exp(u_c) − u_y, shifted by the largest logit. */
-		f += mx + log(sum) - uy;
+		sp->ce[j] = mx + log(sum) - uy;
 		for (size_t c = 0; c < m; c++)
 			u[c] /= sum;
 		u[y] -= 1.0;
 	}
+	return NULL;
+}
+
+/* Below this many columns a part's thread costs more than it saves. */
+#define CLASSIFY_THREAD_COLS 512
+#define CLASSIFY_MAX_THREADS 8
+
+/* Given logits in R (m×b) for the batch, replace them by P − onehot(y) and return the mean
+ * cross-entropy; the columns cut among up to `threads` threads, the sum taken in column
+ * order after them (the same bits at any thread count). */
+static double classify_softmax(classify_data *d, ls_mat *R, const ls_batch *batch, int threads)
+{
+	size_t b = R->cols;
+	ls_mat ce;
+	if (ls_probutil_ensure(&d->ce, b, 1, &ce, NULL) != LS_OK)
+		return NAN;
+	size_t t = threads > 1 ? (size_t)threads : 1;
+	t = t < CLASSIFY_MAX_THREADS ? t : CLASSIFY_MAX_THREADS;
+	if (b < t * CLASSIFY_THREAD_COLS)
+		t = 1;
+	softmax_part parts[CLASSIFY_MAX_THREADS];
+	pthread_t th[CLASSIFY_MAX_THREADS];
+	size_t started = 0;
+	for (size_t k = 0; k < t; k++)
+		parts[k] = (softmax_part){ d, R, batch, ce.data, k * b / t, (k + 1) * b / t };
+	for (size_t k = 1; k < t; k++) {
+		if (pthread_create(&th[k], NULL, softmax_columns, &parts[k]) != 0)
+			break;
+		started = k;
+	}
+	/* Parts whose thread did not start run here. */
+	softmax_columns(&parts[0]);
+	for (size_t k = started + 1; k < t; k++)
+		softmax_columns(&parts[k]);
+	for (size_t k = 1; k <= started; k++)
+		pthread_join(th[k], NULL);
+	double f = 0.0;
+	for (size_t j = 0; j < b; j++)
+		f += ce.data[j];
 	return f / (double)b;
 }
 
-static ls_status classify_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
-				    double *loss, ls_mat *GA, ls_mat *GB)
+static ls_status classify_products(ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				   double *loss, ls_mat *GA, ls_mat *GB)
 {
 	classify_data *d = p->data;
 	ls_probutil_layer l;
@@ -192,10 +244,22 @@ static ls_status classify_loss_grad(ls_problem *p, const ls_factors *F, const ls
 	if (st != LS_OK)
 		return st;
 	/* Logits l.R = W0·Z_b + s·A·(BᵀZ_b), then l.R := P − onehot(y). */
-	double f = classify_softmax(d, &l.R, batch);
+	double f = classify_softmax(d, &l.R, batch, d->thr.used);
 	if (loss)
 		*loss = f;
 	return ls_probutil_layer_grads(F, &l, 1.0 / (double)l.R.cols, GA, GB);
+}
+
+/* loss_grad on the BLAS threads timed faster at this size (problem_util.h). */
+static ls_status classify_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				    double *loss, ls_mat *GA, ls_mat *GB)
+{
+	classify_data *d = p->data;
+	size_t r = F->nmod ? F->A[0].cols : 0;
+	ls_probutil_threads_begin(&d->thr, ls_probutil_batch_count(p, batch) * (r + 1));
+	ls_status st = classify_products(p, F, batch, loss, GA, GB);
+	ls_probutil_threads_end(&d->thr);
+	return st;
 }
 
 /* R := P − onehot(y) over every sample at X (dense); returns f. */
@@ -203,7 +267,7 @@ static ls_status classify_dense_residual(classify_data *d, const ls_mat *X, ls_m
 {
 	ls_status st = ls_probutil_dense_affine(&d->ws.R, &d->U0, X, &d->Z, R);
 	if (st == LS_OK)
-		*f = classify_softmax(d, R, NULL);
+		*f = classify_softmax(d, R, NULL, 1);
 	return st;
 }
 

@@ -31,6 +31,7 @@ typedef struct {
 	double lmax;
 	/* Workspaces (grow-only). */
 	ls_probutil_layer_ws ws;
+	ls_probutil_threads thr; /* BLAS threads of loss_grad, timed */
 } regression_data;
 
 static void regression_destroy(ls_problem *p)
@@ -168,8 +169,8 @@ static ls_status regression_create(ls_problem *p, const ls_config *cfg, const ls
 	return LS_OK;
 }
 
-static ls_status regression_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
-				      double *loss, ls_mat *GA, ls_mat *GB)
+static ls_status regression_products(ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				     double *loss, ls_mat *GA, ls_mat *GB)
 {
 	regression_data *d = p->data;
 	ls_probutil_layer l;
@@ -183,6 +184,18 @@ static ls_status regression_loss_grad(ls_problem *p, const ls_factors *F, const 
 		*loss = 0.5 * inv * nr * nr;
 	}
 	return ls_probutil_layer_grads(F, &l, inv, GA, GB);
+}
+
+/* loss_grad on the BLAS threads timed faster at this size (problem_util.h). */
+static ls_status regression_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				      double *loss, ls_mat *GA, ls_mat *GB)
+{
+	regression_data *d = p->data;
+	size_t r = F->nmod ? F->A[0].cols : 0;
+	ls_probutil_threads_begin(&d->thr, ls_probutil_batch_count(p, batch) * (r + 1));
+	ls_status st = regression_products(p, F, batch, loss, GA, GB);
+	ls_probutil_threads_end(&d->thr);
+	return st;
 }
 
 /* R := E0 + X·Z over every sample (the dense residual), in the R workspace. */

@@ -1,10 +1,12 @@
 /* problem_util.c — helpers shared by the problem files: random orthonormal bases,
  * planted low-rank matrices, shape and batch checks, batch gathering, the LoRA linear layer
  * and its factor gradients, dense residuals, input Gram eigenvalues, forming X, workspaces. */
+#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lorascope/config.h"
 #include "problem_util.h"
@@ -271,4 +273,59 @@ ls_status ls_probutil_input(const ls_config *cfg, const ls_inputs *in, int id, s
 	if (loaded)
 		*loaded = true;
 	return LS_OK;
+}
+
+static double threads_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void ls_probutil_threads_begin(ls_probutil_threads *t, size_t key)
+{
+	t->prev = openblas_get_num_threads();
+	t->used = 1;
+	t->probing = false;
+	if (t->prev <= 1)
+		return;
+	if (t->key != key) {
+		t->key = key;
+		t->s[0] = t->s[1] = 0.0;
+		t->calls = 0;
+		t->gap = LS_PROBUTIL_PROBE;
+		t->next = 2 + t->gap;
+	}
+	/* One thread first, then all; afterwards the faster, probing the other now and then. */
+	bool multi = t->s[0] != 0.0;
+	if (t->s[0] != 0.0 && t->s[1] != 0.0) {
+		multi = t->s[1] < t->s[0];
+		if (t->calls >= t->next) {
+			multi = !multi;
+			t->probing = true;
+		}
+	}
+	t->calls++;
+	t->used = multi ? t->prev : 1;
+	if (!multi)
+		openblas_set_num_threads(1);
+	t->t0 = threads_now();
+}
+
+void ls_probutil_threads_end(ls_probutil_threads *t)
+{
+	if (t->prev <= 1)
+		return;
+	double dt = threads_now() - t->t0;
+	int k = t->used > 1;
+	t->s[k] = dt > 0.0 ? dt : 1e-9;
+	if (t->probing) {
+		/* Lost again: probe half as often; won: the choice changes, probe soon. */
+		bool lost = t->s[k] >= t->s[!k];
+		t->gap = lost ? (t->gap < LS_PROBUTIL_PROBE_MAX ? 2 * t->gap : t->gap)
+			      : LS_PROBUTIL_PROBE;
+		t->next = t->calls + t->gap;
+	}
+	if (t->used != t->prev)
+		openblas_set_num_threads(t->prev);
 }

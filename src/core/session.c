@@ -73,6 +73,7 @@ static void destroy_parts(ls_session *s)
 {
 	ls_optim_free(s->opt);
 	ls_lora_free(&s->lora);
+	ls_lora_free(&s->prev);
 	if (s->have_base)
 		ls_baseline_free(&s->base);
 	ls_session_baseline_drop(s);
@@ -152,24 +153,44 @@ void ls_session_free(ls_session *s)
 	free(s);
 }
 
+/* Each step records its losses; the factor metrics (spectrum, norms, distance, rank) are
+ * measured only for the steps the history keeps and for the state the call ends on (what
+ * every reader sees); before any other step the factors are kept, so a divergence still
+ * reports the metrics of the state it came from. */
 ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 {
 	double t0 = now_seconds();
 	long done = 0;
+	ls_status st;
+	bool kept = false; /* s->prev holds the state before the last step, unmeasured */
 	for (; done < nsteps && !s->diverged; done++) {
-		if (!ls_session_factors_finite(&s->lora)) {
+		bool wanted = ls_history_wants(&s->hist, s->step), finite;
+		st = LS_OK;
+		if (wanted || (done == 0 && s->measured)) {
+			finite = ls_session_factors_finite(&s->lora);
+			if (finite)
+				st = ls_session_measure_factors(s, done == 0, err);
+		} else {
+			st = ls_session_keep_factors(s, &finite, err);
+		}
+		if (!finite) {
+			if (kept && (st = ls_session_measure_kept(s, err)) != LS_OK)
+				return st;
 			ls_session_mark_diverged(s, LS_DIVERGED_FACTORS);
 			break;
 		}
-		ls_status st = ls_session_measure_factors(s, done == 0, err);
 		if (st != LS_OK)
 			return st;
+		kept = !wanted && !(done == 0 && s->measured);
 		ls_step_info info;
 		s->measured = false;
+		/* g and ‖∇g‖ to the bit only where the history records them (or they diverge). */
+		ls_optim_set_lean(s->opt, !wanted);
 		st = ls_optim_step(s->opt, &s->prob, &s->lora, &s->cfg, &s->rng, &info, err);
 		if (st != LS_OK)
 			return st;
 		ls_metrics *mt = &s->cur;
+		mt->step = s->step;
 		mt->loss = info.loss;
 		mt->reg_loss = info.reg_loss;
 		mt->grad_norm = info.grad_norm;
@@ -186,13 +207,15 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 		if (st != LS_OK)
 			return st;
 		if (!isfinite(info.loss) || !isfinite(info.reg_loss) || !isfinite(info.grad_norm)) {
+			if (kept && (st = ls_session_measure_kept(s, err)) != LS_OK)
+				return st;
 			ls_session_mark_diverged(s, LS_DIVERGED_LOSS);
 			break;
 		}
 		s->step++;
 	}
 	double dt = now_seconds() - t0;
-	ls_status st = ls_session_evaluate(s, err);
+	st = ls_session_evaluate(s, err);
 	if (st != LS_OK)
 		return st;
 	if (done > 0)

@@ -75,9 +75,8 @@ void ls_session_mark_diverged(ls_session *s, ls_diverged_cause why)
 
 /* ‖X_k − X*_k‖_F from thin factors: X − X* = [s·A, U*Σ*]·[B, −V*]ᵀ, the norm of the core of
  * their QRs (MATH.md §8): O((m+n)(r+r*)²), no m×n product, no cancellation. */
-static ls_status distance(ls_session *s, size_t k, double *dist, ls_error *err)
+static ls_status distance(ls_session *s, const ls_lora *L, size_t k, double *dist, ls_error *err)
 {
-	const ls_lora *L = &s->lora;
 	const ls_baseline_module *bm = &s->base.mod[k];
 	size_t m = L->A[k].rows, n = L->B[k].rows, r = L->r, q = r + bm->rstar;
 	ls_mat CA = ls_mat_view(s->cat_a, m, q, m), CB = ls_mat_view(s->cat_b, n, q, n);
@@ -96,19 +95,10 @@ static ls_status distance(ls_session *s, size_t k, double *dist, ls_error *err)
 	return ls_spectrum_fro(s->dspec, &CA, &CB, 1.0, dist, err);
 }
 
-/* Fill the factor-dependent metrics of the current state (MATH.md §3, §8); with reuse, keep
- * those already measured on the same factors and baseline (s->measured) and refresh only the
- * theory part. */
-ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err)
+/* The factor-dependent metrics of L into s->cur (MATH.md §3, §8), and the theory part. */
+static ls_status measure(ls_session *s, const ls_lora *L, ls_error *err)
 {
 	ls_metrics *mt = &s->cur;
-	const ls_lora *L = &s->lora;
-	if (reuse && s->measured) {
-		mt->step = s->step;
-		ls_session_fill_theory(s);
-		return LS_OK;
-	}
-	s->measured = false;
 	mt->nmod = L->nmod;
 	mt->r = L->r;
 	mt->rstar = s->have_base ? s->base.rstar : 0;
@@ -145,7 +135,7 @@ ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err)
 			if (mm->sigma_rstar > 0.0)
 				mm->ratio = L->r > mm->num_rank ? 0.0
 								: mm->sigma_r / mm->sigma_rstar;
-			st = distance(s, k, &mm->dist_star, err);
+			st = distance(s, L, k, &mm->dist_star, err);
 			if (st != LS_OK)
 				return st;
 			dist2 += mm->dist_star * mm->dist_star;
@@ -161,10 +151,52 @@ ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err)
 	mt->balance = sqrt(bal2);
 	mt->dist_star = s->have_base ? sqrt(dist2) : NAN;
 	mt->ratio = L->nmod ? mt->mod[0].ratio : NAN;
-	mt->step = s->step;
 	ls_session_fill_theory(s);
-	s->measured = true;
 	return LS_OK;
+}
+
+/* Fill the factor-dependent metrics of the current state; with reuse, keep those already
+ * measured on the same factors and baseline (s->measured) and refresh only the theory part. */
+ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err)
+{
+	s->cur.step = s->step;
+	if (reuse && s->measured) {
+		ls_session_fill_theory(s);
+		return LS_OK;
+	}
+	s->measured = false;
+	ls_status st = measure(s, &s->lora, err);
+	s->measured = st == LS_OK;
+	return st;
+}
+
+/* s->prev := s->lora when its factors are finite (*finite says which): the state before a
+ * step whose factor metrics are not measured, kept for a divergence's row. */
+ls_status ls_session_keep_factors(ls_session *s, bool *finite, ls_error *err)
+{
+	const ls_lora *L = &s->lora;
+	*finite = ls_session_factors_finite(L);
+	if (!*finite)
+		return LS_OK;
+	bool fits = s->prev.nmod == L->nmod && s->prev.r == L->r;
+	for (size_t k = 0; fits && k < L->nmod; k++)
+		fits = s->prev.A[k].rows == L->A[k].rows && s->prev.B[k].rows == L->B[k].rows;
+	if (!fits) {
+		ls_lora_free(&s->prev);
+		return ls_lora_copy(&s->prev, L, err);
+	}
+	for (size_t k = 0; k < L->nmod; k++) {
+		ls_mat_copy(&s->prev.A[k], &L->A[k]);
+		ls_mat_copy(&s->prev.B[k], &L->B[k]);
+		s->prev.s[k] = L->s[k];
+	}
+	return LS_OK;
+}
+
+/* The factor metrics of s->prev into s->cur, its step left as it is (a divergence's row). */
+ls_status ls_session_measure_kept(ls_session *s, ls_error *err)
+{
+	return measure(s, &s->prev, err);
 }
 
 /* Metrics of the current state without stepping (after create, changes and runs). */

@@ -15,6 +15,7 @@ struct ls_session {
 	ls_inputs in; /* the matrices of the files cfg names (rebuilds and restarts reuse them) */
 	ls_problem prob;
 	ls_lora lora;
+	ls_lora prev; /* the factors before a step whose metrics were not measured (step) */
 	ls_optim *opt;
 	ls_baseline base;
 	bool have_base;
@@ -75,6 +76,10 @@ ls_status ls_session_size_scratch(ls_session *s, ls_error *err);
 bool ls_session_factors_finite(const ls_lora *L);
 void ls_session_mark_diverged(ls_session *s, ls_diverged_cause why);
 ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err);
+/* session_measure.c: the factors kept before an unmeasured step (and whether they are
+ * finite), and their metrics measured for a divergence's row. */
+ls_status ls_session_keep_factors(ls_session *s, bool *finite, ls_error *err);
+ls_status ls_session_measure_kept(ls_session *s, ls_error *err);
 ls_status ls_session_evaluate(ls_session *s, ls_error *err);
 
 /* session_baseline.c: the baseline per --baseline (force: whatever it says), computed now or

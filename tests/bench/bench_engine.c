@@ -9,9 +9,12 @@
  *   both measured here at the same thread count.
  * - "optim" is ls_optim_step (f, gradients, update: the training step); "session" is
  *   ls_session_step, which also measures every per-step metric each step.
+ * - The NumPy reference: numpy_step.py (the same naive step in NumPy) run by /usr/bin/python3
+ *   at each size and thread count, and lorascope's ratio to it ("xnumpy").
  * - Peak RSS of a `lorascope run` at 2048², r 16 (ru_maxrss of the child), beside the size of
  *   M and (m + n)·r doubles, less the RSS of the same run at 64².
- * Usage: bench_engine [LORASCOPE] (the binary for the RSS figure; skipped without it). */
+ * Usage: bench_engine [LORASCOPE [NUMPY_STEP_PY]] (the binary for the RSS figure, the script
+ * for the NumPy column; each part skipped without them). */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -341,6 +344,103 @@ static void naive_free(naive_ctx *c)
 	free(c->labels);
 }
 
+/* ---- the NumPy reference (numpy_step.py) and the figures compared with it ---- */
+
+#define MAX_ROWS 32
+
+/* A step measured here: what (as numpy_step.py's spec), threads, optimiser and session
+ * seconds; numpy: NumPy's seconds (0: none). */
+typedef struct {
+	char spec[64];
+	int threads;
+	double optim, session, numpy;
+} bench_row;
+
+static bench_row rows[MAX_ROWS];
+static size_t nrows;
+static char numpy_note[320]; /* why there is no NumPy column, when there is none */
+
+static void record(const char *kind, long m, long n, long r, int N, int threads, double to,
+		   double ts)
+{
+	if (nrows == MAX_ROWS)
+		return;
+	bench_row *b = &rows[nrows++];
+	snprintf(b->spec, sizeof b->spec, "%s:%ld:%ld:%ld:%d", kind, m, n, r, N);
+	b->threads = threads;
+	b->optim = to;
+	b->session = ts;
+	b->numpy = 0.0;
+}
+
+/* NumPy's seconds per step for every recorded row of a thread count: one run of the script
+ * with OPENBLAS_NUM_THREADS set (NumPy's BLAS here is OpenBLAS). */
+static void numpy_fill(const char *script, int threads)
+{
+	char cmd[4096];
+	int len = snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=%d /usr/bin/python3 '%s'",
+			   threads, script);
+	for (size_t i = 0; i < nrows && len < (int)sizeof cmd; i++)
+		if (rows[i].threads == threads)
+			len += snprintf(cmd + len, sizeof cmd - (size_t)len, " %s", rows[i].spec);
+	if (len >= (int)sizeof cmd - 16 || strchr(script, '\'') != NULL) {
+		snprintf(numpy_note, sizeof numpy_note, "NumPy reference: bad script path");
+		return;
+	}
+	snprintf(cmd + len, sizeof cmd - (size_t)len, " 2>&1");
+	fflush(stdout);
+	FILE *f = popen(cmd, "r");
+	if (!f) {
+		snprintf(numpy_note, sizeof numpy_note,
+			 "NumPy reference: cannot run /usr/bin/python3");
+		return;
+	}
+	char line[256];
+	while (fgets(line, sizeof line, f)) {
+		char kind[32];
+		long m, n, r, N;
+		double sec;
+		if (sscanf(line, "%31s %ld %ld %ld %ld %lf", kind, &m, &n, &r, &N, &sec) == 6) {
+			char spec[64];
+			snprintf(spec, sizeof spec, "%s:%ld:%ld:%ld:%ld", kind, m, n, r, N);
+			for (size_t i = 0; i < nrows; i++)
+				if (rows[i].threads == threads && strcmp(rows[i].spec, spec) == 0)
+					rows[i].numpy = sec;
+		} else if (!numpy_note[0]) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(numpy_note, sizeof numpy_note, "NumPy reference: %s", line);
+		}
+	}
+	int status = pclose(f);
+	if (!numpy_note[0] && (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0))
+		snprintf(numpy_note, sizeof numpy_note,
+			 "NumPy reference: /usr/bin/python3 %s failed (status %d)", script, status);
+}
+
+/* The recorded rows beside NumPy's step at the same size and threads. */
+static void numpy_table(const char *script)
+{
+	if (!script) {
+		printf("NumPy reference: skipped (no numpy_step.py given)\n");
+		return;
+	}
+	numpy_fill(script, 1);
+	numpy_fill(script, 2);
+	printf("%-30s %3s %9s %9s %7s %9s %7s\n", "step vs NumPy (naive, numpy_step.py)", "thr",
+	       "numpy ms", "optim ms", "xnumpy", "sess. ms", "xnumpy");
+	for (size_t i = 0; i < nrows; i++) {
+		const bench_row *b = &rows[i];
+		if (b->numpy <= 0.0)
+			continue;
+		printf("%-30s %3d %9.4f %9.4f %7.2f %9.4f %7.2f\n", b->spec, b->threads,
+		       1e3 * b->numpy, 1e3 * b->optim, b->numpy / b->optim, 1e3 * b->session,
+		       b->numpy / b->session);
+	}
+	if (numpy_note[0])
+		printf("%s\n", numpy_note);
+	printf("  spec = problem:m:n:r:samples; xnumpy = NumPy time / lorascope time\n");
+}
+
 /* ---- lorascope's steps ---- */
 
 typedef struct {
@@ -452,6 +552,7 @@ static void approx_row(long m, long n, long r, int threads, const double peak[3]
 	       "%.3f)\n",
 	       what, threads, 1e3 * tn, 1e3 * to, tn / to, 1e3 * ts, tn / ts, 1e3 * lim, to / lim,
 	       ts / lim, 1e3 * rd, 1e3 * fl);
+	record("approx", m, n, r, 0, threads, to, ts);
 	*sink += nc.sink;
 	naive_free(&nc);
 	step_close(&c);
@@ -529,6 +630,7 @@ static void other_row(const char *problem, naive_kind kind, long m, long n, long
 	snprintf(what, sizeof what, "%s %ldx%ld r %ld N %d", problem, m, n, r, N);
 	printf("%-26s %3d %9.4f %9.4f %6.2f %9.4f %6.2f\n", what, threads, 1e3 * tn, 1e3 * to,
 	       tn / to, 1e3 * ts, tn / ts);
+	record(problem, m, n, r, N, threads, to, ts);
 	*sink += nc.sink;
 	naive_free(&nc);
 	step_close(&c);
@@ -552,8 +654,36 @@ static void spectrum_call(void *arg)
 	c->sink += sig[0] + gd;
 }
 
-/* Where a small session step goes: the optimiser step and the cheap spectrum (a metric
- * measured every step), on one thread. */
+typedef struct {
+	ls_problem *p;
+	ls_factors F;
+	ls_mat *GA, *GB;
+	double sink;
+} lg_ctx;
+
+static void loss_grad_call(void *arg)
+{
+	lg_ctx *c = arg;
+	double f;
+	if (c->p->type->loss_grad(c->p, &c->F, NULL, &f, c->GA, c->GB) != LS_OK)
+		die("loss_grad", NULL);
+	c->sink += f;
+}
+
+/* k session steps continuing the run (no reset): the history's stride as a long run has it. */
+static void session_steps_on(void *arg)
+{
+	step_ctx *c = arg;
+	ls_error err;
+	if (ls_session_step(c->s, c->k, &err) != LS_OK)
+		die("session step", &err);
+}
+
+/* Where a small session step goes, on one thread: the optimiser step, of which the problem's
+ * loss_grad; the session step from a fresh start (the history keeps every step of its first
+ * LS_HISTORY_MAX, so every step's factor metrics are measured) and in a long run (the factor
+ * metrics only at the history's points, every `stride` steps), beside the cheap spectrum of
+ * one measurement and NumPy's step. */
 static void small_breakdown(long m, long n, long r, double *sink)
 {
 	openblas_set_num_threads(1);
@@ -566,10 +696,36 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	if (ls_spectrum_ws_alloc(&sc.ws, (size_t)m, (size_t)n, (size_t)r, &err) != LS_OK)
 		die("spectrum", &err);
 	double tsp = time_fn(spectrum_call, &sc);
-	printf("approx %ldx%ld r %ld, 1 thread: optimiser step %.2f us, session step %.2f us, of "
-	       "which the cheap spectrum %.2f us and the rest of the metrics %.2f us\n",
-	       m, n, r, 1e6 * to, 1e6 * ts, 1e6 * tsp, 1e6 * (ts - to - tsp));
-	*sink += sc.sink;
+	ls_mat GA, GB;
+	if (ls_mat_alloc(&GA, (size_t)m, (size_t)r, &err) != LS_OK ||
+	    ls_mat_alloc(&GB, (size_t)n, (size_t)r, &err) != LS_OK)
+		die("gradients", &err);
+	lg_ctx lc = { c.p, ls_lora_factors(&c.L0), &GA, &GB, 0.0 };
+	double tlg = time_fn(loss_grad_call, &lc);
+	/* A long run: 2^18 steps first (the history's stride becomes 32 or 64). */
+	if (ls_session_reset(s, &err) != LS_OK || ls_session_step(s, 1L << 18, &err) != LS_OK)
+		die("session step", &err);
+	double tl = per_step(&c, session_steps_on);
+	long stride = ls_session_history(s)->stride;
+	double np = 0.0;
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].threads == 1 && strncmp(rows[i].spec, "approx:", 7) == 0 &&
+		    strtol(rows[i].spec + 7, NULL, 10) == m)
+			np = rows[i].numpy;
+	printf("approx %ldx%ld r %ld, 1 thread: optimiser step %.2f us (its loss_grad called "
+	       "alone, back to back: %.2f us);\n  session step from a fresh start %.2f us (every "
+	       "step measured: the cheap spectrum %.2f us, the rest of the metrics %.2f us);\n  "
+	       "session step in a long run (factor metrics every %ld steps) %.2f us",
+	       m, n, r, 1e6 * to, 1e6 * tlg, 1e6 * ts, 1e6 * tsp, 1e6 * (ts - to - tsp), stride,
+	       1e6 * tl);
+	if (np > 0.0)
+		printf("; NumPy %.2f us: x%.1f fresh, x%.1f long run\n", 1e6 * np, np / ts,
+		       np / tl);
+	else
+		printf("\n");
+	*sink += sc.sink + lc.sink;
+	ls_mat_free(&GA);
+	ls_mat_free(&GB);
 	ls_spectrum_ws_free(sc.ws);
 	step_close(&c);
 	ls_session_free(s);
@@ -643,6 +799,8 @@ int main(int argc, char **argv)
 		other_row("regression", NAIVE_REGRESSION, 256, 256, 8, t, &rng, &sink);
 		other_row("classify", NAIVE_CLASSIFY, 64, 256, 8, t, &rng, &sink);
 	}
+	printf("\n");
+	numpy_table(argc > 2 ? argv[2] : NULL);
 	printf("\n");
 	small_breakdown(64, 64, 4, &sink);
 

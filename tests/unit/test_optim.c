@@ -469,6 +469,56 @@ static void test_determinism(void **state)
 	ls_lora_free(&d);
 }
 
+/* Lean steps (ls_optim_set_lean): the same factors, losses and counters to the bit as exact
+ * steps, g and ‖∇g‖ within rounding for gd and sgd (info.exact false), exact for the other
+ * rules and whenever they are not finite. */
+static void test_lean_steps(void **state)
+{
+	(void)state;
+	const int kinds[] = { LS_OPTIM_GD, LS_OPTIM_SGD, LS_OPTIM_ADAM, LS_OPTIM_MOMENTUM };
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		ls_config c;
+		base_config(&c, LS_PROBLEM_REGRESSION, 6, 5);
+		c.optimizer = kinds[i];
+		c.lambda = 0.1;
+		c.lr = 0.01;
+		tt_run a, b;
+		tt_run_start(&a, &c);
+		tt_run_start(&b, &c);
+		ls_optim_set_lean(b.o, true);
+		for (int k = 0; k < 20; k++) {
+			ls_step_info ia = tt_run_steps(&a, 1), ib = tt_run_steps(&b, 1);
+			assert_true(ia.exact);
+			bool lean = kinds[i] == LS_OPTIM_GD || kinds[i] == LS_OPTIM_SGD;
+			assert_true(ib.exact == !lean);
+			assert_memory_equal(&ia.loss, &ib.loss, sizeof(double));
+			assert_close(ib.reg_loss, ia.reg_loss, 1e-13, 0);
+			assert_close(ib.grad_norm, ia.grad_norm, 1e-13, 0);
+			if (!lean) {
+				assert_memory_equal(&ia.reg_loss, &ib.reg_loss, sizeof(double));
+				assert_memory_equal(&ia.grad_norm, &ib.grad_norm, sizeof(double));
+			}
+		}
+		assert_true(tt_same_bits(&a.L.A[0], &b.L.A[0]) &&
+			    tt_same_bits(&a.L.B[0], &b.L.B[0]));
+		tt_run_stop(&a);
+		tt_run_stop(&b);
+	}
+	/* A gradient beyond the quick sums' proof: exact, and not finite. */
+	ls_config c;
+	base_config(&c, LS_PROBLEM_APPROX, 6, 5);
+	c.optimizer = LS_OPTIM_GD;
+	c.lambda = 1.0;
+	tt_run t;
+	tt_run_start(&t, &c);
+	ls_optim_set_lean(t.o, true);
+	LS_AT(t.L.A[0], 0, 0) = 1e200;
+	ls_step_info info = tt_run_steps(&t, 1);
+	assert_true(info.exact);
+	assert_false(isfinite(info.grad_norm));
+	tt_run_stop(&t);
+}
+
 /* Mini-batches differ from step to step and from the full batch: the same start, one SGD
  * step with batch 10 and one with batch ≥ samples (GD) give different factors, and the
  * counters and moments are exposed for snapshots. */
@@ -539,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_mk_inequality_can_fail),
 		cmocka_unit_test(test_adamw_vs_adam),
 		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_lean_steps),
 		cmocka_unit_test(test_batches_and_state),
 		cmocka_unit_test(test_shape_mismatch),
 	};

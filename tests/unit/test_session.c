@@ -698,6 +698,79 @@ static void test_change_records(void **state)
 	ls_session_free(s);
 }
 
+/* The factor metrics are measured at the steps the history keeps (every step until it holds
+ * LS_HISTORY_MAX points, then every other one) and at the end of each call. */
+static void test_measures_follow_history(void **state)
+{
+	(void)state;
+	ls_session *s = make(NULL);
+	unsigned long m0 = measures;
+	long n = LS_HISTORY_MAX + 801;
+	step(s, n);
+	/* Steps 1 .. MAX − 1 and 8192 (the decimation makes the stride 2), then the even steps
+	 * below n; step 0 was measured when the session was made; and the end state. */
+	assert_measures(m0 + (LS_HISTORY_MAX - 1) + 1 + 400 + 1);
+	const ls_history *h = ls_session_history(s);
+	assert_int_equal(h->stride, 2);
+	assert_int_equal(h->step[h->len - 1], n - 1);
+	assert_true(isfinite(h->norm_fro[h->len - 1]) && h->norm_fro[h->len - 1] > 0.0);
+	ls_session_free(s);
+}
+
+/* A divergence reports the metrics of the state it came from, as when every step is measured
+ * (one step a call: each call ends measuring its state), also at steps the history skips:
+ * after LS_HISTORY_MAX steps the stride is 2, and one more step before a large step size
+ * moves the divergence to the other parity. */
+static void test_divergence_at_unmeasured_step(void **state)
+{
+	(void)state;
+	const char *lrs[] = { "3", "1e3" };
+	const char *seq[] = { "mu", "0", "inner-k", "2", NULL };
+	int unkept[2] = { 0, 0 }; /* divergences at odd steps, by cause */
+	for (size_t i = 0; i < 2 * sizeof lrs / sizeof lrs[0]; i++)
+		for (long shift = 0; shift < 2; shift++) {
+			const char *const *kv = i % 2 ? seq : NULL;
+			ls_session *a = make(kv), *b = make(kv);
+			step(a, LS_HISTORY_MAX + 9 + shift);
+			step(b, LS_HISTORY_MAX + 9 + shift);
+			set(a, "lr", lrs[i / 2]);
+			set(b, "lr", lrs[i / 2]);
+			step(a, 5000);
+			for (int k = 0; k < 5000 && !ls_session_diverged(b); k++)
+				step(b, 1);
+			assert_true(ls_session_diverged(a));
+			assert_true(ls_session_diverged(b));
+			long at = ls_session_steps(a);
+			assert_int_equal(ls_session_steps(b), at);
+			const ls_metrics *ma = ls_session_metrics(a), *mb = ls_session_metrics(b);
+			assert_int_equal(ma->step, mb->step);
+			assert_string_equal(ma->message, mb->message);
+			assert_memory_equal(&ma->loss, &mb->loss, sizeof(double));
+			assert_memory_equal(&ma->reg_loss, &mb->reg_loss, sizeof(double));
+			assert_memory_equal(&ma->norm_fro, &mb->norm_fro, sizeof(double));
+			assert_memory_equal(&ma->norm_nuc, &mb->norm_nuc, sizeof(double));
+			assert_memory_equal(&ma->balance, &mb->balance, sizeof(double));
+			assert_memory_equal(&ma->dist_star, &mb->dist_star, sizeof(double));
+			assert_int_equal(ma->num_rank, mb->num_rank);
+			assert_memory_equal(ma->mod[0].sigma, mb->mod[0].sigma, 6 * sizeof(double));
+			const ls_history *ha = ls_session_history(a), *hb = ls_session_history(b);
+			/* A call that diverges in its last step's evaluation leaves that step out
+			 * of the history; one long call records its losses first. */
+			assert_true(ha->len == hb->len || ha->len == hb->len + 1);
+			assert_memory_equal(ha->norm_fro, hb->norm_fro, hb->len * sizeof(double));
+			assert_memory_equal(ha->dist_star, hb->dist_star, hb->len * sizeof(double));
+			assert_memory_equal(ha->ratio, hb->ratio, hb->len * sizeof(double));
+			if (at % 2)
+				unkept[ls_session_last_change(a)->cause == LS_DIVERGED_LOSS]++;
+			ls_session_free(a);
+			ls_session_free(b);
+		}
+	/* Both causes were met at a step the history skips (else the test proves nothing). */
+	if (!unkept[0] || !unkept[1])
+		fail_msg("divergences at odd steps: %d of the factors, %d of the loss", unkept[0],
+			 unkept[1]);
+}
+
 /* A divergence is a record too; the metrics' message is its wording. */
 static void test_divergence_record(void **state)
 {
@@ -768,6 +841,8 @@ int main(void)
 		cmocka_unit_test(test_rank_against_problem_shape),
 		cmocka_unit_test(test_change_records),
 		cmocka_unit_test(test_divergence_record),
+		cmocka_unit_test(test_measures_follow_history),
+		cmocka_unit_test(test_divergence_at_unmeasured_step),
 		cmocka_unit_test(test_apply_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

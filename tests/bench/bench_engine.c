@@ -764,8 +764,13 @@ static void avx512_peak(double peak[3])
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (!__builtin_cpu_supports("avx512f"))
 		return;
+	char self[4096], cmd[4200];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (len <= 0 || strchr((self[len] = '\0', self), '\''))
+		return;
+	snprintf(cmd, sizeof cmd, "OPENBLAS_CORETYPE=SkylakeX '%s' --peak", self);
 	fflush(stdout);
-	FILE *f = popen("OPENBLAS_CORETYPE=SkylakeX /proc/self/exe --peak", "r");
+	FILE *f = popen(cmd, "r");
 	double p1 = 0.0, p2 = 0.0;
 	int got = f ? fscanf(f, "%lf %lf", &p1, &p2) : 0;
 	if (f)

@@ -315,9 +315,18 @@ static void on_winch(int sig)
 /* Ctrl-Z: curses knows only the pseudo-terminal, so the real terminal gets its own modes
  * back before the process stops (the shell reads lines again) and the recording's modes
  * when it continues; curses's own handler, when it set one, stops and redraws. */
+static pthread_t curses_thread; /* the thread that called ls_record_modes: curses's */
+
 static void on_tstp(int sig)
 {
 	int e = errno;
+	if (!pthread_equal(pthread_self(), curses_thread)) {
+		/* Delivered to another thread (the worker's): curses's handler must run on the
+		 * thread that draws, not beside it. */
+		pthread_kill(curses_thread, sig);
+		errno = e;
+		return;
+	}
 	if (have_saved)
 		tcsetattr(0, TCSADRAIN, &saved_tty);
 	if (curses_tstp.sa_handler != SIG_DFL && curses_tstp.sa_handler != SIG_IGN) {
@@ -352,6 +361,7 @@ void ls_record_modes(ls_record *r)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGWINCH, &sa, &curses_winch);
+	curses_thread = pthread_self();
 	sa.sa_handler = on_tstp;
 	sa.sa_flags = SA_RESTART | SA_NODEFER;
 	sigaction(SIGTSTP, &sa, &curses_tstp);

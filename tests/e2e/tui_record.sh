@@ -198,6 +198,13 @@ tmux -L "$SOCK" send-keys "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)
 tui_wait 'MODES$'
 tui_screen | grep -q '^icanon echo MODES$' || fail "terminal left raw after Ctrl-Z: $(tui_screen | grep 'MODES$')"
 tmux -L "$SOCK" send-keys "fg" Enter
+# The screen is redrawn on resume (the shell's lines go): then the program reads keys again.
+i=0
+while tui_screen | grep -q 'MODES'; do
+	i=$((i + 1))
+	[ $i -le 100 ] || fail "no redraw after fg"
+	sleep 0.1
+done
 tui_wait 'RUNNING'
 tmux -L "$SOCK" send-keys q
 tmux -L "$SOCK" send-keys "echo RC \$?" Enter

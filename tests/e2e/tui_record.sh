@@ -207,8 +207,15 @@ while tui_screen | grep -q 'MODES'; do
 done
 tui_wait 'RUNNING'
 tmux -L "$SOCK" send-keys q
+# The shell's next command only once the program has ended (its keys are not the program's).
+i=0
+while [ "$(tmux -L "$SOCK" display-message -p '#{pane_current_command}')" != sh ]; do
+	i=$((i + 1))
+	[ $i -le 300 ] || fail "q did not end the program after fg"
+	sleep 0.1
+done
 tmux -L "$SOCK" send-keys "echo RC \$?" Enter
-tui_wait '^RC 0'
+tui_wait 'RC 0$'
 python3 "$TUI_TMP/check.py" "$TUI_TMP/stop.cast" 100 30 >/dev/null || fail "invalid cast after Ctrl-Z"
 tui_next
 

@@ -36,8 +36,7 @@ void ls_fig_loss(const ls_fig *f, ls_fig_rect r, const ls_view *v)
 	double cap = h->len ? 1e6 * fmax(h->loss[0], h->reg_loss[0]) : NAN;
 	if (v->diverged && isfinite(cap) && cap > 0 && ys.hi > cap)
 		ys.hi = cap;
-	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-15)
-		ys.lo = ys.hi * 1e-15;
+	ls_scale_limit_decades(&ys);
 	ls_scale_finish(&ys);
 	ls_scale xs = ls_steps_scale(h->step, h->len);
 	ls_fig_rect c = ls_fig_axes(f, in, &ys, &xs, xs.log ? 1 : 0,
@@ -142,8 +141,7 @@ void ls_fig_ratio(const ls_fig *f, ls_fig_rect r, const ls_view *v)
 	ls_scale_begin(&ys, 1);
 	ls_scale_add(&ys, fy, h->len);
 	ls_scale_add(&ys, &thr, 1);
-	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-15)
-		ys.lo = ys.hi * 1e-15;
+	ls_scale_limit_decades(&ys);
 	ls_scale_finish(&ys);
 	ls_scale xs = ls_steps_scale(h->step, h->len);
 	ls_fig_rect c = ls_fig_axes(f, in, &ys, &xs, xs.log ? 1 : 0,

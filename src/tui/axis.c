@@ -362,3 +362,9 @@ double ls_steps_frac(const ls_scale *xs, long step)
 {
 	return ls_scale_frac(xs, xs->log ? (double)step + 1 : (double)step);
 }
+
+void ls_scale_limit_decades(ls_scale *s)
+{
+	if (s->hi >= s->lo && s->lo < s->hi * LS_SCALE_SPAN)
+		s->lo = s->hi * LS_SCALE_SPAN;
+}

@@ -24,6 +24,10 @@ void ls_scale_add(ls_scale *s, const double *v, size_t n);
  * 0: values all ≥ 0 start at 0, all ≤ 0 end at 0) and log
  * ranges are rounded out to whole decades when they span at least one. */
 void ls_scale_finish(ls_scale *s);
+/* A log range kept to at most 15 decades below its top (LS_SCALE_SPAN = 1e-15: a floor of
+ * 1e-30 must not flatten the curves); call before ls_scale_finish. */
+#define LS_SCALE_SPAN 1e-15
+void ls_scale_limit_decades(ls_scale *s);
 /* The fraction of the extent at which v lies (0 at lo, 1 at hi, outside [0,1] when v
  * is outside the range), or NaN when v is not drawable on s. */
 double ls_scale_frac(const ls_scale *s, double v);

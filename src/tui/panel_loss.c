@@ -30,9 +30,7 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	bool clipped = v->diverged && isfinite(cap) && cap > 0 && ys.hi > cap;
 	if (clipped)
 		ys.hi = cap;
-	/* At most 15 decades: a floor of 1e-30 must not flatten the curves. */
-	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-15)
-		ys.lo = ys.hi * 1e-15;
+	ls_scale_limit_decades(&ys);
 	ls_scale_finish(&ys);
 	ls_scale xs = ls_steps_scale(h->step, h->len);
 	/* The legend: g, f, and when shown X*'s loss, the floor and the flow. */

@@ -56,9 +56,7 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	ls_scale_begin(&ys, 1);
 	ls_scale_add(&ys, ui->fy, n);
 	ls_scale_add(&ys, &thr, 1);
-	/* At most 15 decades: a floor of 1e-30 must not flatten the curves. */
-	if (ys.hi >= ys.lo && ys.lo < ys.hi * 1e-15)
-		ys.lo = ys.hi * 1e-15;
+	ls_scale_limit_decades(&ys);
 	ls_scale_finish(&ys);
 	ls_axes ax = { .ys = &ys, .xs = &xs, .x_offset = xs.log ? 1 : 0, .zero_row = zeros };
 	ls_rect c = ls_draw_axes(ui, r, &ax);

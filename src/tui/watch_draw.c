@@ -59,8 +59,8 @@ static void draw_curves(ls_watch_screen *w, ls_rect r, const char *title, bool l
 	ls_scale_begin(&ys, log);
 	for (int i = 0; i < nv && n; i++)
 		ls_scale_add(&ys, vals[i], n);
-	if (log && ys.hi >= ys.lo && ys.lo < ys.hi * 1e-15)
-		ys.lo = ys.hi * 1e-15;
+	if (log)
+		ls_scale_limit_decades(&ys);
 	ls_scale_finish(&ys);
 	ls_scale xs = ls_steps_scale(n ? s->curve_steps : NULL, n);
 	char t[64];

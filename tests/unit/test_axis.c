@@ -287,9 +287,32 @@ static void test_format(void **state)
 	}
 }
 
+/* The 15-decade rule of every log plot: a range reaching 1e-30 below 1 starts at 1e-15;
+ * a narrower one and an empty one are left alone. */
+static void test_limit_decades(void **state)
+{
+	(void)state;
+	ls_scale s;
+	double v[] = { 1e-30, 1.0 };
+	ls_scale_begin(&s, 1);
+	ls_scale_add(&s, v, 2);
+	ls_scale_limit_decades(&s);
+	assert_true(s.lo == 1e-15 && s.hi == 1.0);
+	double w[] = { 1e-5, 1.0 };
+	ls_scale_begin(&s, 1);
+	ls_scale_add(&s, w, 2);
+	ls_scale_limit_decades(&s);
+	assert_true(s.lo == 1e-5 && s.hi == 1.0);
+	ls_scale_begin(&s, 1);
+	double lo = s.lo, hi = s.hi;
+	ls_scale_limit_decades(&s);
+	assert_true(s.lo == lo && s.hi == hi);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_limit_decades),
 		cmocka_unit_test(test_linear_fit_and_map),
 		cmocka_unit_test(test_log_skips_zero_and_negative),
 		cmocka_unit_test(test_degenerate_ranges),

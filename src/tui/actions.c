@@ -376,6 +376,9 @@ unsigned ls_app_key(ls_app *app, int ch, const ls_view *v)
 		return LS_REDRAW_FRAME;
 	}
 	ls_action act = ls_keymap_lookup(&ui->keys, ls_tui_map_key(ch));
+	/* Nothing published yet (the session is being made): only quit. */
+	if (v->pub_seq == 0 && act != LS_ACT_QUIT)
+		return 0;
 	/* A lesson's pause: any key but quit goes on (fast-forward goes on at full speed). */
 	if (v->lesson_wait && act != LS_ACT_QUIT && !ui->show_help) {
 		unsigned redo = cmd_simple(app, act == LS_ACT_FFWD ? LS_CMD_FFWD : LS_CMD_PAUSE,

@@ -36,6 +36,8 @@
 #include "worker.h"
 
 #define IDLE_WAIT_MS 1000
+/* Seconds the start waits for the session before the screen comes up without it. */
+#define START_WAIT 0.1
 
 static double now_sec(void)
 {
@@ -86,7 +88,9 @@ static double output_end(const output_mark *m, double now)
 typedef struct {
 	ls_app app; /* what the key actions see */
 	ls_stats *stats;
-	double t_start; /* when the program started (its first-frame figure) */
+	double t_start;       /* when the program started (its first-frame figure) */
+	const char *starting; /* what is being made, shown until the first view */
+	char failed[256];     /* why the worker could not make the session */
 	bool quit, redraw_all, dirty;
 	/* Keys waiting for the frame that shows their change, as --stats times them. */
 	ls_stats_wait wait;
@@ -105,7 +109,8 @@ static void react(tui_loop *a, unsigned redo, double t)
 		a->quit = true;
 }
 
-/* Run the loop until quit, a stop signal or hang-up. Returns 0 or 1 (hang-up is 0). */
+/* Run the loop until quit, a stop signal or hang-up. Returns 0 or 1 (hang-up is 0), or 2
+ * when the worker could not make the session (a->failed says why). */
 static int loop(tui_loop *a, int notify_rd, int delay_ms)
 {
 	ls_ui *ui = a->app.ui;
@@ -144,6 +149,11 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 				;
 		}
 		const ls_view *v = ls_worker_lock_view(a->app.w);
+		if (v->failed) {
+			snprintf(a->failed, sizeof a->failed, "%s", v->event);
+			ls_worker_unlock_view(a->app.w);
+			return 2;
+		}
 		int got = 0, ch;
 		while ((ch = ls_screen_getkey()) != ERR) {
 			got++;
@@ -180,13 +190,16 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 				clearok(curscr, TRUE);
 				a->redraw_all = false;
 			}
-			ls_draw_frame(ui, v);
+			if (v->pub_seq == 0)
+				ls_draw_starting(ui, a->starting);
+			else
+				ls_draw_frame(ui, v);
 			output_mark om = output_begin();
 			refresh();
 			double t1 = now_sec();
 			ls_framerate_wrote(&fr, output_end(&om, t1));
 			ls_stats_frame(a->stats, t1 - t0);
-			ls_stats_first(a->stats, t1 - a->t_start);
+			ls_stats_first(a->stats, t1 - a->t_start, v->pub_seq > 0);
 			ls_stats_wait_frame(a->stats, &a->wait, t1, v->applied_seq);
 			drawn_pub = v->pub_seq;
 			last_frame = t1;
@@ -239,19 +252,20 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
 	fcntl(pfd[1], F_SETFL, fcntl(pfd[1], F_GETFL) | O_NONBLOCK);
 
-	/* Building the problem can take a moment on the larger ones (the baseline is the
-	 * worker's, in the background): say so on the terminal until curses takes over, and
-	 * wipe the line again so nothing is left behind after quitting. */
+	/* Making the problem can take a while on the larger ones: the worker makes it (and
+	 * then the baseline) on its thread; a failure within START_WAIT is said here, before
+	 * curses, and the screen says what is being made until it is there. The line on the
+	 * terminal goes again so nothing is left behind after quitting. */
 	char busy[200];
 	if (o->resume)
-		snprintf(busy, sizeof busy, "lorascope: loading the snapshot %s ...", o->resume);
+		snprintf(busy, sizeof busy, "loading the snapshot %s ...", o->resume);
 	else {
 		ls_shape sh = ls_problem_type_shape(cfg);
-		snprintf(busy, sizeof busy, "lorascope: building %s %zux%zu%s (problem) ...",
+		snprintf(busy, sizeof busy, "building %s %zux%zu%s (problem) ...",
 			 ls_problem_names[cfg->problem], sh.m, sh.n,
 			 cfg->problem == LS_PROBLEM_MLP && cfg->modules > 1 ? ", two modules" : "");
 	}
-	fputs(busy, stderr);
+	fprintf(stderr, "lorascope: %s", busy);
 	fflush(stderr);
 
 	ls_worker *w = NULL;
@@ -270,10 +284,11 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 			      .speed = o->speed,
 			      .notify_fd = pfd[1],
 			      .message = st.note[0] ? st.note : NULL,
-			      .keys = &ui->keys };
+			      .keys = &ui->keys,
+			      .start_wait = START_WAIT };
 	ls_error err;
 	ls_status started = ls_worker_start_opts(&w, &wo, &err);
-	ls_inputs_free(&st.in); /* the session keeps its copy */
+	ls_inputs_free(&st.in); /* moved into the worker: empty */
 	if (started != LS_OK) {
 		fprintf(stderr, "\nlorascope: %s\n", err.msg);
 		close(pfd[0]);
@@ -283,7 +298,7 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 		return 2;
 	}
 
-	fprintf(stderr, "\r%*s\r", (int)strlen(busy), "");
+	fprintf(stderr, "\r%*s\r", (int)strlen("lorascope: ") + (int)strlen(busy), "");
 	fflush(stderr);
 	ls_screen_glyphs(ui, o->look.ascii, o->look.blocks);
 	ui->show_baseline = true;
@@ -292,21 +307,34 @@ static int tui_main(ls_ui *ui, int argc, char **argv)
 	ls_stats_init(&stats);
 	ls_screen_begin(&sc, ui, o->look.no_color);
 
-	tui_loop a = { .app = { .ui = ui, .w = w }, .stats = &stats, .t_start = t_start };
+	tui_loop a = {
+		.app = { .ui = ui, .w = w }, .stats = &stats, .t_start = t_start, .starting = busy
+	};
 	rc = loop(&a, pfd[0], (int)o->delay_ms);
 
 	ls_screen_end(&sc);
-	ls_worker_stop(w);
-	ls_lesson_free(st.lesson);
-	close(pfd[0]);
-	close(pfd[1]);
+	if (rc == 2)
+		fprintf(stderr, "lorascope: %s\n", a.failed);
+	/* Quit while the problem is still being made: the process ends now, without waiting
+	 * for it (the worker still holds the lesson and the pipe: left to the exit). */
+	bool abandon = ls_worker_building(w);
+	if (!abandon) {
+		ls_worker_stop(w);
+		ls_lesson_free(st.lesson);
+		close(pfd[0]);
+		close(pfd[1]);
+	}
 	if (o->stats && ls_stats_write(&stats, o->stats, COLS, LINES) != 0) {
 		fprintf(stderr, "lorascope: --stats: cannot write %s\n", o->stats);
 		rc = 1;
 	}
 	ls_stats_free(&stats);
 	if (ls_screen_stop)
-		return 128 + (int)ls_screen_stop;
+		rc = 128 + (int)ls_screen_stop;
+	if (abandon) {
+		fflush(NULL);
+		_exit(rc);
+	}
 	return rc;
 }
 

@@ -116,8 +116,8 @@ static const ls_opt tui_rows[] = {
 	  .kind = LS_OPT_TEXT,
 	  .arg = "FILE",
 	  .group = "options",
-	  .help = "write frame-time and key-latency percentiles and the first frame's time to "
-		  "FILE on exit",
+	  .help = "write frame-time and key-latency percentiles and the times of the first "
+		  "frame and the first with the problem in it to FILE on exit",
 	  .offset = offsetof(ls_app_opts, stats) },
 	{ .name = "man-keys",
 	  .kind = LS_OPT_FLAG,

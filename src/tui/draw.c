@@ -365,6 +365,19 @@ static void draw_message(ls_ui *ui, ls_rect r)
 	ls_draw_text(r.y, r.x, r.w, ui->msg_error ? LS_ROLE_ERROR : LS_ROLE_NORMAL, ui->msg);
 }
 
+/* Two lines in the middle of the screen: a (in role) over b. */
+static void draw_notice(const ls_ui *ui, int role, const char *a, const char *b)
+{
+	const ls_layout *L = &ui->layout;
+	int y = L->lines / 2 - 1;
+	if (y < 0)
+		y = 0;
+	int xa = (L->cols - ls_text_cols(a)) / 2, xb = (L->cols - ls_text_cols(b)) / 2;
+	ls_draw_text(y, xa < 0 ? 0 : xa, L->cols, role, a);
+	if (y + 1 < L->lines)
+		ls_draw_text(y + 1, xb < 0 ? 0 : xb, L->cols, LS_ROLE_NORMAL, b);
+}
+
 static void draw_too_small(const ls_ui *ui)
 {
 	const ls_layout *L = &ui->layout;
@@ -372,13 +385,16 @@ static void draw_too_small(const ls_ui *ui)
 	snprintf(a, sizeof a, "terminal too small: need %dx%d", L->need_w, L->need_h);
 	snprintf(b, sizeof b, "(now %dx%d; %s quits)", L->cols, L->lines,
 		 ls_keys_hint(&ui->keys, LS_ACT_QUIT, quit, sizeof quit));
-	int y = L->lines / 2 - 1;
-	if (y < 0)
-		y = 0;
-	int xa = (L->cols - (int)strlen(a)) / 2, xb = (L->cols - (int)strlen(b)) / 2;
-	ls_draw_text(y, xa < 0 ? 0 : xa, L->cols, LS_ROLE_ERROR, a);
-	if (y + 1 < L->lines)
-		ls_draw_text(y + 1, xb < 0 ? 0 : xb, L->cols, LS_ROLE_NORMAL, b);
+	draw_notice(ui, LS_ROLE_ERROR, a, b);
+}
+
+void ls_draw_starting(ls_ui *ui, const char *what)
+{
+	erase();
+	char b[80], quit[LS_KEYS_HINT_LEN];
+	snprintf(b, sizeof b, "(%s quits)",
+		 ls_keys_hint(&ui->keys, LS_ACT_QUIT, quit, sizeof quit));
+	draw_notice(ui, LS_ROLE_TITLE, what, b);
 }
 
 #define HELP_LINES 160

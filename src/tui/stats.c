@@ -12,6 +12,7 @@ void ls_stats_init(ls_stats *s)
 	s->applied = malloc(LS_STATS_MAX * sizeof(double));
 	s->nframe = s->nkey = s->napplied = 0;
 	s->first = NAN;
+	s->ready = NAN;
 }
 
 void ls_stats_free(ls_stats *s)
@@ -81,10 +82,12 @@ void ls_stats_wait_frame(ls_stats *s, ls_stats_wait *w, double t, unsigned long 
 	w->n = keep;
 }
 
-void ls_stats_first(ls_stats *s, double seconds)
+void ls_stats_first(ls_stats *s, double seconds, bool ready)
 {
 	if (isnan(s->first))
 		s->first = seconds;
+	if (ready && isnan(s->ready))
+		s->ready = seconds;
 }
 
 static int cmp(const void *a, const void *b)
@@ -120,5 +123,6 @@ int ls_stats_write(ls_stats *s, const char *path, int cols, int lines)
 	line(f, "keys", s->key, s->key ? s->nkey : 0);
 	line(f, "applied", s->applied, s->applied ? s->napplied : 0);
 	fprintf(f, "first-frame ms %.1f\n", 1e3 * s->first);
+	fprintf(f, "ready-frame ms %.1f\n", 1e3 * s->ready);
 	return fclose(f) == 0 ? 0 : -1;
 }

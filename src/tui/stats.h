@@ -17,6 +17,7 @@ typedef struct {
 	double *frame, *key, *applied; /* seconds */
 	size_t nframe, nkey, napplied;
 	double first; /* seconds from the start to the end of the first frame (NaN: none) */
+	double ready; /* ... of the first frame with the session in it (NaN: none) */
 } ls_stats;
 
 /* The keys waiting for the frame that times them: key time, the command pushed (seq 0:
@@ -45,12 +46,13 @@ bool ls_stats_wait_acked(const ls_stats_wait *w, unsigned long applied);
  * (keys: every key not timed yet but a command neither applied nor shown ahead; applied:
  * the commands applied) and drop those done. */
 void ls_stats_wait_frame(ls_stats *s, ls_stats_wait *w, double t, unsigned long applied);
-/* The first frame was done this long after the program started (later calls: ignored). */
-void ls_stats_first(ls_stats *s, double seconds);
+/* A frame was done this long after the program started; ready: with the session in it (not
+ * the screen saying it is being made). The first of each is kept. */
+void ls_stats_first(ls_stats *s, double seconds, bool ready);
 /* The q-quantile (0..1, nearest rank) of x[0..n), sorting x; NaN when n = 0. */
 double ls_stats_quantile(double *x, size_t n, double q);
-/* Write "frames N ms p50 X p95 Y max Z", "keys …", "applied …" and "first-frame ms X"
- * (X nan when no frame was drawn) lines to path; 0 on success. */
+/* Write "frames N ms p50 X p95 Y max Z", "keys …", "applied …", "first-frame ms X" and
+ * "ready-frame ms X" (X nan when no such frame was drawn) lines to path; 0 on success. */
 int ls_stats_write(ls_stats *s, const char *path, int cols, int lines);
 
 #endif

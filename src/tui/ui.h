@@ -70,6 +70,9 @@ typedef struct {
 
 /* Draw one whole frame into stdscr (erase, panels, overlays; no refresh). */
 void ls_draw_frame(ls_ui *ui, const ls_view *v);
+/* The frame before the worker's first view: what is being made ("building ... ...") and the
+ * key that quits, in the middle of the screen. */
+void ls_draw_starting(ls_ui *ui, const char *what);
 
 /* Helpers shared by the panels. */
 void ls_draw_box(const ls_ui *ui, ls_rect r, const char *title);

@@ -67,6 +67,9 @@ typedef struct {
 	/* A replay (no worker): the trace's row at the cursor and the row count. */
 	bool replay;
 	size_t replay_row, replay_rows;
+	/* The worker could not make the session (worker.h): event says why, nothing else is
+	 * set. */
+	bool failed;
 	/* The last event (a change, restart, divergence, file written, refusal). */
 	unsigned long event_seq;
 	bool event_error;

@@ -105,11 +105,56 @@ static double bucket_wait(ls_worker *w)
 	return w->speed > 0 && !w->ffwd ? ls_pacing_wait(bucket_fill(w), w->speed) : 0;
 }
 
+/* Make the session (the thread's first job: the first frame does not wait for it; the
+ * baseline then comes in slices), with the first message; tell ls_worker_start_opts, or
+ * when it no longer waits, publish the failure. Whether the session is there. */
+static bool make_session(ls_worker *w)
+{
+	ls_error err;
+	ls_status st = w->resume ? ls_session_load(&w->s, w->resume, &err)
+				 : ls_session_create_deferred(&w->s, &w->start_cfg, &w->start_in,
+							      &err);
+	ls_inputs_free(&w->start_in);
+	if (st == LS_OK) {
+		/* A lesson's rules and captions read X* at once after its changes: those
+		 * compute it at once (only the first one comes in slices, the lesson held until
+		 * it is in). */
+		if (w->lesson)
+			ls_session_defer_baseline(w->s, false);
+		w->bucket_t = w->rate_t0 = ls_worker_now();
+		ls_worker_flow_restart(w);
+		char help[LS_KEYS_HINT_LEN];
+		ls_keys_hint(&w->keys, LS_ACT_HELP, help, sizeof help);
+		if (w->start_msg[0])
+			ls_worker_event(w, true, "%s", w->start_msg);
+		else if (w->resume)
+			ls_worker_event(w, false, "resumed %s at step %ld; %s; press %s for help",
+					w->resume, ls_session_steps(w->s),
+					w->paused ? "paused" : "training", help);
+		else
+			ls_worker_event(w, false, "%s; press %s for help",
+					w->paused ? "paused" : "training", help);
+	}
+	pthread_mutex_lock(&w->qlock);
+	w->building = false;
+	w->start_st = st;
+	if (st != LS_OK)
+		w->start_err = err;
+	bool told = w->start_waiting;
+	pthread_cond_broadcast(&w->qcond);
+	pthread_mutex_unlock(&w->qlock);
+	if (st != LS_OK && !told)
+		ls_worker_publish_failed(w, err.msg);
+	return st == LS_OK;
+}
+
 static void *run(void *arg)
 {
 	ls_worker *w = arg;
 	ls_cmd local[LS_WORKER_QUEUE_MAX];
 	double last_pub = 0;
+	if (!make_session(w))
+		return NULL;
 	ls_worker_publish(w);
 	for (;;) {
 		pthread_mutex_lock(&w->qlock);
@@ -181,58 +226,65 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 	ls_worker *w = calloc(1, sizeof(*w));
 	if (!w)
 		return ls_error_set(err, LS_ENOMEM, "worker: out of memory");
-	/* The baseline is computed by the thread in slices: the first frame does not wait. */
-	ls_status st = o->resume ? ls_session_load(&w->s, o->resume, err)
-				 : ls_session_create_deferred(&w->s, o->cfg, o->inputs, err);
-	/* A lesson's rules and captions read X* at once after its changes: those compute it at
-	 * once (only the first one comes in slices, the lesson held until it is in). */
-	if (st == LS_OK && o->lesson) {
-		ls_session_defer_baseline(w->s, false);
-		st = ls_lesson_run_new(&w->player, o->lesson, err);
-	}
-	if (st != LS_OK) {
-		ls_session_free(w->s);
-		free(w);
-		return st;
-	}
-	w->lesson = o->lesson;
 	pthread_mutex_init(&w->qlock, NULL);
 	pthread_cond_init(&w->qcond, NULL);
 	pthread_mutex_init(&w->vlock, NULL);
+	if (o->cfg)
+		w->start_cfg = *o->cfg;
+	if (o->inputs) {
+		w->start_in = *o->inputs;
+		memset(o->inputs, 0, sizeof *o->inputs);
+	}
+	w->resume = o->resume ? strdup(o->resume) : NULL;
+	w->save_peft = strdup(o->save_peft ? o->save_peft : LS_WORKER_SAVE_PEFT_DIR);
+	if (o->message)
+		snprintf(w->start_msg, sizeof w->start_msg, "%s", o->message);
+	ls_status st = !w->save_peft || (o->resume && !w->resume)
+			       ? ls_error_set(err, LS_ENOMEM, "worker: out of memory")
+			       : LS_OK;
+	if (st == LS_OK && o->lesson)
+		st = ls_lesson_run_new(&w->player, o->lesson, err);
+	if (st != LS_OK) {
+		ls_worker_stop(w);
+		return st;
+	}
+	w->lesson = o->lesson;
 	w->paused = o->paused;
 	w->batch = 1;
 	w->base_batch = 1;
 	w->notify_fd = o->notify_fd;
 	w->next_seq = 1;
 	w->speed = o->speed > LS_WORKER_SPEED_MAX ? 0 : o->speed;
-	w->bucket_t = w->rate_t0 = ls_worker_now();
-	ls_worker_flow_restart(w);
-	w->save_peft = strdup(o->save_peft ? o->save_peft : LS_WORKER_SAVE_PEFT_DIR);
-	if (!w->save_peft) {
-		ls_session_free(w->s);
-		free(w);
-		return ls_error_set(err, LS_ENOMEM, "worker: out of memory");
-	}
 	if (o->keys)
 		w->keys = *o->keys;
 	else
 		ls_keymap_defaults(&w->keys);
-	char help[LS_KEYS_HINT_LEN];
-	ls_keys_hint(&w->keys, LS_ACT_HELP, help, sizeof help);
-	if (o->message)
-		ls_worker_event(w, true, "%s", o->message);
-	else if (o->resume)
-		ls_worker_event(w, false, "resumed %s at step %ld; %s; press %s for help",
-				o->resume, ls_session_steps(w->s),
-				o->paused ? "paused" : "training", help);
-	else
-		ls_worker_event(w, false, "%s; press %s for help",
-				o->paused ? "paused" : "training", help);
+	w->building = w->start_waiting = true;
 	if (pthread_create(&w->thread, NULL, run, w) != 0) {
 		ls_worker_stop(w);
 		return ls_error_set(err, LS_ENOMEM, "worker: cannot start a thread");
 	}
 	w->started = true;
+	/* Wait for the session a while: a failure within it is this call's. */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	long ns = until.tv_nsec + (o->start_wait > 0 ? (long)(o->start_wait * 1e9) : 0);
+	until.tv_sec += ns / 1000000000L;
+	until.tv_nsec = ns % 1000000000L;
+	pthread_mutex_lock(&w->qlock);
+	while (w->building && o->start_wait != 0 &&
+	       (o->start_wait < 0 ? pthread_cond_wait(&w->qcond, &w->qlock)
+				  : pthread_cond_timedwait(&w->qcond, &w->qlock, &until)) == 0)
+		;
+	w->start_waiting = false;
+	st = w->building ? LS_OK : w->start_st;
+	if (st != LS_OK)
+		*err = w->start_err;
+	pthread_mutex_unlock(&w->qlock);
+	if (st != LS_OK) {
+		ls_worker_stop(w);
+		return st;
+	}
 	*wp = w;
 	return LS_OK;
 }
@@ -240,8 +292,18 @@ ls_status ls_worker_start_opts(ls_worker **wp, const ls_worker_opts *o, ls_error
 ls_status ls_worker_start(ls_worker **wp, const ls_config *cfg, bool paused, int notify_fd,
 			  ls_error *err)
 {
-	ls_worker_opts o = { .cfg = cfg, .paused = paused, .notify_fd = notify_fd };
+	ls_worker_opts o = {
+		.cfg = cfg, .paused = paused, .notify_fd = notify_fd, .start_wait = -1
+	};
 	return ls_worker_start_opts(wp, &o, err);
+}
+
+bool ls_worker_building(ls_worker *w)
+{
+	pthread_mutex_lock(&w->qlock);
+	bool b = w->building;
+	pthread_mutex_unlock(&w->qlock);
+	return b;
 }
 
 void ls_worker_stop(ls_worker *w)
@@ -258,6 +320,8 @@ void ls_worker_stop(ls_worker *w)
 	for (int i = 0; i < w->qn; i++)
 		ls_mat_free(&w->queue[i].mat);
 	ls_flow_curve_free(&w->flow);
+	ls_inputs_free(&w->start_in);
+	free(w->resume);
 	ls_lesson_run_free(w->player);
 	free(w->target_sv);
 	ls_session_free(w->s);

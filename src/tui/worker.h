@@ -53,7 +53,8 @@ typedef struct ls_worker ls_worker;
 
 typedef struct {
 	const ls_config *cfg;           /* the session's parameters (unless resume) */
-	const ls_inputs *inputs;        /* the matrices of cfg's files (NULL: none) */
+	ls_inputs *inputs;              /* the matrices of cfg's files (NULL: none), moved into the
+					 * worker: *inputs is left empty */
 	const char *resume;             /* a snapshot directory to continue (NULL: none) */
 	const char *save_peft;          /* where LS_CMD_PEFT writes (NULL: the default) */
 	const struct ls_lesson *lesson; /* played on the session (NULL: none); must outlive
@@ -65,16 +66,24 @@ typedef struct {
 				* NULL: "training; press ? for help" */
 	const ls_keymap *keys; /* the UI's key map, copied for the keys the messages name
 				* (NULL: the defaults) */
+	/* Seconds to wait for the session before returning (negative: until it is made). */
+	double start_wait;
 } ls_worker_opts;
 
-/* Create the session (from o->cfg, or loaded from o->resume) and start the thread;
- * errors reported, nothing started. notify_fd (≥ 0) receives one byte per publication so
- * the UI can poll it. The cap paces the steps with a token bucket; commands are applied
- * and views published at once whatever the cap. */
+/* Start the thread, which makes the session (from o->cfg, or loaded from o->resume) before
+ * anything else; wait up to o->start_wait for it. A failure within the wait is returned
+ * (nothing started); after it the thread goes on making the session, no view is published
+ * until it is made (pub_seq 0), commands wait in the queue, and a failure then comes as a
+ * view with failed set and the error in event. notify_fd (≥ 0) receives one byte per
+ * publication so the UI can poll it. The cap paces the steps with a token bucket; commands
+ * are applied and views published at once whatever the cap. */
 ls_status ls_worker_start_opts(ls_worker **w, const ls_worker_opts *o, ls_error *err);
-/* The same for a new session from cfg, unlimited speed, no lesson. */
+/* The same for a new session from cfg, unlimited speed, no lesson, waiting until the
+ * session is made. */
 ls_status ls_worker_start(ls_worker **w, const ls_config *cfg, bool paused, int notify_fd,
 			  ls_error *err);
+/* Whether the thread is still making the session (a stop would wait for it). */
+bool ls_worker_building(ls_worker *w);
 /* Stop the thread and free everything. */
 void ls_worker_stop(ls_worker *w);
 /* Queue a command; returns its sequence number (0 when the queue is full). */

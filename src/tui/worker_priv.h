@@ -33,6 +33,17 @@ struct ls_worker {
 	ls_view views[2];
 	int front;
 
+	/* The session's making, first thing on the thread: its parameters or snapshot, the
+	 * matrices moved in, the first message; building, start_waiting (ls_worker_start_opts
+	 * still waits for it), start_st and start_err under qlock, signalled on qcond. */
+	ls_config start_cfg;
+	ls_inputs start_in;
+	char *resume;
+	char start_msg[256];
+	bool building, start_waiting;
+	ls_status start_st;
+	ls_error start_err;
+
 	/* Owned by the worker thread after start. */
 	ls_session *s;
 	bool paused;
@@ -117,6 +128,8 @@ void ls_worker_on_diverged(ls_worker *w);
 /* worker_view.c: publish a copy of the session and the worker's state (double buffer,
  * a byte to notify_fd). */
 void ls_worker_publish(ls_worker *w);
+/* Publish a view that says only that the session could not be made (failed, the message). */
+void ls_worker_publish_failed(ls_worker *w, const char *msg);
 /* Set the flow curve up for the run just (re)started at step 0 (flow.h: from the factors
  * as initialised); any other state keeps the curve of the last restart. */
 void ls_worker_flow_restart(ls_worker *w);

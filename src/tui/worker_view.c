@@ -147,6 +147,21 @@ ls_status ls_view_session(ls_view *v, const ls_session *s, ls_error *err)
 	return LS_OK;
 }
 
+/* v (the back buffer) becomes the front one, numbered; one byte to notify_fd. */
+static void swap(ls_worker *w, ls_view *v)
+{
+	pthread_mutex_lock(&w->vlock);
+	v->pub_seq = w->views[w->front].pub_seq + 1;
+	w->front = 1 - w->front;
+	pthread_mutex_unlock(&w->vlock);
+	if (w->notify_fd >= 0) {
+		char c = 1;
+		/* A full pipe already means "look": dropping the byte is fine. */
+		ssize_t r = write(w->notify_fd, &c, 1);
+		(void)r;
+	}
+}
+
 void ls_worker_publish(ls_worker *w)
 {
 	ls_view *v = &w->views[1 - w->front];
@@ -195,14 +210,15 @@ void ls_worker_publish(ls_worker *w)
 	v->event_seq = w->event_seq;
 	v->event_error = w->event_error;
 	memcpy(v->event, w->event, sizeof v->event);
-	pthread_mutex_lock(&w->vlock);
-	v->pub_seq = w->views[w->front].pub_seq + 1;
-	w->front = 1 - w->front;
-	pthread_mutex_unlock(&w->vlock);
-	if (w->notify_fd >= 0) {
-		char c = 1;
-		/* A full pipe already means "look": dropping the byte is fine. */
-		ssize_t r = write(w->notify_fd, &c, 1);
-		(void)r;
-	}
+	swap(w, v);
+}
+
+void ls_worker_publish_failed(ls_worker *w, const char *msg)
+{
+	ls_view *v = &w->views[1 - w->front];
+	v->failed = true;
+	v->event_error = true;
+	snprintf(v->event, sizeof v->event, "%s", msg);
+	v->event_seq = w->event_seq + 1;
+	swap(w, v);
 }

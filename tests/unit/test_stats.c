@@ -35,8 +35,9 @@ static void test_report(void **state)
 	for (int i = 0; i < LS_STATS_MAX + 5; i++)
 		ls_stats_applied(&s, 1e-3);
 	assert_int_equal(s.napplied, LS_STATS_MAX);
-	ls_stats_first(&s, 0.0125);
-	ls_stats_first(&s, 0.5); /* only the first counts */
+	ls_stats_first(&s, 0.0125, false); /* the starting screen */
+	ls_stats_first(&s, 0.25, true);    /* the first with the session */
+	ls_stats_first(&s, 0.5, true);     /* only the first of each counts */
 	char path[] = "/tmp/lorascope-stats-XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
@@ -54,6 +55,7 @@ static void test_report(void **state)
 	assert_non_null(strstr(buf, "keys 100 ms p50 2.000 p95 2.000 max 2.000\n"));
 	assert_non_null(strstr(buf, "applied 100000 ms p50 1.000"));
 	assert_non_null(strstr(buf, "first-frame ms 12.5\n"));
+	assert_non_null(strstr(buf, "ready-frame ms 250.0\n"));
 	ls_stats_free(&s);
 	assert_int_equal(ls_stats_write(&s, "/nonexistent-dir/x", 1, 1), -1);
 }

@@ -4,7 +4,8 @@
  * and not applied, one step, a trace file with the parameter header written), and the view
  * keeps advancing; what the UI shows ahead of a command (ahead.h) is what the worker then
  * applies, chained over several pending commands; the α̂, β̂ it samples in slices are
- * `lorascope run`'s. */
+ * `lorascope run`'s; the session is made on the thread, commands waiting for it and a
+ * failure coming as a view. */
 #include "testutil.h"
 
 #include <math.h>
@@ -161,6 +162,70 @@ static void test_bad_config_is_reported(void **state)
 	assert_int_not_equal(ls_worker_start(&w, &cfg, true, -1, &err), LS_OK);
 	assert_true(strlen(err.msg) > 0);
 	assert_null(w);
+}
+
+/* Not waiting for the session (start_wait 0, the TUI's way past its short wait): commands
+ * pushed at once wait in the queue and are applied to the session once it is made; the first
+ * view is published only with the session in it. */
+static void test_session_made_on_the_thread(void **state)
+{
+	(void)state;
+	ls_config cfg;
+	small_config(&cfg);
+	ls_error err;
+	ls_worker_opts o = { .cfg = &cfg, .paused = true, .notify_fd = -1, .start_wait = 0 };
+	ls_worker *w;
+	assert_ok(ls_worker_start_opts(&w, &o, &err));
+	unsigned long seq = push(w, LS_CMD_SCALE, "lambda", NULL, 2);
+	const ls_view *v = ls_worker_lock_view(w);
+	/* Either nothing yet, or a whole view of the session. */
+	assert_true(v->pub_seq == 0 || (v->cfg.m == 12 && v->m.nmod == 1));
+	assert_false(v->failed);
+	ls_worker_unlock_view(w);
+	v = wait_applied(w, seq);
+	assert_false(v->failed);
+	assert_int_equal(v->cfg.m, 12);
+	assert_true(v->cfg.lambda == 2 * cfg.lambda);
+	ls_worker_unlock_view(w);
+	assert_false(ls_worker_building(w));
+	ls_worker_stop(w);
+}
+
+/* A session that cannot be made, not waited for: the failure comes as a view (failed, the
+ * session's own message), or from the start when the thread was done before it looked. */
+static void test_late_failure_is_a_view(void **state)
+{
+	(void)state;
+	ls_config cfg;
+	small_config(&cfg);
+	cfg.rank = 100000;
+	ls_error want, err;
+	ls_session *s = NULL;
+	assert_int_not_equal(ls_session_create(&s, &cfg, NULL, &want), LS_OK);
+	assert_true(strlen(want.msg) > 0);
+	ls_worker_opts o = { .cfg = &cfg, .paused = true, .notify_fd = -1, .start_wait = 0 };
+	ls_worker *w = NULL;
+	if (ls_worker_start_opts(&w, &o, &err) != LS_OK) {
+		assert_null(w);
+		assert_string_equal(err.msg, want.msg);
+		return;
+	}
+	for (int i = 0;; i++) {
+		const ls_view *v = ls_worker_lock_view(w);
+		bool failed = v->failed;
+		if (failed) {
+			assert_true(v->event_error);
+			assert_string_equal(v->event, want.msg);
+			assert_int_equal(v->pub_seq, 1);
+		}
+		ls_worker_unlock_view(w);
+		if (failed)
+			break;
+		assert_true(i < 20000);
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	ls_worker_stop(w);
 }
 
 /* The speed cap doubles and halves, past the top it is unlimited, and from unlimited a
@@ -454,6 +519,8 @@ int main(void)
 		cmocka_unit_test(test_commands_reach_the_view),
 		cmocka_unit_test(test_ahead_is_what_the_worker_applies),
 		cmocka_unit_test(test_bad_config_is_reported),
+		cmocka_unit_test(test_session_made_on_the_thread),
+		cmocka_unit_test(test_late_failure_is_a_view),
 		cmocka_unit_test(test_speed_and_snapshot),
 		cmocka_unit_test(test_lesson),
 		cmocka_unit_test(test_alphabeta_as_run),

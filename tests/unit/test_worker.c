@@ -35,6 +35,26 @@ static const ls_view *wait_applied(ls_worker *w, unsigned long seq)
 	return NULL;
 }
 
+static bool published(const ls_view *v)
+{
+	return v->pub_seq > 0;
+}
+
+/* Wait (up to 20 s) until the view satisfies ok; returns it locked. */
+static const ls_view *wait_view(ls_worker *w, bool (*ok)(const ls_view *))
+{
+	for (int i = 0; i < 20000; i++) {
+		const ls_view *v = ls_worker_lock_view(w);
+		if (ok(v))
+			return v;
+		ls_worker_unlock_view(w);
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("the view never came");
+	return NULL;
+}
+
 static unsigned long push(ls_worker *w, ls_cmd_kind k, const char *param, const char *text,
 			  double factor)
 {
@@ -210,21 +230,12 @@ static void test_late_failure_is_a_view(void **state)
 		assert_string_equal(err.msg, want.msg);
 		return;
 	}
-	for (int i = 0;; i++) {
-		const ls_view *v = ls_worker_lock_view(w);
-		bool failed = v->failed;
-		if (failed) {
-			assert_true(v->event_error);
-			assert_string_equal(v->event, want.msg);
-			assert_int_equal(v->pub_seq, 1);
-		}
-		ls_worker_unlock_view(w);
-		if (failed)
-			break;
-		assert_true(i < 20000);
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-	}
+	const ls_view *v = wait_view(w, published);
+	assert_true(v->failed);
+	assert_true(v->event_error);
+	assert_string_equal(v->event, want.msg);
+	assert_int_equal(v->pub_seq, 1);
+	ls_worker_unlock_view(w);
 	ls_worker_stop(w);
 }
 
@@ -441,15 +452,8 @@ static void test_ahead_is_what_the_worker_applies(void **state)
 	ls_ahead a = { 0 };
 	ls_cmd c = { .kind = LS_CMD_PAUSE };
 	assert_false(ls_ahead_push(&a, &none, &c, 1));
-	for (int i = 0;; i++) {
-		bool published = ls_worker_lock_view(w)->pub_seq > 0;
-		ls_worker_unlock_view(w);
-		if (published)
-			break;
-		assert_true(i < 20000);
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-	}
+	wait_view(w, published);
+	ls_worker_unlock_view(w);
 	struct {
 		ls_cmd_kind k;
 		const char *param, *text;

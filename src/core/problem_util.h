@@ -181,5 +181,15 @@ double ls_probquad_loss_dense(ls_problem *p, const ls_mat *X);
 ls_status ls_probquad_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G);
 ls_status ls_probquad_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out);
 double ls_probquad_lipschitz(ls_problem *p);
+/* The problem type of a quadratic preset: its name, create, the fixed m×n shape and the
+ * showcase rank; the rest is the engine's. */
+#define LS_PROBQUAD_TYPE(name_, create_, m_, n_, showcase_)                               \
+	{                                                                                 \
+		.name = name_, .create = create_, .destroy = ls_probquad_destroy,         \
+		.loss_grad = ls_probquad_loss_grad, .loss_dense = ls_probquad_loss_dense, \
+		.grad_dense = ls_probquad_grad_dense, .hvp_dense = ls_probquad_hvp_dense, \
+		.lipschitz = ls_probquad_lipschitz, .convex = true, .quadratic = true,    \
+		.fixed = { m_, n_ }, .showcase_rank = showcase_                           \
+	}
 
 #endif

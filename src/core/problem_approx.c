@@ -31,10 +31,8 @@
  * in part order at the end. Threads (as many as OpenBLAS may use, at most one a part)
  * claim parts from a counter, so a thread that the scheduler holds back costs at most the
  * part it holds, and the summation order, hence every bit, never depends on the thread
- * count. Whether a split pass uses the threads at all is measured, not assumed: the last
- * pass on one thread and on several are timed, the faster choice is taken, and every
- * APPROX_PROBE-th pass re-times the other one (the crossover moves with the machine's
- * load: with another job on the second core, two threads lose at every size).
+ * count. Whether a split pass uses the threads at all is measured, not assumed: by the
+ * problems' one timed choice (ls_probutil_threads_choose, problem_util.h), keyed by the rank.
  * Workspace: parts·m·r (fused: (parts·m + m + 2n)·r rounded up to 8), no m×n temporary. */
 #include <cblas.h>
 #include <math.h>
@@ -43,7 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lorascope/config.h"
 #include "problem_util.h"
@@ -61,8 +58,6 @@
 #define APPROX_SPLIT_MNR 8388608.0
 /* Parts of a split pass (fewer when there are fewer blocks). */
 #define APPROX_PARTS 8
-/* Every this many split passes, the thread choice not taken is timed again. */
-#define APPROX_PROBE 32
 /* From this m·n·r on the fused kernel is used where the CPU has one; below it (the golden
  * set's runs at the default 64×64, r 8 among them) the BLAS pass keeps its bits. */
 #define APPROX_FUSED_MNR 65536.0
@@ -199,11 +194,8 @@ typedef struct {
 	double half_norm2; /* ½‖M‖_F² */
 	/* Workspaces, grown only when the rank grows; MBp holds parts 1.. of M·B. */
 	ls_mat MB, MBp, MtA, AtA, BtB;
-	/* Seconds of the last full split pass at rank timed_r on one thread [0] and on
-	 * several [1] (0: not timed yet); full split passes so far. */
-	double pass_s[2];
-	size_t timed_r;
-	unsigned long passes;
+	/* The threads of a full split pass, chosen by its timings at this rank. */
+	ls_probutil_threads thr;
 	approx_kernels kern;
 	/* The fused pass's panels (64-byte aligned), panel_n doubles. */
 	double *panel;
@@ -373,26 +365,6 @@ static void approx_products(const ls_mat *M, const ls_mat *A, const ls_mat *B, l
 	}
 }
 
-static double approx_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Whether the next full split pass at rank r runs on several threads (see the top). */
-static bool approx_use_threads(approx_data *d, size_t r)
-{
-	if (d->timed_r != r) {
-		d->timed_r = r;
-		d->pass_s[0] = d->pass_s[1] = 0.0;
-	}
-	if (d->pass_s[0] == 0.0 || d->pass_s[1] == 0.0)
-		return d->pass_s[0] != 0.0;
-	bool multi = d->pass_s[1] < d->pass_s[0];
-	return d->passes % APPROX_PROBE == 0 ? !multi : multi;
-}
-
 static void approx_destroy(ls_problem *p)
 {
 	approx_data *d = p->data;
@@ -484,15 +456,13 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 	if (threads > 1)
 		openblas_set_num_threads(1);
 	if (parts > 1 && threads > 1 && GB) {
-		bool multi = approx_use_threads(d, r);
-		double t0 = approx_now();
+		bool multi = ls_probutil_threads_choose(&d->thr, r);
+		double t0 = ls_probutil_now();
 		approx_products(M, A, B, &MB, &MBp, &MtA, kern, d->panel, multi ? threads : 1);
-		d->pass_s[multi] = approx_now() - t0;
-		d->passes++;
+		ls_probutil_threads_took(&d->thr, multi, ls_probutil_now() - t0);
 	} else {
 		/* One part, one thread allowed, or half a pass (M·B alone): as last chosen. */
-		bool multi = parts > 1 && threads > 1 && d->timed_r == r && d->pass_s[1] != 0.0 &&
-			     d->pass_s[1] < d->pass_s[0];
+		bool multi = parts > 1 && threads > 1 && ls_probutil_threads_faster(&d->thr, r);
 		approx_products(M, A, B, &MB, &MBp, GB ? &MtA : NULL, kern, d->panel,
 				multi ? threads : 1);
 	}

@@ -71,17 +71,5 @@ static ls_status loud5_create(ls_problem *p, const ls_config *cfg, const ls_inpu
 	return st;
 }
 
-const ls_problem_type ls_problem_loud5 = {
-	.name = "loud5",
-	.create = loud5_create,
-	.destroy = ls_probquad_destroy,
-	.loss_grad = ls_probquad_loss_grad,
-	.loss_dense = ls_probquad_loss_dense,
-	.grad_dense = ls_probquad_grad_dense,
-	.hvp_dense = ls_probquad_hvp_dense,
-	.lipschitz = ls_probquad_lipschitz,
-	.convex = true,
-	.quadratic = true,
-	.fixed = { LOUD5_N, LOUD5_N },
-	.showcase_rank = 2,
-};
+const ls_problem_type ls_problem_loud5 = LS_PROBQUAD_TYPE("loud5", loud5_create, LOUD5_N, LOUD5_N,
+							  2);

@@ -26,17 +26,4 @@ static ls_status sense2x2_create(ls_problem *p, const ls_config *cfg, const ls_i
 	return st;
 }
 
-const ls_problem_type ls_problem_sense2x2 = {
-	.name = "sense2x2",
-	.create = sense2x2_create,
-	.destroy = ls_probquad_destroy,
-	.loss_grad = ls_probquad_loss_grad,
-	.loss_dense = ls_probquad_loss_dense,
-	.grad_dense = ls_probquad_grad_dense,
-	.hvp_dense = ls_probquad_hvp_dense,
-	.lipschitz = ls_probquad_lipschitz,
-	.convex = true,
-	.quadratic = true,
-	.fixed = { 2, 2 },
-	.showcase_rank = 1,
-};
+const ls_problem_type ls_problem_sense2x2 = LS_PROBQUAD_TYPE("sense2x2", sense2x2_create, 2, 2, 1);

@@ -275,11 +275,54 @@ ls_status ls_probutil_input(const ls_config *cfg, const ls_inputs *in, int id, s
 	return LS_OK;
 }
 
-static double threads_now(void)
+double ls_probutil_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+bool ls_probutil_threads_choose(ls_probutil_threads *t, size_t key)
+{
+	if (t->key != key || t->calls == 0) {
+		t->key = key;
+		t->s[0] = t->s[1] = 0.0;
+		t->calls = 0;
+		t->gap = LS_PROBUTIL_PROBE;
+		t->next = 2 + t->gap;
+	}
+	/* One thread first, then several; afterwards the faster, probing the other now and
+	 * then. */
+	bool multi = t->s[0] != 0.0;
+	t->probing = false;
+	if (t->s[0] != 0.0 && t->s[1] != 0.0) {
+		multi = t->s[1] < t->s[0];
+		if (t->calls >= t->next) {
+			multi = !multi;
+			t->probing = true;
+		}
+	}
+	t->calls++;
+	return multi;
+}
+
+void ls_probutil_threads_took(ls_probutil_threads *t, bool multi, double seconds)
+{
+	int k = multi;
+	t->s[k] = seconds > 0.0 ? seconds : 1e-9;
+	if (t->probing) {
+		/* Lost again: probe half as often; won: the choice changes, probe soon. */
+		bool lost = t->s[k] >= t->s[!k];
+		t->gap = lost ? (t->gap < LS_PROBUTIL_PROBE_MAX ? 2 * t->gap : t->gap)
+			      : LS_PROBUTIL_PROBE;
+		t->next = t->calls + t->gap;
+	}
+}
+
+bool ls_probutil_threads_faster(const ls_probutil_threads *t, size_t key)
+{
+	return t->key == key && t->calls > 0 && t->s[0] != 0.0 && t->s[1] != 0.0 &&
+	       t->s[1] < t->s[0];
 }
 
 void ls_probutil_threads_begin(ls_probutil_threads *t, size_t key)
@@ -289,43 +332,18 @@ void ls_probutil_threads_begin(ls_probutil_threads *t, size_t key)
 	t->probing = false;
 	if (t->prev <= 1)
 		return;
-	if (t->key != key) {
-		t->key = key;
-		t->s[0] = t->s[1] = 0.0;
-		t->calls = 0;
-		t->gap = LS_PROBUTIL_PROBE;
-		t->next = 2 + t->gap;
-	}
-	/* One thread first, then all; afterwards the faster, probing the other now and then. */
-	bool multi = t->s[0] != 0.0;
-	if (t->s[0] != 0.0 && t->s[1] != 0.0) {
-		multi = t->s[1] < t->s[0];
-		if (t->calls >= t->next) {
-			multi = !multi;
-			t->probing = true;
-		}
-	}
-	t->calls++;
+	bool multi = ls_probutil_threads_choose(t, key);
 	t->used = multi ? t->prev : 1;
 	if (!multi)
 		openblas_set_num_threads(1);
-	t->t0 = threads_now();
+	t->t0 = ls_probutil_now();
 }
 
 void ls_probutil_threads_end(ls_probutil_threads *t)
 {
 	if (t->prev <= 1)
 		return;
-	double dt = threads_now() - t->t0;
-	int k = t->used > 1;
-	t->s[k] = dt > 0.0 ? dt : 1e-9;
-	if (t->probing) {
-		/* Lost again: probe half as often; won: the choice changes, probe soon. */
-		bool lost = t->s[k] >= t->s[!k];
-		t->gap = lost ? (t->gap < LS_PROBUTIL_PROBE_MAX ? 2 * t->gap : t->gap)
-			      : LS_PROBUTIL_PROBE;
-		t->next = t->calls + t->gap;
-	}
+	ls_probutil_threads_took(t, t->used > 1, ls_probutil_now() - t->t0);
 	if (t->used != t->prev)
 		openblas_set_num_threads(t->prev);
 }

@@ -108,20 +108,22 @@ ls_status ls_probutil_dense_factor_grads(const ls_mat *G, const ls_factors *F, l
 /* X := s_k·A_k·B_kᵀ (X is m_k×n_k). */
 ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X);
 
-/* A timed choice of BLAS threads for a problem's repeated products (the loss_grad of
- * regression, classify, sensing): one thread or as many as OpenBLAS may use, whichever the
- * last timed call of this size found faster. The other is timed again after
- * LS_PROBUTIL_PROBE calls, then after twice as many each time it loses again (at most
+/* A timed choice between one thread and several for a problem's repeated products: the
+ * loss_grad of regression, classify and sensing (OpenBLAS's threads: ls_probutil_threads_begin
+ * and _end) and approx's split pass (its own threads: ls_probutil_threads_choose and _took).
+ * Whichever the last timed call of this size found faster is taken; the other is timed again
+ * after LS_PROBUTIL_PROBE calls, then after twice as many each time it loses again (at most
  * LS_PROBUTIL_PROBE_MAX): the crossover moves with the size and the machine's load (at 256²,
- * N 1024 two threads were 4× slower than one), and a probe of a losing choice costs, more so
- * under load (woken OpenBLAS threads spin on the core the caller needs). OpenBLAS's gemm and
- * gemv split their output between threads, never a sum, so the bits do not depend on the
- * choice. Zero-initialised: nothing timed yet. */
+ * N 1024 two threads were 4× slower than one; with another job on the second core, approx's
+ * two threads lose at every size), and a probe of a losing choice costs, more so under load
+ * (woken threads spin on the core the caller needs). Neither OpenBLAS's gemm and gemv (they
+ * split their output between threads, never a sum) nor approx's pass (parts fixed by the
+ * size) change their bits with the choice. Zero-initialised: nothing timed yet. */
 #define LS_PROBUTIL_PROBE 32
 #define LS_PROBUTIL_PROBE_MAX 512
 typedef struct {
 	size_t key;  /* the size the times belong to */
-	double s[2]; /* seconds of the last call on one thread [0] and on all [1] (0: none) */
+	double s[2]; /* seconds of the last call on one thread [0] and on several [1] (0: none) */
 	unsigned long calls; /* calls at this size */
 	unsigned long next;  /* the call that re-times the choice not taken */
 	unsigned long gap;   /* calls between two such probes */
@@ -130,6 +132,14 @@ typedef struct {
 	double t0;
 } ls_probutil_threads;
 
+/* Whether the next timed call of size key runs on several threads. */
+bool ls_probutil_threads_choose(ls_probutil_threads *t, size_t key);
+/* That call took this long on the choice made. */
+void ls_probutil_threads_took(ls_probutil_threads *t, bool multi, double seconds);
+/* The choice an untimed call of size key makes: several threads only when timed faster. */
+bool ls_probutil_threads_faster(const ls_probutil_threads *t, size_t key);
+/* The seconds of the monotonic clock the choice is timed with. */
+double ls_probutil_now(void);
 /* Before the products of a call of size key: sets OpenBLAS's thread count. */
 void ls_probutil_threads_begin(ls_probutil_threads *t, size_t key);
 /* After them: the call's time recorded, OpenBLAS's thread count restored. */
@@ -171,5 +181,15 @@ double ls_probquad_loss_dense(ls_problem *p, const ls_mat *X);
 ls_status ls_probquad_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G);
 ls_status ls_probquad_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat *H, ls_mat *out);
 double ls_probquad_lipschitz(ls_problem *p);
+/* The problem type of a quadratic preset: its name, create, the fixed m×n shape and the
+ * showcase rank; the rest is the engine's. */
+#define LS_PROBQUAD_TYPE(name_, create_, m_, n_, showcase_)                               \
+	{                                                                                 \
+		.name = name_, .create = create_, .destroy = ls_probquad_destroy,         \
+		.loss_grad = ls_probquad_loss_grad, .loss_dense = ls_probquad_loss_dense, \
+		.grad_dense = ls_probquad_grad_dense, .hvp_dense = ls_probquad_hvp_dense, \
+		.lipschitz = ls_probquad_lipschitz, .convex = true, .quadratic = true,    \
+		.fixed = { m_, n_ }, .showcase_rank = showcase_                           \
+	}
 
 #endif

@@ -78,6 +78,12 @@ void ls_session_free(ls_session *s);
 /* Run up to nsteps optimiser steps, recording the history; stops early (LS_OK) when the
  * run diverges. Afterwards ls_session_metrics describes the current state. */
 ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err);
+/* Whether ls_session_step records the history (yes unless told otherwise; resets, rebuilds and
+ * changes keep the setting). Without it no points are added (those already there stay) and
+ * the factor metrics are measured only for the state each call ends on (and, on a divergence,
+ * the state it came from): the same metrics to the bit, at a fraction of the cost when few
+ * steps are shown (`lorascope run` without --plot or --snapshot). */
+void ls_session_keep_history(ls_session *s, bool keep);
 
 /* What a change did to the run, as data (ls_change_format puts it in words). */
 typedef enum {

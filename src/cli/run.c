@@ -76,8 +76,9 @@ static const ls_opt run_rows[] = {
 	  .group = "run",
 	  .def = "100",
 	  .help = "print a row (and with --save-peft, write a checkpoint) every K steps; losses "
-		  "every step, the spectrum, norms, distance to X* and rank only for rows and the "
-		  "history (each of the first " LS_HISTORY_MAX_TEXT " steps, then every 2nd, ...)",
+		  "every step, the spectrum, norms, distance to X* and rank only for rows, and for "
+		  "the history when --plot or --snapshot keeps one (each of the "
+		  "first " LS_HISTORY_MAX_TEXT " steps, then every 2nd, ...)",
 	  .lo = 1,
 	  .hi = 1e12,
 	  .offset = offsetof(run_options, every) },
@@ -549,15 +550,12 @@ int ls_cli_run(int argc, char **argv)
 		fprintf(stderr, "lorascope run: --%s: %s\n", bad, derr.msg);
 		return LS_EXIT_USAGE;
 	}
-	run_ctx c;
-	memset(&c, 0, sizeof c);
-	c.ro = &ro;
-	c.last_row = -1;
-	c.last_ckpt = -1;
-	c.chunk = 1;
+	run_ctx c = { .ro = &ro, .last_row = -1, .last_ckpt = -1, .chunk = 1 };
 	ls_interrupt_install();
 	rc = make_session(&c, &cfg, &ro);
 	if (rc == LS_EXIT_OK) {
+		/* Only --plot and --snapshot read the history: none is kept (nor measured) else. */
+		ls_session_keep_history(c.s, ro.plot || ro.snapshot);
 		c.start = ls_session_steps(c.s);
 		c.out = (ls_out){ .f = stdout,
 				  .fmt = (ls_out_format)ro.format,

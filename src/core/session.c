@@ -104,6 +104,7 @@ static ls_status create(ls_session **out, const ls_config *cfg, const ls_inputs 
 		return ls_error_set(err, LS_ENOMEM, "session");
 	s->cfg = *cfg;
 	s->deferred = deferred;
+	s->keep_hist = true;
 	s->cur.eta = NAN;
 	s->cur.mk_lhs = s->cur.mk_rhs = NAN;
 	ls_history_init(&s->hist);
@@ -153,10 +154,15 @@ void ls_session_free(ls_session *s)
 	free(s);
 }
 
+void ls_session_keep_history(ls_session *s, bool keep)
+{
+	s->keep_hist = keep;
+}
+
 /* Each step records its losses; the factor metrics (spectrum, norms, distance, rank) are
- * measured only for the steps the history keeps and for the state the call ends on (what
- * every reader sees); before any other step the factors are kept, so a divergence still
- * reports the metrics of the state it came from. */
+ * measured only for the steps the history keeps (none when it is not kept) and for the state
+ * the call ends on (what every reader sees); before any other step the factors are kept, so
+ * a divergence still reports the metrics of the state it came from. */
 ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 {
 	double t0 = now_seconds();
@@ -164,7 +170,7 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 	ls_status st;
 	bool kept = false; /* s->prev holds the state before the last step, unmeasured */
 	for (; done < nsteps && !s->diverged; done++) {
-		bool wanted = ls_history_wants(&s->hist, s->step), finite;
+		bool wanted = s->keep_hist && ls_history_wants(&s->hist, s->step), finite;
 		st = LS_OK;
 		if (wanted || (done == 0 && s->measured)) {
 			finite = ls_session_factors_finite(&s->lora);
@@ -203,8 +209,7 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 			mt->mk_checks++;
 			mt->mk_failures += !info.mk_holds;
 		}
-		st = ls_history_push(&s->hist, mt, err);
-		if (st != LS_OK)
+		if (s->keep_hist && (st = ls_history_push(&s->hist, mt, err)) != LS_OK)
 			return st;
 		if (!isfinite(info.loss) || !isfinite(info.reg_loss) || !isfinite(info.grad_norm)) {
 			if (kept && (st = ls_session_measure_kept(s, err)) != LS_OK)
@@ -233,10 +238,12 @@ ls_status ls_session_rebuild(ls_session *s, const ls_config *cfg, const ls_input
 	if (st != LS_OK)
 		return st;
 	unsigned long serial = s->base_serial;
+	bool keep = s->keep_hist;
 	destroy_parts(s);
 	*s = *n;
 	free(n);
 	s->base_serial += serial;
+	s->keep_hist = keep;
 	if (s->have_base)
 		s->base.serial = s->base_serial;
 	return s->deferred ? ls_session_compute_baseline(s, false, err) : LS_OK;

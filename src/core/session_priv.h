@@ -41,6 +41,7 @@ struct ls_session {
 	bool diverged;
 	ls_metrics cur;
 	ls_history hist;
+	bool keep_hist; /* ls_session_keep_history: step records the history (default) */
 	ls_change last; /* the last change, restart, divergence or resume */
 	/* The theory cache (theory.h): X* dense for baseline serial xstar_serial, and α̂, β̂
 	 * for (ab_serial, ab_r); each valid only while those match the current ones. */

@@ -679,11 +679,29 @@ static void session_steps_on(void *arg)
 		die("session step", &err);
 }
 
+/* `lorascope run`'s --every default: a row (an ls_session_step call) every RUN_EVERY steps. */
+#define RUN_EVERY 100
+
+/* k session steps from a fresh start as `run` takes them without --plot or --snapshot: no
+ * history (the caller says so), one call per row of RUN_EVERY steps. */
+static void session_rows(void *arg)
+{
+	step_ctx *c = arg;
+	ls_error err;
+	if (ls_session_reset(c->s, &err) != LS_OK)
+		die("session reset", &err);
+	for (long done = 0; done < c->k; done += RUN_EVERY)
+		if (ls_session_step(c->s, c->k - done < RUN_EVERY ? c->k - done : RUN_EVERY,
+				    &err) != LS_OK)
+			die("session step", &err);
+}
+
 /* Where a small session step goes, on one thread: the optimiser step, of which the problem's
  * loss_grad; the session step from a fresh start (the history keeps every step of its first
  * LS_HISTORY_MAX, so every step's factor metrics are measured) and in a long run (the factor
  * metrics only at the history's points, every `stride` steps), beside the cheap spectrum of
- * one measurement and NumPy's step. */
+ * one measurement and NumPy's step; and the step `run` takes (no history: the factor metrics
+ * only for its rows). */
 static void small_breakdown(long m, long n, long r, double *sink)
 {
 	openblas_set_num_threads(1);
@@ -702,6 +720,9 @@ static void small_breakdown(long m, long n, long r, double *sink)
 		die("gradients", &err);
 	lg_ctx lc = { c.p, ls_lora_factors(&c.L0), &GA, &GB, 0.0 };
 	double tlg = time_fn(loss_grad_call, &lc);
+	ls_session_keep_history(s, false);
+	double tr = per_step(&c, session_rows);
+	ls_session_keep_history(s, true);
 	/* A long run: 2^18 steps first (the history's stride becomes 32 or 64). */
 	if (ls_session_reset(s, &err) != LS_OK || ls_session_step(s, 1L << 18, &err) != LS_OK)
 		die("session step", &err);
@@ -719,10 +740,13 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	       m, n, r, 1e6 * to, 1e6 * tlg, 1e6 * ts, 1e6 * tsp, 1e6 * (ts - to - tsp), stride,
 	       1e6 * tl);
 	if (np > 0.0)
-		printf("; NumPy %.2f us: x%.1f fresh, x%.1f long run\n", 1e6 * np, np / ts,
-		       np / tl);
-	else
-		printf("\n");
+		printf("; NumPy %.2f us: x%.1f fresh, x%.1f long run", 1e6 * np, np / ts, np / tl);
+	printf(";\n  lorascope run's step (no history, a row every %d steps, from a fresh start) "
+	       "%.2f us",
+	       RUN_EVERY, 1e6 * tr);
+	if (np > 0.0)
+		printf(": x%.1f NumPy", np / tr);
+	printf("\n");
 	*sink += sc.sink + lc.sink;
 	ls_mat_free(&GA);
 	ls_mat_free(&GB);

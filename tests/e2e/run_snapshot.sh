@@ -1,8 +1,9 @@
 #!/bin/sh
 # run_snapshot.sh — `run --snapshot DIR` then `run --resume DIR --steps T`: every row and the
 # summary from the resume point on are byte-identical to an uninterrupted run (gd, sgd, adam
-# with its moments, mk, and after a mid-run rank change); a broken snapshot is refused with
-# one line naming the file, exit 2, and nothing written.
+# with its moments, mk, and after a mid-run rank change); the snapshot holds the history of
+# every step, not only the rows'; a broken snapshot is refused with one line naming the file,
+# exit 2, and nothing written.
 . "$top_srcdir/tests/e2e/run_lib.sh"
 
 # from300 FILE: the lines from the row of step 300 to the end (rows, then the summary).
@@ -16,6 +17,9 @@ for opt in gd sgd adam mk; do
 	"$LORASCOPE" run $P --steps 300 --snapshot "$TMP/snap-$opt" >/dev/null || fail "$opt: snap"
 	[ -f "$TMP/snap-$opt/manifest.json" ] && [ -f "$TMP/snap-$opt/vA_0.npy" ] ||
 		fail "$opt: snapshot files missing"
+	# The history of every step (0..299), though the rows come every 50 steps.
+	grep -q '"points": 300,' "$TMP/snap-$opt/manifest.json" &&
+		[ -f "$TMP/snap-$opt/history.npy" ] || fail "$opt: the snapshot's history is not every step"
 	"$LORASCOPE" run --resume "$TMP/snap-$opt" --steps 200 --every 50 --no-timing \
 		--format csv >"$TMP/res.csv" || fail "$opt: resume"
 	[ "$(from300 "$TMP/res.csv" | wc -l)" -gt 10 ] || fail "$opt: resumed output too short"

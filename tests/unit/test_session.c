@@ -47,6 +47,42 @@ static void set(ls_session *s, const char *k, const char *v)
 		fail_msg("set %s %s: %s", k, v, err.msg);
 }
 
+static void same_bits(double a, double b, const char *what)
+{
+	if (memcmp(&a, &b, sizeof a) != 0)
+		fail_msg("%s: %.17g vs %.17g", what, a, b);
+}
+
+/* Every metric of a and b, to the bit (the timing aside). */
+static void assert_same_metrics(const ls_metrics *a, const ls_metrics *b)
+{
+	assert_int_equal(a->step, b->step);
+	assert_int_equal(a->diverged, b->diverged);
+	assert_string_equal(a->message, b->message);
+	assert_int_equal(a->r, b->r);
+	assert_int_equal(a->rstar, b->rstar);
+	assert_int_equal(a->num_rank, b->num_rank);
+	assert_int_equal(a->mk_checked, b->mk_checked);
+	assert_int_equal(a->mk_holds, b->mk_holds);
+	assert_int_equal(a->mk_checks, b->mk_checks);
+	assert_int_equal(a->mk_failures, b->mk_failures);
+#define SAME(f) same_bits(a->f, b->f, #f)
+	SAME(loss), SAME(reg_loss), SAME(grad_norm), SAME(eta), SAME(mk_lhs), SAME(mk_rhs);
+	SAME(norm_fro), SAME(norm_nuc), SAME(dist_star), SAME(balance), SAME(ratio);
+	SAME(threshold);
+	assert_int_equal(a->nmod, b->nmod);
+	for (size_t k = 0; k < a->nmod; k++) {
+		assert_int_equal(a->mod[k].nsigma, b->mod[k].nsigma);
+		assert_int_equal(a->mod[k].num_rank, b->mod[k].num_rank);
+		for (size_t i = 0; i < a->mod[k].nsigma; i++)
+			SAME(mod[k].sigma[i]);
+		SAME(mod[k].norm_fro), SAME(mod[k].norm_nuc), SAME(mod[k].norm_a);
+		SAME(mod[k].norm_b), SAME(mod[k].balance), SAME(mod[k].dist_star);
+		SAME(mod[k].sigma_r), SAME(mod[k].sigma_rstar), SAME(mod[k].ratio);
+	}
+#undef SAME
+}
+
 /* The singular values of the formed X = s·A·Bᵀ (module 0) and ‖X − X*‖_F formed densely. */
 static void formed(const ls_session *s, double *sig, double *dist)
 {
@@ -717,10 +753,61 @@ static void test_measures_follow_history(void **state)
 	ls_session_free(s);
 }
 
+/* A session told to keep no history records no points and measures the factors only where
+ * each call ends, with the same metrics, to the bit, as one that keeps it, whatever the
+ * optimiser (gd and sgd step lean between rows) and across changes between calls; a rank
+ * change, a rebuild and a reset keep the setting. */
+static void test_history_not_kept(void **state)
+{
+	(void)state;
+	const char *opts[] = { "gd", "sgd", "momentum", "adam", "mk" };
+	for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++) {
+		const char *kv[] = { "optimizer", opts[o], "lr", o == 3 ? "0.01" : "0.1", NULL };
+		ls_session *a = make(kv), *b = make(kv);
+		ls_session_keep_history(b, false);
+		ls_error err;
+		for (int round = 0; round < 5; round++) {
+			unsigned long m0 = measures;
+			step(a, 37);
+			step(a, 100);
+			assert_measures(m0 + 137);
+			m0 = measures;
+			step(b, 37);
+			step(b, 100);
+			assert_measures(m0 + 2);
+			assert_int_equal(ls_session_history(b)->len, 0);
+			assert_same_metrics(ls_session_metrics(a), ls_session_metrics(b));
+			const char *change[][2] = { { "lr", "0.05" },
+						    { "rank", "4" },
+						    { "seed", "7" },
+						    { NULL, NULL },
+						    { "rank", "6" } };
+			if (change[round][0]) {
+				set(a, change[round][0], change[round][1]);
+				set(b, change[round][0], change[round][1]);
+			} else {
+				assert_ok(ls_session_reset(a, &err));
+				assert_ok(ls_session_reset(b, &err));
+			}
+			assert_same_metrics(ls_session_metrics(a), ls_session_metrics(b));
+		}
+		assert_true(ls_session_history(a)->len > 0);
+		assert_int_equal(ls_session_history(b)->len, 0);
+		/* Kept again: the points come back from the next step on. */
+		ls_session_keep_history(b, true);
+		step(a, 10);
+		step(b, 10);
+		assert_int_equal(ls_session_history(b)->len, 10);
+		assert_same_metrics(ls_session_metrics(a), ls_session_metrics(b));
+		ls_session_free(a);
+		ls_session_free(b);
+	}
+}
+
 /* A divergence reports the metrics of the state it came from, as when every step is measured
  * (one step a call: each call ends measuring its state), also at steps the history skips:
  * after LS_HISTORY_MAX steps the stride is 2, and one more step before a large step size
- * moves the divergence to the other parity. */
+ * moves the divergence to the other parity; and in a session that keeps no history. */
 static void test_divergence_at_unmeasured_step(void **state)
 {
 	(void)state;
@@ -730,12 +817,16 @@ static void test_divergence_at_unmeasured_step(void **state)
 	for (size_t i = 0; i < 2 * sizeof lrs / sizeof lrs[0]; i++)
 		for (long shift = 0; shift < 2; shift++) {
 			const char *const *kv = i % 2 ? seq : NULL;
-			ls_session *a = make(kv), *b = make(kv);
+			ls_session *a = make(kv), *b = make(kv), *c = make(kv);
+			ls_session_keep_history(c, false);
 			step(a, LS_HISTORY_MAX + 9 + shift);
 			step(b, LS_HISTORY_MAX + 9 + shift);
+			step(c, LS_HISTORY_MAX + 9 + shift);
 			set(a, "lr", lrs[i / 2]);
 			set(b, "lr", lrs[i / 2]);
+			set(c, "lr", lrs[i / 2]);
 			step(a, 5000);
+			step(c, 5000);
 			for (int k = 0; k < 5000 && !ls_session_diverged(b); k++)
 				step(b, 1);
 			assert_true(ls_session_diverged(a));
@@ -760,10 +851,16 @@ static void test_divergence_at_unmeasured_step(void **state)
 			assert_memory_equal(ha->norm_fro, hb->norm_fro, hb->len * sizeof(double));
 			assert_memory_equal(ha->dist_star, hb->dist_star, hb->len * sizeof(double));
 			assert_memory_equal(ha->ratio, hb->ratio, hb->len * sizeof(double));
+			/* Without a history no step is measured before it diverges: the same row.
+			 */
+			assert_true(ls_session_diverged(c));
+			assert_int_equal(ls_session_history(c)->len, 0);
+			assert_same_metrics(ma, ls_session_metrics(c));
 			if (at % 2)
 				unkept[ls_session_last_change(a)->cause == LS_DIVERGED_LOSS]++;
 			ls_session_free(a);
 			ls_session_free(b);
+			ls_session_free(c);
 		}
 	/* Both causes were met at a step the history skips (else the test proves nothing). */
 	if (!unkept[0] || !unkept[1])
@@ -843,6 +940,7 @@ int main(void)
 		cmocka_unit_test(test_divergence_record),
 		cmocka_unit_test(test_measures_follow_history),
 		cmocka_unit_test(test_divergence_at_unmeasured_step),
+		cmocka_unit_test(test_history_not_kept),
 		cmocka_unit_test(test_apply_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -210,6 +210,45 @@ static void test_diverged(void **state)
 	remove_dir(dir);
 }
 
+/* A session that keeps no history saves and loads with none (no history.npy) and continues
+ * like the original; the state export carries the empty history too. */
+static void test_resume_without_history(void **state)
+{
+	(void)state;
+	char dir[256], snap[320], npy[400];
+	scratch_dir(dir);
+	snprintf(snap, sizeof snap, "%s/snap", dir);
+	snprintf(npy, sizeof npy, "%s/history.npy", snap);
+	const char *kv[] = { "optimizer", "gd", NULL };
+	ls_session *a = make(kv);
+	ls_session_keep_history(a, false);
+	step(a, 150);
+	assert_int_equal(ls_session_history(a)->len, 0);
+	save(a, snap);
+	assert_int_equal(access(npy, F_OK), -1);
+	ls_session *b = load(snap);
+	ls_session_keep_history(b, false);
+	assert_same(a, b);
+	step(a, 100);
+	step(b, 100);
+	assert_same(a, b);
+	ls_session_state st;
+	ls_error err;
+	assert_ok(ls_session_state_export(a, &st, &err));
+	assert_int_equal(st.hist.len, 0);
+	ls_session *c;
+	assert_ok(ls_session_create(&c, ls_session_config(a), NULL, &err));
+	ls_session_keep_history(c, false);
+	st.origin = "memory";
+	assert_ok(ls_session_state_import(c, &st, &err));
+	ls_session_state_free(&st);
+	assert_same(a, c);
+	ls_session_free(a);
+	ls_session_free(b);
+	ls_session_free(c);
+	remove_dir(dir);
+}
+
 /* Saving replaces a previous snapshot, refuses any other directory, leaves no temporaries. */
 /* ls_session_state_export into a session built from the same config, without files: the
  * same state, bit for bit (the α̂/β̂ cache and the history too), the same continuation, and a
@@ -392,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_resume_two_modules),
 		cmocka_unit_test(test_restart_counter),
 		cmocka_unit_test(test_diverged),
+		cmocka_unit_test(test_resume_without_history),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_atomic_save),
 		cmocka_unit_test(test_broken),

@@ -354,7 +354,9 @@ ls_status ls_tridiag_extremes(const double *d, const double *e, size_t n, double
 	}
 	lapack_int nn = (lapack_int)n, found = 0, nsplit = 0, info = 0;
 	lapack_int *iblock = malloc(n * sizeof *iblock), *isplit = malloc(n * sizeof *isplit);
-	double *w = malloc(n * sizeof *w), *z = malloc(2 * n * sizeof *z);
+	/* LAPACKE_dstein checks all n entries of its eigenvalue array for NaN: each call gets
+	 * its own, zeros after the one eigenvalue. */
+	double *w = calloc(2 * n, sizeof *w), *z = malloc(2 * n * sizeof *z);
 	lapack_int ifail[2];
 	ls_status st = LS_OK;
 	if (!iblock || !isplit || !w || !z) {
@@ -364,10 +366,10 @@ ls_status ls_tridiag_extremes(const double *d, const double *e, size_t n, double
 	/* One eigenvalue a call each way: dstein wants its eigenvalues in block order. */
 	for (int k = 0; k < 2 && info == 0; k++) {
 		lapack_int il = k == 0 ? 1 : nn, m = 0;
-		info = LAPACKE_dstebz('I', 'B', nn, 0.0, 0.0, il, il, 0.0, d, e, &m, &nsplit, w + k,
-				      iblock + k, isplit);
+		info = LAPACKE_dstebz('I', 'B', nn, 0.0, 0.0, il, il, 0.0, d, e, &m, &nsplit,
+				      w + k * n, iblock + k, isplit);
 		if (info == 0 && m == 1)
-			info = LAPACKE_dstein(LAPACK_COL_MAJOR, nn, d, e, 1, w + k, iblock + k,
+			info = LAPACKE_dstein(LAPACK_COL_MAJOR, nn, d, e, 1, w + k * n, iblock + k,
 					      isplit, z + k * n, nn, ifail + k);
 		found += m;
 	}
@@ -377,7 +379,7 @@ ls_status ls_tridiag_extremes(const double *d, const double *e, size_t n, double
 		goto done;
 	}
 	ext[0] = w[0];
-	ext[1] = w[1];
+	ext[1] = w[n];
 	last[0] = z[n - 1];
 	last[1] = z[2 * n - 1];
 done:

@@ -124,7 +124,8 @@ extern const char *const ls_param_apply_help[LS_APPLY_COUNT];
 	  "point when estimated; estimated again in a wider ball when the point judged lies "     \
 	  "outside)")                                                                             \
 	X(lanczos_iters, "lanczos-iters", INT, "theory", "200", THEORY, 1, 1000000, NULL,         \
-	  "Krylov dimension cap of lambda_min of the Hessian of g")                               \
+	  "Krylov dimension cap of lambda_min of the Hessian of g (Lanczos stops sooner once "    \
+	  "its extreme Ritz values have converged)")                                              \
 	X(w0, "w0", TEXT, "files", "", REBUILD, 0, 0, NULL,                                       \
 	  "pre-trained W0 from FILE: regression and classify (m x n), trace2 (n x n), mlp's "     \
 	  "first layer (m x n); its shape sets --m/--n")                                          \

@@ -92,5 +92,10 @@ ls_status ls_mat_qr(ls_mat *A, ls_mat *R, ls_error *err);
 /* Eigenvalues (ascending) of the symmetric matrix S (upper triangle read); S is
  * overwritten by the eigenvectors when vectors is true. */
 ls_status ls_mat_sym_eig(ls_mat *S, double *w, bool vectors, ls_error *err);
+/* The lowest and highest eigenvalues ext[0] ≤ ext[1] of the symmetric tridiagonal matrix with
+ * diagonal d (n) and off-diagonal e (n − 1), and the last entries last[0], last[1] of their
+ * unit eigenvectors (bisection and inverse iteration: O(n)). */
+ls_status ls_tridiag_extremes(const double *d, const double *e, size_t n, double ext[2],
+			      double last[2], ls_error *err);
 
 #endif

@@ -145,8 +145,9 @@ typedef struct {
 } ls_lanczos;
 
 /* Smallest eigenvalue of the Hessian of g(A, B) = f(X) + λ/2(‖A‖² + ‖B‖²) at L, with
- * X_k = s_k·A_k·B_kᵀ, by Lanczos with full reorthogonalisation (restarted on breakdown)
- * on the product ∇²g[(dA, dB)]_k =
+ * X_k = s_k·A_k·B_kᵀ, by Lanczos with full reorthogonalisation, at most iters steps, done
+ * once both extreme Ritz pairs have converged (or the Krylov space is invariant), on the
+ * product ∇²g[(dA, dB)]_k =
  *   (s·G·dB + s·∇²f(X)[sH]·B + λ·dA,  s·Gᵀ·dA + s·(∇²f(X)[sH])ᵀ·A + λ·dB),
  * G = ∇f(X), H_k = dA·Bᵀ + A·dBᵀ. */
 ls_status ls_theory_lambda_min(ls_problem *p, const ls_lora *L, double lambda, size_t iters,

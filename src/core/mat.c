@@ -343,3 +343,49 @@ ls_status ls_mat_sym_eig(ls_mat *S, double *w, bool vectors, ls_error *err)
 				    (int)info);
 	return LS_OK;
 }
+
+ls_status ls_tridiag_extremes(const double *d, const double *e, size_t n, double ext[2],
+			      double last[2], ls_error *err)
+{
+	if (n == 1) {
+		ext[0] = ext[1] = d[0];
+		last[0] = last[1] = 1.0;
+		return LS_OK;
+	}
+	lapack_int nn = (lapack_int)n, found = 0, nsplit = 0, info = 0;
+	lapack_int *iblock = malloc(n * sizeof *iblock), *isplit = malloc(n * sizeof *isplit);
+	/* LAPACKE_dstein checks all n entries of its eigenvalue array for NaN: each call gets
+	 * its own, zeros after the one eigenvalue. */
+	double *w = calloc(2 * n, sizeof *w), *z = malloc(2 * n * sizeof *z);
+	lapack_int ifail[2];
+	ls_status st = LS_OK;
+	if (!iblock || !isplit || !w || !z) {
+		st = ls_error_set(err, LS_ENOMEM, "tridiagonal eigenvalues of order %zu", n);
+		goto done;
+	}
+	/* One eigenvalue a call each way: dstein wants its eigenvalues in block order. */
+	for (int k = 0; k < 2 && info == 0; k++) {
+		lapack_int il = k == 0 ? 1 : nn, m = 0;
+		info = LAPACKE_dstebz('I', 'B', nn, 0.0, 0.0, il, il, 0.0, d, e, &m, &nsplit,
+				      w + k * n, iblock + k, isplit);
+		if (info == 0 && m == 1)
+			info = LAPACKE_dstein(LAPACK_COL_MAJOR, nn, d, e, 1, w + k * n, iblock + k,
+					      isplit, z + k * n, nn, ifail + k);
+		found += m;
+	}
+	if (info != 0 || found != 2) {
+		st = ls_error_set(err, LS_ENUMERIC, "tridiagonal eigensolver failed (info %d)",
+				  (int)info);
+		goto done;
+	}
+	ext[0] = w[0];
+	ext[1] = w[n];
+	last[0] = z[n - 1];
+	last[1] = z[2 * n - 1];
+done:
+	free(iblock);
+	free(isplit);
+	free(w);
+	free(z);
+	return st;
+}

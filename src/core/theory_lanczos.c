@@ -139,21 +139,18 @@ static void reorth(const double *Q, size_t dim, size_t j, double *w, double *c)
 	}
 }
 
-/* A random unit vector orthogonal to the first j columns of Q; false if none is found. */
-static bool fresh_vector(ls_rng *rng, const double *Q, size_t dim, size_t j, double *v, double *c)
+/* A random unit vector (Gaussian, normalised): Lanczos's start. */
+static void random_unit(ls_rng *rng, size_t dim, double *v)
 {
-	for (int tries = 0; tries < 5; tries++) {
-		for (size_t i = 0; i < dim; i++)
-			v[i] = ls_rng_normal(rng);
-		reorth(Q, dim, j, v, c);
-		double nv = cblas_dnrm2((int)dim, v, 1);
-		if (nv > 1e-8) {
-			cblas_dscal((int)dim, 1.0 / nv, v, 1);
-			return true;
-		}
-	}
-	return false;
+	for (size_t i = 0; i < dim; i++)
+		v[i] = ls_rng_normal(rng);
+	double nv = cblas_dnrm2((int)dim, v, 1);
+	if (nv > 0.0)
+		cblas_dscal((int)dim, 1.0 / nv, v, 1);
 }
+
+/* Both extreme Ritz pairs converged: residual ≤ LANCZOS_TOL·max(|α_j|, β_j). */
+#define LANCZOS_TOL 1e-10
 
 ls_status ls_theory_lambda_min(ls_problem *p, const ls_lora *L, double lambda, size_t iters,
 			       ls_rng *rng, ls_lanczos *out, ls_error *err)
@@ -181,7 +178,7 @@ ls_status ls_theory_lambda_min(ls_problem *p, const ls_lora *L, double lambda, s
 		st = ls_error_set(err, LS_ENOMEM, "theory: Lanczos workspace (dimension %zu)", dim);
 		goto done;
 	}
-	fresh_vector(rng, Q, dim, 0, Q, c);
+	random_unit(rng, dim, Q);
 	double scale = 0.0;
 	size_t k = 0;
 	for (size_t j = 0; j < kmax; j++) {
@@ -201,16 +198,20 @@ ls_status ls_theory_lambda_min(ls_problem *p, const ls_lora *L, double lambda, s
 		k = j + 1;
 		if (j + 1 == kmax)
 			break;
+		/* Done when both extreme Ritz pairs have converged: ‖∇²g·v − θ·v‖ = β_k·|y_k|
+		 * (MATH.md §5). This holds too when the Krylov space is invariant (β_k ≈ 0):
+		 * then its Ritz values are eigenvalues, and a random start vector has a part in
+		 * every eigenspace, the extreme ones among them. */
+		double ext[2], last[2];
+		st = ls_tridiag_extremes(al, be, k, ext, last, err);
+		if (st != LS_OK)
+			goto done;
+		double tol = LANCZOS_TOL * fmax(scale, 1e-300);
+		if (be[j] * fabs(last[0]) <= tol && be[j] * fabs(last[1]) <= tol)
+			break;
 		double *qn = Q + (j + 1) * dim;
-		if (be[j] > 1e-10 * fmax(scale, 1e-300)) {
-			for (size_t i = 0; i < dim; i++)
-				qn[i] = w[i] / be[j];
-		} else {
-			/* invariant subspace found: continue in a fresh direction */
-			be[j] = 0.0;
-			if (!fresh_vector(rng, Q, dim, j + 1, qn, c))
-				break;
-		}
+		for (size_t i = 0; i < dim; i++)
+			qn[i] = w[i] / be[j];
 	}
 	ls_mat Tk = ls_mat_block(T, 0, 0, k, k);
 	ls_mat_set_zero(&Tk);

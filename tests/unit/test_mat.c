@@ -1,4 +1,5 @@
-/* test_mat.c — matrices: views, BLAS wrappers against hand loops, SVD/QR/eig identities. */
+/* test_mat.c — matrices: views, BLAS wrappers against hand loops, SVD/QR/eig identities, extreme
+ * eigenpairs of tridiagonal matrices. */
 #include "testutil.h"
 
 #include "lorascope/mat.h"
@@ -126,6 +127,45 @@ static void test_qr_and_eig(void **state)
 	ls_mat_free(&S);
 }
 
+/* One tridiagonal case: ls_tridiag_extremes against the dense eigensolver (values, and the
+ * last entries of the unit eigenvectors up to sign). */
+static void check_tridiag(const double *d, const double *e, size_t n)
+{
+	ls_mat T;
+	double w[8], ext[2], last[2];
+	assert_ok(ls_mat_alloc(&T, n, n, NULL));
+	ls_mat_set_zero(&T);
+	for (size_t i = 0; i < n; i++) {
+		LS_AT(T, i, i) = d[i];
+		if (i + 1 < n)
+			LS_AT(T, i, i + 1) = LS_AT(T, i + 1, i) = e[i];
+	}
+	assert_ok(ls_mat_sym_eig(&T, w, true, NULL));
+	assert_ok(ls_tridiag_extremes(d, e, n, ext, last, NULL));
+	assert_close(ext[0], w[0], 0, 1e-13);
+	assert_close(ext[1], w[n - 1], 0, 1e-13);
+	assert_close(fabs(last[0]), fabs(LS_AT(T, n - 1, 0)), 0, 1e-10);
+	assert_close(fabs(last[1]), fabs(LS_AT(T, n - 1, n - 1)), 0, 1e-10);
+	ls_mat_free(&T);
+}
+
+/* Extreme eigenpairs of tridiagonal matrices (Lanczos's test of convergence): random, one
+ * split in two blocks with the lowest eigenvalue in the second block and the highest in the
+ * first (last entry 0 for the first block's vector), and 1×1. */
+static void test_tridiag_extremes(void **state)
+{
+	(void)state;
+	double d[7] = { 1.0, -0.5, 2.0, 0.3, -1.2, 0.8, 0.1 };
+	double e[6] = { 0.7, -0.4, 0.9, 0.2, -0.6, 0.5 };
+	check_tridiag(d, e, 7);
+	double ds[5] = { 5.0, 4.0, -3.0, -2.0, 0.0 }, es[4] = { 0.5, 0.0, 0.3, 0.2 };
+	check_tridiag(ds, es, 5);
+	double ext[2], last[2];
+	assert_ok(ls_tridiag_extremes(ds, es, 5, ext, last, NULL));
+	assert_true(ext[1] > 5.0 && last[1] == 0.0);
+	check_tridiag(d, e, 1);
+}
+
 static void test_alloc_refuses_huge(void **state)
 {
 	(void)state;
@@ -143,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_views_share_storage),
 		cmocka_unit_test(test_svd_reconstructs),
 		cmocka_unit_test(test_qr_and_eig),
+		cmocka_unit_test(test_tridiag_extremes),
 		cmocka_unit_test(test_alloc_refuses_huge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,20 +24,10 @@ void ls_fig_loss(const ls_fig *f, ls_fig_rect r, const ls_view *v)
 	const ls_history *h = &v->h;
 	bool base = v->has_baseline, flow = v->has_flow;
 	ls_fig_rect in = ls_fig_box(f, r, "loss (log)");
-	ls_scale ys;
-	ls_scale_begin(&ys, 1);
-	ls_scale_add(&ys, h->loss, h->len);
-	ls_scale_add(&ys, h->reg_loss, h->len);
-	if (base) {
-		ls_scale_add(&ys, &v->floor, 1);
-		ls_scale_add(&ys, &v->f_star, 1);
-	}
-	/* As the TUI: a diverged run's blow-up leaves at the top, at most 15 decades. */
-	double cap = h->len ? 1e6 * fmax(h->loss[0], h->reg_loss[0]) : NAN;
-	if (v->diverged && isfinite(cap) && cap > 0 && ys.hi > cap)
-		ys.hi = cap;
-	ls_scale_limit_decades(&ys);
-	ls_scale_finish(&ys);
+	double marks[2] = { v->floor, v->f_star };
+	bool clipped; /* the TUI says so; the figure lets the blow-up leave at the top */
+	ls_scale ys = ls_loss_scale(h->loss, h->reg_loss, h->len, marks, base ? 2 : 0, v->diverged,
+				    &clipped);
 	ls_scale xs = ls_steps_scale(h->step, h->len);
 	ls_fig_rect c = ls_fig_axes(f, in, &ys, &xs, xs.log ? 1 : 0,
 				    xs.log ? "step (log)" : "step");

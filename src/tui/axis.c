@@ -368,3 +368,22 @@ void ls_scale_limit_decades(ls_scale *s)
 	if (s->hi >= s->lo && s->lo < s->hi * LS_SCALE_SPAN)
 		s->lo = s->hi * LS_SCALE_SPAN;
 }
+
+ls_scale ls_loss_scale(const double *loss, const double *reg_loss, size_t n, const double *marks,
+		       size_t nmarks, bool diverged, bool *clipped)
+{
+	ls_scale ys;
+	ls_scale_begin(&ys, 1);
+	ls_scale_add(&ys, loss, n);
+	ls_scale_add(&ys, reg_loss, n);
+	ls_scale_add(&ys, marks, nmarks);
+	/* A diverged run climbs to 1e300: keep the training before it on the axis (up to a
+	 * million times the starting loss) and let the blow-up leave at the top. */
+	double cap = n ? 1e6 * fmax(loss[0], reg_loss[0]) : NAN;
+	*clipped = diverged && isfinite(cap) && cap > 0 && ys.hi > cap;
+	if (*clipped)
+		ys.hi = cap;
+	ls_scale_limit_decades(&ys);
+	ls_scale_finish(&ys);
+	return ys;
+}

@@ -7,6 +7,7 @@
 #ifndef LORASCOPE_TUI_AXIS_H
 #define LORASCOPE_TUI_AXIS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct {
@@ -50,6 +51,12 @@ int ls_axis_nice(ls_scale *s, double *ticks, int max);
 ls_scale ls_steps_scale(const long *steps, size_t n);
 /* Fraction of a step on that scale. */
 double ls_steps_frac(const ls_scale *xs, long step);
+/* The loss panel's log y scale (the TUI's and the figure's): g and f over the n points of
+ * loss and reg_loss, and the nmarks levels marks (f(X*), the floor); a diverged run's
+ * blow-up leaves at the top (the scale ends at 10⁶ times the starting loss, *clipped then
+ * true), at most LS_SCALE_SPAN decades below its top. */
+ls_scale ls_loss_scale(const double *loss, const double *reg_loss, size_t n, const double *marks,
+		       size_t nmarks, bool diverged, bool *clipped);
 
 /* Format v into at most width characters where possible (width ≥ 4): plain decimals
  * when they fit, otherwise mantissa-exponent ("1.5e-3", the shortest form being e.g.

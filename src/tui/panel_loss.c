@@ -16,22 +16,10 @@ void ls_panel_loss_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	const ls_history *h = &v->h;
 	bool base = ui->show_baseline && v->has_baseline;
 	bool flow = ui->show_flow && v->has_flow;
-	ls_scale ys;
-	ls_scale_begin(&ys, 1);
-	ls_scale_add(&ys, h->loss, h->len);
-	ls_scale_add(&ys, h->reg_loss, h->len);
-	if (base) {
-		ls_scale_add(&ys, &v->floor, 1);
-		ls_scale_add(&ys, &v->f_star, 1);
-	}
-	/* A diverged run climbs to 1e300: keep the training before it on the axis (up to a
-	 * million times the starting loss) and let the blow-up leave at the top. */
-	double cap = h->len ? 1e6 * fmax(h->loss[0], h->reg_loss[0]) : NAN;
-	bool clipped = v->diverged && isfinite(cap) && cap > 0 && ys.hi > cap;
-	if (clipped)
-		ys.hi = cap;
-	ls_scale_limit_decades(&ys);
-	ls_scale_finish(&ys);
+	double marks[2] = { v->floor, v->f_star };
+	bool clipped;
+	ls_scale ys = ls_loss_scale(h->loss, h->reg_loss, h->len, marks, base ? 2 : 0, v->diverged,
+				    &clipped);
 	ls_scale xs = ls_steps_scale(h->step, h->len);
 	/* The legend: g, f, and when shown X*'s loss, the floor and the flow. */
 	ls_curve ids[5] = { LS_CURVE_LOSS_G, LS_CURVE_LOSS_F };

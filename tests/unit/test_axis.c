@@ -309,10 +309,32 @@ static void test_limit_decades(void **state)
 	assert_true(s.lo == lo && s.hi == hi);
 }
 
+/* The loss panel's scale (TUI and figure): the marks widen it, a diverged run's blow-up is
+ * cut at 10⁶ times the starting loss (and said), a run that did not diverge keeps its top,
+ * at most 15 decades deep; log ranges end on whole decades. */
+static void test_loss_scale(void **state)
+{
+	(void)state;
+	double f[] = { 2.0, 0.5, 1e300 }, g[] = { 3.0, 0.6, 1e300 }, marks[] = { 1e-3, 0.1 };
+	bool clipped;
+	ls_scale s = ls_loss_scale(f, g, 2, marks, 2, false, &clipped);
+	assert_false(clipped);
+	assert_true(s.log && s.lo == 1e-3 && s.hi == 10.0);
+	s = ls_loss_scale(f, g, 3, NULL, 0, true, &clipped);
+	assert_true(clipped);
+	assert_true(s.lo == 0.1 && s.hi == 1e7); /* 3e6, rounded out */
+	s = ls_loss_scale(f, g, 3, NULL, 0, false, &clipped);
+	assert_false(clipped);
+	assert_true(s.hi >= 1e300 && s.lo >= 1e284);
+	s = ls_loss_scale(NULL, NULL, 0, NULL, 0, true, &clipped);
+	assert_false(clipped);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_decades),
+		cmocka_unit_test(test_loss_scale),
 		cmocka_unit_test(test_linear_fit_and_map),
 		cmocka_unit_test(test_log_skips_zero_and_negative),
 		cmocka_unit_test(test_degenerate_ranges),

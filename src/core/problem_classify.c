@@ -255,11 +255,8 @@ static ls_status classify_loss_grad(ls_problem *p, const ls_factors *F, const ls
 				    double *loss, ls_mat *GA, ls_mat *GB)
 {
 	classify_data *d = p->data;
-	size_t r = F->nmod ? F->A[0].cols : 0;
-	ls_probutil_threads_begin(&d->thr, ls_probutil_batch_count(p, batch) * (r + 1));
-	ls_status st = classify_products(p, F, batch, loss, GA, GB);
-	ls_probutil_threads_end(&d->thr);
-	return st;
+	return ls_probutil_threaded_loss_grad(&d->thr, classify_products, p, F, batch, loss, GA,
+					      GB);
 }
 
 /* R := P − onehot(y) over every sample at X (dense); returns f. */

@@ -179,11 +179,7 @@ static ls_status sensing_loss_grad(ls_problem *p, const ls_factors *F, const ls_
 				   double *loss, ls_mat *GA, ls_mat *GB)
 {
 	sensing_data *d = p->data;
-	size_t r = F->nmod ? F->A[0].cols : 0;
-	ls_probutil_threads_begin(&d->thr, ls_probutil_batch_count(p, batch) * (r + 1));
-	ls_status st = sensing_products(p, F, batch, loss, GA, GB);
-	ls_probutil_threads_end(&d->thr);
-	return st;
+	return ls_probutil_threaded_loss_grad(&d->thr, sensing_products, p, F, batch, loss, GA, GB);
 }
 
 static double sensing_loss_dense(ls_problem *p, const ls_mat *X)

@@ -347,3 +347,17 @@ void ls_probutil_threads_end(ls_probutil_threads *t)
 	if (t->used != t->prev)
 		openblas_set_num_threads(t->prev);
 }
+
+ls_status ls_probutil_threaded_loss_grad(ls_probutil_threads *t,
+					 ls_status (*products)(ls_problem *, const ls_factors *,
+							       const ls_batch *, double *, ls_mat *,
+							       ls_mat *),
+					 ls_problem *p, const ls_factors *F, const ls_batch *batch,
+					 double *loss, ls_mat *GA, ls_mat *GB)
+{
+	size_t r = F->nmod ? F->A[0].cols : 0;
+	ls_probutil_threads_begin(t, ls_probutil_batch_count(p, batch) * (r + 1));
+	ls_status st = products(p, F, batch, loss, GA, GB);
+	ls_probutil_threads_end(t);
+	return st;
+}

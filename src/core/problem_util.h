@@ -144,6 +144,14 @@ double ls_probutil_now(void);
 void ls_probutil_threads_begin(ls_probutil_threads *t, size_t key);
 /* After them: the call's time recorded, OpenBLAS's thread count restored. */
 void ls_probutil_threads_end(ls_probutil_threads *t);
+/* A loss_grad made of BLAS products (same arguments as loss_grad) on the threads t chooses,
+ * the size key being the batch's samples × (r + 1): regression, classify and sensing. */
+ls_status ls_probutil_threaded_loss_grad(ls_probutil_threads *t,
+					 ls_status (*products)(ls_problem *, const ls_factors *,
+							       const ls_batch *, double *, ls_mat *,
+							       ls_mat *),
+					 ls_problem *p, const ls_factors *F, const ls_batch *batch,
+					 double *loss, ls_mat *GA, ls_mat *GB);
 
 /* Grow-only workspace: make the owning W have exactly `rows` rows and at least
  * `cols` columns, reallocating (zeroed) only when it must; *view := its first

@@ -10,22 +10,25 @@
  * is near 0): values below that floor are noise, and negative ones are returned as 0.
  * ∇²f = I, so α = β = 1 exactly (MATH.md §9) and L = 1. No samples: batches are ignored.
  *
- * M·B and Mᵀ·A come from one pass over M in column blocks M_J (m×w, small enough for L2).
- * From APPROX_FUSED_MNR on, on x86-64 with AVX-512F or AVX2+FMA, a fused kernel reads each
- * element of M_J once and does both updates P_i· += M_ij·B_j· and Q_j· += M_ij·A_i· on
- * r-wide rows held in registers (A, B, P, Q transposed into "panels" with r contiguous,
- * padded to a multiple of 8). BLAS offers no such two-sided product, and with it the step
- * reaches the issue's limit where two thin DGEMMs a block cannot: OpenBLAS 0.3.21 reads M
- * twice and runs its thin DGEMMs at about half its square peak here (it takes this Zen 5
- * for Haswell). Measured in one run, one thread, 2048², r 16, load 6.7 (CPU time): the BLAS
- * pass 10.2 ms (26 GFLOP/s), the fused one 3.5 ms (77 GFLOP/s); 512², r 8: 0.26 ms against
- * 0.08 ms. The kernel is plain C on GCC vector types, compiled per ISA with target
- * attributes and picked at run time (no -march needed); below APPROX_FUSED_MNR, elsewhere,
- * and on other CPUs the pass is P += M_J·B_J and (Mᵀ·A)_J = M_Jᵀ·A on the cached block,
+ * On x86-64 with AVX-512F or AVX2+FMA the kernels of approx_kernel.c do the work (GCC
+ * vector code compiled per ISA, picked at run time; LORASCOPE_KERNEL can forbid them):
+ * - a small M (see APPROX_SMALL_READ) goes through the small kernel: the Grams, M·B from M
+ *   and Mᵀ·A from a copy of Mᵀ made once, and the gradients, with no BLAS call (at 64², r 4
+ *   BLAS's call and packing overhead is most of the time);
+ * - a larger one through one pass over M in column blocks M_J (m×w, small enough for L2),
+ *   where a fused kernel reads each element of M_J once and does both updates
+ *   P_i· += M_ij·B_j· and Q_j· += M_ij·A_i· on r-wide rows held in registers (A, B, P, Q
+ *   transposed into "panels" with r contiguous, padded to a multiple of 8). BLAS offers no
+ *   such two-sided product, and with it the step reaches the issue's limit where two thin
+ *   DGEMMs a block cannot: OpenBLAS 0.3.21 reads M twice and runs its thin DGEMMs at about
+ *   half its square peak here (it takes this Zen 5 for Haswell). Measured in one run, one
+ *   thread, 2048², r 16, load 6.7 (CPU time): the BLAS pass 10.2 ms (26 GFLOP/s), the fused
+ *   one 3.5 ms (77 GFLOP/s); 512², r 8: 0.26 ms against 0.08 ms.
+ * Elsewhere the pass is P += M_J·B_J and (Mᵀ·A)_J = M_Jᵀ·A on the cached block, in
  * single-threaded BLAS calls (at these shapes OpenBLAS's own threads cost more than they
- * give: 2.5× slower at 512², r 8; measured in `make bench`). The fused kernel sums P over
- * the columns in order and Q over the rows in tiles, in an order fixed by the CPU's kernel
- * (so the last bits depend on the CPU, as BLAS's do, and not on the thread count).
+ * give: 2.5× slower at 512², r 8; measured in `make bench`). Each kernel sums in an order
+ * fixed by the sizes and the CPU's kernel (so the last bits depend on the CPU, as BLAS's
+ * do, and not on the thread count).
  * From APPROX_SPLIT_MNR on, the blocks are cut into a fixed number of parts that depends
  * only on m, n, r; each part sums its M·B into its own m×r slot, and the slots are added
  * in part order at the end. Threads (as many as OpenBLAS may use, at most one a part)
@@ -33,7 +36,8 @@
  * part it holds, and the summation order, hence every bit, never depends on the thread
  * count. Whether a split pass uses the threads at all is measured, not assumed: by the
  * problems' one timed choice (ls_probutil_threads_choose, problem_util.h), keyed by the rank.
- * Workspace: parts·m·r (fused: (parts·m + m + 2n)·r rounded up to 8), no m×n temporary. */
+ * Workspace: parts·m·r (fused: (parts·m + m + 2n)·r rounded up to 8), no m×n temporary but
+ * the small kernel's Mᵀ (at most 1 MiB). */
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
@@ -43,6 +47,7 @@
 #include <string.h>
 
 #include "lorascope/config.h"
+#include "approx_kernel.h"
 #include "problem_util.h"
 
 /* Largest planted singular value: with the default λ = 0.5 and decay 0.7 every
@@ -58,142 +63,22 @@
 #define APPROX_SPLIT_MNR 8388608.0
 /* Parts of a split pass (fewer when there are fewer blocks). */
 #define APPROX_PARTS 8
-/* From this m·n·r on the fused kernel is used where the CPU has one; below it (the golden
- * set's runs at the default 64×64, r 8 among them) the BLAS pass keeps its bits. */
-#define APPROX_FUSED_MNR 65536.0
+/* The small kernel does all of loss_grad where the CPU has one and m·n·⌈r/4⌉, the doubles
+ * its passes read from each of M and Mᵀ, is at most this (1 MiB: within L2); the fused
+ * pass does larger ones. Measured, loss_grad on one thread: 256², r 8 small 30 µs, fused
+ * 34; r 16: 73 against 67; 64², r 4: 1.0 against 4.5, the BLAS pass 4.5. */
+#define APPROX_SMALL_READ 131072.0
 /* The fused pass's column blocks (64 columns measured best of 16, 32, 64, 128) and the
  * most rows of M one kernel call covers, so that the block stays in L2 for every 8 or 16
  * columns of r. */
 #define APPROX_FUSED_W 64
 #define APPROX_FUSED_ROWS 2048
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define APPROX_HAVE_FUSED 1
-#else
-#define APPROX_HAVE_FUSED 0
-#endif
-
-/* One fused kernel call on a chunk of 8 or 16 of the r columns: over rows i < m and block
- * columns j < w, P_i· += Σ_j M_ij·B_j· (j in order; P_i· := when first) and
- * Q_j· += Σ_i M_ij·A_i·, where X_i· is the chunk of row i of the panel xt (rows rs apart). */
-typedef void approx_kernel(size_t m, size_t w, const double *M, size_t ld, const double *at,
-			   const double *bt, double *pt, double *qt, size_t rs, bool first);
-
-/* The kernels the CPU has for chunks of 8 and of 16 columns (NULL: none). */
-typedef struct {
-	approx_kernel *k8, *k16;
-} approx_kernels;
-
-#if APPROX_HAVE_FUSED
-#define APPROX_UNROLL _Pragma("GCC unroll 16")
-/* x·b + p as one FMA: GCC contracts only when told (-std=c11 turns it off), clang by
- * default within an expression. */
-#ifdef __clang__
-#define APPROX_CONTRACT
-#else
-#define APPROX_CONTRACT __attribute__((optimize("fp-contract=fast")))
-#endif
-/* Kernel NAME for instruction set ISA on VW-double vectors, H vectors to a chunk, row tiles
- * of IB rows: the tile's P and A rows stay in registers (2·IB·H + 2·H + 1 vectors: 29 of
- * AVX-512's 32, 13 of AVX2's 16) while j runs over the block; each tile's share of Q_j is
- * summed in registers, then added to Q_j; M is prefetched 32 rows ahead (measured 1.25×
- * at 2048²). Rows left over after the last tile go one at a time. */
-#define APPROX_KERNEL(NAME, ISA, VW, H, IB)                                                 \
-	typedef double NAME##_v __attribute__((vector_size(VW * 8), aligned(8)));           \
-	__attribute__((target(ISA))) APPROX_CONTRACT static void NAME(                      \
-		size_t m, size_t w, const double *M, size_t ld, const double *at,           \
-		const double *bt, double *pt, double *qt, size_t rs, bool first)            \
-	{                                                                                   \
-		typedef NAME##_v v;                                                         \
-		const v zero = { 0 };                                                       \
-		size_t i = 0;                                                               \
-		for (; i + IB <= m; i += IB) {                                              \
-			v p[IB][H], a[IB][H];                                               \
-			APPROX_UNROLL for (int u = 0; u < IB; u++)                          \
-			{                                                                   \
-				APPROX_UNROLL for (int h = 0; h < H; h++)                   \
-				{                                                           \
-					const double *pu = pt + (i + u) * rs + h * VW;      \
-					p[u][h] = first ? zero : *(const v *)pu;            \
-					a[u][h] = *(const v *)(at + (i + u) * rs + h * VW); \
-				}                                                           \
-			}                                                                   \
-			for (size_t j = 0; j < w; j++) {                                    \
-				const double *mj = M + j * ld + i;                          \
-				v b[H], q[H];                                               \
-				__builtin_prefetch(mj + 32);                                \
-				APPROX_UNROLL for (int h = 0; h < H; h++)                   \
-				{                                                           \
-					b[h] = *(const v *)(bt + j * rs + h * VW);          \
-					q[h] = mj[0] * a[0][h];                             \
-					p[0][h] += mj[0] * b[h];                            \
-				}                                                           \
-				APPROX_UNROLL for (int u = 1; u < IB; u++)                  \
-				{                                                           \
-					double x = mj[u];                                   \
-					APPROX_UNROLL for (int h = 0; h < H; h++)           \
-					{                                                   \
-						p[u][h] += x * b[h];                        \
-						q[h] += x * a[u][h];                        \
-					}                                                   \
-				}                                                           \
-				APPROX_UNROLL for (int h = 0; h < H; h++)                   \
-				{                                                           \
-					*(v *)(qt + j * rs + h * VW) += q[h];               \
-				}                                                           \
-			}                                                                   \
-			APPROX_UNROLL for (int u = 0; u < IB; u++)                          \
-			{                                                                   \
-				APPROX_UNROLL for (int h = 0; h < H; h++)                   \
-				{                                                           \
-					*(v *)(pt + (i + u) * rs + h * VW) = p[u][h];       \
-				}                                                           \
-			}                                                                   \
-		}                                                                           \
-		for (; i < m; i++) {                                                        \
-			APPROX_UNROLL for (int h = 0; h < H; h++)                           \
-			{                                                                   \
-				if (first)                                                  \
-					*(v *)(pt + i * rs + h * VW) = zero;                \
-			}                                                                   \
-			for (size_t j = 0; j < w; j++) {                                    \
-				double x = M[j * ld + i];                                   \
-				APPROX_UNROLL for (int h = 0; h < H; h++)                   \
-				{                                                           \
-					const v *bj = (const v *)(bt + j * rs + h * VW);    \
-					const v *ai = (const v *)(at + i * rs + h * VW);    \
-					*(v *)(pt + i * rs + h * VW) += x * *bj;            \
-					*(v *)(qt + j * rs + h * VW) += x * *ai;            \
-				}                                                           \
-			}                                                                   \
-		}                                                                           \
-	}
-
-APPROX_KERNEL(approx_k512_8, "avx512f,fma", 8, 1, 8)
-APPROX_KERNEL(approx_k512_16, "avx512f,fma", 8, 2, 5)
-APPROX_KERNEL(approx_k256_8, "avx2,fma", 4, 2, 3)
-#endif
-
-/* The best kernels the CPU has, or at most those LORASCOPE_KERNEL names ("blas": none,
- * "avx2", "avx512"; for comparisons and for the tests of each kernel on one machine). */
-static approx_kernels approx_pick(void)
-{
-#if APPROX_HAVE_FUSED
-	const char *want = getenv("LORASCOPE_KERNEL");
-	bool any = !want || !*want;
-	if ((any || !strcmp(want, "avx512")) && __builtin_cpu_supports("avx512f"))
-		return (approx_kernels){ approx_k512_8, approx_k512_16 };
-	if ((any || !strcmp(want, "avx512") || !strcmp(want, "avx2")) &&
-	    __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-		return (approx_kernels){ approx_k256_8, NULL };
-#endif
-	return (approx_kernels){ NULL, NULL };
-}
-
 typedef struct {
 	double half_norm2; /* ½‖M‖_F² */
 	/* Workspaces, grown only when the rank grows; MBp holds parts 1.. of M·B. */
 	ls_mat MB, MBp, MtA, AtA, BtB;
+	ls_mat Mt; /* Mᵀ for the small kernel, made at its first use */
 	/* The threads of a full split pass, chosen by its timings at this rank. */
 	ls_probutil_threads thr;
 	approx_kernels kern;
@@ -375,6 +260,7 @@ static void approx_destroy(ls_problem *p)
 	ls_mat_free(&d->MtA);
 	ls_mat_free(&d->AtA);
 	ls_mat_free(&d->BtB);
+	ls_mat_free(&d->Mt);
 	free(d->panel);
 	free(d);
 	p->data = NULL;
@@ -388,7 +274,7 @@ static ls_status approx_create(ls_problem *p, const ls_config *cfg, const ls_inp
 	if (!d)
 		return ls_error_set(err, LS_ENOMEM, "approx: out of memory");
 	p->data = d;
-	d->kern = approx_pick();
+	d->kern = approx_kernels_pick();
 	p->nmod = 1;
 	p->shape[0] = (ls_shape){ m, n };
 	p->samples = 0;
@@ -416,6 +302,51 @@ static ls_status approx_create(ls_problem *p, const ls_config *cfg, const ls_inp
 	return LS_OK;
 }
 
+/* loss_grad of a small M in the CPU's small kernel: no BLAS call (see approx_kernel.c). */
+static ls_status approx_small_loss_grad(approx_data *d, const ls_mat *M, const ls_mat *A,
+					const ls_mat *B, double s, double *loss, ls_mat *GA,
+					ls_mat *GB)
+{
+	size_t m = M->rows, n = M->cols, r = A->cols;
+	ls_mat AtA, BtB;
+	ls_status st;
+	if ((st = ls_probutil_ensure(&d->AtA, r, r, &AtA, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&d->BtB, r, r, &BtB, NULL)) != LS_OK)
+		return st;
+	if (!d->Mt.data) {
+		/* Mᵀ, once: M is fixed for the problem's life. */
+		if ((st = ls_mat_alloc(&d->Mt, n, m, NULL)) != LS_OK)
+			return st;
+		for (size_t j = 0; j < n; j++)
+			for (size_t i = 0; i < m; i++)
+				LS_AT(d->Mt, j, i) = LS_AT(*M, i, j);
+	}
+	approx_small_job job = { .m = m,
+				 .n = n,
+				 .r = r,
+				 .M = M->data,
+				 .Mt = d->Mt.data,
+				 .A = A->data,
+				 .B = B->data,
+				 .ldm = M->ld,
+				 .lda = A->ld,
+				 .ldb = B->ld,
+				 .s = s,
+				 .AtA = AtA.data,
+				 .BtB = BtB.data,
+				 .GA = GA ? GA[0].data : NULL,
+				 .GB = GB ? GB[0].data : NULL,
+				 .ldga = GA ? GA[0].ld : 0,
+				 .ldgb = GB ? GB[0].ld : 0 };
+	d->kern.small(&job);
+	if (loss) {
+		/* As below: rounding can push the expansion below 0 when f ≈ 0. */
+		double f = d->half_norm2 - s * job.ap + 0.5 * s * s * job.gg;
+		*loss = f > 0.0 ? f : 0.0;
+	}
+	return LS_OK;
+}
+
 static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
 				  double *loss, ls_mat *GA, ls_mat *GB)
 {
@@ -427,10 +358,12 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 	const ls_mat *A = &F->A[0], *B = &F->B[0], *M = &p->target;
 	double s = F->s[0];
 	size_t m = M->rows, n = M->cols, r = A->cols;
-	/* The fused pass where the CPU has a kernel and the size pays (see the top); it also
-	 * computes Mᵀ·A when only M·B is wanted, so that M·B has the same bits either way. */
-	bool fused = d->kern.k8 && (double)m * (double)n * (double)r >= APPROX_FUSED_MNR;
-	const approx_kernels *kern = fused ? &d->kern : NULL;
+	if (d->kern.small && n > 0 &&
+	    (double)m * (double)n * (double)((r + 3) / 4) <= APPROX_SMALL_READ)
+		return approx_small_loss_grad(d, M, A, B, s, loss, GA, GB);
+	/* The fused pass where the CPU has a kernel (see the top); it also computes Mᵀ·A when
+	 * only M·B is wanted, so that M·B has the same bits either way. */
+	const approx_kernels *kern = d->kern.k8 ? &d->kern : NULL;
 	size_t w, blocks, parts = approx_layout(m, n, r, kern != NULL, &w, &blocks);
 	if (kern && d->panel_n < approx_panel_n(m, n, r, parts)) {
 		size_t pn = approx_panel_n(m, n, r, parts);

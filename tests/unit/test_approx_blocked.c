@@ -167,7 +167,7 @@ static void make_shape(ls_problem *p, ls_mat *store, ls_mat *A, ls_mat *B, int m
 	ls_config_set(&c, "m", buf, NULL);
 	snprintf(buf, sizeof buf, "%d", n);
 	ls_config_set(&c, "n", buf, NULL);
-	ls_config_set(&c, "true-rank", "2", NULL);
+	ls_config_set(&c, "true-rank", m < 2 || n < 2 ? "1" : "2", NULL);
 	ls_config_set(&c, "noise", "0.1", NULL);
 	ls_rng rng;
 	ls_rng_seed(&rng, (uint64_t)(m * 7 + n * 3 + r));
@@ -213,11 +213,15 @@ static void check_fd(ls_problem *p, ls_mat *A, ls_mat *B, double s, ls_mat *X, s
 static void shapes_with(const char *kernel)
 {
 	setenv("LORASCOPE_KERNEL", kernel, 1);
-	/* m·n·r ≥ the fused pass's size; the last one is split into parts. */
+	/* The first row: the small kernel's sizes (m·n·⌈r/4⌉ ≤ 131072; rows past the last
+	 * vector, odd n, r not a multiple of 4, the largest one); the others the fused pass's,
+	 * the last one split into parts. */
 	static const int shapes[][4] = {
-		{ 301, 257, 1, 0 },  { 257, 129, 3, 5 },  { 129, 515, 8, 0 },
-		{ 77, 1031, 13, 3 }, { 200, 300, 16, 1 }, { 63, 1000, 20, 0 },
-		{ 5, 3001, 5, 2 },   { 2100, 40, 17, 0 }, { 331, 2003, 13, 7 },
+		{ 64, 64, 4, 0 },    { 13, 9, 3, 2 },      { 7, 64, 5, 1 },     { 64, 7, 8, 0 },
+		{ 33, 17, 1, 3 },    { 16, 16, 12, 0 },    { 1, 1, 1, 0 },      { 50, 1, 6, 1 },
+		{ 256, 256, 8, 0 },  { 401, 357, 1, 0 },   { 557, 259, 3, 5 },  { 129, 515, 8, 0 },
+		{ 77, 1031, 13, 3 }, { 200, 300, 16, 1 },  { 63, 1000, 20, 0 }, { 5, 30001, 5, 2 },
+		{ 2100, 40, 17, 0 }, { 331, 2003, 13, 7 },
 	};
 	int saved = openblas_get_num_threads();
 	for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {

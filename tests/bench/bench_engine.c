@@ -560,8 +560,9 @@ static void approx_row(long m, long n, long r, int threads, const double peak[3]
 }
 
 /* approx's two products M·B and Mᵀ·A on one thread: the BLAS pass (two DGEMMs per column
- * block of m·w·r ≈ 2·10⁶, as problem_approx.c below its fused size) against loss_grad
- * (the fused pass where the CPU has a kernel, plus the r×r Grams), in GFLOP/s of 4mnr. */
+ * block of m·w·r ≈ 2·10⁶, as problem_approx.c on a CPU without its kernels) against
+ * loss_grad (where the CPU has the kernels: the small kernel, with the Grams and the
+ * gradients, or the fused pass plus the r×r Grams), in GFLOP/s of 4mnr. */
 typedef struct {
 	ls_problem *p;
 	ls_factors F;
@@ -606,10 +607,9 @@ static void pass_row(long m, long n, long r)
 		die("pass", &err);
 	double tb = time_fn(blas_pass, &c), tl = time_fn(lorascope_pass, &c);
 	double fl = 4e-9 * (double)m * (double)n * (double)r;
-	printf("approx %ldx%ld r %ld, 1 thread: BLAS pass %.3f ms (%.1f GFLOP/s), loss_grad %.3f "
-	       "ms "
-	       "(%.1f GFLOP/s), %.2fx\n",
-	       m, n, r, 1e3 * tb, fl / tb, 1e3 * tl, fl / tl, tb / tl);
+	printf("approx %ldx%ld r %ld, 1 thread: BLAS pass %.2f us (%.1f GFLOP/s), loss_grad %.2f "
+	       "us (%.1f GFLOP/s), %.2fx\n",
+	       m, n, r, 1e6 * tb, fl / tb, 1e6 * tl, fl / tl, tb / tl);
 	ls_mat_free(&c.P);
 	ls_mat_free(&c.Q);
 	ls_session_free(s);
@@ -844,7 +844,7 @@ int main(int argc, char **argv)
 	printf("  limit L = max(one read pass over M at the measured bandwidth, 4mnr flops at the "
 	       "DGEMM peak), same threads;\n  xnaive = naive time / lorascope time (above 1: "
 	       "lorascope is faster)\n\n");
-	for (size_t i = 1; i < sizeof sizes / sizeof sizes[0]; i++)
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
 		pass_row(sizes[i][0], sizes[i][1], sizes[i][2]);
 	printf("\n");
 

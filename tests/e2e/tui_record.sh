@@ -196,7 +196,8 @@ tui_wait 'RUNNING'
 tui_keys C-z
 tui_wait 'Stopped'
 tmux -L "$SOCK" send-keys "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo MODES" Enter
-tui_wait 'MODES$'
+# The output line, not the echo of the command (which ends in MODES too).
+tui_wait '^(-?(icanon|echo) )*MODES$'
 tui_screen | grep -q '^icanon echo MODES$' || fail "terminal left raw after Ctrl-Z: $(tui_screen | grep 'MODES$')"
 tmux -L "$SOCK" send-keys "fg" Enter
 # The screen is redrawn on resume (the shell's lines go): then the program reads keys again.

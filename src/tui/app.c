@@ -5,8 +5,9 @@
  * to the actions (actions.c; commands go to the worker, view toggles stay here) and draws a
  * frame from the last published view when it changed, at most every --delay ms (at once when a
  * command the user is waiting for has been applied). The terminal is restored on quit, SIGINT,
- * SIGTERM, SIGHUP, hang-up (EIO, POLLHUP) and fatal signals; stderr goes to /dev/null while
- * curses owns the screen. */
+ * SIGTERM, SIGHUP, hang-up (EIO, POLLHUP) and fatal signals, and given back across Ctrl-Z
+ * (the loop stops between frames: screen.h); stderr goes to /dev/null while curses owns the
+ * screen. */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <curses.h>
 #include <errno.h>
@@ -137,12 +138,16 @@ static int loop(tui_loop *a, int notify_rd, int delay_ms)
 			timeout = (int)ceil(1000 * (next - t));
 		if (timeout < 0)
 			timeout = 0;
-		struct pollfd pf[2] = { { 0, POLLIN, 0 }, { notify_rd, POLLIN, 0 } };
-		int pr = poll(pf, 2, timeout);
+		struct pollfd pf[3] = { { 0, POLLIN, 0 },
+					{ notify_rd, POLLIN, 0 },
+					{ ls_screen_wake_fd(), POLLIN, 0 } };
+		int pr = poll(pf, 3, timeout);
 		if (pr < 0 && errno != EINTR)
 			return 1;
 		if (pr > 0 && (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			return 0; /* the terminal is gone: stop, do not spin */
+		if (ls_screen_suspend())
+			a->dirty = true;
 		if (pr > 0 && (pf[1].revents & POLLIN)) {
 			char drain[256];
 			while (read(notify_rd, drain, sizeof drain) > 0)

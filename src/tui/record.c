@@ -25,6 +25,10 @@ struct ls_record {
 	double t0;    /* the time of the first byte, 0 before */
 	bool tty_out; /* still copying to the real terminal (not after a write error) */
 	volatile sig_atomic_t stopping;
+	/* Ctrl-Z's requests to have every byte curses wrote copied out, and the last one met. */
+	pthread_mutex_t mu;
+	pthread_cond_t drained_cv;
+	unsigned long drain_asked, drained;
 	unsigned char in[CHUNK + 4];
 	char line[6 * (CHUNK + 4) + 64];
 };
@@ -33,7 +37,7 @@ struct ls_record {
 static ls_record *active;
 static struct termios saved_tty, rec_tty; /* the real terminal's own modes; the recording's */
 static volatile sig_atomic_t have_saved, have_rec, resized, size_cols, size_rows;
-static struct sigaction curses_winch, curses_tstp;
+static struct sigaction curses_winch;
 
 static double now(void)
 {
@@ -171,11 +175,22 @@ static void *copy_thread(void *arg)
 	ls_record *r = arg;
 	size_t have = 0;
 	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		unsigned long asked = r->drain_asked;
+		pthread_mutex_unlock(&r->mu);
 		struct pollfd pf = { r->master, POLLIN, 0 };
 		int pr = poll(&pf, 1, 50);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0) {
+			/* Nothing for 50 ms since the request was seen: what was written before it
+			 * has been copied. */
+			pthread_mutex_lock(&r->mu);
+			if (r->drained < asked) {
+				r->drained = asked;
+				pthread_cond_broadcast(&r->drained_cv);
+			}
+			pthread_mutex_unlock(&r->mu);
 			if (r->stopping)
 				break;
 			continue;
@@ -267,6 +282,12 @@ ls_record *ls_record_open(const char *path, const char *title, char *why, size_t
 	if (r->slave && !write_header(r, ws.ws_col, ws.ws_row, title))
 		step = path;
 	else if (r->slave) {
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_mutex_init(&r->mu, NULL);
+		pthread_cond_init(&r->drained_cv, &ca);
+		pthread_condattr_destroy(&ca);
 		sigset_t all, old;
 		sigfillset(&all);
 		/* The signals stay with the main thread (its poll wakes on them). */
@@ -277,6 +298,8 @@ ls_record *ls_record_open(const char *path, const char *title, char *why, size_t
 			active = r;
 			return r;
 		}
+		pthread_cond_destroy(&r->drained_cv);
+		pthread_mutex_destroy(&r->mu);
 		step = "a thread";
 	}
 	snprintf(why, len, "cannot record to %s: %s for %s", path, strerror(errno), step);
@@ -312,38 +335,33 @@ static void on_winch(int sig)
 	errno = e;
 }
 
-/* Ctrl-Z: curses knows only the pseudo-terminal, so the real terminal gets its own modes
- * back before the process stops (the shell reads lines again) and the recording's modes
- * when it continues; curses's own handler, when it set one, stops and redraws. */
-static pthread_t curses_thread; /* the thread that called ls_record_modes: curses's */
-
-static void on_tstp(int sig)
+/* Ctrl-Z (screen.c stops the process): what curses wrote on leaving (the cursor on the last
+ * line and shown) reaches the terminal before the shell writes there, and as curses knows
+ * only the pseudo-terminal, the real terminal gets its own modes back before the stop (the
+ * shell reads lines again) and the recording's when the process continues. */
+void ls_record_suspend_tty(void)
 {
-	int e = errno;
-	if (!pthread_equal(pthread_self(), curses_thread)) {
-		/* Delivered to another thread (the worker's): curses's handler must run on the
-		 * thread that draws, not beside it. */
-		pthread_kill(curses_thread, sig);
-		errno = e;
-		return;
+	ls_record *r = active;
+	if (r) {
+		/* At most a second: a terminal that takes nothing does not hold the stop. */
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += 1;
+		pthread_mutex_lock(&r->mu);
+		unsigned long want = ++r->drain_asked;
+		while (r->drained < want &&
+		       pthread_cond_timedwait(&r->drained_cv, &r->mu, &until) == 0)
+			;
+		pthread_mutex_unlock(&r->mu);
 	}
 	if (have_saved)
 		tcsetattr(0, TCSADRAIN, &saved_tty);
-	if (curses_tstp.sa_handler != SIG_DFL && curses_tstp.sa_handler != SIG_IGN) {
-		curses_tstp.sa_handler(sig);
-	} else {
-		/* SA_NODEFER: not blocked here, so the default action stops the process now. */
-		struct sigaction dfl, self;
-		memset(&dfl, 0, sizeof dfl);
-		dfl.sa_handler = SIG_DFL;
-		sigemptyset(&dfl.sa_mask);
-		sigaction(SIGTSTP, &dfl, &self);
-		raise(SIGTSTP);
-		sigaction(SIGTSTP, &self, NULL);
-	}
+}
+
+void ls_record_resume_tty(void)
+{
 	if (have_rec)
 		tcsetattr(0, TCSADRAIN, &rec_tty);
-	errno = e;
 }
 
 void ls_record_modes(ls_record *r)
@@ -361,10 +379,6 @@ void ls_record_modes(ls_record *r)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGWINCH, &sa, &curses_winch);
-	curses_thread = pthread_self();
-	sa.sa_handler = on_tstp;
-	sa.sa_flags = SA_RESTART | SA_NODEFER;
-	sigaction(SIGTSTP, &sa, &curses_tstp);
 }
 
 void ls_record_restore_tty(void)
@@ -378,13 +392,13 @@ void ls_record_close(ls_record *r)
 	if (!r)
 		return;
 	sigaction(SIGWINCH, &curses_winch, NULL);
-	if (have_rec)
-		sigaction(SIGTSTP, &curses_tstp, NULL);
 	have_rec = 0;
 	fflush(r->slave);
 	fclose(r->slave);
 	r->stopping = 1;
 	pthread_join(r->thread, NULL);
+	pthread_cond_destroy(&r->drained_cv);
+	pthread_mutex_destroy(&r->mu);
 	active = NULL;
 	close(r->master);
 	tcsetattr(0, TCSADRAIN, &saved_tty);

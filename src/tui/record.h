@@ -25,6 +25,11 @@ void ls_record_modes(ls_record *r);
 void ls_record_close(ls_record *r);
 /* Async-signal-safe: the real terminal's modes back (a fatal signal). */
 void ls_record_restore_tty(void);
+/* Ctrl-Z, after endwin: what curses wrote copied to the terminal (waits up to a second) and
+ * the real terminal's own modes back before the process stops; after it continues, the
+ * recording's again (no-ops without a recording). */
+void ls_record_suspend_tty(void);
+void ls_record_resume_tty(void);
 
 /* Pure: data as the body of a JSON string (no quotes): control bytes, '"', '\\' and DEL
  * escaped, valid UTF-8 copied, invalid UTF-8 as U+FFFD (one for each maximal subpart, as

@@ -8,6 +8,8 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,28 @@ volatile sig_atomic_t ls_screen_stop;
 static void on_stop(int sig)
 {
 	ls_screen_stop = sig;
+}
+
+/* Ctrl-Z. ncurses's own SIGTSTP handler is swapped for SIG_IGN during every refresh, so a
+ * ^Z typed while a frame is written (a slow terminal, a busy machine) is discarded by the
+ * kernel and the program does not stop. This handler, in place before curses starts, keeps
+ * curses from installing its own (it leaves a handler it finds alone); it only notes the
+ * request and wakes the loop, which stops between frames (ls_screen_suspend). */
+static volatile sig_atomic_t tstp_asked;
+static int wake[2] = { -1, -1 };
+static struct sigaction tstp_before;
+static bool tstp_ours;
+
+static void on_tstp(int sig)
+{
+	(void)sig;
+	int e = errno;
+	tstp_asked = 1;
+	if (wake[1] >= 0) {
+		ssize_t w = write(wake[1], "z", 1);
+		(void)w; /* full: a wake-up is already waiting */
+	}
+	errno = e;
 }
 
 static void on_fatal(int sig)
@@ -104,6 +128,21 @@ void ls_screen_begin(ls_screen *sc, ls_ui *ui, bool no_color)
 	sigaction(SIGBUS, &fa, NULL);
 	sigaction(SIGFPE, &fa, NULL);
 	sigaction(SIGABRT, &fa, NULL);
+	if (wake[0] < 0 && pipe(wake) == 0) {
+		for (int i = 0; i < 2; i++) {
+			fcntl(wake[i], F_SETFL, fcntl(wake[i], F_GETFL) | O_NONBLOCK);
+			fcntl(wake[i], F_SETFD, FD_CLOEXEC);
+		}
+	}
+	/* Only where ^Z stops by default (not when the caller's parent ignores it). */
+	if (sigaction(SIGTSTP, NULL, &tstp_before) == 0 && tstp_before.sa_handler == SIG_DFL) {
+		struct sigaction ta;
+		memset(&ta, 0, sizeof ta);
+		ta.sa_handler = on_tstp;
+		sigemptyset(&ta.sa_mask);
+		ta.sa_flags = SA_RESTART;
+		tstp_ours = sigaction(SIGTSTP, &ta, NULL) == 0;
+	}
 
 	set_escdelay(25);
 	if (sc->rec)
@@ -121,9 +160,52 @@ void ls_screen_begin(ls_screen *sc, ls_ui *ui, bool no_color)
 	ui->color = ls_theme_init(want_color);
 }
 
+int ls_screen_wake_fd(void)
+{
+	return wake[0];
+}
+
+bool ls_screen_suspend(void)
+{
+	if (!tstp_asked)
+		return false;
+	tstp_asked = 0;
+	char drain[64];
+	while (wake[0] >= 0 && read(wake[0], drain, sizeof drain) > 0)
+		;
+	/* As ncurses's own handler: keep the program's modes (not when the shell has the
+	 * terminal already), give the terminal back, stop; on SIGCONT take the shell's modes
+	 * as they are now, drop the keys typed meanwhile and draw the screen again. */
+	if (tcgetpgrp(STDIN_FILENO) == getpgrp())
+		def_prog_mode();
+	endwin();
+	ls_record_suspend_tty();
+	struct sigaction dfl, mine;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &mine);
+	sigset_t tstp, old;
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	pthread_sigmask(SIG_UNBLOCK, &tstp, &old);
+	raise(SIGTSTP); /* to this thread: the process stops before raise returns */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sigaction(SIGTSTP, &mine, NULL);
+	ls_record_resume_tty();
+	flushinp();
+	def_shell_mode();
+	refresh();
+	return true;
+}
+
 void ls_screen_end(ls_screen *sc)
 {
 	endwin();
+	if (tstp_ours)
+		sigaction(SIGTSTP, &tstp_before, NULL);
+	tstp_ours = false;
+	tstp_asked = 0;
 	ls_record_close(sc->rec);
 	sc->rec = NULL;
 	if (sc->saved_err >= 0) {
@@ -213,12 +295,14 @@ int ls_screen_loop(void *ctx, void (*draw)(void *ctx), bool (*on_key)(void *ctx,
 			refresh();
 			dirty = false;
 		}
-		struct pollfd pf = { 0, POLLIN, 0 };
-		int pr = poll(&pf, 1, 1000);
+		struct pollfd pf[2] = { { 0, POLLIN, 0 }, { ls_screen_wake_fd(), POLLIN, 0 } };
+		int pr = poll(pf, 2, 1000);
 		if (pr < 0 && errno != EINTR)
 			return 1;
-		if (pr > 0 && (pf.revents & (POLLHUP | POLLERR | POLLNVAL)))
+		if (pr > 0 && (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			return 0;
+		if (ls_screen_suspend())
+			dirty = true;
 		int ch, got = 0;
 		while (run && (ch = ls_screen_getkey()) != ERR) {
 			got++;
@@ -226,7 +310,7 @@ int ls_screen_loop(void *ctx, void (*draw)(void *ctx), bool (*on_key)(void *ctx,
 			dirty = true;
 		}
 		/* Readable but no key, again and again: end of input (hang-up). */
-		if (pr > 0 && got == 0 && ++empty > 100)
+		if (pr > 0 && (pf[0].revents & POLLIN) && got == 0 && ++empty > 100)
 			return 0;
 		if (got)
 			empty = 0;

@@ -31,13 +31,21 @@ void ls_screen_glyphs(ls_ui *ui, bool ascii, bool blocks);
  * is taken; false with "--record: REASON" in why (one line). Clears sc->rec when path is
  * NULL. */
 bool ls_screen_record(ls_screen *sc, const char *path, const char *title, char *why, size_t len);
-/* stderr to /dev/null, signals, curses (on the recording's stream with one) in
- * cbreak/noecho/keypad/nodelay mode, colours unless no_color or NO_COLOR. */
+/* stderr to /dev/null, signals (Ctrl-Z noted for ls_screen_suspend, not left to curses),
+ * curses (on the recording's stream with one) in cbreak/noecho/keypad/nodelay mode, colours
+ * unless no_color or NO_COLOR. */
 void ls_screen_begin(ls_screen *sc, ls_ui *ui, bool no_color);
+/* The read end of the pipe that wakes a screen's loop on Ctrl-Z (poll it with the
+ * terminal), -1 when there is none. */
+int ls_screen_wake_fd(void);
+/* Between frames, on the curses thread: when Ctrl-Z was pressed, give the terminal back,
+ * stop the process and, once it continues, take the terminal again and redraw the screen;
+ * true then (draw a frame: time has passed). False when nothing was asked. */
+bool ls_screen_suspend(void);
 /* Give the terminal back and stderr with it; end the recording. */
 void ls_screen_end(ls_screen *sc);
 /* The loop of the screens that only answer keys (replay, adapter browser): draw(ctx) when
- * something changed, wait for input (poll, at most a second), hand each key to
+ * something changed, wait for input (poll, at most a second; Ctrl-Z stops), hand each key to
  * on_key(ctx, ch), which returns false to leave. Ends on a stop signal, on a hang-up
  * (input readable but no key, again and again: no spinning) and on a poll error.
  * Returns 0, or 1 after a poll error. */

@@ -217,13 +217,15 @@ static int loop(ls_watch_screen *w, ls_error *fatal_err)
 		w->busy_since = ls_watch_feed_busy_since(w->feed);
 		ls_watch_draw(w);
 		refresh();
-		struct pollfd pf[2] = { { 0, POLLIN, 0 },
-					{ ls_watch_feed_fd(w->feed), POLLIN, 0 } };
-		int pr = poll(pf, 2, w->busy_since >= 0 ? 250 : 1000);
+		struct pollfd pf[3] = { { 0, POLLIN, 0 },
+					{ ls_watch_feed_fd(w->feed), POLLIN, 0 },
+					{ ls_screen_wake_fd(), POLLIN, 0 } };
+		int pr = poll(pf, 3, w->busy_since >= 0 ? 250 : 1000);
 		if (pr < 0 && errno != EINTR)
 			return 1;
 		if (pr > 0 && (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			return 0;
+		ls_screen_suspend(); /* the loop draws every round */
 		if (pr > 0 && (pf[1].revents & POLLIN) && !take(w, fatal_err))
 			return -1;
 		int ch, got = 0;

@@ -75,3 +75,53 @@ fail() {
 	tui_screen
 	exit 1
 }
+
+# tui_tstp_in_write PID — SIGTSTP (as from ^Z) while PID's main thread, curses's, is inside a
+# refresh: this tmux server is stopped, so the pane takes no more output and the thread soon
+# blocks writing a frame; then the signal, then the server goes on. Returns 2 when that block
+# cannot be seen (/proc/PID/task/PID/syscall unreadable): the caller skips its check.
+tui_tstp_in_write() {
+	# write(2)'s number on this system: the call a process writing to a full pipe sleeps in.
+	tui_nr_=$(python3 -c '
+import os, time
+r, w = os.pipe()
+data = b"x" * (1 << 20)
+pid = os.fork()
+if pid == 0:
+    os.write(w, data)
+    os._exit(0)
+nr = ""
+for _ in range(100):
+    time.sleep(0.05)
+    try:
+        f = open("/proc/%d/syscall" % pid).read().split()
+    except OSError:
+        break
+    if f and f[0] != "running":
+        nr = f[0]
+        break
+os.kill(pid, 9)
+print(nr)')
+	[ -n "$tui_nr_" ] && [ -r "/proc/$1/task/$1/syscall" ] || return 2
+	tui_server_=$(tmux -L "$SOCK" display-message -p '#{pid}')
+	kill -STOP "$tui_server_"
+	# Three looks 0.1 s apart in write(2): blocked there for good while the server sleeps.
+	i=0
+	n=0
+	while [ $n -lt 3 ]; do
+		i=$((i + 1))
+		if [ $i -gt 600 ]; then
+			kill -CONT "$tui_server_"
+			fail "the program never blocked writing to its stopped terminal"
+		fi
+		sleep 0.1
+		if [ "$(cut -d' ' -f1 "/proc/$1/task/$1/syscall" 2>/dev/null)" = "$tui_nr_" ]; then
+			n=$((n + 1))
+		else
+			n=0
+		fi
+	done
+	kill -TSTP "$1"
+	kill -CONT "$tui_server_"
+	return 0
+}

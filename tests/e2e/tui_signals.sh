@@ -1,6 +1,7 @@
 #!/bin/sh
 # tui_signals.sh — the terminal is restored and the program stops on SIGTERM, SIGINT
-# (Ctrl-C) and SIGHUP (the pane is killed: no process left spinning).
+# (Ctrl-C) and SIGHUP (the pane is killed: no process left spinning); Ctrl-Z during a
+# refresh stops it (fg resumes).
 . "$top_srcdir/tests/e2e/tui_lib.sh"
 
 pid_of() {
@@ -22,6 +23,36 @@ tui_wait 'regime and verdict'
 tui_keys C-c
 tui_wait '^EXITED 130$'
 tui_screen | grep -q 'status' && fail "screen not restored after Ctrl-C"
+tui_next
+
+# Ctrl-Z while a frame is being written (curses ignores SIGTSTP during a refresh): the
+# program still stops, once the frame is out; fg brings the screen back and q quits.
+tmux -L "$SOCK" -f /dev/null new-session -d -x 100 -y 30 "cd '$TUI_TMP' && sh"
+tmux -L "$SOCK" set-option -g status off >/dev/null
+tmux -L "$SOCK" send-keys "'$LORASCOPE' --no-config" Enter
+tui_wait 'RUNNING'
+prog=$(pgrep -P "$(pid_of)" -x lorascope | head -n 1)
+[ -n "$prog" ] || fail "no lorascope process"
+if tui_tstp_in_write "$prog"; then
+	tui_wait 'Stopped'
+	tmux -L "$SOCK" send-keys "fg" Enter
+	i=0
+	while tui_screen | grep -q 'Stopped'; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "no redraw after fg"
+		sleep 0.1
+	done
+	tui_wait 'RUNNING'
+	tui_keys q
+	i=0
+	while [ "$(tmux -L "$SOCK" display-message -p '#{pane_current_command}')" != sh ]; do
+		i=$((i + 1))
+		[ $i -le 300 ] || fail "q did not end the program after fg"
+		sleep 0.1
+	done
+else
+	echo "cannot see the program's system call: Ctrl-Z during a refresh not checked"
+fi
 tui_next
 
 # Hang-up: kill the pane; the program must exit by itself within a few seconds.

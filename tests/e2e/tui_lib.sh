@@ -76,6 +76,27 @@ fail() {
 	exit 1
 }
 
+# tui_fg_quit GONE — after a Ctrl-Z in a pane running sh: fg, wait until GONE (an extended
+# regex matching the shell's lines) has left the screen (the program redrew), then until the
+# program shows RUNNING; then q, and wait until sh has the terminal again.
+tui_fg_quit() {
+	tmux -L "$SOCK" send-keys "fg" Enter
+	i=0
+	while tui_screen | grep -Eq -- "$1"; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "no redraw after fg"
+		sleep 0.1
+	done
+	tui_wait 'RUNNING'
+	tui_keys q
+	i=0
+	while [ "$(tmux -L "$SOCK" display-message -p '#{pane_current_command}')" != sh ]; do
+		i=$((i + 1))
+		[ $i -le 300 ] || fail "q did not end the program after fg"
+		sleep 0.1
+	done
+}
+
 # tui_tstp_in_write PID — SIGTSTP (as from ^Z) while PID's main thread, curses's, is inside a
 # refresh: this tmux server is stopped, so the pane takes no more output and the thread soon
 # blocks writing a frame; then the signal, then the server goes on. Returns 2 when that block

@@ -199,23 +199,9 @@ tmux -L "$SOCK" send-keys "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)
 # The output line, not the echo of the command (which ends in MODES too).
 tui_wait '^(-?(icanon|echo) )*MODES$'
 tui_screen | grep -q '^icanon echo MODES$' || fail "terminal left raw after Ctrl-Z: $(tui_screen | grep 'MODES$')"
-tmux -L "$SOCK" send-keys "fg" Enter
-# The screen is redrawn on resume (the shell's lines go): then the program reads keys again.
-i=0
-while tui_screen | grep -q 'MODES'; do
-	i=$((i + 1))
-	[ $i -le 100 ] || fail "no redraw after fg"
-	sleep 0.1
-done
-tui_wait 'RUNNING'
-tmux -L "$SOCK" send-keys q
-# The shell's next command only once the program has ended (its keys are not the program's).
-i=0
-while [ "$(tmux -L "$SOCK" display-message -p '#{pane_current_command}')" != sh ]; do
-	i=$((i + 1))
-	[ $i -le 300 ] || fail "q did not end the program after fg"
-	sleep 0.1
-done
+# The screen is redrawn on resume (the shell's lines go): then the program reads keys again;
+# the shell's next command only once the program has ended (its keys are not the program's).
+tui_fg_quit MODES
 tmux -L "$SOCK" send-keys "echo RC \$?" Enter
 tui_wait 'RC 0$'
 python3 "$TUI_TMP/check.py" "$TUI_TMP/stop.cast" 100 30 >/dev/null || fail "invalid cast after Ctrl-Z"

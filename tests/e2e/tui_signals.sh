@@ -35,21 +35,7 @@ prog=$(pgrep -P "$(pid_of)" -x lorascope | head -n 1)
 [ -n "$prog" ] || fail "no lorascope process"
 if tui_tstp_in_write "$prog"; then
 	tui_wait 'Stopped'
-	tmux -L "$SOCK" send-keys "fg" Enter
-	i=0
-	while tui_screen | grep -q 'Stopped'; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "no redraw after fg"
-		sleep 0.1
-	done
-	tui_wait 'RUNNING'
-	tui_keys q
-	i=0
-	while [ "$(tmux -L "$SOCK" display-message -p '#{pane_current_command}')" != sh ]; do
-		i=$((i + 1))
-		[ $i -le 300 ] || fail "q did not end the program after fg"
-		sleep 0.1
-	done
+	tui_fg_quit Stopped
 else
 	echo "cannot see the program's system call: Ctrl-Z during a refresh not checked"
 fi

@@ -1,7 +1,6 @@
 /* mat.c — column-major matrices: allocation, views, and shape-checked CBLAS/LAPACKE wrappers. */
 #include <math.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include "isa.h"
 #include "lorascope/mat.h"
 
 static size_t mem_set;   /* ls_mem_set_limit's value, 0 for the default */
@@ -203,20 +203,24 @@ double ls_mat_trace(const ls_mat *M)
 	return t;
 }
 
-bool ls_mat_isfinite(const ls_mat *M)
+LS_ISA_CLONES bool ls_mat_isfinite(const ls_mat *M)
 {
-	/* An entry is Inf or NaN when its exponent bits are all set: one branch-free pass a
-	 * column (the session checks its factors every step). */
-	const uint64_t expo = 0x7ff0000000000000ULL;
+	/* x − x is +0 for a finite x and NaN for Inf or NaN: one branch-free pass a column in
+	 * four lanes (the session checks its factors every step; the bit test this replaces
+	 * was not vectorised and took a sixth of a 64², r 4 step). */
+	typedef double v4 __attribute__((vector_size(32), aligned(8)));
 	for (size_t j = 0; j < M->cols; j++) {
 		const double *x = M->data + j * M->ld;
-		uint64_t bad = 0;
-		for (size_t i = 0; i < M->rows; i++) {
-			uint64_t u;
-			memcpy(&u, &x[i], sizeof u);
-			bad |= (uint64_t)((u & expo) == expo);
+		v4 z = { 0.0, 0.0, 0.0, 0.0 };
+		double t = 0.0;
+		size_t i = 0;
+		for (; i + 4 <= M->rows; i += 4) {
+			v4 v = *(const v4 *)(x + i);
+			z += v - v;
 		}
-		if (bad)
+		for (; i < M->rows; i++)
+			t += x[i] - x[i];
+		if ((z[0] + z[1]) + (z[2] + z[3]) + t != 0.0)
 			return false;
 	}
 	return true;

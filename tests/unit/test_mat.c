@@ -1,5 +1,8 @@
 /* test_mat.c — matrices: views, BLAS wrappers against hand loops, SVD/QR/eig identities, extreme
- * eigenpairs of tridiagonal matrices. */
+ * eigenpairs of tridiagonal matrices, the finiteness check. */
+#include <float.h>
+#include <math.h>
+
 #include "testutil.h"
 
 #include "lorascope/mat.h"
@@ -176,6 +179,34 @@ static void test_alloc_refuses_huge(void **state)
 	assert_non_null(strstr(err.msg, "size limit"));
 }
 
+/* ls_mat_isfinite: true on finite entries however extreme (DBL_MAX, −0, subnormals), false
+ * on one Inf, −Inf or NaN anywhere (in a vector lane or a column's tail), and entries past
+ * the rows of a view (ld > rows) are not looked at. */
+static void test_isfinite(void **state)
+{
+	(void)state;
+	const size_t rows = 7, cols = 3, ld = 9;
+	double store[9 * 3];
+	for (size_t e = 0; e < ld * cols; e++)
+		store[e] = NAN;
+	ls_mat V = ls_mat_view(store, rows, cols, ld);
+	const double fine[] = { DBL_MAX, -DBL_MAX, -0.0, 4.9e-324, 1.0, -3.5, 0.0 };
+	for (size_t j = 0; j < cols; j++)
+		for (size_t i = 0; i < rows; i++)
+			LS_AT(V, i, j) = fine[(i + j) % 7];
+	assert_true(ls_mat_isfinite(&V));
+	const double bad[] = { INFINITY, -INFINITY, NAN };
+	for (size_t b = 0; b < 3; b++)
+		for (size_t j = 0; j < cols; j++)
+			for (size_t i = 0; i < rows; i++) {
+				double keep = LS_AT(V, i, j);
+				LS_AT(V, i, j) = bad[b];
+				assert_false(ls_mat_isfinite(&V));
+				LS_AT(V, i, j) = keep;
+			}
+	assert_true(ls_mat_isfinite(&V));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_qr_and_eig),
 		cmocka_unit_test(test_tridiag_extremes),
 		cmocka_unit_test(test_alloc_refuses_huge),
+		cmocka_unit_test(test_isfinite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -687,7 +687,8 @@ static void session_rows(void *arg)
 			die("session step", &err);
 }
 
-/* Where a small session step goes, on one thread: the optimiser step, of which the problem's
+/* Where a small session step goes, on one thread: the optimiser step (with g and ‖∇g‖ to
+ * the bit, and lean, as the steps no history records take it), of which the problem's
  * loss_grad; the session step from a fresh start with a history, as the TUI's (the history
  * keeps every step of its first LS_HISTORY_MAX, so every step's factor metrics are measured),
  * beside the cheap spectrum of one measurement and NumPy's step; and the step `run` takes (no
@@ -702,6 +703,9 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	step_ctx c;
 	step_open(&c, s);
 	double to = per_step(&c, optim_steps), ts = per_step(&c, session_steps);
+	ls_optim_set_lean(c.o, true);
+	double tol = per_step(&c, optim_steps);
+	ls_optim_set_lean(c.o, false);
 	spec_ctx sc = { NULL, ls_session_lora(s), 0.0 };
 	ls_error err;
 	if (ls_spectrum_ws_alloc(&sc.ws, (size_t)m, (size_t)n, (size_t)r, &err) != LS_OK)
@@ -726,6 +730,11 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	       m, n, r, 1e6 * to, 1e6 * tlg);
 	if (np > 0.0)
 		printf(": x%.1f NumPy (%.2f us)", np / to, 1e6 * np);
+	printf(";\n  the same step lean (g and |grad g| from quick sums, as the steps no history "
+	       "records) %.2f us",
+	       1e6 * tol);
+	if (np > 0.0)
+		printf(": x%.1f NumPy", np / tol);
 	printf(";\n  session step with a history (the TUI's) from a fresh start %.2f us (every "
 	       "step "
 	       "measured: the cheap spectrum %.2f us, the rest of the metrics %.2f us)",

@@ -302,6 +302,14 @@ static ls_status approx_create(ls_problem *p, const ls_config *cfg, const ls_inp
 	return LS_OK;
 }
 
+/* f = ½‖M‖² − s⟨A, M·B⟩ + ½s²⟨AᵀA, BᵀB⟩ from ap = ⟨A, M·B⟩ and gg = ⟨AᵀA, BᵀB⟩ (see the top);
+ * rounding can push the expansion below 0 when f ≈ 0, and f is a squared norm. */
+static double approx_loss(const approx_data *d, double s, double ap, double gg)
+{
+	double f = d->half_norm2 - s * ap + 0.5 * s * s * gg;
+	return f > 0.0 ? f : 0.0;
+}
+
 /* loss_grad of a small M in the CPU's small kernel: no BLAS call (see approx_kernel.c). */
 static ls_status approx_small_loss_grad(approx_data *d, const ls_mat *M, const ls_mat *A,
 					const ls_mat *B, double s, double *loss, ls_mat *GA,
@@ -313,14 +321,10 @@ static ls_status approx_small_loss_grad(approx_data *d, const ls_mat *M, const l
 	if ((st = ls_probutil_ensure(&d->AtA, r, r, &AtA, NULL)) != LS_OK ||
 	    (st = ls_probutil_ensure(&d->BtB, r, r, &BtB, NULL)) != LS_OK)
 		return st;
-	if (!d->Mt.data) {
-		/* Mᵀ, once: M is fixed for the problem's life. */
-		if ((st = ls_mat_alloc(&d->Mt, n, m, NULL)) != LS_OK)
-			return st;
-		for (size_t j = 0; j < n; j++)
-			for (size_t i = 0; i < m; i++)
-				LS_AT(d->Mt, j, i) = LS_AT(*M, i, j);
-	}
+	/* Mᵀ, once: M is fixed for the problem's life. */
+	if (!d->Mt.data && ((st = ls_mat_alloc(&d->Mt, n, m, NULL)) != LS_OK ||
+			    (st = ls_mat_transpose(&d->Mt, M)) != LS_OK))
+		return st;
 	approx_small_job job = { .m = m,
 				 .n = n,
 				 .r = r,
@@ -339,11 +343,8 @@ static ls_status approx_small_loss_grad(approx_data *d, const ls_mat *M, const l
 				 .ldga = GA ? GA[0].ld : 0,
 				 .ldgb = GB ? GB[0].ld : 0 };
 	d->kern.small(&job);
-	if (loss) {
-		/* As below: rounding can push the expansion below 0 when f ≈ 0. */
-		double f = d->half_norm2 - s * job.ap + 0.5 * s * s * job.gg;
-		*loss = f > 0.0 ? f : 0.0;
-	}
+	if (loss)
+		*loss = approx_loss(d, s, job.ap, job.gg);
 	return LS_OK;
 }
 
@@ -401,12 +402,8 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 	}
 	ls_mat_gemm(true, false, 1.0, A, A, 0.0, &AtA);
 	ls_mat_gemm(true, false, 1.0, B, B, 0.0, &BtB);
-	if (loss) {
-		/* Rounding can push the expansion below 0 when f ≈ 0; f is a squared norm. */
-		double f = d->half_norm2 - s * ls_mat_dot(A, &MB) +
-			   0.5 * s * s * ls_mat_dot(&AtA, &BtB);
-		*loss = f > 0.0 ? f : 0.0;
-	}
+	if (loss)
+		*loss = approx_loss(d, s, ls_mat_dot(A, &MB), ls_mat_dot(&AtA, &BtB));
 	if (GA && (st = ls_mat_copy(&GA[0], &MB)) == LS_OK)
 		ls_mat_gemm(false, false, s, A, &BtB, -1.0, &GA[0]);
 	if (GB && st == LS_OK && (st = ls_mat_copy(&GB[0], &MtA)) == LS_OK)

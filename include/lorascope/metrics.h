@@ -8,7 +8,8 @@
  * Multi-module problems fill mod[0 .. nmod-1]; the top-level norms are totals.
  *
  * ls_history keeps a bounded series for plots and traces: at most LS_HISTORY_MAX
- * points; when full it keeps every other point and doubles its stride.
+ * points; when full it keeps every other point and doubles its stride. The factor series
+ * are on a coarser cadence (LS_HISTORY_FACTOR_SERIES).
  *
  * Both structs own heap arrays: ls_metrics_copy / ls_history_copy make deep copies
  * (reusing the destination's storage), which is how a worker thread publishes them
@@ -25,8 +26,20 @@
 
 /* Most points an ls_history holds before it decimates. */
 #define LS_HISTORY_MAX 8192
+/* The factor series' cadence (ls_history_wants_factors): at most one point in
+ * LS_HISTORY_FACTOR_EVERY, and LS_HISTORY_FACTOR_DENSE points an octave of steps before
+ * that. A full history then holds 8192 / 32 = 256 of them on its linear part and 16 an
+ * octave on its log part: about what a plot on a screen or in a figure has columns for. */
+#define LS_HISTORY_FACTOR_EVERY 32
+#define LS_HISTORY_FACTOR_DENSE 16
 /* LS_HISTORY_MAX as text, for help strings. */
 #define LS_HISTORY_MAX_TEXT LS_HISTORY_TEXT_(LS_HISTORY_MAX)
+/* The factor series' cadence in words, for help strings. */
+#define LS_HISTORY_FACTOR_TEXT                                                     \
+	"every step at first, then " LS_HISTORY_DENSE_TEXT " points an octave of " \
+	"steps, at most one point in " LS_HISTORY_EVERY_TEXT
+#define LS_HISTORY_DENSE_TEXT LS_HISTORY_TEXT_(LS_HISTORY_FACTOR_DENSE)
+#define LS_HISTORY_EVERY_TEXT LS_HISTORY_TEXT_(LS_HISTORY_FACTOR_EVERY)
 #define LS_HISTORY_TEXT_(n) LS_HISTORY_TEXT__(n)
 #define LS_HISTORY_TEXT__(n) #n
 #define LS_METRICS_MSG_MAX 256
@@ -86,20 +99,27 @@ typedef struct {
 	double threshold;
 } ls_metrics;
 
-/* The series an ls_history records besides the steps, in one list: X(field, npy_col).
+/* The series an ls_history records besides the steps, in two lists: X(field, npy_col).
  * field names the ls_metrics member recorded, the ls_history array and (as a string) the
- * trace column; the list's order is the column order of a history trace
+ * trace column; the lists' order is the column order of a history trace
  * (ls_trace_save_history, after "step"). npy_col is the series' column in a snapshot's
- * history.npy (column 0 holds the steps): a file format, so it never changes. */
-#define LS_HISTORY_SERIES(X) \
-	X(loss, 1)           \
-	X(reg_loss, 2)       \
-	X(grad_norm, 3)      \
-	X(eta, 6)            \
-	X(ratio, 4)          \
-	X(threshold, 8)      \
-	X(norm_fro, 7)       \
+ * history.npy (column 0 holds the steps): a file format, so it never changes.
+ *
+ * The step series come from the optimiser and cost nothing to keep: every point has them.
+ * The factor series need the factors measured (the spectrum, ‖X − X*‖), so the session
+ * measures them only at the points ls_history_wants_factors picks, about as many as a plot
+ * shows (LS_HISTORY_FACTOR_EVERY); elsewhere they are NaN. */
+#define LS_HISTORY_STEP_SERIES(X) \
+	X(loss, 1)                \
+	X(reg_loss, 2)            \
+	X(grad_norm, 3)           \
+	X(eta, 6)
+#define LS_HISTORY_FACTOR_SERIES(X) \
+	X(ratio, 4)                 \
+	X(threshold, 8)             \
+	X(norm_fro, 7)              \
 	X(dist_star, 5)
+#define LS_HISTORY_SERIES(X) LS_HISTORY_STEP_SERIES(X) LS_HISTORY_FACTOR_SERIES(X)
 /* How many series LS_HISTORY_SERIES lists. */
 enum {
 #define LS_HISTORY_ONE(f, npy_col) +1
@@ -128,11 +148,19 @@ void ls_history_init(ls_history *h);
 void ls_history_free(ls_history *h);
 /* Forget every point (after a restart); stride goes back to 1. */
 void ls_history_clear(ls_history *h);
-/* Whether ls_history_push would record a point at step (the session measures the spectrum
- * and the other factor metrics of a step only when it does). */
+/* Whether ls_history_push would record a point at step. */
 bool ls_history_wants(const ls_history *h, long step);
-/* Record m if m->step is a multiple of the stride (decimating when full). */
-ls_status ls_history_push(ls_history *h, const ls_metrics *m, ls_error *err);
+/* Whether the point at step should carry the factor series: a point, on the factor
+ * cadence counted in points (step / stride): every one of the first 2·LS_HISTORY_FACTOR_DENSE,
+ * then LS_HISTORY_FACTOR_DENSE an octave (what a log axis shows), at most every
+ * LS_HISTORY_FACTOR_EVERY-th. */
+bool ls_history_wants_factors(const ls_history *h, long step);
+/* Record m if m->step is a multiple of the stride (decimating when full): its step series,
+ * and its factor series when factors says they were measured for this step (else NaN). */
+ls_status ls_history_push(ls_history *h, const ls_metrics *m, bool factors, ls_error *err);
+/* Whether point i carries the factor series: any of them not NaN (a measured point has a
+ * finite ‖X‖_F; a replayed trace may lack some columns). */
+bool ls_history_has_factors(const ls_history *h, size_t i);
 /* Deep copy: dst := src. */
 ls_status ls_history_copy(ls_history *dst, const ls_history *src, ls_error *err);
 

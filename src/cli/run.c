@@ -77,8 +77,9 @@ static const ls_opt run_rows[] = {
 	  .def = "100",
 	  .help = "print a row (and with --save-peft, write a checkpoint) every K steps; losses "
 		  "every step, the spectrum, norms, distance to X* and rank only for rows, and for "
-		  "the history when --plot or --snapshot keeps one (each of the "
-		  "first " LS_HISTORY_MAX_TEXT " steps, then every 2nd, ...)",
+		  "the history when --plot or --snapshot keeps one (its losses at each of the "
+		  "first " LS_HISTORY_MAX_TEXT " steps, then every 2nd, ...; its factor "
+		  "metrics " LS_HISTORY_FACTOR_TEXT ")",
 	  .lo = 1,
 	  .hi = 1e12,
 	  .offset = offsetof(run_options, every) },

@@ -1,4 +1,5 @@
 /* metrics.c — storage of the per-step metrics and the decimating history (deep copies included). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,16 +106,42 @@ static void decimate(ls_history *h)
 	h->stride = stride;
 }
 
+/* The stride ls_history_push records step with: doubled first when the history is full. */
+static long point_stride(const ls_history *h)
+{
+	long stride = h->stride < 1 ? 1 : h->stride;
+	return h->len < LS_HISTORY_MAX ? stride : 2 * stride;
+}
+
 bool ls_history_wants(const ls_history *h, long step)
 {
 	long stride = h->stride < 1 ? 1 : h->stride;
-	if (step % stride != 0)
-		return false;
-	/* A full history decimates first (ls_history_push), doubling the stride. */
-	return h->len < LS_HISTORY_MAX || step % (2 * stride) == 0;
+	/* A point on the current stride, unless a full history's decimation drops it. */
+	return step % stride == 0 && step % point_stride(h) == 0;
 }
 
-ls_status ls_history_push(ls_history *h, const ls_metrics *m, ls_error *err)
+bool ls_history_wants_factors(const ls_history *h, long step)
+{
+	if (!ls_history_wants(h, step))
+		return false;
+	/* Counted in points: every point, then LS_HISTORY_FACTOR_DENSE an octave, then every
+	 * LS_HISTORY_FACTOR_EVERY-th (a power of 2, as the spacing). */
+	long p = step / point_stride(h), every = 1;
+	while (every < LS_HISTORY_FACTOR_EVERY && 2 * every * LS_HISTORY_FACTOR_DENSE <= p)
+		every *= 2;
+	return p % every == 0;
+}
+
+bool ls_history_has_factors(const ls_history *h, size_t i)
+{
+	bool any = false;
+#define LS_H_ANY(f, npy_col) any = any || !isnan(h->f[i]);
+	LS_HISTORY_FACTOR_SERIES(LS_H_ANY)
+#undef LS_H_ANY
+	return any;
+}
+
+ls_status ls_history_push(ls_history *h, const ls_metrics *m, bool factors, ls_error *err)
 {
 	if (h->stride < 1)
 		h->stride = 1;
@@ -134,8 +161,11 @@ ls_status ls_history_push(ls_history *h, const ls_metrics *m, ls_error *err)
 	size_t i = h->len++;
 	h->step[i] = m->step;
 #define LS_H_SET(f, npy_col) h->f[i] = m->f;
-	LS_HISTORY_SERIES(LS_H_SET)
+	LS_HISTORY_STEP_SERIES(LS_H_SET)
 #undef LS_H_SET
+#define LS_H_SET_FACTOR(f, npy_col) h->f[i] = factors ? m->f : NAN;
+	LS_HISTORY_FACTOR_SERIES(LS_H_SET_FACTOR)
+#undef LS_H_SET_FACTOR
 	return LS_OK;
 }
 

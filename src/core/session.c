@@ -159,18 +159,20 @@ void ls_session_keep_history(ls_session *s, bool keep)
 	s->keep_hist = keep;
 }
 
-/* Each step records its losses; the factor metrics (spectrum, norms, distance, rank) are
- * measured only for the steps the history keeps (none when it is not kept) and for the state
- * the call ends on (what every reader sees); before any other step the factors are kept, so
- * a divergence still reports the metrics of the state it came from. */
+/* Each step records its losses (g and ‖∇g‖ from the optimiser's quick sums); the factor
+ * metrics (spectrum, norms, distance, rank) are measured only for the history's points on
+ * its factor cadence (none when it is not kept) and for the state the call ends on (what
+ * every reader sees); before any other step the factors are kept, so a divergence still
+ * reports the metrics of the state it came from. */
 ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 {
 	double t0 = now_seconds();
 	long done = 0;
 	ls_status st;
 	bool kept = false; /* s->prev holds the state before the last step, unmeasured */
+	ls_optim_set_lean(s->opt, true);
 	for (; done < nsteps && !s->diverged; done++) {
-		bool wanted = s->keep_hist && ls_history_wants(&s->hist, s->step), finite;
+		bool wanted = s->keep_hist && ls_history_wants_factors(&s->hist, s->step), finite;
 		st = LS_OK;
 		if (wanted || (done == 0 && s->measured)) {
 			finite = ls_session_factors_finite(&s->lora);
@@ -190,8 +192,6 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 		kept = !wanted && !(done == 0 && s->measured);
 		ls_step_info info;
 		s->measured = false;
-		/* g and ‖∇g‖ to the bit only where the history records them (or they diverge). */
-		ls_optim_set_lean(s->opt, !wanted);
 		st = ls_optim_step(s->opt, &s->prob, &s->lora, &s->cfg, &s->rng, &info, err);
 		if (st != LS_OK)
 			return st;
@@ -209,7 +209,7 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 			mt->mk_checks++;
 			mt->mk_failures += !info.mk_holds;
 		}
-		if (s->keep_hist && (st = ls_history_push(&s->hist, mt, err)) != LS_OK)
+		if (s->keep_hist && (st = ls_history_push(&s->hist, mt, wanted, err)) != LS_OK)
 			return st;
 		if (!isfinite(info.loss) || !isfinite(info.reg_loss) || !isfinite(info.grad_norm)) {
 			if (kept && (st = ls_session_measure_kept(s, err)) != LS_OK)

@@ -350,7 +350,7 @@ static ls_status load_history(loader *l, ls_history *hist, ls_error *err)
 #define HIST_LOAD(f, npy_col) m.f = LS_AT(H, i, npy_col);
 		LS_HISTORY_SERIES(HIST_LOAD)
 #undef HIST_LOAD
-		st = ls_history_push(hist, &m, err);
+		st = ls_history_push(hist, &m, true, err);
 	}
 	hist->stride = (long)stride;
 	ls_mat_free(&H);

@@ -140,11 +140,15 @@ void ls_fig_ratio(const ls_fig *f, ls_fig_rect r, const ls_view *v)
 		free(fx);
 		return;
 	}
+	/* The points that carry the factor series (their cadence, metrics.h), joined. */
+	size_t np = 0;
 	for (size_t i = 0; i < h->len; i++) {
-		fx[i] = ls_steps_frac(&xs, h->step[i]);
-		fy[i] = ls_scale_frac(&ys, fy[i]);
+		if (!ls_history_has_factors(h, i))
+			continue;
+		fx[np] = ls_steps_frac(&xs, h->step[i]);
+		fy[np++] = ls_scale_frac(&ys, fy[i]);
 	}
-	ls_fig_series(f, c, LS_CURVE_RATIO, fx, fy, h->len);
+	ls_fig_series(f, c, LS_CURVE_RATIO, fx, fy, np);
 	free(fx);
 	char name[48], t[16];
 	ls_axis_format(thr, 7, t, sizeof t);

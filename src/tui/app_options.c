@@ -58,8 +58,8 @@ static const ls_opt tui_rows[] = {
 	  .group = "options",
 	  .def = "50",
 	  .help = "at most one frame every MS milliseconds (fewer while output blocks: a slow "
-		  "link); the spectrum, norms and distance to X* are measured for the frames "
-		  "and the history's points, the losses every step",
+		  "link); the losses are kept every step, the spectrum, norms and distance to "
+		  "X* measured for each frame, and for the plotted history " LS_HISTORY_FACTOR_TEXT,
 	  .lo = 1,
 	  .hi = 10000,
 	  .offset = offsetof(ls_app_opts, delay_ms),

@@ -66,14 +66,19 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		return;
 	ls_curve_use(ui, LS_CURVE_RATIO);
 	ls_curve_use(ui, LS_CURVE_RATIO_THR);
+	/* Module 0's points that carry the factor series (its cadence, metrics.h), joined;
+	 * module k's series has a value at each of its points. */
+	size_t np = 0;
 	for (size_t i = 0; i < n; i++) {
-		ui->fx[i] = ls_steps_frac(&xs, steps[i]);
-		ui->fy[i] = ls_scale_frac(&ys, ui->fy[i]);
+		if (k == 0 && !ls_history_has_factors(h, i))
+			continue;
+		ui->fx[np] = ls_steps_frac(&xs, steps[i]);
+		ui->fy[np++] = ls_scale_frac(&ys, ui->fy[i]);
 	}
 	if (isfinite(thr))
 		ls_canvas_hline(&ui->canvas, ls_scale_frac(&ys, thr),
 				ls_curves[LS_CURVE_RATIO_THR].ink);
-	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, n, ls_curves[LS_CURVE_RATIO].ink);
+	ls_canvas_series(&ui->canvas, ui->fx, ui->fy, np, ls_curves[LS_CURVE_RATIO].ink);
 	ls_draw_canvas(ui, c);
 	ls_draw_cursor(ui, c, &xs);
 	/* The zeros as marks on the row under the plot, one per column. */
@@ -81,7 +86,7 @@ void ls_panel_ratio_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 	for (size_t i = 0; i < n && zeros; i++) {
 		if (!(ratios[i] >= 0 && ratios[i] < ZERO_RATIO))
 			continue;
-		int col = c.x + (int)lround(ui->fx[i] * (c.w - 1));
+		int col = c.x + (int)lround(ls_steps_frac(&xs, steps[i]) * (c.w - 1));
 		if (col == last || col < c.x || col >= c.x + c.w)
 			continue;
 		last = col;

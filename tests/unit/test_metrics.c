@@ -1,6 +1,7 @@
 /* test_metrics.c — the history's decimation rule and the deep copies used to publish metrics. */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "lorascope/metrics.h"
@@ -16,7 +17,7 @@ static void test_history_decimates(void **state)
 	for (long t = 0; t < total; t++) {
 		m.step = t;
 		m.loss = (double)t * 0.5;
-		assert_ok(ls_history_push(&h, &m, NULL));
+		assert_ok(ls_history_push(&h, &m, true, NULL));
 		assert_true(h.len <= LS_HISTORY_MAX);
 	}
 	/* 3·MAX points need stride 4: MAX points at stride 2 fill up, then stride 4. */
@@ -41,7 +42,8 @@ static void test_history_decimates(void **state)
 }
 
 /* LS_HISTORY_SERIES: each series records its own ls_metrics field (through push, decimation
- * and copy), and the history.npy columns are 1 .. LS_HISTORY_NSERIES, each once. */
+ * and copy; the factor series only where pushed as measured, else NaN), and the history.npy columns
+ * are 1 .. LS_HISTORY_NSERIES, each once. */
 static void test_history_series(void **state)
 {
 	(void)state;
@@ -63,14 +65,21 @@ static void test_history_series(void **state)
 #define SET(f, npy_col) m.f = (double)t + 0.125 * npy_col;
 		LS_HISTORY_SERIES(SET)
 #undef SET
-		assert_ok(ls_history_push(&h, &m, NULL));
+		/* the factor series measured at every third step only */
+		assert_ok(ls_history_push(&h, &m, t % 3 == 0, NULL));
 	}
 	assert_int_equal(h.stride, 2);
 	assert_ok(ls_history_copy(&c, &h, NULL));
 	for (size_t i = 0; i < c.len; i++) {
+		bool with = c.step[i] % 3 == 0;
+		assert_int_equal(ls_history_has_factors(&c, i), with);
 #define CHECK(f, npy_col) assert_true(c.f[i] == (double)c.step[i] + 0.125 * npy_col);
-		LS_HISTORY_SERIES(CHECK)
+		LS_HISTORY_STEP_SERIES(CHECK)
 #undef CHECK
+#define CHECK_FACTOR(f, npy_col) \
+	assert_true(with ? c.f[i] == (double)c.step[i] + 0.125 * npy_col : isnan(c.f[i]));
+		LS_HISTORY_FACTOR_SERIES(CHECK_FACTOR)
+#undef CHECK_FACTOR
 	}
 	ls_history_free(&h);
 	ls_history_free(&c);

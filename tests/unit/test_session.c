@@ -511,9 +511,14 @@ static void test_theory_cache(void **state)
 		for (size_t i = 0; i < La->A[0].rows; i++)
 			assert_true(LS_AT(La->A[0], i, j) == LS_AT(Lb->A[0], i, j));
 	assert_true(m->loss == ls_session_metrics(b)->loss);
-	/* the history records the threshold */
+	/* the history records the threshold (with the factor series: their last point of
+	 * steps 0 .. 199 is 192, every 8th step in the octave from 128) */
 	const ls_history *h = ls_session_history(a);
-	assert_close(h->threshold[h->len - 1], 2.0, 0, 1e-15);
+	size_t last = h->len - 1;
+	while (!ls_history_has_factors(h, last))
+		last--;
+	assert_int_equal(h->step[last], 192);
+	assert_close(h->threshold[last], 2.0, 0, 1e-15);
 	/* a theory parameter forgets the estimate; the next one uses it */
 	set(a, "ab-samples", "30");
 	assert_true(isnan(m->mod[0].alpha_hat));
@@ -734,8 +739,9 @@ static void test_change_records(void **state)
 	ls_session_free(s);
 }
 
-/* The factor metrics are measured at the steps the history keeps (every step until it holds
- * LS_HISTORY_MAX points, then every other one) and at the end of each call. */
+/* The factor metrics are measured at the history's points on their cadence (metrics.h),
+ * counted here by hand, and at the end of each call; the points between carry the losses
+ * and NaN factor series. */
 static void test_measures_follow_history(void **state)
 {
 	(void)state;
@@ -743,13 +749,34 @@ static void test_measures_follow_history(void **state)
 	unsigned long m0 = measures;
 	long n = LS_HISTORY_MAX + 801;
 	step(s, n);
-	/* Steps 1 .. MAX − 1 and 8192 (the decimation makes the stride 2), then the even steps
-	 * below n; step 0 was measured when the session was made; and the end state. */
-	assert_measures(m0 + (LS_HISTORY_MAX - 1) + 1 + 400 + 1);
+	/* Stride 1 below step 8192: every step of 1 .. 31, 16 steps in each octave 32 .. 511
+	 * (every 2nd, 4th, 8th, 16th), then every 32nd step to 8191 (240). Step 8192 decimates
+	 * the history (stride 2: points are steps / 2, 4096 a multiple of 32); then every 32nd
+	 * point, steps 8256 .. 8960 (12). Step 0 was measured when the session was made; and
+	 * the end state. */
+	assert_measures(m0 + 31 + 4 * 16 + 240 + 1 + 12 + 1);
 	const ls_history *h = ls_session_history(s);
 	assert_int_equal(h->stride, 2);
 	assert_int_equal(h->step[h->len - 1], n - 1);
-	assert_true(isfinite(h->norm_fro[h->len - 1]) && h->norm_fro[h->len - 1] > 0.0);
+	size_t with = 0;
+	for (size_t i = 0; i < h->len; i++) {
+		long t = h->step[i];
+		/* The points kept from stride 1 keep the factor series they had. */
+		bool expect = t < 32 || (t < 64 && t % 2 == 0) || (t < 128 && t % 4 == 0) ||
+			      (t < 256 && t % 8 == 0) || (t < 512 && t % 16 == 0) ||
+			      (t < 8192 && t % 32 == 0) || t % 64 == 0;
+		assert_int_equal(ls_history_has_factors(h, i), expect);
+		assert_true(isfinite(h->loss[i]) && isfinite(h->grad_norm[i]));
+		if (expect)
+			assert_true(isfinite(h->norm_fro[i]) && (t == 0 || h->norm_fro[i] > 0.0));
+		else
+			assert_true(isnan(h->norm_fro[i]) && isnan(h->ratio[i]) &&
+				    isnan(h->dist_star[i]) && isnan(h->threshold[i]));
+		with += expect;
+	}
+	/* Of the even steps kept: 16 below 32, 16 in each octave 32 .. 511, every 32nd step
+	 * of 512 .. 8191 (240), and 8192 .. 8960 (13). */
+	assert_int_equal(with, 16 + 4 * 16 + 240 + 13);
 	ls_session_free(s);
 }
 
@@ -767,11 +794,9 @@ static void test_history_not_kept(void **state)
 		ls_session_keep_history(b, false);
 		ls_error err;
 		for (int round = 0; round < 5; round++) {
-			unsigned long m0 = measures;
 			step(a, 37);
 			step(a, 100);
-			assert_measures(m0 + 137);
-			m0 = measures;
+			unsigned long m0 = measures;
 			step(b, 37);
 			step(b, 100);
 			assert_measures(m0 + 2);

@@ -687,22 +687,32 @@ static void session_rows(void *arg)
 			die("session step", &err);
 }
 
+/* The long stretch of the TUI's step in small_breakdown, and its step size. */
+#define TUI_LONG (1L << 20)
+#define TUI_LONG_LR "1e-4"
+
 /* Where a small session step goes, on one thread: the optimiser step (with g and ‖∇g‖ to
- * the bit, and lean, as the steps no history records take it), of which the problem's
- * loss_grad; the session step from a fresh start with a history, as the TUI's (the history
- * keeps every step of its first LS_HISTORY_MAX, so every step's factor metrics are measured),
- * beside the cheap spectrum of one measurement and NumPy's step; and the step `run` takes (no
- * history: the factor metrics only for its rows). Every figure from the initial factors: a
- * long run at this size reaches a fixed point in floating point (no factor changes any more
- * after about 6000 steps), where a step costs a fraction of a real one and would flatter the
- * figures. */
+ * the bit, and lean, as the session takes it), of which the problem's loss_grad; the
+ * session step with a history, as the TUI's, over the history's first LS_HISTORY_MAX steps
+ * from a fresh start (a point every step, and the densest stretch of the factor metrics'
+ * cadence), beside the cheap spectrum of one measurement and NumPy's step; and the step
+ * `run` takes (no history: the factor metrics only for its rows). Every figure from the initial
+ * factors: a long run at this size reaches a fixed point in floating point (no factor changes any
+ * more after about 6000 steps), where a step costs a fraction of a real one and would flatter the
+ * figures; so the TUI's longer stretch (TUI_LONG) takes a smaller step size. */
 static void small_breakdown(long m, long n, long r, double *sink)
 {
 	openblas_set_num_threads(1);
 	ls_session *s = make("approx", m, n, r);
 	step_ctx c;
 	step_open(&c, s);
-	double to = per_step(&c, optim_steps), ts = per_step(&c, session_steps);
+	double to = per_step(&c, optim_steps);
+	c.k = LS_HISTORY_MAX;
+	double ts = time_fn(session_steps, &c) / (double)c.k;
+	const ls_history *h = ls_session_history(s);
+	size_t measured = 0;
+	for (size_t i = 0; i < h->len; i++)
+		measured += ls_history_has_factors(h, i);
 	ls_optim_set_lean(c.o, true);
 	double tol = per_step(&c, optim_steps);
 	ls_optim_set_lean(c.o, false);
@@ -720,6 +730,16 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	ls_session_keep_history(s, false);
 	double tr = per_step(&c, session_rows);
 	ls_session_keep_history(s, true);
+	/* The TUI's step over its first TUI_LONG steps (a second or two of training), at a step
+	 * size small enough that none of them reaches the floating-point fixed point. */
+	ls_change ch;
+	if (ls_session_set(s, "lr", TUI_LONG_LR, &ch, &err) != LS_OK)
+		die("step size", &err);
+	c.k = TUI_LONG;
+	double tl = time_fn(session_steps, &c) / (double)c.k;
+	size_t measured_long = 0;
+	for (size_t i = 0; i < h->len; i++)
+		measured_long += ls_history_has_factors(h, i);
 	double np = 0.0;
 	for (size_t i = 0; i < nrows; i++)
 		if (rows[i].threads == 1 && strncmp(rows[i].spec, "approx:", 7) == 0 &&
@@ -730,17 +750,22 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	       m, n, r, 1e6 * to, 1e6 * tlg);
 	if (np > 0.0)
 		printf(": x%.1f NumPy (%.2f us)", np / to, 1e6 * np);
-	printf(";\n  the same step lean (g and |grad g| from quick sums, as the steps no history "
-	       "records) %.2f us",
+	printf(";\n  the same step lean (g and |grad g| from quick sums, as the session's) %.2f us",
 	       1e6 * tol);
 	if (np > 0.0)
 		printf(": x%.1f NumPy", np / tol);
-	printf(";\n  session step with a history (the TUI's) from a fresh start %.2f us (every "
-	       "step "
-	       "measured: the cheap spectrum %.2f us, the rest of the metrics %.2f us)",
-	       1e6 * ts, 1e6 * tsp, 1e6 * (ts - to - tsp));
+	printf(";\n  session step with a history (the TUI's), its first %d steps from a fresh "
+	       "start "
+	       "%.2f us (%zu of them kept with the factor metrics, each measurement with the cheap "
+	       "spectrum, %.2f us)",
+	       LS_HISTORY_MAX, 1e6 * ts, measured, 1e6 * tsp);
 	if (np > 0.0)
 		printf(": x%.1f NumPy", np / ts);
+	printf(";\n  the same over its first %ld steps (lr %s) %.2f us (%zu of the %zu points "
+	       "kept with the factor metrics)",
+	       TUI_LONG, TUI_LONG_LR, 1e6 * tl, measured_long, h->len);
+	if (np > 0.0)
+		printf(": x%.1f NumPy", np / tl);
 	printf(";\n  lorascope run's step (no history, a row every %d steps, from a fresh start) "
 	       "%.2f us",
 	       RUN_EVERY, 1e6 * tr);

@@ -26,11 +26,12 @@
 
 /* Most points an ls_history holds before it decimates. */
 #define LS_HISTORY_MAX 8192
-/* The factor series' cadence (ls_history_wants_factors): at most one point in
- * LS_HISTORY_FACTOR_EVERY, and LS_HISTORY_FACTOR_DENSE points an octave of steps before
- * that. A full history then holds 8192 / 32 = 256 of them on its linear part and 16 an
- * octave on its log part: about what a plot on a screen or in a figure has columns for. */
-#define LS_HISTORY_FACTOR_EVERY 32
+/* The factor series' cadence (ls_history_wants_factors): LS_HISTORY_FACTOR_DENSE points an
+ * octave of steps, what the plots show (their step axis is logarithmic once the steps span
+ * 100×: ls_steps_scale), and at most one point in LS_HISTORY_FACTOR_EVERY, so that a full
+ * history still has LS_HISTORY_MAX / LS_HISTORY_FACTOR_EVERY of them for a linear axis (128:
+ * about the braille dots across the ratio panel of a 160-column terminal). */
+#define LS_HISTORY_FACTOR_EVERY 64
 #define LS_HISTORY_FACTOR_DENSE 16
 /* LS_HISTORY_MAX as text, for help strings. */
 #define LS_HISTORY_MAX_TEXT LS_HISTORY_TEXT_(LS_HISTORY_MAX)

@@ -749,12 +749,12 @@ static void test_measures_follow_history(void **state)
 	unsigned long m0 = measures;
 	long n = LS_HISTORY_MAX + 801;
 	step(s, n);
-	/* Stride 1 below step 8192: every step of 1 .. 31, 16 steps in each octave 32 .. 511
-	 * (every 2nd, 4th, 8th, 16th), then every 32nd step to 8191 (240). Step 8192 decimates
-	 * the history (stride 2: points are steps / 2, 4096 a multiple of 32); then every 32nd
-	 * point, steps 8256 .. 8960 (12). Step 0 was measured when the session was made; and
-	 * the end state. */
-	assert_measures(m0 + 31 + 4 * 16 + 240 + 1 + 12 + 1);
+	/* Stride 1 below step 8192: every step of 1 .. 31, 16 steps in each octave 32 .. 1023
+	 * (every 2nd, 4th, ..., 32nd), then every 64th step to 8191 (112). Step 8192 decimates
+	 * the history (stride 2: points are steps / 2, 4096 a multiple of 64); then every 64th
+	 * point, steps 8320 .. 8960 (6). Step 0 was measured when the session was made; and the
+	 * end state. */
+	assert_measures(m0 + 31 + 5 * 16 + 112 + 1 + 6 + 1);
 	const ls_history *h = ls_session_history(s);
 	assert_int_equal(h->stride, 2);
 	assert_int_equal(h->step[h->len - 1], n - 1);
@@ -764,7 +764,8 @@ static void test_measures_follow_history(void **state)
 		/* The points kept from stride 1 keep the factor series they had. */
 		bool expect = t < 32 || (t < 64 && t % 2 == 0) || (t < 128 && t % 4 == 0) ||
 			      (t < 256 && t % 8 == 0) || (t < 512 && t % 16 == 0) ||
-			      (t < 8192 && t % 32 == 0) || t % 64 == 0;
+			      (t < 1024 && t % 32 == 0) || (t < 8192 && t % 64 == 0) ||
+			      t % 128 == 0;
 		assert_int_equal(ls_history_has_factors(h, i), expect);
 		assert_true(isfinite(h->loss[i]) && isfinite(h->grad_norm[i]));
 		if (expect)
@@ -774,9 +775,9 @@ static void test_measures_follow_history(void **state)
 				    isnan(h->dist_star[i]) && isnan(h->threshold[i]));
 		with += expect;
 	}
-	/* Of the even steps kept: 16 below 32, 16 in each octave 32 .. 511, every 32nd step
-	 * of 512 .. 8191 (240), and 8192 .. 8960 (13). */
-	assert_int_equal(with, 16 + 4 * 16 + 240 + 13);
+	/* Of the even steps kept: 16 below 32, 16 in each octave 32 .. 1023, every 64th step
+	 * of 1024 .. 8191 (112), and 8192 .. 8960 (7). */
+	assert_int_equal(with, 16 + 5 * 16 + 112 + 7);
 	ls_session_free(s);
 }
 

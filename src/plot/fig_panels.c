@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fig_priv.h"
 #include "lorascope/flow.h"
@@ -195,6 +196,10 @@ void ls_fig_verdict(const ls_fig *f, ls_fig_rect r, const ls_view *v)
 	ls_axis_format(ratio, 8, a, sizeof a);
 	ls_axis_format(thr, 8, b, sizeof b);
 	snprintf(line, sizeof line, "σr/σr* %s vs 2α/β %s", a, b);
+	/* A history trace measures them on a cadence: from which step they come. */
+	if (v->replay && v->replay_factor_step >= 0 && v->replay_factor_step != v->m.step)
+		snprintf(line + strlen(line), sizeof line - strlen(line), " (measured at step %ld)",
+			 v->replay_factor_step);
 	ls_fig_text(f, in.x, y + fs, LS_FIG_FONT, LS_ROLE_NORMAL, 0, line);
 	snprintf(line, sizeof line, "step %ld; rank %zu of r %zu, r* %zu", v->m.step, v->m.num_rank,
 		 v->m.r, v->m.rstar);

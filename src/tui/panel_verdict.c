@@ -83,6 +83,12 @@ static void replay_draw(ls_ui *ui, ls_rect r, const ls_view *v)
 		 LS_TXT(ui, "2α/β", "2alpha/beta"), b);
 	if (y < r.y + r.h - 1)
 		ls_draw_text(y++, r.x + 1, w, LS_ROLE_NORMAL, line);
+	/* A history trace measures them on a cadence: from which step they come. */
+	if (v->replay_factor_step >= 0 && v->replay_factor_step != v->m.step) {
+		snprintf(line, sizeof line, " measured at step %ld", v->replay_factor_step);
+		if (y < r.y + r.h - 1)
+			ls_draw_text(y++, r.x + 1, w, LS_ROLE_LABEL, line);
+	}
 	snprintf(line, sizeof line, " rank %zu of r %zu, r* %zu", v->m.num_rank, v->m.r,
 		 v->m.rstar);
 	if (y < r.y + r.h - 1)

@@ -87,6 +87,38 @@ ls_status ls_replay_history(ls_view *v, const ls_trace *t, ls_error *err)
 	return LS_OK;
 }
 
+/* Whether the trace's row has any of the factor series (a history trace has them on their
+ * cadence, NaN between). */
+static bool row_has_factors(const ls_trace *t, size_t row)
+{
+	bool any = false;
+#define LS_RP_ANY(f, npy_col) any = any || !isnan(cell(t, ls_trace_column_index(t, #f), row));
+	LS_HISTORY_FACTOR_SERIES(LS_RP_ANY)
+#undef LS_RP_ANY
+	return any;
+}
+
+/* A row without the factor series shows those of the last row before it that has them,
+ * and says which step they come from (v->replay_factor_step). */
+static void factors_from_before(ls_view *v, const ls_trace *t, size_t row)
+{
+	long cstep = ls_trace_column_index(t, "step");
+	size_t j = row;
+	while (j > 0 && !row_has_factors(t, j))
+		j--;
+	if (!row_has_factors(t, j)) {
+		v->replay_factor_step = -1;
+		return;
+	}
+	double st = cell(t, cstep, j);
+	v->replay_factor_step = isfinite(st) ? (long)st : (long)j;
+	if (j == row)
+		return;
+#define LS_RP_FACTOR(f, npy_col) v->m.f = cell(t, ls_trace_column_index(t, #f), j);
+	LS_HISTORY_FACTOR_SERIES(LS_RP_FACTOR)
+#undef LS_RP_FACTOR
+}
+
 void ls_replay_row(ls_view *v, const ls_trace *t, size_t row)
 {
 	ls_metrics *m = &v->m;
@@ -115,6 +147,7 @@ void ls_replay_row(ls_view *v, const ls_trace *t, size_t row)
 	if (ls_trace_column_index(t, "step") < 0)
 		m->step = (long)row;
 	m->diverged = !isfinite(m->loss) && ls_trace_column_index(t, "loss") >= 0;
+	factors_from_before(v, t, row);
 	v->replay_row = row;
 	v->replay_rows = t->nrows;
 }

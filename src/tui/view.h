@@ -64,9 +64,12 @@ typedef struct {
 	long lesson_clock;
 	unsigned long caption_seq;
 	char caption[LS_LESSON_TEXT_MAX];
-	/* A replay (no worker): the trace's row at the cursor and the row count. */
+	/* A replay (no worker): the trace's row at the cursor and the row count; the step the
+	 * factor metrics shown come from: the row's, or, where a history trace did not measure
+	 * them (their cadence, metrics.h), the last row before it that did (-1: none did). */
 	bool replay;
 	size_t replay_row, replay_rows;
+	long replay_factor_step;
 	/* The worker could not make the session (worker.h): event says why, nothing else is
 	 * set. */
 	bool failed;

@@ -1,7 +1,8 @@
 /* test_replay.c — the replay's pure parts: the cursor (one row, a twentieth, the ends,
  * clamped at both ends) and a trace written by the trace writer read back into a view (the
  * parameters from the header, the row at the cursor column by column as written, the
- * history of every row, decimated with the last row kept when longer than the history). */
+ * history of every row, decimated with the last row kept when longer than the history; a
+ * history trace's rows without the factor series show the last ones before them). */
 #include "testutil.h"
 
 #include <math.h>
@@ -123,6 +124,7 @@ static void test_view_from_trace(void **state)
 		assert_true(v.m.threshold == 2.0);
 		assert_true(v.m.norm_nuc == m.norm_nuc);
 		assert_true(isnan(m.ratio) ? isnan(v.m.ratio) : v.m.ratio == m.ratio);
+		assert_int_equal(v.replay_factor_step, m.step); /* every row measured */
 		assert_false(v.m.diverged);
 		row = ls_replay_cursor(row, t->nrows, LS_REPLAY_ROW_NEXT);
 	}
@@ -169,10 +171,64 @@ static void test_long_trace_is_decimated(void **state)
 	rmdir(dir);
 }
 
+/* A history trace has the factor series on their cadence, NaN between: a row without them
+ * shows those of the last row before it that has them, and names its step; a trace that
+ * never measured them shows none (step -1). */
+static void test_history_trace_factor_rows(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/lorascope-replay-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof path, "%s/h.csv", dir);
+	ls_config c;
+	ls_config_defaults(&c);
+	for (int measured = 1; measured >= 0; measured--) {
+		ls_history h;
+		ls_history_init(&h);
+		for (long i = 0; i < 10; i++) {
+			ls_metrics m;
+			row_metrics(&m, i);
+			m.ratio = 0.5 + (double)i;
+			assert_ok(ls_history_push(&h, &m, measured && i % 4 == 0, NULL));
+		}
+		ls_error err;
+		assert_ok(ls_trace_save_history(path, LS_TRACE_CSV, &c, &h, &err));
+		ls_trace *t;
+		assert_ok(ls_trace_read(path, &t, &err));
+		ls_view v;
+		memset(&v, 0, sizeof v);
+		assert_ok(ls_replay_history(&v, t, &err));
+		for (size_t row = 0; row < 10; row++) {
+			ls_replay_row(&v, t, row);
+			size_t from = row - row % 4; /* the last multiple of 4 */
+			ls_metrics m;
+			row_metrics(&m, (long)from);
+			assert_int_equal(v.m.step, h.step[row]);
+			assert_true(v.m.loss == h.loss[row]);
+			if (measured) {
+				assert_int_equal(v.replay_factor_step, h.step[from]);
+				assert_true(v.m.ratio == 0.5 + (double)from);
+				assert_true(v.m.norm_fro == m.norm_fro);
+				assert_true(v.m.dist_star == m.dist_star);
+			} else {
+				assert_int_equal(v.replay_factor_step, -1);
+				assert_true(isnan(v.m.ratio) && isnan(v.m.norm_fro));
+			}
+		}
+		ls_view_free(&v);
+		ls_trace_free(t);
+		ls_history_free(&h);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cursor),
+		cmocka_unit_test(test_history_trace_factor_rows),
 		cmocka_unit_test(test_view_from_trace),
 		cmocka_unit_test(test_long_trace_is_decimated),
 	};

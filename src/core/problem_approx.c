@@ -386,9 +386,7 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 	/* Every product here on one OpenBLAS thread: the pass threads itself, and the r-wide
 	 * products after it gain nothing from threads, whose split would change their last
 	 * bits with the thread count. */
-	int threads = openblas_get_num_threads();
-	if (threads > 1)
-		openblas_set_num_threads(1);
+	int threads = ls_blas_threads_solo();
 	if (parts > 1 && threads > 1 && GB) {
 		bool multi = ls_probutil_threads_choose(&d->thr, r);
 		double t0 = ls_probutil_now();
@@ -408,8 +406,7 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 		ls_mat_gemm(false, false, s, A, &BtB, -1.0, &GA[0]);
 	if (GB && st == LS_OK && (st = ls_mat_copy(&GB[0], &MtA)) == LS_OK)
 		ls_mat_gemm(false, false, s, B, &AtA, -1.0, &GB[0]);
-	if (threads > 1)
-		openblas_set_num_threads(threads);
+	ls_blas_threads_restore(threads);
 	return st;
 }
 

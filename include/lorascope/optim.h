@@ -85,8 +85,8 @@ ls_status ls_optim_step(ls_optim *o, ls_problem *p, ls_lora *L, const ls_config 
 /* With lean, the gd and sgd steps that follow (simultaneous updates) report g and ‖∇g‖
  * from quick sums (not to the bit: info->exact false) whenever those prove the exact values
  * finite and the updated factors finite too, and exactly otherwise: whether anything is
- * finite is always exact. For a caller that reads them only on some steps (the session: the
- * history's points). */
+ * finite is always exact. The session steps lean: its history keeps them within rounding,
+ * and a lean step's factors need no test for finiteness before the next. */
 void ls_optim_set_lean(ls_optim *o, bool lean);
 /* f, g and ‖∇g‖ at L without stepping (full batch). Any output may be NULL. */
 ls_status ls_optim_eval(ls_optim *o, ls_problem *p, const ls_lora *L, double lambda, double *loss,

@@ -169,17 +169,18 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 	double t0 = now_seconds();
 	long done = 0;
 	ls_status st;
-	bool kept = false; /* s->prev holds the state before the last step, unmeasured */
+	bool kept = false;   /* s->prev holds the state before the last step, unmeasured */
+	bool proven = false; /* the last step's quick sums proved the factors it made finite */
 	ls_optim_set_lean(s->opt, true);
 	for (; done < nsteps && !s->diverged; done++) {
 		bool wanted = s->keep_hist && ls_history_wants_factors(&s->hist, s->step), finite;
 		st = LS_OK;
 		if (wanted || (done == 0 && s->measured)) {
-			finite = ls_session_factors_finite(&s->lora);
+			finite = proven || ls_session_factors_finite(&s->lora);
 			if (finite)
 				st = ls_session_measure_factors(s, done == 0, err);
 		} else {
-			st = ls_session_keep_factors(s, &finite, err);
+			st = ls_session_keep_factors(s, proven, &finite, err);
 		}
 		if (!finite) {
 			if (kept && (st = ls_session_measure_kept(s, err)) != LS_OK)
@@ -195,6 +196,7 @@ ls_status ls_session_step(ls_session *s, long nsteps, ls_error *err)
 		st = ls_optim_step(s->opt, &s->prob, &s->lora, &s->cfg, &s->rng, &info, err);
 		if (st != LS_OK)
 			return st;
+		proven = !info.exact; /* optim.h: lean sums only where they prove it */
 		ls_metrics *mt = &s->cur;
 		mt->step = s->step;
 		mt->loss = info.loss;

@@ -170,12 +170,13 @@ ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err)
 	return st;
 }
 
-/* s->prev := s->lora when its factors are finite (*finite says which): the state before a
- * step whose factor metrics are not measured, kept for a divergence's row. */
-ls_status ls_session_keep_factors(ls_session *s, bool *finite, ls_error *err)
+/* s->prev := s->lora when its factors are finite (*finite says which; known_finite: they
+ * are, untested): the state before a step whose factor metrics are not measured, kept for a
+ * divergence's row. */
+ls_status ls_session_keep_factors(ls_session *s, bool known_finite, bool *finite, ls_error *err)
 {
 	const ls_lora *L = &s->lora;
-	*finite = ls_session_factors_finite(L);
+	*finite = known_finite || ls_session_factors_finite(L);
 	if (!*finite)
 		return LS_OK;
 	bool fits = s->prev.nmod == L->nmod && s->prev.r == L->r;

@@ -78,8 +78,9 @@ bool ls_session_factors_finite(const ls_lora *L);
 void ls_session_mark_diverged(ls_session *s, ls_diverged_cause why);
 ls_status ls_session_measure_factors(ls_session *s, bool reuse, ls_error *err);
 /* session_measure.c: the factors kept before an unmeasured step (and whether they are
- * finite), and their metrics measured for a divergence's row. */
-ls_status ls_session_keep_factors(ls_session *s, bool *finite, ls_error *err);
+ * finite: tested, unless known, then *finite is true), and their metrics measured for a
+ * divergence's row. */
+ls_status ls_session_keep_factors(ls_session *s, bool known_finite, bool *finite, ls_error *err);
 ls_status ls_session_measure_kept(ls_session *s, ls_error *err);
 ls_status ls_session_evaluate(ls_session *s, ls_error *err);
 

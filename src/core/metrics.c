@@ -115,9 +115,7 @@ static long point_stride(const ls_history *h)
 
 bool ls_history_wants(const ls_history *h, long step)
 {
-	long stride = h->stride < 1 ? 1 : h->stride;
-	/* A point on the current stride, unless a full history's decimation drops it. */
-	return step % stride == 0 && step % point_stride(h) == 0;
+	return step % point_stride(h) == 0;
 }
 
 bool ls_history_wants_factors(const ls_history *h, long step)

@@ -87,14 +87,14 @@ ls_status ls_replay_history(ls_view *v, const ls_trace *t, ls_error *err)
 	return LS_OK;
 }
 
-/* Whether the trace's row has any of the factor series (a history trace has them on their
- * cadence, NaN between). */
-static bool row_has_factors(const ls_trace *t, size_t row)
+/* Whether the trace's row has any of the factor series, whose columns col holds in
+ * LS_HISTORY_FACTOR_SERIES order (-1: absent); a history trace has them on their cadence,
+ * NaN between. */
+static bool row_has_factors(const ls_trace *t, const long *col, size_t row)
 {
 	bool any = false;
-#define LS_RP_ANY(f, npy_col) any = any || !isnan(cell(t, ls_trace_column_index(t, #f), row));
-	LS_HISTORY_FACTOR_SERIES(LS_RP_ANY)
-#undef LS_RP_ANY
+	for (size_t k = 0; k < LS_HISTORY_NFACTOR; k++)
+		any = any || !isnan(cell(t, col[k], row));
 	return any;
 }
 
@@ -102,19 +102,24 @@ static bool row_has_factors(const ls_trace *t, size_t row)
  * and says which step they come from (v->replay_factor_step). */
 static void factors_from_before(ls_view *v, const ls_trace *t, size_t row)
 {
-	long cstep = ls_trace_column_index(t, "step");
+	const long col[LS_HISTORY_NFACTOR] = {
+#define LS_RP_COL_OF(f, npy_col) ls_trace_column_index(t, #f),
+		LS_HISTORY_FACTOR_SERIES(LS_RP_COL_OF)
+#undef LS_RP_COL_OF
+	};
 	size_t j = row;
-	while (j > 0 && !row_has_factors(t, j))
+	while (j > 0 && !row_has_factors(t, col, j))
 		j--;
-	if (!row_has_factors(t, j)) {
+	if (!row_has_factors(t, col, j)) {
 		v->replay_factor_step = -1;
 		return;
 	}
-	double st = cell(t, cstep, j);
+	double st = cell(t, ls_trace_column_index(t, "step"), j);
 	v->replay_factor_step = isfinite(st) ? (long)st : (long)j;
 	if (j == row)
 		return;
-#define LS_RP_FACTOR(f, npy_col) v->m.f = cell(t, ls_trace_column_index(t, #f), j);
+	size_t k = 0;
+#define LS_RP_FACTOR(f, npy_col) v->m.f = cell(t, col[k++], j);
 	LS_HISTORY_FACTOR_SERIES(LS_RP_FACTOR)
 #undef LS_RP_FACTOR
 }

@@ -687,6 +687,15 @@ static void session_rows(void *arg)
 			die("session step", &err);
 }
 
+/* The points of h that carry the factor series. */
+static size_t factor_points(const ls_history *h)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->len; i++)
+		n += ls_history_has_factors(h, i);
+	return n;
+}
+
 /* The long stretch of the TUI's step in small_breakdown, and its step size. */
 #define TUI_LONG (1L << 20)
 #define TUI_LONG_LR "1e-4"
@@ -710,9 +719,7 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	c.k = LS_HISTORY_MAX;
 	double ts = time_fn(session_steps, &c) / (double)c.k;
 	const ls_history *h = ls_session_history(s);
-	size_t measured = 0;
-	for (size_t i = 0; i < h->len; i++)
-		measured += ls_history_has_factors(h, i);
+	size_t measured = factor_points(h);
 	ls_optim_set_lean(c.o, true);
 	double tol = per_step(&c, optim_steps);
 	ls_optim_set_lean(c.o, false);
@@ -737,9 +744,7 @@ static void small_breakdown(long m, long n, long r, double *sink)
 		die("step size", &err);
 	c.k = TUI_LONG;
 	double tl = time_fn(session_steps, &c) / (double)c.k;
-	size_t measured_long = 0;
-	for (size_t i = 0; i < h->len; i++)
-		measured_long += ls_history_has_factors(h, i);
+	size_t measured_long = factor_points(h);
 	double np = 0.0;
 	for (size_t i = 0; i < nrows; i++)
 		if (rows[i].threads == 1 && strncmp(rows[i].spec, "approx:", 7) == 0 &&

@@ -32,16 +32,14 @@
  * From APPROX_SPLIT_MNR on, the blocks are cut into a fixed number of parts that depends
  * only on m, n, r; each part sums its M·B into its own m×r slot, and the slots are added
  * in part order at the end. Threads (as many as OpenBLAS may use, at most one a part)
- * claim parts from a counter, so a thread that the scheduler holds back costs at most the
- * part it holds, and the summation order, hence every bit, never depends on the thread
- * count. Whether a split pass uses the threads at all is measured, not assumed: by the
- * problems' one timed choice (ls_probutil_threads_choose, problem_util.h), keyed by the rank.
- * Workspace: parts·m·r (fused: (parts·m + m + 2n)·r rounded up to 8), no m×n temporary but
- * the small kernel's Mᵀ (at most 1 MiB). */
+ * claim parts from a counter (ls_probutil_parts_run), so a thread that the scheduler holds
+ * back costs at most the part it holds, and the summation order, hence every bit, never
+ * depends on the thread count. Whether a split pass uses the threads at all is measured, not
+ * assumed: by the problems' one timed choice (ls_probutil_threads_choose, problem_util.h), keyed by
+ * the rank. Workspace: parts·m·r (fused: (parts·m + m + 2n)·r rounded up to 8), no m×n temporary
+ * but the small kernel's Mᵀ (at most 1 MiB). */
 #include <cblas.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +95,6 @@ typedef struct {
 	const approx_kernels *kern;
 	double *at, *bt, *qt, *pt;
 	size_t w, blocks, parts, rs;
-	atomic_size_t next; /* the next unclaimed part */
 } approx_pass;
 
 static void approx_part_fused(approx_pass *c, size_t k)
@@ -127,8 +124,9 @@ static void approx_part_fused(approx_pass *c, size_t k)
 			LS_AT(*c->Q, j, col) = c->qt[j * rs + col];
 }
 
-static void approx_part(approx_pass *c, size_t k)
+static void approx_part(void *arg, size_t k)
 {
+	approx_pass *c = arg;
 	if (c->kern) {
 		approx_part_fused(c, k);
 		return;
@@ -148,14 +146,6 @@ static void approx_part(approx_pass *c, size_t k)
 				    (int)M->ld, c->A->data, (int)c->A->ld, 0.0, c->Q->data + j,
 				    (int)c->Q->ld);
 	}
-}
-
-static void *approx_worker(void *arg)
-{
-	approx_pass *c = arg;
-	for (size_t k; (k = atomic_fetch_add(&c->next, 1)) < c->parts;)
-		approx_part(c, k);
-	return NULL;
 }
 
 /* The column blocks' width *w and count *blocks for M (m×n) at rank r, for the fused pass
@@ -212,7 +202,6 @@ static void approx_products(const ls_mat *M, const ls_mat *A, const ls_mat *B, l
 	}
 	approx_pass c = { .M = M, .A = A, .B = B, .P = P, .S = S, .Q = Q, .kern = kern };
 	c.parts = approx_layout(m, n, r, kern != NULL, &c.w, &c.blocks);
-	atomic_init(&c.next, 0);
 	if (kern) {
 		c.rs = approx_panel_rs(r);
 		c.at = panel;
@@ -222,14 +211,7 @@ static void approx_products(const ls_mat *M, const ls_mat *A, const ls_mat *B, l
 		approx_to_panel(A, c.at, c.rs);
 		approx_to_panel(B, c.bt, c.rs);
 	}
-	pthread_t th[APPROX_PARTS];
-	size_t helpers = 0;
-	while (helpers + 1 < (size_t)threads && helpers + 1 < c.parts &&
-	       pthread_create(&th[helpers], NULL, approx_worker, &c) == 0)
-		helpers++;
-	approx_worker(&c);
-	for (size_t t = 0; t < helpers; t++)
-		pthread_join(th[t], NULL);
+	ls_probutil_parts_run(c.parts, threads, approx_part, &c);
 	if (kern) {
 		/* The slots in part order, as the BLAS pass adds them, a few rows at a time (the
 		 * rows of slot 0 stay in L1 while the other slots stream past), then into P. */

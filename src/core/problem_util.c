@@ -3,6 +3,8 @@
  * and its factor gradients, dense residuals, input Gram eigenvalues, forming X, workspaces. */
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,4 +362,34 @@ ls_status ls_probutil_threaded_loss_grad(ls_probutil_threads *t,
 	ls_status st = products(p, F, batch, loss, GA, GB);
 	ls_probutil_threads_end(t);
 	return st;
+}
+
+typedef struct {
+	void (*part)(void *, size_t);
+	void *ctx;
+	size_t parts;
+	atomic_size_t next; /* the next unclaimed part */
+} parts_job;
+
+static void *parts_worker(void *arg)
+{
+	parts_job *j = arg;
+	for (size_t k; (k = atomic_fetch_add(&j->next, 1)) < j->parts;)
+		j->part(j->ctx, k);
+	return NULL;
+}
+
+void ls_probutil_parts_run(size_t parts, int threads, void (*part)(void *ctx, size_t k), void *ctx)
+{
+	parts_job j = { .part = part, .ctx = ctx, .parts = parts };
+	atomic_init(&j.next, 0);
+	pthread_t th[LS_PROBUTIL_PARTS_MAX];
+	size_t helpers = 0;
+	while (helpers + 1 < (size_t)threads && helpers + 1 < parts &&
+	       helpers + 1 < LS_PROBUTIL_PARTS_MAX &&
+	       pthread_create(&th[helpers], NULL, parts_worker, &j) == 0)
+		helpers++;
+	parts_worker(&j);
+	for (size_t t = 0; t < helpers; t++)
+		pthread_join(th[t], NULL);
 }

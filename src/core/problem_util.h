@@ -153,6 +153,15 @@ ls_status ls_probutil_threaded_loss_grad(ls_probutil_threads *t,
 					 ls_problem *p, const ls_factors *F, const ls_batch *batch,
 					 double *loss, ls_mat *GA, ls_mat *GB);
 
+/* Runs part(ctx, k) once for each k < parts on up to `threads` threads (the caller's one of
+ * them, at most LS_PROBUTIL_PARTS_MAX), each claiming the next part from a counter: a thread
+ * the scheduler holds back delays only the part it holds, and a helper that cannot start
+ * leaves its parts to the others. A split fixed by the sizes, each part summing into its own
+ * slot and the slots added in part order, gives bits that no thread count changes (approx's
+ * pass, sensing's). OpenBLAS must be on one thread while the parts call it. */
+#define LS_PROBUTIL_PARTS_MAX 8
+void ls_probutil_parts_run(size_t parts, int threads, void (*part)(void *ctx, size_t k), void *ctx);
+
 /* Grow-only workspace: make the owning W have exactly `rows` rows and at least
  * `cols` columns, reallocating (zeroed) only when it must; *view := its first
  * cols columns. Steady-state calls with the same sizes never allocate. */

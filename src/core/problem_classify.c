@@ -16,7 +16,6 @@
  * replace the whole data set (then W0 need not point along any means).
  * Convex in X. L = ½·λ_max(ZZᵀ/N), since ‖diag(p) − ppᵀ‖₂ ≤ ½. α, β unknown. */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,8 +37,7 @@ typedef struct {
 	/* Workspaces (grow-only). */
 	ls_probutil_layer_ws ws;
 	ls_mat W;                /* the dense Hessian product's V */
-	ls_mat ce;               /* b×1: each column's cross-entropy */
-	ls_probutil_threads thr; /* BLAS threads of loss_grad, timed */
+	ls_probutil_threads thr; /* loss_grad's threads, timed */
 } classify_data;
 
 static void classify_destroy(ls_problem *p)
@@ -47,9 +45,10 @@ static void classify_destroy(ls_problem *p)
 	classify_data *d = p->data;
 	if (!d)
 		return;
-	ls_mat *all[] = { &d->Z, &d->U0, &d->ws.Zg, &d->ws.R, &d->ws.T, &d->ws.U, &d->W, &d->ce };
+	ls_mat *all[] = { &d->Z, &d->U0, &d->W };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		ls_mat_free(all[i]);
+	ls_probutil_layer_ws_free(&d->ws);
 	free(d->y);
 	free(d);
 	p->data = NULL;
@@ -161,24 +160,15 @@ static ls_status classify_create(ls_problem *p, const ls_config *cfg, const ls_i
 	return st;
 }
 
-/* Columns j0..j1−1 of the logits R (m×b) for the batch: each replaced by P − onehot(y), its
- * cross-entropy into ce[j]. */
-typedef struct {
-	const classify_data *d;
-	ls_mat *R;
-	const ls_batch *batch;
-	double *ce;
-	size_t j0, j1;
-} softmax_part;
-
-static void *softmax_columns(void *arg)
+/* The logits R (m×w) of the samples j0.. of the batch: each column replaced by
+ * P − onehot(y); returns the sum of their cross-entropies. */
+static double classify_softmax(const classify_data *d, ls_mat *R, const ls_batch *batch, size_t j0)
 {
-	const softmax_part *sp = arg;
-	const ls_mat *R = sp->R;
 	size_t m = R->rows;
-	for (size_t j = sp->j0; j < sp->j1; j++) {
+	double f = 0.0;
+	for (size_t j = 0; j < R->cols; j++) {
 		double *u = R->data + j * R->ld, mx = u[0], sum = 0.0;
-		size_t y = sp->d->y[ls_probutil_batch_index(sp->batch, j)];
+		size_t y = d->y[ls_probutil_batch_index(batch, j0 + j)];
 		double uy = u[y];
 		for (size_t c = 1; c < m; c++)
 			mx = u[c] > mx ? u[c]
@@ -188,75 +178,33 @@ static void *softmax_columns(void *arg)
 			sum += u[c];
 		}
 		/* CE = log Σ_c exp(u_c) − u_y, shifted by the largest logit. */
-		sp->ce[j] = mx + log(sum) - uy;
+		f += mx + log(sum) - uy;
 		for (size_t c = 0; c < m; c++)
 			u[c] /= sum;
 		u[y] -= 1.0;
 	}
-	return NULL;
+	return f;
 }
 
-/* Below this many columns a part's thread costs more than it saves. */
-#define CLASSIFY_THREAD_COLS 512
-#define CLASSIFY_MAX_THREADS 8
+typedef struct {
+	const classify_data *d;
+	const ls_batch *batch;
+} classify_ctx;
 
-/* Given logits in R (m×b) for the batch, replace them by P − onehot(y) and return the mean
- * cross-entropy; the columns cut among up to `threads` threads, the sum taken in column
- * order after them (the same bits at any thread count). */
-static double classify_softmax(classify_data *d, ls_mat *R, const ls_batch *batch, int threads)
+/* The layer pass's step (problem_util.h): logits W0·Z_J + s·A·(BᵀZ_J) → P − onehot(y). */
+static double classify_out(void *ctx, ls_mat *R, size_t j0)
 {
-	size_t b = R->cols;
-	ls_mat ce;
-	if (ls_probutil_ensure(&d->ce, b, 1, &ce, NULL) != LS_OK)
-		return NAN;
-	size_t t = threads > 1 ? (size_t)threads : 1;
-	t = t < CLASSIFY_MAX_THREADS ? t : CLASSIFY_MAX_THREADS;
-	if (b < t * CLASSIFY_THREAD_COLS)
-		t = 1;
-	softmax_part parts[CLASSIFY_MAX_THREADS];
-	pthread_t th[CLASSIFY_MAX_THREADS];
-	size_t started = 0;
-	for (size_t k = 0; k < t; k++)
-		parts[k] = (softmax_part){ d, R, batch, ce.data, k * b / t, (k + 1) * b / t };
-	for (size_t k = 1; k < t; k++) {
-		if (pthread_create(&th[k], NULL, softmax_columns, &parts[k]) != 0)
-			break;
-		started = k;
-	}
-	/* Parts whose thread did not start run here. */
-	softmax_columns(&parts[0]);
-	for (size_t k = started + 1; k < t; k++)
-		softmax_columns(&parts[k]);
-	for (size_t k = 1; k <= started; k++)
-		pthread_join(th[k], NULL);
-	double f = 0.0;
-	for (size_t j = 0; j < b; j++)
-		f += ce.data[j];
-	return f / (double)b;
+	const classify_ctx *c = ctx;
+	return classify_softmax(c->d, R, c->batch, j0);
 }
 
-static ls_status classify_products(ls_problem *p, const ls_factors *F, const ls_batch *batch,
-				   double *loss, ls_mat *GA, ls_mat *GB)
-{
-	classify_data *d = p->data;
-	ls_probutil_layer l;
-	ls_status st = ls_probutil_layer_forward(p, F, batch, &d->Z, &d->U0, &d->ws, &l);
-	if (st != LS_OK)
-		return st;
-	/* Logits l.R = W0·Z_b + s·A·(BᵀZ_b), then l.R := P − onehot(y). */
-	double f = classify_softmax(d, &l.R, batch, d->thr.used);
-	if (loss)
-		*loss = f;
-	return ls_probutil_layer_grads(F, &l, 1.0 / (double)l.R.cols, GA, GB);
-}
-
-/* loss_grad on the BLAS threads timed faster at this size (problem_util.h). */
 static ls_status classify_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
 				    double *loss, ls_mat *GA, ls_mat *GB)
 {
 	classify_data *d = p->data;
-	return ls_probutil_threaded_loss_grad(&d->thr, classify_products, p, F, batch, loss, GA,
-					      GB);
+	classify_ctx c = { d, batch };
+	return ls_probutil_layer_loss_grad(p, F, batch, &d->Z, &d->U0, &d->ws, &d->thr,
+					   classify_out, &c, loss, GA, GB);
 }
 
 /* R := P − onehot(y) over every sample at X (dense); returns f. */
@@ -264,7 +212,7 @@ static ls_status classify_dense_residual(classify_data *d, const ls_mat *X, ls_m
 {
 	ls_status st = ls_probutil_dense_affine(&d->ws.R, &d->U0, X, &d->Z, R);
 	if (st == LS_OK)
-		*f = classify_softmax(d, R, NULL, 1);
+		*f = classify_softmax(d, R, NULL, 0) / (double)R->cols;
 	return st;
 }
 

@@ -31,7 +31,7 @@ typedef struct {
 	double lmax;
 	/* Workspaces (grow-only). */
 	ls_probutil_layer_ws ws;
-	ls_probutil_threads thr; /* BLAS threads of loss_grad, timed */
+	ls_probutil_threads thr; /* loss_grad's threads, timed */
 } regression_data;
 
 static void regression_destroy(ls_problem *p)
@@ -39,9 +39,10 @@ static void regression_destroy(ls_problem *p)
 	regression_data *d = p->data;
 	if (!d)
 		return;
-	ls_mat *all[] = { &d->Z, &d->E0, &d->Sigma, &d->ws.Zg, &d->ws.R, &d->ws.T, &d->ws.U };
+	ls_mat *all[] = { &d->Z, &d->E0, &d->Sigma };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		ls_mat_free(all[i]);
+	ls_probutil_layer_ws_free(&d->ws);
 	free(d);
 	p->data = NULL;
 }
@@ -169,30 +170,21 @@ static ls_status regression_create(ls_problem *p, const ls_config *cfg, const ls
 	return LS_OK;
 }
 
-static ls_status regression_products(ls_problem *p, const ls_factors *F, const ls_batch *batch,
-				     double *loss, ls_mat *GA, ls_mat *GB)
+/* The layer pass's step (problem_util.h): R_J = E0_J + s·A·(BᵀZ_J) is the residual. */
+static double regression_out(void *ctx, ls_mat *R, size_t j0)
 {
-	regression_data *d = p->data;
-	ls_probutil_layer l;
-	ls_status st = ls_probutil_layer_forward(p, F, batch, &d->Z, &d->E0, &d->ws, &l);
-	if (st != LS_OK)
-		return st;
-	/* l.R = E0_b + s·A·(BᵀZ_b), the residual. */
-	double inv = 1.0 / (double)l.R.cols;
-	if (loss) {
-		double nr = ls_mat_norm(&l.R);
-		*loss = 0.5 * inv * nr * nr;
-	}
-	return ls_probutil_layer_grads(F, &l, inv, GA, GB);
+	(void)ctx;
+	(void)j0;
+	double nr = ls_mat_norm(R);
+	return 0.5 * nr * nr;
 }
 
-/* loss_grad on the BLAS threads timed faster at this size (problem_util.h). */
 static ls_status regression_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
 				      double *loss, ls_mat *GA, ls_mat *GB)
 {
 	regression_data *d = p->data;
-	return ls_probutil_threaded_loss_grad(&d->thr, regression_products, p, F, batch, loss, GA,
-					      GB);
+	return ls_probutil_layer_loss_grad(p, F, batch, &d->Z, &d->E0, &d->ws, &d->thr,
+					   regression_out, NULL, loss, GA, GB);
 }
 
 /* R := E0 + X·Z over every sample (the dense residual), in the R workspace. */

@@ -45,7 +45,7 @@ typedef struct {
 	size_t w, blocks, parts; /* the pass's column blocks and parts */
 	ls_mat V, T;             /* Lanczos basis N×(k+1), tridiagonal k×k */
 	double L;                /* 0 until computed */
-	ls_probutil_threads thr; /* BLAS threads of loss_grad, timed */
+	ls_probutil_threads thr; /* the pass's threads, timed */
 } sensing_data;
 
 static void sensing_destroy(ls_problem *p)
@@ -178,13 +178,11 @@ static void sensing_part(void *arg, size_t k)
 	}
 }
 
-static void sensing_full_pass(sensing_data *d, const double *x, double c, double inv)
+/* OpenBLAS must be on one thread; the parts run on `threads`. */
+static void sensing_full_pass(sensing_data *d, const double *x, double c, double inv, int threads)
 {
 	sensing_pass job = { .d = d, .x = x, .c = c, .inv = inv };
-	/* The parts run on the threads OpenBLAS may use, each calling it on one. */
-	int threads = ls_blas_threads_solo();
 	ls_probutil_parts_run(d->parts, threads, sensing_part, &job);
-	ls_blas_threads_restore(threads);
 	ls_mat g = ls_mat_view(d->G.data, d->S.rows, 1, d->S.rows);
 	for (size_t k = 1; k < d->parts; k++) {
 		ls_mat gk = ls_mat_cols(d->Gp, k - 1, 1);
@@ -194,16 +192,16 @@ static void sensing_full_pass(sensing_data *d, const double *x, double c, double
 
 /* r_i = ⟨S_i, X⟩ − c·y_i over the b samples of the batch (c = 1 for the loss,
  * 0 for Hessian products); returns (1/2b) Σ r_i², and when grad is set writes
- * (1/b) Σ r_i S_i into d->G. */
+ * (1/b) Σ r_i S_i into d->G, the full batch's pass on `threads` (OpenBLAS on one). */
 static double sensing_eval(sensing_data *d, const double *x, const ls_batch *batch, size_t b,
-			   bool grad, double c)
+			   bool grad, double c, int threads)
 {
 	size_t mn = d->S.rows;
 	double *r = d->res.data, f = 0.0, inv = 1.0 / (double)b;
 	ls_mat xv = ls_mat_view((double *)x, mn, 1, mn), g = ls_mat_view(d->G.data, mn, 1, mn);
 	if (!batch) {
 		if (grad)
-			sensing_full_pass(d, x, c, inv);
+			sensing_full_pass(d, x, c, inv, threads);
 		else
 			ls_mat_gemv(true, 1.0, &d->S, x, 0.0, r);
 		for (size_t i = 0; i < b; i++) {
@@ -225,30 +223,43 @@ static double sensing_eval(sensing_data *d, const double *x, const ls_batch *bat
 	return 0.5 * inv * f;
 }
 
-static ls_status sensing_products(ls_problem *p, const ls_factors *F, const ls_batch *batch,
-				  double *loss, ls_mat *GA, ls_mat *GB)
+/* Every product on one OpenBLAS thread; the full batch's pass on the threads timed faster
+ * (problem_util.h), keyed by N. */
+static ls_status sensing_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
+				   double *loss, ls_mat *GA, ls_mat *GB)
 {
 	sensing_data *d = p->data;
 	ls_status st = ls_probutil_check_factors(p, F);
 	if (st == LS_OK)
 		st = ls_probutil_check_batch(p, batch);
-	if (st == LS_OK)
-		st = ls_probutil_form(F, 0, &d->X);
 	if (st != LS_OK)
 		return st;
-	bool grad = GA || GB;
-	double f = sensing_eval(d, d->X.data, batch, ls_probutil_batch_count(p, batch), grad, 1.0);
-	if (loss)
-		*loss = f;
-	return ls_probutil_dense_factor_grads(&d->G, F, GA, GB);
+	int threads = ls_blas_threads_solo();
+	bool grad = GA || GB, timed = !batch && grad && d->parts > 1 && threads > 1;
+	bool multi = timed && ls_probutil_threads_choose(&d->thr, d->N);
+	st = ls_probutil_form(F, 0, &d->X);
+	if (st == LS_OK) {
+		double t0 = ls_probutil_now();
+		double f = sensing_eval(d, d->X.data, batch, ls_probutil_batch_count(p, batch),
+					grad, 1.0, multi ? threads : 1);
+		if (timed)
+			ls_probutil_threads_took(&d->thr, multi, ls_probutil_now() - t0);
+		if (loss)
+			*loss = f;
+		st = ls_probutil_dense_factor_grads(&d->G, F, GA, GB);
+	}
+	ls_blas_threads_restore(threads);
+	return st;
 }
 
-/* loss_grad on the BLAS threads timed faster at this size (problem_util.h). */
-static ls_status sensing_loss_grad(ls_problem *p, const ls_factors *F, const ls_batch *batch,
-				   double *loss, ls_mat *GA, ls_mat *GB)
+/* sensing_eval over every sample at x, untimed: the threads as last timed. */
+static double sensing_eval_all(sensing_data *d, const double *x, bool grad, double c)
 {
-	sensing_data *d = p->data;
-	return ls_probutil_threaded_loss_grad(&d->thr, sensing_products, p, F, batch, loss, GA, GB);
+	int threads = ls_blas_threads_solo();
+	double f = sensing_eval(d, x, NULL, d->N, grad, c,
+				ls_probutil_threads_faster(&d->thr, d->N) ? threads : 1);
+	ls_blas_threads_restore(threads);
+	return f;
 }
 
 static double sensing_loss_dense(ls_problem *p, const ls_mat *X)
@@ -256,7 +267,7 @@ static double sensing_loss_dense(ls_problem *p, const ls_mat *X)
 	sensing_data *d = p->data;
 	if (ls_probutil_check_dense(p, X) != LS_OK)
 		return NAN;
-	return sensing_eval(d, sensing_vec(d, &X[0]), NULL, d->N, false, 1.0);
+	return sensing_eval_all(d, sensing_vec(d, &X[0]), false, 1.0);
 }
 
 static ls_status sensing_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
@@ -265,7 +276,7 @@ static ls_status sensing_grad_dense(ls_problem *p, const ls_mat *X, ls_mat *G)
 	ls_status st = ls_probutil_check_dense_all(p, X, G, NULL);
 	if (st != LS_OK)
 		return st;
-	sensing_eval(d, sensing_vec(d, &X[0]), NULL, d->N, true, 1.0);
+	sensing_eval_all(d, sensing_vec(d, &X[0]), true, 1.0);
 	return ls_mat_copy(&G[0], &d->G);
 }
 
@@ -275,7 +286,7 @@ static ls_status sensing_hvp_dense(ls_problem *p, const ls_mat *X, const ls_mat 
 	ls_status st = ls_probutil_check_dense_all(p, X, H, out);
 	if (st != LS_OK)
 		return st;
-	sensing_eval(d, sensing_vec(d, &H[0]), NULL, d->N, true, 0.0);
+	sensing_eval_all(d, sensing_vec(d, &H[0]), true, 0.0);
 	return ls_mat_copy(&out[0], &d->G);
 }
 

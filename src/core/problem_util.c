@@ -1,7 +1,6 @@
 /* problem_util.c — helpers shared by the problem files: random orthonormal bases,
  * planted low-rank matrices, shape and batch checks, batch gathering, the LoRA linear layer
  * and its factor gradients, dense residuals, input Gram eigenvalues, forming X, workspaces. */
-#include <cblas.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -151,9 +150,62 @@ ls_status ls_probutil_lowrank_grads(double inv, const ls_mat *A, const ls_mat *R
 	return LS_OK;
 }
 
-ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F, const ls_batch *batch,
-				    const ls_mat *Z, const ls_mat *Base, ls_probutil_layer_ws *ws,
-				    ls_probutil_layer *l)
+/* The layer pass's column blocks: at most this many bytes of Z_J and R_J together (a quarter
+ * of L2), at least LAYER_BLOCK_MIN samples; parts from this many flops of the pass's thin
+ * products, 10·b·r·(m + n) (about 0.1 ms on one core), and how many. */
+#define LAYER_BLOCK_BYTES 262144.0
+#define LAYER_BLOCK_MIN 16
+#define LAYER_SPLIT_FLOPS 4194304.0
+#define LAYER_PARTS 8
+
+typedef struct {
+	const ls_mat *A, *B, *Base;
+	double s;
+	const ls_batch *batch;
+	ls_mat Z, R, T, U; /* the batch's views */
+	ls_mat *GA, *GB;   /* part 0's slots (NULL: not wanted) */
+	ls_mat GAs, GBs;   /* parts 1..: r columns each */
+	double *loss;      /* a share of f a block */
+	ls_probutil_layer_out out;
+	void *ctx;
+	size_t w, blocks, parts;
+} layer_pass;
+
+static void layer_part(void *arg, size_t k)
+{
+	const layer_pass *c = arg;
+	size_t b = c->R.cols, r = c->A->cols;
+	size_t q0 = k * c->blocks / c->parts, q1 = (k + 1) * c->blocks / c->parts;
+	ls_mat GA = k ? ls_mat_cols(c->GAs, (k - 1) * r, r) : c->GA ? *c->GA : (ls_mat){ 0 };
+	ls_mat GB = k ? ls_mat_cols(c->GBs, (k - 1) * r, r) : c->GB ? *c->GB : (ls_mat){ 0 };
+	for (size_t q = q0; q < q1; q++) {
+		size_t j = q * c->w, w = b - j < c->w ? b - j : c->w;
+		ls_mat ZJ = ls_mat_cols(c->Z, j, w), RJ = ls_mat_cols(c->R, j, w);
+		ls_mat TJ = ls_mat_cols(c->T, j, w), UJ = ls_mat_cols(c->U, j, w);
+		ls_batch sub = { .idx = c->batch ? c->batch->idx + j : NULL, .count = w };
+		if (c->batch) {
+			ls_probutil_gather(c->Base, &sub, &RJ);
+		} else {
+			ls_mat BJ = ls_mat_cols(*c->Base, j, w);
+			ls_mat_copy(&RJ, &BJ);
+		}
+		ls_probutil_lowrank_apply(c->s, c->A, c->B, &ZJ, &TJ, &RJ);
+		c->loss[q] = c->out(c->ctx, &RJ, j);
+		double beta = q > q0 ? 1.0 : 0.0;
+		if (c->GA)
+			ls_mat_gemm(false, true, 1.0, &RJ, &TJ, beta, &GA);
+		if (c->GB) {
+			ls_mat_gemm(true, false, 1.0, c->A, &RJ, 0.0, &UJ);
+			ls_mat_gemm(false, true, 1.0, &ZJ, &UJ, beta, &GB);
+		}
+	}
+}
+
+ls_status ls_probutil_layer_loss_grad(const ls_problem *p, const ls_factors *F,
+				      const ls_batch *batch, const ls_mat *Z, const ls_mat *Base,
+				      ls_probutil_layer_ws *ws, ls_probutil_threads *t,
+				      ls_probutil_layer_out out, void *ctx, double *loss,
+				      ls_mat *GA, ls_mat *GB)
 {
 	ls_status st = ls_probutil_check_factors(p, F);
 	if (st == LS_OK)
@@ -161,21 +213,66 @@ ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F, co
 	if (st != LS_OK)
 		return st;
 	const ls_mat *A = &F->A[0], *B = &F->B[0];
-	size_t m = A->rows, r = A->cols, b = ls_probutil_batch_count(p, batch);
-	if ((st = ls_probutil_ensure(&ws->R, m, b, &l->R, NULL)) != LS_OK ||
-	    (st = ls_probutil_ensure(&ws->T, r, b, &l->T, NULL)) != LS_OK ||
-	    (st = ls_probutil_ensure(&ws->U, r, b, &l->U, NULL)) != LS_OK ||
-	    (st = ls_probutil_batch_inputs(Z, batch, &ws->Zg, &l->Z)) != LS_OK ||
-	    (st = ls_probutil_gather(Base, batch, &l->R)) != LS_OK)
+	size_t m = A->rows, n = B->rows, r = A->cols, b = ls_probutil_batch_count(p, batch);
+	layer_pass c = { .A = A,
+			 .B = B,
+			 .Base = Base,
+			 .s = F->s[0],
+			 .batch = batch,
+			 .GA = GA ? &GA[0] : NULL,
+			 .GB = GB ? &GB[0] : NULL,
+			 .out = out,
+			 .ctx = ctx };
+	double w = LAYER_BLOCK_BYTES / (sizeof(double) * (double)(m + n));
+	c.w = w < LAYER_BLOCK_MIN ? LAYER_BLOCK_MIN : w > (double)b ? b : (size_t)w;
+	c.blocks = (b + c.w - 1) / c.w;
+	c.parts = 10.0 * (double)b * (double)r * (double)(m + n) < LAYER_SPLIT_FLOPS || c.blocks < 2
+			  ? 1
+		  : c.blocks < LAYER_PARTS ? c.blocks
+					   : LAYER_PARTS;
+	ls_mat lv;
+	if ((st = ls_probutil_ensure(&ws->R, m, b, &c.R, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&ws->T, r, b, &c.T, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&ws->U, r, b, &c.U, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&ws->GAs, m, r * (c.parts - 1), &c.GAs, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&ws->GBs, n, r * (c.parts - 1), &c.GBs, NULL)) != LS_OK ||
+	    (st = ls_probutil_ensure(&ws->loss, c.blocks, 1, &lv, NULL)) != LS_OK ||
+	    (st = ls_probutil_batch_inputs(Z, batch, &ws->Zg, &c.Z)) != LS_OK)
 		return st;
-	return ls_probutil_lowrank_apply(F->s[0], A, B, &l->Z, &l->T, &l->R);
+	c.loss = lv.data;
+	int threads = ls_blas_threads_solo();
+	bool timed = c.parts > 1 && threads > 1;
+	bool multi = timed && ls_probutil_threads_choose(t, b * (r + 1));
+	double t0 = ls_probutil_now();
+	ls_probutil_parts_run(c.parts, multi ? threads : 1, layer_part, &c);
+	if (timed)
+		ls_probutil_threads_took(t, multi, ls_probutil_now() - t0);
+	double inv = 1.0 / (double)b, f = 0.0;
+	for (size_t q = 0; q < c.blocks; q++)
+		f += c.loss[q];
+	if (loss)
+		*loss = inv * f;
+	for (size_t k = 1; k < c.parts; k++) {
+		ls_mat a = ls_mat_cols(c.GAs, (k - 1) * r, r),
+		       g = ls_mat_cols(c.GBs, (k - 1) * r, r);
+		if (c.GA)
+			ls_mat_axpy(c.GA, 1.0, &a);
+		if (c.GB)
+			ls_mat_axpy(c.GB, 1.0, &g);
+	}
+	if (c.GA)
+		ls_mat_scale(c.GA, inv);
+	if (c.GB)
+		ls_mat_scale(c.GB, inv);
+	ls_blas_threads_restore(threads);
+	return LS_OK;
 }
 
-ls_status ls_probutil_layer_grads(const ls_factors *F, ls_probutil_layer *l, double inv, ls_mat *GA,
-				  ls_mat *GB)
+void ls_probutil_layer_ws_free(ls_probutil_layer_ws *ws)
 {
-	return ls_probutil_lowrank_grads(inv, &F->A[0], &l->R, &l->T, &l->Z, &l->U,
-					 GA ? &GA[0] : NULL, GB ? &GB[0] : NULL);
+	ls_mat *all[] = { &ws->Zg, &ws->R, &ws->T, &ws->U, &ws->GAs, &ws->GBs, &ws->loss };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		ls_mat_free(all[i]);
 }
 
 ls_status ls_probutil_dense_affine(ls_mat *W, const ls_mat *Base, const ls_mat *X, const ls_mat *Z,
@@ -325,43 +422,6 @@ bool ls_probutil_threads_faster(const ls_probutil_threads *t, size_t key)
 {
 	return t->key == key && t->calls > 0 && t->s[0] != 0.0 && t->s[1] != 0.0 &&
 	       t->s[1] < t->s[0];
-}
-
-void ls_probutil_threads_begin(ls_probutil_threads *t, size_t key)
-{
-	t->prev = openblas_get_num_threads();
-	t->used = 1;
-	t->probing = false;
-	if (t->prev <= 1)
-		return;
-	bool multi = ls_probutil_threads_choose(t, key);
-	t->used = multi ? t->prev : 1;
-	if (!multi)
-		openblas_set_num_threads(1);
-	t->t0 = ls_probutil_now();
-}
-
-void ls_probutil_threads_end(ls_probutil_threads *t)
-{
-	if (t->prev <= 1)
-		return;
-	ls_probutil_threads_took(t, t->used > 1, ls_probutil_now() - t->t0);
-	if (t->used != t->prev)
-		openblas_set_num_threads(t->prev);
-}
-
-ls_status ls_probutil_threaded_loss_grad(ls_probutil_threads *t,
-					 ls_status (*products)(ls_problem *, const ls_factors *,
-							       const ls_batch *, double *, ls_mat *,
-							       ls_mat *),
-					 ls_problem *p, const ls_factors *F, const ls_batch *batch,
-					 double *loss, ls_mat *GA, ls_mat *GB)
-{
-	size_t r = F->nmod ? F->A[0].cols : 0;
-	ls_probutil_threads_begin(t, ls_probutil_batch_count(p, batch) * (r + 1));
-	ls_status st = products(p, F, batch, loss, GA, GB);
-	ls_probutil_threads_end(t);
-	return st;
 }
 
 typedef struct {

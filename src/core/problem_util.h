@@ -69,27 +69,6 @@ ls_status ls_probutil_lowrank_apply(double s, const ls_mat *A, const ls_mat *B, 
 ls_status ls_probutil_lowrank_grads(double inv, const ls_mat *A, const ls_mat *R, const ls_mat *T,
 				    const ls_mat *In, ls_mat *U, ls_mat *GA, ls_mat *GB);
 
-/* A problem whose f depends on X through one linear layer (W0 + X)·Z, W0·Z precomputed as
- * Base (regression, classify): the owning grow-only workspaces, and the views of one batch
- * (Z: its inputs, R: its outputs, T = BᵀZ, U: r×b scratch for the gradients). */
-typedef struct {
-	ls_mat Zg, R, T, U;
-} ls_probutil_layer_ws;
-typedef struct {
-	ls_mat Z, R, T, U;
-} ls_probutil_layer;
-
-/* Checks F (one module) and batch, then l->R := Base_b + s·A·(BᵀZ_b) on the batch's columns,
- * X never formed (MATH.md §1). */
-ls_status ls_probutil_layer_forward(const ls_problem *p, const ls_factors *F, const ls_batch *batch,
-				    const ls_mat *Z, const ls_mat *Base, ls_probutil_layer_ws *ws,
-				    ls_probutil_layer *l);
-
-/* With l->R replaced by the back-propagated residual (∇f = inv·R·Zᵀ on the batch): GA[0],
- * GB[0] by ls_probutil_lowrank_grads (either may be NULL). */
-ls_status ls_probutil_layer_grads(const ls_factors *F, ls_probutil_layer *l, double inv, ls_mat *GA,
-				  ls_mat *GB);
-
 /* R := Base + X·Z over every sample (a dense residual or logits), R a view of the grow-only
  * workspace W sized like Base. */
 ls_status ls_probutil_dense_affine(ls_mat *W, const ls_mat *Base, const ls_mat *X, const ls_mat *Z,
@@ -108,17 +87,15 @@ ls_status ls_probutil_dense_factor_grads(const ls_mat *G, const ls_factors *F, l
 /* X := s_k·A_k·B_kᵀ (X is m_k×n_k). */
 ls_status ls_probutil_form(const ls_factors *F, size_t k, ls_mat *X);
 
-/* A timed choice between one thread and several for a problem's repeated products: the
- * loss_grad of regression, classify and sensing (OpenBLAS's threads: ls_probutil_threads_begin
- * and _end) and approx's split pass (its own threads: ls_probutil_threads_choose and _took).
+/* A timed choice between one thread and several for a problem's split pass (approx's,
+ * sensing's and the layer problems': parts on threads of their own, OpenBLAS on one).
  * Whichever the last timed call of this size found faster is taken; the other is timed again
  * after LS_PROBUTIL_PROBE calls, then after twice as many each time it loses again (at most
- * LS_PROBUTIL_PROBE_MAX): the crossover moves with the size and the machine's load (at 256²,
- * N 1024 two threads were 4× slower than one; with another job on the second core, approx's
- * two threads lose at every size), and a probe of a losing choice costs, more so under load
- * (woken threads spin on the core the caller needs). Neither OpenBLAS's gemm and gemv (they
- * split their output between threads, never a sum) nor approx's pass (parts fixed by the
- * size) change their bits with the choice. Zero-initialised: nothing timed yet. */
+ * LS_PROBUTIL_PROBE_MAX): the crossover moves with the size and the machine's load (with
+ * another job on the second core, approx's two threads lose at every size), and a probe of a losing
+ * choice costs, more so under load (woken threads spin on the core the caller needs). No pass
+ * changes its bits with the choice (parts fixed by the sizes). Zero-initialised: nothing timed yet.
+ */
 #define LS_PROBUTIL_PROBE 32
 #define LS_PROBUTIL_PROBE_MAX 512
 typedef struct {
@@ -128,8 +105,6 @@ typedef struct {
 	unsigned long next;  /* the call that re-times the choice not taken */
 	unsigned long gap;   /* calls between two such probes */
 	bool probing;        /* this call re-times it */
-	int prev, used;      /* OpenBLAS's thread count before the call; the count it uses */
-	double t0;
 } ls_probutil_threads;
 
 /* Whether the next timed call of size key runs on several threads. */
@@ -140,19 +115,6 @@ void ls_probutil_threads_took(ls_probutil_threads *t, bool multi, double seconds
 bool ls_probutil_threads_faster(const ls_probutil_threads *t, size_t key);
 /* The seconds of the monotonic clock the choice is timed with. */
 double ls_probutil_now(void);
-/* Before the products of a call of size key: sets OpenBLAS's thread count. */
-void ls_probutil_threads_begin(ls_probutil_threads *t, size_t key);
-/* After them: the call's time recorded, OpenBLAS's thread count restored. */
-void ls_probutil_threads_end(ls_probutil_threads *t);
-/* A loss_grad made of BLAS products (same arguments as loss_grad) on the threads t chooses,
- * the size key being the batch's samples × (r + 1): regression, classify and sensing. */
-ls_status ls_probutil_threaded_loss_grad(ls_probutil_threads *t,
-					 ls_status (*products)(ls_problem *, const ls_factors *,
-							       const ls_batch *, double *, ls_mat *,
-							       ls_mat *),
-					 ls_problem *p, const ls_factors *F, const ls_batch *batch,
-					 double *loss, ls_mat *GA, ls_mat *GB);
-
 /* Runs part(ctx, k) once for each k < parts on up to `threads` threads (the caller's one of
  * them, at most LS_PROBUTIL_PARTS_MAX), each claiming the next part from a counter: a thread
  * the scheduler holds back delays only the part it holds, and a helper that cannot start
@@ -161,6 +123,35 @@ ls_status ls_probutil_threaded_loss_grad(ls_probutil_threads *t,
  * pass, sensing's). OpenBLAS must be on one thread while the parts call it. */
 #define LS_PROBUTIL_PARTS_MAX 8
 void ls_probutil_parts_run(size_t parts, int threads, void (*part)(void *ctx, size_t k), void *ctx);
+
+/* A problem whose f depends on X through one linear layer (W0 + X)·Z, W0·Z precomputed as
+ * Base (regression, classify): the owning grow-only workspaces of its loss_grad (Zg: a
+ * batch's inputs; R, T = BᵀZ, U = AᵀR over the batch's samples; GAs, GBs: the parts'
+ * slots of GA and GB; loss: each block's share of f). */
+typedef struct {
+	ls_mat Zg, R, T, U, GAs, GBs, loss;
+} ls_probutil_layer_ws;
+
+/* A layer problem's own step, on the block of samples j0.. of the batch: R holds their
+ * outputs Base + s·A·(BᵀZ); replaces them by ∂f/∂outputs times the batch's size b and
+ * returns the block's share of f times b. */
+typedef double (*ls_probutil_layer_out)(void *ctx, ls_mat *R, size_t j0);
+
+/* loss_grad of a layer problem in one pass over the batch's samples, X never formed
+ * (MATH.md §1, §2): column blocks J small enough for L2 give T_J = BᵀZ_J,
+ * R_J = Base_J + s·A·T_J, out(R_J), then their share R_J·T_Jᵀ of GA and Z_J·(AᵀR_J)ᵀ of GB
+ * while Z_J and R_J are still there (whole products read Z twice and R three times). From
+ * a size on the blocks are cut into parts fixed by the sizes, each summing into its own
+ * slot, added in part order, run on the threads t times faster (all of OpenBLAS's calls on
+ * one thread): no bit depends on the thread count. f = (1/b)·Σ out's shares in block
+ * order; GA, GB (either may be NULL) scaled by 1/b. Checks F and batch. */
+ls_status ls_probutil_layer_loss_grad(const ls_problem *p, const ls_factors *F,
+				      const ls_batch *batch, const ls_mat *Z, const ls_mat *Base,
+				      ls_probutil_layer_ws *ws, ls_probutil_threads *t,
+				      ls_probutil_layer_out out, void *ctx, double *loss,
+				      ls_mat *GA, ls_mat *GB);
+/* The workspaces' memory back. */
+void ls_probutil_layer_ws_free(ls_probutil_layer_ws *ws);
 
 /* Grow-only workspace: make the owning W have exactly `rows` rows and at least
  * `cols` columns, reallocating (zeroed) only when it must; *view := its first

@@ -6,7 +6,8 @@
  *   X = s·A·Bᵀ (and whatever the loss needs from it), the residual, f, ∇f, GA = s·∇f·B,
  *   GB = s·∇fᵀ·A, and the update.
  * - The limit of an approx step is max(one read pass over M, 4mnr flops at the DGEMM peak),
- *   both measured here at the same thread count.
+ *   both measured here at the same thread count; sensing's, regression's and classify's
+ *   the same over the data each step reads and its products' flops (other_row).
  * - "optim" is ls_optim_step (f, gradients, update: the training step); "session" is
  *   ls_session_step, which also measures every per-step metric each step.
  * - The NumPy reference: numpy_step.py (the same naive step in NumPy) run by /usr/bin/python3
@@ -615,8 +616,13 @@ static void pass_row(long m, long n, long r)
 	ls_session_free(s);
 }
 
+/* sensing, regression or classify at a thread count: the three steps and a limit like
+ * approx's: max(one read pass over the data a step needs — sensing's mn×N measurements, the
+ * layer problems' inputs Z and base outputs W0·Z — at the measured bandwidth, the flops of
+ * its products at the DGEMM peak: sensing's two matrix–vector products 4·mn·N, the layer
+ * problems' five thin ones 2rN·(2n + 3m); classify's N·m exponentials not counted). */
 static void other_row(const char *problem, naive_kind kind, long m, long n, long r, int threads,
-		      ls_rng *rng, double *sink)
+		      const double peak[3], const double bw[3], ls_rng *rng, double *sink)
 {
 	openblas_set_num_threads(threads);
 	ls_session *s = make(problem, m, n, r);
@@ -626,10 +632,15 @@ static void other_row(const char *problem, naive_kind kind, long m, long n, long
 	naive_ctx nc = naive_alloc(kind, (int)m, (int)n, (int)r, N, NULL, rng);
 	double tn = naive_time(&nc), to = per_step(&c, optim_steps);
 	double ts = per_step(&c, session_steps);
+	double bytes = kind == NAIVE_SENSING ? 8.0 * m * n * N : 8.0 * (m + n) * N;
+	double flops = kind == NAIVE_SENSING ? 4.0 * m * n * N : 2.0 * r * N * (2.0 * n + 3.0 * m);
+	double rd = bytes / bw[threads], fl = flops / peak[threads], lim = rd > fl ? rd : fl;
 	char what[48];
 	snprintf(what, sizeof what, "%s %ldx%ld r %ld N %d", problem, m, n, r, N);
-	printf("%-26s %3d %9.4f %9.4f %6.2f %9.4f %6.2f\n", what, threads, 1e3 * tn, 1e3 * to,
-	       tn / to, 1e3 * ts, tn / ts);
+	printf("%-26s %3d %9.4f %9.4f %6.2f %9.4f %6.2f %9.4f %8.2f %8.2f  (read %.3f, flops "
+	       "%.3f)\n",
+	       what, threads, 1e3 * tn, 1e3 * to, tn / to, 1e3 * ts, tn / ts, 1e3 * lim, to / lim,
+	       ts / lim, 1e3 * rd, 1e3 * fl);
 	record(problem, m, n, r, N, threads, to, ts);
 	*sink += nc.sink;
 	naive_free(&nc);
@@ -888,13 +899,17 @@ int main(int argc, char **argv)
 	printf("\n");
 
 	head("step (gd)");
-	printf("\n");
+	printf(" %9s %8s %8s\n", "limit ms", "optim/L", "sess./L");
 	for (int t = 1; t <= 2; t++) {
-		other_row("sensing", NAIVE_SENSING, 48, 48, 8, t, &rng, &sink);
-		other_row("regression", NAIVE_REGRESSION, 256, 256, 8, t, &rng, &sink);
-		other_row("classify", NAIVE_CLASSIFY, 64, 256, 8, t, &rng, &sink);
+		other_row("sensing", NAIVE_SENSING, 48, 48, 8, t, peak, bw, &rng, &sink);
+		other_row("regression", NAIVE_REGRESSION, 256, 256, 8, t, peak, bw, &rng, &sink);
+		other_row("classify", NAIVE_CLASSIFY, 64, 256, 8, t, peak, bw, &rng, &sink);
 	}
-	printf("\n");
+	printf("  limit L = max(one read pass over the data a step reads at the measured "
+	       "bandwidth, the flops of\n  its products at the DGEMM peak), same threads: "
+	       "sensing mn x N measurements, 4mnN flops;\n  regression and classify the inputs "
+	       "Z and base outputs W0 Z, 2rN(2n + 3m) flops (classify's\n  exponentials not "
+	       "counted)\n\n");
 	numpy_table(argc > 2 ? argv[2] : NULL);
 	printf("\n");
 	small_breakdown(64, 64, 4, &sink);

@@ -2,8 +2,6 @@
  * planted low-rank matrices, shape and batch checks, batch gathering, the LoRA linear layer
  * and its factor gradients, dense residuals, input Gram eigenvalues, forming X, workspaces. */
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,34 +420,4 @@ bool ls_probutil_threads_faster(const ls_probutil_threads *t, size_t key)
 {
 	return t->key == key && t->calls > 0 && t->s[0] != 0.0 && t->s[1] != 0.0 &&
 	       t->s[1] < t->s[0];
-}
-
-typedef struct {
-	void (*part)(void *, size_t);
-	void *ctx;
-	size_t parts;
-	atomic_size_t next; /* the next unclaimed part */
-} parts_job;
-
-static void *parts_worker(void *arg)
-{
-	parts_job *j = arg;
-	for (size_t k; (k = atomic_fetch_add(&j->next, 1)) < j->parts;)
-		j->part(j->ctx, k);
-	return NULL;
-}
-
-void ls_probutil_parts_run(size_t parts, int threads, void (*part)(void *ctx, size_t k), void *ctx)
-{
-	parts_job j = { .part = part, .ctx = ctx, .parts = parts };
-	atomic_init(&j.next, 0);
-	pthread_t th[LS_PROBUTIL_PARTS_MAX];
-	size_t helpers = 0;
-	while (helpers + 1 < (size_t)threads && helpers + 1 < parts &&
-	       helpers + 1 < LS_PROBUTIL_PARTS_MAX &&
-	       pthread_create(&th[helpers], NULL, parts_worker, &j) == 0)
-		helpers++;
-	parts_worker(&j);
-	for (size_t t = 0; t < helpers; t++)
-		pthread_join(th[t], NULL);
 }

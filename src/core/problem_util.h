@@ -117,10 +117,10 @@ bool ls_probutil_threads_faster(const ls_probutil_threads *t, size_t key);
 double ls_probutil_now(void);
 /* Runs part(ctx, k) once for each k < parts on up to `threads` threads (the caller's one of
  * them, at most LS_PROBUTIL_PARTS_MAX), each claiming the next part from a counter: a thread
- * the scheduler holds back delays only the part it holds, and a helper that cannot start
- * leaves its parts to the others. A split fixed by the sizes, each part summing into its own
+ * the scheduler holds back delays only the part it holds. The other threads are helpers kept
+ * for the process (parts_run.c). A split fixed by the sizes, each part summing into its own
  * slot and the slots added in part order, gives bits that no thread count changes (approx's
- * pass, sensing's). OpenBLAS must be on one thread while the parts call it. */
+ * pass, sensing's, the layer pass). OpenBLAS must be on one thread while the parts call it. */
 #define LS_PROBUTIL_PARTS_MAX 8
 void ls_probutil_parts_run(size_t parts, int threads, void (*part)(void *ctx, size_t k), void *ctx);
 

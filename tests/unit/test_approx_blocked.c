@@ -76,15 +76,6 @@ static void run(fixture *fx, double *f, ls_mat *GA, ls_mat *GB)
 	assert_ok(fx->p.type->loss_grad(&fx->p, &F, NULL, f, GA, GB));
 }
 
-static double max_abs_diff(const ls_mat *X, const ls_mat *Y)
-{
-	double d = 0.0;
-	for (size_t j = 0; j < X->cols; j++)
-		for (size_t i = 0; i < X->rows; i++)
-			d = fmax(d, fabs(LS_AT(*X, i, j) - LS_AT(*Y, i, j)));
-	return d;
-}
-
 /* Against the formed residual R = s·A·Bᵀ − M: f = ½‖R‖², GA = R·B, GB = Rᵀ·A. */
 static void test_against_formed(void **state)
 {
@@ -103,15 +94,15 @@ static void test_against_formed(void **state)
 	assert_ok(ls_mat_gemm(false, false, 1.0, &R, &fx->B, 0.0, &WA));
 	assert_ok(ls_mat_gemm(true, false, 1.0, &R, &fx->A, 0.0, &WB));
 	assert_close(f, 0.5 * nr * nr, 1e-10, 0.0);
-	assert_true(max_abs_diff(&GA, &WA) <= 1e-10 * ls_mat_norm(&WA));
-	assert_true(max_abs_diff(&GB, &WB) <= 1e-10 * ls_mat_norm(&WB));
+	assert_true(ls_test_max_abs_diff(&GA, &WA) <= 1e-10 * ls_mat_norm(&WA));
+	assert_true(ls_test_max_abs_diff(&GB, &WB) <= 1e-10 * ls_mat_norm(&WB));
 	/* Only GA wanted: the same M·B without Mᵀ·A. */
 	ls_mat GA2;
 	assert_ok(ls_mat_alloc(&GA2, M_ROWS, RANK, NULL));
 	double f2;
 	run(fx, &f2, &GA2, NULL);
 	assert_true(f2 == f);
-	assert_true(max_abs_diff(&GA2, &GA) == 0.0);
+	assert_true(ls_test_max_abs_diff(&GA2, &GA) == 0.0);
 	ls_mat_free(&GA);
 	ls_mat_free(&GA2);
 	ls_mat_free(&GB);
@@ -145,8 +136,8 @@ static void test_threads_same_bits(void **state)
 			/* OpenBLAS caps the count at its build's maximum, at least 2 here. */
 			assert_true(during >= 2);
 			assert_true(f1 == f2);
-			assert_true(max_abs_diff(&GA1, &GA2) == 0.0);
-			assert_true(max_abs_diff(&GB1, &GB2) == 0.0);
+			assert_true(ls_test_max_abs_diff(&GA1, &GA2) == 0.0);
+			assert_true(ls_test_max_abs_diff(&GB1, &GB2) == 0.0);
 		}
 	ls_mat_free(&GA1);
 	ls_mat_free(&GB1);
@@ -255,8 +246,8 @@ static void shapes_with(const char *kernel)
 		assert_ok(ls_mat_gemm(false, false, s, &B, &AtA, -1.0, &WB));
 		/* Rounding of an r-column product of M: a few ulps of ‖M‖·‖factor‖. */
 		double nm = ls_mat_norm(&p.target);
-		assert_true(max_abs_diff(&GA, &WA) <= 1e-12 * nm * ls_mat_norm(&B));
-		assert_true(max_abs_diff(&GB, &WB) <= 1e-12 * nm * ls_mat_norm(&A));
+		assert_true(ls_test_max_abs_diff(&GA, &WA) <= 1e-12 * nm * ls_mat_norm(&B));
+		assert_true(ls_test_max_abs_diff(&GB, &WB) <= 1e-12 * nm * ls_mat_norm(&A));
 		size_t mi = (size_t)m - 1, nj = (size_t)n - 1, rk = (size_t)r - 1;
 		check_fd(&p, &A, &B, s, &A, mi, rk, LS_AT(GA, mi, rk));
 		check_fd(&p, &A, &B, s, &A, 0, 0, LS_AT(GA, 0, 0));
@@ -267,8 +258,8 @@ static void shapes_with(const char *kernel)
 			openblas_set_num_threads(3);
 			assert_ok(p.type->loss_grad(&p, &F, NULL, &f3, &GA3, &GB3));
 			assert_true(f3 == f);
-			assert_true(max_abs_diff(&GA3, &GA) == 0.0);
-			assert_true(max_abs_diff(&GB3, &GB) == 0.0);
+			assert_true(ls_test_max_abs_diff(&GA3, &GA) == 0.0);
+			assert_true(ls_test_max_abs_diff(&GB3, &GB) == 0.0);
 		}
 		openblas_set_num_threads(saved);
 		ls_mat *all[] = { &GA, &GB, &GA3, &GB3, &MB, &MtA, &AtA, &BtB, &WA, &WB, &A, &B };

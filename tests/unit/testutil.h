@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "lorascope/mat.h"
+
 /* |got - want| ≤ atol + rtol·|want|, with both numbers in the failure message. */
 #define assert_close(got, want, rtol, atol)                                                     \
 	do {                                                                                    \
@@ -27,5 +29,15 @@
 		if (st_ != LS_OK)                                            \
 			fail_msg("%s returned %s", #expr, ls_strerror(st_)); \
 	} while (0)
+
+/* max |X_ij − Y_ij| over X's shape. */
+static inline double ls_test_max_abs_diff(const ls_mat *X, const ls_mat *Y)
+{
+	double d = 0.0;
+	for (size_t j = 0; j < X->cols; j++)
+		for (size_t i = 0; i < X->rows; i++)
+			d = fmax(d, fabs(LS_AT(*X, i, j) - LS_AT(*Y, i, j)));
+	return d;
+}
 
 #endif

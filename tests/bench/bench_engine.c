@@ -9,7 +9,9 @@
  *   both measured here at the same thread count; sensing's, regression's and classify's
  *   the same over the data each step reads and its products' flops (other_row).
  * - "optim" is ls_optim_step (f, gradients, update: the training step); "session" is
- *   ls_session_step, which also measures every per-step metric each step.
+ *   ls_session_step as the TUI runs it (a history: the step series every step, the factor
+ *   metrics on the plots' cadence), over its first max(k, TUI_FIRST) steps from a fresh
+ *   start, the reset untimed.
  * - The NumPy reference: numpy_step.py (the same naive step in NumPy) run by /usr/bin/python3
  *   at each size and thread count, and lorascope's ratio to it ("xnumpy").
  * - Peak RSS of a `lorascope run` at 2048², r 16 (ru_maxrss of the child), beside the size of
@@ -38,6 +40,10 @@
 /* Steps per timed call: about BENCH_T/BENCH_WINDOWS seconds, within these bounds. */
 #define STEPS_MIN 8
 #define STEPS_MAX 4096
+/* The session's steps are timed over at least its first TUI_FIRST from a fresh start (some
+ * seconds of the TUI at 2048²): its factor metrics come on the plots' cadence, every step
+ * only at first (metrics.h). */
+#define TUI_FIRST 1024
 /* Side of the square DGEMM that measures the peak. */
 #define PEAK_N 1024
 /* Step size of the naive steps: small enough that their factors stay finite. */
@@ -110,21 +116,30 @@ static ls_session *make(const char *problem, long m, long n, long r)
 
 /* Seconds per call of f(arg): the best of BENCH_WINDOWS windows of about
  * BENCH_T/BENCH_WINDOWS seconds (and at least 2 calls) each, after one untimed call. */
-static double time_fn(void (*f)(void *), void *arg)
+/* Seconds per call of f(arg), best of BENCH_WINDOWS windows after one warm-up call, less
+ * the seconds the calls add to *untimed (may be NULL), which is zeroed each window. */
+static double time_fn_less(void (*f)(void *), void *arg, double *untimed)
 {
 	double best = INFINITY;
 	f(arg);
 	for (int w = 0; w < BENCH_WINDOWS; w++) {
+		if (untimed)
+			*untimed = 0.0;
 		double t0 = now(), t;
 		long reps = 0;
 		while ((t = now() - t0) < BENCH_T / BENCH_WINDOWS || reps < 2) {
 			f(arg);
 			reps++;
 		}
-		t /= (double)reps;
+		t = (t - (untimed ? *untimed : 0.0)) / (double)reps;
 		best = t < best ? t : best;
 	}
 	return best;
+}
+
+static double time_fn(void (*f)(void *), void *arg)
+{
+	return time_fn_less(f, arg, NULL);
 }
 
 /* Steps per timed call for a step of about est seconds. */
@@ -451,7 +466,8 @@ typedef struct {
 	ls_optim *o;
 	ls_lora L, L0;
 	ls_rng rng;
-	long k; /* steps per timed call */
+	long k;         /* steps per timed call */
+	double untimed; /* seconds of the calls not to count (a session's reset) */
 } step_ctx;
 
 /* k optimiser steps from the initial factors (restored first, untimed in effect: a copy
@@ -470,13 +486,24 @@ static void optim_steps(void *arg)
 			die("optimiser step", &err);
 }
 
-/* k session steps from a fresh start (the reset is in the call: it copies the initial
- * factors, about one O((m + n)r) pass, small beside a step). */
+/* The untimed reset of a session to a fresh start (initial factors, a history begun, the
+ * step 0 row: one loss evaluation, more than a step at 2048²). */
+static void session_reset(step_ctx *c)
+{
+	ls_error err;
+	double t0 = now();
+	if (ls_session_reset(c->s, &err) != LS_OK)
+		die("session reset", &err);
+	c->untimed += now() - t0;
+}
+
+/* k session steps from a fresh start. */
 static void session_steps(void *arg)
 {
 	step_ctx *c = arg;
 	ls_error err;
-	if (ls_session_reset(c->s, &err) != LS_OK || ls_session_step(c->s, c->k, &err) != LS_OK)
+	session_reset(c);
+	if (ls_session_step(c->s, c->k, &err) != LS_OK)
 		die("session step", &err);
 }
 
@@ -501,14 +528,16 @@ static void step_close(step_ctx *c)
 	ls_lora_free(&c->L0);
 }
 
-/* Seconds per step of f (optim_steps or session_steps), k set from a first estimate. */
-static double per_step(step_ctx *c, void (*f)(void *))
+/* Seconds per step of f (optim_steps, session_steps or session_rows) over k steps a call,
+ * k set from a first estimate and at least min_k. */
+static double per_step(step_ctx *c, void (*f)(void *), long min_k)
 {
 	c->k = 1;
 	double t0 = now();
 	f(c);
 	c->k = steps_for(now() - t0);
-	return time_fn(f, c) / (double)c->k;
+	c->k = c->k < min_k ? min_k : c->k;
+	return time_fn_less(f, c, &c->untimed) / (double)c->k;
 }
 
 static double naive_time(naive_ctx *nc)
@@ -543,8 +572,8 @@ static void approx_row(long m, long n, long r, int threads, const double peak[3]
 	step_ctx c;
 	step_open(&c, s);
 	naive_ctx nc = naive_alloc(NAIVE_APPROX, (int)m, (int)n, (int)r, 0, M, rng);
-	double tn = naive_time(&nc), to = per_step(&c, optim_steps);
-	double ts = per_step(&c, session_steps);
+	double tn = naive_time(&nc), to = per_step(&c, optim_steps, 0);
+	double ts = per_step(&c, session_steps, TUI_FIRST);
 	double rd = 8.0 * m * n / bw[threads], fl = 4.0 * m * n * r / peak[threads];
 	double lim = rd > fl ? rd : fl;
 	char what[40];
@@ -630,8 +659,8 @@ static void other_row(const char *problem, naive_kind kind, long m, long n, long
 	step_ctx c;
 	step_open(&c, s);
 	naive_ctx nc = naive_alloc(kind, (int)m, (int)n, (int)r, N, NULL, rng);
-	double tn = naive_time(&nc), to = per_step(&c, optim_steps);
-	double ts = per_step(&c, session_steps);
+	double tn = naive_time(&nc), to = per_step(&c, optim_steps, 0);
+	double ts = per_step(&c, session_steps, TUI_FIRST);
 	double bytes = kind == NAIVE_SENSING ? 8.0 * m * n * N : 8.0 * (m + n) * N;
 	double flops = kind == NAIVE_SENSING ? 4.0 * m * n * N : 2.0 * r * N * (2.0 * n + 3.0 * m);
 	double rd = bytes / bw[threads], fl = flops / peak[threads], lim = rd > fl ? rd : fl;
@@ -690,8 +719,7 @@ static void session_rows(void *arg)
 {
 	step_ctx *c = arg;
 	ls_error err;
-	if (ls_session_reset(c->s, &err) != LS_OK)
-		die("session reset", &err);
+	session_reset(c);
 	for (long done = 0; done < c->k; done += RUN_EVERY)
 		if (ls_session_step(c->s, c->k - done < RUN_EVERY ? c->k - done : RUN_EVERY,
 				    &err) != LS_OK)
@@ -726,13 +754,13 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	ls_session *s = make("approx", m, n, r);
 	step_ctx c;
 	step_open(&c, s);
-	double to = per_step(&c, optim_steps);
+	double to = per_step(&c, optim_steps, 0);
 	c.k = LS_HISTORY_MAX;
-	double ts = time_fn(session_steps, &c) / (double)c.k;
+	double ts = time_fn_less(session_steps, &c, &c.untimed) / (double)c.k;
 	const ls_history *h = ls_session_history(s);
 	size_t measured = factor_points(h);
 	ls_optim_set_lean(c.o, true);
-	double tol = per_step(&c, optim_steps);
+	double tol = per_step(&c, optim_steps, 0);
 	ls_optim_set_lean(c.o, false);
 	spec_ctx sc = { NULL, ls_session_lora(s), 0.0 };
 	ls_error err;
@@ -746,7 +774,7 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	lg_ctx lc = { c.p, ls_lora_factors(&c.L0), &GA, &GB, 0.0 };
 	double tlg = time_fn(loss_grad_call, &lc);
 	ls_session_keep_history(s, false);
-	double tr = per_step(&c, session_rows);
+	double tr = per_step(&c, session_rows, 0);
 	ls_session_keep_history(s, true);
 	/* The TUI's step over its first TUI_LONG steps (a second or two of training), at a step
 	 * size small enough that none of them reaches the floating-point fixed point. */
@@ -754,7 +782,7 @@ static void small_breakdown(long m, long n, long r, double *sink)
 	if (ls_session_set(s, "lr", TUI_LONG_LR, &ch, &err) != LS_OK)
 		die("step size", &err);
 	c.k = TUI_LONG;
-	double tl = time_fn(session_steps, &c) / (double)c.k;
+	double tl = time_fn_less(session_steps, &c, &c.untimed) / (double)c.k;
 	size_t measured_long = factor_points(h);
 	double np = 0.0;
 	for (size_t i = 0; i < nrows; i++)
@@ -893,7 +921,10 @@ int main(int argc, char **argv)
 			approx_row(sizes[i][0], sizes[i][1], sizes[i][2], t, peak, bw, &rng, &sink);
 	printf("  limit L = max(one read pass over M at the measured bandwidth, 4mnr flops at the "
 	       "DGEMM peak), same threads;\n  xnaive = naive time / lorascope time (above 1: "
-	       "lorascope is faster)\n\n");
+	       "lorascope is faster);\n  optim = the training step (ls_optim_step); sess. = the "
+	       "TUI's step (ls_session_step with a history) over\n  its first %d steps or more "
+	       "from a fresh start, the reset untimed\n\n",
+	       (int)TUI_FIRST);
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
 		pass_row(sizes[i][0], sizes[i][1], sizes[i][2]);
 	printf("\n");

@@ -189,11 +189,13 @@ static size_t approx_panel_n(size_t m, size_t n, size_t r, size_t parts)
 }
 
 /* P := M·B and, when Q is not NULL, Q := Mᵀ·A in one blocked pass over M (see the top), on
- * up to `threads` threads; OpenBLAS must be set to one thread. With kern (not NULL), the
- * fused pass in panel (approx_panel_n doubles); else BLAS, S the parts' scratch:
- * m×(r·(parts − 1)). */
+ * up to `threads` threads as the timed choice thr keyed by the rank goes (a whole pass, Q
+ * wanted, is timed; half a pass goes as last chosen); OpenBLAS must be set to one thread.
+ * With kern (not NULL), the fused pass in panel (approx_panel_n doubles); else BLAS, S the
+ * parts' scratch: m×(r·(parts − 1)). */
 static void approx_products(const ls_mat *M, const ls_mat *A, const ls_mat *B, ls_mat *P, ls_mat *S,
-			    ls_mat *Q, const approx_kernels *kern, double *panel, int threads)
+			    ls_mat *Q, const approx_kernels *kern, double *panel, int threads,
+			    ls_probutil_threads *thr)
 {
 	size_t m = M->rows, n = M->cols, r = A->cols;
 	if (n == 0) {
@@ -211,7 +213,7 @@ static void approx_products(const ls_mat *M, const ls_mat *A, const ls_mat *B, l
 		approx_to_panel(A, c.at, c.rs);
 		approx_to_panel(B, c.bt, c.rs);
 	}
-	ls_probutil_parts_run(c.parts, threads, approx_part, &c);
+	ls_probutil_parts_run_chosen(thr, r, Q != NULL, c.parts, threads, approx_part, &c);
 	if (kern) {
 		/* The slots in part order, as the BLAS pass adds them, a few rows at a time (the
 		 * rows of slot 0 stay in L1 while the other slots stream past), then into P. */
@@ -369,17 +371,7 @@ static ls_status approx_loss_grad(ls_problem *p, const ls_factors *F, const ls_b
 	 * products after it gain nothing from threads, whose split would change their last
 	 * bits with the thread count. */
 	int threads = ls_blas_threads_solo();
-	if (parts > 1 && threads > 1 && GB) {
-		bool multi = ls_probutil_threads_choose(&d->thr, r);
-		double t0 = ls_probutil_now();
-		approx_products(M, A, B, &MB, &MBp, &MtA, kern, d->panel, multi ? threads : 1);
-		ls_probutil_threads_took(&d->thr, multi, ls_probutil_now() - t0);
-	} else {
-		/* One part, one thread allowed, or half a pass (M·B alone): as last chosen. */
-		bool multi = parts > 1 && threads > 1 && ls_probutil_threads_faster(&d->thr, r);
-		approx_products(M, A, B, &MB, &MBp, GB ? &MtA : NULL, kern, d->panel,
-				multi ? threads : 1);
-	}
+	approx_products(M, A, B, &MB, &MBp, GB ? &MtA : NULL, kern, d->panel, threads, &d->thr);
 	ls_mat_gemm(true, false, 1.0, A, A, 0.0, &AtA);
 	ls_mat_gemm(true, false, 1.0, B, B, 0.0, &BtB);
 	if (loss)

@@ -178,11 +178,13 @@ static void sensing_part(void *arg, size_t k)
 	}
 }
 
-/* OpenBLAS must be on one thread; the parts run on `threads`. */
-static void sensing_full_pass(sensing_data *d, const double *x, double c, double inv, int threads)
+/* OpenBLAS must be on one thread; the parts run on up to `threads`, as the timed choice
+ * keyed by N goes (a timed call or not: problem_util.h). */
+static void sensing_full_pass(sensing_data *d, const double *x, double c, double inv, int threads,
+			      bool timed)
 {
 	sensing_pass job = { .d = d, .x = x, .c = c, .inv = inv };
-	ls_probutil_parts_run(d->parts, threads, sensing_part, &job);
+	ls_probutil_parts_run_chosen(&d->thr, d->N, timed, d->parts, threads, sensing_part, &job);
 	ls_mat g = ls_mat_view(d->G.data, d->S.rows, 1, d->S.rows);
 	for (size_t k = 1; k < d->parts; k++) {
 		ls_mat gk = ls_mat_cols(d->Gp, k - 1, 1);
@@ -192,16 +194,17 @@ static void sensing_full_pass(sensing_data *d, const double *x, double c, double
 
 /* r_i = ⟨S_i, X⟩ − c·y_i over the b samples of the batch (c = 1 for the loss,
  * 0 for Hessian products); returns (1/2b) Σ r_i², and when grad is set writes
- * (1/b) Σ r_i S_i into d->G, the full batch's pass on `threads` (OpenBLAS on one). */
+ * (1/b) Σ r_i S_i into d->G, the full batch's pass on up to `threads` (OpenBLAS on one),
+ * timed or not. */
 static double sensing_eval(sensing_data *d, const double *x, const ls_batch *batch, size_t b,
-			   bool grad, double c, int threads)
+			   bool grad, double c, int threads, bool timed)
 {
 	size_t mn = d->S.rows;
 	double *r = d->res.data, f = 0.0, inv = 1.0 / (double)b;
 	ls_mat xv = ls_mat_view((double *)x, mn, 1, mn), g = ls_mat_view(d->G.data, mn, 1, mn);
 	if (!batch) {
 		if (grad)
-			sensing_full_pass(d, x, c, inv, threads);
+			sensing_full_pass(d, x, c, inv, threads, timed);
 		else
 			ls_mat_gemv(true, 1.0, &d->S, x, 0.0, r);
 		for (size_t i = 0; i < b; i++) {
@@ -235,15 +238,10 @@ static ls_status sensing_loss_grad(ls_problem *p, const ls_factors *F, const ls_
 	if (st != LS_OK)
 		return st;
 	int threads = ls_blas_threads_solo();
-	bool grad = GA || GB, timed = !batch && grad && d->parts > 1 && threads > 1;
-	bool multi = timed && ls_probutil_threads_choose(&d->thr, d->N);
 	st = ls_probutil_form(F, 0, &d->X);
 	if (st == LS_OK) {
-		double t0 = ls_probutil_now();
 		double f = sensing_eval(d, d->X.data, batch, ls_probutil_batch_count(p, batch),
-					grad, 1.0, multi ? threads : 1);
-		if (timed)
-			ls_probutil_threads_took(&d->thr, multi, ls_probutil_now() - t0);
+					GA || GB, 1.0, threads, true);
 		if (loss)
 			*loss = f;
 		st = ls_probutil_dense_factor_grads(&d->G, F, GA, GB);
@@ -252,12 +250,11 @@ static ls_status sensing_loss_grad(ls_problem *p, const ls_factors *F, const ls_
 	return st;
 }
 
-/* sensing_eval over every sample at x, untimed: the threads as last timed. */
+/* sensing_eval over every sample at x, untimed. */
 static double sensing_eval_all(sensing_data *d, const double *x, bool grad, double c)
 {
 	int threads = ls_blas_threads_solo();
-	double f = sensing_eval(d, x, NULL, d->N, grad, c,
-				ls_probutil_threads_faster(&d->thr, d->N) ? threads : 1);
+	double f = sensing_eval(d, x, NULL, d->N, grad, c, threads, false);
 	ls_blas_threads_restore(threads);
 	return f;
 }

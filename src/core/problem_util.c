@@ -239,12 +239,7 @@ ls_status ls_probutil_layer_loss_grad(const ls_problem *p, const ls_factors *F,
 		return st;
 	c.loss = lv.data;
 	int threads = ls_blas_threads_solo();
-	bool timed = c.parts > 1 && threads > 1;
-	bool multi = timed && ls_probutil_threads_choose(t, b * (r + 1));
-	double t0 = ls_probutil_now();
-	ls_probutil_parts_run(c.parts, multi ? threads : 1, layer_part, &c);
-	if (timed)
-		ls_probutil_threads_took(t, multi, ls_probutil_now() - t0);
+	ls_probutil_parts_run_chosen(t, b * (r + 1), true, c.parts, threads, layer_part, &c);
 	double inv = 1.0 / (double)b, f = 0.0;
 	for (size_t q = 0; q < c.blocks; q++)
 		f += c.loss[q];
@@ -420,4 +415,16 @@ bool ls_probutil_threads_faster(const ls_probutil_threads *t, size_t key)
 {
 	return t->key == key && t->calls > 0 && t->s[0] != 0.0 && t->s[1] != 0.0 &&
 	       t->s[1] < t->s[0];
+}
+
+void ls_probutil_parts_run_chosen(ls_probutil_threads *t, size_t key, bool timed, size_t parts,
+				  int threads, void (*part)(void *ctx, size_t k), void *ctx)
+{
+	bool choice = parts > 1 && threads > 1;
+	bool multi = choice && (timed ? ls_probutil_threads_choose(t, key)
+				      : ls_probutil_threads_faster(t, key));
+	double t0 = ls_probutil_now();
+	ls_probutil_parts_run(parts, multi ? threads : 1, part, ctx);
+	if (choice && timed)
+		ls_probutil_threads_took(t, multi, ls_probutil_now() - t0);
 }

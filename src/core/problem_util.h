@@ -123,6 +123,12 @@ double ls_probutil_now(void);
  * pass, sensing's, the layer pass). OpenBLAS must be on one thread while the parts call it. */
 #define LS_PROBUTIL_PARTS_MAX 8
 void ls_probutil_parts_run(size_t parts, int threads, void (*part)(void *ctx, size_t k), void *ctx);
+/* ls_probutil_parts_run on the threads t chooses for size key, `threads` the most allowed
+ * (OpenBLAS's count; OpenBLAS itself set to one): a timed call takes
+ * ls_probutil_threads_choose's choice and records its time, an untimed one takes several
+ * threads only when timed faster. One part or one thread: no choice. */
+void ls_probutil_parts_run_chosen(ls_probutil_threads *t, size_t key, bool timed, size_t parts,
+				  int threads, void (*part)(void *ctx, size_t k), void *ctx);
 
 /* A problem whose f depends on X through one linear layer (W0 + X)·Z, W0·Z precomputed as
  * Base (regression, classify): the owning grow-only workspaces of its loss_grad (Zg: a
